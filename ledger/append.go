@@ -1,0 +1,191 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/identity"
+)
+
+// AppendResult says what happened to one appended event.
+type AppendResult struct {
+	PersonID  string // the live person the event belongs to
+	Duplicate bool   // an event with this id was already stored in the workspace
+}
+
+// Append stores validated events durably, in order, and resolves their identities (see
+// appendEvent). It returns when they are synced to disk. Events whose id the workspace
+// already holds are not stored again. countryCode normalises previousidentity values.
+func (s *Store) Append(ctx context.Context, ws Workspace, countryCode string, evs []*event.Event) ([]AppendResult, error) {
+	if len(evs) == 0 {
+		return nil, nil
+	}
+	o := &appendOp{ws: ws, countryCode: countryCode, evs: evs}
+	if err := s.submit(ctx, o); err != nil {
+		return nil, fmt.Errorf("appending %d events to %s: %w", len(evs), ws, err)
+	}
+	return o.results, nil
+}
+
+type appendOp struct {
+	ws          Workspace
+	countryCode string
+	evs         []*event.Event
+	results     []AppendResult
+}
+
+func (o *appendOp) events() int { return len(o.evs) }
+
+func (o *appendOp) apply(b *batch) error {
+	o.results = o.results[:0]
+	ws, err := b.workspace(o.ws)
+	if err != nil {
+		return err
+	}
+	for _, ev := range o.evs {
+		res, err := b.appendEvent(ws, o.ws, o.countryCode, ev)
+		if err != nil {
+			return fmt.Errorf("event %q: %w", ev.ID, err)
+		}
+		o.results = append(o.results, res)
+	}
+	return nil
+}
+
+// appendEvent applies the identity rules of ingest and stores one event:
+//
+//  1. an event id already stored in the workspace is a duplicate: nothing is written;
+//  2. the event's alias is looked up; an unknown alias becomes a new person owning it;
+//  3. with previousidentity owned by person P: an unknown alias is added to P; an alias
+//     owned by another person Q makes P merge into Q (the newer, identified one survives);
+//     an unknown previousidentity is ignored;
+//  4. the event is written under the live owner of its alias.
+func (b *batch) appendEvent(ws wsid, w Workspace, countryCode string, ev *event.Event) (AppendResult, error) {
+	dk := dedupeKey(ws, ev.ID)
+	if v, dup, err := b.get(dk); err != nil {
+		return AppendResult{}, err
+	} else if dup {
+		ref, err := parseEventRef(v)
+		if err != nil {
+			return AppendResult{}, err
+		}
+		p, err := b.root(ws, ref.person)
+		if err != nil {
+			return AppendResult{}, err
+		}
+		return AppendResult{PersonID: p.ID, Duplicate: true}, nil
+	}
+
+	owner, err := b.resolveOwner(ws, countryCode, ev)
+	if err != nil {
+		return AppendResult{}, err
+	}
+
+	b.seq++
+	ref := eventRef{person: owner, time: ev.Time.UnixNano(), seq: b.seq}
+	if err := b.set(eventKey(ws, ref), ev.Raw); err != nil {
+		return AppendResult{}, err
+	}
+	if err := b.set(dk, ref.appendTo(make([]byte, 0, eventRefLen))); err != nil {
+		return AppendResult{}, err
+	}
+	personID := owner.String()
+	b.committed = append(b.committed, Committed{Workspace: w, PersonID: personID, EventID: ev.ID, Seq: b.seq, Raw: ev.Raw})
+	return AppendResult{PersonID: personID}, nil
+}
+
+// resolveOwner applies rules 2 and 3 of appendEvent and returns the live owner.
+func (b *batch) resolveOwner(ws wsid, countryCode string, ev *event.Event) (pid, error) {
+	cur, known, err := b.alias(ws, ev.Alias)
+	if err != nil {
+		return pid{}, err
+	}
+	if ev.PreviousIdentity != "" {
+		prev, found, err := b.lookup(ws, ev.PreviousIdentity, countryCode)
+		if err != nil {
+			return pid{}, err
+		}
+		switch {
+		case !found:
+			// Unknown previous identity: ignored.
+		case !known:
+			p, err := b.person(ws, prev.person)
+			if err != nil {
+				return pid{}, err
+			}
+			p = p.Clone()
+			p.AddAlias(identity.Alias{Kind: ev.IdentityType, Value: ev.Alias})
+			p.UpdatedAt = b.now
+			if err := b.putPerson(ws, p); err != nil {
+				return pid{}, err
+			}
+			if err := b.setAlias(ws, ev.Alias, aliasEntry{person: prev.person, kind: ev.IdentityType}); err != nil {
+				return pid{}, err
+			}
+			return prev.person, nil
+		case prev.person != cur.person:
+			if err := b.merge(ws, cur.person, prev.person); err != nil {
+				return pid{}, err
+			}
+		}
+	}
+	if known {
+		return cur.person, nil
+	}
+	id := pid(uuid.New())
+	p := &identity.Person{ID: id.String(), CreatedAt: b.now, UpdatedAt: b.now}
+	p.AddAlias(identity.Alias{Kind: ev.IdentityType, Value: ev.Alias})
+	if err := b.putPerson(ws, p); err != nil {
+		return pid{}, err
+	}
+	return id, b.setAlias(ws, ev.Alias, aliasEntry{person: id, kind: ev.IdentityType})
+}
+
+// lookup finds the owner of an alias of unknown kind (see identity.Candidates).
+func (b *batch) lookup(ws wsid, value, countryCode string) (aliasEntry, bool, error) {
+	for _, c := range identity.Candidates(value, countryCode) {
+		e, ok, err := b.alias(ws, c)
+		if err != nil || ok {
+			return e, ok, err
+		}
+	}
+	return aliasEntry{}, false, nil
+}
+
+// merge folds person from into person into: from's aliases move to into, and both
+// record the merge. No event is rewritten; reads of into merge from's stream in.
+func (b *batch) merge(ws wsid, into, from pid) error {
+	q, err := b.person(ws, into)
+	if err != nil {
+		return err
+	}
+	p, err := b.person(ws, from)
+	if err != nil {
+		return err
+	}
+	q, p = q.Clone(), p.Clone()
+	moved := p.Aliases()
+	for _, a := range moved {
+		q.AddAlias(a)
+		p.RemoveAlias(a.Value)
+		if err := b.setAlias(ws, a.Value, aliasEntry{person: into, kind: a.Kind}); err != nil {
+			return err
+		}
+	}
+	p.MergedInto = q.ID
+	p.UpdatedAt = b.now
+	q.Merges = append(q.Merges, identity.Merge{PersonID: p.ID, Aliases: moved, At: b.now})
+	q.UpdatedAt = b.now
+	if err := b.putPerson(ws, p); err != nil {
+		return err
+	}
+	return b.putPerson(ws, q)
+}
+
+func pidFromString(s string) (pid, error) {
+	u, err := uuid.Parse(s)
+	return pid(u), err
+}

@@ -1,0 +1,127 @@
+package ledger
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/google/uuid"
+)
+
+// Key layout: the one place that says what is stored under which key.
+//
+// Every key starts with a one-byte tag naming its table. Data keys then carry the
+// workspace's 4-byte number (wsid), so that a workspace is one key range, and fixed-width
+// parts (16-byte person ids, 8-byte big-endian times and sequences) so that byte order is
+// the order that reads want. Variable-length parts (aliases, event ids) come last.
+//
+//	tagMeta      'm' name                               → meta value (sequence counter, wsid counter)
+//	tagWorkspace 'w' org 0x00 workspace                 → wsid (4 bytes)
+//	tagEvent     'e' wsid pid time seq                  → canonical event JSON
+//	tagDedupe    'd' wsid eventID                       → pid time seq (the event's tagEvent suffix)
+//	tagAlias     'a' wsid alias                         → pid kind(1)
+//	tagPerson    'p' wsid pid                           → person JSON
+//
+// Invariants the readers rely on:
+//   - A person's events are the tagEvent keys with prefix 'e' wsid pid, ordered by event
+//     time and, for equal times, by the commit sequence: history newest-first is one reverse
+//     prefix scan. Merged persons keep their own prefix; reads merge the streams.
+//   - time is the event's time in Unix nanoseconds with the sign bit flipped, so that
+//     times before 1970 still sort first.
+//   - seq is unique across the store and grows with every stored event in commit order:
+//     the live stream resumes from it (Last-Event-ID → tagDedupe → seq).
+//   - An alias always names a live person (never one merged into another): merges rewrite
+//     the merged person's alias keys, never its events.
+const (
+	tagMeta      byte = 'm'
+	tagWorkspace byte = 'w'
+	tagEvent     byte = 'e'
+	tagDedupe    byte = 'd'
+	tagAlias     byte = 'a'
+	tagPerson    byte = 'p'
+)
+
+var (
+	metaSeq  = []byte{tagMeta, 's'}
+	metaWSID = []byte{tagMeta, 'w'}
+)
+
+// wsid is a workspace's number in keys.
+type wsid uint32
+
+// pid is a person id in keys.
+type pid = uuid.UUID
+
+// eventRef is the suffix of an event key after the person: where to find one event.
+type eventRef struct {
+	person pid
+	time   int64 // Unix nanoseconds
+	seq    uint64
+}
+
+const (
+	wsidLen     = 4
+	pidLen      = 16
+	eventRefLen = pidLen + 8 + 8
+	eventKeyLen = 1 + wsidLen + eventRefLen
+)
+
+func appendWS(b []byte, tag byte, ws wsid) []byte {
+	b = append(b, tag)
+	return binary.BigEndian.AppendUint32(b, uint32(ws))
+}
+
+func workspaceKey(org, ws string) []byte {
+	b := make([]byte, 0, 2+len(org)+len(ws))
+	b = append(b, tagWorkspace)
+	b = append(b, org...)
+	b = append(b, 0)
+	return append(b, ws...)
+}
+
+func personKey(ws wsid, p pid) []byte {
+	return append(appendWS(make([]byte, 0, 1+wsidLen+pidLen), tagPerson, ws), p[:]...)
+}
+
+func aliasKey(ws wsid, alias string) []byte {
+	return append(appendWS(make([]byte, 0, 1+wsidLen+len(alias)), tagAlias, ws), alias...)
+}
+
+func dedupeKey(ws wsid, eventID string) []byte {
+	return append(appendWS(make([]byte, 0, 1+wsidLen+len(eventID)), tagDedupe, ws), eventID...)
+}
+
+// eventPrefix is the key prefix of every event of one person.
+func eventPrefix(ws wsid, p pid) []byte {
+	return append(appendWS(make([]byte, 0, eventKeyLen), tagEvent, ws), p[:]...)
+}
+
+func sortableTime(ns int64) uint64 { return uint64(ns) ^ (1 << 63) }
+
+func (r eventRef) appendTo(b []byte) []byte {
+	b = append(b, r.person[:]...)
+	b = binary.BigEndian.AppendUint64(b, sortableTime(r.time))
+	return binary.BigEndian.AppendUint64(b, r.seq)
+}
+
+func eventKey(ws wsid, r eventRef) []byte {
+	return r.appendTo(appendWS(make([]byte, 0, eventKeyLen), tagEvent, ws))
+}
+
+func parseEventRef(b []byte) (eventRef, error) {
+	if len(b) != eventRefLen {
+		return eventRef{}, fmt.Errorf("event reference of %d bytes, want %d", len(b), eventRefLen)
+	}
+	var r eventRef
+	copy(r.person[:], b[:pidLen])
+	r.time = int64(binary.BigEndian.Uint64(b[pidLen:]) ^ (1 << 63))
+	r.seq = binary.BigEndian.Uint64(b[pidLen+8:])
+	return r, nil
+}
+
+// refFromEventKey reads the reference out of a full tagEvent key.
+func refFromEventKey(k []byte) (eventRef, error) {
+	if len(k) != eventKeyLen || k[0] != tagEvent {
+		return eventRef{}, fmt.Errorf("not an event key: %x", k)
+	}
+	return parseEventRef(k[1+wsidLen:])
+}

@@ -1,0 +1,349 @@
+package ledger
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/identity"
+)
+
+func (s *Store) cachedWorkspace(ws Workspace) (wsid, bool) {
+	s.wsMu.RLock()
+	defer s.wsMu.RUnlock()
+	id, ok := s.workspaces[ws.Org+"\x00"+ws.Name]
+	return id, ok
+}
+
+// reader is a snapshot of the store for one read request.
+type reader struct {
+	s   *Store
+	txn *badger.Txn
+}
+
+// view runs fn on a snapshot. ok is false when the workspace holds no data yet.
+func (s *Store) view(w Workspace, fn func(r *reader, ws wsid) error) (ok bool, err error) {
+	err = s.db.View(func(txn *badger.Txn) error {
+		r := &reader{s: s, txn: txn}
+		ws, found := s.cachedWorkspace(w)
+		if !found {
+			v, found2, err := r.get(workspaceKey(w.Org, w.Name))
+			if err != nil || !found2 {
+				return err
+			}
+			ws = wsid(binary.BigEndian.Uint32(v))
+			// Workspace numbers never change once written, so readers may cache them.
+			s.wsMu.Lock()
+			s.workspaces[w.Org+"\x00"+w.Name] = ws
+			s.wsMu.Unlock()
+		}
+		ok = true
+		return fn(r, ws)
+	})
+	return ok, err
+}
+
+func (r *reader) get(key []byte) ([]byte, bool, error) {
+	item, err := r.txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	v, err := item.ValueCopy(nil)
+	return v, err == nil, err
+}
+
+func (r *reader) alias(ws wsid, alias string) (aliasEntry, bool, error) {
+	key := aliasKey(ws, alias)
+	if e, ok := r.s.cache.alias(key); ok {
+		return e, true, nil
+	}
+	v, ok, err := r.get(key)
+	if err != nil || !ok {
+		return aliasEntry{}, false, err
+	}
+	e, err := decodeAliasEntry(v)
+	return e, err == nil, err
+}
+
+func (r *reader) person(ws wsid, id pid) (*identity.Person, error) {
+	key := personKey(ws, id)
+	if p, ok := r.s.cache.person(key); ok {
+		return p, nil
+	}
+	v, ok, err := r.get(key)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("person %s: %w", id, ErrNotFound)
+	}
+	p := new(identity.Person)
+	if err := json.Unmarshal(v, p); err != nil {
+		return nil, fmt.Errorf("decoding person %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// root follows MergedInto links to the live person.
+func (r *reader) root(ws wsid, id pid) (*identity.Person, error) {
+	for range maxMergeDepth {
+		p, err := r.person(ws, id)
+		if err != nil {
+			return nil, err
+		}
+		if p.MergedInto == "" {
+			return p, nil
+		}
+		if id, err = parsePID(p.MergedInto); err != nil {
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("person %s: merge chain longer than %d", id, maxMergeDepth)
+}
+
+// resolve finds the live person owning an identity of unknown kind.
+func (r *reader) resolve(ws wsid, ident, countryCode string) (*identity.Person, error) {
+	for _, c := range identity.Candidates(ident, countryCode) {
+		e, ok, err := r.alias(ws, c)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return r.root(ws, e.person)
+		}
+	}
+	return nil, fmt.Errorf("identity %q: %w", ident, ErrNotFound)
+}
+
+// Resolve returns the live person owning an identity (any alias kind; phones in any
+// notation). ErrNotFound when nobody owns it.
+func (s *Store) Resolve(ctx context.Context, w Workspace, ident, countryCode string) (*identity.Person, error) {
+	var p *identity.Person
+	ok, err := s.view(w, func(r *reader, ws wsid) error {
+		var err error
+		p, err = r.resolve(ws, ident, countryCode)
+		return err
+	})
+	if err == nil && !ok {
+		err = fmt.Errorf("identity %q: %w", ident, ErrNotFound)
+	}
+	return p, err
+}
+
+// Person returns a person by id, following merges to the live person.
+func (s *Store) Person(ctx context.Context, w Workspace, id string) (*identity.Person, error) {
+	key, err := parsePID(id)
+	if err != nil {
+		return nil, fmt.Errorf("person %q: %w", id, ErrNotFound)
+	}
+	var p *identity.Person
+	ok, err := s.view(w, func(r *reader, ws wsid) error {
+		var err error
+		p, err = r.root(ws, key)
+		return err
+	})
+	if err == nil && !ok {
+		err = fmt.Errorf("person %q: %w", id, ErrNotFound)
+	}
+	return p, err
+}
+
+// Query selects a page of a person's history.
+type Query struct {
+	Offset int // events to skip after filtering
+	Limit  int // events to return; ≤ 0 means none
+	// Match, when set, keeps only the events it accepts (given canonical JSON).
+	Match func(raw []byte) bool
+}
+
+// History returns a person's events, and those of every person merged into it, newest
+// first (by event time, then commit order), as canonical JSON.
+func (s *Store) History(ctx context.Context, w Workspace, p *identity.Person, q Query) ([][]byte, error) {
+	var out [][]byte
+	_, err := s.view(w, func(r *reader, ws wsid) error {
+		streams, err := r.streams(ws, p)
+		if err != nil {
+			return err
+		}
+		defer closeAll(streams)
+		skip := q.Offset
+		for len(out) < q.Limit {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			it := newest(streams)
+			if it == nil {
+				return nil
+			}
+			item := it.Item()
+			if q.Match == nil && skip > 0 {
+				skip--
+				it.Next()
+				continue
+			}
+			v, err := item.ValueCopy(nil)
+			if err != nil {
+				return fmt.Errorf("reading event: %w", err)
+			}
+			it.Next()
+			if q.Match != nil && !q.Match(v) {
+				continue
+			}
+			if skip > 0 {
+				skip--
+				continue
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading history of person %s in %s: %w", p.ID, w, err)
+	}
+	return out, nil
+}
+
+// streams opens one reverse iterator per person whose events belong to p.
+func (r *reader) streams(ws wsid, p *identity.Person) ([]*badger.Iterator, error) {
+	ids := append([]string{p.ID}, p.MergedIDs(func(id string) *identity.Person {
+		k, err := parsePID(id)
+		if err != nil {
+			return nil
+		}
+		q, err := r.person(ws, k)
+		if err != nil {
+			return nil
+		}
+		return q
+	})...)
+	its := make([]*badger.Iterator, 0, len(ids))
+	for _, id := range ids {
+		k, err := parsePID(id)
+		if err != nil {
+			closeAll(its)
+			return nil, err
+		}
+		prefix := eventPrefix(ws, k)
+		opt := badger.DefaultIteratorOptions
+		opt.Reverse = true
+		opt.Prefix = prefix
+		opt.PrefetchValues = false
+		it := r.txn.NewIterator(opt)
+		// In reverse, Seek finds the last key ≤ its argument: the prefix followed by 0xFF
+		// bytes is past every key of the person.
+		it.Seek(append(slices.Clone(prefix), bytes.Repeat([]byte{0xff}, 16)...))
+		its = append(its, it)
+	}
+	return its, nil
+}
+
+// newest returns the iterator whose current key is the greatest (latest time, then
+// latest sequence), or nil when all are exhausted. Keys of different persons differ
+// only after the person id, so comparing the key suffixes compares (time, seq).
+func newest(its []*badger.Iterator) *badger.Iterator {
+	var best *badger.Iterator
+	var bestSuffix []byte
+	for _, it := range its {
+		if !it.Valid() {
+			continue
+		}
+		suffix := it.Item().Key()[1+wsidLen+pidLen:]
+		if best == nil || bytes.Compare(suffix, bestSuffix) > 0 {
+			best, bestSuffix = it, suffix
+		}
+	}
+	return best
+}
+
+func closeAll(its []*badger.Iterator) {
+	for _, it := range its {
+		it.Close()
+	}
+}
+
+// After returns, in commit order, the person's events committed after the event with id
+// afterID, for a live stream that resumes. ErrNotFound when afterID is unknown.
+func (s *Store) After(ctx context.Context, w Workspace, p *identity.Person, afterID string) ([]Committed, error) {
+	var out []Committed
+	ok, err := s.view(w, func(r *reader, ws wsid) error {
+		v, found, err := r.get(dedupeKey(ws, afterID))
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("event %q: %w", afterID, ErrNotFound)
+		}
+		from, err := parseEventRef(v)
+		if err != nil {
+			return err
+		}
+		streams, err := r.streams(ws, p)
+		if err != nil {
+			return err
+		}
+		defer closeAll(streams)
+		// Keys only: the sequence is in the key, so most of a long history is skipped
+		// without reading a value.
+		for _, it := range streams {
+			for ; it.Valid(); it.Next() {
+				item := it.Item()
+				ref, err := refFromEventKey(item.Key())
+				if err != nil {
+					return err
+				}
+				if ref.seq <= from.seq {
+					continue
+				}
+				raw, err := item.ValueCopy(nil)
+				if err != nil {
+					return err
+				}
+				out = append(out, Committed{Workspace: w, PersonID: p.ID, EventID: event.ID(raw), Seq: ref.seq, Raw: raw})
+			}
+		}
+		return nil
+	})
+	if err == nil && !ok {
+		err = fmt.Errorf("event %q: %w", afterID, ErrNotFound)
+	}
+	slices.SortFunc(out, func(a, b Committed) int { return cmpUint(a.Seq, b.Seq) })
+	return out, err
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Root returns the id of the live person that person id is, or was merged into, so
+// that a live stream opened before a merge keeps following its customer.
+func (s *Store) Root(w Workspace, id string) (string, error) {
+	k, err := parsePID(id)
+	if err != nil {
+		return "", fmt.Errorf("person %q: %w", id, ErrNotFound)
+	}
+	var root string
+	_, err = s.view(w, func(r *reader, ws wsid) error {
+		p, err := r.root(ws, k)
+		if err == nil {
+			root = p.ID
+		}
+		return err
+	})
+	return root, err
+}

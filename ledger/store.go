@@ -1,0 +1,248 @@
+// Package ledger is the embedded store of jds: the append-only event ledger, the identity
+// graph (aliases and persons) and the group committer that writes them.
+//
+// Every write goes through one committer goroutine, which packs whatever requests are
+// waiting into one Badger transaction and one sync, and only then answers them: an
+// acknowledged write survives a crash. Reads use snapshots and never wait for the
+// committer. keys.go documents the key layout.
+//
+// No Badger type leaves this package: callers see events as canonical JSON, persons as
+// identity.Person, and errors as the sentinels below.
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+)
+
+// Errors callers branch on.
+var (
+	ErrClosed   = errors.New("ledger is closed")
+	ErrNotFound = errors.New("not found")
+)
+
+// Options configure a Store. Zero values take the defaults noted on each field.
+type Options struct {
+	// Dir holds the data; empty with InMemory for tests.
+	Dir      string
+	InMemory bool
+	// SyncWrites makes each commit wait for fsync. Turning it off trades the kill -9
+	// promise for speed; only benchmarks of the raw store should do that.
+	SyncWrites bool
+
+	MemTableSize     int64 // default 32 MiB
+	BlockCacheSize   int64 // default 64 MiB
+	IndexCacheSize   int64 // default 32 MiB
+	ValueLogFileSize int64 // default 256 MiB
+	NumCompactors    int   // default 2 (Badger needs at least 2)
+	// MaxBatchEvents bounds how many events one group commit carries. Default 4096.
+	MaxBatchEvents int
+	// CacheEntries bounds the in-memory alias and person caches. Default 200,000 each.
+	CacheEntries int
+
+	// OnCommit, if set, is called by the committer after each durable commit with what it
+	// stored, in commit order. It must not block: live-stream fan-out belongs here.
+	OnCommit func([]Committed)
+	// Now is the clock; default time.Now. Tests pass a fake.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+func (o *Options) setDefaults() {
+	def := func(v *int64, d int64) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&o.MemTableSize, 32<<20)
+	def(&o.BlockCacheSize, 64<<20)
+	def(&o.IndexCacheSize, 32<<20)
+	def(&o.ValueLogFileSize, 256<<20)
+	if o.NumCompactors < 2 {
+		o.NumCompactors = 2
+	}
+	if o.MaxBatchEvents <= 0 {
+		o.MaxBatchEvents = 4096
+	}
+	if o.CacheEntries <= 0 {
+		o.CacheEntries = 200_000
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+}
+
+// Committed describes one event stored by a commit.
+type Committed struct {
+	Workspace Workspace
+	PersonID  string
+	EventID   string
+	Seq       uint64
+	Raw       []byte // canonical event JSON; shared, do not modify
+}
+
+// Workspace addresses a tenant's data: an organization and one of its workspaces.
+type Workspace struct {
+	Org  string
+	Name string
+}
+
+func (w Workspace) String() string { return w.Org + "/" + w.Name }
+
+// Store is the ledger. It is safe for concurrent use.
+type Store struct {
+	db    *badger.DB
+	opts  Options
+	log   *slog.Logger
+	cache *cache
+
+	seq    atomic.Uint64 // last sequence committed
+	nextWS wsid          // last workspace number allocated; committer only
+
+	// workspaces maps org\0ws to its number. Numbers never change once allocated, so
+	// readers may fill it too.
+	wsMu       sync.RWMutex
+	workspaces map[string]wsid
+
+	mu     sync.RWMutex // guards closed and sends on reqs
+	closed bool
+	reqs   chan *request
+	done   chan struct{}
+
+	stats Stats
+}
+
+// Stats are cumulative counters for metrics.
+type Stats struct {
+	Commits     atomic.Uint64
+	CommitOps   atomic.Uint64 // requests carried by commits
+	CommitNanos atomic.Uint64
+}
+
+// Open opens (or creates) the store and starts its committer.
+func Open(opts Options) (*Store, error) {
+	opts.setDefaults()
+	bo := badger.DefaultOptions(opts.Dir).
+		WithInMemory(opts.InMemory).
+		WithSyncWrites(opts.SyncWrites && !opts.InMemory).
+		WithLogger(badgerLogger{opts.Logger}).
+		// A 2-core machine: fewer, smaller memtables and caches than Badger's server
+		// defaults, two compactors, and no conflict detection (one writer: the committer).
+		WithMemTableSize(opts.MemTableSize).
+		WithNumMemtables(3).
+		WithNumLevelZeroTables(4).
+		WithNumLevelZeroTablesStall(12).
+		WithBlockCacheSize(opts.BlockCacheSize).
+		WithIndexCacheSize(opts.IndexCacheSize).
+		WithValueLogFileSize(opts.ValueLogFileSize).
+		WithNumCompactors(opts.NumCompactors).
+		WithNumGoroutines(2).
+		WithDetectConflicts(false).
+		WithCompression(options.Snappy).
+		// Events are small; keeping them in the LSM tree makes history a pure table scan.
+		WithValueThreshold(4 << 10).
+		WithMetricsEnabled(false)
+	db, err := badger.Open(bo)
+	if err != nil {
+		return nil, fmt.Errorf("opening badger at %q: %w", opts.Dir, err)
+	}
+	s := &Store{
+		db:         db,
+		opts:       opts,
+		log:        opts.Logger,
+		cache:      newCache(opts.CacheEntries),
+		workspaces: map[string]wsid{},
+		reqs:       make(chan *request, 1024),
+		done:       make(chan struct{}),
+	}
+	if err := s.loadMeta(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	go s.commitLoop()
+	return s, nil
+}
+
+func (s *Store) loadMeta() error {
+	return s.db.View(func(txn *badger.Txn) error {
+		seq, err := readUint(txn, metaSeq)
+		if err != nil {
+			return fmt.Errorf("reading sequence: %w", err)
+		}
+		ws, err := readUint(txn, metaWSID)
+		if err != nil {
+			return fmt.Errorf("reading workspace counter: %w", err)
+		}
+		s.seq.Store(seq)
+		s.nextWS = wsid(ws)
+		return nil
+	})
+}
+
+// Close stops taking writes, lets the committer finish what it holds, and closes the
+// store. It is idempotent.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.reqs)
+	s.mu.Unlock()
+	<-s.done
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("closing badger: %w", err)
+	}
+	return nil
+}
+
+// StatsRef exposes the counters.
+func (s *Store) StatsRef() *Stats { return &s.stats }
+
+// CollectGarbage rewrites value-log files that are mostly stale, until none is.
+func (s *Store) CollectGarbage(ctx context.Context) (rewritten int, err error) {
+	for ctx.Err() == nil {
+		switch err := s.db.RunValueLogGC(0.5); {
+		case err == nil:
+			rewritten++
+		case errors.Is(err, badger.ErrNoRewrite), errors.Is(err, badger.ErrRejected):
+			return rewritten, nil
+		default:
+			return rewritten, fmt.Errorf("value-log gc: %w", err)
+		}
+	}
+	return rewritten, ctx.Err()
+}
+
+// Size reports the on-disk size of the LSM tree and the value log in bytes.
+func (s *Store) Size() (lsm, vlog int64) { return s.db.Size() }
+
+type badgerLogger struct{ l *slog.Logger }
+
+func (b badgerLogger) Errorf(f string, a ...any) {
+	b.l.Error("badger: " + trimNL(fmt.Sprintf(f, a...)))
+}
+func (b badgerLogger) Warningf(f string, a ...any) {
+	b.l.Warn("badger: " + trimNL(fmt.Sprintf(f, a...)))
+}
+func (b badgerLogger) Infof(f string, a ...any)  { b.l.Debug("badger: " + trimNL(fmt.Sprintf(f, a...))) }
+func (b badgerLogger) Debugf(f string, a ...any) {}
+
+func trimNL(s string) string {
+	for len(s) > 0 && s[len(s)-1] == '\n' {
+		s = s[:len(s)-1]
+	}
+	return s
+}
