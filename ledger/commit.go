@@ -103,6 +103,9 @@ func (s *Store) commitGroup(group []*request) {
 		// issued after an acknowledgement sees it.
 		s.cache.apply(b.aliases, b.persons)
 		s.seq.Store(b.seq)
+		if b.identityChanged {
+			s.identityVersion.Add(1)
+		}
 		s.nextWS = b.nextWS
 		if len(b.newWS) > 0 {
 			s.wsMu.Lock()
@@ -113,7 +116,11 @@ func (s *Store) commitGroup(group []*request) {
 		}
 		s.stats.Commits.Add(1)
 		s.stats.CommitOps.Add(uint64(len(group)))
-		s.stats.CommitNanos.Add(uint64(time.Since(start)))
+		took := time.Since(start)
+		s.stats.CommitNanos.Add(uint64(took))
+		if s.opts.Observe != nil {
+			s.opts.Observe(len(b.committed), took)
+		}
 	} else {
 		s.log.Error("commit failed", "requests", len(group), "err", err)
 	}
@@ -181,6 +188,8 @@ type batch struct {
 	aliases   map[string]aliasEntry       // by alias key; zero entry: deleted
 	persons   map[string]*identity.Person // by person key; nil: deleted
 	committed []Committed
+	// identityChanged is set when an alias changed owner or appeared.
+	identityChanged bool
 }
 
 func (b *batch) set(key, value []byte) error {
@@ -261,6 +270,7 @@ func (b *batch) setAlias(ws wsid, alias string, e aliasEntry) error {
 		return err
 	}
 	b.aliases[string(key)] = e
+	b.identityChanged = true
 	return nil
 }
 

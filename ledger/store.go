@@ -51,6 +51,8 @@ type Options struct {
 	// OnCommit, if set, is called by the committer after each durable commit with what it
 	// stored, in commit order. It must not block: live-stream fan-out belongs here.
 	OnCommit func([]Committed)
+	// Observe, if set, is told the events stored and the time taken by each commit.
+	Observe func(events int, took time.Duration)
 	// Now is the clock; default time.Now. Tests pass a fake.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -108,6 +110,8 @@ type Store struct {
 	cache *cache
 
 	seq    atomic.Uint64 // last sequence committed
+	// identityVersion changes whenever a commit changes which person owns an alias.
+	identityVersion atomic.Uint64
 	nextWS wsid          // last workspace number allocated; committer only
 
 	// workspaces maps org\0ws to its number. Numbers never change once allocated, so
@@ -207,6 +211,11 @@ func (s *Store) Close() error {
 	}
 	return nil
 }
+
+// IdentityVersion changes whenever a commit creates an alias or moves one to another
+// person (new person, link, merge). Holders of a resolved identity re-resolve it only
+// when this changed, instead of for every event.
+func (s *Store) IdentityVersion() uint64 { return s.identityVersion.Load() }
 
 // StatsRef exposes the counters.
 func (s *Store) StatsRef() *Stats { return &s.stats }

@@ -1,0 +1,187 @@
+// Package cli is the jds command line: serve (the default), token, check and version.
+// It parses flags and configuration and hands over to the packages that do the work.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/openjds/jds/config"
+	"github.com/openjds/jds/sas"
+	"github.com/openjds/jds/service"
+)
+
+// Version is set at build time with -ldflags "-X github.com/openjds/jds/cli.Version=v1.2.3".
+var Version = ""
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+const usage = `jds: a self-hostable Journey Data Service for contact centers.
+
+Usage:
+  jds [serve] [--config FILE]      run the service (the default command)
+  jds token [flags]                mint a SAS token (jds token --help)
+  jds check [--config FILE]        validate a configuration file
+  jds version                      print the version
+
+The configuration file may also be given as $JDS_CONFIG; with none, jds runs on its
+embedded defaults. $JDS_ADDR, $JDS_DATA_DIR, $JDS_RULES_DIR and $JDS_FLOWS_DIR override it.
+`
+
+// Main runs the command line and returns the process exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, args, stdout, stderr)
+	case "token":
+		err = token(args, stdout, stderr)
+	case "check":
+		err = check(args, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "jds", version())
+	case "help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "jds: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	case err != nil:
+		fmt.Fprintln(stderr, "jds:", err)
+		return 1
+	}
+	return 0
+}
+
+var errUsage = errors.New("usage")
+
+// flags makes a flag set that reports to stderr and fails without exiting.
+func flags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("jds "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", fs.Arg(0))
+		return errUsage
+	}
+	return nil
+}
+
+func loadConfig(path string) (config.Config, error) {
+	if path == "" {
+		path = os.Getenv("JDS_CONFIG")
+	}
+	return config.Load(path, os.Getenv)
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flags("serve", stderr)
+	path := fs.String("config", "", "configuration file (default $JDS_CONFIG, else embedded defaults)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	log := service.NewLogger(cfg.Log, stderr)
+	return service.Run(ctx, cfg, service.Options{Logger: log, Out: stdout, Version: version()})
+}
+
+func check(args []string, stdout, stderr io.Writer) error {
+	fs := flags("check", stderr)
+	path := fs.String("config", "", "configuration file (default $JDS_CONFIG)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *path == "" && os.Getenv("JDS_CONFIG") == "" {
+		fmt.Fprintln(stdout, "no configuration file given: the embedded defaults are valid")
+		return nil
+	}
+	if _, err := loadConfig(*path); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "configuration OK")
+	return nil
+}
+
+func token(args []string, stdout, stderr io.Writer) error {
+	fs := flags("token", stderr)
+	path := fs.String("config", "", "configuration file holding the key (default $JDS_CONFIG, else the development key in the data directory)")
+	org := fs.String("org", "", "organization (so); default: the key's organization")
+	ws := fs.String("workspace", service.DevWorkspace, `workspace (sn); "*" for every workspace of the organization`)
+	svc := fs.String("service", sas.ServiceAdmin, "service (ss): ds, tape, stream, profile, idmt, action, flow or admin")
+	perm := fs.String("perm", sas.PermReadWrite, "permission (sp): r, w or rw")
+	key := fs.String("key", "", "key name (sk); default: the only key, or the first of the organization")
+	valid := fs.Duration("valid", 24*time.Hour, "how long the token is valid")
+	bare := fs.Bool("bare", false, `print the token without the "SharedAccessSignature " prefix`)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *valid <= 0 {
+		return errors.New("--valid must be positive")
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	keys, _, err := service.Keys(cfg)
+	if err != nil {
+		return err
+	}
+	k, err := pickKey(keys, *org, *key)
+	if err != nil {
+		return err
+	}
+	t := sas.Sign(k.Organization, *ws, *svc, *perm, time.Now().Add(*valid), k.Name, k.Secret)
+	if _, err := sas.Parse(t); err != nil {
+		return err
+	}
+	if *bare {
+		t = strings.TrimPrefix(t, sas.Prefix)
+	}
+	fmt.Fprintln(stdout, t)
+	return nil
+}
+
+func pickKey(keys []sas.Key, org, name string) (sas.Key, error) {
+	for _, k := range keys {
+		if (org == "" || k.Organization == org) && (name == "" || k.Name == name) {
+			return k, nil
+		}
+	}
+	return sas.Key{}, fmt.Errorf("no key named %q for organization %q in the configuration", name, org)
+}

@@ -1,0 +1,89 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/ledger"
+)
+
+// apiError is an error a handler returns to choose the response: its status, a message
+// saying what was wrong, and the list of "field: reason" problems.
+type apiError struct {
+	status int
+	msg    string
+	errs   []string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func newError(status int, msg string, errs ...string) error {
+	return &apiError{status: status, msg: msg, errs: errs}
+}
+
+func badRequest(msg string, errs ...string) error {
+	return newError(http.StatusBadRequest, msg, errs...)
+}
+
+// errorBody is the error envelope of the contract.
+type errorBody struct {
+	Status     string   `json:"status"`
+	Message    string   `json:"message"`
+	Errors     []string `json:"errors"`
+	Timestamp  string   `json:"timestamp"`
+	TrackingID string   `json:"trackingId"`
+}
+
+// statusLine renders 400 as "400 BAD_REQUEST".
+func statusLine(code int) string {
+	text := http.StatusText(code)
+	if text == "" {
+		text = "Unknown"
+	}
+	return fmt.Sprintf("%d %s", code, strings.ToUpper(strings.ReplaceAll(text, " ", "_")))
+}
+
+// handleError is the one place that turns a handler's error into a response, and the one
+// place that logs the cause of a 5xx.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	status, msg, errs := http.StatusInternalServerError, "internal error", []string(nil)
+	var ae *apiError
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &ae):
+		status, msg, errs = ae.status, ae.msg, ae.errs
+	case errors.As(err, &fe):
+		status, msg = fe.Code, fe.Message
+		if status == http.StatusRequestEntityTooLarge {
+			msg = fmt.Sprintf("request body larger than %d bytes", s.cfg.Ingest.MaxBodyBytes)
+			errs = []string{"body: too large"}
+		}
+	case errors.Is(err, ledger.ErrClosed):
+		status, msg = http.StatusServiceUnavailable, "shutting down"
+	case errors.Is(err, context.DeadlineExceeded):
+		status, msg = http.StatusServiceUnavailable, "request took too long; it may still complete, retry with the same event ids"
+	}
+	if errs == nil {
+		errs = []string{}
+	}
+	rid := requestID(c)
+	if status >= 500 {
+		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", status, "request_id", rid, "err", err)
+	} else {
+		s.log.Log(c.UserContext(), slog.LevelInfo, "request rejected", "method", c.Method(), "path", c.Path(), "status", status, "request_id", rid, "message", msg)
+	}
+	return c.Status(status).JSON(errorBody{
+		Status:     statusLine(status),
+		Message:    msg,
+		Errors:     errs,
+		Timestamp:  s.now().UTC().Format(event.TimeLayout),
+		TrackingID: rid,
+	})
+}

@@ -1,0 +1,109 @@
+package server
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/openjds/jds/live"
+)
+
+// Metrics are the Prometheus metrics of the service, served at /metrics.
+type Metrics struct {
+	reg          *prometheus.Registry
+	requests     *prometheus.CounterVec
+	latency      *prometheus.HistogramVec
+	events       *prometheus.CounterVec
+	commitSize   prometheus.Histogram
+	commitTime   prometheus.Histogram
+	streamEvents prometheus.Counter
+}
+
+// NewMetrics registers the metrics in reg (a new registry when nil), with the Go runtime
+// and process collectors.
+func NewMetrics(reg *prometheus.Registry) *Metrics {
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	m := &Metrics{
+		reg: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jds_http_requests_total", Help: "HTTP requests by route, method and status code.",
+		}, []string{"route", "method", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "jds_http_request_duration_seconds", Help: "HTTP request latency by route and method (to the end of the handler; streams excluded).",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10},
+		}, []string{"route", "method"}),
+		events: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jds_events_total", Help: "Events posted, by result: accepted (stored), duplicate (already stored), rejected (invalid).",
+		}, []string{"result"}),
+		commitSize: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "jds_commit_batch_events", Help: "Events stored by one group commit.",
+			Buckets: prometheus.ExponentialBuckets(1, 4, 8),
+		}),
+		commitTime: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "jds_commit_duration_seconds", Help: "Time of one group commit, sync included.",
+			Buckets: []float64{.0005, .001, .002, .005, .01, .02, .05, .1, .25, 1},
+		}),
+		streamEvents: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "jds_stream_events_sent_total", Help: "Events sent to live-stream subscribers.",
+		}),
+	}
+	reg.MustRegister(m.requests, m.latency, m.events, m.commitSize, m.commitTime, m.streamEvents,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for _, r := range []string{"accepted", "duplicate", "rejected"} {
+		m.events.WithLabelValues(r)
+	}
+	return m
+}
+
+// ObserveCommit records one group commit; the ledger calls it.
+func (m *Metrics) ObserveCommit(events int, took time.Duration) {
+	m.commitSize.Observe(float64(events))
+	m.commitTime.Observe(took.Seconds())
+}
+
+// watch adds gauges that read the hub at scrape time.
+func (m *Metrics) watch(h *live.Hub) {
+	if h == nil {
+		return
+	}
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "jds_stream_subscribers", Help: "Open live-stream subscriptions.",
+		}, func() float64 { return float64(h.Subscribers()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "jds_stream_dropped_total", Help: "Live-stream subscribers cut off for reading too slowly.",
+		}, func() float64 { return float64(h.Dropped()) }),
+	)
+}
+
+func (m *Metrics) handler() fiber.Handler {
+	return adaptor.HTTPHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+}
+
+// observe counts and times every request by its route pattern (not its path, which
+// would make one series per customer).
+func (s *Server) observe(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		// Let the error handler write the response now so that its status is counted.
+		if herr := s.handleError(c, err); herr != nil {
+			return herr
+		}
+	}
+	route := c.Route().Path
+	if c.Route().Path == "/" && c.Path() != "/" {
+		route = "unmatched"
+	}
+	method := c.Method()
+	s.metrics.requests.WithLabelValues(route, method, strconv.Itoa(c.Response().StatusCode())).Inc()
+	s.metrics.latency.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
+	return nil
+}

@@ -1,0 +1,156 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/identity"
+	"github.com/openjds/jds/ledger"
+)
+
+// stream serves both live-stream paths as Server-Sent Events: every event of the person
+// owning the identity, from now on, one per message. With Last-Event-ID (header, or the
+// lastEventId query parameter) it first replays, from the ledger, what was committed
+// after that event, so a client that reconnects misses nothing.
+func (s *Server) stream(c *fiber.Ctx) error {
+	ws, err := s.workspace(c)
+	if err != nil {
+		return err
+	}
+	ident := strings.Clone(c.Params("identity"))
+	var m event.Matcher
+	var errs []string
+	if m.Attr, err = compileFilter("filter", c.Query("filter")); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if m.Data, err = compileFilter("data", c.Query("data")); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if len(errs) > 0 {
+		return badRequest(strings.Join(errs, "; "), errs...)
+	}
+	lastID := c.Get("Last-Event-ID")
+	if lastID == "" {
+		lastID = c.Query("lastEventId")
+	}
+	lastID = strings.Clone(lastID)
+
+	// Subscribe before reading the backlog: an event committed in between is then in
+	// both, and the sequence check below sends it once.
+	sub := s.hub.Subscribe(ws)
+	f := &follower{s: s, ws: ws, ident: ident}
+	ctx, cancel := s.requestContext()
+	defer cancel()
+	f.resolve(ctx)
+	var backlog []ledger.Committed
+	if lastID != "" && f.person != nil {
+		backlog, err = s.store.After(ctx, ws, f.person, lastID)
+		if err != nil && !errors.Is(err, ledger.ErrNotFound) {
+			s.hub.Unsubscribe(sub)
+			return err
+		}
+	}
+
+	c.Set(fiber.HeaderContentType, "text/event-stream")
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	c.Set(fiber.HeaderConnection, "keep-alive")
+	c.Set("X-Accel-Buffering", "no")
+	heartbeat := time.Duration(s.cfg.Stream.Heartbeat)
+	if heartbeat <= 0 {
+		heartbeat = 15 * time.Second
+	}
+	rid := requestID(c)
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		defer s.hub.Unsubscribe(sub)
+		var sent uint64
+		send := func(e ledger.Committed) error {
+			if e.Seq <= sent {
+				return nil
+			}
+			sent = e.Seq
+			if m.Func() != nil && !m.Match(e.Raw) {
+				return nil
+			}
+			w.WriteString("id: ")
+			w.WriteString(e.EventID)
+			w.WriteString("\nevent: event\ndata: ")
+			w.Write(e.Raw)
+			w.WriteString("\n\n")
+			s.metrics.streamEvents.Inc()
+			return w.Flush()
+		}
+		w.WriteString("retry: 2000\n: connected\n\n")
+		if err := w.Flush(); err != nil {
+			return
+		}
+		for _, e := range backlog {
+			if send(e) != nil {
+				return
+			}
+		}
+		tick := time.NewTicker(heartbeat)
+		defer tick.Stop()
+		for {
+			select {
+			case <-s.ctx.Done():
+				return
+			case e, ok := <-sub.C:
+				if !ok {
+					if sub.Overflowed() {
+						s.log.Info("live stream cut off: reader too slow", "request_id", rid, "workspace", ws.String())
+					}
+					return
+				}
+				if !f.owns(e.PersonID) {
+					continue
+				}
+				if send(e) != nil {
+					return
+				}
+			case <-tick.C:
+				w.WriteString(": heartbeat\n\n")
+				if w.Flush() != nil {
+					return
+				}
+			}
+		}
+	})
+	return nil
+}
+
+// follower tracks which live person a stream's identity belongs to, re-resolving only
+// when the identity graph has changed (a new person, a link, a merge).
+type follower struct {
+	s       *Server
+	ws      ledger.Workspace
+	ident   string
+	person  *identity.Person
+	version uint64
+}
+
+func (f *follower) resolve(ctx context.Context) {
+	f.version = f.s.store.IdentityVersion()
+	p, err := f.s.store.Resolve(ctx, f.ws, f.ident, f.s.limits.DefaultCountryCode)
+	if err == nil {
+		f.person = p
+	}
+}
+
+func (f *follower) owns(personID string) bool {
+	if f.person != nil && f.person.ID == personID {
+		return true
+	}
+	if f.s.store.IdentityVersion() == f.version {
+		return false
+	}
+	ctx, cancel := f.s.requestContext()
+	defer cancel()
+	f.resolve(ctx)
+	return f.person != nil && f.person.ID == personID
+}

@@ -1,0 +1,199 @@
+// Package service assembles jds from its parts and runs it: the ledger, the live hub, the
+// HTTP server, the scheduled jobs and the signing keys. Start brings them up in order,
+// Close takes them down in reverse, so that a test can embed the whole service on a
+// random port exactly as the binary runs it.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/openjds/jds/config"
+	"github.com/openjds/jds/ledger"
+	"github.com/openjds/jds/live"
+	"github.com/openjds/jds/server"
+)
+
+// Service is a running jds.
+type Service struct {
+	cfg    config.Config
+	log    *slog.Logger
+	store  *ledger.Store
+	server *server.Server
+	cron   *cron.Cron
+	ln     net.Listener
+	served chan error
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Options are the parts of the environment a service uses besides its configuration.
+type Options struct {
+	Logger  *slog.Logger
+	Out     io.Writer // where the first-start banner goes; default os.Stdout
+	Version string
+}
+
+// Start opens the store, loads the keys, and starts serving on cfg.Addr. The caller must
+// Close the service.
+func Start(cfg config.Config, o Options) (_ *Service, err error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Out == nil {
+		o.Out = os.Stdout
+	}
+	s := &Service{cfg: cfg, log: o.Logger, served: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("creating data directory: %w", err)
+	}
+	keys, devKey, err := loadKeys(cfg)
+	if err != nil {
+		return nil, err
+	}
+
+	metrics := server.NewMetrics(nil)
+	hub := live.NewHub(cfg.Stream.SubscriberBuffer)
+	s.store, err = ledger.Open(ledger.Options{
+		Dir:              filepath.Join(cfg.DataDir, "ledger"),
+		SyncWrites:       cfg.Store.SyncWrites,
+		MemTableSize:     int64(cfg.Store.MemTableSize),
+		BlockCacheSize:   int64(cfg.Store.BlockCacheSize),
+		IndexCacheSize:   int64(cfg.Store.IndexCacheSize),
+		ValueLogFileSize: int64(cfg.Store.ValueLogFileSize),
+		NumCompactors:    cfg.Store.NumCompactors,
+		MaxBatchEvents:   cfg.Store.MaxBatchEvents,
+		OnCommit:         hub.Publish,
+		Observe:          metrics.ObserveCommit,
+		Logger:           o.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	s.cron = cron.New(cron.WithChain(cron.Recover(cronLogger{o.Logger}), cron.SkipIfStillRunning(cronLogger{o.Logger})))
+	if _, err := s.cron.AddFunc(cfg.Store.ValueLogGC, s.collectGarbage); err != nil {
+		return nil, fmt.Errorf("store.valueLogGC %q: %w", cfg.Store.ValueLogGC, err)
+	}
+
+	s.server = server.New(server.Options{
+		Config:  cfg,
+		Store:   s.store,
+		Hub:     hub,
+		Keys:    keys,
+		Metrics: metrics,
+		Logger:  o.Logger,
+		Version: o.Version,
+	})
+	s.ln, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)
+	}
+	go func() { s.served <- s.server.Serve(s.ln) }()
+	s.cron.Start()
+	s.server.SetReady(true)
+	o.Logger.Info("jds is serving", "addr", s.ln.Addr().String(), "data", cfg.DataDir, "version", o.Version)
+	if devKey != nil {
+		printBanner(o.Out, s.Addr(), *devKey)
+	}
+	return s, nil
+}
+
+// Addr is the address the service listens on (useful with port 0).
+func (s *Service) Addr() string { return s.ln.Addr().String() }
+
+// Wait blocks until ctx ends or the server stops by itself.
+func (s *Service) Wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-s.served:
+		return fmt.Errorf("http server stopped: %w", err)
+	}
+}
+
+// Close shuts down in the reverse order of Start: stop taking requests and end live
+// streams, stop the jobs, then close the store (its committer drains first). Idempotent.
+func (s *Service) Close() error {
+	s.closeOnce.Do(func() {
+		var errs []error
+		if s.server != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(s.cfg.HTTP.ShutdownTimeout))
+			if err := s.server.Shutdown(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("shutting down http: %w", err))
+			}
+			cancel()
+		} else if s.ln != nil {
+			s.ln.Close()
+		}
+		if s.cron != nil {
+			<-s.cron.Stop().Done()
+		}
+		if s.store != nil {
+			if err := s.store.Close(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		s.closeErr = errors.Join(errs...)
+		s.log.Info("jds stopped")
+	})
+	return s.closeErr
+}
+
+// Run starts the service and runs it until ctx ends.
+func Run(ctx context.Context, cfg config.Config, o Options) error {
+	s, err := Start(cfg, o)
+	if err != nil {
+		return err
+	}
+	werr := s.Wait(ctx)
+	return errors.Join(werr, s.Close())
+}
+
+func (s *Service) collectGarbage() {
+	start := time.Now()
+	n, err := s.store.CollectGarbage(context.Background())
+	if err != nil {
+		s.log.Error("value-log gc", "err", err)
+		return
+	}
+	s.log.Debug("value-log gc", "files_rewritten", n, "took", time.Since(start))
+}
+
+// cronLogger lets robfig/cron log through slog.
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("cron: "+msg, kv...) }
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error("cron: "+msg, append(kv, "err", err)...)
+}
+
+// NewLogger builds the service's logger from its configuration.
+func NewLogger(cfg config.Log, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.Level)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
