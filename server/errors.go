@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
 
@@ -70,20 +69,27 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	case errors.Is(err, context.DeadlineExceeded):
 		status, msg = http.StatusServiceUnavailable, "request took too long; it may still complete, retry with the same event ids"
 	}
+	if status >= 500 {
+		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", status, "request_id", requestID(c), "err", err)
+	} else {
+		s.logRejection(c, status, msg)
+	}
+	return c.Status(status).JSON(s.errorBody(c, status, msg, errs))
+}
+
+func (s *Server) logRejection(c *fiber.Ctx, status int, msg string) {
+	s.log.Info("request rejected", "method", c.Method(), "path", c.Path(), "status", status, "request_id", requestID(c), "message", msg)
+}
+
+func (s *Server) errorBody(c *fiber.Ctx, status int, msg string, errs []string) errorBody {
 	if errs == nil {
 		errs = []string{}
 	}
-	rid := requestID(c)
-	if status >= 500 {
-		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", status, "request_id", rid, "err", err)
-	} else {
-		s.log.Log(c.UserContext(), slog.LevelInfo, "request rejected", "method", c.Method(), "path", c.Path(), "status", status, "request_id", rid, "message", msg)
-	}
-	return c.Status(status).JSON(errorBody{
+	return errorBody{
 		Status:     statusLine(status),
 		Message:    msg,
 		Errors:     errs,
 		Timestamp:  s.now().UTC().Format(event.TimeLayout),
-		TrackingID: rid,
-	})
+		TrackingID: requestID(c),
+	}
 }

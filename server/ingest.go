@@ -118,14 +118,24 @@ func (s *Server) ingestBatch(ctx context.Context, c *fiber.Ctx, ws ledger.Worksp
 			out.Duplicates++
 		}
 	}
-	status := http.StatusAccepted
 	switch {
 	case len(evs) == 0:
-		status = http.StatusBadRequest
+		// Nothing landed: the error envelope, with the per-event results beside it.
+		var errs []string
+		for _, r := range out.Rejected {
+			for _, e := range r.Errors {
+				errs = append(errs, fmt.Sprintf("[%d] %s", r.Index, e))
+			}
+		}
+		s.logRejection(c, http.StatusBadRequest, "no event of the batch is valid")
+		return c.Status(http.StatusBadRequest).JSON(struct {
+			errorBody
+			envelope
+		}{s.errorBody(c, http.StatusBadRequest, "no event of the batch is valid", errs), envelope{Meta: meta(ws), Data: out}})
 	case len(rejected) > 0:
-		status = http.StatusMultiStatus
+		return c.Status(http.StatusMultiStatus).JSON(envelope{Meta: meta(ws), Data: out})
 	}
-	return c.Status(status).JSON(envelope{Meta: meta(ws), Data: out})
+	return c.Status(http.StatusAccepted).JSON(envelope{Meta: meta(ws), Data: out})
 }
 
 func (s *Server) countAccepted(res []ledger.AppendResult) {
@@ -138,4 +148,3 @@ func (s *Server) countAccepted(res []ledger.AppendResult) {
 	s.metrics.events.WithLabelValues("accepted").Add(float64(len(res) - dups))
 	s.metrics.events.WithLabelValues("duplicate").Add(float64(dups))
 }
-

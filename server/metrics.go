@@ -2,6 +2,7 @@ package server
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -98,11 +99,12 @@ func (s *Server) observe(c *fiber.Ctx) error {
 			return herr
 		}
 	}
-	route := c.Route().Path
-	if c.Route().Path == "/" && c.Path() != "/" {
+	route := strings.Clone(c.Route().Path)
+	if route == "/" && c.Path() != "/" {
 		route = "unmatched"
 	}
-	method := c.Method()
+	// Label values outlive the request: copy them out of fasthttp's buffers.
+	method := strings.Clone(c.Method())
 	s.metrics.requests.WithLabelValues(route, method, strconv.Itoa(c.Response().StatusCode())).Inc()
 	s.metrics.latency.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
 	return nil

@@ -1,0 +1,236 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// Environment variables. EnvConfig names the config file when --config is
+// not given (the command line resolves that, then calls Load); the others
+// override the file's values when set to a non-empty value.
+const (
+	EnvConfig    = "JDS_CONFIG"
+	EnvAddr      = "JDS_ADDR"
+	EnvDataDir   = "JDS_DATA_DIR"
+	EnvRulesDir  = "JDS_RULES_DIR"
+	EnvFlowsDir  = "JDS_FLOWS_DIR"
+	EnvLogLevel  = "JDS_LOG_LEVEL"
+	EnvLogFormat = "JDS_LOG_FORMAT"
+)
+
+// Config is the whole configuration of jds serve. YAML keys are
+// lowerCamelCase. A new section is a new field with a yaml tag, a default in
+// Default, checks in Validate and a line in jds.example.yaml: the strict
+// loader finds the field by reflection.
+type Config struct {
+	Addr     string `yaml:"addr"`     // listen address, host:port
+	DataDir  string `yaml:"dataDir"`  // Badger database and generated development key
+	RulesDir string `yaml:"rulesDir"` // rule files; a directory that does not exist means none
+	FlowsDir string `yaml:"flowsDir"` // IVR flow files; a directory that does not exist means none
+	Keys     []Key  `yaml:"keys"`     // token signing keys
+	Log      Log    `yaml:"log"`
+	Ingest   Ingest `yaml:"ingest"`
+	Stream   Stream `yaml:"stream"`
+	Store    Store  `yaml:"store"`
+	HTTP     HTTP   `yaml:"http"`
+}
+
+// Key is a signing key for SAS tokens: a token's sk names it, its so names
+// the organization.
+type Key struct {
+	Name         string `yaml:"name"`
+	Organization string `yaml:"organization"`
+	// Secret is the HMAC key, used as UTF-8 bytes. Written as "${VAR}" in
+	// the file, Load replaces it with the environment variable VAR, so the
+	// file itself can be committed.
+	Secret string `yaml:"secret"`
+}
+
+// String leaves the secret out, so that logging a Config cannot leak it.
+func (k Key) String() string {
+	return fmt.Sprintf("{name: %s, organization: %s, secret: <redacted>}", k.Name, k.Organization)
+}
+
+// Log configures the process logger.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn or error
+	Format string `yaml:"format"` // text or json
+}
+
+// Ingest bounds what one ingest request may carry.
+type Ingest struct {
+	MaxBatchEvents int      `yaml:"maxBatchEvents"` // events in one bulk request
+	MaxBodyBytes   ByteSize `yaml:"maxBodyBytes"`   // request body
+	MaxEventBytes  ByteSize `yaml:"maxEventBytes"`  // one event, as JSON
+	// DefaultCountryCode completes phone numbers written without one when
+	// they are normalised into identity aliases.
+	DefaultCountryCode string `yaml:"defaultCountryCode"`
+}
+
+// Stream configures live (SSE) streams.
+type Stream struct {
+	// Heartbeat is the interval of keep-alive comments. Proxies commonly
+	// drop idle connections after 30-60s, hence the 15s ceiling.
+	Heartbeat Duration `yaml:"heartbeat"`
+	// SubscriberBuffer is how many events may queue for one slow
+	// subscriber before it is dropped.
+	SubscriberBuffer int `yaml:"subscriberBuffer"`
+}
+
+// Store tunes the embedded Badger database and the committer in front of it.
+type Store struct {
+	MemTableSize     ByteSize `yaml:"memTableSize"`
+	BlockCacheSize   ByteSize `yaml:"blockCacheSize"`   // 0 disables the cache
+	IndexCacheSize   ByteSize `yaml:"indexCacheSize"`   // 0 keeps all indexes in memory
+	NumCompactors    int      `yaml:"numCompactors"`    // Badger needs at least 2
+	ValueLogFileSize ByteSize `yaml:"valueLogFileSize"` // Badger accepts [1MiB, 2GiB)
+	// ValueLogGC is the cron schedule of value-log garbage collection:
+	// "@every 10m", "@hourly", or five fields "0 3 * * *".
+	ValueLogGC string `yaml:"valueLogGC"`
+	// MaxBatchEvents is how many events the committer groups into one
+	// transaction.
+	MaxBatchEvents int `yaml:"maxBatchEvents"`
+	// SyncWrites fsyncs every commit. A 2xx means durable only when true.
+	SyncWrites bool `yaml:"syncWrites"`
+}
+
+// HTTP configures the server's timeouts; 0 means none where allowed.
+type HTTP struct {
+	ReadTimeout Duration `yaml:"readTimeout"`
+	// WriteTimeout is 0 by default because a live stream is one response
+	// that lasts as long as the subscription.
+	WriteTimeout    Duration `yaml:"writeTimeout"`
+	IdleTimeout     Duration `yaml:"idleTimeout"`
+	RequestTimeout  Duration `yaml:"requestTimeout"`  // each handler's own deadline
+	ShutdownTimeout Duration `yaml:"shutdownTimeout"` // draining requests on shutdown
+}
+
+// Default returns the configuration jds runs with when nothing is
+// configured. It is the one place defaults live; jds.example.yaml shows the
+// same values and a test keeps the two equal.
+func Default() Config {
+	return Config{
+		Addr:     ":8080",
+		DataDir:  "./data",
+		RulesDir: "samples/rules",
+		FlowsDir: "samples/flows",
+		Log:      Log{Level: "info", Format: "text"},
+		Ingest: Ingest{
+			MaxBatchEvents:     1000,
+			MaxBodyBytes:       4 * MiB,
+			MaxEventBytes:      256 * KiB,
+			DefaultCountryCode: "1",
+		},
+		Stream: Stream{
+			Heartbeat:        Duration(15 * time.Second),
+			SubscriberBuffer: 1024,
+		},
+		Store: Store{
+			MemTableSize:     32 * MiB,
+			BlockCacheSize:   64 * MiB,
+			IndexCacheSize:   32 * MiB,
+			NumCompactors:    2,
+			ValueLogFileSize: 256 * MiB,
+			ValueLogGC:       "@every 10m",
+			MaxBatchEvents:   4096,
+			SyncWrites:       true,
+		},
+		HTTP: HTTP{
+			ReadTimeout:     Duration(30 * time.Second),
+			WriteTimeout:    0,
+			IdleTimeout:     Duration(120 * time.Second),
+			RequestTimeout:  Duration(10 * time.Second),
+			ShutdownTimeout: Duration(20 * time.Second),
+		},
+	}
+}
+
+// envOverrides lists the variables that beat the file, with the key each sets.
+var envOverrides = []struct {
+	env, path string
+	field     func(*Config) *string
+}{
+	{EnvAddr, "addr", func(c *Config) *string { return &c.Addr }},
+	{EnvDataDir, "dataDir", func(c *Config) *string { return &c.DataDir }},
+	{EnvRulesDir, "rulesDir", func(c *Config) *string { return &c.RulesDir }},
+	{EnvFlowsDir, "flowsDir", func(c *Config) *string { return &c.FlowsDir }},
+	{EnvLogLevel, "log.level", func(c *Config) *string { return &c.Log.Level }},
+	{EnvLogFormat, "log.format", func(c *Config) *string { return &c.Log.Format }},
+}
+
+// Load builds the configuration: Default, then the file at path (path ""
+// means no file), then the environment overrides read through getenv (pass
+// os.Getenv; tests pass a map's lookup), then "${VAR}" secrets, then
+// Validate. Every problem is reported at once, joined, each prefixed with
+// where the offending value came from: "path:line:col" for the file (path
+// as given), "$JDS_ADDR" for the environment. An empty file means defaults.
+// A file that cannot be read is reported alone, wrapping the os error
+// (errors.Is(err, fs.ErrNotExist) works). A nil getenv reads nothing. On
+// error the returned Config is the zero value, never a half-checked one.
+func Load(path string, getenv func(string) string) (Config, error) {
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	c := Default()
+	var errs []error
+	origin := map[string]string{} // key path → where its value was set
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return Config{}, fmt.Errorf("reading config: %w", err)
+		}
+		d := newDecoder(path)
+		d.decodeDocument(data, &c)
+		errs = append(errs, d.errs...)
+		for p, pos := range d.pos {
+			origin[p] = fmt.Sprintf("%s:%d:%d", path, pos.line, pos.col)
+		}
+	}
+	for _, o := range envOverrides {
+		if v := getenv(o.env); v != "" {
+			*o.field(&c) = v
+			origin[o.path] = "$" + o.env
+		}
+	}
+	c.Keys = append([]Key(nil), c.Keys...) // resolving must not write into a caller's slice
+	for i := range c.Keys {
+		// An unset variable leaves the reference in place; Validate
+		// reports it by name.
+		if name, ok := envRef(c.Keys[i].Secret); ok && validEnvName(name) {
+			if v := getenv(name); v != "" {
+				c.Keys[i].Secret = v
+			}
+		}
+	}
+	for _, p := range c.problems() {
+		if where := locate(origin, p.path); where != "" {
+			errs = append(errs, fmt.Errorf("%s: %w", where, p))
+		} else {
+			errs = append(errs, p)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// locate says where the value at path came from. A value the file left out
+// (keys[3].name) is pointed at the nearest enclosing value the file has
+// (keys[3]), short of the whole document, which would point nowhere useful.
+func locate(origin map[string]string, path string) string {
+	for path != "" {
+		if where, ok := origin[path]; ok {
+			return where
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			break
+		}
+		path = path[:i]
+	}
+	return ""
+}

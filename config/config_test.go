@@ -1,0 +1,488 @@
+package config_test
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/openjds/jds/config"
+)
+
+// env returns a getenv that reads m.
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+var fixtureEnv = env(map[string]string{"JDS_SANDBOX_SECRET": "s3cret"})
+
+// errorLines splits a joined error into its messages.
+func errorLines(err error) []string {
+	if err == nil {
+		return nil
+	}
+	return strings.Split(err.Error(), "\n")
+}
+
+func TestDefault(t *testing.T) {
+	d := config.Default()
+	if err := d.Validate(); err != nil {
+		t.Fatalf("Default().Validate() = %v", err)
+	}
+	got, err := config.Load("", nil)
+	if err != nil {
+		t.Fatalf(`Load("") = %v`, err)
+	}
+	if !reflect.DeepEqual(got, d) {
+		t.Errorf("Load(\"\") = %+v\nwant Default() %+v", got, d)
+	}
+	// Default returns a fresh value each time: changing one must not leak.
+	d.Keys = append(d.Keys, config.Key{Name: "x"})
+	if len(config.Default().Keys) != 0 {
+		t.Error("Default() shares state between calls")
+	}
+}
+
+func TestGoodFixtures(t *testing.T) {
+	def := config.Default()
+	tests := map[string]func(c config.Config) config.Config{
+		"empty.good.yaml":         func(c config.Config) config.Config { return c },
+		"comments-only.good.yaml": func(c config.Config) config.Config { return c },
+		"nulls.good.yaml":         func(c config.Config) config.Config { return c },
+		"minimal.good.yaml": func(c config.Config) config.Config {
+			c.Addr = "127.0.0.1:9000"
+			return c
+		},
+		"anchors.good.yaml": func(c config.Config) config.Config {
+			c.Keys = []config.Key{
+				{Name: "sandbox", Organization: "cctsa", Secret: "one"},
+				{Name: "prod", Organization: "cctsa", Secret: "two"},
+				{Name: "sandbox", Organization: "acme", Secret: "one"},
+			}
+			return c
+		},
+		"full.good.yaml": func(config.Config) config.Config {
+			return config.Config{
+				Addr:     "0.0.0.0:80",
+				DataDir:  "/var/lib/jds",
+				RulesDir: "/etc/jds/rules",
+				FlowsDir: "/etc/jds/flows",
+				Keys: []config.Key{
+					{Name: "sandbox", Organization: "cctsa", Secret: "s3cret"},
+					{Name: "prod", Organization: "cctsa", Secret: "literal-secret"},
+				},
+				Log: config.Log{Level: "debug", Format: "json"},
+				Ingest: config.Ingest{
+					MaxBatchEvents:     500,
+					MaxBodyBytes:       10_000_000,
+					MaxEventBytes:      65536,
+					DefaultCountryCode: "44",
+				},
+				Stream: config.Stream{Heartbeat: config.Duration(5 * time.Second), SubscriberBuffer: 256},
+				Store: config.Store{
+					MemTableSize:     64 * config.MiB,
+					BlockCacheSize:   0,
+					IndexCacheSize:   1536 * config.MiB,
+					NumCompactors:    4,
+					ValueLogFileSize: config.GiB,
+					ValueLogGC:       "CRON_TZ=Europe/Paris 30 3 * * mon-fri",
+					MaxBatchEvents:   1000,
+					SyncWrites:       false,
+				},
+				HTTP: config.HTTP{
+					ReadTimeout:     config.Duration(90 * time.Second),
+					WriteTimeout:    0,
+					IdleTimeout:     0,
+					RequestTimeout:  config.Duration(2500 * time.Millisecond),
+					ShutdownTimeout: config.Duration(time.Hour),
+				},
+			}
+		},
+	}
+	checkFixturesCovered(t, "*.good.yaml", tests)
+	for name, want := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, err := config.Load(filepath.Join("testdata", name), fixtureEnv)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if w := want(def); !reflect.DeepEqual(got, w) {
+				t.Errorf("Load =\n%+v\nwant\n%+v", got, w)
+			}
+		})
+	}
+}
+
+func TestBadFixtures(t *testing.T) {
+	tests := map[string][]string{
+		"unknown-key.bad.yaml": {
+			`testdata/unknown-key.bad.yaml:2:1: unknown key "dataDirr" (did you mean "dataDir"?)`,
+			`testdata/unknown-key.bad.yaml:7:3: unknown key "memTablSize" in store (did you mean "memTableSize"?)`,
+			`testdata/unknown-key.bad.yaml:8:3: unknown key "valueLogGCC" in store (did you mean "valueLogGC"?)`,
+			`testdata/unknown-key.bad.yaml:9:3: unknown key "compression" in store`,
+			`testdata/unknown-key.bad.yaml:12:5: unknown key "organisation" in keys[0] (did you mean "organization"?)`,
+			// The misspelt key leaves the field empty, which is a problem too;
+			// it points at the key's entry.
+			`testdata/unknown-key.bad.yaml:11:5: keys[0].organization: must not be empty`,
+		},
+		"type-errors.bad.yaml": {
+			`testdata/type-errors.bad.yaml:1:7: addr: expected a string, got a list`,
+			`testdata/type-errors.bad.yaml:2:6: log: expected a mapping, got "debug"`,
+			`testdata/type-errors.bad.yaml:4:19: ingest.maxBatchEvents: "lots" is not an integer`,
+			`testdata/type-errors.bad.yaml:5:17: ingest.maxBodyBytes: "4 megs" is not a byte size (write e.g. 1048576, 256KiB, 4MiB, 1GiB or 10MB)`,
+			`testdata/type-errors.bad.yaml:6:18: ingest.maxEventBytes: "1.5B" is not a whole number of bytes`,
+			`testdata/type-errors.bad.yaml:8:14: stream.heartbeat: "soon" is not a duration (write e.g. "15s", "1h30m", or a number of seconds)`,
+			`testdata/type-errors.bad.yaml:9:21: stream.subscriberBuffer: 99999999999999999999 is out of range`,
+			`testdata/type-errors.bad.yaml:11:15: store.syncWrites: "maybe" is not a boolean (true or false)`,
+			`testdata/type-errors.bad.yaml:12:18: store.numCompactors: expected an integer, got a mapping`,
+			`testdata/type-errors.bad.yaml:13:7: keys: expected a list, got "sandbox"`,
+		},
+		"duplicate.bad.yaml": {
+			`testdata/duplicate.bad.yaml:4:3: duplicate key "maxBatchEvents" in ingest (first at line 3)`,
+			`testdata/duplicate.bad.yaml:5:1: duplicate key "addr" (first at line 1)`,
+		},
+		"syntax.bad.yaml": {
+			// yaml.v3 gives a line but no column for syntax errors, and
+			// the line where the offending scalar began.
+			`testdata/syntax.bad.yaml:3: found a tab character that violates indentation`,
+		},
+		"not-a-mapping.bad.yaml": {
+			`testdata/not-a-mapping.bad.yaml:1:1: expected a mapping, got a list`,
+		},
+		"two-documents.bad.yaml": {
+			`testdata/two-documents.bad.yaml:2:1: a config file holds one YAML document; found another`,
+		},
+		"invalid-values.bad.yaml": {
+			`testdata/invalid-values.bad.yaml:1:7: addr: "8080" is not host:port (e.g. ":8080" or "127.0.0.1:8080")`,
+			`testdata/invalid-values.bad.yaml:3:10: log.level: must be one of debug, info, warn, error, got "verbose"`,
+			`testdata/invalid-values.bad.yaml:5:19: ingest.maxBatchEvents: must be between 1 and 10000, got 0`,
+			`testdata/invalid-values.bad.yaml:7:18: ingest.maxEventBytes: must not exceed ingest.maxBodyBytes (1MiB), got 2MiB`,
+			`testdata/invalid-values.bad.yaml:8:23: ingest.defaultCountryCode: must be 1 to 3 digits without "+" (e.g. "1", "44"), got "+1"`,
+			`testdata/invalid-values.bad.yaml:10:14: stream.heartbeat: must be more than 0 and at most 15s, got 30s`,
+			`testdata/invalid-values.bad.yaml:12:18: store.numCompactors: must be at least 2, got 1`,
+			`testdata/invalid-values.bad.yaml:13:21: store.valueLogFileSize: must be at least 1MiB and less than 2GiB, got 2GiB`,
+			`testdata/invalid-values.bad.yaml:14:15: store.valueLogGC: "every ten minutes" has 3 fields, want 5 (minute hour day-of-month month day-of-week) or a descriptor such as "@every 10m"`,
+			`testdata/invalid-values.bad.yaml:17:16: http.readTimeout: must not be negative, got -1s`,
+			`testdata/invalid-values.bad.yaml:16:19: http.requestTimeout: must be more than 0, got 0s`,
+		},
+		"keys.bad.yaml": {
+			`testdata/keys.bad.yaml:4:13: keys[0].secret: environment variable JDS_UNSET_SECRET is not set`,
+			`testdata/keys.bad.yaml:5:5: keys[1]: duplicate key "sandbox" for organization "cctsa" (also keys[0])`,
+			`testdata/keys.bad.yaml:8:11: keys[2].name: "my key" must not contain '&', '=', '%', spaces or control characters: tokens could not carry it`,
+			`testdata/keys.bad.yaml:9:19: keys[2].organization: must not be "*": only workspaces have a wildcard`,
+			`testdata/keys.bad.yaml:10:13: keys[2].secret: "${not valid}" is not a valid environment variable reference`,
+			`testdata/keys.bad.yaml:11:5: keys[3].name: must not be empty`,
+			`testdata/keys.bad.yaml:11:5: keys[3].secret: must not be empty`,
+		},
+	}
+	checkFixturesCovered(t, "*.bad.yaml", tests)
+	for name, want := range tests {
+		t.Run(name, func(t *testing.T) {
+			// The path is shown as given: use the relative one.
+			c, err := config.Load("testdata/"+name, fixtureEnv)
+			if err == nil {
+				t.Fatalf("Load succeeded: %+v", c)
+			}
+			if !reflect.DeepEqual(c, config.Config{}) {
+				t.Errorf("Load returned a config with its error: %+v", c)
+			}
+			if got := errorLines(err); !slices.Equal(got, want) {
+				t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}
+
+// checkFixturesCovered fails when a fixture in testdata has no expectation,
+// so that no fixture is silently skipped.
+func checkFixturesCovered[V any](t *testing.T, pattern string, tests map[string]V) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", pattern))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if _, ok := tests[filepath.Base(f)]; !ok {
+			t.Errorf("fixture %s has no test case", f)
+		}
+	}
+	if len(files) != len(tests) {
+		t.Errorf("%d fixtures match %s, %d test cases", len(files), pattern, len(tests))
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := config.Load("testdata/does-not-exist.yaml", nil)
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Load = %v, want fs.ErrNotExist", err)
+	}
+}
+
+func TestEnvOverrides(t *testing.T) {
+	file := writeFile(t, "jds.yaml", `
+addr: ":7000"
+dataDir: /from/file
+rulesDir: /from/file/rules
+flowsDir: /from/file/flows
+log:
+  level: warn
+  format: json
+`)
+	tests := []struct {
+		name string
+		env  map[string]string
+		want func(*config.Config)
+	}{
+		{"file alone", nil, func(c *config.Config) {}},
+		{"every variable beats the file", map[string]string{
+			"JDS_ADDR":       "127.0.0.1:9999",
+			"JDS_DATA_DIR":   "/from/env",
+			"JDS_RULES_DIR":  "/from/env/rules",
+			"JDS_FLOWS_DIR":  "/from/env/flows",
+			"JDS_LOG_LEVEL":  "debug",
+			"JDS_LOG_FORMAT": "text",
+		}, func(c *config.Config) {
+			c.Addr, c.DataDir, c.RulesDir, c.FlowsDir = "127.0.0.1:9999", "/from/env", "/from/env/rules", "/from/env/flows"
+			c.Log = config.Log{Level: "debug", Format: "text"}
+		}},
+		{"empty variable is unset", map[string]string{"JDS_ADDR": "", "JDS_DATA_DIR": "/d"}, func(c *config.Config) {
+			c.DataDir = "/d"
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := config.Load(file, env(tc.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := config.Default()
+			want.Addr, want.DataDir, want.RulesDir, want.FlowsDir = ":7000", "/from/file", "/from/file/rules", "/from/file/flows"
+			want.Log = config.Log{Level: "warn", Format: "json"}
+			tc.want(&want)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("Load =\n%+v\nwant\n%+v", got, want)
+			}
+		})
+	}
+
+	t.Run("without a file", func(t *testing.T) {
+		got, err := config.Load("", env(map[string]string{"JDS_ADDR": ":1234"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Addr != ":1234" {
+			t.Errorf("Addr = %q", got.Addr)
+		}
+	})
+
+	t.Run("a bad value names the variable", func(t *testing.T) {
+		_, err := config.Load(file, env(map[string]string{"JDS_LOG_LEVEL": "loud", "JDS_ADDR": "nowhere"}))
+		want := []string{
+			`$JDS_ADDR: addr: "nowhere" is not host:port (e.g. ":8080" or "127.0.0.1:8080")`,
+			`$JDS_LOG_LEVEL: log.level: must be one of debug, info, warn, error, got "loud"`,
+		}
+		if got := errorLines(err); !slices.Equal(got, want) {
+			t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	})
+}
+
+func TestSecretsFromEnvironment(t *testing.T) {
+	file := writeFile(t, "jds.yaml", `keys:
+  - name: a
+    organization: o
+    secret: "${SECRET_A}"
+  - name: b
+    organization: o
+    secret: plain $text ${not-a-ref
+`)
+	c, err := config.Load(file, env(map[string]string{"SECRET_A": "from-env"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Keys[0].Secret != "from-env" {
+		t.Errorf("keys[0].secret = %q, want the variable's value", c.Keys[0].Secret)
+	}
+	if c.Keys[1].Secret != "plain $text ${not-a-ref" {
+		t.Errorf("keys[1].secret = %q, want it verbatim", c.Keys[1].Secret)
+	}
+
+	_, err = config.Load(file, nil)
+	want := []string{file + `:4:13: keys[0].secret: environment variable SECRET_A is not set`}
+	if got := errorLines(err); !slices.Equal(got, want) {
+		t.Errorf("unset variable: errors %q, want %q", got, want)
+	}
+}
+
+func TestKeyStringHidesSecret(t *testing.T) {
+	c := config.Default()
+	c.Keys = []config.Key{{Name: "n", Organization: "o", Secret: "hunter2"}}
+	for _, s := range []string{c.Keys[0].String(), fmtV(c)} {
+		if strings.Contains(s, "hunter2") {
+			t.Errorf("secret printed: %s", s)
+		}
+	}
+}
+
+func TestValidateCollectsEveryProblem(t *testing.T) {
+	c := config.Default()
+	c.Addr = ""
+	c.DataDir = " "
+	c.Log.Format = "xml"
+	c.Ingest.MaxBatchEvents = 10001
+	c.Ingest.MaxBodyBytes = 0
+	c.Ingest.DefaultCountryCode = "1234"
+	c.Stream.Heartbeat = 0
+	c.Stream.SubscriberBuffer = 0
+	c.Store.MemTableSize = config.KiB
+	c.Store.BlockCacheSize = -1
+	c.Store.ValueLogGC = "@every 0s"
+	c.Store.MaxBatchEvents = 0
+	c.HTTP.ShutdownTimeout = -config.Duration(time.Second)
+	c.Keys = []config.Key{{Name: "a&b", Organization: "o=1", Secret: "s"}}
+
+	err := c.Validate()
+	want := []string{
+		`addr: "" is not host:port (e.g. ":8080" or "127.0.0.1:8080")`,
+		`dataDir: must not be empty`,
+		`keys[0].name: "a&b" must not contain '&', '=', '%', spaces or control characters: tokens could not carry it`,
+		`keys[0].organization: "o=1" must not contain '&', '=', '%', spaces or control characters: tokens could not carry it`,
+		`log.format: must be one of text, json, got "xml"`,
+		`ingest.maxBatchEvents: must be between 1 and 10000, got 10001`,
+		`ingest.maxBodyBytes: must be between 1KiB and 1GiB, got 0B`,
+		`ingest.maxEventBytes: must not exceed ingest.maxBodyBytes (0B), got 256KiB`,
+		`ingest.defaultCountryCode: must be 1 to 3 digits without "+" (e.g. "1", "44"), got "1234"`,
+		`stream.heartbeat: must be more than 0 and at most 15s, got 0s`,
+		`stream.subscriberBuffer: must be between 1 and 1048576, got 0`,
+		`store.memTableSize: must be at least 1MiB, got 1KiB`,
+		`store.blockCacheSize: must not be negative, got -1B`,
+		`store.valueLogGC: "@every 0s": @every needs at least 1s`,
+		`store.maxBatchEvents: must be between 1 and 65536, got 0`,
+		`http.shutdownTimeout: must be more than 0, got -1s`,
+	}
+	if got := errorLines(err); !slices.Equal(got, want) {
+		t.Errorf("Validate:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestExample keeps jds.example.yaml honest: it loads, it shows exactly
+// Default(), it mentions every key, and its commented-out key works.
+func TestExample(t *testing.T) {
+	const path = "jds.example.yaml"
+	got, err := config.Load(path, nil)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if !reflect.DeepEqual(got, config.Default()) {
+		t.Errorf("example differs from Default():\n%+v\nwant\n%+v", got, config.Default())
+	}
+
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	inFile := map[string]bool{}
+	collectKeys(doc.Content[0], "", inFile)
+	for _, key := range leafKeys(reflect.TypeFor[config.Config](), "") {
+		if !inFile[key] {
+			t.Errorf("example does not show %s", key)
+		}
+	}
+
+	// Uncomment the example key: the file must stay valid and yield it.
+	var lines []string
+	for line := range strings.SplitSeq(string(data), "\n") {
+		switch {
+		case line == "keys: []":
+			line = "keys:"
+		case strings.HasPrefix(line, "#  "):
+			line = strings.TrimPrefix(line, "#")
+		}
+		lines = append(lines, line)
+	}
+	withKey := writeFile(t, "jds.yaml", strings.Join(lines, "\n"))
+	got, err = config.Load(withKey, env(map[string]string{"JDS_SANDBOX_SECRET": "s3cret"}))
+	if err != nil {
+		t.Fatalf("example with its key uncommented: %v", err)
+	}
+	want := []config.Key{{Name: "sandbox", Organization: "cctsa", Secret: "s3cret"}}
+	if !reflect.DeepEqual(got.Keys, want) {
+		t.Errorf("keys = %+v, want %+v", got.Keys, want)
+	}
+}
+
+// collectKeys records the key paths of a YAML mapping, sections included.
+func collectKeys(n *yaml.Node, prefix string, out map[string]bool) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		p := n.Content[i].Value
+		if prefix != "" {
+			p = prefix + "." + p
+		}
+		out[p] = true
+		collectKeys(n.Content[i+1], p, out)
+	}
+}
+
+// leafKeys lists the key paths of every setting in t, from yaml tags.
+func leafKeys(t reflect.Type, prefix string) []string {
+	var keys []string
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		p := name
+		if prefix != "" {
+			p = prefix + "." + name
+		}
+		if f.Type.Kind() == reflect.Struct {
+			keys = append(keys, leafKeys(f.Type, p)...)
+			continue
+		}
+		keys = append(keys, p)
+	}
+	return keys
+}
+
+// TestMarshalRoundTrip checks that a marshalled Config (for example one a
+// future `jds config` command prints) loads back unchanged.
+func TestMarshalRoundTrip(t *testing.T) {
+	c := config.Default()
+	c.Keys = []config.Key{{Name: "k", Organization: "o", Secret: "s"}}
+	c.Ingest.MaxBodyBytes = 10_000_000
+	c.HTTP.RequestTimeout = config.Duration(1500 * time.Millisecond)
+	data, err := yaml.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := config.Load(writeFile(t, "jds.yaml", string(data)), nil)
+	if err != nil {
+		t.Fatalf("Load of marshalled config: %v\n%s", err, data)
+	}
+	if !reflect.DeepEqual(got, c) {
+		t.Errorf("round trip:\n%+v\nwant\n%+v", got, c)
+	}
+}
+
+func fmtV(v any) string { return fmt.Sprintf("%v %+v", v, v) }
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -1,0 +1,170 @@
+package config
+
+import (
+	"net/netip"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The walker must handle sections added later without changes. This type
+// stands in for such a section, using every kind the walker supports.
+type futureSection struct {
+	Common   `yaml:",inline"`
+	Targets  map[string]target `yaml:"targets"`
+	Limit    *int              `yaml:"limit"`
+	Ratio    float64           `yaml:"ratio"`
+	Port     uint16            `yaml:"port"`
+	Matrix   [][]string        `yaml:"matrix"`
+	IP       netip.Addr        `yaml:"ip"` // encoding.TextUnmarshaler
+	Ignored  string            `yaml:"-"`
+	Untagged string
+}
+
+type Common struct {
+	Enabled bool `yaml:"enabled"`
+}
+
+type target struct {
+	URL   string   `yaml:"url"`
+	Every Duration `yaml:"every"`
+}
+
+type futureConfig struct {
+	Future futureSection `yaml:"future"`
+}
+
+func decodeString(t *testing.T, src string, out any) []string {
+	t.Helper()
+	d := newDecoder("f.yaml")
+	d.decodeDocument([]byte(src), out)
+	var msgs []string
+	for _, e := range d.errs {
+		msgs = append(msgs, e.Error())
+	}
+	return msgs
+}
+
+func TestWalkerIsGeneric(t *testing.T) {
+	var c futureConfig
+	errs := decodeString(t, `
+future:
+  enabled: true
+  targets:
+    a: {url: "http://a", every: 1m}
+    b:
+      url: "http://b"
+  limit: 7
+  ratio: 0.25
+  port: 8443
+  matrix: [[x, y], [z]]
+  ip: 10.0.0.1
+  untagged: yes
+`, &c)
+	if len(errs) != 0 {
+		t.Fatalf("errors: %q", errs)
+	}
+	f := c.Future
+	if !f.Enabled || len(f.Targets) != 2 || f.Targets["a"].URL != "http://a" || f.Targets["a"].Every.String() != "1m0s" ||
+		f.Targets["b"].URL != "http://b" || f.Limit == nil || *f.Limit != 7 || f.Ratio != 0.25 || f.Port != 8443 ||
+		!reflect.DeepEqual(f.Matrix, [][]string{{"x", "y"}, {"z"}}) || f.IP.String() != "10.0.0.1" || f.Untagged != "yes" {
+		t.Errorf("decoded %+v", f)
+	}
+
+	errs = decodeString(t, `
+future:
+  enabeld: true
+  targets:
+    a: {url: "http://a", evry: 1m}
+    a: {url: "http://c"}
+  limit: many
+  ratio: half
+  port: 70000
+  matrix: [[x], y]
+  ip: 10.0.0.300
+  ignored: x
+`, &c)
+	want := []string{
+		`f.yaml:3:3: unknown key "enabeld" in future (did you mean "enabled"?)`,
+		`f.yaml:5:26: unknown key "evry" in future.targets.a (did you mean "every"?)`,
+		`f.yaml:6:5: duplicate key "a" in future.targets (first at line 5)`,
+		`f.yaml:7:10: future.limit: "many" is not an integer`,
+		`f.yaml:8:10: future.ratio: "half" is not a number`,
+		`f.yaml:9:9: future.port: 70000 is out of range`,
+		`f.yaml:10:17: future.matrix[1]: expected a list, got "y"`,
+		`f.yaml:11:7: future.ip: "10.0.0.300": ParseAddr("10.0.0.300"): IPv4 field has value >255`,
+		`f.yaml:12:3: unknown key "ignored" in future`,
+	}
+	if !slices.Equal(errs, want) {
+		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(errs, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	known := []string{"addr", "dataDir", "rulesDir", "flowsDir", "keys", "log"}
+	tests := map[string]string{
+		"dataDirr": "dataDir",
+		"datadir":  "dataDir",
+		"DataDir":  "dataDir",
+		"adr":      "addr",
+		"rulesdr":  "rulesDir",
+		"key":      "keys",
+		"logging":  "",
+		"storage":  "",
+	}
+	for in, want := range tests {
+		if got := suggest(in, known); got != want {
+			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCheckSchedule(t *testing.T) {
+	tests := []struct {
+		in      string
+		wantErr string // "" → valid
+	}{
+		{"@every 10m", ""},
+		{"@every 1h30m", ""},
+		{"@hourly", ""},
+		{"@daily", ""},
+		{"@midnight", ""},
+		{"0 3 * * *", ""},
+		{"*/15 * * * *", ""},
+		{"0 0-6/2 1,15 jan-mar mon-fri", ""},
+		{"30 3 ? * SUN", ""},
+		{"TZ=UTC 0 3 * * *", ""},
+		{"CRON_TZ=America/New_York @daily", ""},
+		{"", "must not be empty"},
+		{"@every", `"@every" is not a schedule`},
+		{"@every ten", `"@every ten": @every needs a duration such as 10m`},
+		{"@every 500ms", `"@every 500ms": @every needs at least 1s`},
+		{"@fortnightly", `"@fortnightly" is not a schedule`},
+		{"0 3 * *", `"0 3 * *" has 4 fields, want 5`},
+		{"0 0 3 * * *", `"0 0 3 * * *" has 6 fields, want 5`},
+		{"60 * * * *", `"60 * * * *": minute field: 60 is outside 0-59`},
+		{"0 24 * * *", `hour field: 24 is outside 0-23`},
+		{"0 0 0 * *", `day-of-month field: 0 is outside 1-31`},
+		{"0 0 * 13 *", `month field: 13 is outside 1-12`},
+		{"0 0 * * 7", `day-of-week field: 7 is outside 0-6`},
+		{"0 0 * * funday", `day-of-week field: "funday" is not a number`},
+		{"*/0 * * * *", `minute field: bad step "0"`},
+		{"0 5-1 * * *", `hour field: range "5-1" runs backwards`},
+		{"TZ=Mars/Olympus 0 3 * * *", `unknown time zone "Mars/Olympus"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			err := checkSchedule(tc.in)
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("checkSchedule(%q) = %v", tc.in, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("checkSchedule(%q) = %v, want %q", tc.in, err, tc.wantErr)
+			}
+		})
+	}
+}

@@ -1,0 +1,199 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// fieldError is one problem with one value, named by its key path.
+type fieldError struct {
+	path, msg string
+}
+
+func (e fieldError) Error() string { return e.path + ": " + e.msg }
+
+// Validate reports every problem of c at once (errors.Join), each naming the
+// key path: "ingest.maxBatchEvents: must be between 1 and 10000, got 0".
+// Load calls it; call it again after changing a Config in code.
+func (c *Config) Validate() error {
+	var errs []error
+	for _, p := range c.problems() {
+		errs = append(errs, p)
+	}
+	return errors.Join(errs...)
+}
+
+type problems []fieldError
+
+func (ps *problems) add(path, format string, args ...any) {
+	*ps = append(*ps, fieldError{path, fmt.Sprintf(format, args...)})
+}
+
+func (ps *problems) intRange(path string, v, lo, hi int) {
+	if v < lo || v > hi {
+		ps.add(path, "must be between %d and %d, got %d", lo, hi, v)
+	}
+}
+
+func (ps *problems) nonEmpty(path, v string) {
+	if strings.TrimSpace(v) == "" {
+		ps.add(path, "must not be empty")
+	}
+}
+
+func (ps *problems) oneOf(path, v string, allowed ...string) {
+	for _, a := range allowed {
+		if v == a {
+			return
+		}
+	}
+	ps.add(path, "must be one of %s, got %q", strings.Join(allowed, ", "), v)
+}
+
+func (ps *problems) notNegative(path string, d Duration) {
+	if d < 0 {
+		ps.add(path, "must not be negative, got %s", d)
+	}
+}
+
+func (ps *problems) positive(path string, d Duration) {
+	if d <= 0 {
+		ps.add(path, "must be more than 0, got %s", d)
+	}
+}
+
+func (c *Config) problems() []fieldError {
+	var ps problems
+
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
+		ps.add("addr", "%q is not host:port (e.g. \":8080\" or \"127.0.0.1:8080\")", c.Addr)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		ps.add("addr", "%q: port must be a number from 0 to 65535", c.Addr)
+	}
+	ps.nonEmpty("dataDir", c.DataDir)
+	ps.nonEmpty("rulesDir", c.RulesDir)
+	ps.nonEmpty("flowsDir", c.FlowsDir)
+
+	c.keyProblems(&ps)
+
+	ps.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
+	ps.oneOf("log.format", c.Log.Format, "text", "json")
+
+	in := c.Ingest
+	ps.intRange("ingest.maxBatchEvents", in.MaxBatchEvents, 1, 10000)
+	if in.MaxBodyBytes < KiB || in.MaxBodyBytes > GiB {
+		ps.add("ingest.maxBodyBytes", "must be between 1KiB and 1GiB, got %s", in.MaxBodyBytes)
+	}
+	switch {
+	case in.MaxEventBytes < KiB:
+		ps.add("ingest.maxEventBytes", "must be at least 1KiB, got %s", in.MaxEventBytes)
+	case in.MaxEventBytes > in.MaxBodyBytes:
+		// An event that may not fit in any request could never be sent.
+		ps.add("ingest.maxEventBytes", "must not exceed ingest.maxBodyBytes (%s), got %s", in.MaxBodyBytes, in.MaxEventBytes)
+	}
+	if cc := in.DefaultCountryCode; len(cc) < 1 || len(cc) > 3 || !allDigits(cc) || cc[0] == '0' {
+		ps.add("ingest.defaultCountryCode", "must be 1 to 3 digits without \"+\" (e.g. \"1\", \"44\"), got %q", cc)
+	}
+
+	if h := c.Stream.Heartbeat; h <= 0 || h > Duration(15*time.Second) {
+		ps.add("stream.heartbeat", "must be more than 0 and at most 15s, got %s", h)
+	}
+	ps.intRange("stream.subscriberBuffer", c.Stream.SubscriberBuffer, 1, 1<<20)
+
+	st := c.Store
+	if st.MemTableSize < MiB {
+		ps.add("store.memTableSize", "must be at least 1MiB, got %s", st.MemTableSize)
+	}
+	if st.BlockCacheSize < 0 {
+		ps.add("store.blockCacheSize", "must not be negative, got %s", st.BlockCacheSize)
+	}
+	if st.IndexCacheSize < 0 {
+		ps.add("store.indexCacheSize", "must not be negative, got %s", st.IndexCacheSize)
+	}
+	if st.NumCompactors < 2 {
+		ps.add("store.numCompactors", "must be at least 2, got %d", st.NumCompactors)
+	}
+	if st.ValueLogFileSize < MiB || st.ValueLogFileSize >= 2*GiB {
+		ps.add("store.valueLogFileSize", "must be at least 1MiB and less than 2GiB, got %s", st.ValueLogFileSize)
+	}
+	if err := checkSchedule(st.ValueLogGC); err != nil {
+		ps.add("store.valueLogGC", "%v", err)
+	}
+	ps.intRange("store.maxBatchEvents", st.MaxBatchEvents, 1, 65536)
+
+	h := c.HTTP
+	ps.notNegative("http.readTimeout", h.ReadTimeout)
+	ps.notNegative("http.writeTimeout", h.WriteTimeout)
+	ps.notNegative("http.idleTimeout", h.IdleTimeout)
+	ps.positive("http.requestTimeout", h.RequestTimeout)
+	ps.positive("http.shutdownTimeout", h.ShutdownTimeout)
+
+	return ps
+}
+
+func (c *Config) keyProblems(ps *problems) {
+	first := map[[2]string]int{} // (organization, name) → index of first key
+	for i, k := range c.Keys {
+		at := fmt.Sprintf("keys[%d]", i)
+		for _, f := range []struct{ name, v string }{{"name", k.Name}, {"organization", k.Organization}} {
+			switch {
+			case f.v == "":
+				ps.add(at+"."+f.name, "must not be empty")
+			case strings.ContainsFunc(f.v, breaksToken):
+				ps.add(at+"."+f.name, "%q must not contain '&', '=', '%%', spaces or control characters: tokens could not carry it", f.v)
+			}
+		}
+		if k.Organization == "*" {
+			ps.add(at+".organization", `must not be "*": only workspaces have a wildcard`)
+		}
+		if name, ok := envRef(k.Secret); ok {
+			// Load substitutes set variables, so a reference still here
+			// names a variable that is not set.
+			if validEnvName(name) {
+				ps.add(at+".secret", "environment variable %s is not set", name)
+			} else {
+				ps.add(at+".secret", "%q is not a valid environment variable reference", k.Secret)
+			}
+		} else if k.Secret == "" {
+			ps.add(at+".secret", "must not be empty")
+		}
+		id := [2]string{k.Organization, k.Name}
+		if j, dup := first[id]; dup && k.Name != "" {
+			ps.add(at, "duplicate key %q for organization %q (also keys[%d])", k.Name, k.Organization, j)
+			continue
+		}
+		first[id] = i
+	}
+}
+
+// breaksToken reports the characters a token's so or sk value cannot carry:
+// '&' and '=' are its syntax, '%' would be read as an escape when the token
+// travels in a query string, and spaces are trimmed or split on.
+func breaksToken(r rune) bool {
+	return r == '&' || r == '=' || r == '%' || unicode.IsSpace(r) || unicode.IsControl(r)
+}
+
+// envRef reports whether s is a "${NAME}" reference and returns NAME.
+func envRef(s string) (string, bool) {
+	if strings.HasPrefix(s, "${") && strings.HasSuffix(s, "}") {
+		return s[2 : len(s)-1], true
+	}
+	return "", false
+}
+
+func validEnvName(s string) bool {
+	if s == "" || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	for _, r := range s {
+		if r != '_' && (r < 'A' || r > 'Z') && (r < 'a' || r > 'z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
+}
