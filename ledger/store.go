@@ -109,10 +109,10 @@ type Store struct {
 	log   *slog.Logger
 	cache *cache
 
-	seq    atomic.Uint64 // last sequence committed
+	seq atomic.Uint64 // last sequence committed
 	// identityVersion changes whenever a commit changes which person owns an alias.
 	identityVersion atomic.Uint64
-	nextWS wsid          // last workspace number allocated; committer only
+	nextWS          wsid // last workspace number allocated; committer only
 
 	// workspaces maps org\0ws to its number. Numbers never change once allocated, so
 	// readers may fill it too.
