@@ -126,6 +126,9 @@ func fromMembers(m map[string]json.RawMessage, received time.Time, lim Limits) (
 	ev.Time = received
 	if ts, ok := str("time", false); ok {
 		t, err := time.Parse(time.RFC3339Nano, ts)
+		if y := t.UTC().Year(); err == nil && (y < 1 || y > 9999) {
+			err = errors.New("year out of range")
+		}
 		if err != nil {
 			fail("time", fmt.Sprintf("must be an RFC 3339 time like 2023-03-31T00:39:46.917Z, got %q", ts))
 		}

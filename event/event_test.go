@@ -1,0 +1,142 @@
+package event
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openjds/jds/filter"
+	"github.com/openjds/jds/identity"
+)
+
+var lim = Limits{MaxBatch: 10, MaxEventBytes: 4096, DefaultCountryCode: "1"}
+
+var received = time.Date(2026, 11, 25, 12, 0, 0, 123456789, time.UTC)
+
+const fixture = `{
+  "id": "0b7e8f3a-4c55-4d1e-8e0f-2a9d6b1c7e11", "specversion": "1.0", "type": "Payment",
+  "source": "SMS%20Notifcation", "identity": "+1 226 376 2555", "identitytype": "PHONE",
+  "datacontenttype": "application/json", "time": "2023-03-31T02:39:46.917+02:00",
+  "tenant": {"region": "emea"}, "subject": "bill",
+  "data": {"Notification": "1", "Past Due Amount": "$544.73", "note": "line\nbreak \"quoted\" \u00e9"}
+}`
+
+func TestDecodeCanonicalises(t *testing.T) {
+	ev, bad := Decode([]byte(fixture), received, lim)
+	if bad != nil {
+		t.Fatal(bad)
+	}
+	if ev.Alias != "+12263762555" || ev.Identity != "+1 226 376 2555" || ev.IdentityType != identity.Phone {
+		t.Fatalf("identity: %+v", ev)
+	}
+	want := `{"id":"0b7e8f3a-4c55-4d1e-8e0f-2a9d6b1c7e11","specversion":"1.0","type":"Payment","source":"SMS%20Notifcation",` +
+		`"identity":"+1 226 376 2555","identitytype":"phone","time":"2023-03-31T00:39:46.917Z","datacontenttype":"application/json",` +
+		`"subject":"bill","tenant":{"region":"emea"},"data":{"Notification":"1","Past Due Amount":"$544.73","note":"line\nbreak \"quoted\" \u00e9"}}` // data is kept as posted, compacted
+	if string(ev.Raw) != want {
+		t.Fatalf("canonical form:\n got %s\nwant %s", ev.Raw, want)
+	}
+	if ID(ev.Raw) != ev.ID {
+		t.Fatal("ID reads the id back")
+	}
+	// Without time, the server's receive time, to the millisecond on output.
+	var m map[string]any
+	json.Unmarshal([]byte(fixture), &m)
+	delete(m, "time")
+	raw, _ := json.Marshal(m)
+	ev, _ = Decode(raw, received, lim)
+	if !strings.Contains(string(ev.Raw), `"time":"2026-11-25T12:00:00.123Z"`) || !ev.Time.Equal(received) {
+		t.Fatalf("default time: %s", ev.Raw)
+	}
+}
+
+func TestDecodeBatchJudgesEachEvent(t *testing.T) {
+	good := `{"id":"a","specversion":"1.0","type":"T","source":"s","identity":"x","identitytype":"customerId","data":{}}`
+	body := "[" + good + `,{"id":"b"},7,` + strings.Replace(good, `"a"`, `"c"`, 1) + "]"
+	evs, idx, rejected, err := DecodeBatch([]byte(body), received, lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 2 || idx[0] != 0 || idx[1] != 3 || evs[1].ID != "c" {
+		t.Fatalf("good events: %v %v", evs, idx)
+	}
+	if rejected[1].ID != "b" || len(rejected[1].Errors) < 4 || !strings.Contains(rejected[2].Error(), "must be a JSON object") {
+		t.Fatalf("rejected: %+v %+v", rejected[1], rejected[2])
+	}
+	for _, body := range []string{`{}`, `[]`, `[` + strings.Repeat(good+",", 10) + good + `]`, `[1,`} {
+		if _, _, _, err := DecodeBatch([]byte(body), received, lim); err == nil {
+			t.Errorf("DecodeBatch(%.20q) must fail as a whole", body)
+		}
+	}
+}
+
+func TestDecodeRejectsOversizedEvents(t *testing.T) {
+	big := `{"id":"a","data":{"x":"` + strings.Repeat("y", 5000) + `"}}`
+	if _, bad := Decode([]byte(big), received, lim); bad == nil || !strings.Contains(bad.Error(), "larger than 4096 bytes") {
+		t.Fatalf("got %v", bad)
+	}
+}
+
+func TestMatcher(t *testing.T) {
+	ev, _ := Decode([]byte(fixture), received, lim)
+	compile := func(s string) *filter.Filter {
+		f, err := filter.Compile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	cases := []struct {
+		attr, data string
+		want       bool
+	}{
+		{"type eq 'Payment'", "", true},
+		{"identitytype eq 'phone'", "Notification eq 1", true},
+		{"tenant.region eq 'emea'", "", true},
+		{"data.Notification eq 1", "", true},
+		{"", "'Past Due Amount' eq '$544.73'", true},
+		{"type eq 'Payment'", "Notification eq 2", false},
+		{"time lt '2023-04-01T00:00:00Z'", "", true},
+	}
+	for _, c := range cases {
+		m := Matcher{}
+		if c.attr != "" {
+			m.Attr = compile(c.attr)
+		}
+		if c.data != "" {
+			m.Data = compile(c.data)
+		}
+		if got := m.Match(ev.Raw); got != c.want {
+			t.Errorf("filter %q data %q = %v, want %v", c.attr, c.data, got, c.want)
+		}
+	}
+	if (Matcher{}).Func() != nil {
+		t.Error("no filter: no predicate")
+	}
+}
+
+// FuzzDecode: whatever a client sends, Decode never panics, and what it accepts is
+// stored as valid JSON that decodes again to the same event.
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(fixture))
+	f.Add([]byte(`{"id":"a","specversion":"1.0","type":"T","source":"s","identity":"x@y","identitytype":"email","data":{}}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		ev, bad := Decode(raw, received, lim)
+		if bad != nil {
+			if len(bad.Errors) == 0 {
+				t.Fatal("a rejection must say why")
+			}
+			return
+		}
+		if !json.Valid(ev.Raw) {
+			t.Fatalf("stored form is not JSON: %s", ev.Raw)
+		}
+		again, bad := Decode(ev.Raw, received, Limits{DefaultCountryCode: "1"})
+		if bad != nil {
+			t.Fatalf("stored form does not decode again: %v: %s", bad, ev.Raw)
+		}
+		if string(again.Raw) != string(ev.Raw) || again.Alias != ev.Alias {
+			t.Fatalf("canonical form is not stable:\n%s\n%s", ev.Raw, again.Raw)
+		}
+	})
+}
