@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -37,6 +38,7 @@ Usage:
   jds [serve] [--config FILE]      run the service (the default command)
   jds token [flags]                mint a SAS token (jds token --help)
   jds check [--config FILE]        validate a configuration file
+  jds health [--url URL]           exit 0 when a running jds is ready (container health checks)
   jds version                      print the version
 
 The configuration file may also be given as $JDS_CONFIG; with none, jds runs on its
@@ -57,6 +59,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = token(args, stdout, stderr)
 	case "check":
 		err = check(args, stdout, stderr)
+	case "health":
+		err = health(ctx, args, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "jds", version())
 	case "help":
@@ -184,4 +188,34 @@ func pickKey(keys []sas.Key, org, name string) (sas.Key, error) {
 		}
 	}
 	return sas.Key{}, fmt.Errorf("no key named %q for organization %q in the configuration", name, org)
+}
+
+func health(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flags("health", stderr)
+	addr := os.Getenv("JDS_ADDR")
+	if addr == "" {
+		addr = config.Default().Addr
+	}
+	if strings.HasPrefix(addr, ":") {
+		addr = "127.0.0.1" + addr
+	}
+	u := fs.String("url", "http://"+addr+"/readyz", "readiness URL to check")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, *u, nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("checking %s: %w", *u, err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answered %s", *u, res.Status)
+	}
+	return nil
 }

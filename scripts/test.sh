@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: formatting, vet, unit and API tests, then the
+# end-to-end tests that run the real binary (kill -9 durability).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/local/go/bin:$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "gofmt"
+unformatted=$(gofmt -l $(find . -name '*.go' -not -path './node_modules/*'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+step "go vet"
+go vet ./... && go vet -tags e2e ./e2e/
+
+step "unit and API tests"
+go test -count=1 ./...
+
+step "end-to-end tests (real binary)"
+go test -count=1 -tags e2e ./e2e/
