@@ -67,8 +67,10 @@ func (s *Server) parseHistory(c *fiber.Ctx) (historyRequest, error) {
 }
 
 // compileFilter compiles one query parameter; its error names the parameter and position.
+// The source is copied first: the compiled filter keeps pieces of it, and a live stream's
+// filter outlives the request buffer that fasthttp reuses.
 func compileFilter(param, src string) (*filter.Filter, error) {
-	f, err := filter.Compile(src)
+	f, err := filter.Compile(strings.Clone(src))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", param, err)
 	}
