@@ -63,6 +63,9 @@ func appendMember(b []byte, name, value string, comma bool) []byte {
 }
 
 func appendCompact(b []byte, v json.RawMessage) []byte {
+	if bytes.IndexAny(v, " \t\r\n") < 0 {
+		return append(b, v...) // already compact, the common case for machine senders
+	}
 	var buf bytes.Buffer
 	buf.Grow(len(v))
 	if err := json.Compact(&buf, v); err != nil {

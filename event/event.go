@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/openjds/jds/identity"
 )
@@ -81,7 +82,8 @@ func fromMembers(m map[string]json.RawMessage, received time.Time, lim Limits) (
 			}
 			return "", false
 		}
-		if err := json.Unmarshal(v, &s); err != nil {
+		s, ok = unquote(v)
+		if !ok {
 			fail(name, "must be a string")
 			return "", false
 		}
@@ -196,6 +198,22 @@ func firstByte(b []byte) byte {
 		return 0
 	}
 	return b[0]
+}
+
+// unquote reads a JSON string. Most attributes hold no escapes, and for those it skips
+// a second validating pass of encoding/json (the input was validated once already).
+func unquote(v json.RawMessage) (string, bool) {
+	v = bytes.TrimSpace(v)
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return "", false
+	}
+	inner := v[1 : len(v)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return string(inner), true
+	}
+	var s string
+	err := json.Unmarshal(v, &s)
+	return s, err == nil
 }
 
 func isNull(v json.RawMessage) bool { return string(bytes.TrimSpace(v)) == "null" }
