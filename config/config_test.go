@@ -169,7 +169,7 @@ func TestBadFixtures(t *testing.T) {
 			`testdata/invalid-values.bad.yaml:10:14: stream.heartbeat: must be more than 0 and at most 15s, got 30s`,
 			`testdata/invalid-values.bad.yaml:12:18: store.numCompactors: must be at least 2, got 1`,
 			`testdata/invalid-values.bad.yaml:13:21: store.valueLogFileSize: must be at least 1MiB and less than 2GiB, got 2GiB`,
-			`testdata/invalid-values.bad.yaml:14:15: store.valueLogGC: "every ten minutes" has 3 fields, want 5 (minute hour day-of-month month day-of-week) or a descriptor such as "@every 10m"`,
+			`testdata/invalid-values.bad.yaml:14:15: store.valueLogGC: "every ten minutes" is not a schedule: expected exactly 5 fields, found 3: [every ten minutes]`,
 			`testdata/invalid-values.bad.yaml:17:16: http.readTimeout: must not be negative, got -1s`,
 			`testdata/invalid-values.bad.yaml:16:19: http.requestTimeout: must be more than 0, got 0s`,
 		},
@@ -344,7 +344,7 @@ func TestValidateCollectsEveryProblem(t *testing.T) {
 	c.Stream.SubscriberBuffer = 0
 	c.Store.MemTableSize = config.KiB
 	c.Store.BlockCacheSize = -1
-	c.Store.ValueLogGC = "@every 0s"
+	c.Store.ValueLogGC = "@sometimes"
 	c.Store.MaxBatchEvents = 0
 	c.HTTP.ShutdownTimeout = -config.Duration(time.Second)
 	c.Keys = []config.Key{{Name: "a&b", Organization: "o=1", Secret: "s"}}
@@ -364,7 +364,7 @@ func TestValidateCollectsEveryProblem(t *testing.T) {
 		`stream.subscriberBuffer: must be between 1 and 1048576, got 0`,
 		`store.memTableSize: must be at least 1MiB, got 1KiB`,
 		`store.blockCacheSize: must not be negative, got -1B`,
-		`store.valueLogGC: "@every 0s": @every needs at least 1s`,
+		`store.valueLogGC: "@sometimes" is not a schedule: unrecognized descriptor: @sometimes`,
 		`store.maxBatchEvents: must be between 1 and 65536, got 0`,
 		`http.shutdownTimeout: must be more than 0, got -1s`,
 	}
