@@ -26,16 +26,17 @@ const (
 // Default, checks in Validate and a line in jds.example.yaml: the strict
 // loader finds the field by reflection.
 type Config struct {
-	Addr     string `yaml:"addr"`     // listen address, host:port
-	DataDir  string `yaml:"dataDir"`  // Badger database and generated development key
-	RulesDir string `yaml:"rulesDir"` // rule files; a directory that does not exist means none
-	FlowsDir string `yaml:"flowsDir"` // IVR flow files; a directory that does not exist means none
-	Keys     []Key  `yaml:"keys"`     // token signing keys
-	Log      Log    `yaml:"log"`
-	Ingest   Ingest `yaml:"ingest"`
-	Stream   Stream `yaml:"stream"`
-	Store    Store  `yaml:"store"`
-	HTTP     HTTP   `yaml:"http"`
+	Addr     string   `yaml:"addr"`     // listen address, host:port
+	DataDir  string   `yaml:"dataDir"`  // Badger database and generated development key
+	RulesDir string   `yaml:"rulesDir"` // rule files; a directory that does not exist means none
+	FlowsDir string   `yaml:"flowsDir"` // IVR flow files; a directory that does not exist means none
+	Keys     []Key    `yaml:"keys"`     // token signing keys
+	Log      Log      `yaml:"log"`
+	Ingest   Ingest   `yaml:"ingest"`
+	Stream   Stream   `yaml:"stream"`
+	Store    Store    `yaml:"store"`
+	HTTP     HTTP     `yaml:"http"`
+	Identity Identity `yaml:"identity"`
 }
 
 // Key is a signing key for SAS tokens: a token's sk names it, its so names
@@ -97,6 +98,22 @@ type Store struct {
 	SyncWrites bool `yaml:"syncWrites"`
 }
 
+// Identity configures how aliases become persons, and its guardrails.
+type Identity struct {
+	// TemporaryHold is how long a person owning only temporaryIds is kept when it is
+	// never linked to a known alias; then it expires with its events.
+	TemporaryHold Duration `yaml:"temporaryHold"`
+	// ExpirySchedule is the cron schedule of the job that expires such persons.
+	ExpirySchedule string `yaml:"expirySchedule"`
+	// BlockedAliases are placeholder values systems send when they know nobody
+	// ("anonymous", "unknown"). They never identify, link or merge anyone; values made
+	// only of zeros (and phone punctuation) are always blocked too. Case-insensitive.
+	BlockedAliases []string `yaml:"blockedAliases"`
+	// MaxAliasesPerPerson bounds how many aliases one person may own, so that a
+	// misbehaving sender cannot chain the whole customer base into one person.
+	MaxAliasesPerPerson int `yaml:"maxAliasesPerPerson"`
+}
+
 // HTTP configures the server's timeouts; 0 means none where allowed.
 type HTTP struct {
 	ReadTimeout Duration `yaml:"readTimeout"`
@@ -137,6 +154,12 @@ func Default() Config {
 			ValueLogGC:       "@every 10m",
 			MaxBatchEvents:   4096,
 			SyncWrites:       true,
+		},
+		Identity: Identity{
+			TemporaryHold:       Duration(24 * time.Hour),
+			ExpirySchedule:      "@every 10m",
+			BlockedAliases:      []string{"anonymous", "unknown", "null", "none", "undefined", "n/a", "0"},
+			MaxAliasesPerPerson: 100,
 		},
 		HTTP: HTTP{
 			ReadTimeout:     Duration(30 * time.Second),

@@ -104,6 +104,12 @@ func TestGoodFixtures(t *testing.T) {
 					RequestTimeout:  config.Duration(2500 * time.Millisecond),
 					ShutdownTimeout: config.Duration(time.Hour),
 				},
+				Identity: config.Identity{
+					TemporaryHold:       config.Duration(48 * time.Hour),
+					ExpirySchedule:      "@hourly",
+					BlockedAliases:      []string{"guest", "-"},
+					MaxAliasesPerPerson: 20,
+				},
 			}
 		},
 	}

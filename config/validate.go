@@ -126,6 +126,20 @@ func (c *Config) problems() []fieldError {
 	}
 	ps.intRange("store.maxBatchEvents", st.MaxBatchEvents, 1, 65536)
 
+	id := c.Identity
+	if id.TemporaryHold < Duration(time.Minute) {
+		ps.add("identity.temporaryHold", "must be at least 1m, got %s", id.TemporaryHold)
+	}
+	if err := checkSchedule(id.ExpirySchedule); err != nil {
+		ps.add("identity.expirySchedule", "%v", err)
+	}
+	for i, v := range id.BlockedAliases {
+		if strings.TrimSpace(v) == "" {
+			ps.add(fmt.Sprintf("identity.blockedAliases[%d]", i), "must not be empty")
+		}
+	}
+	ps.intRange("identity.maxAliasesPerPerson", id.MaxAliasesPerPerson, 1, 10000)
+
 	h := c.HTTP
 	ps.notNegative("http.readTimeout", h.ReadTimeout)
 	ps.notNegative("http.writeTimeout", h.WriteTimeout)
