@@ -18,12 +18,12 @@ type AppendResult struct {
 
 // Append stores validated events durably, in order, and resolves their identities (see
 // appendEvent). It returns when they are synced to disk. Events whose id the workspace
-// already holds are not stored again. countryCode normalises previousidentity values.
-func (s *Store) Append(ctx context.Context, ws Workspace, countryCode string, evs []*event.Event) ([]AppendResult, error) {
+// already holds are not stored again.
+func (s *Store) Append(ctx context.Context, ws Workspace, evs []*event.Event) ([]AppendResult, error) {
 	if len(evs) == 0 {
 		return nil, nil
 	}
-	o := &appendOp{ws: ws, countryCode: countryCode, evs: evs}
+	o := &appendOp{ws: ws, evs: evs}
 	if err := s.submit(ctx, o); err != nil {
 		return nil, fmt.Errorf("appending %d events to %s: %w", len(evs), ws, err)
 	}
@@ -31,10 +31,9 @@ func (s *Store) Append(ctx context.Context, ws Workspace, countryCode string, ev
 }
 
 type appendOp struct {
-	ws          Workspace
-	countryCode string
-	evs         []*event.Event
-	results     []AppendResult
+	ws      Workspace
+	evs     []*event.Event
+	results []AppendResult
 }
 
 func (o *appendOp) events() int { return len(o.evs) }
@@ -46,7 +45,7 @@ func (o *appendOp) apply(b *batch) error {
 		return err
 	}
 	for _, ev := range o.evs {
-		res, err := b.appendEvent(ws, o.ws, o.countryCode, ev)
+		res, err := b.appendEvent(ws, o.ws, ev)
 		if err != nil {
 			return fmt.Errorf("event %q: %w", ev.ID, err)
 		}
@@ -63,7 +62,7 @@ func (o *appendOp) apply(b *batch) error {
 //     owned by another person Q makes P merge into Q (the newer, identified one survives);
 //     an unknown previousidentity is ignored;
 //  4. the event is written under the live owner of its alias.
-func (b *batch) appendEvent(ws wsid, w Workspace, countryCode string, ev *event.Event) (AppendResult, error) {
+func (b *batch) appendEvent(ws wsid, w Workspace, ev *event.Event) (AppendResult, error) {
 	dk := dedupeKey(ws, ev.ID)
 	if v, dup, err := b.get(dk); err != nil {
 		return AppendResult{}, err
@@ -79,7 +78,7 @@ func (b *batch) appendEvent(ws wsid, w Workspace, countryCode string, ev *event.
 		return AppendResult{PersonID: p.ID, Duplicate: true}, nil
 	}
 
-	owner, err := b.resolveOwner(ws, countryCode, ev)
+	owner, err := b.resolveOwner(ws, ev)
 	if err != nil {
 		return AppendResult{}, err
 	}
@@ -98,13 +97,13 @@ func (b *batch) appendEvent(ws wsid, w Workspace, countryCode string, ev *event.
 }
 
 // resolveOwner applies rules 2 and 3 of appendEvent and returns the live owner.
-func (b *batch) resolveOwner(ws wsid, countryCode string, ev *event.Event) (pid, error) {
+func (b *batch) resolveOwner(ws wsid, ev *event.Event) (pid, error) {
 	cur, known, err := b.alias(ws, ev.Alias)
 	if err != nil {
 		return pid{}, err
 	}
 	if ev.PreviousIdentity != "" {
-		prev, found, err := b.lookup(ws, ev.PreviousIdentity, countryCode)
+		prev, found, err := b.lookup(ws, ev.PreviousIdentity)
 		if err != nil {
 			return pid{}, err
 		}
@@ -145,8 +144,8 @@ func (b *batch) resolveOwner(ws wsid, countryCode string, ev *event.Event) (pid,
 }
 
 // lookup finds the owner of an alias of unknown kind (see identity.Candidates).
-func (b *batch) lookup(ws wsid, value, countryCode string) (aliasEntry, bool, error) {
-	for _, c := range identity.Candidates(value, countryCode) {
+func (b *batch) lookup(ws wsid, value string) (aliasEntry, bool, error) {
+	for _, c := range identity.Candidates(value, b.s.opts.CountryCode) {
 		e, ok, err := b.alias(ws, c)
 		if err != nil || ok {
 			return e, ok, err

@@ -37,7 +37,7 @@ func BenchmarkAppendParallel(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			i := next.Add(1) - 1
-			if _, err := s.Append(ctx, ws, "1", evs[i:i+1]); err != nil {
+			if _, err := s.Append(ctx, ws, evs[i:i+1]); err != nil {
 				b.Error(err)
 				return
 			}
@@ -56,11 +56,11 @@ func BenchmarkHistoryTop50(b *testing.B) {
 	ctx := context.Background()
 	evs := benchEvents(b, "h", 10_000, 1)
 	for i := 0; i < len(evs); i += 1000 {
-		if _, err := s.Append(ctx, ws, "1", evs[i:i+1000]); err != nil {
+		if _, err := s.Append(ctx, ws, evs[i:i+1000]); err != nil {
 			b.Fatal(err)
 		}
 	}
-	p, err := s.Resolve(ctx, ws, "+15550000000", "1")
+	p, err := s.Resolve(ctx, ws, "+15550000000")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -55,7 +55,7 @@ func ids(t *testing.T, raws [][]byte) []string {
 func history(t *testing.T, s *Store, ident string, q Query) []string {
 	t.Helper()
 	ctx := context.Background()
-	p, err := s.Resolve(ctx, ws, ident, "1")
+	p, err := s.Resolve(ctx, ws, ident)
 	if err != nil {
 		t.Fatalf("resolve %q: %v", ident, err)
 	}
@@ -76,7 +76,7 @@ func TestAppendDedupeAndHistoryOrder(t *testing.T) {
 		mkEvent(t, "c", "Payment", "226-376-2555", "PHONE", "", base.Add(time.Hour)),
 		mkEvent(t, "a", "Payment", "12263762555", "phone", "", base.Add(2*time.Hour)),
 	}
-	res, err := s.Append(ctx, ws, "1", evs)
+	res, err := s.Append(ctx, ws, evs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,10 +93,10 @@ func TestAppendDedupeAndHistoryOrder(t *testing.T) {
 	if got := fmt.Sprint(history(t, s, "12263762555", Query{Offset: 1, Limit: 1})); got != "[c]" {
 		t.Fatalf("page 2 of size 1 = %s", got)
 	}
-	if _, err := s.Resolve(ctx, ws, "nobody@example.com", "1"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Resolve(ctx, ws, "nobody@example.com"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown identity: %v", err)
 	}
-	if _, err := s.Resolve(ctx, Workspace{Org: "cctsa", Name: "other"}, "12263762555", "1"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Resolve(ctx, Workspace{Org: "cctsa", Name: "other"}, "12263762555"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("workspaces must be isolated: %v", err)
 	}
 }
@@ -107,7 +107,7 @@ func TestPreviousIdentityLinksAndMerges(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
 	// An anonymous visitor browses, then logs in: the temporaryId journey joins the email.
-	if _, err := s.Append(ctx, ws, "1", []*event.Event{
+	if _, err := s.Append(ctx, ws, []*event.Event{
 		mkEvent(t, "v1", "webvisit", "tmp-1", "temporaryId", "", at(1)),
 		mkEvent(t, "v2", "webvisit", "tmp-1", "temporaryId", "", at(2)),
 		mkEvent(t, "login", "login", "Ann@Example.com", "email", "tmp-1", at(3)),
@@ -120,12 +120,12 @@ func TestPreviousIdentityLinksAndMerges(t *testing.T) {
 	// The same customer is known by phone from the call center; a later event posted
 	// under the phone names the email as previous identity: the two persons merge, the
 	// phone's person survives, and history merges both streams in time order.
-	res, err := s.Append(ctx, ws, "1", []*event.Event{mkEvent(t, "call", "call", "2263762555", "phone", "", at(0))})
+	res, err := s.Append(ctx, ws, []*event.Event{mkEvent(t, "call", "call", "2263762555", "phone", "", at(0))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	phonePerson := res[0].PersonID
-	res, err = s.Append(ctx, ws, "1", []*event.Event{mkEvent(t, "sms", "sms", "+12263762555", "phone", "ann@example.com", at(4))})
+	res, err = s.Append(ctx, ws, []*event.Event{mkEvent(t, "sms", "sms", "+12263762555", "phone", "ann@example.com", at(4))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestPreviousIdentityLinksAndMerges(t *testing.T) {
 			t.Fatalf("history via %s after merge = %s", ident, got)
 		}
 	}
-	p, err := s.Resolve(ctx, ws, "tmp-1", "1")
+	p, err := s.Resolve(ctx, ws, "tmp-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,14 +154,14 @@ func TestHistoryFilterAndAfter(t *testing.T) {
 	for i := range 10 {
 		evs = append(evs, mkEvent(t, fmt.Sprint("e", i), []string{"A", "B"}[i%2], "c1", "customerId", "", t0.Add(time.Duration(i)*time.Second)))
 	}
-	if _, err := s.Append(ctx, ws, "1", evs); err != nil {
+	if _, err := s.Append(ctx, ws, evs); err != nil {
 		t.Fatal(err)
 	}
 	onlyB := func(raw []byte) bool { return json.Valid(raw) && string(raw[:0]) == "" && event.ID(raw)[1]%2 == 1 }
 	if got := fmt.Sprint(history(t, s, "c1", Query{Limit: 2, Offset: 1, Match: onlyB})); got != "[e7 e5]" {
 		t.Fatalf("filtered page = %s", got)
 	}
-	p, _ := s.Resolve(ctx, ws, "c1", "1")
+	p, _ := s.Resolve(ctx, ws, "c1")
 	after, err := s.After(ctx, ws, p, "e6")
 	if err != nil {
 		t.Fatal(err)
@@ -193,7 +193,7 @@ func TestConcurrentAppendsAreGroupedAndDurable(t *testing.T) {
 			defer wg.Done()
 			for i := range 20 {
 				ev := mkEvent(t, fmt.Sprintf("c%d-%d", c, i), "T", fmt.Sprint("cust", c%4), "customerId", "", t0)
-				if _, err := s.Append(ctx, ws, "1", []*event.Event{ev}); err != nil {
+				if _, err := s.Append(ctx, ws, []*event.Event{ev}); err != nil {
 					t.Error(err)
 				}
 			}
@@ -215,11 +215,11 @@ func TestConcurrentAppendsAreGroupedAndDurable(t *testing.T) {
 	// The sequence continues after a restart rather than starting again. All events
 	// share one time, so history's newest is the last committed.
 	last := history(t, s, "cust0", Query{Limit: 1})[0]
-	res, err := s.Append(ctx, ws, "1", []*event.Event{mkEvent(t, "late", "T", "cust0", "customerId", "", t0)})
+	res, err := s.Append(ctx, ws, []*event.Event{mkEvent(t, "late", "T", "cust0", "customerId", "", t0)})
 	if err != nil || res[0].Duplicate {
 		t.Fatal(err)
 	}
-	p, _ := s.Resolve(ctx, ws, "cust0", "1")
+	p, _ := s.Resolve(ctx, ws, "cust0")
 	after, err := s.After(ctx, ws, p, last)
 	if err != nil || len(after) != 1 || after[0].EventID != "late" {
 		t.Fatalf("after reopen: %v %+v", err, after)

@@ -112,8 +112,8 @@ func (r *reader) root(ws wsid, id pid) (*identity.Person, error) {
 }
 
 // resolve finds the live person owning an identity of unknown kind.
-func (r *reader) resolve(ws wsid, ident, countryCode string) (*identity.Person, error) {
-	for _, c := range identity.Candidates(ident, countryCode) {
+func (r *reader) resolve(ws wsid, ident string) (*identity.Person, error) {
+	for _, c := range identity.Candidates(ident, r.s.opts.CountryCode) {
 		e, ok, err := r.alias(ws, c)
 		if err != nil {
 			return nil, err
@@ -127,11 +127,11 @@ func (r *reader) resolve(ws wsid, ident, countryCode string) (*identity.Person, 
 
 // Resolve returns the live person owning an identity (any alias kind; phones in any
 // notation). ErrNotFound when nobody owns it.
-func (s *Store) Resolve(ctx context.Context, w Workspace, ident, countryCode string) (*identity.Person, error) {
+func (s *Store) Resolve(ctx context.Context, w Workspace, ident string) (*identity.Person, error) {
 	var p *identity.Person
 	ok, err := s.view(w, func(r *reader, ws wsid) error {
 		var err error
-		p, err = r.resolve(ws, ident, countryCode)
+		p, err = r.resolve(ws, ident)
 		return err
 	})
 	if err == nil && !ok {

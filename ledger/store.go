@@ -21,6 +21,8 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
+
+	"github.com/openjds/jds/identity"
 )
 
 // Errors callers branch on.
@@ -43,6 +45,10 @@ type Options struct {
 	IndexCacheSize   int64 // default 32 MiB
 	ValueLogFileSize int64 // default 256 MiB
 	NumCompactors    int   // default 2 (Badger needs at least 2)
+	// CountryCode completes 10-digit phone numbers in identity lookups. Default "1".
+	CountryCode string
+	// Guard holds the identity guardrails; nil means none.
+	Guard *identity.Guard
 	// MaxBatchEvents bounds how many events one group commit carries. Default 4096.
 	MaxBatchEvents int
 	// CacheEntries bounds the in-memory alias and person caches. Default 200,000 each.
@@ -70,6 +76,9 @@ func (o *Options) setDefaults() {
 	def(&o.ValueLogFileSize, 256<<20)
 	if o.NumCompactors < 2 {
 		o.NumCompactors = 2
+	}
+	if o.CountryCode == "" {
+		o.CountryCode = "1"
 	}
 	if o.MaxBatchEvents <= 0 {
 		o.MaxBatchEvents = 4096

@@ -94,7 +94,7 @@ func (s *Server) history(c *fiber.Ctx) error {
 	m["identity"] = r.identity
 	m["page"] = r.page
 	m["pageSize"] = r.pageSize
-	p, err := s.store.Resolve(ctx, ws, r.identity, s.limits.DefaultCountryCode)
+	p, err := s.store.Resolve(ctx, ws, r.identity)
 	if errors.Is(err, ledger.ErrNotFound) {
 		m["resultCount"] = 0
 		m["personId"] = nil

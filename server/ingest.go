@@ -82,7 +82,7 @@ func (s *Server) ingestOne(ctx context.Context, c *fiber.Ctx, ws ledger.Workspac
 		s.metrics.events.WithLabelValues("rejected").Inc()
 		return badRequest("the event is invalid", bad.Errors...)
 	}
-	res, err := s.store.Append(ctx, ws, s.limits.DefaultCountryCode, []*event.Event{ev})
+	res, err := s.store.Append(ctx, ws, []*event.Event{ev})
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func (s *Server) ingestBatch(ctx context.Context, c *fiber.Ctx, ws ledger.Worksp
 		}
 	}
 	s.metrics.events.WithLabelValues("rejected").Add(float64(len(rejected)))
-	res, err := s.store.Append(ctx, ws, s.limits.DefaultCountryCode, evs)
+	res, err := s.store.Append(ctx, ws, evs)
 	if err != nil {
 		return err
 	}

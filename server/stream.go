@@ -136,7 +136,7 @@ type follower struct {
 
 func (f *follower) resolve(ctx context.Context) {
 	f.version = f.s.store.IdentityVersion()
-	p, err := f.s.store.Resolve(ctx, f.ws, f.ident, f.s.limits.DefaultCountryCode)
+	p, err := f.s.store.Resolve(ctx, f.ws, f.ident)
 	if err == nil {
 		f.person = p
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/openjds/jds/config"
+	"github.com/openjds/jds/identity"
 	"github.com/openjds/jds/ledger"
 	"github.com/openjds/jds/live"
 	"github.com/openjds/jds/server"
@@ -80,6 +81,8 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		ValueLogFileSize: int64(cfg.Store.ValueLogFileSize),
 		NumCompactors:    cfg.Store.NumCompactors,
 		MaxBatchEvents:   cfg.Store.MaxBatchEvents,
+		CountryCode:      cfg.Ingest.DefaultCountryCode,
+		Guard:            identity.NewGuard(cfg.Identity.BlockedAliases, cfg.Identity.MaxAliasesPerPerson),
 		OnCommit:         hub.Publish,
 		Observe:          metrics.ObserveCommit,
 		Logger:           o.Logger,
