@@ -38,6 +38,8 @@ type Limits struct {
 	MaxBatch           int    // events in one batch
 	MaxEventBytes      int    // encoded size of one event
 	DefaultCountryCode string // for 10-digit phone numbers
+	// Guard rejects placeholder identities ("anonymous", "0"); nil accepts any.
+	Guard *identity.Guard
 }
 
 // Invalid is the reason one event was rejected: every problem, each "field: reason".
@@ -122,6 +124,11 @@ func fromMembers(m map[string]json.RawMessage, received time.Time, lim Limits) (
 			fail("identity", strings.TrimPrefix(err.Error(), identity.ErrInvalidAlias.Error()+": "))
 		}
 		ev.Alias = alias
+		if err == nil {
+			if err := lim.Guard.Check(ev.Identity); err != nil {
+				fail("identity", err.Error())
+			}
+		}
 	}
 	ev.PreviousIdentity, _ = str("previousidentity", false)
 	ev.PreviousIdentity = strings.TrimSpace(ev.PreviousIdentity)

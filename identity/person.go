@@ -38,6 +38,9 @@ type Merge struct {
 	PersonID string    `json:"personId"`
 	Aliases  []Alias   `json:"aliases"`
 	At       time.Time `json:"at"`
+	// Seq is the ledger sequence at the time of the merge: events stored after it under
+	// a moved alias go back with the alias on unmerge.
+	Seq uint64 `json:"seq"`
 }
 
 // list returns the slice holding aliases of kind k.

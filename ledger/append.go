@@ -97,12 +97,19 @@ func (b *batch) appendEvent(ws wsid, w Workspace, ev *event.Event) (AppendResult
 }
 
 // resolveOwner applies rules 2 and 3 of appendEvent and returns the live owner.
+// Guardrails: a blocked previousidentity never links, and a link or merge that would
+// give a person more aliases than allowed does not happen; both are counted, and the
+// event is still stored under its own alias.
 func (b *batch) resolveOwner(ws wsid, ev *event.Event) (pid, error) {
 	cur, known, err := b.alias(ws, ev.Alias)
 	if err != nil {
 		return pid{}, err
 	}
 	if ev.PreviousIdentity != "" {
+		if err := b.s.opts.Guard.Check(ev.PreviousIdentity); err != nil {
+			b.s.stats.GuardBlocked.Add(1)
+			return b.ownerOrNew(ws, cur, known, ev)
+		}
 		prev, found, err := b.lookup(ws, ev.PreviousIdentity)
 		if err != nil {
 			return pid{}, err
@@ -115,32 +122,71 @@ func (b *batch) resolveOwner(ws wsid, ev *event.Event) (pid, error) {
 			if err != nil {
 				return pid{}, err
 			}
+			if b.s.opts.Guard.Fits(len(p.Aliases())+1) != nil {
+				b.s.stats.GuardTooMany.Add(1)
+				break
+			}
 			p = p.Clone()
-			p.AddAlias(identity.Alias{Kind: ev.IdentityType, Value: ev.Alias})
-			p.UpdatedAt = b.now
-			if err := b.putPerson(ws, p); err != nil {
+			if err := b.addAlias(ws, p, identity.Alias{Kind: ev.IdentityType, Value: ev.Alias}); err != nil {
 				return pid{}, err
 			}
-			if err := b.setAlias(ws, ev.Alias, aliasEntry{person: prev.person, kind: ev.IdentityType}); err != nil {
-				return pid{}, err
-			}
-			return prev.person, nil
+			return prev.person, b.putPerson(ws, p)
 		case prev.person != cur.person:
-			if err := b.merge(ws, cur.person, prev.person); err != nil {
+			merged, err := b.merge(ws, cur.person, prev.person)
+			if err != nil {
 				return pid{}, err
+			}
+			if !merged {
+				b.s.stats.GuardTooMany.Add(1)
 			}
 		}
 	}
+	return b.ownerOrNew(ws, cur, known, ev)
+}
+
+// ownerOrNew returns the alias's owner, or a new person owning it.
+func (b *batch) ownerOrNew(ws wsid, cur aliasEntry, known bool, ev *event.Event) (pid, error) {
 	if known {
 		return cur.person, nil
 	}
-	id := pid(uuid.New())
-	p := &identity.Person{ID: id.String(), CreatedAt: b.now, UpdatedAt: b.now}
-	p.AddAlias(identity.Alias{Kind: ev.IdentityType, Value: ev.Alias})
-	if err := b.putPerson(ws, p); err != nil {
+	p, err := b.newPerson(ws, "", "", []identity.Alias{{Kind: ev.IdentityType, Value: ev.Alias}})
+	if err != nil {
 		return pid{}, err
 	}
-	return id, b.setAlias(ws, ev.Alias, aliasEntry{person: id, kind: ev.IdentityType})
+	return pidFromString(p.ID)
+}
+
+// newPerson creates a person owning aliases that nobody owns (callers check). A person
+// owning only temporaryIds enters the expiry index.
+func (b *batch) newPerson(ws wsid, first, last string, aliases []identity.Alias) (*identity.Person, error) {
+	id := pid(uuid.New())
+	p := &identity.Person{ID: id.String(), FirstName: first, LastName: last, CreatedAt: b.now, UpdatedAt: b.now}
+	for _, a := range aliases {
+		if err := b.addAlias(ws, p, a); err != nil {
+			return nil, err
+		}
+	}
+	if onlyTemporary(p) {
+		if err := b.set(temporaryKey(ws, b.now, id), nil); err != nil {
+			return nil, err
+		}
+	}
+	return p, b.putPerson(ws, p)
+}
+
+// addAlias gives p (a clone being changed) an alias and points the alias at p.
+func (b *batch) addAlias(ws wsid, p *identity.Person, a identity.Alias) error {
+	id, err := parsePID(p.ID)
+	if err != nil {
+		return err
+	}
+	p.AddAlias(a)
+	p.UpdatedAt = b.now
+	return b.setAlias(ws, a.Value, aliasEntry{person: id, kind: a.Kind})
+}
+
+func onlyTemporary(p *identity.Person) bool {
+	return len(p.TemporaryID) > 0 && len(p.Phone)+len(p.Email)+len(p.CustomerID)+len(p.SocialID) == 0
 }
 
 // lookup finds the owner of an alias of unknown kind (see identity.Candidates).
@@ -155,33 +201,36 @@ func (b *batch) lookup(ws wsid, value string) (aliasEntry, bool, error) {
 }
 
 // merge folds person from into person into: from's aliases move to into, and both
-// record the merge. No event is rewritten; reads of into merge from's stream in.
-func (b *batch) merge(ws wsid, into, from pid) error {
+// record the merge. No event is rewritten; reads of into merge from's stream in. It
+// reports false, changing nothing, when the merged person would own more aliases than
+// the guard allows.
+func (b *batch) merge(ws wsid, into, from pid) (bool, error) {
 	q, err := b.person(ws, into)
 	if err != nil {
-		return err
+		return false, err
 	}
 	p, err := b.person(ws, from)
 	if err != nil {
-		return err
+		return false, err
+	}
+	moved := p.Aliases()
+	if b.s.opts.Guard.Fits(len(q.Aliases())+len(moved)) != nil {
+		return false, nil
 	}
 	q, p = q.Clone(), p.Clone()
-	moved := p.Aliases()
 	for _, a := range moved {
-		q.AddAlias(a)
 		p.RemoveAlias(a.Value)
-		if err := b.setAlias(ws, a.Value, aliasEntry{person: into, kind: a.Kind}); err != nil {
-			return err
+		if err := b.addAlias(ws, q, a); err != nil {
+			return false, err
 		}
 	}
 	p.MergedInto = q.ID
 	p.UpdatedAt = b.now
-	q.Merges = append(q.Merges, identity.Merge{PersonID: p.ID, Aliases: moved, At: b.now})
-	q.UpdatedAt = b.now
+	q.Merges = append(q.Merges, identity.Merge{PersonID: p.ID, Aliases: moved, At: b.now, Seq: b.seq})
 	if err := b.putPerson(ws, p); err != nil {
-		return err
+		return false, err
 	}
-	return b.putPerson(ws, q)
+	return true, b.putPerson(ws, q)
 }
 
 func pidFromString(s string) (pid, error) {

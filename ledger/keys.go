@@ -3,6 +3,7 @@ package ledger
 import (
 	"encoding/binary"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -20,6 +21,7 @@ import (
 //	tagDedupe    'd' wsid eventID                       → pid time seq (the event's tagEvent suffix)
 //	tagAlias     'a' wsid alias                         → pid kind(1)
 //	tagPerson    'p' wsid pid                           → person JSON
+//	tagTemporary 't' wsid createdAt pid                 → nothing (expiry index)
 //
 // Invariants the readers rely on:
 //   - A person's events are the tagEvent keys with prefix 'e' wsid pid, ordered by event
@@ -29,6 +31,10 @@ import (
 //     times before 1970 still sort first.
 //   - seq is unique across the store and grows with every stored event in commit order:
 //     the live stream resumes from it (Last-Event-ID → tagDedupe → seq).
+//   - tagTemporary lists persons created owning only temporaryIds, by creation time, so
+//     the expiry job reads only the candidates old enough to expire. Entries are not
+//     removed when such a person is linked; the job drops them when it finds the person
+//     identified, merged or gone.
 //   - An alias always names a live person (never one merged into another): merges rewrite
 //     the merged person's alias keys, never its events.
 const (
@@ -38,6 +44,7 @@ const (
 	tagDedupe    byte = 'd'
 	tagAlias     byte = 'a'
 	tagPerson    byte = 'p'
+	tagTemporary byte = 't'
 )
 
 var (
@@ -88,6 +95,12 @@ func aliasKey(ws wsid, alias string) []byte {
 
 func dedupeKey(ws wsid, eventID string) []byte {
 	return append(appendWS(make([]byte, 0, 1+wsidLen+len(eventID)), tagDedupe, ws), eventID...)
+}
+
+func temporaryKey(ws wsid, created time.Time, p pid) []byte {
+	b := appendWS(make([]byte, 0, 1+wsidLen+8+pidLen), tagTemporary, ws)
+	b = binary.BigEndian.AppendUint64(b, sortableTime(created.UnixNano()))
+	return append(b, p[:]...)
 }
 
 // eventPrefix is the key prefix of every event of one person.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/openjds/jds/config"
 	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/identity"
 	"github.com/openjds/jds/ledger"
 	"github.com/openjds/jds/live"
 	"github.com/openjds/jds/sas"
@@ -33,6 +34,7 @@ type Options struct {
 	Hub     *live.Hub
 	Keys    *sas.Keyring
 	Metrics *Metrics
+	Guard   *identity.Guard // identity guardrails, shared with the store
 	Logger  *slog.Logger
 	Now     func() time.Time // default time.Now
 	Version string
@@ -79,6 +81,7 @@ func New(o Options) *Server {
 			MaxBatch:           o.Config.Ingest.MaxBatchEvents,
 			MaxEventBytes:      int(o.Config.Ingest.MaxEventBytes),
 			DefaultCountryCode: o.Config.Ingest.DefaultCountryCode,
+			Guard:              o.Guard,
 		},
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())

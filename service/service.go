@@ -71,6 +71,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	}
 
 	metrics := server.NewMetrics(nil)
+	guard := identity.NewGuard(cfg.Identity.BlockedAliases, cfg.Identity.MaxAliasesPerPerson)
 	hub := live.NewHub(cfg.Stream.SubscriberBuffer)
 	s.store, err = ledger.Open(ledger.Options{
 		Dir:              filepath.Join(cfg.DataDir, "ledger"),
@@ -82,7 +83,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		NumCompactors:    cfg.Store.NumCompactors,
 		MaxBatchEvents:   cfg.Store.MaxBatchEvents,
 		CountryCode:      cfg.Ingest.DefaultCountryCode,
-		Guard:            identity.NewGuard(cfg.Identity.BlockedAliases, cfg.Identity.MaxAliasesPerPerson),
+		Guard:            guard,
 		OnCommit:         hub.Publish,
 		Observe:          metrics.ObserveCommit,
 		Logger:           o.Logger,
@@ -102,6 +103,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		Hub:     hub,
 		Keys:    keys,
 		Metrics: metrics,
+		Guard:   guard,
 		Logger:  o.Logger,
 		Version: o.Version,
 	})
