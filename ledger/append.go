@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -72,10 +73,14 @@ func (b *batch) appendEvent(ws wsid, w Workspace, ev *event.Event) (AppendResult
 			return AppendResult{}, err
 		}
 		p, err := b.root(ws, ref.person)
-		if err != nil {
+		switch {
+		case err == nil:
+			return AppendResult{PersonID: p.ID, Duplicate: true}, nil
+		case !errors.Is(err, ErrNotFound):
 			return AppendResult{}, err
 		}
-		return AppendResult{PersonID: p.ID, Duplicate: true}, nil
+		// The event belonged to an erased person whose purge is not finished: it is
+		// gone, and this one is new.
 	}
 
 	owner, err := b.resolveOwner(ws, ev)

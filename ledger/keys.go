@@ -22,6 +22,7 @@ import (
 //	tagAlias     'a' wsid alias                         → pid kind(1)
 //	tagPerson    'p' wsid pid                           → person JSON
 //	tagTemporary 't' wsid createdAt pid                 → nothing (expiry index)
+//	tagPurge     'x' wsid pid                           → nothing (erased person whose events are still being deleted)
 //
 // Invariants the readers rely on:
 //   - A person's events are the tagEvent keys with prefix 'e' wsid pid, ordered by event
@@ -45,6 +46,7 @@ const (
 	tagAlias     byte = 'a'
 	tagPerson    byte = 'p'
 	tagTemporary byte = 't'
+	tagPurge     byte = 'x'
 )
 
 var (
@@ -101,6 +103,29 @@ func temporaryKey(ws wsid, created time.Time, p pid) []byte {
 	b := appendWS(make([]byte, 0, 1+wsidLen+8+pidLen), tagTemporary, ws)
 	b = binary.BigEndian.AppendUint64(b, sortableTime(created.UnixNano()))
 	return append(b, p[:]...)
+}
+
+func parseTemporaryKey(k []byte) (ws wsid, created uint64, p pid, err error) {
+	if len(k) != 1+wsidLen+8+pidLen || k[0] != tagTemporary {
+		return 0, 0, p, fmt.Errorf("not an expiry index key: %x", k)
+	}
+	ws = wsid(binary.BigEndian.Uint32(k[1:]))
+	created = binary.BigEndian.Uint64(k[1+wsidLen:])
+	copy(p[:], k[1+wsidLen+8:])
+	return ws, created, p, nil
+}
+
+func purgeKey(ws wsid, p pid) []byte {
+	return append(appendWS(make([]byte, 0, 1+wsidLen+pidLen), tagPurge, ws), p[:]...)
+}
+
+func parsePurgeKey(k []byte) (wsid, pid, error) {
+	var p pid
+	if len(k) != 1+wsidLen+pidLen || k[0] != tagPurge {
+		return 0, p, fmt.Errorf("not a purge key: %x", k)
+	}
+	copy(p[:], k[1+wsidLen:])
+	return wsid(binary.BigEndian.Uint32(k[1:])), p, nil
 }
 
 // eventPrefix is the key prefix of every event of one person.

@@ -347,3 +347,93 @@ func (s *Store) Root(w Workspace, id string) (string, error) {
 	})
 	return root, err
 }
+
+// Persons returns a page of the live persons of a workspace, in id order.
+func (s *Store) Persons(ctx context.Context, w Workspace, offset, limit int) ([]*identity.Person, error) {
+	var out []*identity.Person
+	_, err := s.view(w, func(r *reader, ws wsid) error {
+		opt := badger.DefaultIteratorOptions
+		opt.Prefix = appendWS(nil, tagPerson, ws)
+		it := r.txn.NewIterator(opt)
+		defer it.Close()
+		for it.Rewind(); it.Valid() && len(out) < limit; it.Next() {
+			p := new(identity.Person)
+			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, p) }); err != nil {
+				return fmt.Errorf("decoding person: %w", err)
+			}
+			if p.MergedInto != "" {
+				continue
+			}
+			if offset > 0 {
+				offset--
+				continue
+			}
+			out = append(out, p)
+		}
+		return ctx.Err()
+	})
+	return out, err
+}
+
+// Find returns the distinct live persons owning any of the identities, in the order
+// first found; identities nobody owns are skipped.
+func (s *Store) Find(ctx context.Context, w Workspace, identities []string) ([]*identity.Person, error) {
+	var out []*identity.Person
+	_, err := s.view(w, func(r *reader, ws wsid) error {
+		for _, ident := range identities {
+			p, err := r.resolve(ws, ident)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if !slices.ContainsFunc(out, func(q *identity.Person) bool { return q.ID == p.ID }) {
+				out = append(out, p)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Export hands a person's data to emit from one snapshot: the person, then every event
+// of it and of persons merged into it, newest first. Emit's error stops the export.
+func (s *Store) Export(ctx context.Context, w Workspace, id string, person func(*identity.Person) error, event func(raw []byte) error) error {
+	k, err := parsePID(id)
+	if err != nil {
+		return fmt.Errorf("person %q: %w", id, ErrNotFound)
+	}
+	ok, err := s.view(w, func(r *reader, ws wsid) error {
+		p, err := r.root(ws, k)
+		if err != nil {
+			return err
+		}
+		if err := person(p); err != nil {
+			return err
+		}
+		streams, err := r.streams(ws, p)
+		if err != nil {
+			return err
+		}
+		defer closeAll(streams)
+		for it := newest(streams); it != nil; it = newest(streams) {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			raw, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			it.Next()
+			if err := event(raw); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil && !ok {
+		err = fmt.Errorf("person %q: %w", id, ErrNotFound)
+	}
+	return err
+}

@@ -29,6 +29,9 @@ import (
 var (
 	ErrClosed   = errors.New("ledger is closed")
 	ErrNotFound = errors.New("not found")
+	// ErrConflict: the change contradicts the identity graph (an alias owned by another
+	// person, nothing to unmerge).
+	ErrConflict = errors.New("conflict")
 )
 
 // Options configure a Store. Zero values take the defaults noted on each field.
@@ -188,6 +191,10 @@ func Open(opts Options) (*Store, error) {
 		return nil, err
 	}
 	go s.commitLoop()
+	if err := s.resumePurges(context.Background()); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("resuming erasures: %w", err)
+	}
 	return s, nil
 }
 
