@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 )
 
 // Guardrail errors: what callers branch on (API answers, ingest counters).
@@ -17,6 +18,9 @@ var (
 type Guard struct {
 	blocked    map[string]bool
 	MaxAliases int
+
+	// Hits count the refusals, for metrics.
+	Blocked, TooMany atomic.Uint64
 }
 
 // NewGuard builds a guard. Blocked values compare case-insensitively after trimming;
@@ -36,6 +40,7 @@ func (g *Guard) Check(value string) error {
 	}
 	v := strings.ToLower(strings.TrimSpace(value))
 	if g.blocked[v] || allZeros(v) {
+		g.Blocked.Add(1)
 		return fmt.Errorf("%w: %q is a placeholder, not a customer", ErrBlockedAlias, value)
 	}
 	return nil
@@ -46,6 +51,7 @@ func (g *Guard) Fits(n int) error {
 	if g == nil || g.MaxAliases <= 0 || n <= g.MaxAliases {
 		return nil
 	}
+	g.TooMany.Add(1)
 	return fmt.Errorf("%w: a person may own at most %d, this would make %d", ErrTooManyAliases, g.MaxAliases, n)
 }
 

@@ -103,16 +103,15 @@ func (b *batch) appendEvent(ws wsid, w Workspace, ev *event.Event) (AppendResult
 
 // resolveOwner applies rules 2 and 3 of appendEvent and returns the live owner.
 // Guardrails: a blocked previousidentity never links, and a link or merge that would
-// give a person more aliases than allowed does not happen; both are counted, and the
-// event is still stored under its own alias.
+// give a person more aliases than allowed does not happen; the guard counts both, and
+// the event is still stored under its own alias.
 func (b *batch) resolveOwner(ws wsid, ev *event.Event) (pid, error) {
 	cur, known, err := b.alias(ws, ev.Alias)
 	if err != nil {
 		return pid{}, err
 	}
 	if ev.PreviousIdentity != "" {
-		if err := b.s.opts.Guard.Check(ev.PreviousIdentity); err != nil {
-			b.s.stats.GuardBlocked.Add(1)
+		if b.s.opts.Guard.Check(ev.PreviousIdentity) != nil {
 			return b.ownerOrNew(ws, cur, known, ev)
 		}
 		prev, found, err := b.lookup(ws, ev.PreviousIdentity)
@@ -128,7 +127,6 @@ func (b *batch) resolveOwner(ws wsid, ev *event.Event) (pid, error) {
 				return pid{}, err
 			}
 			if b.s.opts.Guard.Fits(len(p.Aliases())+1) != nil {
-				b.s.stats.GuardTooMany.Add(1)
 				break
 			}
 			p = p.Clone()
@@ -137,12 +135,8 @@ func (b *batch) resolveOwner(ws wsid, ev *event.Event) (pid, error) {
 			}
 			return prev.person, b.putPerson(ws, p)
 		case prev.person != cur.person:
-			merged, err := b.merge(ws, cur.person, prev.person)
-			if err != nil {
+			if _, err := b.merge(ws, cur.person, prev.person); err != nil {
 				return pid{}, err
-			}
-			if !merged {
-				b.s.stats.GuardTooMany.Add(1)
 			}
 		}
 	}

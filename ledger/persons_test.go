@@ -228,7 +228,8 @@ func TestTemporaryPersonsExpire(t *testing.T) {
 }
 
 func TestGuardrailsOnIngest(t *testing.T) {
-	s, err := Open(Options{InMemory: true, Guard: identity.NewGuard([]string{"unknown"}, 2)})
+	guard := identity.NewGuard([]string{"unknown"}, 2)
+	s, err := Open(Options{InMemory: true, Guard: guard})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,13 +240,13 @@ func TestGuardrailsOnIngest(t *testing.T) {
 	// A blocked previous identity never links.
 	res, _ := s.Append(ctx, ws, []*event.Event{mkEvent(t, "u2", "T", "c-2", "customerId", "UNKNOWN", t0)})
 	first, _ := s.Resolve(ctx, ws, "c-1")
-	if res[0].PersonID == first.ID || s.StatsRef().GuardBlocked.Load() != 1 {
+	if res[0].PersonID == first.ID || guard.Blocked.Load() != 1 {
 		t.Fatal("blocked previousidentity linked")
 	}
 	// Linking within the bound works; past it, the event keeps its own person.
 	s.Append(ctx, ws, []*event.Event{mkEvent(t, "u3", "T", "c-3", "customerId", "c-1", t0)})
 	res, _ = s.Append(ctx, ws, []*event.Event{mkEvent(t, "u4", "T", "c-4", "customerId", "c-1", t0)})
-	if p, _ := s.Resolve(ctx, ws, "c-1"); len(p.Aliases()) != 2 || res[0].PersonID == p.ID || s.StatsRef().GuardTooMany.Load() != 1 {
+	if p, _ := s.Resolve(ctx, ws, "c-1"); len(p.Aliases()) != 2 || res[0].PersonID == p.ID || guard.TooMany.Load() != 1 {
 		t.Fatalf("alias bound not kept: %+v", p)
 	}
 	if _, err := s.CreatePerson(ctx, ws, "", "", []identity.Alias{phone("+1"), phone("+2"), phone("+3")}); !errors.Is(err, identity.ErrTooManyAliases) {

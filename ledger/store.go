@@ -144,10 +144,6 @@ type Stats struct {
 	Commits     atomic.Uint64
 	CommitOps   atomic.Uint64 // requests carried by commits
 	CommitNanos atomic.Uint64
-	// Identity guardrails applied on ingest: a blocked previousidentity ignored, a link
-	// or merge not made because a person would own too many aliases.
-	GuardBlocked atomic.Uint64
-	GuardTooMany atomic.Uint64
 }
 
 // Open opens (or creates) the store and starts its committer.

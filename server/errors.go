@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/identity"
 	"github.com/openjds/jds/ledger"
 )
 
@@ -64,6 +65,12 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			msg = fmt.Sprintf("request body larger than %d bytes", s.cfg.Ingest.MaxBodyBytes)
 			errs = []string{"body: too large"}
 		}
+	case errors.Is(err, ledger.ErrNotFound):
+		status, msg = http.StatusNotFound, err.Error()
+	case errors.Is(err, ledger.ErrConflict):
+		status, msg = http.StatusConflict, err.Error()
+	case errors.Is(err, identity.ErrTooManyAliases), errors.Is(err, identity.ErrBlockedAlias):
+		status, msg = http.StatusBadRequest, err.Error()
 	case errors.Is(err, ledger.ErrClosed):
 		status, msg = http.StatusServiceUnavailable, "shutting down"
 	case errors.Is(err, context.DeadlineExceeded):

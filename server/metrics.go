@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/openjds/jds/identity"
 	"github.com/openjds/jds/live"
 )
 
@@ -69,8 +70,18 @@ func (m *Metrics) ObserveCommit(events int, took time.Duration) {
 	m.commitTime.Observe(took.Seconds())
 }
 
-// watch adds gauges that read the hub at scrape time.
-func (m *Metrics) watch(h *live.Hub) {
+const guardHelp = "Identity guardrail refusals: blocked (a placeholder alias such as \"unknown\"), max_aliases (a person would own too many)."
+
+// watch adds metrics that read the hub and the guard at scrape time.
+func (m *Metrics) watch(h *live.Hub, g *identity.Guard) {
+	if g != nil {
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "jds_identity_guardrail_total", Help: guardHelp, ConstLabels: prometheus.Labels{"guardrail": "blocked"},
+		}, func() float64 { return float64(g.Blocked.Load()) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "jds_identity_guardrail_total", Help: guardHelp, ConstLabels: prometheus.Labels{"guardrail": "max_aliases"},
+			}, func() float64 { return float64(g.TooMany.Load()) }))
+	}
 	if h == nil {
 		return
 	}

@@ -85,7 +85,7 @@ func New(o Options) *Server {
 		},
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.metrics.watch(o.Hub)
+	s.metrics.watch(o.Hub, o.Guard)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "jds " + o.Version,
 		DisableStartupMessage: true,
@@ -122,6 +122,9 @@ func (s *Server) routes() {
 	a.Get("/v1/api/events/workspace-id/:ws", s.auth("tape", false), s.history)
 	a.Get("/v1/journey/streams/historic/:identity", s.auth("tape", false), s.history)
 	a.Get("/v1/journey/streams/:identity", s.auth("stream", false), s.stream)
+
+	// Identify.
+	s.personRoutes()
 
 	a.Use(func(c *fiber.Ctx) error {
 		return newError(fiber.StatusNotFound, fmt.Sprintf("no route for %s %s", c.Method(), c.Path()))

@@ -96,6 +96,9 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	if _, err := s.cron.AddFunc(cfg.Store.ValueLogGC, s.collectGarbage); err != nil {
 		return nil, fmt.Errorf("store.valueLogGC %q: %w", cfg.Store.ValueLogGC, err)
 	}
+	if _, err := s.cron.AddFunc(cfg.Identity.ExpirySchedule, s.expireTemporary); err != nil {
+		return nil, fmt.Errorf("identity.expirySchedule %q: %w", cfg.Identity.ExpirySchedule, err)
+	}
 
 	s.server = server.New(server.Options{
 		Config:  cfg,
@@ -180,6 +183,20 @@ func (s *Service) collectGarbage() {
 		return
 	}
 	s.log.Debug("value-log gc", "files_rewritten", n, "took", time.Since(start))
+}
+
+// expireTemporary removes anonymous persons never linked within the hold period.
+func (s *Service) expireTemporary() {
+	start := time.Now()
+	cutoff := start.Add(-time.Duration(s.cfg.Identity.TemporaryHold))
+	n, err := s.store.ExpireTemporary(context.Background(), cutoff)
+	if err != nil {
+		s.log.Error("expiring anonymous persons", "err", err)
+		return
+	}
+	if n > 0 {
+		s.log.Info("expired anonymous persons", "persons", n, "created_before", cutoff, "took", time.Since(start))
+	}
 }
 
 // cronLogger lets robfig/cron log through slog.
