@@ -271,3 +271,12 @@ func ID(raw []byte) string {
 	json.Unmarshal(raw, &v)
 	return v.ID
 }
+
+// TypeOf returns the type of an event in canonical JSON.
+func TypeOf(raw []byte) string {
+	var v struct {
+		Type string `json:"type"`
+	}
+	json.Unmarshal(raw, &v)
+	return v.Type
+}

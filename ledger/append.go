@@ -96,6 +96,9 @@ func (b *batch) appendEvent(ws wsid, w Workspace, ev *event.Event) (AppendResult
 	if err := b.set(dk, ref.appendTo(make([]byte, 0, eventRefLen))); err != nil {
 		return AppendResult{}, err
 	}
+	if err := b.derive(w, ws, owner, ev, b.seq); err != nil {
+		return AppendResult{}, fmt.Errorf("deriving state: %w", err)
+	}
 	personID := owner.String()
 	b.committed = append(b.committed, Committed{Workspace: w, PersonID: personID, EventID: ev.ID, Seq: b.seq, Raw: ev.Raw})
 	return AppendResult{PersonID: personID}, nil

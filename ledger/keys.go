@@ -23,6 +23,8 @@ import (
 //	tagPerson    'p' wsid pid                           → person JSON
 //	tagTemporary 't' wsid createdAt pid                 → nothing (expiry index)
 //	tagPurge     'x' wsid pid                           → nothing (erased person whose events are still being deleted)
+//	tagState     's' wsid pid name                      → derived state (see derive.go), opaque to the ledger
+//	tagDoc       'D' wsid collection 0x00 id            → a document of another package (see docs.go)
 //
 // Invariants the readers rely on:
 //   - A person's events are the tagEvent keys with prefix 'e' wsid pid, ordered by event
@@ -47,6 +49,8 @@ const (
 	tagPerson    byte = 'p'
 	tagTemporary byte = 't'
 	tagPurge     byte = 'x'
+	tagState     byte = 's'
+	tagDoc       byte = 'D'
 )
 
 var (

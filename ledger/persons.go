@@ -373,6 +373,9 @@ func (s *Store) Unmerge(ctx context.Context, w Workspace, id string) (restored, 
 		if err := b.moveEvents(ws, qk, pk, m.Seq, back); err != nil {
 			return err
 		}
+		if err := b.rebuild(w, ws, qk, pk); err != nil {
+			return err
+		}
 		p.MergedInto = ""
 		p.UpdatedAt, q.UpdatedAt = b.now, b.now
 		if err := b.putPerson(ws, p); err != nil {
@@ -514,6 +517,9 @@ func (b *batch) erase(ws wsid, p *identity.Person) (out Erased, leftover []pid, 
 			return out, nil, err
 		}
 		b.persons[string(key)] = nil
+		if err := b.deletePrefix(statePrefix(ws, k)); err != nil {
+			return out, nil, err
+		}
 		out.Persons++
 		n, more, err := b.deleteEvents(ws, k, budget)
 		if err != nil {

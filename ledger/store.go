@@ -50,6 +50,8 @@ type Options struct {
 	NumCompactors    int   // default 2 (Badger needs at least 2)
 	// CountryCode completes 10-digit phone numbers in identity lookups. Default "1".
 	CountryCode string
+	// Deriver computes derived state (progressive profiles) in each commit; nil for none.
+	Deriver Deriver
 	// Guard holds the identity guardrails; nil means none.
 	Guard *identity.Guard
 	// MaxBatchEvents bounds how many events one group commit carries. Default 4096.

@@ -1,0 +1,280 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/identity"
+)
+
+// Derived state: what other packages compute from events (progressive profiles) is
+// written by the committer in the same transaction as the event that changes it, so a
+// read after an acknowledgement includes that event, and no crash can separate them.
+// The ledger stores it as opaque named values per (workspace, person) and keeps it
+// right across merges (reads combine the states of merged persons), unmerges (states
+// are rebuilt) and erasure (states are deleted).
+
+// Deriver computes derived state. Its methods run on the committer goroutine, inside the
+// commit: they must be deterministic and quick, and must not call the Store.
+type Deriver interface {
+	// Derive is called once for each event newly stored, with the state of the person it
+	// was filed under.
+	Derive(st *State, ev StoredEvent) error
+	// Rebuild recomputes all of one person's state from the person's own events.
+	Rebuild(st *State, events EventSource) error
+}
+
+// StoredEvent is an event as the ledger holds it.
+type StoredEvent struct {
+	Time time.Time
+	Seq  uint64
+	Type string // the CloudEvents type, to skip decoding events nobody derives from
+	Raw  []byte // canonical JSON
+}
+
+// EventSource yields a person's own events with time at or after since, oldest first,
+// until fn returns an error.
+type EventSource func(since time.Time, fn func(StoredEvent) error) error
+
+// State is the derived state of one person inside one commit.
+type State struct {
+	b      *batch
+	ws     wsid
+	w      Workspace
+	person pid
+}
+
+// Workspace is the workspace of the person.
+func (s *State) Workspace() Workspace { return s.w }
+
+// Person is the id of the person the state belongs to.
+func (s *State) Person() string { return s.person.String() }
+
+// Now is the commit's clock reading.
+func (s *State) Now() time.Time { return s.b.now }
+
+// Get returns a named value, nil when absent.
+func (s *State) Get(name string) ([]byte, error) {
+	v, _, err := s.b.get(stateKey(s.ws, s.person, name))
+	return v, err
+}
+
+// Set stores a named value.
+func (s *State) Set(name string, v []byte) error { return s.b.set(stateKey(s.ws, s.person, name), v) }
+
+// Delete removes a named value.
+func (s *State) Delete(name string) error {
+	return s.b.txn.Delete(stateKey(s.ws, s.person, name))
+}
+
+// Clear removes every value of the person.
+func (s *State) Clear() error { return s.b.deletePrefix(statePrefix(s.ws, s.person)) }
+
+func (b *batch) state(w Workspace, ws wsid, p pid) *State {
+	return &State{b: b, ws: ws, w: w, person: p}
+}
+
+// events is the EventSource of one person in this transaction.
+func (b *batch) events(ws wsid, p pid) EventSource {
+	return func(since time.Time, fn func(StoredEvent) error) error {
+		prefix := eventPrefix(ws, p)
+		opt := badger.DefaultIteratorOptions
+		opt.Prefix = prefix
+		it := b.txn.NewIterator(opt)
+		defer it.Close()
+		for it.Seek(eventKey(ws, eventRef{person: p, time: since.UnixNano()})); it.Valid(); it.Next() {
+			ev, err := storedEvent(it.Item())
+			if err != nil {
+				return err
+			}
+			if err := fn(ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func storedEvent(item *badger.Item) (StoredEvent, error) {
+	ref, err := refFromEventKey(item.Key())
+	if err != nil {
+		return StoredEvent{}, err
+	}
+	raw, err := item.ValueCopy(nil)
+	if err != nil {
+		return StoredEvent{}, err
+	}
+	return StoredEvent{Time: time.Unix(0, ref.time).UTC(), Seq: ref.seq, Type: event.TypeOf(raw), Raw: raw}, nil
+}
+
+// deletePrefix deletes every key with a prefix in this transaction.
+func (b *batch) deletePrefix(prefix []byte) error {
+	opt := badger.DefaultIteratorOptions
+	opt.Prefix = prefix
+	opt.PrefetchValues = false
+	it := b.txn.NewIterator(opt)
+	var keys [][]byte
+	for it.Rewind(); it.Valid(); it.Next() {
+		keys = append(keys, it.Item().KeyCopy(nil))
+	}
+	it.Close()
+	for _, k := range keys {
+		if err := b.txn.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// derive hands a newly stored event to the deriver.
+func (b *batch) derive(w Workspace, ws wsid, p pid, ev *event.Event, seq uint64) error {
+	d := b.s.opts.Deriver
+	if d == nil {
+		return nil
+	}
+	return d.Derive(b.state(w, ws, p), StoredEvent{Time: ev.Time, Seq: seq, Type: ev.Type, Raw: ev.Raw})
+}
+
+// rebuild recomputes the derived state of persons from their own events.
+func (b *batch) rebuild(w Workspace, ws wsid, persons ...pid) error {
+	d := b.s.opts.Deriver
+	if d == nil {
+		return nil
+	}
+	for _, p := range persons {
+		st := b.state(w, ws, p)
+		if err := st.Clear(); err != nil {
+			return err
+		}
+		if err := d.Rebuild(st, b.events(ws, p)); err != nil {
+			return fmt.Errorf("rebuilding derived state of person %s: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// States returns a named value for a live person and for every person merged into it
+// (absent ones left out), read from one snapshot: the parts a derived view combines.
+func (s *Store) States(ctx context.Context, w Workspace, p *identity.Person, names []string) (map[string][][]byte, error) {
+	out := map[string][][]byte{}
+	_, err := s.view(w, func(r *reader, ws wsid) error {
+		ids := append([]string{p.ID}, p.MergedIDs(r.personByID(ws))...)
+		for _, id := range ids {
+			k, err := parsePID(id)
+			if err != nil {
+				return err
+			}
+			for _, name := range names {
+				v, ok, err := r.get(stateKey(ws, k, name))
+				if err != nil {
+					return err
+				}
+				if ok {
+					out[name] = append(out[name], v)
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// personByID adapts reader.person to identity.Person.MergedIDs.
+func (r *reader) personByID(ws wsid) func(string) *identity.Person {
+	return func(id string) *identity.Person {
+		k, err := parsePID(id)
+		if err != nil {
+			return nil
+		}
+		p, err := r.person(ws, k)
+		if err != nil {
+			return nil
+		}
+		return p
+	}
+}
+
+// Event reads one stored event of a person by its time and sequence (a derived entry's
+// reference), nil when it is gone.
+func (s *Store) Event(ctx context.Context, w Workspace, personID string, t time.Time, seq uint64) ([]byte, error) {
+	k, err := parsePID(personID)
+	if err != nil {
+		return nil, err
+	}
+	var raw []byte
+	_, err = s.view(w, func(r *reader, ws wsid) error {
+		v, _, err := r.get(eventKey(ws, eventRef{person: k, time: t.UnixNano(), seq: seq}))
+		raw = v
+		return err
+	})
+	return raw, err
+}
+
+// RebuildFunc recomputes part of one person's derived state; see Store.Backfill.
+type RebuildFunc func(st *State, events EventSource) error
+
+// Backfill runs fn for every person record of a workspace (live or merged: each holds
+// the state of the events filed under it), a few persons per commit so that ingest
+// keeps flowing in between. progress is told how many persons are done out of how many.
+func (s *Store) Backfill(ctx context.Context, w Workspace, fn RebuildFunc, progress func(done, total int)) error {
+	var ids []pid
+	_, err := s.view(w, func(r *reader, ws wsid) error {
+		opt := badger.DefaultIteratorOptions
+		opt.Prefix = appendWS(nil, tagPerson, ws)
+		opt.PrefetchValues = false
+		it := r.txn.NewIterator(opt)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var p pid
+			copy(p[:], it.Item().Key()[1+wsidLen:])
+			ids = append(ids, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("listing persons of %s: %w", w, err)
+	}
+	const chunk = 32
+	for done := 0; done < len(ids); {
+		part := ids[done:min(done+chunk, len(ids))]
+		err := s.do(ctx, func(b *batch) error {
+			ws, err := b.workspace(w)
+			if err != nil {
+				return err
+			}
+			for _, p := range part {
+				// A person erased since the listing has nothing to rebuild.
+				if _, ok, err := b.get(personKey(ws, p)); err != nil || !ok {
+					if err != nil {
+						return err
+					}
+					continue
+				}
+				if err := fn(b.state(w, ws, p), b.events(ws, p)); err != nil {
+					return fmt.Errorf("backfilling person %s: %w", p, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		done += len(part)
+		if progress != nil {
+			progress(done, len(ids))
+		}
+	}
+	return nil
+}
+
+func statePrefix(ws wsid, p pid) []byte {
+	return append(appendWS(make([]byte, 0, 1+wsidLen+pidLen+32), tagState, ws), p[:]...)
+}
+
+func stateKey(ws wsid, p pid, name string) []byte {
+	return append(statePrefix(ws, p), name...)
+}

@@ -1,0 +1,96 @@
+package ledger
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Documents: small JSON records that other packages keep per workspace (profile
+// templates, journey actions made through the API), written through the committer like
+// everything else, so that a definition and the events after it are ordered.
+
+// PutDoc stores a document in a collection of a workspace, replacing any with that id.
+func (s *Store) PutDoc(ctx context.Context, w Workspace, collection, id string, value []byte) error {
+	return s.do(ctx, func(b *batch) error {
+		ws, err := b.workspace(w)
+		if err != nil {
+			return err
+		}
+		return b.set(docKey(ws, collection, id), value)
+	})
+}
+
+// DeleteDoc removes a document; ErrNotFound when there was none.
+func (s *Store) DeleteDoc(ctx context.Context, w Workspace, collection, id string) error {
+	return s.do(ctx, func(b *batch) error {
+		ws, err := b.workspace(w)
+		if err != nil {
+			return err
+		}
+		key := docKey(ws, collection, id)
+		if _, ok, err := b.get(key); err != nil {
+			return err
+		} else if !ok {
+			return reject("%s %q: %w", collection, id, ErrNotFound)
+		}
+		return b.txn.Delete(key)
+	})
+}
+
+// AllDocs calls fn for every document of a collection, in every workspace.
+func (s *Store) AllDocs(ctx context.Context, collection string, fn func(w Workspace, id string, value []byte) error) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		names := map[wsid]Workspace{}
+		opt := badger.DefaultIteratorOptions
+		opt.Prefix = []byte{tagWorkspace}
+		it := txn.NewIterator(opt)
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := it.Item().Key()[1:]
+			org, name, _ := bytes.Cut(k, []byte{0})
+			err := it.Item().Value(func(v []byte) error {
+				if len(v) != wsidLen {
+					return fmt.Errorf("workspace number of %d bytes", len(v))
+				}
+				names[wsid(binary.BigEndian.Uint32(v))] = Workspace{Org: string(org), Name: string(name)}
+				return nil
+			})
+			if err != nil {
+				it.Close()
+				return err
+			}
+		}
+		it.Close()
+		for ws, w := range names {
+			prefix := docKey(ws, collection, "")
+			opt := badger.DefaultIteratorOptions
+			opt.Prefix = prefix
+			it := txn.NewIterator(opt)
+			for it.Rewind(); it.Valid(); it.Next() {
+				v, err := it.Item().ValueCopy(nil)
+				if err == nil {
+					err = fn(w, string(it.Item().Key()[len(prefix):]), v)
+				}
+				if err == nil {
+					err = ctx.Err()
+				}
+				if err != nil {
+					it.Close()
+					return err
+				}
+			}
+			it.Close()
+		}
+		return nil
+	})
+}
+
+func docKey(ws wsid, collection, id string) []byte {
+	b := appendWS(make([]byte, 0, 1+wsidLen+len(collection)+1+len(id)), tagDoc, ws)
+	b = append(b, collection...)
+	b = append(b, 0)
+	return append(b, id...)
+}
