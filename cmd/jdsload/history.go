@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// cmdHistory reads one identity's history over and over and reports the latency.
+func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("history", stderr)
+	finish := addTargetFlags(fs, 4)
+	identity := fs.String("identity", "+15550000001", "identity whose history is read")
+	requests := fs.Int("requests", 20_000, "requests to make in all (the run also stops at --duration)")
+	top := fs.Int("top", 50, "page size (pageSize=)")
+	filterExpr := fs.String("filter", "", "filter= on event attributes, e.g. \"type eq 'Payment'\"")
+	dataExpr := fs.String("data", "", "data= filter on keys inside data, e.g. \"Notification eq 1\"")
+	expect := fs.Int("expect", -1, "the identity's number of (matching) events: each response must then carry resultCount = min(top, expect); -1: do not check")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	t, err := finish()
+	if err != nil {
+		return usageError(stderr, "%v", err)
+	}
+	switch {
+	case *identity == "":
+		return usageError(stderr, "--identity is required")
+	case *requests < 1:
+		return usageError(stderr, "--requests must be positive, got %d", *requests)
+	case *top < 1 || *top > 1000:
+		return usageError(stderr, "--top must be from 1 to 1000, got %d", *top)
+	}
+	want := -1
+	if *expect >= 0 {
+		want = min(*top, *expect)
+	}
+	q := url.Values{"identity": {*identity}, "pageSize": {strconv.Itoa(*top)}}
+	if *filterExpr != "" {
+		q.Set("filter", *filterExpr)
+	}
+	if *dataExpr != "" {
+		q.Set("data", *dataExpr)
+	}
+	endpoint := t.endpoint("/v1/api/events/workspace-id/"+t.workspace,
+		"/v1/api/events/workspace-id/"+url.PathEscape(t.workspace), q)
+	auth := t.authorization()
+	client := t.httpClient()
+	defer client.CloseIdleConnections()
+
+	var (
+		next, issued, errs, returned, bytesIn atomic.Int64
+		stopBy                                atomic.Value
+		fails                                 failures
+	)
+	stop := func(why string) { stopBy.CompareAndSwap(nil, why) }
+	hard, cancel, stopIssuing := t.deadlines(ctx)
+	defer cancel()
+	total := int64(*requests)
+	parts := make([]latencies, t.clients)
+	for i := range parts {
+		parts[i] = newLatencies(*requests/t.clients + 1)
+	}
+	// proceed says whether a client may start another request, and records why not.
+	proceed := func() bool {
+		switch {
+		case ctx.Err() != nil:
+			stop("signal")
+		case t.maxErrors > 0 && errs.Load() >= t.maxErrors:
+			stop("errors")
+		case time.Now().After(stopIssuing):
+			stop("duration")
+		case next.Add(1) > total:
+			stop("count")
+		default:
+			return true
+		}
+		return false
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	for c := range t.clients {
+		wg.Go(func() {
+			lat := parts[c]
+			var body bytes.Buffer
+			for proceed() {
+				req, err := http.NewRequestWithContext(hard, http.MethodGet, endpoint, nil)
+				if err != nil {
+					errs.Add(1)
+					fails.add("building request: %v", err)
+					break
+				}
+				req.Header.Set("Authorization", auth)
+				req.Header.Set("Accept", "application/json")
+				issued.Add(1)
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err != nil && ctx.Err() != nil {
+					stop("signal")
+					issued.Add(-1) // cut short by a signal: neither a result nor a failure
+					break
+				}
+				if err != nil {
+					lat = append(lat, time.Since(t0))
+					errs.Add(1)
+					fails.add("%v", err)
+					continue
+				}
+				body.Reset()
+				_, err = body.ReadFrom(resp.Body)
+				resp.Body.Close()
+				lat = append(lat, time.Since(t0))
+				bytesIn.Add(int64(body.Len()))
+				if resp.StatusCode != http.StatusOK {
+					errs.Add(1)
+					fails.add("status %d: %s", resp.StatusCode, snippet(body.Bytes()))
+					continue
+				}
+				if err != nil {
+					errs.Add(1)
+					fails.add("reading the response: %v", err)
+					continue
+				}
+				n, ok := resultCount(body.Bytes())
+				if !ok {
+					errs.Add(1)
+					fails.add("no meta.resultCount in the response: %s", snippet(body.Bytes()))
+					continue
+				}
+				returned.Add(int64(n))
+				if want >= 0 && n != want {
+					errs.Add(1)
+					fails.add("resultCount %d, want %d", n, want)
+				}
+			}
+			parts[c] = lat
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if errors.Is(hard.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+		stop("duration")
+	}
+	lat := summarize(parts)
+	res := newResult("history", returned.Load(), issued.Load(), errs.Load(), elapsed, lat)
+	why, _ := stopBy.Load().(string)
+	res.Extra["stopped_by"] = why
+	res.Extra["clients"] = t.clients
+	res.Extra["top"] = *top
+	res.Extra["identity"] = *identity
+	res.Extra["expect"] = want
+	res.Extra["bytes_received"] = bytesIn.Load()
+	if *filterExpr != "" {
+		res.Extra["filter"] = *filterExpr
+	}
+	if *dataExpr != "" {
+		res.Extra["data"] = *dataExpr
+	}
+
+	fmt.Fprintf(stdout, "history: %d requests for %s (pageSize %d), %d clients; %d events returned\n",
+		res.Requests, *identity, *top, t.clients, res.Events)
+	fmt.Fprintf(stdout, "  %.2f s: %.0f requests/s; stopped by %s; %.1f MB received\n",
+		res.Seconds, res.RequestsPerSec, why, float64(bytesIn.Load())/1e6)
+	printLatency(stdout, "request", lat)
+	fails.print(stdout, res.Errors)
+	fmt.Fprintln(stdout, res.line())
+	if res.Errors > 0 {
+		return errFailed
+	}
+	return nil
+}
+
+// resultCount finds meta.resultCount without decoding the whole page: jds writes the meta
+// object first, so the first "resultCount" key is the one. ok is false when there is none.
+func resultCount(body []byte) (n int, ok bool) {
+	const key = `"resultCount":`
+	i := bytes.Index(body, []byte(key))
+	if i < 0 {
+		return 0, false
+	}
+	rest := bytes.TrimLeft(body[i+len(key):], " ")
+	j := 0
+	for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+		j++
+	}
+	n, err := strconv.Atoi(string(rest[:j]))
+	return n, err == nil
+}
