@@ -26,17 +26,21 @@ const (
 // Default, checks in Validate and a line in jds.example.yaml: the strict
 // loader finds the field by reflection.
 type Config struct {
-	Addr     string   `yaml:"addr"`     // listen address, host:port
-	DataDir  string   `yaml:"dataDir"`  // Badger database and generated development key
-	RulesDir string   `yaml:"rulesDir"` // rule files; a directory that does not exist means none
-	FlowsDir string   `yaml:"flowsDir"` // IVR flow files; a directory that does not exist means none
-	Keys     []Key    `yaml:"keys"`     // token signing keys
-	Log      Log      `yaml:"log"`
-	Ingest   Ingest   `yaml:"ingest"`
-	Stream   Stream   `yaml:"stream"`
-	Store    Store    `yaml:"store"`
-	HTTP     HTTP     `yaml:"http"`
-	Identity Identity `yaml:"identity"`
+	Addr     string `yaml:"addr"`     // listen address, host:port
+	DataDir  string `yaml:"dataDir"`  // Badger database and generated development key
+	RulesDir string `yaml:"rulesDir"` // rule files; a directory that does not exist means none
+	FlowsDir string `yaml:"flowsDir"` // IVR flow files; a directory that does not exist means none
+	Keys     []Key  `yaml:"keys"`     // token signing keys
+	// MemoryLimit is the Go runtime's soft memory limit: past it the garbage collector
+	// works harder instead of letting the heap grow. 0 leaves the runtime's default;
+	// the GOMEMLIMIT environment variable, when set, wins.
+	MemoryLimit ByteSize `yaml:"memoryLimit"`
+	Log         Log      `yaml:"log"`
+	Ingest      Ingest   `yaml:"ingest"`
+	Stream      Stream   `yaml:"stream"`
+	Store       Store    `yaml:"store"`
+	HTTP        HTTP     `yaml:"http"`
+	Identity    Identity `yaml:"identity"`
 }
 
 // Key is a signing key for SAS tokens: a token's sk names it, its so names
@@ -134,7 +138,10 @@ func Default() Config {
 		DataDir:  "./data",
 		RulesDir: "samples/rules",
 		FlowsDir: "samples/flows",
-		Log:      Log{Level: "info", Format: "text"},
+		// Sized for a small machine: Badger's memtables and caches (~230 MiB) plus
+		// room for request buffers.
+		MemoryLimit: 384 * MiB,
+		Log:         Log{Level: "info", Format: "text"},
 		Ingest: Ingest{
 			MaxBatchEvents:     1000,
 			MaxBodyBytes:       4 * MiB,

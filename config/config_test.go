@@ -71,10 +71,11 @@ func TestGoodFixtures(t *testing.T) {
 		},
 		"full.good.yaml": func(config.Config) config.Config {
 			return config.Config{
-				Addr:     "0.0.0.0:80",
-				DataDir:  "/var/lib/jds",
-				RulesDir: "/etc/jds/rules",
-				FlowsDir: "/etc/jds/flows",
+				Addr:        "0.0.0.0:80",
+				DataDir:     "/var/lib/jds",
+				RulesDir:    "/etc/jds/rules",
+				FlowsDir:    "/etc/jds/flows",
+				MemoryLimit: config.GiB,
 				Keys: []config.Key{
 					{Name: "sandbox", Organization: "cctsa", Secret: "s3cret"},
 					{Name: "prod", Organization: "cctsa", Secret: "literal-secret"},

@@ -80,6 +80,9 @@ func (c *Config) problems() []fieldError {
 	ps.nonEmpty("flowsDir", c.FlowsDir)
 
 	c.keyProblems(&ps)
+	if c.MemoryLimit != 0 && c.MemoryLimit < 64*MiB {
+		ps.add("memoryLimit", "must be 0 (no limit) or at least 64MiB, got %s", c.MemoryLimit)
+	}
 
 	ps.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
 	ps.oneOf("log.format", c.Log.Format, "text", "json")
