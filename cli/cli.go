@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/openjds/jds/config"
+	"github.com/openjds/jds/ruledir"
 	"github.com/openjds/jds/sas"
 	"github.com/openjds/jds/service"
 )
@@ -122,23 +123,41 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log := service.NewLogger(cfg.Log, stderr)
+	if os.Getenv("GOMEMLIMIT") == "" && cfg.MemoryLimit > 0 {
+		debug.SetMemoryLimit(int64(cfg.MemoryLimit))
+	}
 	return service.Run(ctx, cfg, service.Options{Logger: log, Out: stdout, Version: version()})
 }
 
+// check validates what an admin writes: the configuration, and the rule files of its
+// rules directory, or the rule files named as arguments.
 func check(args []string, stdout, stderr io.Writer) error {
 	fs := flags("check", stderr)
 	path := fs.String("config", "", "configuration file (default $JDS_CONFIG)")
-	if err := parse(fs, args); err != nil {
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: jds check [--config FILE] [RULE_FILE...]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
 		return err
 	}
-	if *path == "" && os.Getenv("JDS_CONFIG") == "" {
-		fmt.Fprintln(stdout, "no configuration file given: the embedded defaults are valid")
-		return nil
+	if *path != "" || os.Getenv("JDS_CONFIG") != "" {
+		fmt.Fprintln(stdout, "configuration: OK")
 	}
-	if _, err := loadConfig(*path); err != nil {
-		return err
+	var set *ruledir.Set
+	if files := fs.Args(); len(files) > 0 {
+		set, err = ruledir.LoadFiles(files)
+	} else {
+		set, err = ruledir.Load(cfg.RulesDir)
 	}
-	fmt.Fprintln(stdout, "configuration OK")
+	if err != nil {
+		return fmt.Errorf("rule files:\n%w", err)
+	}
+	fmt.Fprintf(stdout, "rule files: OK (%d files, %d templates)\n", len(set.Files), len(set.Templates))
 	return nil
 }
 

@@ -157,10 +157,16 @@ func (b *batch) rebuild(w Workspace, ws wsid, persons ...pid) error {
 	return nil
 }
 
+// PersonState is one person's value of a named derived state.
+type PersonState struct {
+	PersonID string
+	Value    []byte
+}
+
 // States returns a named value for a live person and for every person merged into it
 // (absent ones left out), read from one snapshot: the parts a derived view combines.
-func (s *Store) States(ctx context.Context, w Workspace, p *identity.Person, names []string) (map[string][][]byte, error) {
-	out := map[string][][]byte{}
+func (s *Store) States(ctx context.Context, w Workspace, p *identity.Person, names []string) (map[string][]PersonState, error) {
+	out := map[string][]PersonState{}
 	_, err := s.view(w, func(r *reader, ws wsid) error {
 		ids := append([]string{p.ID}, p.MergedIDs(r.personByID(ws))...)
 		for _, id := range ids {
@@ -174,7 +180,7 @@ func (s *Store) States(ctx context.Context, w Workspace, p *identity.Person, nam
 					return err
 				}
 				if ok {
-					out[name] = append(out[name], v)
+					out[name] = append(out[name], PersonState{PersonID: id, Value: v})
 				}
 			}
 		}

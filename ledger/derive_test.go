@@ -39,7 +39,7 @@ func counts(t *testing.T, s *Store, ident string) string {
 	}
 	var parts []string
 	for _, v := range st["n"] {
-		parts = append(parts, string(v))
+		parts = append(parts, string(v.Value))
 	}
 	return fmt.Sprint(parts)
 }

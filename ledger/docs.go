@@ -94,3 +94,38 @@ func docKey(ws wsid, collection, id string) []byte {
 	b = append(b, 0)
 	return append(b, id...)
 }
+
+// GetDoc reads a document; ErrNotFound when there is none.
+func (s *Store) GetDoc(ctx context.Context, w Workspace, collection, id string) ([]byte, error) {
+	var out []byte
+	ok, err := s.view(w, func(r *reader, ws wsid) error {
+		v, found, err := r.get(docKey(ws, collection, id))
+		if err == nil && !found {
+			err = fmt.Errorf("%s %q: %w", collection, id, ErrNotFound)
+		}
+		out = v
+		return err
+	})
+	if err == nil && !ok {
+		err = fmt.Errorf("%s %q: %w", collection, id, ErrNotFound)
+	}
+	return out, err
+}
+
+// Workspaces lists every workspace that holds data.
+func (s *Store) Workspaces(ctx context.Context) ([]Workspace, error) {
+	var out []Workspace
+	err := s.db.View(func(txn *badger.Txn) error {
+		opt := badger.DefaultIteratorOptions
+		opt.Prefix = []byte{tagWorkspace}
+		opt.PrefetchValues = false
+		it := txn.NewIterator(opt)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			org, name, _ := bytes.Cut(it.Item().Key()[1:], []byte{0})
+			out = append(out, Workspace{Org: string(org), Name: string(name)})
+		}
+		return nil
+	})
+	return out, err
+}

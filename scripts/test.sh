@@ -21,3 +21,6 @@ go test -count=1 ./...
 
 step "end-to-end tests (real binary)"
 go test -count=1 -tags e2e ./e2e/
+
+step "browser tests (widget and console in headless Chromium)"
+scripts/browser-test.sh

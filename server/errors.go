@@ -12,6 +12,7 @@ import (
 	"github.com/openjds/jds/event"
 	"github.com/openjds/jds/identity"
 	"github.com/openjds/jds/ledger"
+	"github.com/openjds/jds/profiles"
 )
 
 // apiError is an error a handler returns to choose the response: its status, a message
@@ -65,7 +66,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			msg = fmt.Sprintf("request body larger than %d bytes", s.cfg.Ingest.MaxBodyBytes)
 			errs = []string{"body: too large"}
 		}
-	case errors.Is(err, ledger.ErrNotFound):
+	case errors.Is(err, ledger.ErrNotFound), errors.Is(err, profiles.ErrNotFound):
 		status, msg = http.StatusNotFound, err.Error()
 	case errors.Is(err, ledger.ErrConflict):
 		status, msg = http.StatusConflict, err.Error()

@@ -24,6 +24,8 @@ import (
 	"github.com/openjds/jds/identity"
 	"github.com/openjds/jds/ledger"
 	"github.com/openjds/jds/live"
+	"github.com/openjds/jds/profiles"
+	"github.com/openjds/jds/ruledir"
 	"github.com/openjds/jds/sas"
 )
 
@@ -35,22 +37,27 @@ type Options struct {
 	Keys    *sas.Keyring
 	Metrics *Metrics
 	Guard   *identity.Guard // identity guardrails, shared with the store
-	Logger  *slog.Logger
-	Now     func() time.Time // default time.Now
-	Version string
+	// Profiles serves templates and profile views; Rules reloads the rule directory.
+	Profiles *profiles.Engine
+	Rules    *ruledir.Manager
+	Logger   *slog.Logger
+	Now      func() time.Time // default time.Now
+	Version  string
 }
 
 // Server serves the jds HTTP API.
 type Server struct {
-	cfg     config.Config
-	store   *ledger.Store
-	hub     *live.Hub
-	keys    *sas.Keyring
-	metrics *Metrics
-	log     *slog.Logger
-	now     func() time.Time
-	limits  event.Limits
-	app     *fiber.App
+	cfg      config.Config
+	store    *ledger.Store
+	hub      *live.Hub
+	keys     *sas.Keyring
+	metrics  *Metrics
+	profiles *profiles.Engine
+	rules    *ruledir.Manager
+	log      *slog.Logger
+	now      func() time.Time
+	limits   event.Limits
+	app      *fiber.App
 
 	// ctx ends when shutdown begins: live streams hang off it so that they end first.
 	ctx    context.Context
@@ -70,13 +77,15 @@ func New(o Options) *Server {
 		o.Metrics = NewMetrics(nil)
 	}
 	s := &Server{
-		cfg:     o.Config,
-		store:   o.Store,
-		hub:     o.Hub,
-		keys:    o.Keys,
-		metrics: o.Metrics,
-		log:     o.Logger,
-		now:     o.Now,
+		cfg:      o.Config,
+		store:    o.Store,
+		hub:      o.Hub,
+		keys:     o.Keys,
+		metrics:  o.Metrics,
+		profiles: o.Profiles,
+		rules:    o.Rules,
+		log:      o.Logger,
+		now:      o.Now,
 		limits: event.Limits{
 			MaxBatch:           o.Config.Ingest.MaxBatchEvents,
 			MaxEventBytes:      int(o.Config.Ingest.MaxEventBytes),
@@ -123,8 +132,12 @@ func (s *Server) routes() {
 	a.Get("/v1/journey/streams/historic/:identity", s.auth("tape", false), s.history)
 	a.Get("/v1/journey/streams/:identity", s.auth("stream", false), s.stream)
 
-	// Identify.
+	// Identify; analyze: profiles.
 	s.personRoutes()
+	s.profileRoutes()
+
+	// The admin console and the customer-journey widget.
+	s.staticRoutes()
 
 	a.Use(func(c *fiber.Ctx) error {
 		return newError(fiber.StatusNotFound, fmt.Sprintf("no route for %s %s", c.Method(), c.Path()))

@@ -61,10 +61,7 @@ func (s *Server) stream(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Set(fiber.HeaderConnection, "keep-alive")
 	c.Set("X-Accel-Buffering", "no")
-	heartbeat := time.Duration(s.cfg.Stream.Heartbeat)
-	if heartbeat <= 0 {
-		heartbeat = 15 * time.Second
-	}
+	heartbeat := s.heartbeat()
 	rid := requestID(c)
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer s.hub.Unsubscribe(sub)
@@ -122,6 +119,13 @@ func (s *Server) stream(c *fiber.Ctx) error {
 		}
 	})
 	return nil
+}
+
+func (s *Server) heartbeat() time.Duration {
+	if d := time.Duration(s.cfg.Stream.Heartbeat); d > 0 {
+		return d
+	}
+	return 15 * time.Second
 }
 
 // follower tracks which live person a stream's identity belongs to, re-resolving only

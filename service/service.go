@@ -12,8 +12,10 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -22,19 +24,27 @@ import (
 	"github.com/openjds/jds/identity"
 	"github.com/openjds/jds/ledger"
 	"github.com/openjds/jds/live"
+	"github.com/openjds/jds/profiles"
+	"github.com/openjds/jds/ruledir"
 	"github.com/openjds/jds/server"
 )
 
 // Service is a running jds.
 type Service struct {
-	cfg    config.Config
-	log    *slog.Logger
-	store  *ledger.Store
-	server *server.Server
+	cfg      config.Config
+	log      *slog.Logger
+	store    *ledger.Store
+	profiles *profiles.Engine
+	rules    *ruledir.Manager
+	server   *server.Server
+	// stop ends the background goroutines (rule watching, SIGHUP).
+	stop   context.CancelFunc
+	bg     sync.WaitGroup
 	cron   *cron.Cron
 	ln     net.Listener
 	served chan error
 
+	now       func() time.Time
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -44,6 +54,9 @@ type Options struct {
 	Logger  *slog.Logger
 	Out     io.Writer // where the first-start banner goes; default os.Stdout
 	Version string
+	// Now is the clock of windows, expiry and timestamps; default time.Now. Tests pass
+	// a fake one.
+	Now func() time.Time
 }
 
 // Start opens the store, loads the keys, and starts serving on cfg.Addr. The caller must
@@ -55,7 +68,10 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	if o.Out == nil {
 		o.Out = os.Stdout
 	}
-	s := &Service{cfg: cfg, log: o.Logger, served: make(chan error, 1)}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	s := &Service{cfg: cfg, log: o.Logger, now: o.Now, served: make(chan error, 1)}
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -73,7 +89,10 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	metrics := server.NewMetrics(nil)
 	guard := identity.NewGuard(cfg.Identity.BlockedAliases, cfg.Identity.MaxAliasesPerPerson)
 	hub := live.NewHub(cfg.Stream.SubscriberBuffer)
+	s.profiles = profiles.New(o.Logger, o.Now)
 	s.store, err = ledger.Open(ledger.Options{
+		Deriver:          s.profiles,
+		Now:              o.Now,
 		Dir:              filepath.Join(cfg.DataDir, "ledger"),
 		SyncWrites:       cfg.Store.SyncWrites,
 		MemTableSize:     int64(cfg.Store.MemTableSize),
@@ -92,6 +111,36 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		return nil, err
 	}
 
+	ctx, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	if err := s.profiles.Attach(ctx, s.store); err != nil {
+		return nil, fmt.Errorf("loading profile templates: %w", err)
+	}
+	s.rules = ruledir.NewManager(cfg.RulesDir, o.Logger, func(ctx context.Context, set *ruledir.Set) error {
+		return s.profiles.SetFiles(ctx, set.Templates)
+	})
+	// A broken rule file at start leaves the service up without those rules: ingest
+	// must not stop because of a typo. The error is in the log and at /admin/v1/api/rules.
+	s.rules.Reload(ctx)
+	s.background(func() {
+		if err := s.rules.Watch(ctx, 500*time.Millisecond); err != nil {
+			o.Logger.Warn("rule files will reload only on SIGHUP or request", "err", err)
+		}
+	})
+	s.background(func() {
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				s.rules.Reload(ctx)
+			}
+		}
+	})
+
 	s.cron = cron.New(cron.WithChain(cron.Recover(cronLogger{o.Logger}), cron.SkipIfStillRunning(cronLogger{o.Logger})))
 	if _, err := s.cron.AddFunc(cfg.Store.ValueLogGC, s.collectGarbage); err != nil {
 		return nil, fmt.Errorf("store.valueLogGC %q: %w", cfg.Store.ValueLogGC, err)
@@ -101,14 +150,17 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	}
 
 	s.server = server.New(server.Options{
-		Config:  cfg,
-		Store:   s.store,
-		Hub:     hub,
-		Keys:    keys,
-		Metrics: metrics,
-		Guard:   guard,
-		Logger:  o.Logger,
-		Version: o.Version,
+		Config:   cfg,
+		Store:    s.store,
+		Hub:      hub,
+		Keys:     keys,
+		Metrics:  metrics,
+		Guard:    guard,
+		Profiles: s.profiles,
+		Now:      o.Now,
+		Rules:    s.rules,
+		Logger:   o.Logger,
+		Version:  o.Version,
 	})
 	s.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -122,6 +174,14 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		printBanner(o.Out, s.Addr(), *devKey)
 	}
 	return s, nil
+}
+
+func (s *Service) background(fn func()) {
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		fn()
+	}()
 }
 
 // Addr is the address the service listens on (useful with port 0).
@@ -151,8 +211,15 @@ func (s *Service) Close() error {
 		} else if s.ln != nil {
 			s.ln.Close()
 		}
+		if s.stop != nil {
+			s.stop()
+			s.bg.Wait()
+		}
 		if s.cron != nil {
 			<-s.cron.Stop().Done()
+		}
+		if s.profiles != nil {
+			s.profiles.Close()
 		}
 		if s.store != nil {
 			if err := s.store.Close(); err != nil {
@@ -188,7 +255,7 @@ func (s *Service) collectGarbage() {
 // expireTemporary removes anonymous persons never linked within the hold period.
 func (s *Service) expireTemporary() {
 	start := time.Now()
-	cutoff := start.Add(-time.Duration(s.cfg.Identity.TemporaryHold))
+	cutoff := s.now().Add(-time.Duration(s.cfg.Identity.TemporaryHold))
 	n, err := s.store.ExpireTemporary(context.Background(), cutoff)
 	if err != nil {
 		s.log.Error("expiring anonymous persons", "err", err)

@@ -1,0 +1,406 @@
+// Package profiles runs progressive profiles: it keeps the live set of profile templates
+// (from admins' rule files and from the API), derives their state inside the ledger's
+// commits, backfills templates that are new or changed, and answers profile views.
+//
+// The definitions themselves (parsing, compiling, the aggregation arithmetic) belong to
+// package rules; storage belongs to package ledger. This package is the glue with the
+// lifecycle: it owns which templates apply to which workspace, and when.
+package profiles
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/openjds/jds/ledger"
+	"github.com/openjds/jds/rules"
+)
+
+// Errors callers branch on.
+var (
+	ErrNotFound = errors.New("template not found")
+	ErrReadOnly = errors.New("template comes from a rule file and is read-only here")
+	ErrExists   = errors.New("a template with this name exists")
+)
+
+// Collections of documents the engine keeps in the ledger.
+const (
+	collection = "profile-templates"
+	// doneCollection marks, per workspace, the template definitions already backfilled,
+	// so that a restart does not compute rule files' templates again.
+	doneCollection = "profile-backfills"
+)
+
+// definition identifies what a template computes: its attributes' state keys.
+func definition(c *rules.Compiled) string {
+	keys := make([]string, len(c.Attrs))
+	for i, a := range c.Attrs {
+		keys[i] = a.Key
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, ",")
+}
+
+// Engine is safe for concurrent use. Its Derive and Rebuild run on the ledger's
+// committer; everything else on callers' goroutines.
+type Engine struct {
+	log   *slog.Logger
+	store *ledger.Store // set by Attach, before the first event
+	now   func() time.Time
+
+	// files is the set compiled from rule files: it applies to every workspace.
+	files atomic.Pointer[[]*rules.Compiled]
+
+	mu  sync.RWMutex
+	api map[ledger.Workspace]map[string]*rules.Compiled // by template id
+	// sets caches, per workspace, every template that applies there, indexed by event
+	// type; rebuilt when templates change.
+	sets map[ledger.Workspace]*set
+
+	backfills sync.Map // template id → *Backfill
+	wg        sync.WaitGroup
+	ctx       context.Context
+	cancel    context.CancelFunc
+}
+
+// set is what Derive needs for one workspace.
+type set struct {
+	templates []*rules.Compiled
+	byEvent   map[string][]*rules.CompiledAttr
+	horizon   time.Duration // the longest window
+}
+
+// Backfill is the progress of computing a template from the ledger.
+type Backfill struct {
+	State     string    `json:"state"` // running, done, failed
+	Done      int64     `json:"done"`
+	Total     int64     `json:"total"`
+	StartedAt time.Time `json:"startedAt"`
+	Error     string    `json:"error,omitempty"`
+}
+
+// New returns an engine; Attach gives it its store.
+func New(log *slog.Logger, now func() time.Time) *Engine {
+	if now == nil {
+		now = time.Now
+	}
+	e := &Engine{log: log, now: now, api: map[ledger.Workspace]map[string]*rules.Compiled{}, sets: map[ledger.Workspace]*set{}}
+	e.files.Store(&[]*rules.Compiled{})
+	e.ctx, e.cancel = context.WithCancel(context.Background())
+	return e
+}
+
+// Attach connects the engine to its store and loads the templates made through the API.
+func (e *Engine) Attach(ctx context.Context, s *ledger.Store) error {
+	e.store = s
+	return s.AllDocs(ctx, collection, func(w ledger.Workspace, id string, raw []byte) error {
+		t, err := rules.ParseTemplateJSON(raw)
+		if err != nil {
+			return fmt.Errorf("stored template %s in %s: %w", id, w, err)
+		}
+		t.ID, t.Source = id, "api"
+		c, err := rules.Compile(t)
+		if err != nil {
+			return fmt.Errorf("stored template %s in %s: %w", id, w, err)
+		}
+		e.putAPI(w, c)
+		return nil
+	})
+}
+
+// Close stops backfills in progress and waits for them.
+func (e *Engine) Close() {
+	e.cancel()
+	e.wg.Wait()
+}
+
+func (e *Engine) putAPI(w ledger.Workspace, c *rules.Compiled) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	m := e.api[w]
+	if m == nil {
+		m = map[string]*rules.Compiled{}
+		e.api[w] = m
+	}
+	m[c.Template.ID] = c
+	e.sets = map[ledger.Workspace]*set{}
+}
+
+// setFor returns the templates applying to a workspace.
+func (e *Engine) setFor(w ledger.Workspace) *set {
+	e.mu.RLock()
+	s := e.sets[w]
+	e.mu.RUnlock()
+	if s != nil {
+		return s
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if s = e.sets[w]; s != nil {
+		return s
+	}
+	s = &set{byEvent: map[string][]*rules.CompiledAttr{}}
+	s.templates = append(s.templates, *e.files.Load()...)
+	ids := make([]string, 0, len(e.api[w]))
+	for id := range e.api[w] {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		s.templates = append(s.templates, e.api[w][id])
+	}
+	seen := map[string]bool{}
+	for _, t := range s.templates {
+		for _, a := range t.Attrs {
+			if seen[a.Key] {
+				continue // the same definition in two templates keeps one state
+			}
+			seen[a.Key] = true
+			s.byEvent[a.Event] = append(s.byEvent[a.Event], a)
+			s.horizon = max(s.horizon, a.Window)
+		}
+	}
+	e.sets[w] = s
+	return s
+}
+
+// Derive implements ledger.Deriver: it updates the state of every attribute the event
+// counts for.
+func (e *Engine) Derive(st *ledger.State, ev ledger.StoredEvent) error {
+	attrs := e.setFor(st.Workspace()).byEvent[ev.Type]
+	if len(attrs) == 0 {
+		return nil
+	}
+	env, err := rules.NewEventEnv(ev.Raw)
+	if err != nil {
+		return err
+	}
+	return update(st, attrs, env, ev)
+}
+
+func update(st *ledger.State, attrs []*rules.CompiledAttr, env *rules.EventEnv, ev ledger.StoredEvent) error {
+	for _, a := range attrs {
+		v, ok, err := a.Match(env)
+		if err != nil || !ok {
+			// An expression that fails on one event (a type it did not expect) does not
+			// count that event; it must not fail the commit of everyone's events.
+			continue
+		}
+		old, err := st.Get(a.Key)
+		if err != nil {
+			return err
+		}
+		next, err := a.Update(old, rules.Entry{Time: ev.Time, Seq: ev.Seq, Value: v}, st.Now())
+		if err != nil {
+			return err
+		}
+		if err := st.Set(a.Key, next); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Rebuild implements ledger.Deriver: it recomputes every attribute from the person's
+// events inside the longest window.
+func (e *Engine) Rebuild(st *ledger.State, events ledger.EventSource) error {
+	s := e.setFor(st.Workspace())
+	return rebuild(st, s.byEvent, s.horizon, events)
+}
+
+func rebuild(st *ledger.State, byEvent map[string][]*rules.CompiledAttr, horizon time.Duration, events ledger.EventSource) error {
+	if len(byEvent) == 0 {
+		return nil
+	}
+	for _, attrs := range byEvent {
+		for _, a := range attrs {
+			if err := st.Delete(a.Key); err != nil {
+				return err
+			}
+		}
+	}
+	return events(st.Now().Add(-horizon), func(ev ledger.StoredEvent) error {
+		attrs := byEvent[ev.Type]
+		if len(attrs) == 0 {
+			return nil
+		}
+		env, err := rules.NewEventEnv(ev.Raw)
+		if err != nil {
+			return err
+		}
+		return update(st, attrs, env, ev)
+	})
+}
+
+// backfill computes a template's attributes for every person of the workspaces given,
+// in the background, recording progress under the template's id.
+func (e *Engine) backfill(c *rules.Compiled, workspaces []ledger.Workspace) {
+	byEvent := map[string][]*rules.CompiledAttr{}
+	var horizon time.Duration
+	for _, a := range c.Attrs {
+		byEvent[a.Event] = append(byEvent[a.Event], a)
+		horizon = max(horizon, a.Window)
+	}
+	bf := &Backfill{State: "running", StartedAt: e.now().UTC()}
+	e.backfills.Store(c.Template.ID, bf)
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		start := time.Now()
+		var done int64
+		for _, w := range workspaces {
+			err := e.store.Backfill(e.ctx, w, func(st *ledger.State, events ledger.EventSource) error {
+				return rebuild(st, byEvent, horizon, events)
+			}, func(d, total int) {
+				e.backfills.Store(c.Template.ID, &Backfill{State: "running", StartedAt: bf.StartedAt, Done: done + int64(d), Total: done + int64(total)})
+			})
+			if err == nil {
+				err = e.store.PutDoc(e.ctx, w, doneCollection, definition(c), []byte("{}"))
+			}
+			if err != nil {
+				e.log.Error("backfill failed", "template", c.Template.Name, "workspace", w.String(), "err", err)
+				e.backfills.Store(c.Template.ID, &Backfill{State: "failed", StartedAt: bf.StartedAt, Error: err.Error()})
+				return
+			}
+			if v, ok := e.backfills.Load(c.Template.ID); ok {
+				done = v.(*Backfill).Done
+			}
+		}
+		e.backfills.Store(c.Template.ID, &Backfill{State: "done", StartedAt: bf.StartedAt, Done: done, Total: done})
+		e.log.Info("backfill done", "template", c.Template.Name, "persons", done, "took", time.Since(start).Round(time.Millisecond))
+	}()
+}
+
+// BackfillOf returns a template's backfill progress, nil when none ran.
+func (e *Engine) BackfillOf(id string) *Backfill {
+	if v, ok := e.backfills.Load(id); ok {
+		return v.(*Backfill)
+	}
+	return nil
+}
+
+// Templates lists the templates applying to a workspace: rule files' first, then the
+// API's, each group by name.
+func (e *Engine) Templates(w ledger.Workspace) []*rules.Compiled {
+	return e.setFor(w).templates
+}
+
+// Template finds a template of a workspace by id or, failing that, by name.
+func (e *Engine) Template(w ledger.Workspace, idOrName string) (*rules.Compiled, error) {
+	ts := e.Templates(w)
+	for _, t := range ts {
+		if t.Template.ID == idOrName {
+			return t, nil
+		}
+	}
+	for _, t := range ts {
+		if strings.EqualFold(t.Template.Name, idOrName) {
+			return t, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: %q", ErrNotFound, idOrName)
+}
+
+// Create stores a new API template, makes it live and backfills it.
+func (e *Engine) Create(ctx context.Context, w ledger.Workspace, t *rules.Template) (*rules.Compiled, error) {
+	if _, err := e.Template(w, t.Name); err == nil {
+		return nil, fmt.Errorf("%w: %q", ErrExists, t.Name)
+	}
+	t.ID, t.Source = uuid.NewString(), "api"
+	return e.save(ctx, w, t)
+}
+
+// Replace changes an API template; its changed attributes are backfilled.
+func (e *Engine) Replace(ctx context.Context, w ledger.Workspace, id string, t *rules.Template) (*rules.Compiled, error) {
+	old, err := e.Template(w, id)
+	if err != nil {
+		return nil, err
+	}
+	if old.Template.Source != "api" {
+		return nil, fmt.Errorf("%w: %s", ErrReadOnly, old.Template.Source)
+	}
+	if other, err := e.Template(w, t.Name); err == nil && other.Template.ID != old.Template.ID {
+		return nil, fmt.Errorf("%w: %q", ErrExists, t.Name)
+	}
+	t.ID, t.Source = old.Template.ID, "api"
+	return e.save(ctx, w, t)
+}
+
+func (e *Engine) save(ctx context.Context, w ledger.Workspace, t *rules.Template) (*rules.Compiled, error) {
+	c, err := rules.Compile(t)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := marshalTemplate(t)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.store.PutDoc(ctx, w, collection, t.ID, raw); err != nil {
+		return nil, err
+	}
+	// Live first, then backfill: events arriving in between are derived by the live set
+	// and recomputed by the backfill, which replaces state rather than adding to it.
+	e.putAPI(w, c)
+	e.backfill(c, []ledger.Workspace{w})
+	return c, nil
+}
+
+// Delete removes an API template.
+func (e *Engine) Delete(ctx context.Context, w ledger.Workspace, id string) error {
+	c, err := e.Template(w, id)
+	if err != nil {
+		return err
+	}
+	if c.Template.Source != "api" {
+		return fmt.Errorf("%w: %s", ErrReadOnly, c.Template.Source)
+	}
+	if err := e.store.DeleteDoc(ctx, w, collection, c.Template.ID); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	delete(e.api[w], c.Template.ID)
+	e.sets = map[ledger.Workspace]*set{}
+	e.mu.Unlock()
+	e.backfills.Delete(c.Template.ID)
+	return nil
+}
+
+// SetFiles swaps in the templates compiled from rule files (all of them, atomically),
+// and backfills each in the workspaces with data where its definition never was.
+func (e *Engine) SetFiles(ctx context.Context, compiled []*rules.Compiled) error {
+	e.mu.Lock()
+	e.files.Store(&compiled)
+	e.sets = map[ledger.Workspace]*set{}
+	e.mu.Unlock()
+	if e.store == nil {
+		return nil
+	}
+	workspaces, err := e.store.Workspaces(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range compiled {
+		var todo []ledger.Workspace
+		for _, w := range workspaces {
+			_, err := e.store.GetDoc(ctx, w, doneCollection, definition(c))
+			switch {
+			case errors.Is(err, ledger.ErrNotFound):
+				todo = append(todo, w)
+			case err != nil:
+				return err
+			}
+		}
+		if len(todo) > 0 {
+			e.backfill(c, todo)
+		}
+	}
+	return nil
+}

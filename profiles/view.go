@@ -1,0 +1,110 @@
+package profiles
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/identity"
+	"github.com/openjds/jds/ledger"
+	"github.com/openjds/jds/rules"
+)
+
+// View is a person's progressive profile for one template, JDS-shaped.
+type View struct {
+	PersonID       string          `json:"personId"`
+	TemplateID     string          `json:"templateId"`
+	TemplateName   string          `json:"templateName"`
+	Timestamp      string          `json:"timestamp"`
+	Attributes     []AttributeView `json:"attributes"`
+	SystemMetadata SystemMetadata  `json:"systemMetadata"`
+	// Backfill is set while the template is still being computed from the ledger: the
+	// values may then miss events older than the template (ext).
+	Backfill *Backfill `json:"backfill,omitempty"`
+}
+
+// SystemMetadata carries what the system did for the person.
+type SystemMetadata struct {
+	JourneyActionTriggerHistories []any `json:"journeyActionTriggerHistories"`
+}
+
+// AttributeView is one attribute's answer.
+type AttributeView struct {
+	QueryTemplate rules.Attribute   `json:"queryTemplate"`
+	DisplayName   string            `json:"displayName"`
+	Name          string            `json:"name"`
+	Result        string            `json:"result"`
+	Value         any               `json:"value"`
+	Error         *string           `json:"error"`
+	JourneyEvents []json.RawMessage `json:"journeyEvents,omitempty"`
+}
+
+// View computes a person's profile for a template at this instant, from the state the
+// ledger's commits keep: the cost does not grow with the length of the history.
+func (e *Engine) View(ctx context.Context, w ledger.Workspace, p *identity.Person, c *rules.Compiled) (*View, error) {
+	now := e.now()
+	names := make([]string, len(c.Attrs))
+	for i, a := range c.Attrs {
+		names[i] = a.Key
+	}
+	states := map[string][]ledger.PersonState{}
+	if p.ID != "" { // an unknown caller has no state
+		var err error
+		if states, err = e.store.States(ctx, w, p, names); err != nil {
+			return nil, fmt.Errorf("reading profile state: %w", err)
+		}
+	}
+	v := &View{
+		PersonID:       p.ID,
+		TemplateID:     c.Template.ID,
+		TemplateName:   c.Template.Name,
+		Timestamp:      now.UTC().Format(event.TimeLayout),
+		Attributes:     make([]AttributeView, len(c.Attrs)),
+		SystemMetadata: SystemMetadata{JourneyActionTriggerHistories: []any{}},
+	}
+	if bf := e.BackfillOf(c.Template.ID); bf != nil && bf.State != "done" {
+		v.Backfill = bf
+	}
+	for i, a := range c.Attrs {
+		av := AttributeView{QueryTemplate: c.Template.Attributes[i], DisplayName: c.Template.Attributes[i].DisplayName, Name: a.Name}
+		var lists [][]rules.Entry
+		owner := map[uint64]string{} // entry sequence → person whose state holds it
+		for _, ps := range states[a.Key] {
+			entries, err := rules.DecodeState(ps.Value)
+			if err != nil {
+				msg := fmt.Sprintf("state of person %s is unreadable: %v", ps.PersonID, err)
+				av.Error = &msg
+				continue
+			}
+			for _, en := range entries {
+				owner[en.Seq] = ps.PersonID
+			}
+			lists = append(lists, entries)
+		}
+		res := a.Aggregate(now, lists...)
+		av.Result, av.Value = res.Result, res.Value
+		if c.Template.Attributes[i].Verbose {
+			av.JourneyEvents = []json.RawMessage{}
+			for _, en := range res.Entries {
+				raw, err := e.store.Event(ctx, w, owner[en.Seq], en.Time, en.Seq)
+				if err != nil {
+					return nil, err
+				}
+				if raw != nil {
+					av.JourneyEvents = append(av.JourneyEvents, raw)
+				}
+			}
+		}
+		v.Attributes[i] = av
+	}
+	return v, nil
+}
+
+func marshalTemplate(t *rules.Template) ([]byte, error) {
+	raw, err := json.Marshal(t)
+	if err != nil {
+		return nil, fmt.Errorf("encoding template %q: %w", t.Name, err)
+	}
+	return raw, nil
+}

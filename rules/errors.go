@@ -1,0 +1,108 @@
+package rules
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// ErrInvalid is what every definition problem is: errors.Is(err, ErrInvalid) holds for
+// the errors of ParseTemplateJSON, ParseFile, Compile and CompileActionRule, so that a
+// server maps them to 400 and a reload keeps the working set.
+var ErrInvalid = errors.New("invalid rule definition")
+
+// ErrState reports a state that cannot be decoded: corrupt, or written by a newer
+// version of jds.
+var ErrState = errors.New("bad profile state")
+
+// Error is one problem in a definition. Its text is "file:line:col: path: message",
+// without the parts that are unknown (an API template has no file).
+type Error struct {
+	File      string
+	Line, Col int    // 1-based; 0 when unknown
+	Path      string // JSON path of the field: attributes[0].aggregationMode
+	Msg       string
+
+	// exprCol is the 1-based column inside the field's text (an expression or a rule
+	// condition) where the problem is, 0 when the whole field is meant. ParseFile turns
+	// it into a file column when it can.
+	exprCol int
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		if e.Line > 0 {
+			b.WriteString(":" + strconv.Itoa(e.Line))
+			if e.Col > 0 {
+				b.WriteString(":" + strconv.Itoa(e.Col))
+			}
+		}
+		b.WriteString(": ")
+	}
+	if e.Path != "" {
+		b.WriteString(e.Path + ": ")
+	}
+	b.WriteString(e.Msg)
+	if e.exprCol > 0 {
+		b.WriteString(" (column " + strconv.Itoa(e.exprCol) + ")")
+	}
+	return b.String()
+}
+
+// Is makes every *Error an ErrInvalid.
+func (e *Error) Is(target error) bool { return target == ErrInvalid }
+
+// Problems lists the messages of a (joined) error, one per problem, for an API
+// response's "errors" array.
+func Problems(err error) []string {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []string
+		for _, e := range j.Unwrap() {
+			out = append(out, Problems(e)...)
+		}
+		return out
+	}
+	return []string{err.Error()}
+}
+
+// problems collects Errors.
+type problems []*Error
+
+func (p *problems) add(path, format string, args ...any) *Error {
+	e := &Error{Path: path, Msg: sprintf(format, args...)}
+	*p = append(*p, e)
+	return e
+}
+
+func (p problems) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	errs := make([]error, len(p))
+	for i, e := range p {
+		errs[i] = e
+	}
+	return errors.Join(errs...)
+}
+
+// join appends a sub-path to a path.
+func join(path, key string) string {
+	switch {
+	case path == "":
+		return key
+	case key == "":
+		return path
+	case key[0] == '[':
+		return path + key
+	}
+	return path + "." + key
+}
+
+func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
+
+func errorsJoin(errs []error) error { return errors.Join(errs...) }

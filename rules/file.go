@@ -1,0 +1,268 @@
+package rules
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// ParseTemplateJSON decodes a template posted to the API, strictly (unknown keys,
+// duplicate keys and wrong types are errors; a "source" member, read-only, is
+// ignored), validates and compiles it, and returns it normalised. The error joins one
+// [*Error] per problem, each naming its JSON path:
+//
+//	attributes[0].aggregationMode: must be one of Value, Count, Sum, Min, Max, Average, Distinct, got "Total"
+func ParseTemplateJSON(raw []byte) (*Template, error) {
+	n, err := fromJSON(raw)
+	if err != nil {
+		return nil, &Error{Msg: err.Error()}
+	}
+	d := newDecoder(false)
+	t := d.template(n, "")
+	c, errs := compile(t)
+	if errs = d.merge(errs); len(errs) > 0 {
+		return nil, errs.err()
+	}
+	return c.Template, nil
+}
+
+// merge returns the decoder's problems followed by the later ones (validation,
+// compilation) that are not consequences of a field already reported as badly written.
+func (d *decoder) merge(later problems) problems {
+	out := append(problems(nil), d.errs...)
+next:
+	for _, e := range later {
+		for p := e.Path; ; p = parent(p) {
+			if d.bad[p] {
+				continue next
+			}
+			if p == "" {
+				break
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// File is one parsed rule file.
+type File struct {
+	Path      string
+	Templates []*Template // normalised, Source set to Path
+	Compiled  []*Compiled // Templates compiled, in the same order
+	// Actions come later, with the same grammar.
+
+	namePos []*node // where each template's name is, for errors across files
+}
+
+// IsTestFile reports whether a file name is a rule test file (*.test.yaml, *.test.yml),
+// which rule loaders skip and `jds test` runs.
+func IsTestFile(name string) bool {
+	return strings.HasSuffix(name, ".test.yaml") || strings.HasSuffix(name, ".test.yml")
+}
+
+// ParseFile parses one YAML rule file strictly, and compiles every template in it.
+// Problems (unknown keys, bad values, rule and expr compile errors) are all reported at
+// once, joined, each as "path:line:col: field: what":
+//
+//	samples/rules/x.yaml:12:9: templates[0].attributes[1].lookBack: must be whole minutes, got "90s"
+//
+// An empty file holds no templates and is no error.
+func ParseFile(path string, data []byte) (*File, error) {
+	root, errs := fromYAML(path, data)
+	if len(errs) > 0 {
+		return nil, errs.err()
+	}
+	f := &File{Path: path}
+	if root == nil {
+		return f, nil
+	}
+	d := newDecoder(true)
+	var nodes []*node
+	d.object(root, "", []field{
+		{name: "templates", fn: func(v *node, p string) {
+			d.list(v, p, func(v *node, p string) {
+				f.Templates = append(f.Templates, d.template(v, p))
+				nodes = append(nodes, v)
+			})
+		}},
+	})
+	var later problems
+	names := map[string]int{}
+	for i, t := range f.Templates {
+		prefix := index("templates", i)
+		c, errs := compile(t)
+		for _, e := range errs {
+			e.Path = join(prefix, e.Path)
+		}
+		later = append(later, errs...)
+		if c == nil || len(errs) > 0 {
+			continue
+		}
+		if j, dup := names[c.Template.Name]; dup {
+			later.add(join(prefix, "name"), "%q is also the name of templates[%d]; template names must be unique", c.Template.Name, j)
+		}
+		names[c.Template.Name] = i
+		c.Template.Source = path
+		f.Templates[i] = c.Template
+		f.Compiled = append(f.Compiled, c)
+		f.namePos = append(f.namePos, d.pos[join(prefix, "name")])
+	}
+	all := d.merge(later)
+	if len(all) > 0 {
+		lines := strings.Split(string(data), "\n")
+		for _, e := range all {
+			d.locate(e, path, lines)
+		}
+		sortProblems(all)
+		return nil, all.err()
+	}
+	return f, nil
+}
+
+// locate gives a problem its file position: the node recorded for its path, or for
+// the nearest enclosing path. A column inside an expression or rule condition becomes
+// a file column when the text sits on one line of the file as written.
+func (d *decoder) locate(e *Error, file string, lines []string) {
+	e.File = file
+	if e.Line > 0 {
+		return // the decoder placed it
+	}
+	p := e.Path
+	if r, ok := d.rename[p]; ok {
+		e.Path = r
+	}
+	var n *node
+	for {
+		if n = d.pos[p]; n != nil || p == "" {
+			break
+		}
+		p = parent(p)
+	}
+	if n == nil {
+		return
+	}
+	e.Line, e.Col = n.line, n.col
+	if e.exprCol > 0 && n.quoted >= 0 && n.kind == kString && n.line-1 < len(lines) {
+		line := lines[n.line-1]
+		start := runeOffset(line, n.col-1+n.quoted)
+		if start >= 0 && strings.HasPrefix(line[start:], n.text) {
+			e.Col = n.col + n.quoted + e.exprCol - 1
+			e.exprCol = 0
+		}
+	}
+}
+
+// sortProblems orders problems by position, keeping the order of those at one place.
+func sortProblems(p problems) {
+	sort.SliceStable(p, func(i, j int) bool {
+		if p[i].Line != p[j].Line {
+			return p[i].Line < p[j].Line
+		}
+		return p[i].Col < p[j].Col
+	})
+}
+
+// parent strips the last component of a path: a.b[2] → a.b, a.b → a.
+func parent(p string) string {
+	i := strings.LastIndexAny(p, ".[")
+	if i < 0 {
+		return ""
+	}
+	return p[:i]
+}
+
+// runeOffset returns the byte offset of the n-th rune of s, or -1.
+func runeOffset(s string, n int) int {
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	if n == 0 {
+		return len(s)
+	}
+	return -1
+}
+
+// LoadFiles parses rule files: each path is a file, or a directory whose *.yaml and
+// *.yml files (not *.test.yaml) are read, in name order, not recursively. It reports
+// every problem of every file at once, template names used twice across files
+// included, and returns no file when there is any problem: a reload keeps its working
+// set.
+func LoadFiles(paths ...string) ([]*File, error) {
+	var files []string
+	var errs []error
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if !st.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		ents, err := os.ReadDir(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, e := range ents {
+			name := e.Name()
+			ext := filepath.Ext(name)
+			if e.IsDir() || (ext != ".yaml" && ext != ".yml") || IsTestFile(name) || strings.HasPrefix(name, ".") {
+				continue
+			}
+			files = append(files, filepath.Join(p, name))
+		}
+	}
+	sort.Strings(files)
+	var out []*File
+	type where struct {
+		file string
+		line int
+	}
+	seen := map[string]where{}
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		f, err := ParseFile(path, data)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for i, t := range f.Templates {
+			n := f.namePos[i]
+			if w, dup := seen[t.Name]; dup {
+				errs = append(errs, &Error{File: path, Line: n.line, Col: n.col, Path: join(index("templates", i), "name"),
+					Msg: fmt.Sprintf("template %q is also defined in %s:%d", t.Name, w.file, w.line)})
+				continue
+			}
+			seen[t.Name] = where{path, n.line}
+		}
+		out = append(out, f)
+	}
+	if len(errs) > 0 {
+		return nil, joinErrors(errs)
+	}
+	return out, nil
+}
+
+func joinErrors(errs []error) error {
+	var flat []error
+	for _, e := range errs {
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			flat = append(flat, j.Unwrap()...)
+		} else {
+			flat = append(flat, e)
+		}
+	}
+	return errorsJoin(flat)
+}

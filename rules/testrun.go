@@ -1,0 +1,411 @@
+package rules
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// A rule test file (*.test.yaml) checks templates the way `promtool test rules` checks
+// Prometheus rules: given events, at given instants, each attribute must answer what
+// the test expects. It runs the same Match, Update and Aggregate as the server.
+//
+//	ruleFiles: [use-cases.yaml]      # optional, relative to this file
+//	tests:
+//	  - name: the sixth call offers a callback
+//	    template: Repeat Caller
+//	    at: 2023-04-01T12:00:00Z     # the evaluation instant; events arrive at it
+//	    events:
+//	      - type: Queued Caller
+//	        time: -5h                # offset from at, or an RFC 3339 time
+//	        data: {queue: Billing}
+//	        repeat: 6                # optional: 6 such events,
+//	        every: 10m               # 10 minutes apart
+//	    expect:
+//	      callsToday: 6              # attribute name (or displayName): result
+//	    evaluations:                 # optional: later instants, offsets from at
+//	      - at: +24h
+//	        expect: {callsToday: 0}
+
+// TestReport is the outcome of one test file.
+type TestReport struct {
+	Path  string
+	Tests []TestResult
+}
+
+// TestResult is the outcome of one test: no failures means it passed.
+type TestResult struct {
+	Name     string
+	Failures []string // "file:line:col: what was wrong"
+}
+
+// Failed counts the tests that failed.
+func (r *TestReport) Failed() int {
+	n := 0
+	for _, t := range r.Tests {
+		if len(t.Failures) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+type testFile struct {
+	ruleFiles []string
+	tests     []*testCase
+}
+
+type testCase struct {
+	name     string
+	template string
+	tplNode  *node
+	at       time.Time
+	events   []testEvent
+	evals    []testEval
+	pos      *node
+}
+
+type testEvent struct {
+	id, typ, source string
+	time            time.Time
+	data            map[string]any
+}
+
+type testEval struct {
+	at     time.Time
+	expect []testExpect
+}
+
+type testExpect struct {
+	attr string
+	want string
+	n    *node
+}
+
+// RunTestFile reads a test file and runs it against the templates of its ruleFiles
+// or, when it names none, of the rule files in its directory.
+func RunTestFile(path string) (*TestReport, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	tf, err := parseTestFile(path, data)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Dir(path)
+	paths := []string{dir}
+	if len(tf.ruleFiles) > 0 {
+		paths = paths[:0]
+		for _, f := range tf.ruleFiles {
+			if !filepath.IsAbs(f) {
+				f = filepath.Join(dir, f)
+			}
+			paths = append(paths, f)
+		}
+	}
+	files, err := LoadFiles(paths...)
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]*Compiled{}
+	for _, f := range files {
+		for _, c := range f.Compiled {
+			byName[c.Template.Name] = c
+		}
+	}
+	return runTests(path, tf, func(name string) (*Compiled, error) {
+		if c := byName[name]; c != nil {
+			return c, nil
+		}
+		return nil, fmt.Errorf("no template named %q in %s", name, strings.Join(paths, ", "))
+	}), nil
+}
+
+// RunTests runs the tests of a test file, finding templates by name with load. The
+// error reports a malformed test file (every problem, with file:line:col); failed
+// expectations are in the report.
+func RunTests(path string, data []byte, load func(name string) (*Compiled, error)) (*TestReport, error) {
+	tf, err := parseTestFile(path, data)
+	if err != nil {
+		return nil, err
+	}
+	return runTests(path, tf, load), nil
+}
+
+func runTests(path string, tf *testFile, load func(string) (*Compiled, error)) *TestReport {
+	rep := &TestReport{Path: path}
+	for _, tc := range tf.tests {
+		res := TestResult{Name: tc.name}
+		fail := func(n *node, format string, args ...any) {
+			res.Failures = append(res.Failures, fmt.Sprintf("%s:%d:%d: ", path, n.line, n.col)+fmt.Sprintf(format, args...))
+		}
+		c, err := load(tc.template)
+		if err != nil || c == nil {
+			if err == nil {
+				err = fmt.Errorf("no template named %q", tc.template)
+			}
+			fail(tc.tplNode, "%v", err)
+			rep.Tests = append(rep.Tests, res)
+			continue
+		}
+		states := make([][]byte, len(c.Attrs))
+		for i, ev := range tc.events {
+			raw, _ := json.Marshal(map[string]any{
+				"id": ev.id, "specversion": "1.0", "type": ev.typ, "source": ev.source,
+				"identity": "jds-test", "identitytype": "temporaryId",
+				"time": ev.time.Format(time.RFC3339Nano), "data": ev.data,
+			})
+			env, err := NewEventEnv(raw)
+			if err != nil {
+				fail(tc.pos, "event %d: %v", i, err)
+				continue
+			}
+			for j, a := range c.Attrs {
+				v, ok, err := a.Match(env)
+				if err != nil {
+					fail(tc.pos, "event %d: %v", i, err)
+				}
+				if !ok {
+					continue
+				}
+				if states[j], err = a.Update(states[j], Entry{Time: env.Time, Seq: uint64(i + 1), Value: v}, tc.at); err != nil {
+					fail(tc.pos, "event %d: %v", i, err)
+				}
+			}
+		}
+		for _, ev := range tc.evals {
+			for _, x := range ev.expect {
+				a := c.Attr(x.attr)
+				if a == nil {
+					fail(x.n, "template %q has no attribute %q", c.Template.Name, x.attr)
+					continue
+				}
+				entries, err := DecodeState(states[a.Index])
+				if err != nil {
+					fail(x.n, "%v", err)
+					continue
+				}
+				got := a.Aggregate(ev.at, entries).Result
+				if !sameResult(got, x.want) {
+					fail(x.n, "at %s: %s: got %q, want %q", ev.at.Format(time.RFC3339Nano), x.attr, got, x.want)
+				}
+			}
+		}
+		rep.Tests = append(rep.Tests, res)
+	}
+	return rep
+}
+
+// sameResult compares a result with what a test expects: as text, as numbers when
+// both are numbers (6 and 6.0), as instants when both are times.
+func sameResult(got, want string) bool {
+	if got == want {
+		return true
+	}
+	if isNumeric(got) && isNumeric(want) {
+		g, err1 := strconv.ParseFloat(got, 64)
+		w, err2 := strconv.ParseFloat(want, 64)
+		return err1 == nil && err2 == nil && g == w
+	}
+	g, err1 := time.Parse(time.RFC3339Nano, got)
+	w, err2 := time.Parse(time.RFC3339Nano, want)
+	return err1 == nil && err2 == nil && g.Equal(w)
+}
+
+func parseTestFile(path string, data []byte) (*testFile, error) {
+	root, errs := fromYAML(path, data)
+	if len(errs) > 0 {
+		return nil, errs.err()
+	}
+	tf := &testFile{}
+	if root == nil {
+		return tf, nil
+	}
+	d := newDecoder(true)
+	d.object(root, "", []field{
+		{name: "ruleFiles", fn: func(v *node, p string) {
+			d.list(v, p, func(v *node, p string) {
+				var s string
+				d.str(v, p, &s)
+				tf.ruleFiles = append(tf.ruleFiles, s)
+			})
+		}},
+		{name: "tests", fn: func(v *node, p string) {
+			d.list(v, p, func(v *node, p string) { tf.tests = append(tf.tests, d.testCase(v, p)) })
+		}},
+	})
+	for _, e := range d.errs {
+		e.File = path
+	}
+	if len(d.errs) > 0 {
+		return nil, d.errs.err()
+	}
+	return tf, nil
+}
+
+func (d *decoder) testCase(n *node, path string) *testCase {
+	tc := &testCase{pos: n, tplNode: n}
+	var atNode, eventsNode, expectNode, evalsNode *node
+	d.object(n, path, []field{
+		{name: "name", fn: func(v *node, p string) { d.str(v, p, &tc.name) }},
+		{name: "template", fn: func(v *node, p string) { tc.tplNode = v; d.str(v, p, &tc.template) }},
+		{name: "at", fn: func(v *node, p string) { atNode = v }},
+		{name: "events", fn: func(v *node, p string) { eventsNode = v }},
+		{name: "expect", fn: func(v *node, p string) { expectNode = v }},
+		{name: "evaluations", fn: func(v *node, p string) { evalsNode = v }},
+	})
+	if n.kind != kMap {
+		return tc
+	}
+	if tc.name == "" {
+		tc.name = path
+	}
+	if tc.template == "" {
+		d.fail(n, join(path, "template"), "required: the name of the template to test")
+	}
+	if atNode == nil {
+		d.fail(n, join(path, "at"), "required: the evaluation instant, an RFC 3339 time")
+		return tc
+	}
+	t, err := time.Parse(time.RFC3339Nano, atNode.text)
+	if err != nil || atNode.kind != kString {
+		d.fail(atNode, join(path, "at"), "expected an RFC 3339 time like 2023-04-01T12:00:00Z, got %s", atNode.describe())
+		return tc
+	}
+	tc.at = t.UTC()
+	if eventsNode != nil {
+		d.list(eventsNode, join(path, "events"), func(v *node, p string) { tc.events = append(tc.events, d.testEvents(v, p, tc.at, len(tc.events))...) })
+	}
+	if expectNode != nil {
+		tc.evals = append(tc.evals, testEval{at: tc.at, expect: d.expectations(expectNode, join(path, "expect"))})
+	}
+	if evalsNode != nil {
+		d.list(evalsNode, join(path, "evaluations"), func(v *node, p string) {
+			ev := testEval{}
+			var at *node
+			d.object(v, p, []field{
+				{name: "at", fn: func(v *node, p string) { at = v }},
+				{name: "expect", fn: func(v *node, p string) { ev.expect = d.expectations(v, p) }},
+			})
+			if v.kind != kMap {
+				return
+			}
+			if at == nil {
+				d.fail(v, join(p, "at"), "required: an offset from the test's at (+24h) or an RFC 3339 time")
+				return
+			}
+			when, ok := d.instant(at, join(p, "at"), tc.at)
+			if !ok {
+				return
+			}
+			if when.Before(tc.at) {
+				d.fail(at, join(p, "at"), "evaluations happen at or after the test's at, when the events have arrived")
+				return
+			}
+			ev.at = when
+			tc.evals = append(tc.evals, ev)
+		})
+	}
+	return tc
+}
+
+// instant reads an offset from base (-3h, +1d) or an RFC 3339 time.
+func (d *decoder) instant(n *node, path string, base time.Time) (time.Time, bool) {
+	if n.kind == kString || n.kind == kNumber {
+		if t, err := time.Parse(time.RFC3339Nano, n.text); err == nil {
+			return t.UTC(), true
+		}
+		if off, err := parseDuration(n.text); err == nil {
+			return base.Add(off), true
+		}
+	}
+	d.fail(n, path, "expected an offset like -3h or +1d, or an RFC 3339 time, got %s", n.describe())
+	return time.Time{}, false
+}
+
+func (d *decoder) testEvents(n *node, path string, at time.Time, seen int) []testEvent {
+	ev := testEvent{source: "jds-test", time: at, data: map[string]any{}}
+	repeat := 1
+	var every time.Duration
+	var timeNode, everyNode *node
+	d.object(n, path, []field{
+		{name: "id", fn: func(v *node, p string) { d.str(v, p, &ev.id) }},
+		{name: "type", fn: func(v *node, p string) { d.str(v, p, &ev.typ) }},
+		{name: "source", fn: func(v *node, p string) { d.str(v, p, &ev.source) }},
+		{name: "time", fn: func(v *node, p string) { timeNode = v }},
+		{name: "data", fn: func(v *node, p string) {
+			if v.kind != kMap {
+				d.fail(v, p, "expected an object, got %s", v.describe())
+				return
+			}
+			ev.data = v.toAny().(map[string]any)
+		}},
+		{name: "repeat", fn: func(v *node, p string) {
+			d.integer(v, p, &repeat)
+			if repeat < 1 || repeat > 100000 {
+				d.fail(v, p, "must be between 1 and 100000")
+				repeat = 1
+			}
+		}},
+		{name: "every", fn: func(v *node, p string) { everyNode = v }},
+	})
+	if n.kind != kMap {
+		return nil
+	}
+	if ev.typ == "" {
+		d.fail(n, join(path, "type"), "required")
+	}
+	if timeNode != nil {
+		if t, ok := d.instant(timeNode, join(path, "time"), at); ok {
+			ev.time = t
+		}
+	}
+	if everyNode != nil {
+		var err error
+		if every, err = parseDuration(everyNode.text); err != nil || everyNode.kind != kString {
+			d.fail(everyNode, join(path, "every"), "expected a duration like 10m")
+		}
+	}
+	out := make([]testEvent, repeat)
+	for i := range out {
+		out[i] = ev
+		out[i].time = ev.time.Add(time.Duration(i) * every)
+		if ev.id == "" || repeat > 1 {
+			out[i].id = fmt.Sprintf("test-%d", seen+i+1)
+		}
+	}
+	return out
+}
+
+func (d *decoder) expectations(n *node, path string) []testExpect {
+	if n.kind != kMap {
+		d.fail(n, path, "expected an object of attribute names and results, got %s", n.describe())
+		return nil
+	}
+	var out []testExpect
+	for i, k := range n.keys {
+		v := n.vals[i]
+		x := testExpect{attr: k.text, n: v}
+		switch v.kind {
+		case kNull:
+		case kList:
+			var parts []string
+			for _, it := range v.items {
+				parts = append(parts, it.text)
+			}
+			x.want = strings.Join(parts, ",")
+		case kMap:
+			d.fail(v, join(path, k.text), "expected a result (a scalar, or a list for Distinct)")
+			continue
+		default:
+			x.want = v.text
+		}
+		out = append(out, x)
+	}
+	return out
+}

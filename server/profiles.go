@@ -1,0 +1,319 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/identity"
+	"github.com/openjds/jds/ledger"
+	"github.com/openjds/jds/profiles"
+	"github.com/openjds/jds/rules"
+)
+
+// templateView is a template as the API shows it: the JDS shape plus where it comes
+// from, whether it may be changed here, and its backfill progress (ext).
+type templateView struct {
+	*rules.Template
+	ReadOnly bool               `json:"readOnly"`
+	Backfill *profiles.Backfill `json:"backfill,omitempty"`
+}
+
+func (s *Server) viewTemplate(c *rules.Compiled) templateView {
+	return templateView{Template: c.Template, ReadOnly: c.Template.Source != "api", Backfill: s.profiles.BackfillOf(c.Template.ID)}
+}
+
+func (s *Server) profileRoutes() {
+	const tpl = "/admin/v1/api/profile-view-template/workspace-id/:ws"
+	r, w := s.auth("profile", false), s.auth("profile", true)
+	a := s.app
+	a.Get(tpl, r, s.listTemplates)
+	a.Post(tpl, w, s.createTemplate)
+	a.Get(tpl+"/template-id/:tid", r, s.getTemplate)
+	a.Put(tpl+"/template-id/:tid", w, s.replaceTemplate)
+	a.Delete(tpl+"/template-id/:tid", w, s.deleteTemplate)
+	a.Get(tpl+"/template-name/:name", r, s.getTemplate)
+
+	const view = "/v1/api/progressive-profile-view"
+	for _, who := range []string{"identity/:identity", "person-id/:pid"} {
+		for _, which := range []string{"template-name/:name", "template-id/:tid"} {
+			a.Get(view+"/workspace-id/:ws/"+who+"/"+which, r, s.profileView)
+		}
+	}
+	for _, which := range []string{"template-name/:name", "template-id/:tid"} {
+		a.Get(view+"/stream/workspace-id/:ws/identity/:identity/"+which, s.auth("profile", false), s.profileStream)
+	}
+	a.Post("/admin/v1/api/rules/reload", s.auth("profile", true), s.reloadRules)
+	a.Get("/admin/v1/api/rules", s.auth("profile", false), s.rulesStatus)
+}
+
+func (s *Server) listTemplates(c *fiber.Ctx) error {
+	ws, err := s.workspace(c)
+	if err != nil {
+		return err
+	}
+	page, size, err := paging(c)
+	if err != nil {
+		return err
+	}
+	all := s.profiles.Templates(ws)
+	out := []templateView{}
+	for i := page * size; i < len(all) && len(out) < size; i++ {
+		out = append(out, s.viewTemplate(all[i]))
+	}
+	m := meta(ws)
+	m["page"], m["pageSize"], m["resultCount"], m["total"] = page, size, len(out), len(all)
+	return c.JSON(envelope{Meta: m, Data: out})
+}
+
+// templateRef is the template a path names, by id or by name.
+func templateRef(c *fiber.Ctx) string {
+	if id := c.Params("tid"); id != "" {
+		return strings.Clone(id)
+	}
+	return strings.Clone(c.Params("name"))
+}
+
+func (s *Server) getTemplate(c *fiber.Ctx) error {
+	ws, err := s.workspace(c)
+	if err != nil {
+		return err
+	}
+	t, err := s.profiles.Template(ws, templateRef(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(envelope{Meta: meta(ws), Data: s.viewTemplate(t)})
+}
+
+// parseTemplate reads a template body; its errors name the JSON field.
+func parseTemplate(c *fiber.Ctx) (*rules.Template, error) {
+	t, err := rules.ParseTemplateJSON(bytes.Clone(c.Body()))
+	if err != nil {
+		return nil, badRequest("the template is invalid", rules.Problems(err)...)
+	}
+	return t, nil
+}
+
+func (s *Server) createTemplate(c *fiber.Ctx) error {
+	ws, err := s.workspace(c)
+	if err != nil {
+		return err
+	}
+	t, err := parseTemplate(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.requestContext()
+	defer cancel()
+	compiled, err := s.profiles.Create(ctx, ws, t)
+	if err != nil {
+		return templateError(err)
+	}
+	return c.Status(http.StatusCreated).JSON(envelope{Meta: meta(ws), Data: s.viewTemplate(compiled)})
+}
+
+func (s *Server) replaceTemplate(c *fiber.Ctx) error {
+	ws, err := s.workspace(c)
+	if err != nil {
+		return err
+	}
+	t, err := parseTemplate(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.requestContext()
+	defer cancel()
+	compiled, err := s.profiles.Replace(ctx, ws, templateRef(c), t)
+	if err != nil {
+		return templateError(err)
+	}
+	return c.JSON(envelope{Meta: meta(ws), Data: s.viewTemplate(compiled)})
+}
+
+func (s *Server) deleteTemplate(c *fiber.Ctx) error {
+	ws, err := s.workspace(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.requestContext()
+	defer cancel()
+	t, err := s.profiles.Template(ws, templateRef(c))
+	if err != nil {
+		return err
+	}
+	if err := s.profiles.Delete(ctx, ws, t.Template.ID); err != nil {
+		return templateError(err)
+	}
+	return c.JSON(envelope{Meta: meta(ws), Data: s.viewTemplate(t)})
+}
+
+// templateError maps the engine's refusals; compile errors name the field.
+func templateError(err error) error {
+	switch {
+	case errors.Is(err, profiles.ErrReadOnly), errors.Is(err, profiles.ErrExists):
+		return newError(http.StatusConflict, err.Error())
+	case errors.Is(err, profiles.ErrNotFound), errors.Is(err, ledger.ErrNotFound):
+		return newError(http.StatusNotFound, err.Error())
+	}
+	var ae *apiError
+	if errors.As(err, &ae) || errors.Is(err, ledger.ErrClosed) {
+		return err
+	}
+	if errors.Is(err, rules.ErrInvalid) {
+		return badRequest("the template does not compile", rules.Problems(err)...)
+	}
+	return err
+}
+
+// profileTarget resolves the person and template a profile path names.
+func (s *Server) profileTarget(c *fiber.Ctx) (ledger.Workspace, *identity.Person, *rules.Compiled, error) {
+	ws, err := s.workspace(c)
+	if err != nil {
+		return ws, nil, nil, err
+	}
+	t, err := s.profiles.Template(ws, templateRef(c))
+	if err != nil {
+		return ws, nil, nil, err
+	}
+	ctx, cancel := s.requestContext()
+	defer cancel()
+	if id := c.Params("pid"); id != "" {
+		p, err := s.store.Person(ctx, ws, strings.Clone(id))
+		return ws, p, t, err
+	}
+	p, err := s.store.Resolve(ctx, ws, strings.Clone(c.Params("identity")))
+	if errors.Is(err, ledger.ErrNotFound) {
+		// A caller nobody knows yet has an empty profile (counts of 0), which is what an
+		// IVR flow asking about a first-time caller needs.
+		return ws, &identity.Person{}, t, nil
+	}
+	return ws, p, t, err
+}
+
+func (s *Server) profileView(c *fiber.Ctx) error {
+	ws, p, t, err := s.profileTarget(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.requestContext()
+	defer cancel()
+	v, err := s.profiles.View(ctx, ws, p, t)
+	if err != nil {
+		return err
+	}
+	m := meta(ws)
+	if v.Backfill != nil {
+		m["backfill"] = v.Backfill
+	}
+	return c.JSON(envelope{Meta: m, Data: []*profiles.View{v}})
+}
+
+// profileStream sends the view again, as an SSE message, each time it changes: after
+// the person's events and as events age out of windows (checked every second).
+func (s *Server) profileStream(c *fiber.Ctx) error {
+	ws, err := s.workspace(c)
+	if err != nil {
+		return err
+	}
+	t, err := s.profiles.Template(ws, templateRef(c))
+	if err != nil {
+		return err
+	}
+	sub := s.hub.Subscribe(ws)
+	f := &follower{s: s, ws: ws, ident: strings.Clone(c.Params("identity"))}
+	ctx, cancel := s.requestContext()
+	f.resolve(ctx)
+	cancel()
+	c.Set(fiber.HeaderContentType, "text/event-stream")
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	c.Set("X-Accel-Buffering", "no")
+	heartbeat := s.heartbeat()
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		defer s.hub.Unsubscribe(sub)
+		var last []byte
+		n := 0
+		send := func() error {
+			if f.person == nil {
+				return nil
+			}
+			ctx, cancel := s.requestContext()
+			defer cancel()
+			v, err := s.profiles.View(ctx, ws, f.person, t)
+			if err != nil {
+				return err
+			}
+			v.Timestamp = "" // compare content, not the clock
+			body, _ := json.Marshal(v.Attributes)
+			if bytes.Equal(body, last) {
+				return nil
+			}
+			last = body
+			v.Timestamp = time.Now().UTC().Format(event.TimeLayout)
+			full, _ := json.Marshal(v)
+			n++
+			w.WriteString("event: profile\ndata: ")
+			w.Write(full)
+			w.WriteString("\n\n")
+			return w.Flush()
+		}
+		w.WriteString("retry: 2000\n: connected\n\n")
+		if send() != nil || w.Flush() != nil {
+			return
+		}
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		beat := time.NewTicker(heartbeat)
+		defer beat.Stop()
+		for {
+			select {
+			case <-s.ctx.Done():
+				return
+			case e, ok := <-sub.C:
+				if !ok {
+					return
+				}
+				if f.owns(e.PersonID) && send() != nil {
+					return
+				}
+			case <-tick.C:
+				if send() != nil {
+					return
+				}
+			case <-beat.C:
+				w.WriteString(": heartbeat\n\n")
+				if w.Flush() != nil {
+					return
+				}
+			}
+		}
+	})
+	return nil
+}
+
+func (s *Server) reloadRules(c *fiber.Ctx) error {
+	ctx, cancel := s.requestContext()
+	defer cancel()
+	err := s.rules.Reload(ctx)
+	st := s.rules.Status()
+	if err != nil {
+		const msg = "the rule files have errors; the previous set stays in force"
+		s.logRejection(c, http.StatusUnprocessableEntity, msg)
+		return c.Status(http.StatusUnprocessableEntity).JSON(struct {
+			errorBody
+			envelope
+		}{s.errorBody(c, http.StatusUnprocessableEntity, msg, st.Errors), envelope{Meta: fiber.Map{}, Data: st}})
+	}
+	return c.JSON(envelope{Meta: fiber.Map{}, Data: st})
+}
+
+func (s *Server) rulesStatus(c *fiber.Ctx) error {
+	return c.JSON(envelope{Meta: fiber.Map{}, Data: s.rules.Status()})
+}

@@ -1,0 +1,200 @@
+package server_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/openjds/jds/config"
+	"github.com/openjds/jds/service"
+)
+
+// clock is a settable time for windows.
+type clock struct{ ns atomic.Int64 }
+
+func (c *clock) now() time.Time       { return time.Unix(0, c.ns.Load()).UTC() }
+func (c *clock) set(t time.Time)      { c.ns.Store(t.UnixNano()) }
+func (c *clock) add(d time.Duration) { c.ns.Add(int64(d)) }
+
+// startClocked starts a service whose windows run on a fake clock.
+func startClocked(t *testing.T, c *clock, mutate func(*config.Config)) *env {
+	t.Helper()
+	cfg := config.Default()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.DataDir = t.TempDir()
+	cfg.RulesDir = filepath.Join(t.TempDir(), "rules")
+	cfg.Keys = []config.Key{{Name: "sandbox", Organization: org, Secret: secret}}
+	cfg.Log.Level = "error"
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	svc, err := service.Start(cfg, service.Options{Logger: service.NewLogger(cfg.Log, io.Discard), Out: io.Discard, Now: c.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Close() })
+	return &env{t: t, cfg: cfg, svc: svc, base: "http://" + svc.Addr()}
+}
+
+const repeatCaller = `{"name": "Repeat Caller", "attributes": [{
+  "version": "0.1", "displayName": "Calls in the last day", "event": "Queued Caller",
+  "metaData": "queue", "metaDataType": "string", "limit": 1000,
+  "lookBackDurationType": "days", "lookBackPeriod": 1, "aggregationMode": "Count",
+  "rules": {"logic": "SINGLE", "condition": "Queued Caller,queue,string,Value EQ Billing"},
+  "verbose": true, "widgetAttributes": {"type": "table"}}]}`
+
+type profileView struct {
+	PersonID     string
+	TemplateID   string
+	TemplateName string
+	Attributes   []struct {
+		DisplayName   string
+		Result        string
+		Value         any
+		JourneyEvents []struct{ ID string }
+	}
+}
+
+func (e *env) profile(path string) profileView {
+	e.t.Helper()
+	r := e.do("GET", "/v1/api/progressive-profile-view/workspace-id/"+ws+"/"+path, token("profile", "r", ws), nil)
+	if r.status != 200 {
+		e.t.Fatalf("profile %s: %d %s", path, r.status, r.body)
+	}
+	var body struct{ Data []profileView }
+	if err := json.Unmarshal(r.body, &body); err != nil || len(body.Data) != 1 {
+		e.t.Fatalf("profile %s: %v %s", path, err, r.body)
+	}
+	return body.Data[0]
+}
+
+func (e *env) waitBackfill(id string) {
+	e.t.Helper()
+	for range 200 {
+		r := e.do("GET", "/admin/v1/api/profile-view-template/workspace-id/"+ws+"/template-id/"+id, token("profile", "r", ws), nil)
+		var body struct {
+			Data struct{ Backfill struct{ State string } }
+		}
+		json.Unmarshal(r.body, &body)
+		if body.Data.Backfill.State == "done" {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	e.t.Fatal("backfill did not finish")
+}
+
+func TestProfileTemplatesAndViews(t *testing.T) {
+	c := &clock{}
+	t0 := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	c.set(t0)
+	e := startClocked(t, c, nil)
+	queued := func(id, queue string, at time.Time) {
+		t.Helper()
+		if r := e.post(ev(id, "Queued Caller", "+12263762555", "phone", map[string]any{"queue": queue}, "time", at.Format(time.RFC3339))); r.status != 202 {
+			t.Fatal(r.status, string(r.body))
+		}
+	}
+	// Events that exist before the template: the backfill must count them.
+	queued("q1", "Billing", t0.Add(-2*time.Hour))
+	queued("q2", "Billing", t0.Add(-1*time.Hour))
+	queued("q3", "Sales", t0.Add(-1*time.Hour))
+
+	tplPath := "/admin/v1/api/profile-view-template/workspace-id/" + ws
+	r := e.do("POST", tplPath, token("profile", "w", ws), repeatCaller)
+	if r.status != 201 {
+		t.Fatalf("create template: %d %s", r.status, r.body)
+	}
+	var created struct{ Data struct{ ID string } }
+	json.Unmarshal(r.body, &created)
+	id := created.Data.ID
+	e.waitBackfill(id)
+
+	count := func(path string) string {
+		t.Helper()
+		v := e.profile(path)
+		return v.Attributes[0].Result
+	}
+	byName := "identity/12263762555/template-name/" + url.PathEscape("Repeat Caller")
+	if got := count(byName); got != "2" {
+		t.Fatalf("backfilled count = %s, want 2", got)
+	}
+	// A new event counts in the same commit: the read right after the 202 sees it.
+	queued("q4", "Billing", t0)
+	v := e.profile("identity/%2B12263762555/template-id/" + id)
+	if v.Attributes[0].Result != "3" || v.Attributes[0].Value != 3.0 || v.TemplateName != "Repeat Caller" {
+		t.Fatalf("after a new event: %+v", v)
+	}
+	if fmt.Sprint(len(v.Attributes[0].JourneyEvents)) != "3" || v.Attributes[0].JourneyEvents[0].ID != "q4" {
+		t.Fatalf("verbose journey events: %+v", v.Attributes[0].JourneyEvents)
+	}
+	if got := count("person-id/" + v.PersonID + "/template-name/Repeat%20Caller"); got != "3" {
+		t.Fatalf("by person id: %s", got)
+	}
+	// Events leave the window as time passes, with no new event.
+	c.add(22*time.Hour + 30*time.Minute)
+	if got := count(byName); got != "2" {
+		t.Fatalf("after 22.5 h = %s, want 2 (q1 aged out)", got)
+	}
+	c.add(2 * time.Hour)
+	if got := count(byName); got != "0" {
+		t.Fatalf("after 24.5 h = %s, want 0", got)
+	}
+	// A caller nobody knows has an empty profile.
+	if got := count("identity/15550009999/template-name/Repeat%20Caller"); got != "0" {
+		t.Fatalf("unknown caller: %s", got)
+	}
+	// Errors name what is wrong.
+	for _, bad := range []struct{ body, says string }{
+		{`{"name":"X","attributes":[{"displayName":"a","event":"E","lookBackDurationType":"weeks","lookBackPeriod":1,"aggregationMode":"Count"}]}`, "lookBackDurationType"},
+		{`{"name":"X","attributes":[{"displayName":"a","event":"E","lookBackDurationType":"days","lookBackPeriod":1,"aggregationMode":"Median"}]}`, "aggregationMode"},
+		{`{"name":"X","attributes":[{"displayName":"a","event":"E","lookBackDurationType":"days","lookBackPeriod":1,"aggregationMode":"Count","condition":"evnt.data.x == 1"}]}`, "condition"},
+		{`{"name":"X","attributes":[], "extra": 1}`, "extra"},
+		{repeatCaller, "exists"},
+	} {
+		r := e.do("POST", tplPath, token("profile", "w", ws), bad.body)
+		if r.status/100 != 4 || !strings.Contains(string(r.body), bad.says) {
+			t.Errorf("template %.60s: %d %s", bad.body, r.status, r.body)
+		}
+	}
+	// Replace: the changed definition is backfilled from the ledger.
+	c.set(t0)
+	changed := strings.Replace(repeatCaller, "Value EQ Billing", "Value EQ Sales", 1)
+	if r := e.do("PUT", tplPath+"/template-id/"+id, token("profile", "w", ws), changed); r.status != 200 {
+		t.Fatalf("replace: %d %s", r.status, r.body)
+	}
+	e.waitBackfill(id)
+	if got := count(byName); got != "1" {
+		t.Fatalf("after replace = %s, want 1 (q3)", got)
+	}
+	// List, get by name, delete.
+	r = e.do("GET", tplPath, token("profile", "r", ws), nil)
+	if r.status != 200 || !strings.Contains(string(r.body), `"readOnly":false`) {
+		t.Fatalf("list: %d %s", r.status, r.body)
+	}
+	if r := e.do("GET", tplPath+"/template-name/Repeat%20Caller", token("profile", "r", ws), nil); r.status != 200 {
+		t.Fatalf("get by name: %d", r.status)
+	}
+	if r := e.do("DELETE", tplPath+"/template-id/"+id, token("profile", "w", ws), nil); r.status != 200 {
+		t.Fatalf("delete: %d %s", r.status, r.body)
+	}
+	if r := e.do("GET", "/v1/api/progressive-profile-view/workspace-id/"+ws+"/"+byName, token("profile", "r", ws), nil); r.status != 404 {
+		t.Fatalf("view of a deleted template: %d", r.status)
+	}
+}
+
+// writeRules writes a rule file into the service's rules directory.
+func writeRules(t *testing.T, e *env, name, body string) {
+	t.Helper()
+	os.MkdirAll(e.cfg.RulesDir, 0o755)
+	if err := os.WriteFile(filepath.Join(e.cfg.RulesDir, name), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
