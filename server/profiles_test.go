@@ -19,8 +19,8 @@ import (
 // clock is a settable time for windows.
 type clock struct{ ns atomic.Int64 }
 
-func (c *clock) now() time.Time       { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *clock) set(t time.Time)      { c.ns.Store(t.UnixNano()) }
+func (c *clock) now() time.Time      { return time.Unix(0, c.ns.Load()).UTC() }
+func (c *clock) set(t time.Time)     { c.ns.Store(t.UnixNano()) }
 func (c *clock) add(d time.Duration) { c.ns.Add(int64(d)) }
 
 // startClocked starts a service whose windows run on a fake clock.
