@@ -185,18 +185,40 @@ func (m *Manager) Watch(ctx context.Context, settle time.Duration) error {
 		return fmt.Errorf("watching rule directory: %w", err)
 	}
 	defer w.Close()
-	if err := w.Add(m.dir); err != nil {
+	// A directory made after the start is watched once it appears, and loaded then.
+	watching := false
+	watch := func() error {
+		err := w.Add(m.dir)
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil
 		}
-		return fmt.Errorf("watching rule directory %s: %w", m.dir, err)
+		if err != nil {
+			return fmt.Errorf("watching rule directory %s: %w", m.dir, err)
+		}
+		watching = true
+		return nil
 	}
+	if err := watch(); err != nil {
+		return err
+	}
+	appear := time.NewTicker(2 * time.Second)
+	defer appear.Stop()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-appear.C:
+			if watching {
+				continue
+			}
+			if err := watch(); err != nil {
+				return err
+			}
+			if watching {
+				m.Reload(ctx)
+			}
 		case ev, ok := <-w.Events:
 			if !ok {
 				return nil

@@ -198,3 +198,64 @@ func writeRules(t *testing.T, e *env, name, body string) {
 		t.Fatal(err)
 	}
 }
+
+func TestRuleFileTemplatesReloadSafely(t *testing.T) {
+	c := &clock{}
+	t0 := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	c.set(t0)
+	e := startClocked(t, c, nil)
+	e.post(ev("c1", "Closed Queue", "+12263762555", "phone", map[string]any{"category": "Billing"}, "time", t0.Add(-time.Hour).Format(time.RFC3339)))
+	writeRules(t, e, "closed.yaml", `
+templates:
+  - name: Closed Queue
+    attributes:
+      - name: closedQueueCalls
+        displayName: Closed queue calls today
+        event: Closed Queue
+        aggregationMode: Count
+        lookBack: 1d
+`)
+	reload := func() response {
+		return e.do("POST", "/admin/v1/api/rules/reload", token("profile", "w", ws), nil)
+	}
+	if r := reload(); r.status != 200 || !strings.Contains(string(r.body), `"templates":1`) {
+		t.Fatalf("reload: %d %s", r.status, r.body)
+	}
+	e.waitBackfill("file-closed-queue")
+	view := "identity/12263762555/template-name/Closed%20Queue"
+	if got := e.profile(view).Attributes[0].Result; got != "1" {
+		t.Fatalf("file template after backfill = %s", got)
+	}
+	// Rule-file templates are read-only in the API.
+	tpl := "/admin/v1/api/profile-view-template/workspace-id/" + ws + "/template-id/file-closed-queue"
+	if r := e.do("DELETE", tpl, token("profile", "w", ws), nil); r.status != 409 || !strings.Contains(string(r.body), "read-only") {
+		t.Fatalf("deleting a file template: %d %s", r.status, r.body)
+	}
+	// A broken file does not replace the working set: the error is reported, and the
+	// template keeps counting.
+	writeRules(t, e, "broken.yaml", "templates:\n  - name: Broken\n    attributes:\n      - displayName: x\n        event: E\n        aggregationMode: Median\n        lookBack: 1d\n")
+	r := reload()
+	if r.status != 422 || !strings.Contains(string(r.body), "broken.yaml:6:26") {
+		t.Fatalf("broken reload: %d %s", r.status, r.body)
+	}
+	e.post(ev("c2", "Closed Queue", "+12263762555", "phone", map[string]any{}, "time", t0.Format(time.RFC3339)))
+	if got := e.profile(view).Attributes[0].Result; got != "2" {
+		t.Fatalf("after a failed reload = %s, want 2", got)
+	}
+	st := e.do("GET", "/admin/v1/api/rules", token("profile", "r", ws), nil)
+	if !strings.Contains(string(st.body), `"ok":false`) || !strings.Contains(string(st.body), "Median") {
+		t.Fatalf("status: %s", st.body)
+	}
+	// Mending the file is enough: the directory is watched.
+	os.Remove(filepath.Join(e.cfg.RulesDir, "broken.yaml"))
+	for i := 0; ; i++ {
+		st := e.do("GET", "/admin/v1/api/rules", token("profile", "r", ws), nil)
+		if strings.Contains(string(st.body), `"ok":true`) {
+			break
+		}
+		if i == 200 {
+			t.Fatalf("the watcher did not reload: %s", st.body)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
