@@ -10,12 +10,14 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/openjds/jds/config"
 	"github.com/openjds/jds/ruledir"
+	"github.com/openjds/jds/rules"
 	"github.com/openjds/jds/sas"
 	"github.com/openjds/jds/service"
 )
@@ -38,7 +40,9 @@ const usage = `jds: a self-hostable Journey Data Service for contact centers.
 Usage:
   jds [serve] [--config FILE]      run the service (the default command)
   jds token [flags]                mint a SAS token (jds token --help)
-  jds check [--config FILE]        validate a configuration file
+  jds check [--config FILE] [RULE_FILE...]
+                                   validate the configuration and the rule files
+  jds test TEST_FILE|DIR...        run rule unit tests (*.test.yaml)
   jds health [--url URL]           exit 0 when a running jds is ready (container health checks)
   jds version                      print the version
 
@@ -60,6 +64,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = token(args, stdout, stderr)
 	case "check":
 		err = check(args, stdout, stderr)
+	case "test":
+		err = test(args, stdout, stderr)
 	case "health":
 		err = health(ctx, args, stderr)
 	case "version":
@@ -235,6 +241,55 @@ func health(ctx context.Context, args []string, stderr io.Writer) error {
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s answered %s", *u, res.Status)
+	}
+	return nil
+}
+
+// test runs rule unit tests, like promtool test rules: every *.test.yaml named, or
+// found in the directories named.
+func test(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintln(stderr, "usage: jds test TEST_FILE|DIR...")
+		return errUsage
+	}
+	var files []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return err
+		}
+		if !st.IsDir() {
+			files = append(files, a)
+			continue
+		}
+		found, _ := filepath.Glob(filepath.Join(a, "*.test.yaml"))
+		files = append(files, found...)
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("no *.test.yaml file in %s", strings.Join(args, ", "))
+	}
+	passed, failed := 0, 0
+	for _, f := range files {
+		report, err := rules.RunTestFile(f)
+		if err != nil {
+			return fmt.Errorf("%s:\n%w", f, err)
+		}
+		for _, t := range report.Tests {
+			if len(t.Failures) == 0 {
+				passed++
+				fmt.Fprintf(stdout, "PASS %s: %s\n", f, t.Name)
+				continue
+			}
+			failed++
+			fmt.Fprintf(stdout, "FAIL %s: %s\n", f, t.Name)
+			for _, msg := range t.Failures {
+				fmt.Fprintf(stdout, "    %s\n", msg)
+			}
+		}
+	}
+	fmt.Fprintf(stdout, "rule tests: %d passed, %d failed\n", passed, failed)
+	if failed > 0 {
+		return fmt.Errorf("%d rule tests failed", failed)
 	}
 	return nil
 }

@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openjds/jds/sas"
+)
+
+func run(t *testing.T, args ...string) (code int, out, errOut string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = Main(context.Background(), args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+func TestCommands(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "jds.yaml")
+	os.WriteFile(cfg, []byte("dataDir: "+dir+"\nkeys:\n  - {name: k, organization: acme, secret: s3cret}\n"), 0o600)
+
+	if code, out, _ := run(t, "version"); code != 0 || !strings.HasPrefix(out, "jds ") {
+		t.Fatalf("version: %d %q", code, out)
+	}
+	code, out, _ := run(t, "token", "--config", cfg, "--workspace", "w1", "--service", "tape", "--perm", "r")
+	if code != 0 {
+		t.Fatalf("token: %d", code)
+	}
+	tok, err := sas.NewKeyring(sas.Key{Name: "k", Organization: "acme", Secret: []byte("s3cret")}).Authenticate(strings.TrimSpace(out), time.Now())
+	if err != nil || tok.Workspace != "w1" || tok.Service != "tape" || tok.Perm != "r" {
+		t.Fatalf("minted token: %v %+v", err, tok)
+	}
+	if code, out, _ := run(t, "check", "--config", cfg, "../samples/rules/use-cases.yaml"); code != 0 || !strings.Contains(out, "rule files: OK (1 files, 3 templates)") {
+		t.Fatalf("check: %d %s", code, out)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("templates:\n  - name: X\n    attributes:\n      - {displayName: a, event: E, aggregationMode: Count, lookBack: 1y}\n"), 0o644)
+	if code, _, errOut := run(t, "check", "--config", cfg, bad); code != 1 || !strings.Contains(errOut, "bad.yaml:4:") {
+		t.Fatalf("check of a bad file: %d %s", code, errOut)
+	}
+	if code, out, _ := run(t, "test", "../samples/rules"); code != 0 || !strings.Contains(out, "0 failed") {
+		t.Fatalf("test: %d %s", code, out)
+	}
+	os.WriteFile(filepath.Join(dir, "bad-config.yaml"), []byte("addr: 1\nnope: 2\n"), 0o600)
+	if code, _, errOut := run(t, "check", "--config", filepath.Join(dir, "bad-config.yaml")); code != 1 || !strings.Contains(errOut, `bad-config.yaml:2:1: unknown key "nope"`) {
+		t.Fatalf("check of a bad config: %d %s", code, errOut)
+	}
+	if code, _, _ := run(t, "frobnicate"); code != 2 {
+		t.Fatalf("unknown command: %d", code)
+	}
+}
