@@ -241,12 +241,13 @@ func (s *Server) profileStream(c *fiber.Ctx) error {
 		var last []byte
 		n := 0
 		send := func() error {
-			if f.person == nil {
-				return nil
+			p := f.person
+			if p == nil {
+				p = &identity.Person{} // nobody yet: the empty profile
 			}
 			ctx, cancel := s.requestContext()
 			defer cancel()
-			v, err := s.profiles.View(ctx, ws, f.person, t)
+			v, err := s.profiles.View(ctx, ws, p, t)
 			if err != nil {
 				return err
 			}

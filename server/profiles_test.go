@@ -259,3 +259,40 @@ templates:
 		time.Sleep(25 * time.Millisecond)
 	}
 }
+
+func TestProfileStreamSendsTheViewWhenItChanges(t *testing.T) {
+	c := &clock{}
+	t0 := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	c.set(t0)
+	e := startClocked(t, c, nil)
+	if r := e.do("POST", "/admin/v1/api/profile-view-template/workspace-id/"+ws, token("profile", "w", ws), repeatCaller); r.status != 201 {
+		t.Fatal(r.status, string(r.body))
+	}
+	st := e.openStream("/v1/api/progressive-profile-view/stream/workspace-id/"+ws+"/identity/12263762555/template-name/Repeat%20Caller", token("profile", "r", ws))
+	result := func() string {
+		t.Helper()
+		for {
+			m := st.next(t)
+			if m.event != "profile" {
+				continue
+			}
+			var v profileView
+			if err := json.Unmarshal([]byte(m.data), &v); err != nil {
+				t.Fatal(err)
+			}
+			return v.Attributes[0].Result
+		}
+	}
+	if got := result(); got != "0" {
+		t.Fatalf("first view = %s", got)
+	}
+	e.post(ev("s1", "Queued Caller", "+12263762555", "phone", map[string]any{"queue": "Billing"}, "time", t0.Format(time.RFC3339)))
+	if got := result(); got != "1" {
+		t.Fatalf("after an event = %s", got)
+	}
+	// Ageing out changes the view too, with no event.
+	c.add(25 * time.Hour)
+	if got := result(); got != "0" {
+		t.Fatalf("after the window = %s", got)
+	}
+}
