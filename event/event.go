@@ -31,6 +31,9 @@ type Event struct {
 	PreviousIdentity string
 	Time             time.Time
 	Raw              []byte
+	// Prepared is what a deriver computed from the event before it reached the
+	// committer (its decoded form), so that the one-at-a-time commit path does less.
+	Prepared any
 }
 
 // Limits bounds what a decoder accepts.

@@ -28,12 +28,21 @@ type Deriver interface {
 	Rebuild(st *State, events EventSource) error
 }
 
+// Preparer is an optional part of a Deriver: Prepare runs on the caller's goroutine,
+// before an event is handed to the committer, and may set ev.Prepared (a decoded form,
+// say) for Derive to use. Work done here is done in parallel, off the commit path.
+type Preparer interface {
+	Prepare(w Workspace, ev *event.Event)
+}
+
 // StoredEvent is an event as the ledger holds it.
 type StoredEvent struct {
 	Time time.Time
 	Seq  uint64
 	Type string // the CloudEvents type, to skip decoding events nobody derives from
 	Raw  []byte // canonical JSON
+	// Prepared is what Preparer.Prepare set, for new events; nil otherwise.
+	Prepared any
 }
 
 // EventSource yields a person's own events with time at or after since, oldest first,
@@ -136,7 +145,7 @@ func (b *batch) derive(w Workspace, ws wsid, p pid, ev *event.Event, seq uint64)
 	if d == nil {
 		return nil
 	}
-	return d.Derive(b.state(w, ws, p), StoredEvent{Time: ev.Time, Seq: seq, Type: ev.Type, Raw: ev.Raw})
+	return d.Derive(b.state(w, ws, p), StoredEvent{Time: ev.Time, Seq: seq, Type: ev.Type, Raw: ev.Raw, Prepared: ev.Prepared})
 }
 
 // rebuild recomputes the derived state of persons from their own events.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/openjds/jds/event"
 	"github.com/openjds/jds/ledger"
 	"github.com/openjds/jds/rules"
 )
@@ -172,6 +173,17 @@ func (e *Engine) setFor(w ledger.Workspace) *set {
 	return s
 }
 
+// Prepare implements ledger.Preparer: events that some attribute may count are decoded
+// on the caller's goroutine, so that the committer only matches and updates.
+func (e *Engine) Prepare(w ledger.Workspace, ev *event.Event) {
+	if len(e.setFor(w).byEvent[ev.Type]) == 0 {
+		return
+	}
+	if env, err := rules.NewEventEnv(ev.Raw); err == nil {
+		ev.Prepared = env
+	}
+}
+
 // Derive implements ledger.Deriver: it updates the state of every attribute the event
 // counts for.
 func (e *Engine) Derive(st *ledger.State, ev ledger.StoredEvent) error {
@@ -179,9 +191,12 @@ func (e *Engine) Derive(st *ledger.State, ev ledger.StoredEvent) error {
 	if len(attrs) == 0 {
 		return nil
 	}
-	env, err := rules.NewEventEnv(ev.Raw)
-	if err != nil {
-		return err
+	env, ok := ev.Prepared.(*rules.EventEnv)
+	if !ok {
+		var err error
+		if env, err = rules.NewEventEnv(ev.Raw); err != nil {
+			return err
+		}
 	}
 	return update(st, attrs, env, ev)
 }

@@ -58,6 +58,9 @@ WORKSPACE=bench
 IDENTITY=+15550000001
 
 TMP=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/jds-bench.XXXXXX") || die "cannot create a temporary directory"
+# No profile template by default: the spine alone. BENCH_RULES=samples/rules measures
+# ingest with the sample templates active.
+RULES_DIR=${BENCH_RULES:-$TMP/no-rules}
 JDS_PID=""
 LOAD_PID=""
 TAIL_PID=""
@@ -196,7 +199,7 @@ PORT=""
 for attempt in 1 2 3 4 5; do
 	p=$((20000 + RANDOM % 20000))
 	if port_in_use "$p"; then continue; fi
-	JDS_ADDR="127.0.0.1:$p" JDS_DATA_DIR="$TMP/data" JDS_LOG_LEVEL=warn "$TMP/jds" serve >"$TMP/jds.log" 2>&1 &
+	JDS_ADDR="127.0.0.1:$p" JDS_DATA_DIR="$TMP/data" JDS_RULES_DIR="$RULES_DIR" JDS_LOG_LEVEL=warn "$TMP/jds" serve >"$TMP/jds.log" 2>&1 &
 	JDS_PID=$!
 	ready=0
 	for i in $(seq 1 300); do # up to 30 s
@@ -300,8 +303,8 @@ stopped() { local s; s=$(field "$1" stopped_by); [ "$s" = duration ] && echo "; 
 FS_TYPE=$(df -PT "$TMP" 2>/dev/null | awk 'NR == 2 { print $2 }')
 TREE=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null | head -n 1)" ]; then TREE="$TREE + uncommitted changes"; fi
-RULES="none (no samples/rules)"
-[ -d "$ROOT/samples/rules" ] && RULES="samples/rules"
+RULES="none"
+[ -n "${BENCH_RULES:-}" ] && RULES="$BENCH_RULES (the profile templates of its rule files are active)"
 
 cat <<EOF
 
