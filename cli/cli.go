@@ -155,8 +155,8 @@ func check(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "configuration: OK")
 	}
 	var set *ruledir.Set
-	if files := fs.Args(); len(files) > 0 {
-		set, err = ruledir.LoadFiles(files)
+	if paths := fs.Args(); len(paths) > 0 {
+		set, err = ruledir.LoadFiles(paths...)
 	} else {
 		set, err = ruledir.Load(cfg.RulesDir)
 	}

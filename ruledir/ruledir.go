@@ -29,69 +29,32 @@ type Set struct {
 	Templates []*rules.Compiled
 }
 
-// IsRuleFile says which files of the directory are rule files: YAML, not tests.
-func IsRuleFile(name string) bool {
-	ext := filepath.Ext(name)
-	return (ext == ".yaml" || ext == ".yml") && !strings.HasSuffix(strings.TrimSuffix(name, ext), ".test")
-}
-
-// Load parses and compiles every rule file of dir. A directory that does not exist is an
-// empty set. Every problem of every file is reported (errors.Join), each with its file.
+// Load parses and compiles every rule file of dir; a directory that does not exist is an
+// empty set. Every problem of every file is reported, with its file, line and column.
 func Load(dir string) (*Set, error) {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		return &Set{}, nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("reading rule directory: %w", err)
-	}
-	var paths []string
-	for _, e := range entries {
-		if !e.IsDir() && IsRuleFile(e.Name()) {
-			paths = append(paths, filepath.Join(dir, e.Name()))
-		}
-	}
-	return LoadFiles(paths)
+	return LoadFiles(dir)
 }
 
-// LoadFiles parses and compiles rule files as one set (names must be unique across
-// them), reporting every problem.
-func LoadFiles(paths []string) (*Set, error) {
+// LoadFiles is Load for rule files and directories named one by one (jds check).
+func LoadFiles(paths ...string) (*Set, error) {
+	files, err := rules.LoadFiles(paths...)
+	if err != nil {
+		return nil, err
+	}
 	set := &Set{}
-	var errs []error
-	names := map[string]string{} // template name → file defining it
-	for _, path := range paths {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		f, err := rules.ParseFile(path, data)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		set.Files = append(set.Files, path)
-		for _, t := range f.Templates {
-			if prev, ok := names[strings.ToLower(t.Name)]; ok {
-				errs = append(errs, fmt.Errorf("%s: template %q is also defined in %s", path, t.Name, prev))
-				continue
-			}
-			names[strings.ToLower(t.Name)] = path
-			if t.ID == "" {
-				t.ID = "file-" + slug(t.Name)
-			}
-			t.Source = path
-			c, err := rules.Compile(t)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: template %q: %w", path, t.Name, err))
-				continue
+	for _, f := range files {
+		set.Files = append(set.Files, f.Path)
+		for _, c := range f.Compiled {
+			if c.Template.ID == "" {
+				// Rule-file templates get a stable id from their name, so that links to
+				// them survive reloads and restarts.
+				c.Template.ID = "file-" + slug(c.Template.Name)
 			}
 			set.Templates = append(set.Templates, c)
 		}
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
 	}
 	return set, nil
 }
@@ -223,7 +186,7 @@ func (m *Manager) Watch(ctx context.Context, settle time.Duration) error {
 			if !ok {
 				return nil
 			}
-			if IsRuleFile(filepath.Base(ev.Name)) {
+			if name := filepath.Base(ev.Name); isYAML(name) && !rules.IsTestFile(name) {
 				timer.Reset(settle)
 			}
 		case err, ok := <-w.Errors:
@@ -235,4 +198,9 @@ func (m *Manager) Watch(ctx context.Context, settle time.Duration) error {
 			m.Reload(ctx)
 		}
 	}
+}
+
+func isYAML(name string) bool {
+	ext := filepath.Ext(name)
+	return ext == ".yaml" || ext == ".yml"
 }

@@ -64,7 +64,7 @@ func CompileActionRule(b *RuleBlock, attrs []*CompiledAttr) (*ActionRule, error)
 			r.attrs = append(r.attrs, a)
 		}
 		return func(results map[string]Result) (bool, error) {
-			res, ok := results[a.Key]
+			res, ok := results[a.Name]
 			if !ok {
 				return false, fmt.Errorf("evaluating an action rule: no result for attribute %q", a.Name)
 			}
@@ -128,8 +128,10 @@ func findAttr(c *condition, attrs []*CompiledAttr) (*CompiledAttr, string) {
 // Attrs lists the attributes the rule reads, each once: the aggregates Eval needs.
 func (r *ActionRule) Attrs() []*CompiledAttr { return r.attrs }
 
-// Eval evaluates the rule over aggregate results keyed by CompiledAttr.Key. A missing
-// result is an error; an attribute without data (nil Value) fails every comparison.
+// Eval evaluates the rule over aggregate results keyed by attribute name (CompiledAttr.Name,
+// unique in a template; not Key, which attributes of different modes may share). A
+// missing result is an error; an attribute without data (nil Value) fails every
+// comparison.
 func (r *ActionRule) Eval(results map[string]Result) (bool, error) {
 	return r.eval(results)
 }

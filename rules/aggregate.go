@@ -22,8 +22,9 @@ type Result struct {
 	// most recent first); nil when there is no data, except Count (0) and Sum (0 of
 	// its type).
 	Value any
-	// Entries are the entries that counted, most recent first (a verbose view's
-	// journeyEvents: Seq finds each event).
+	// Entries are the entries that counted, most recent first, for a verbose
+	// attribute's journeyEvents (Seq finds each event); nil for other attributes, for
+	// which they would cost a copy of the selection on every read.
 	Entries []Entry
 }
 
@@ -59,21 +60,30 @@ func (a *CompiledAttr) Aggregate(now time.Time, states ...[]Entry) Result {
 	}
 	lower := now.Add(-a.Window)
 	hi := firstAfter(es, now)
-	n := 0
-	for i := hi - 1; i >= 0 && n < a.Limit && es[i].Time.After(lower); i-- {
-		n++
+	lo := hi
+	for lo > 0 && hi-lo < a.Limit && es[lo-1].Time.After(lower) {
+		lo--
 	}
-	sel := make([]Entry, n)
-	for i := range sel {
-		sel[i] = es[hi-1-i]
-	}
+	sel := selection(es[lo:hi])
 	r := a.compute(sel)
-	r.Entries = sel
+	if a.Verbose {
+		r.Entries = make([]Entry, sel.Len())
+		for i := range r.Entries {
+			r.Entries[i] = sel.At(i)
+		}
+	}
 	return r
 }
 
+// selection is the entries that count, in (Time, Seq) order; At(0) is the most recent.
+type selection []Entry
+
+func (s selection) Len() int          { return len(s) }
+func (s selection) At(i int) Entry    { return s[len(s)-1-i] }
+func (s selection) value(i int) Value { return s[len(s)-1-i].Value }
+
 // compute applies the mode to the selected entries, most recent first.
-func (a *CompiledAttr) compute(sel []Entry) Result {
+func (a *CompiledAttr) compute(sel selection) Result {
 	switch a.Mode {
 	case ModeCount:
 		return Result{Result: strconv.Itoa(len(sel)), Value: int64(len(sel))}
@@ -81,12 +91,12 @@ func (a *CompiledAttr) compute(sel []Entry) Result {
 		if len(sel) == 0 {
 			return Result{}
 		}
-		return valueResult(sel[0].Value)
+		return valueResult(sel.value(0))
 	case ModeSum:
 		if a.kind == vInt {
 			var sum int64
-			for _, e := range sel {
-				v, _ := e.Value.(int64)
+			for i := range sel.Len() {
+				v, _ := sel.value(i).(int64)
 				s := sum + v
 				if (s > sum) != (v > 0) { // overflow: fall back to float64
 					return valueResult(floatSum(sel))
@@ -109,10 +119,10 @@ func (a *CompiledAttr) compute(sel []Entry) Result {
 		if a.Mode == ModeMax {
 			want = 1
 		}
-		best := sel[0].Value
-		for _, e := range sel[1:] {
-			if compareValues(e.Value, best) == want {
-				best = e.Value
+		best := sel.value(0)
+		for i := 1; i < sel.Len(); i++ {
+			if v := sel.value(i); compareValues(v, best) == want {
+				best = v
 			}
 		}
 		return valueResult(best)
@@ -122,8 +132,9 @@ func (a *CompiledAttr) compute(sel []Entry) Result {
 		}
 		seen := make(map[any]bool, len(sel))
 		var out []any
-		for _, e := range sel {
-			k := e.Value
+		for i := range sel.Len() {
+			v := sel.value(i)
+			k := v
 			if t, ok := k.(time.Time); ok {
 				k = [2]int64{t.Unix(), int64(t.Nanosecond())} // instants, whatever the location
 			}
@@ -131,17 +142,17 @@ func (a *CompiledAttr) compute(sel []Entry) Result {
 				continue
 			}
 			seen[k] = true
-			out = append(out, jsonValue(e.Value))
+			out = append(out, jsonValue(v))
 		}
 		return Result{Result: joinValues(out), Value: out}
 	}
 	return Result{}
 }
 
-func floatSum(sel []Entry) float64 {
+func floatSum(sel selection) float64 {
 	var sum float64
-	for _, e := range sel {
-		switch v := e.Value.(type) {
+	for i := range sel.Len() {
+		switch v := sel.value(i).(type) {
 		case float64:
 			sum += v
 		case int64:

@@ -165,6 +165,9 @@ func (k valueKind) String() string {
 //	utc_datetime  RFC 3339 strings (any offset, read as UTC), and whole numbers as
 //	              Unix milliseconds
 func convert(v any, k valueKind) (Value, bool) {
+	if f, ok := v.(float64); ok && (math.IsInf(f, 0) || math.IsNaN(f)) {
+		return nil, false // a JSON literal beyond float64 (1e999)
+	}
 	switch k {
 	case vString:
 		switch x := v.(type) {

@@ -15,7 +15,7 @@ import (
 
 var (
 	propSeed  = flag.Uint64("rules.seed", 0, "seed of the profile property test (0: random)")
-	propIters = flag.Int("rules.iters", 3000, "iterations of the profile property test")
+	propIters = flag.Int("rules.iters", 10000, "iterations of the profile property test")
 )
 
 // propAttr compiles a random attribute for the property test.
@@ -30,6 +30,7 @@ func propAttr(t *testing.T, r *rand.Rand) *CompiledAttr {
 		limit = 1 + r.IntN(100)
 	}
 	a := Attribute{
+		Verbose:     r.IntN(2) == 0,
 		DisplayName: "x", Event: "E", MetaData: "v", MetaDataType: typ, AggregationMode: mode,
 		Limit: limit, LookBackDurationType: "minutes", LookBackPeriod: 1 + r.IntN(300),
 	}
@@ -71,7 +72,10 @@ func bruteForce(a *CompiledAttr, all []Entry, now time.Time) Result {
 	if sel == nil {
 		sel = []Entry{}
 	}
-	res := Result{Entries: sel}
+	res := Result{}
+	if a.Verbose {
+		res.Entries = sel
+	}
 	text := func(v any) string {
 		switch x := v.(type) {
 		case string:

@@ -53,7 +53,7 @@ const MaxFutureEntries = 1000
 // never be counted. An entry with the same (Time, Seq) as a kept one replaces it, so
 // replaying an event (backfill racing live ingest) changes nothing.
 func (a *CompiledAttr) Update(state []byte, e Entry, now time.Time) ([]byte, error) {
-	entries, err := DecodeState(state)
+	entries, err := decodeState(state, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ func (a *CompiledAttr) Update(state []byte, e Entry, now time.Time) ([]byte, err
 		entries = slices.Insert(entries, i, e)
 	}
 	entries = a.prune(entries, now)
-	return encodeState(entries)
+	return encodeState(entries, len(state)+32)
 }
 
 func (a *CompiledAttr) prune(es []Entry, now time.Time) []Entry {
@@ -107,11 +107,12 @@ const (
 	tagTime
 )
 
-func encodeState(es []Entry) ([]byte, error) {
+// encodeState encodes entries into a buffer of capacity size (a guess; 0 for one).
+func encodeState(es []Entry, size int) ([]byte, error) {
 	if len(es) == 0 {
 		return nil, nil
 	}
-	b := make([]byte, 0, 2+len(es)*8)
+	b := make([]byte, 0, max(size, 2+len(es)*8))
 	b = append(b, stateVersion)
 	b = binary.AppendUvarint(b, uint64(len(es)))
 	var prevSec int64
@@ -137,6 +138,9 @@ func encodeState(es []Entry) ([]byte, error) {
 			b = append(b, tagInt)
 			b = binary.AppendVarint(b, v)
 		case float64:
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("encoding profile state: the value %v", v)
+			}
 			b = append(b, tagFloat)
 			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
 		case time.Time:
@@ -159,7 +163,10 @@ func appendSubsec(b []byte, ns int) []byte {
 
 // DecodeState decodes a state into its entries, in (Time, Seq) order; nil for nil.
 // The error wraps ErrState.
-func DecodeState(state []byte) ([]Entry, error) {
+func DecodeState(state []byte) ([]Entry, error) { return decodeState(state, 0) }
+
+// decodeState decodes into a slice with room for extra more entries.
+func decodeState(state []byte, extra int) ([]Entry, error) {
 	if len(state) == 0 {
 		return nil, nil
 	}
@@ -174,10 +181,17 @@ func DecodeState(state []byte) ([]Entry, error) {
 	if r.err || n > uint64(len(r.b)/4) { // an entry takes at least 4 bytes
 		return bad("bad entry count")
 	}
-	es := make([]Entry, n)
-	var sec int64
+	if n == 0 {
+		if len(r.b) != 0 {
+			return bad("trailing bytes")
+		}
+		return nil, nil
+	}
+	es := make([]Entry, n, int(n)+extra)
+	var sec, prevNs int64
 	var seq uint64
 	for i := range es {
+		prevSec, prevSeq := sec, seq
 		if i == 0 {
 			sec = r.varint()
 		} else {
@@ -206,7 +220,11 @@ func DecodeState(state []byte) ([]Entry, error) {
 			if len(r.b) < 8 {
 				return bad("truncated")
 			}
-			es[i].Value = math.Float64frombits(binary.LittleEndian.Uint64(r.b))
+			f := math.Float64frombits(binary.LittleEndian.Uint64(r.b))
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				return bad("a value that is not a finite number")
+			}
+			es[i].Value = f
 			r.b = r.b[8:]
 		case tagTime:
 			s := r.varint()
@@ -217,9 +235,10 @@ func DecodeState(state []byte) ([]Entry, error) {
 		if r.err {
 			return bad("truncated")
 		}
-		if i > 0 && compareEntries(es[i-1], es[i]) >= 0 {
-			return bad("entries out of order")
+		if i > 0 && sec == prevSec && (ns < prevNs || ns == prevNs && seq <= prevSeq) {
+			return bad("entries out of order") // (Time, Seq) strictly increase
 		}
+		prevNs = ns
 	}
 	if len(r.b) != 0 {
 		return bad("trailing bytes")
