@@ -175,6 +175,10 @@ func Open(opts Options) (*Store, error) {
 		// history top=50 stayed under 5 ms at p99 (docs/BENCHMARKS.md).
 		WithValueThreshold(64).
 		WithMetricsEnabled(false)
+	if opts.InMemory {
+		// No value log in memory: every value must stay in the tree.
+		bo = bo.WithValueThreshold(1 << 20)
+	}
 	db, err := badger.Open(bo)
 	if err != nil {
 		return nil, fmt.Errorf("opening badger at %q: %w", opts.Dir, err)

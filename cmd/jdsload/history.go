@@ -23,6 +23,7 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	top := fs.Int("top", 50, "page size (pageSize=)")
 	filterExpr := fs.String("filter", "", "filter= on event attributes, e.g. \"type eq 'Payment'\"")
 	dataExpr := fs.String("data", "", "data= filter on keys inside data, e.g. \"Notification eq 1\"")
+	template := fs.String("template", "", "read this profile template's view of the identity instead of its history")
 	expect := fs.Int("expect", -1, "the identity's number of (matching) events: each response must then carry resultCount = min(top, expect); -1: do not check")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -52,6 +53,14 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	endpoint := t.endpoint("/v1/api/events/workspace-id/"+t.workspace,
 		"/v1/api/events/workspace-id/"+url.PathEscape(t.workspace), q)
+	if *template != "" {
+		if want >= 0 {
+			return usageError(stderr, "--expect applies to history, not to --template")
+		}
+		p := "/v1/api/progressive-profile-view/workspace-id/%s/identity/%s/template-name/%s"
+		endpoint = t.endpoint(fmt.Sprintf(p, t.workspace, *identity, *template),
+			fmt.Sprintf(p, url.PathEscape(t.workspace), url.PathEscape(*identity), url.PathEscape(*template)), nil)
+	}
 	auth := t.authorization()
 	client := t.httpClient()
 	defer client.CloseIdleConnections()
