@@ -213,7 +213,10 @@ export class JdsConsole extends LitElement {
     try {
       const res = await this.api.get(SECTIONS[name].path(this._ws));
       if (this._view !== name) return;
-      this._section = { name, state: 'ok', data: res?.data };
+      // Templates come from rule files too: show whether the last reload of those worked.
+      const rules = name === 'templates' ? await this.api.get('/admin/v1/api/rules').catch(() => null) : null;
+      if (this._view !== name) return;
+      this._section = { name, state: 'ok', data: res?.data, rules: rules?.data };
     } catch (e) {
       if (this._view !== name) return;
       this._section = e.status === 404 ? { name, state: 'missing' } : { name, state: 'error', error: errorText(e) };
@@ -366,13 +369,14 @@ export class JdsConsole extends LitElement {
       body = rows.length
         ? html`<table class="list">
             <thead>
-              <tr><th>Name</th><th>Id</th><th class="wide">Details</th></tr>
+              <tr><th>Name</th><th>Id</th><th>Source</th><th class="wide">Details</th></tr>
             </thead>
             <tbody>
               ${rows.map(
                 (r) => html`<tr>
                   <td>${r.name ?? r.actionName ?? ''}</td>
                   <td class="mono">${r.id ?? r.templateId ?? r.actionId ?? ''}</td>
+                  <td class="mono">${r.source ?? ''}${r.readOnly ? ' (read-only)' : ''}</td>
                   <td class="wide"><code class="json">${JSON.stringify(r).slice(0, 300)}</code></td>
                 </tr>`,
               )}
@@ -382,7 +386,21 @@ export class JdsConsole extends LitElement {
     }
     return html`<h1>${SECTIONS[name].title}</h1>
       <p class="muted mono">GET ${SECTIONS[name].path(this._ws)}</p>
-      ${body}`;
+      ${s.rules ? this.renderRuleStatus(s.rules) : ''} ${body}`;
+  }
+
+  renderRuleStatus(r) {
+    if (r.ok) {
+      return html`<p class="note" role="status">
+        Rule files in <span class="mono">${r.dir}</span>: ${r.files.length} loaded${r.loadedAt ? html` at ${r.loadedAt}` : ''}.
+      </p>`;
+    }
+    return html`<div class="error" role="alert" aria-label="Rule file errors">
+      <p>Rule files in <span class="mono">${r.dir}</span> have errors; the previous set stays in force:</p>
+      <ul>
+        ${r.errors.map((e) => html`<li class="mono">${e}</li>`)}
+      </ul>
+    </div>`;
   }
 
   static styles = css`

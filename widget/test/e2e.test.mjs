@@ -1,6 +1,9 @@
 // End to end: a real jds serving the console at /, the sample events, a real Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startJds, launch, watch, shot, sampleEvents } from './helpers.mjs';
 
 let jds, ctx, page, errors;
@@ -13,8 +16,15 @@ const LATER = [
   ['/admin/v1/api/flows/', 404],
 ];
 
+// A rule directory with a broken file: the console must show the load error.
+const rulesDir = mkdtempSync(join(tmpdir(), 'jds-rules-'));
+writeFileSync(
+  join(rulesDir, 'broken.yaml'),
+  'templates:\n  - name: Broken\n    attributes:\n      - {displayName: x, event: E, aggregationMode: Median, lookBack: 1d}\n',
+);
+
 before(async () => {
-  jds = await startJds();
+  jds = await startJds({ JDS_RULES_DIR: rulesDir });
   ctx = await launch();
   page = await ctx.newPage();
   page.setDefaultTimeout(10000);
@@ -185,6 +195,15 @@ test('sections whose APIs come later say so', async () => {
     await page.getByText(/Not available on this server|Nothing here yet|Name/).first().waitFor();
   }
   await shot(page, 'console-section');
+});
+
+test('the templates section shows rule files that do not load', async () => {
+  await page.getByRole('link', { name: 'Templates', exact: true }).click();
+  const alert = page.getByRole('alert', { name: 'Rule file errors' });
+  await alert.waitFor();
+  const text = await alert.textContent();
+  assert.match(text, /broken\.yaml:4:\d+: .*aggregationMode/);
+  await shot(page, 'console-rule-errors');
 });
 
 test('the console works in a narrow window', async () => {

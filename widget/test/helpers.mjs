@@ -41,12 +41,12 @@ function jdsBinary() {
 
 // startJds runs a fresh jds on a free port with an empty data directory, and reads the
 // admin token it prints.
-export async function startJds() {
+export async function startJds(env = {}) {
   const bin = jdsBinary();
   const port = await freePort();
   const data = mkdtempSync(join(tmpdir(), 'jds-data-'));
   const proc = spawn(bin, [], {
-    env: { ...process.env, JDS_ADDR: `127.0.0.1:${port}`, JDS_DATA_DIR: data, JDS_LOG_LEVEL: 'warn' },
+    env: { ...process.env, JDS_ADDR: `127.0.0.1:${port}`, JDS_DATA_DIR: data, JDS_LOG_LEVEL: 'warn', ...env },
     cwd: data,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
