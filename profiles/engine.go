@@ -294,6 +294,20 @@ func (e *Engine) backfill(c *rules.Compiled, workspaces []ledger.Workspace) {
 	}()
 }
 
+// BackfillProgress sums the backfills now running: how many, and the persons they have
+// done and still have to do.
+func (e *Engine) BackfillProgress() (running int, done, todo int64) {
+	e.backfills.Range(func(_, v any) bool {
+		if bf := v.(*Backfill); bf.State == "running" {
+			running++
+			done += bf.Done
+			todo += bf.Total - bf.Done
+		}
+		return true
+	})
+	return running, done, todo
+}
+
 // BackfillOf returns a template's backfill progress, nil when none ran.
 func (e *Engine) BackfillOf(id string) *Backfill {
 	if v, ok := e.backfills.Load(id); ok {

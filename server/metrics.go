@@ -13,6 +13,8 @@ import (
 
 	"github.com/openjds/jds/identity"
 	"github.com/openjds/jds/live"
+	"github.com/openjds/jds/profiles"
+	"github.com/openjds/jds/ruledir"
 )
 
 // Metrics are the Prometheus metrics of the service, served at /metrics.
@@ -71,6 +73,41 @@ func (m *Metrics) ObserveCommit(events int, took time.Duration) {
 }
 
 const guardHelp = "Identity guardrail refusals: blocked (a placeholder alias such as \"unknown\"), max_aliases (a person would own too many)."
+
+// watchRules adds metrics of profile backfills and rule-file reloads.
+func (m *Metrics) watchRules(e *profiles.Engine, r *ruledir.Manager) {
+	if e != nil {
+		m.reg.MustRegister(
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "jds_profile_backfills_running", Help: "Profile templates being computed from the ledger.",
+			}, func() float64 { n, _, _ := e.BackfillProgress(); return float64(n) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "jds_profile_backfill_persons_remaining", Help: "Persons the running backfills still have to compute.",
+			}, func() float64 { _, _, todo := e.BackfillProgress(); return float64(todo) }))
+	}
+	if r != nil {
+		m.reg.MustRegister(
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "jds_rules_last_reload_success", Help: "1 when the last reload of the rule files succeeded, 0 when the previous set stayed in force.",
+			}, func() float64 {
+				if r.Status().OK {
+					return 1
+				}
+				return 0
+			}),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "jds_rules_reload_failures_total", Help: "Reloads of the rule files refused for errors.",
+			}, func() float64 { return float64(r.Status().Failures) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "jds_rules_last_success_timestamp_seconds", Help: "When the working set of rule files was loaded.",
+			}, func() float64 {
+				if t := r.Status().LoadedAt; !t.IsZero() {
+					return float64(t.Unix())
+				}
+				return 0
+			}))
+	}
+}
 
 // watch adds metrics that read the hub and the guard at scrape time.
 func (m *Metrics) watch(h *live.Hub, g *identity.Guard) {

@@ -246,6 +246,12 @@ templates:
 	if !strings.Contains(string(st.body), `"ok":false`) || !strings.Contains(string(st.body), "Median") {
 		t.Fatalf("status: %s", st.body)
 	}
+	metrics := string(e.do("GET", "/metrics", "", nil).body)
+	for _, want := range []string{"jds_rules_last_reload_success 0", "jds_rules_reload_failures_total 1", "jds_profile_backfills_running 0"} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
 	// Mending the file is enough: the directory is watched.
 	os.Remove(filepath.Join(e.cfg.RulesDir, "broken.yaml"))
 	for i := 0; ; i++ {

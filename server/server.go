@@ -95,6 +95,7 @@ func New(o Options) *Server {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.metrics.watch(o.Hub, o.Guard)
+	s.metrics.watchRules(o.Profiles, o.Rules)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "jds " + o.Version,
 		DisableStartupMessage: true,
