@@ -294,9 +294,9 @@ func (b *batch) person(ws wsid, id pid) (*identity.Person, error) {
 	if !ok {
 		return nil, fmt.Errorf("person %s: %w", id, ErrNotFound)
 	}
-	p := new(identity.Person)
-	if err := json.Unmarshal(v, p); err != nil {
-		return nil, fmt.Errorf("decoding person %s: %w", id, err)
+	p, err := decodePerson(id, v)
+	if err != nil {
+		return nil, err
 	}
 	b.persons[string(key)] = p
 	return p, nil
@@ -321,8 +321,17 @@ func (b *batch) putPerson(ws wsid, p *identity.Person) error {
 
 // root follows MergedInto links to the live person.
 func (b *batch) root(ws wsid, id pid) (*identity.Person, error) {
+	return followMerges(ws, id, b.person)
+}
+
+// maxMergeDepth guards against a corrupt cycle of MergedInto links.
+const maxMergeDepth = 1000
+
+// followMerges follows MergedInto links from person id to the live person, reading
+// persons with person (a batch's view or a reader's snapshot).
+func followMerges(ws wsid, id pid, person func(wsid, pid) (*identity.Person, error)) (*identity.Person, error) {
 	for range maxMergeDepth {
-		p, err := b.person(ws, id)
+		p, err := person(ws, id)
 		if err != nil {
 			return nil, err
 		}
@@ -336,8 +345,14 @@ func (b *batch) root(ws wsid, id pid) (*identity.Person, error) {
 	return nil, fmt.Errorf("person %s: merge chain longer than %d", id, maxMergeDepth)
 }
 
-// maxMergeDepth guards against a corrupt cycle of MergedInto links.
-const maxMergeDepth = 1000
+// decodePerson decodes a stored person record.
+func decodePerson(id pid, v []byte) (*identity.Person, error) {
+	p := new(identity.Person)
+	if err := json.Unmarshal(v, p); err != nil {
+		return nil, fmt.Errorf("decoding person %s: %w", id, err)
+	}
+	return p, nil
+}
 
 func decodeAliasEntry(v []byte) (aliasEntry, error) {
 	if len(v) != pidLen+1 {

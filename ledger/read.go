@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -87,28 +88,12 @@ func (r *reader) person(ws wsid, id pid) (*identity.Person, error) {
 	if !ok {
 		return nil, fmt.Errorf("person %s: %w", id, ErrNotFound)
 	}
-	p := new(identity.Person)
-	if err := json.Unmarshal(v, p); err != nil {
-		return nil, fmt.Errorf("decoding person %s: %w", id, err)
-	}
-	return p, nil
+	return decodePerson(id, v)
 }
 
 // root follows MergedInto links to the live person.
 func (r *reader) root(ws wsid, id pid) (*identity.Person, error) {
-	for range maxMergeDepth {
-		p, err := r.person(ws, id)
-		if err != nil {
-			return nil, err
-		}
-		if p.MergedInto == "" {
-			return p, nil
-		}
-		if id, err = parsePID(p.MergedInto); err != nil {
-			return nil, err
-		}
-	}
-	return nil, fmt.Errorf("person %s: merge chain longer than %d", id, maxMergeDepth)
+	return followMerges(ws, id, r.person)
 }
 
 // resolve finds the live person owning an identity of unknown kind.
@@ -316,18 +301,8 @@ func (s *Store) After(ctx context.Context, w Workspace, p *identity.Person, afte
 	if err == nil && !ok {
 		err = fmt.Errorf("event %q: %w", afterID, ErrNotFound)
 	}
-	slices.SortFunc(out, func(a, b Committed) int { return cmpUint(a.Seq, b.Seq) })
+	slices.SortFunc(out, func(a, b Committed) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out, err
-}
-
-func cmpUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Root returns the id of the live person that person id is, or was merged into, so

@@ -232,9 +232,7 @@ func (s *Server) profileStream(c *fiber.Ctx) error {
 	ctx, cancel := s.requestContext()
 	f.resolve(ctx)
 	cancel()
-	c.Set(fiber.HeaderContentType, "text/event-stream")
-	c.Set(fiber.HeaderCacheControl, "no-cache")
-	c.Set("X-Accel-Buffering", "no")
+	sseHeaders(c)
 	heartbeat := s.heartbeat()
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer s.hub.Unsubscribe(sub)

@@ -57,10 +57,7 @@ func (s *Server) stream(c *fiber.Ctx) error {
 		}
 	}
 
-	c.Set(fiber.HeaderContentType, "text/event-stream")
-	c.Set(fiber.HeaderCacheControl, "no-cache")
-	c.Set(fiber.HeaderConnection, "keep-alive")
-	c.Set("X-Accel-Buffering", "no")
+	sseHeaders(c)
 	heartbeat := s.heartbeat()
 	rid := requestID(c)
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
@@ -119,6 +116,14 @@ func (s *Server) stream(c *fiber.Ctx) error {
 		}
 	})
 	return nil
+}
+
+// sseHeaders starts a Server-Sent Events response; proxies must not buffer it.
+func sseHeaders(c *fiber.Ctx) {
+	c.Set(fiber.HeaderContentType, "text/event-stream")
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	c.Set(fiber.HeaderConnection, "keep-alive")
+	c.Set("X-Accel-Buffering", "no")
 }
 
 func (s *Server) heartbeat() time.Duration {
