@@ -96,7 +96,10 @@ func createDevKey(dir, path string) (sas.Key, error) {
 
 // printBanner tells a newcomer how to call the service that just started.
 func printBanner(w io.Writer, addr string, k sas.Key) {
-	_, port, _ := splitPort(addr)
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		port = "8080"
+	}
 	token := sas.Sign(k.Organization, "*", sas.ServiceAdmin, sas.PermReadWrite, time.Now().Add(devTokenLife), k.Name, k.Secret)
 	fmt.Fprintf(w, `
 No signing key is configured, so jds is using its development key (%s in the data directory).
@@ -116,10 +119,3 @@ Mint other tokens with: jds token --help
 `, devKeyFile, k.Organization, token, port, DevWorkspace, port, DevWorkspace)
 }
 
-func splitPort(addr string) (host, port string, err error) {
-	host, port, err = net.SplitHostPort(addr)
-	if err != nil {
-		return "", "8080", err
-	}
-	return host, port, nil
-}
