@@ -118,4 +118,3 @@ Mint other tokens with: jds token --help
 
 `, devKeyFile, k.Organization, token, port, DevWorkspace, port, DevWorkspace)
 }
-
