@@ -108,6 +108,19 @@ func (s *Server) normalize(l aliasLists) ([]identity.Alias, []string) {
 	return out, errs
 }
 
+// decodeAliases reads a body that holds alias lists (lists points into body) and
+// normalises them.
+func (s *Server) decodeAliases(c *fiber.Ctx, body any, lists *aliasLists) ([]identity.Alias, error) {
+	if err := decodeBody(c, body); err != nil {
+		return nil, err
+	}
+	aliases, errs := s.normalize(*lists)
+	if len(errs) > 0 {
+		return nil, badRequest("invalid aliases", errs...)
+	}
+	return aliases, nil
+}
+
 // decodeBody reads a JSON request body into v, strictly.
 func decodeBody(c *fiber.Ctx, v any) error {
 	dec := json.NewDecoder(strings.NewReader(string(c.Body())))
@@ -149,12 +162,9 @@ func (s *Server) createPerson(c *fiber.Ctx) error {
 		LastName  string `json:"lastName"`
 		aliasLists
 	}
-	if err := decodeBody(c, &body); err != nil {
+	aliases, err := s.decodeAliases(c, &body, &body.aliasLists)
+	if err != nil {
 		return err
-	}
-	aliases, errs := s.normalize(body.aliasLists)
-	if len(errs) > 0 {
-		return badRequest("invalid aliases", errs...)
 	}
 	ctx, cancel := s.requestContext()
 	defer cancel()
@@ -327,12 +337,9 @@ func (s *Server) addIdentities(c *fiber.Ctx) error {
 		return err
 	}
 	var body aliasLists
-	if err := decodeBody(c, &body); err != nil {
+	aliases, err := s.decodeAliases(c, &body, &body)
+	if err != nil {
 		return err
-	}
-	aliases, errs := s.normalize(body)
-	if len(errs) > 0 {
-		return badRequest("invalid aliases", errs...)
 	}
 	ctx, cancel := s.requestContext()
 	defer cancel()
@@ -421,12 +428,9 @@ func (s *Server) identify(c *fiber.Ctx) error {
 		LastName  string `json:"lastName"`
 		aliasLists
 	}
-	if err := decodeBody(c, &body); err != nil {
+	aliases, err := s.decodeAliases(c, &body, &body.aliasLists)
+	if err != nil {
 		return err
-	}
-	aliases, errs := s.normalize(body.aliasLists)
-	if len(errs) > 0 {
-		return badRequest("invalid aliases", errs...)
 	}
 	if len(aliases) == 0 {
 		return badRequest("no alias given", "aliases: at least one of phone, email, customerId, socialId, temporaryId")
