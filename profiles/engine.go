@@ -100,9 +100,10 @@ func New(log *slog.Logger, now func() time.Time) *Engine {
 }
 
 // Attach connects the engine to its store and loads the templates made through the API.
+// A template whose backfill did not finish (a crash, a shutdown) is backfilled again.
 func (e *Engine) Attach(ctx context.Context, s *ledger.Store) error {
 	e.store = s
-	return s.AllDocs(ctx, collection, func(w ledger.Workspace, id string, raw []byte) error {
+	err := s.AllDocs(ctx, collection, func(w ledger.Workspace, id string, raw []byte) error {
 		t, err := rules.ParseTemplateJSON(raw)
 		if err != nil {
 			return fmt.Errorf("stored template %s in %s: %w", id, w, err)
@@ -115,6 +116,36 @@ func (e *Engine) Attach(ctx context.Context, s *ledger.Store) error {
 		e.putAPI(w, c)
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	for w, templates := range e.api {
+		for _, c := range templates {
+			if err := e.backfillUnlessDone(ctx, c, []ledger.Workspace{w}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// backfillUnlessDone backfills a template in the workspaces where its definition was
+// never completely computed.
+func (e *Engine) backfillUnlessDone(ctx context.Context, c *rules.Compiled, workspaces []ledger.Workspace) error {
+	var todo []ledger.Workspace
+	for _, w := range workspaces {
+		_, err := e.store.GetDoc(ctx, w, doneCollection, definition(c))
+		switch {
+		case errors.Is(err, ledger.ErrNotFound):
+			todo = append(todo, w)
+		case err != nil:
+			return err
+		}
+	}
+	if len(todo) > 0 {
+		e.backfill(c, todo)
+	}
+	return nil
 }
 
 // Close stops backfills in progress and waits for them.
@@ -417,18 +448,8 @@ func (e *Engine) SetFiles(ctx context.Context, compiled []*rules.Compiled) error
 		return err
 	}
 	for _, c := range compiled {
-		var todo []ledger.Workspace
-		for _, w := range workspaces {
-			_, err := e.store.GetDoc(ctx, w, doneCollection, definition(c))
-			switch {
-			case errors.Is(err, ledger.ErrNotFound):
-				todo = append(todo, w)
-			case err != nil:
-				return err
-			}
-		}
-		if len(todo) > 0 {
-			e.backfill(c, todo)
+		if err := e.backfillUnlessDone(ctx, c, workspaces); err != nil {
+			return err
 		}
 	}
 	return nil
