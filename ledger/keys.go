@@ -25,6 +25,8 @@ import (
 //	tagPurge     'x' wsid pid                           → nothing (erased person whose events are still being deleted)
 //	tagState     's' wsid pid name                      → derived state (see derive.go), opaque to the ledger
 //	tagDoc       'D' wsid collection 0x00 id            → a document of another package (see docs.go)
+//	tagDelivery  'h' wsid pid deliveryID                → a delivery and its state (see outbox.go)
+//	tagQueue     'q' due deliveryID                     → the tagDelivery key of a pending delivery
 //
 // Invariants the readers rely on:
 //   - A person's events are the tagEvent keys with prefix 'e' wsid pid, ordered by event
@@ -38,6 +40,9 @@ import (
 //     the expiry job reads only the candidates old enough to expire. Entries are not
 //     removed when such a person is linked; the job drops them when it finds the person
 //     identified, merged or gone.
+//   - tagQueue is global and ordered by due time, so the delivery worker reads what is
+//     due with one scan from the start; an entry exists exactly while its delivery is
+//     pending.
 //   - An alias always names a live person (never one merged into another): merges rewrite
 //     the merged person's alias keys, never its events.
 const (
@@ -51,6 +56,8 @@ const (
 	tagPurge     byte = 'x'
 	tagState     byte = 's'
 	tagDoc       byte = 'D'
+	tagDelivery  byte = 'h'
+	tagQueue     byte = 'q'
 )
 
 var (

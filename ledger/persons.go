@@ -520,6 +520,9 @@ func (b *batch) erase(ws wsid, p *identity.Person) (out Erased, leftover []pid, 
 		if err := b.deletePrefix(statePrefix(ws, k)); err != nil {
 			return out, nil, err
 		}
+		if err := b.deleteDeliveries(ws, k); err != nil {
+			return out, nil, err
+		}
 		out.Persons++
 		n, more, err := b.deleteEvents(ws, k, budget)
 		if err != nil {

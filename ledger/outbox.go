@@ -1,0 +1,283 @@
+package ledger
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/google/uuid"
+)
+
+// The outbox: deliveries that actions fire are written by a Deriver in the same commit
+// as the event that fired them, so that an event is never stored without its deliveries
+// nor a delivery queued for an event that was not. A worker then takes the due ones,
+// sends them, and settles each: sent, retried later, or dead. Every delivery keeps a
+// record for its person's history, which erasure removes with the person.
+
+// Delivery is one queued message and its state.
+type Delivery struct {
+	ID        string          `json:"id"` // also the idempotency key partners see
+	Workspace Workspace       `json:"workspace"`
+	PersonID  string          `json:"personId"`
+	Payload   json.RawMessage `json:"payload"` // what the deriver queued, opaque to the ledger
+	State     string          `json:"state"`   // pending, sent, dead
+	Attempts  int             `json:"attempts"`
+	Due       time.Time       `json:"due"`
+	CreatedAt time.Time       `json:"createdAt"`
+	UpdatedAt time.Time       `json:"updatedAt"`
+	LastError string          `json:"lastError,omitempty"`
+	// Response is the partner's last answer, shortened, for the history.
+	Response string `json:"response,omitempty"`
+}
+
+// Delivery states.
+const (
+	Pending = "pending"
+	Sent    = "sent"
+	Dead    = "dead"
+)
+
+// Enqueue queues a delivery for the person, due at due, in the commit of the event being
+// derived. It returns the delivery's id.
+func (s *State) Enqueue(payload []byte, due time.Time) (string, error) {
+	d := &Delivery{
+		ID: uuid.NewString(), Workspace: s.w, PersonID: s.person.String(), Payload: payload,
+		State: Pending, Due: due.UTC(), CreatedAt: s.b.now, UpdatedAt: s.b.now,
+	}
+	return d.ID, s.b.putDelivery(s.ws, d, time.Time{})
+}
+
+// putDelivery writes a delivery record, and its place in the queue when it is pending;
+// wasDue is its previous due time (zero for a new one), whose queue entry goes.
+func (b *batch) putDelivery(ws wsid, d *Delivery, wasDue time.Time) error {
+	p, err := parsePID(d.PersonID)
+	if err != nil {
+		return err
+	}
+	id, err := uuid.Parse(d.ID)
+	if err != nil {
+		return fmt.Errorf("delivery id %q: %w", d.ID, err)
+	}
+	if !wasDue.IsZero() {
+		if err := b.txn.Delete(queueKey(wasDue, id)); err != nil {
+			return err
+		}
+	}
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("encoding delivery %s: %w", d.ID, err)
+	}
+	if err := b.set(deliveryKey(ws, p, id), raw); err != nil {
+		return err
+	}
+	if d.State == Pending {
+		return b.set(queueKey(d.Due, id), deliveryKey(ws, p, id))
+	}
+	return nil
+}
+
+// Due returns up to limit pending deliveries due at or before now, earliest first.
+func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]*Delivery, error) {
+	var out []*Delivery
+	err := s.db.View(func(txn *badger.Txn) error {
+		opt := badger.DefaultIteratorOptions
+		opt.Prefix = []byte{tagQueue}
+		it := txn.NewIterator(opt)
+		defer it.Close()
+		end := sortableTime(now.UnixNano())
+		for it.Rewind(); it.Valid() && len(out) < limit; it.Next() {
+			k := it.Item().Key()
+			if binary.BigEndian.Uint64(k[1:9]) > end {
+				break
+			}
+			ref, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			item, err := txn.Get(ref)
+			if err != nil {
+				return fmt.Errorf("queued delivery without a record: %w", err)
+			}
+			d := new(Delivery)
+			if err := item.Value(func(v []byte) error { return json.Unmarshal(v, d) }); err != nil {
+				return err
+			}
+			out = append(out, d)
+		}
+		return ctx.Err()
+	})
+	return out, err
+}
+
+// Outcome is how one attempt at a delivery ended.
+type Outcome struct {
+	Sent      bool
+	RetryAt   time.Time // when not sent: the next attempt; zero: no more attempts (dead)
+	Error     string
+	Response  string
+	Attempted time.Time
+}
+
+// Settle records an attempt at a delivery: sent, due again later, or dead. Settling a
+// delivery that is no longer pending (settled already, or erased) is ErrNotFound.
+func (s *Store) Settle(ctx context.Context, d *Delivery, o Outcome) error {
+	return s.do(ctx, func(b *batch) error {
+		ws, err := b.workspace(d.Workspace)
+		if err != nil {
+			return err
+		}
+		cur, err := b.delivery(ws, d.PersonID, d.ID)
+		if err != nil {
+			return err
+		}
+		if cur.State != Pending {
+			return reject("delivery %s is %s: %w", d.ID, cur.State, ErrNotFound)
+		}
+		next := *cur
+		next.Attempts++
+		next.UpdatedAt = o.Attempted.UTC()
+		next.LastError, next.Response = o.Error, o.Response
+		switch {
+		case o.Sent:
+			next.State = Sent
+		case o.RetryAt.IsZero():
+			next.State = Dead
+		default:
+			next.Due = o.RetryAt.UTC()
+		}
+		return b.putDelivery(ws, &next, cur.Due)
+	})
+}
+
+// Requeue puts a dead delivery back in the queue, due now, with its attempts counted
+// afresh (the dead-letter list's retry).
+func (s *Store) Requeue(ctx context.Context, w Workspace, personID, id string) error {
+	return s.do(ctx, func(b *batch) error {
+		ws, err := b.workspace(w)
+		if err != nil {
+			return err
+		}
+		cur, err := b.delivery(ws, personID, id)
+		if err != nil {
+			return err
+		}
+		if cur.State != Dead {
+			return reject("delivery %s is %s, not dead: %w", id, cur.State, ErrConflict)
+		}
+		next := *cur
+		next.State, next.Attempts, next.Due, next.UpdatedAt = Pending, 0, b.now, b.now
+		return b.putDelivery(ws, &next, time.Time{})
+	})
+}
+
+// delivery reads a delivery record in this transaction; a missing one is rejected.
+func (b *batch) delivery(ws wsid, personID, id string) (*Delivery, error) {
+	p, err := parsePID(personID)
+	if err != nil {
+		return nil, reject("delivery %q: %w", id, ErrNotFound)
+	}
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return nil, reject("delivery %q: %w", id, ErrNotFound)
+	}
+	v, ok, err := b.get(deliveryKey(ws, p, u))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, reject("delivery %q: %w", id, ErrNotFound)
+	}
+	d := new(Delivery)
+	if err := json.Unmarshal(v, d); err != nil {
+		return nil, fmt.Errorf("decoding delivery %s: %w", id, err)
+	}
+	return d, nil
+}
+
+// Deliveries lists the deliveries of a live person and of persons merged into it,
+// newest first; state filters them when not empty.
+func (s *Store) Deliveries(ctx context.Context, w Workspace, personID, state string) ([]*Delivery, error) {
+	var out []*Delivery
+	k, err := parsePID(personID)
+	if err != nil {
+		return nil, fmt.Errorf("person %q: %w", personID, ErrNotFound)
+	}
+	_, err = s.view(w, func(r *reader, ws wsid) error {
+		p, err := r.root(ws, k)
+		if err != nil {
+			return err
+		}
+		ids := append([]string{p.ID}, p.MergedIDs(r.personByID(ws))...)
+		for _, id := range ids {
+			pk, err := parsePID(id)
+			if err != nil {
+				return err
+			}
+			opt := badger.DefaultIteratorOptions
+			opt.Prefix = deliveryPrefix(ws, pk)
+			it := r.txn.NewIterator(opt)
+			for it.Rewind(); it.Valid(); it.Next() {
+				d := new(Delivery)
+				if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, d) }); err != nil {
+					it.Close()
+					return err
+				}
+				if state == "" || d.State == state {
+					out = append(out, d)
+				}
+			}
+			it.Close()
+		}
+		return nil
+	})
+	slices.SortStableFunc(out, func(a, b *Delivery) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	return out, err
+}
+
+// deleteDeliveries removes a person's deliveries and their queue entries (erasure).
+func (b *batch) deleteDeliveries(ws wsid, p pid) error {
+	opt := badger.DefaultIteratorOptions
+	opt.Prefix = deliveryPrefix(ws, p)
+	it := b.txn.NewIterator(opt)
+	var queued [][]byte
+	for it.Rewind(); it.Valid(); it.Next() {
+		d := new(Delivery)
+		if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, d) }); err != nil {
+			it.Close()
+			return err
+		}
+		if d.State == Pending {
+			if id, err := uuid.Parse(d.ID); err == nil {
+				queued = append(queued, queueKey(d.Due, id))
+			}
+		}
+	}
+	it.Close()
+	for _, k := range queued {
+		if err := b.txn.Delete(k); err != nil {
+			return err
+		}
+	}
+	return b.deletePrefix(deliveryPrefix(ws, p))
+}
+
+func deliveryPrefix(ws wsid, p pid) []byte {
+	return append(appendWS(make([]byte, 0, 1+wsidLen+2*pidLen), tagDelivery, ws), p[:]...)
+}
+
+func deliveryKey(ws wsid, p pid, id uuid.UUID) []byte {
+	return append(deliveryPrefix(ws, p), id[:]...)
+}
+
+// queueKey orders pending deliveries by due time across every workspace: the worker
+// reads the queue from its start.
+func queueKey(due time.Time, id uuid.UUID) []byte {
+	b := make([]byte, 0, 1+8+16)
+	b = append(b, tagQueue)
+	b = binary.BigEndian.AppendUint64(b, sortableTime(due.UnixNano()))
+	return append(b, id[:]...)
+}

@@ -1,0 +1,97 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/openjds/jds/event"
+)
+
+// notifier is a test Deriver: every "Closed Queue" event queues a delivery due at once.
+type notifier struct{}
+
+func (notifier) Derive(st *State, ev StoredEvent) error {
+	if ev.Type != "Closed Queue" {
+		return nil
+	}
+	_, err := st.Enqueue([]byte(`{"sms":"can we call you back?"}`), st.Now())
+	return err
+}
+
+func (notifier) Rebuild(*State, EventSource) error { return nil }
+
+func TestOutbox(t *testing.T) {
+	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	dir := t.TempDir()
+	s, err := Open(Options{Dir: dir, SyncWrites: true, Deriver: notifier{}, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	s.Append(ctx, ws, []*event.Event{
+		mkEvent(t, "c1", "Closed Queue", "+15550000001", "phone", "", now),
+		mkEvent(t, "x1", "Other", "+15550000001", "phone", "", now),
+	})
+	// The delivery was written with the event, so it survives a restart.
+	s.Close()
+	if s, err = Open(Options{Dir: dir, SyncWrites: true, Deriver: notifier{}, Now: clock}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	due, err := s.Due(ctx, now, 10)
+	if err != nil || len(due) != 1 || string(due[0].Payload) != `{"sms":"can we call you back?"}` || due[0].State != Pending {
+		t.Fatalf("due after restart: %v %+v", err, due)
+	}
+	d := due[0]
+	// A failed attempt is due again later, not now.
+	if err := s.Settle(ctx, d, Outcome{RetryAt: now.Add(time.Minute), Error: "503", Attempted: now}); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := s.Due(ctx, now, 10); len(due) != 0 {
+		t.Fatalf("a delivery to retry later is due now: %+v", due)
+	}
+	due, _ = s.Due(ctx, now.Add(time.Minute), 10)
+	if len(due) != 1 || due[0].Attempts != 1 || due[0].LastError != "503" {
+		t.Fatalf("due at the retry time: %+v", due)
+	}
+	// Sent: it leaves the queue, and settling it again is refused.
+	if err := s.Settle(ctx, due[0], Outcome{Sent: true, Response: "202 Accepted", Attempted: now.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Settle(ctx, due[0], Outcome{Sent: true}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("settling twice: %v", err)
+	}
+	if due, _ := s.Due(ctx, now.Add(time.Hour), 10); len(due) != 0 {
+		t.Fatalf("a sent delivery is still queued: %+v", due)
+	}
+	hist, err := s.Deliveries(ctx, ws, d.PersonID, "")
+	if err != nil || len(hist) != 1 || hist[0].State != Sent || hist[0].Attempts != 2 || hist[0].Response != "202 Accepted" {
+		t.Fatalf("history: %v %+v", err, hist)
+	}
+	// Dead letters come back with Requeue.
+	s.Append(ctx, ws, []*event.Event{mkEvent(t, "c2", "Closed Queue", "+15550000001", "phone", "", now)})
+	due, _ = s.Due(ctx, now, 10)
+	if err := s.Settle(ctx, due[0], Outcome{Error: "400 bad number", Attempted: now}); err != nil {
+		t.Fatal(err)
+	}
+	dead, _ := s.Deliveries(ctx, ws, d.PersonID, Dead)
+	if len(dead) != 1 || dead[0].LastError != "400 bad number" {
+		t.Fatalf("dead letters: %+v", dead)
+	}
+	if err := s.Requeue(ctx, ws, d.PersonID, dead[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := s.Due(ctx, now, 10); len(due) != 1 || due[0].ID != dead[0].ID || due[0].Attempts != 0 {
+		t.Fatalf("requeued: %+v", due)
+	}
+	// Erasure takes the deliveries, queued ones included.
+	if _, err := s.Erase(ctx, ws, d.PersonID); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := s.Due(ctx, now.Add(24*time.Hour), 10); len(due) != 0 {
+		t.Fatalf("queued after erasure: %+v", due)
+	}
+}
