@@ -1,0 +1,196 @@
+// Package delivery sends what journey actions queue: a worker takes the due deliveries
+// from the ledger's outbox, sends each through its connector, and settles it in the
+// ledger: sent, due again after a backoff, or dead after the last attempt.
+//
+// Deliveries stay in the outbox until they are settled, so a crash in the middle of a
+// send leads to one more attempt after the restart, with the same id: partners see it
+// as the idempotency key. Nothing is lost and, for partners that honour the key,
+// nothing is sent twice. The package does not decide what to send (package rules and
+// the actions engine do) nor how (package connectors).
+package delivery
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/openjds/jds/connectors"
+	"github.com/openjds/jds/ledger"
+)
+
+// Options configure a Worker. Zero values take the defaults noted.
+type Options struct {
+	Store   *ledger.Store
+	Senders map[string]connectors.Sender // by connector instance; "" for inline webhooks
+	Logger  *slog.Logger
+	Now     func() time.Time // default time.Now
+
+	MaxAttempts int           // default 8; then the delivery is dead
+	Backoff     time.Duration // first retry delay, doubled each time; default 1 s
+	MaxBackoff  time.Duration // default 1 h
+	Poll        time.Duration // how often the outbox is read when not woken; default 250 ms
+	// PerConnector bounds the sends in flight through one connector. Default 4.
+	PerConnector int
+}
+
+// Worker is the delivery loop. Run it once; Wake it after commits that queued work.
+type Worker struct {
+	o    Options
+	wake chan struct{}
+
+	mu       sync.Mutex
+	inFlight map[string]bool
+	slots    map[string]chan struct{}
+	wg       sync.WaitGroup
+}
+
+// New returns a worker; it does nothing until Run.
+func New(o Options) *Worker {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 8
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = time.Second
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = time.Hour
+	}
+	if o.Poll <= 0 {
+		o.Poll = 250 * time.Millisecond
+	}
+	if o.PerConnector <= 0 {
+		o.PerConnector = 4
+	}
+	return &Worker{o: o, wake: make(chan struct{}, 1), inFlight: map[string]bool{}, slots: map[string]chan struct{}{}}
+}
+
+// Wake makes the worker read the outbox now rather than at its next poll.
+func (w *Worker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends due deliveries until ctx ends, then waits for the sends in flight: a send
+// cut short by the shutdown stays pending and is attempted again after the restart.
+func (w *Worker) Run(ctx context.Context) {
+	defer w.wg.Wait()
+	tick := time.NewTicker(w.o.Poll)
+	defer tick.Stop()
+	for {
+		w.dispatch(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case <-w.wake:
+		}
+	}
+}
+
+func (w *Worker) dispatch(ctx context.Context) {
+	due, err := w.o.Store.Due(ctx, w.o.Now(), 256)
+	if err != nil {
+		if ctx.Err() == nil {
+			w.o.Logger.Error("reading the outbox", "err", err)
+		}
+		return
+	}
+	for _, d := range due {
+		var payload connectors.Delivery
+		if err := json.Unmarshal(d.Payload, &payload); err != nil {
+			w.settle(ctx, d, ledger.Outcome{Error: "the queued payload is not a delivery: " + err.Error(), Attempted: w.o.Now()})
+			continue
+		}
+		w.mu.Lock()
+		busy := w.inFlight[d.ID]
+		slot := w.slots[payload.Connector]
+		if slot == nil {
+			slot = make(chan struct{}, w.o.PerConnector)
+			w.slots[payload.Connector] = slot
+		}
+		if !busy {
+			select {
+			case slot <- struct{}{}:
+				w.inFlight[d.ID] = true
+			default:
+				busy = true // the connector is at its limit: the next round takes it
+			}
+		}
+		w.mu.Unlock()
+		if busy {
+			continue
+		}
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			defer func() {
+				w.mu.Lock()
+				delete(w.inFlight, d.ID)
+				<-slot
+				w.mu.Unlock()
+			}()
+			w.send(ctx, d, payload)
+		}()
+	}
+}
+
+// send makes one attempt and settles the delivery with its outcome.
+func (w *Worker) send(ctx context.Context, d *ledger.Delivery, payload connectors.Delivery) {
+	sender := w.o.Senders[payload.Connector]
+	if sender == nil {
+		w.settle(ctx, d, ledger.Outcome{Error: fmt.Sprintf("no connector named %q is configured", payload.Connector), Attempted: w.o.Now()})
+		return
+	}
+	payload.ID = d.ID
+	payload.Attempt = d.Attempts + 1
+	out := sender.Send(ctx, payload)
+	if ctx.Err() != nil && errors.Is(out.Err, context.Canceled) {
+		return // shutting down: the delivery stays due and is attempted after the restart
+	}
+	now := w.o.Now()
+	o := ledger.Outcome{Sent: out.OK(), Response: out.Response, Attempted: now}
+	if !out.OK() {
+		o.Error = out.Err.Error()
+		if out.Retryable && payload.Attempt < w.o.MaxAttempts {
+			o.RetryAt = now.Add(max(w.backoff(payload.Attempt), out.RetryAfter))
+		}
+	}
+	level := slog.LevelDebug
+	if !o.Sent {
+		level = slog.LevelWarn
+	}
+	w.o.Logger.Log(ctx, level, "delivery attempt", "delivery", d.ID, "connector", payload.Connector, "attempt", payload.Attempt,
+		"status", out.Status, "sent", o.Sent, "retry_at", o.RetryAt, "err", o.Error)
+	w.settle(ctx, d, o)
+}
+
+func (w *Worker) settle(ctx context.Context, d *ledger.Delivery, o ledger.Outcome) {
+	// Settling must not be cut short by the shutdown that may be under way: the
+	// attempt happened, and the store drains its committer before closing.
+	if err := w.o.Store.Settle(context.WithoutCancel(ctx), d, o); err != nil && !errors.Is(err, ledger.ErrNotFound) {
+		w.o.Logger.Error("recording a delivery attempt", "delivery", d.ID, "err", err)
+	}
+}
+
+// backoff is the delay before attempt n+1: exponential from Backoff, capped at
+// MaxBackoff, with full jitter on its upper half so that retries of a burst spread out.
+func (w *Worker) backoff(n int) time.Duration {
+	d := w.o.Backoff << min(n-1, 30)
+	if d <= 0 || d > w.o.MaxBackoff {
+		d = w.o.MaxBackoff
+	}
+	return d/2 + rand.N(d/2+1)
+}
