@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/openjds/jds/config"
+	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/ruledir"
 	"github.com/openjds/jds/rules"
 	"github.com/openjds/jds/sas"
@@ -151,8 +152,13 @@ func check(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	senders, err := connectors.Build(cfg.Connectors, connectors.Options{Getenv: os.Getenv})
+	if err != nil {
+		return fmt.Errorf("connectors:\n%w", err)
+	}
+	connectors.Close(senders)
 	if *path != "" || os.Getenv("JDS_CONFIG") != "" {
-		fmt.Fprintln(stdout, "configuration: OK")
+		fmt.Fprintf(stdout, "configuration: OK (%d connectors)\n", len(cfg.Connectors))
 	}
 	var set *ruledir.Set
 	if paths := fs.Args(); len(paths) > 0 {

@@ -50,6 +50,10 @@ func TestCommands(t *testing.T) {
 	if code, _, errOut := run(t, "check", "--config", filepath.Join(dir, "bad-config.yaml")); code != 1 || !strings.Contains(errOut, `bad-config.yaml:2:1: unknown key "nope"`) {
 		t.Fatalf("check of a bad config: %d %s", code, errOut)
 	}
+	os.WriteFile(filepath.Join(dir, "bad-connector.yaml"), []byte("connectors:\n  - {name: sms, kind: twilio}\n"), 0o600)
+	if code, _, errOut := run(t, "check", "--config", filepath.Join(dir, "bad-connector.yaml")); code != 1 || !strings.Contains(errOut, "accountSid") {
+		t.Fatalf("check of a bad connector: %d %s", code, errOut)
+	}
 	if code, _, _ := run(t, "frobnicate"); code != 2 {
 		t.Fatalf("unknown command: %d", code)
 	}

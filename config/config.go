@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/openjds/jds/connectors"
 	"os"
 	"strings"
 	"time"
@@ -41,6 +42,10 @@ type Config struct {
 	Store       Store    `yaml:"store"`
 	HTTP        HTTP     `yaml:"http"`
 	Identity    Identity `yaml:"identity"`
+	// Connectors are the outbound connector instances journey actions send through,
+	// each with a name, a kind and the kind's own keys (docs/connectors.md). They are
+	// checked when jds starts and by jds check.
+	Connectors []connectors.Instance `yaml:"connectors"`
 }
 
 // Key is a signing key for SAS tokens: a token's sk names it, its so names
@@ -226,6 +231,9 @@ func Load(path string, getenv func(string) string) (Config, error) {
 		}
 	}
 	c.Keys = append([]Key(nil), c.Keys...) // resolving must not write into a caller's slice
+	if len(c.Connectors) == 0 {
+		c.Connectors = nil // "connectors: []" and no key at all mean the same
+	}
 	for i := range c.Keys {
 		// An unset variable leaves the reference in place; Validate
 		// reports it by name.

@@ -414,6 +414,8 @@ func TestExample(t *testing.T) {
 		switch {
 		case line == "keys: []":
 			line = "keys:"
+		case line == "connectors: []":
+			line = "connectors:"
 		case strings.HasPrefix(line, "#  "):
 			line = strings.TrimPrefix(line, "#")
 		}
@@ -427,6 +429,9 @@ func TestExample(t *testing.T) {
 	want := []config.Key{{Name: "sandbox", Organization: "cctsa", Secret: "s3cret"}}
 	if !reflect.DeepEqual(got.Keys, want) {
 		t.Errorf("keys = %+v, want %+v", got.Keys, want)
+	}
+	if len(got.Connectors) != 2 || got.Connectors[0].Kind != "twilio" || got.Connectors[1].Name != "callbacks" {
+		t.Errorf("connectors = %+v", got.Connectors)
 	}
 }
 

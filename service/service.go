@@ -21,6 +21,8 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/openjds/jds/config"
+	"github.com/openjds/jds/connectors"
+	"github.com/openjds/jds/delivery"
 	"github.com/openjds/jds/identity"
 	"github.com/openjds/jds/ledger"
 	"github.com/openjds/jds/live"
@@ -34,6 +36,8 @@ type Service struct {
 	cfg      config.Config
 	log      *slog.Logger
 	store    *ledger.Store
+	senders  map[string]connectors.Sender
+	worker   *delivery.Worker
 	profiles *profiles.Engine
 	rules    *ruledir.Manager
 	server   *server.Server
@@ -86,6 +90,10 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		return nil, err
 	}
 
+	s.senders, err = connectors.Build(cfg.Connectors, connectors.Options{Getenv: os.Getenv, Logger: o.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("connectors:\n%w", err)
+	}
 	metrics := server.NewMetrics(nil)
 	guard := identity.NewGuard(cfg.Identity.BlockedAliases, cfg.Identity.MaxAliasesPerPerson)
 	hub := live.NewHub(cfg.Stream.SubscriberBuffer)
@@ -103,9 +111,14 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		MaxBatchEvents:   cfg.Store.MaxBatchEvents,
 		CountryCode:      cfg.Ingest.DefaultCountryCode,
 		Guard:            guard,
-		OnCommit:         hub.Publish,
-		Observe:          metrics.ObserveCommit,
-		Logger:           o.Logger,
+		OnCommit: func(c []ledger.Committed) {
+			hub.Publish(c)
+			if s.worker != nil {
+				s.worker.Wake() // an event may have queued a delivery
+			}
+		},
+		Observe: metrics.ObserveCommit,
+		Logger:  o.Logger,
 	})
 	if err != nil {
 		return nil, err
@@ -127,6 +140,8 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 			o.Logger.Warn("rule files will reload only on SIGHUP or request", "err", err)
 		}
 	})
+	s.worker = delivery.New(delivery.Options{Store: s.store, Senders: s.senders, Logger: o.Logger, Now: o.Now})
+	s.background(func() { s.worker.Run(ctx) })
 	s.background(func() {
 		hup := make(chan os.Signal, 1)
 		signal.Notify(hup, syscall.SIGHUP)
@@ -220,6 +235,9 @@ func (s *Service) Close() error {
 		}
 		if s.profiles != nil {
 			s.profiles.Close()
+		}
+		if err := connectors.Close(s.senders); err != nil {
+			errs = append(errs, err)
 		}
 		if s.store != nil {
 			if err := s.store.Close(); err != nil {
