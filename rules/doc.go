@@ -1,10 +1,13 @@
 // Package rules holds what admins write to turn events into decisions: profile view
-// templates (and, later, journey actions, which reuse the same rule grammar and files).
+// templates and journey actions, which share the rule grammar and the rule files.
 // It owns their definitions, their strict parsing from API JSON and from YAML rule files
-// with precise errors, their compilation to predicates and expr programs once at load,
-// and the pure computation of progressive-profile aggregates.
+// with precise errors, their compilation to predicates, expr programs and trigger
+// renderers once at load, the pure computation of progressive-profile aggregates, and
+// the pure evaluation of actions over them ([CompiledAction.Holds],
+// [CompiledAction.Render]).
 //
-// It does not store anything or serve HTTP. The ledger keeps, per (person, attribute),
+// It does not store anything, send anything or serve HTTP: firing, cooldowns and
+// deliveries are the server's. The ledger keeps, per (person, attribute),
 // the opaque state bytes that [CompiledAttr.Update] produces, in the same transaction
 // as the event that changed them, and asks [CompiledAttr.Aggregate] for the answer when
 // a profile is read.

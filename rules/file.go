@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -52,9 +53,21 @@ type File struct {
 	Path      string
 	Templates []*Template // normalised, Source set to Path
 	Compiled  []*Compiled // Templates compiled, in the same order
-	// Actions come later, with the same grammar.
+	// Actions are the journey actions of the file, normalised, Source set to Path.
+	Actions []*Action
+	// CompiledActions are the Actions compiled against their templates, in the same
+	// order. ParseFile compiles those whose template is in the same file; the others
+	// (an action may name a template of another file) are compiled by LoadFiles, which
+	// returns files with every action compiled.
+	CompiledActions []*CompiledAction
 
-	namePos []*node // where each template's name is, for errors across files
+	namePos   []*node // where each template's name is, for errors across files
+	actionPos []*node // where each action's name is (or the action, without one)
+	// For LoadFiles: the actions that name a template of another file, and what is
+	// needed to place their problems in this file.
+	pending []int
+	dec     *decoder
+	lines   []string
 }
 
 // IsTestFile reports whether a file name is a rule test file (*.test.yaml, *.test.yml),
@@ -88,6 +101,15 @@ func ParseFile(path string, data []byte) (*File, error) {
 				nodes = append(nodes, v)
 			})
 		}},
+		{name: "actions", fn: func(v *node, p string) {
+			d.list(v, p, func(v *node, p string) {
+				a := d.action(v, p)
+				if v.kind == kMap && a.Template == "" && !d.bad[join(p, "template")] {
+					d.fail(v, join(p, "template"), "required: the name of the template whose attributes the action reads")
+				}
+				f.Actions = append(f.Actions, a)
+			})
+		}},
 	})
 	var later problems
 	names := map[string]int{}
@@ -110,16 +132,102 @@ func ParseFile(path string, data []byte) (*File, error) {
 		f.Compiled = append(f.Compiled, c)
 		f.namePos = append(f.namePos, d.pos[join(prefix, "name")])
 	}
+	declared := map[string]bool{} // templates of this file, compiled or not
+	for _, t := range f.Templates {
+		declared[strings.TrimSpace(t.Name)] = true
+	}
+	later = append(later, f.compileActions(func(name string) (*Compiled, bool) {
+		for _, c := range f.Compiled {
+			if c.Template.Name == name {
+				return c, true
+			}
+		}
+		return nil, declared[name]
+	})...)
+	seen := map[[2]string]int{}
+	for i, a := range f.Actions {
+		n := d.pos[join(index("actions", i), "name")]
+		if n == nil {
+			n = d.pos[index("actions", i)]
+		}
+		f.actionPos = append(f.actionPos, n)
+		k := actionKey(a)
+		if k[0] == "" || k[1] == "" {
+			continue
+		}
+		if j, dup := seen[k]; dup {
+			later.add(join(index("actions", i), "name"), "%q is also the name of actions[%d]; action names must be unique per template", k[1], j)
+			continue
+		}
+		seen[k] = i
+	}
+	f.dec, f.lines = d, strings.Split(string(data), "\n")
 	all := d.merge(later)
 	if len(all) > 0 {
-		lines := strings.Split(string(data), "\n")
 		for _, e := range all {
-			d.locate(e, path, lines)
+			d.locate(e, path, f.lines)
 		}
 		sortProblems(all)
 		return nil, all.err()
 	}
+	if len(f.pending) == 0 {
+		f.dec, f.lines = nil, nil
+	}
 	return f, nil
+}
+
+// compileActions compiles the file's actions whose template find knows, and records
+// the others in f.pending; the first call (from ParseFile) checks those others without
+// their template. find reports known (without a template) for a template that exists
+// but did not compile: its action is then only checked without it.
+func (f *File) compileActions(find func(name string) (c *Compiled, known bool)) problems {
+	var errs problems
+	pending := f.pending
+	first := pending == nil
+	if first {
+		for i := range f.Actions {
+			pending = append(pending, i)
+		}
+	}
+	f.pending = nil
+	for _, i := range pending {
+		a := f.Actions[i]
+		prefix := index("actions", i)
+		name := strings.TrimSpace(a.Template)
+		if name == "" {
+			continue // reported by the decoder
+		}
+		t, known := find(name)
+		if t == nil && !known {
+			f.pending = append(f.pending, i)
+		}
+		if t == nil && !first {
+			continue
+		}
+		// Without its template (not compiled, or in another file), what does not
+		// depend on it is checked now.
+		c, cerrs := compileAction(a, t)
+		for _, e := range cerrs {
+			e.Path = join(prefix, e.Path)
+		}
+		errs = append(errs, cerrs...)
+		if len(cerrs) > 0 || t == nil {
+			continue
+		}
+		c.Action.Source = f.Path
+		f.Actions[i] = c.Action
+		f.CompiledActions = append(f.CompiledActions, c)
+	}
+	// In the order of Actions, whichever call compiled them.
+	sort.SliceStable(f.CompiledActions, func(i, j int) bool {
+		return slices.Index(f.Actions, f.CompiledActions[i].Action) < slices.Index(f.Actions, f.CompiledActions[j].Action)
+	})
+	return errs
+}
+
+// actionKey identifies an action in a workspace: names are unique per template.
+func actionKey(a *Action) [2]string {
+	return [2]string{strings.TrimSpace(a.Template), strings.TrimSpace(a.Name)}
 }
 
 // locate gives a problem its file position: the node recorded for its path, or for
@@ -249,10 +357,66 @@ func LoadFiles(paths ...string) ([]*File, error) {
 		}
 		out = append(out, f)
 	}
+	errs = append(errs, resolveActions(out, len(errs) == 0)...)
 	if len(errs) > 0 {
 		return nil, joinErrors(errs)
 	}
 	return out, nil
+}
+
+// resolveActions compiles the actions that name templates of other files, and checks
+// that action names are unique per template across files. complete says every file
+// parsed: only then is a template that no file defines an error (it may be in a file
+// with errors).
+func resolveActions(files []*File, complete bool) []error {
+	byName := map[string]*Compiled{}
+	for _, f := range files {
+		for _, c := range f.Compiled {
+			byName[c.Template.Name] = c
+		}
+	}
+	var errs []error
+	type where struct {
+		file string
+		line int
+	}
+	seen := map[[2]string]where{}
+	for _, f := range files {
+		var probs problems
+		if len(f.pending) > 0 {
+			probs = f.compileActions(func(name string) (*Compiled, bool) { return byName[name], false })
+			if complete {
+				for _, i := range f.pending {
+					p := join(index("actions", i), "template")
+					probs.add(p, "no template named %q in the rule files", strings.TrimSpace(f.Actions[i].Template))
+				}
+			}
+		}
+		if f.dec != nil {
+			for _, e := range probs {
+				f.dec.locate(e, f.Path, f.lines)
+			}
+		}
+		for i, a := range f.Actions {
+			k := actionKey(a)
+			if k[0] == "" || k[1] == "" {
+				continue
+			}
+			n := f.actionPos[i]
+			if w, dup := seen[k]; dup {
+				probs = append(probs, &Error{File: f.Path, Line: n.line, Col: n.col, Path: join(index("actions", i), "name"),
+					Msg: fmt.Sprintf("action %q of template %q is also defined in %s:%d", k[1], k[0], w.file, w.line)})
+				continue
+			}
+			seen[k] = where{f.Path, n.line}
+		}
+		sortProblems(probs)
+		for _, e := range probs {
+			errs = append(errs, e)
+		}
+		f.dec, f.lines = nil, nil
+	}
+	return errs
 }
 
 func joinErrors(errs []error) error {
