@@ -80,6 +80,33 @@ func (s *State) Delete(name string) error {
 	return s.b.txn.Delete(stateKey(s.ws, s.person, name))
 }
 
+// GetMerged returns a named value of the person and of every person merged into it
+// (absent ones left out): what a view of the live person combines.
+func (s *State) GetMerged(name string) ([][]byte, error) {
+	p, err := s.Record()
+	if err != nil {
+		return nil, err
+	}
+	var out [][]byte
+	for _, id := range append([]string{p.ID}, p.MergedIDs(s.b.personByID(s.ws))...) {
+		k, err := parsePID(id)
+		if err != nil {
+			return nil, err
+		}
+		v, ok, err := s.b.get(stateKey(s.ws, k, name))
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// Record returns the person's record as this commit sees it (shared: do not modify).
+func (s *State) Record() (*identity.Person, error) { return s.b.person(s.ws, s.person) }
+
 // Clear removes every value of the person.
 func (s *State) Clear() error { return s.b.deletePrefix(statePrefix(s.ws, s.person)) }
 
@@ -196,6 +223,21 @@ func (s *Store) States(ctx context.Context, w Workspace, p *identity.Person, nam
 		return nil
 	})
 	return out, err
+}
+
+// personByID adapts batch.person to identity.Person.MergedIDs.
+func (b *batch) personByID(ws wsid) func(string) *identity.Person {
+	return func(id string) *identity.Person {
+		k, err := parsePID(id)
+		if err != nil {
+			return nil
+		}
+		p, err := b.person(ws, k)
+		if err != nil {
+			return nil
+		}
+		return p
+	}
 }
 
 // personByID adapts reader.person to identity.Person.MergedIDs.

@@ -492,14 +492,7 @@ func (s *Store) Erase(ctx context.Context, w Workspace, id string) (Erased, erro
 // persons whose events were not all deleted come back in leftover, marked for purge.
 func (b *batch) erase(ws wsid, p *identity.Person) (out Erased, leftover []pid, err error) {
 	out.Person = p
-	ids := append([]string{p.ID}, p.MergedIDs(func(id string) *identity.Person {
-		k, err := pidFromString(id)
-		if err != nil {
-			return nil
-		}
-		q, _ := b.person(ws, k)
-		return q
-	})...)
+	ids := append([]string{p.ID}, p.MergedIDs(b.personByID(ws))...)
 	for _, a := range p.Aliases() {
 		if err := b.deleteAlias(ws, a.Value); err != nil {
 			return out, nil, err

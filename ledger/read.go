@@ -200,17 +200,7 @@ func (s *Store) History(ctx context.Context, w Workspace, p *identity.Person, q 
 
 // streams opens one reverse iterator per person whose events belong to p.
 func (r *reader) streams(ws wsid, p *identity.Person) ([]*badger.Iterator, error) {
-	ids := append([]string{p.ID}, p.MergedIDs(func(id string) *identity.Person {
-		k, err := parsePID(id)
-		if err != nil {
-			return nil
-		}
-		q, err := r.person(ws, k)
-		if err != nil {
-			return nil
-		}
-		return q
-	})...)
+	ids := append([]string{p.ID}, p.MergedIDs(r.personByID(ws))...)
 	its := make([]*badger.Iterator, 0, len(ids))
 	for _, id := range ids {
 		k, err := parsePID(id)

@@ -58,7 +58,8 @@ type Engine struct {
 	now   func() time.Time
 
 	// files is the set compiled from rule files: it applies to every workspace.
-	files atomic.Pointer[[]*rules.Compiled]
+	files       atomic.Pointer[[]*rules.Compiled]
+	fileActions atomic.Pointer[[]*rules.CompiledAction]
 
 	mu  sync.RWMutex
 	api map[ledger.Workspace]map[string]*rules.Compiled // by template id
@@ -77,6 +78,7 @@ type set struct {
 	templates []*rules.Compiled
 	byEvent   map[string][]*rules.CompiledAttr
 	horizon   time.Duration // the longest window
+	actions   []*rules.CompiledAction
 }
 
 // Backfill is the progress of computing a template from the ledger.
@@ -95,6 +97,7 @@ func New(log *slog.Logger, now func() time.Time) *Engine {
 	}
 	e := &Engine{log: log, now: now, api: map[ledger.Workspace]map[string]*rules.Compiled{}, sets: map[ledger.Workspace]*set{}}
 	e.files.Store(&[]*rules.Compiled{})
+	e.fileActions.Store(&[]*rules.CompiledAction{})
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	return e
 }
@@ -181,6 +184,7 @@ func (e *Engine) setFor(w ledger.Workspace) *set {
 	}
 	s = &set{byEvent: map[string][]*rules.CompiledAttr{}}
 	s.templates = append(s.templates, *e.files.Load()...)
+	s.actions = append(s.actions, *e.fileActions.Load()...)
 	ids := make([]string, 0, len(e.api[w]))
 	for id := range e.api[w] {
 		ids = append(ids, id)
@@ -229,10 +233,19 @@ func (e *Engine) Derive(st *ledger.State, ev ledger.StoredEvent) error {
 			return err
 		}
 	}
-	return update(st, attrs, env, ev)
+	changed := map[string]bool{}
+	if err := update(st, attrs, env, ev, changed); err != nil {
+		return err
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	return e.fire(st, e.setFor(st.Workspace()), changed, env, ev)
 }
 
-func update(st *ledger.State, attrs []*rules.CompiledAttr, env *rules.EventEnv, ev ledger.StoredEvent) error {
+// update applies an event to the state of attrs, noting in changed (when not nil) the
+// keys of the attributes it counted for.
+func update(st *ledger.State, attrs []*rules.CompiledAttr, env *rules.EventEnv, ev ledger.StoredEvent, changed map[string]bool) error {
 	for _, a := range attrs {
 		v, ok, err := a.Match(env)
 		if err != nil || !ok {
@@ -250,6 +263,9 @@ func update(st *ledger.State, attrs []*rules.CompiledAttr, env *rules.EventEnv, 
 		}
 		if err := st.Set(a.Key, next); err != nil {
 			return err
+		}
+		if changed != nil {
+			changed[a.Key] = true
 		}
 	}
 	return nil
@@ -282,7 +298,7 @@ func rebuild(st *ledger.State, byEvent map[string][]*rules.CompiledAttr, horizon
 		if err != nil {
 			return err
 		}
-		return update(st, attrs, env, ev)
+		return update(st, attrs, env, ev, nil)
 	})
 }
 
@@ -433,11 +449,13 @@ func (e *Engine) Delete(ctx context.Context, w ledger.Workspace, id string) erro
 	return nil
 }
 
-// SetFiles swaps in the templates compiled from rule files (all of them, atomically),
-// and backfills each in the workspaces with data where its definition never was.
-func (e *Engine) SetFiles(ctx context.Context, compiled []*rules.Compiled) error {
+// SetFiles swaps in the templates and actions compiled from rule files (all of them,
+// atomically), and backfills each template in the workspaces with data where its
+// definition never was.
+func (e *Engine) SetFiles(ctx context.Context, compiled []*rules.Compiled, actions []*rules.CompiledAction) error {
 	e.mu.Lock()
 	e.files.Store(&compiled)
+	e.fileActions.Store(&actions)
 	e.sets = map[ledger.Workspace]*set{}
 	e.mu.Unlock()
 	if e.store == nil {

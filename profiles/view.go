@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/event"
 	"github.com/openjds/jds/identity"
 	"github.com/openjds/jds/ledger"
@@ -26,7 +27,39 @@ type View struct {
 
 // SystemMetadata carries what the system did for the person.
 type SystemMetadata struct {
-	JourneyActionTriggerHistories []any `json:"journeyActionTriggerHistories"`
+	JourneyActionTriggerHistories []Firing `json:"journeyActionTriggerHistories"`
+}
+
+// Firing is one firing of a journey action for the person, newest first in views.
+type Firing struct {
+	ActionID    string `json:"actionId"`
+	ActionName  string `json:"actionName"`
+	TriggeredAt string `json:"triggeredAt"`
+	EventID     string `json:"eventId"`
+	// Deliveries are the states of the firing's deliveries (ext): pending, sent, dead.
+	Deliveries []string `json:"deliveries"`
+}
+
+// firings groups a person's deliveries by the firing that queued them.
+func firings(ds []*ledger.Delivery) []Firing {
+	out := []Firing{}
+	index := map[[2]string]int{}
+	for _, d := range ds {
+		var p connectors.Delivery
+		if json.Unmarshal(d.Payload, &p) != nil || p.ActionID == "" {
+			continue
+		}
+		k := [2]string{p.ActionID, p.EventID}
+		i, ok := index[k]
+		if !ok {
+			i = len(out)
+			index[k] = i
+			out = append(out, Firing{ActionID: p.ActionID, ActionName: p.Action, EventID: p.EventID,
+				TriggeredAt: d.CreatedAt.UTC().Format(event.TimeLayout)})
+		}
+		out[i].Deliveries = append(out[i].Deliveries, d.State)
+	}
+	return out
 }
 
 // AttributeView is one attribute's answer.
@@ -61,7 +94,14 @@ func (e *Engine) View(ctx context.Context, w ledger.Workspace, p *identity.Perso
 		TemplateName:   c.Template.Name,
 		Timestamp:      now.UTC().Format(event.TimeLayout),
 		Attributes:     make([]AttributeView, len(c.Attrs)),
-		SystemMetadata: SystemMetadata{JourneyActionTriggerHistories: []any{}},
+		SystemMetadata: SystemMetadata{JourneyActionTriggerHistories: []Firing{}},
+	}
+	if p.ID != "" {
+		ds, err := e.store.Deliveries(ctx, w, p.ID, "")
+		if err != nil {
+			return nil, fmt.Errorf("reading action firings: %w", err)
+		}
+		v.SystemMetadata.JourneyActionTriggerHistories = firings(ds)
 	}
 	if bf := e.BackfillOf(c.Template.ID); bf != nil && bf.State != "done" {
 		v.Backfill = bf

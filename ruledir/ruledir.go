@@ -27,6 +27,7 @@ import (
 type Set struct {
 	Files     []string
 	Templates []*rules.Compiled
+	Actions   []*rules.CompiledAction
 }
 
 // Load parses and compiles every rule file of dir; a directory that does not exist is an
@@ -54,6 +55,12 @@ func LoadFiles(paths ...string) (*Set, error) {
 				c.Template.ID = "file-" + slug(c.Template.Name)
 			}
 			set.Templates = append(set.Templates, c)
+		}
+		for _, a := range f.CompiledActions {
+			if a.Action.ID == "" {
+				a.Action.ID = "file-" + slug(a.Template.Template.Name) + "-" + slug(a.Action.Name)
+			}
+			set.Actions = append(set.Actions, a)
 		}
 	}
 	return set, nil

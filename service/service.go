@@ -130,7 +130,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		return nil, fmt.Errorf("loading profile templates: %w", err)
 	}
 	s.rules = ruledir.NewManager(cfg.RulesDir, o.Logger, func(ctx context.Context, set *ruledir.Set) error {
-		return s.profiles.SetFiles(ctx, set.Templates)
+		return s.profiles.SetFiles(ctx, set.Templates, set.Actions)
 	})
 	// A broken rule file at start leaves the service up without those rules: ingest
 	// must not stop because of a typo. The error is in the log and at /admin/v1/api/rules.

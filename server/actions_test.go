@@ -1,0 +1,138 @@
+package server_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/openjds/jds/config"
+	"github.com/openjds/jds/connectors"
+)
+
+// smsPartner stands in for the SMS provider's webhook: it records what it receives.
+type smsPartner struct {
+	mu     sync.Mutex
+	bodies []string
+	keys   []string
+	srv    *httptest.Server
+}
+
+func newSMSPartner(t *testing.T) *smsPartner {
+	p := &smsPartner{}
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		p.mu.Lock()
+		p.bodies = append(p.bodies, string(b))
+		p.keys = append(p.keys, r.Header.Get("Idempotency-Key"))
+		p.mu.Unlock()
+		w.WriteHeader(202)
+	}))
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+func (p *smsPartner) received() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.bodies...)
+}
+
+// waitFor polls until cond holds (deliveries are sent by a background worker).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for range 400 {
+		if cond() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// Use case 3 through the real service: a caller hears the closed-queue message, the
+// event fires the journey action in its own commit, and the SMS webhook receives the
+// rendered message once; the cooldown keeps a second call from texting again.
+func TestClosedQueueActionSendsOneSMS(t *testing.T) {
+	partner := newSMSPartner(t)
+	c := &clock{}
+	t0 := time.Date(2026, 3, 10, 22, 0, 0, 0, time.UTC)
+	c.set(t0)
+	e := startClocked(t, c, func(cfg *config.Config) {
+		cfg.Connectors = []connectors.Instance{{Name: "sms", Kind: "webhook", Config: map[string]any{"url": partner.srv.URL}}}
+	})
+	writeRules(t, e, "closed.yaml", `
+templates:
+  - name: Closed Queue
+    attributes:
+      - {name: closedQueueCalls, displayName: Closed queue calls today, event: Closed Queue, aggregationMode: Count, lookBack: 1d}
+actions:
+  - name: Closed Queue SMS
+    template: Closed Queue
+    isActive: true
+    cooldown: 24h
+    condition: closedQueueCalls >= 1
+    actionTriggers:
+      - type: Webhook
+        webhookURL: `+partner.srv.URL+`/sms
+        attributes:
+          httpverb: post
+          requestbody: '{"to": "${person.phone[0]}", "text": "Sorry we missed you. Can we call you back?", "calls": ${profile.closedQueueCalls}, "event": "${event.id}"}'
+  - name: Disabled
+    template: Closed Queue
+    isActive: false
+    cooldown: 1m
+    condition: closedQueueCalls >= 1
+    actionTriggers:
+      - {type: Webhook, webhookURL: `+partner.srv.URL+`/never}
+`)
+	if r := e.do("POST", "/admin/v1/api/rules/reload", token("profile", "w", ws), nil); r.status != 200 {
+		t.Fatalf("reload: %d %s", r.status, r.body)
+	}
+	e.post(ev("late-1", "Closed Queue", "226-376-2555", "phone", map[string]any{"queue": "Billing"}))
+	waitFor(t, "the SMS", func() bool { return len(partner.received()) == 1 })
+	var sms map[string]any
+	if err := json.Unmarshal([]byte(partner.received()[0]), &sms); err != nil {
+		t.Fatalf("the body is not JSON: %v %q", err, partner.received()[0])
+	}
+	if sms["to"] != "+12263762555" || sms["calls"] != 1.0 || sms["event"] != "late-1" {
+		t.Fatalf("rendered body: %v", sms)
+	}
+	// A second closed-queue call within the cooldown does not text again.
+	c.add(time.Hour)
+	e.post(ev("late-2", "Closed Queue", "+12263762555", "phone", map[string]any{}))
+	time.Sleep(100 * time.Millisecond)
+	if n := len(partner.received()); n != 1 {
+		t.Fatalf("%d messages within the cooldown", n)
+	}
+	// The profile view lists the firing with its delivery state.
+	var body struct {
+		Data []struct {
+			SystemMetadata struct {
+				JourneyActionTriggerHistories []struct {
+					ActionName, EventID string
+					Deliveries          []string
+				}
+			}
+		}
+	}
+	waitFor(t, "the firing recorded as sent", func() bool {
+		r := e.do("GET", "/v1/api/progressive-profile-view/workspace-id/"+ws+"/identity/12263762555/template-name/Closed%20Queue", token("profile", "r", ws), nil)
+		json.Unmarshal(r.body, &body)
+		h := body.Data[0].SystemMetadata.JourneyActionTriggerHistories
+		return len(h) == 1 && h[0].ActionName == "Closed Queue SMS" && h[0].EventID == "late-1" && strings.Join(h[0].Deliveries, ",") == "sent"
+	})
+	// After the cooldown, the next one fires again.
+	c.add(24 * time.Hour)
+	e.post(ev("late-3", "Closed Queue", "+12263762555", "phone", map[string]any{}))
+	waitFor(t, "the second SMS", func() bool { return len(partner.received()) == 2 })
+	partner.mu.Lock()
+	defer partner.mu.Unlock()
+	if partner.keys[0] == partner.keys[1] {
+		t.Fatal("two firings must have two idempotency keys")
+	}
+}
