@@ -281,3 +281,23 @@ func queueKey(due time.Time, id uuid.UUID) []byte {
 	b = binary.BigEndian.AppendUint64(b, sortableTime(due.UnixNano()))
 	return append(b, id[:]...)
 }
+
+// Discard removes a dead delivery for good (the dead-letter list's discard).
+func (s *Store) Discard(ctx context.Context, w Workspace, personID, id string) error {
+	return s.do(ctx, func(b *batch) error {
+		ws, err := b.workspace(w)
+		if err != nil {
+			return err
+		}
+		cur, err := b.delivery(ws, personID, id)
+		if err != nil {
+			return err
+		}
+		if cur.State != Dead {
+			return reject("delivery %s is %s, not dead: %w", id, cur.State, ErrConflict)
+		}
+		p, _ := parsePID(cur.PersonID)
+		u, _ := uuid.Parse(cur.ID)
+		return b.txn.Delete(deliveryKey(ws, p, u))
+	})
+}

@@ -1,9 +1,14 @@
 package profiles
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/ledger"
@@ -124,4 +129,108 @@ func joinAuth(scheme, value string) string {
 		return value
 	}
 	return scheme + " " + value
+}
+
+// actionCollection holds the journey actions made through the API, per workspace.
+const actionCollection = "journey-actions"
+
+// Actions lists the journey actions of a workspace: rule files' first, then the API's.
+func (e *Engine) Actions(w ledger.Workspace) []*rules.CompiledAction { return e.setFor(w).actions }
+
+// Action finds a journey action of a workspace by id or, failing that, by name within
+// the template (tid may be empty to search every template).
+func (e *Engine) Action(w ledger.Workspace, tid, idOrName string) (*rules.CompiledAction, error) {
+	as := e.Actions(w)
+	for _, a := range as {
+		if a.Action.ID == idOrName && (tid == "" || a.Template.Template.ID == tid) {
+			return a, nil
+		}
+	}
+	for _, a := range as {
+		if strings.EqualFold(a.Action.Name, idOrName) && (tid == "" || a.Template.Template.ID == tid) {
+			return a, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: journey action %q", ErrNotFound, idOrName)
+}
+
+// SaveAction stores a journey action of a template made through the API: a new one when
+// a.ID is empty, else a replacement. It is live for the next event.
+func (e *Engine) SaveAction(ctx context.Context, w ledger.Workspace, t *rules.Compiled, a *rules.Action) (*rules.CompiledAction, error) {
+	if a.ID == "" {
+		for _, other := range e.Actions(w) {
+			if other.Template.Template.ID == t.Template.ID && strings.EqualFold(other.Action.Name, a.Name) {
+				return nil, fmt.Errorf("%w: journey action %q in template %q", ErrExists, a.Name, t.Template.Name)
+			}
+		}
+		a.ID = uuid.NewString()
+	} else if old, err := e.Action(w, t.Template.ID, a.ID); err != nil {
+		return nil, err
+	} else if old.Action.Source != "api" {
+		return nil, fmt.Errorf("%w: %s", ErrReadOnly, old.Action.Source)
+	}
+	a.TemplateID, a.Template, a.Source = t.Template.ID, t.Template.Name, "api"
+	c, err := rules.CompileAction(a, t)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := json.Marshal(a)
+	if err != nil {
+		return nil, fmt.Errorf("encoding journey action %q: %w", a.Name, err)
+	}
+	if err := e.store.PutDoc(ctx, w, actionCollection, a.ID, raw); err != nil {
+		return nil, err
+	}
+	e.putAPIAction(w, c)
+	return c, nil
+}
+
+// DeleteAction removes a journey action made through the API.
+func (e *Engine) DeleteAction(ctx context.Context, w ledger.Workspace, a *rules.CompiledAction) error {
+	if a.Action.Source != "api" {
+		return fmt.Errorf("%w: %s", ErrReadOnly, a.Action.Source)
+	}
+	if err := e.store.DeleteDoc(ctx, w, actionCollection, a.Action.ID); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	delete(e.apiActions[w], a.Action.ID)
+	e.sets = map[ledger.Workspace]*set{}
+	e.mu.Unlock()
+	return nil
+}
+
+func (e *Engine) putAPIAction(w ledger.Workspace, c *rules.CompiledAction) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	m := e.apiActions[w]
+	if m == nil {
+		m = map[string]*rules.CompiledAction{}
+		e.apiActions[w] = m
+	}
+	m[c.Action.ID] = c
+	e.sets = map[ledger.Workspace]*set{}
+}
+
+// loadActions compiles the API's stored actions against their templates; an action
+// whose template is gone is skipped with a warning.
+func (e *Engine) loadActions(ctx context.Context) error {
+	return e.store.AllDocs(ctx, actionCollection, func(w ledger.Workspace, id string, raw []byte) error {
+		a, err := rules.ParseActionJSON(raw)
+		if err != nil {
+			return fmt.Errorf("stored journey action %s in %s: %w", id, w, err)
+		}
+		a.ID, a.Source = id, "api"
+		t, err := e.Template(w, a.TemplateID)
+		if err != nil {
+			e.log.Warn("journey action without its template: not loaded", "action", a.Name, "template", a.TemplateID, "workspace", w.String())
+			return nil
+		}
+		c, err := rules.CompileAction(a, t)
+		if err != nil {
+			return fmt.Errorf("stored journey action %s in %s: %w", id, w, err)
+		}
+		e.putAPIAction(w, c)
+		return nil
+	})
 }

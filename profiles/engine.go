@@ -61,8 +61,9 @@ type Engine struct {
 	files       atomic.Pointer[[]*rules.Compiled]
 	fileActions atomic.Pointer[[]*rules.CompiledAction]
 
-	mu  sync.RWMutex
-	api map[ledger.Workspace]map[string]*rules.Compiled // by template id
+	mu         sync.RWMutex
+	api        map[ledger.Workspace]map[string]*rules.Compiled       // by template id
+	apiActions map[ledger.Workspace]map[string]*rules.CompiledAction // by action id
 	// sets caches, per workspace, every template that applies there, indexed by event
 	// type; rebuilt when templates change.
 	sets map[ledger.Workspace]*set
@@ -95,7 +96,8 @@ func New(log *slog.Logger, now func() time.Time) *Engine {
 	if now == nil {
 		now = time.Now
 	}
-	e := &Engine{log: log, now: now, api: map[ledger.Workspace]map[string]*rules.Compiled{}, sets: map[ledger.Workspace]*set{}}
+	e := &Engine{log: log, now: now, api: map[ledger.Workspace]map[string]*rules.Compiled{},
+		apiActions: map[ledger.Workspace]map[string]*rules.CompiledAction{}, sets: map[ledger.Workspace]*set{}}
 	e.files.Store(&[]*rules.Compiled{})
 	e.fileActions.Store(&[]*rules.CompiledAction{})
 	e.ctx, e.cancel = context.WithCancel(context.Background())
@@ -120,6 +122,9 @@ func (e *Engine) Attach(ctx context.Context, s *ledger.Store) error {
 		return nil
 	})
 	if err != nil {
+		return err
+	}
+	if err := e.loadActions(ctx); err != nil {
 		return err
 	}
 	for w, templates := range e.api {
@@ -185,6 +190,14 @@ func (e *Engine) setFor(w ledger.Workspace) *set {
 	s = &set{byEvent: map[string][]*rules.CompiledAttr{}}
 	s.templates = append(s.templates, *e.files.Load()...)
 	s.actions = append(s.actions, *e.fileActions.Load()...)
+	actionIDs := make([]string, 0, len(e.apiActions[w]))
+	for id := range e.apiActions[w] {
+		actionIDs = append(actionIDs, id)
+	}
+	sort.Strings(actionIDs)
+	for _, id := range actionIDs {
+		s.actions = append(s.actions, e.apiActions[w][id])
+	}
 	ids := make([]string, 0, len(e.api[w]))
 	for id := range e.api[w] {
 		ids = append(ids, id)
@@ -425,6 +438,9 @@ func (e *Engine) save(ctx context.Context, w ledger.Workspace, t *rules.Template
 	// Live first, then backfill: events arriving in between are derived by the live set
 	// and recomputed by the backfill, which replaces state rather than adding to it.
 	e.putAPI(w, c)
+	if err := e.recompileActions(w, c); err != nil {
+		return nil, err
+	}
 	e.backfill(c, []ledger.Workspace{w})
 	return c, nil
 }
@@ -441,12 +457,39 @@ func (e *Engine) Delete(ctx context.Context, w ledger.Workspace, id string) erro
 	if err := e.store.DeleteDoc(ctx, w, collection, c.Template.ID); err != nil {
 		return err
 	}
+	// Its actions go with it.
+	for _, a := range e.Actions(w) {
+		if a.Action.Source == "api" && a.Template.Template.ID == c.Template.ID {
+			if err := e.DeleteAction(ctx, w, a); err != nil {
+				return err
+			}
+		}
+	}
 	e.mu.Lock()
 	delete(e.api[w], c.Template.ID)
 	e.sets = map[ledger.Workspace]*set{}
 	e.mu.Unlock()
 	e.backfills.Delete(c.Template.ID)
 	return nil
+}
+
+// recompileActions compiles the API actions of a changed template against its new
+// definition; an action the new template no longer supports stops firing, and the
+// error says which.
+func (e *Engine) recompileActions(w ledger.Workspace, t *rules.Compiled) error {
+	var errs []error
+	for _, a := range e.Actions(w) {
+		if a.Action.Source != "api" || a.Template.Template.ID != t.Template.ID {
+			continue
+		}
+		c, err := rules.CompileAction(a.Action, t)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("journey action %q: %w", a.Action.Name, err))
+			continue
+		}
+		e.putAPIAction(w, c)
+	}
+	return errors.Join(errs...)
 }
 
 // SetFiles swaps in the templates and actions compiled from rule files (all of them,

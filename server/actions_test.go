@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -134,5 +135,83 @@ actions:
 	defer partner.mu.Unlock()
 	if partner.keys[0] == partner.keys[1] {
 		t.Fatal("two firings must have two idempotency keys")
+	}
+}
+
+// Journey actions through the JDS-shaped API: create, read, bad definitions; a partner
+// that refuses makes a dead letter, which the API lists and retries.
+func TestJourneyActionsAPIAndDeadLetters(t *testing.T) {
+	var refuse atomic.Bool
+	refuse.Store(true)
+	var got atomic.Int64
+	partner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Add(1)
+		if refuse.Load() {
+			w.WriteHeader(400)
+			return
+		}
+		w.WriteHeader(200)
+	}))
+	t.Cleanup(partner.Close)
+	c := &clock{}
+	c.set(time.Date(2026, 3, 10, 22, 0, 0, 0, time.UTC))
+	e := startClocked(t, c, nil)
+	tok := token("admin", "rw", ws)
+	r := e.do("POST", "/admin/v1/api/profile-view-template/workspace-id/"+ws, tok, `{"name":"Closed Queue","attributes":[{"displayName":"Closed queue calls today","event":"Closed Queue","metaData":"category","metaDataType":"string","lookBackDurationType":"days","lookBackPeriod":1,"aggregationMode":"Count"}]}`)
+	if r.status != 201 {
+		t.Fatalf("template: %d %s", r.status, r.body)
+	}
+	var tpl struct{ Data struct{ ID string } }
+	json.Unmarshal(r.body, &tpl)
+	base := "/admin/v1/api/journey-actions/workspace-id/" + ws
+	action := `{"name": "Closed Queue Action", "isActive": true, "cooldownPeriodInMinutes": 60,
+	 "rules": {"logic": "SINGLE", "condition": "Closed Queue,category,string,Count GTE 1"},
+	 "actionTriggers": [{"type": "Webhook", "webhookURL": "` + partner.URL + `/events/6M347NJ6HY",
+	   "attributes": {"httpverb": "post", "requestbody": "{\"SMS\":\"${person.phone[0]}\",\"MessageToSend\":\"Can we call you back?\"}"}}]}`
+	r = e.do("POST", base+"/template-id/"+tpl.Data.ID, token("action", "w", ws), action)
+	if r.status != 201 {
+		t.Fatalf("create action: %d %s", r.status, r.body)
+	}
+	var created struct {
+		Data struct{ ID, TemplateID string }
+	}
+	json.Unmarshal(r.body, &created)
+	if r := e.do("GET", base+"/template-id/"+tpl.Data.ID+"/action-name/Closed%20Queue%20Action", token("action", "r", ws), nil); r.status != 200 {
+		t.Fatalf("get by name: %d", r.status)
+	}
+	for _, bad := range []struct{ body, says string }{
+		{strings.Replace(action, "Count GTE 1", "Sum GTE 1", 1), "Sum"},
+		{strings.Replace(action, `"isActive": true,`, "", 1), "isActive"},
+		{strings.Replace(action, "${person.phone[0]}", "${persn.phone[0]}", 1), "persn"},
+	} {
+		if r := e.do("POST", base+"/template-id/"+tpl.Data.ID, token("action", "w", ws), strings.Replace(bad.body, "Closed Queue Action", "Other", 1)); r.status != 400 || !strings.Contains(string(r.body), bad.says) {
+			t.Errorf("bad action (%s): %d %s", bad.says, r.status, r.body)
+		}
+	}
+	// The partner refuses with 400: a permanent failure, a dead letter.
+	res := e.post(ev("cq-1", "Closed Queue", "+12263762555", "phone", map[string]any{"category": "late"}))
+	person := res.json(t)["meta"].(map[string]any)["personId"].(string)
+	var dead struct{ Data []struct{ ID, State string } }
+	waitFor(t, "a dead letter", func() bool {
+		json.Unmarshal(e.do("GET", base+"/dead-letters?personId="+person, tok, nil).body, &dead)
+		return len(dead.Data) == 1
+	})
+	refuse.Store(false)
+	if r := e.do("POST", base+"/dead-letters/"+dead.Data[0].ID+"/retry?personId="+person, tok, nil); r.status != 202 {
+		t.Fatalf("retry: %d %s", r.status, r.body)
+	}
+	var hist struct{ Data []struct{ State string } }
+	waitFor(t, "the retried delivery sent", func() bool {
+		json.Unmarshal(e.do("GET", base+"/history?personId="+person+"&actionId="+created.Data.ID, tok, nil).body, &hist)
+		return len(hist.Data) == 1 && hist.Data[0].State == "sent"
+	})
+	if got.Load() != 2 {
+		t.Fatalf("partner saw %d requests, want 2", got.Load())
+	}
+	if r := e.do("GET", base+"/history", tok, nil); r.status != 400 {
+		t.Fatalf("history without personId: %d", r.status)
+	}
+	if r := e.do("DELETE", base+"/template-id/"+tpl.Data.ID+"/action-id/"+created.Data.ID, token("action", "w", ws), nil); r.status != 200 {
+		t.Fatalf("delete: %d %s", r.status, r.body)
 	}
 }

@@ -136,6 +136,7 @@ func (s *Server) routes() {
 	// Identify; analyze: profiles.
 	s.personRoutes()
 	s.profileRoutes()
+	s.actionRoutes()
 
 	// The admin console and the customer-journey widget.
 	s.staticRoutes()

@@ -1,0 +1,238 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/openjds/jds/connectors"
+	"github.com/openjds/jds/ledger"
+	"github.com/openjds/jds/rules"
+)
+
+// actionView is a journey action as the API shows it: the JDS shape plus where it
+// comes from and whether it may be changed here (ext).
+type actionView struct {
+	*rules.Action
+	ReadOnly bool `json:"readOnly"`
+}
+
+func viewAction(a *rules.CompiledAction) actionView {
+	return actionView{Action: a.Action, ReadOnly: a.Action.Source != "api"}
+}
+
+func (s *Server) actionRoutes() {
+	const base = "/admin/v1/api/journey-actions/workspace-id/:ws"
+	r, w := s.auth("action", false), s.auth("action", true)
+	a := s.app
+	a.Get(base, r, s.listActions)
+	a.Get(base+"/history", r, s.actionHistory)
+	a.Get(base+"/dead-letters", r, s.deadLetters)
+	a.Post(base+"/dead-letters/:did/retry", w, s.retryDeadLetter)
+	a.Delete(base+"/dead-letters/:did", w, s.discardDeadLetter)
+	a.Get(base+"/template-id/:tid", r, s.listActions)
+	a.Post(base+"/template-id/:tid", w, s.saveAction)
+	a.Get(base+"/template-id/:tid/action-name/:name", r, s.getAction)
+	a.Get(base+"/template-id/:tid/action-id/:aid", r, s.getAction)
+	a.Put(base+"/template-id/:tid/action-id/:aid", w, s.saveAction)
+	a.Delete(base+"/template-id/:tid/action-id/:aid", w, s.deleteAction)
+}
+
+// listActions pages the actions of a workspace, or of one template.
+func (s *Server) listActions(c *fiber.Ctx) error {
+	ws, err := s.workspace(c)
+	if err != nil {
+		return err
+	}
+	page, size, err := paging(c)
+	if err != nil {
+		return err
+	}
+	var tid string
+	if ref := c.Params("tid"); ref != "" {
+		t, err := s.profiles.Template(ws, strings.Clone(ref))
+		if err != nil {
+			return err
+		}
+		tid = t.Template.ID
+	}
+	var all []actionView
+	for _, a := range s.profiles.Actions(ws) {
+		if tid == "" || a.Template.Template.ID == tid {
+			all = append(all, viewAction(a))
+		}
+	}
+	out := []actionView{}
+	for i := page * size; i < len(all) && len(out) < size; i++ {
+		out = append(out, all[i])
+	}
+	m := meta(ws)
+	m["page"], m["pageSize"], m["resultCount"], m["total"] = page, size, len(out), len(all)
+	return c.JSON(envelope{Meta: m, Data: out})
+}
+
+func (s *Server) getAction(c *fiber.Ctx) error {
+	ws, err := s.workspace(c)
+	if err != nil {
+		return err
+	}
+	t, err := s.profiles.Template(ws, strings.Clone(c.Params("tid")))
+	if err != nil {
+		return err
+	}
+	ref := c.Params("aid")
+	if ref == "" {
+		ref = c.Params("name")
+	}
+	a, err := s.profiles.Action(ws, t.Template.ID, strings.Clone(ref))
+	if err != nil {
+		return err
+	}
+	return c.JSON(envelope{Meta: meta(ws), Data: viewAction(a)})
+}
+
+// saveAction creates (POST) or replaces (PUT) an action of a template.
+func (s *Server) saveAction(c *fiber.Ctx) error {
+	ws, err := s.workspace(c)
+	if err != nil {
+		return err
+	}
+	t, err := s.profiles.Template(ws, strings.Clone(c.Params("tid")))
+	if err != nil {
+		return err
+	}
+	a, err := rules.ParseActionJSON(bytes.Clone(c.Body()))
+	if err != nil {
+		return badRequest("the journey action is invalid", rules.Problems(err)...)
+	}
+	status := http.StatusCreated
+	if id := c.Params("aid"); id != "" {
+		old, err := s.profiles.Action(ws, t.Template.ID, strings.Clone(id))
+		if err != nil {
+			return err
+		}
+		a.ID, status = old.Action.ID, http.StatusOK
+	} else {
+		a.ID = ""
+	}
+	ctx, cancel := s.requestContext()
+	defer cancel()
+	saved, err := s.profiles.SaveAction(ctx, ws, t, a)
+	if err != nil {
+		return templateError(err)
+	}
+	return c.Status(status).JSON(envelope{Meta: meta(ws), Data: viewAction(saved)})
+}
+
+func (s *Server) deleteAction(c *fiber.Ctx) error {
+	ws, err := s.workspace(c)
+	if err != nil {
+		return err
+	}
+	t, err := s.profiles.Template(ws, strings.Clone(c.Params("tid")))
+	if err != nil {
+		return err
+	}
+	a, err := s.profiles.Action(ws, t.Template.ID, strings.Clone(c.Params("aid")))
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.requestContext()
+	defer cancel()
+	if err := s.profiles.DeleteAction(ctx, ws, a); err != nil {
+		return templateError(err)
+	}
+	return c.JSON(envelope{Meta: meta(ws), Data: viewAction(a)})
+}
+
+// deliveriesOf lists a person's deliveries for the history and dead-letter paths.
+// Firings are stored with their person, so personId is required: listing one action's
+// firings across every person is not indexed.
+func (s *Server) deliveriesOf(c *fiber.Ctx, state string) (ledger.Workspace, []*ledger.Delivery, error) {
+	ws, err := s.workspace(c)
+	if err != nil {
+		return ws, nil, err
+	}
+	person := strings.Clone(c.Query("personId"))
+	if person == "" {
+		return ws, nil, badRequest("personId is required", "personId: required")
+	}
+	ctx, cancel := s.requestContext()
+	defer cancel()
+	ds, err := s.store.Deliveries(ctx, ws, person, state)
+	if err != nil {
+		return ws, nil, err
+	}
+	if action := c.Query("actionId"); action != "" {
+		kept := ds[:0]
+		for _, d := range ds {
+			var p connectors.Delivery
+			if json.Unmarshal(d.Payload, &p) == nil && p.ActionID == action {
+				kept = append(kept, d)
+			}
+		}
+		ds = kept
+	}
+	return ws, ds, nil
+}
+
+// actionHistory lists a person's deliveries, newest first, with their state (ext).
+func (s *Server) actionHistory(c *fiber.Ctx) error {
+	ws, ds, err := s.deliveriesOf(c, "")
+	if err != nil {
+		return err
+	}
+	m := meta(ws)
+	m["resultCount"] = len(ds)
+	return c.JSON(envelope{Meta: m, Data: nonNilDeliveries(ds)})
+}
+
+func (s *Server) deadLetters(c *fiber.Ctx) error {
+	ws, ds, err := s.deliveriesOf(c, ledger.Dead)
+	if err != nil {
+		return err
+	}
+	m := meta(ws)
+	m["resultCount"] = len(ds)
+	return c.JSON(envelope{Meta: m, Data: nonNilDeliveries(ds)})
+}
+
+// retryDeadLetter queues a dead delivery again (personId in the query).
+func (s *Server) retryDeadLetter(c *fiber.Ctx) error {
+	return s.settleDeadLetter(c, http.StatusAccepted, ledger.Pending, s.store.Requeue)
+}
+
+// discardDeadLetter removes a dead delivery for good (personId in the query).
+func (s *Server) discardDeadLetter(c *fiber.Ctx) error {
+	return s.settleDeadLetter(c, http.StatusOK, "discarded", s.store.Discard)
+}
+
+func (s *Server) settleDeadLetter(c *fiber.Ctx, status int, state string,
+	do func(ctx context.Context, w ledger.Workspace, personID, id string) error) error {
+	ws, err := s.workspace(c)
+	if err != nil {
+		return err
+	}
+	person := strings.Clone(c.Query("personId"))
+	if person == "" {
+		return badRequest("personId is required", "personId: required")
+	}
+	id := strings.Clone(c.Params("did"))
+	ctx, cancel := s.requestContext()
+	defer cancel()
+	if err := do(ctx, ws, person, id); err != nil {
+		return err
+	}
+	return c.Status(status).JSON(envelope{Meta: meta(ws), Data: fiber.Map{"id": id, "state": state}})
+}
+
+func nonNilDeliveries(ds []*ledger.Delivery) []*ledger.Delivery {
+	if ds == nil {
+		return []*ledger.Delivery{}
+	}
+	return ds
+}
