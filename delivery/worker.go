@@ -34,7 +34,8 @@ type Options struct {
 	Backoff     time.Duration // first retry delay, doubled each time; default 1 s
 	MaxBackoff  time.Duration // default 1 h
 	Poll        time.Duration // how often the outbox is read when not woken; default 250 ms
-	// PerConnector bounds the sends in flight through one connector. Default 4.
+	// PerConnector bounds the sends in flight through one connector. Default 32: each
+	// send waits for the partner and then for its commit, so this is what overlaps them.
 	PerConnector int
 }
 
@@ -70,7 +71,7 @@ func New(o Options) *Worker {
 		o.Poll = 250 * time.Millisecond
 	}
 	if o.PerConnector <= 0 {
-		o.PerConnector = 4
+		o.PerConnector = 32
 	}
 	return &Worker{o: o, wake: make(chan struct{}, 1), inFlight: map[string]bool{}, slots: map[string]chan struct{}{}}
 }
@@ -101,7 +102,7 @@ func (w *Worker) Run(ctx context.Context) {
 }
 
 func (w *Worker) dispatch(ctx context.Context) {
-	due, err := w.o.Store.Due(ctx, w.o.Now(), 256)
+	due, err := w.o.Store.Due(ctx, w.o.Now(), 2*w.o.PerConnector, w.busy)
 	if err != nil {
 		if ctx.Err() == nil {
 			w.o.Logger.Error("reading the outbox", "err", err)
@@ -141,10 +142,18 @@ func (w *Worker) dispatch(ctx context.Context) {
 				delete(w.inFlight, d.ID)
 				<-slot
 				w.mu.Unlock()
+				w.Wake() // a slot is free: what waited for it may go
 			}()
 			w.send(ctx, d, payload)
 		}()
 	}
+}
+
+// busy reports whether a delivery is being sent.
+func (w *Worker) busy(id string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.inFlight[id]
 }
 
 // send makes one attempt and settles the delivery with its outcome.

@@ -80,8 +80,9 @@ func (b *batch) putDelivery(ws wsid, d *Delivery, wasDue time.Time) error {
 	return nil
 }
 
-// Due returns up to limit pending deliveries due at or before now, earliest first.
-func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]*Delivery, error) {
+// Due returns up to limit pending deliveries due at or before now, earliest first,
+// passing over those skip names (the worker's deliveries in flight) without reading them.
+func (s *Store) Due(ctx context.Context, now time.Time, limit int, skip func(id string) bool) ([]*Delivery, error) {
 	var out []*Delivery
 	err := s.db.View(func(txn *badger.Txn) error {
 		opt := badger.DefaultIteratorOptions
@@ -93,6 +94,11 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]*Delivery,
 			k := it.Item().Key()
 			if binary.BigEndian.Uint64(k[1:9]) > end {
 				break
+			}
+			if skip != nil {
+				if id, err := uuid.FromBytes(k[9:]); err == nil && skip(id.String()) {
+					continue
+				}
 			}
 			ref, err := it.Item().ValueCopy(nil)
 			if err != nil {

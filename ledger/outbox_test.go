@@ -41,7 +41,7 @@ func TestOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	due, err := s.Due(ctx, now, 10)
+	due, err := s.Due(ctx, now, 10, nil)
 	if err != nil || len(due) != 1 || string(due[0].Payload) != `{"sms":"can we call you back?"}` || due[0].State != Pending {
 		t.Fatalf("due after restart: %v %+v", err, due)
 	}
@@ -50,10 +50,10 @@ func TestOutbox(t *testing.T) {
 	if err := s.Settle(ctx, d, Outcome{RetryAt: now.Add(time.Minute), Error: "503", Attempted: now}); err != nil {
 		t.Fatal(err)
 	}
-	if due, _ := s.Due(ctx, now, 10); len(due) != 0 {
+	if due, _ := s.Due(ctx, now, 10, nil); len(due) != 0 {
 		t.Fatalf("a delivery to retry later is due now: %+v", due)
 	}
-	due, _ = s.Due(ctx, now.Add(time.Minute), 10)
+	due, _ = s.Due(ctx, now.Add(time.Minute), 10, nil)
 	if len(due) != 1 || due[0].Attempts != 1 || due[0].LastError != "503" {
 		t.Fatalf("due at the retry time: %+v", due)
 	}
@@ -64,7 +64,7 @@ func TestOutbox(t *testing.T) {
 	if err := s.Settle(ctx, due[0], Outcome{Sent: true}); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("settling twice: %v", err)
 	}
-	if due, _ := s.Due(ctx, now.Add(time.Hour), 10); len(due) != 0 {
+	if due, _ := s.Due(ctx, now.Add(time.Hour), 10, nil); len(due) != 0 {
 		t.Fatalf("a sent delivery is still queued: %+v", due)
 	}
 	hist, err := s.Deliveries(ctx, ws, d.PersonID, "")
@@ -73,7 +73,7 @@ func TestOutbox(t *testing.T) {
 	}
 	// Dead letters come back with Requeue.
 	s.Append(ctx, ws, []*event.Event{mkEvent(t, "c2", "Closed Queue", "+15550000001", "phone", "", now)})
-	due, _ = s.Due(ctx, now, 10)
+	due, _ = s.Due(ctx, now, 10, nil)
 	if err := s.Settle(ctx, due[0], Outcome{Error: "400 bad number", Attempted: now}); err != nil {
 		t.Fatal(err)
 	}
@@ -84,14 +84,14 @@ func TestOutbox(t *testing.T) {
 	if err := s.Requeue(ctx, ws, d.PersonID, dead[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	if due, _ := s.Due(ctx, now, 10); len(due) != 1 || due[0].ID != dead[0].ID || due[0].Attempts != 0 {
+	if due, _ := s.Due(ctx, now, 10, nil); len(due) != 1 || due[0].ID != dead[0].ID || due[0].Attempts != 0 {
 		t.Fatalf("requeued: %+v", due)
 	}
 	// Erasure takes the deliveries, queued ones included.
 	if _, err := s.Erase(ctx, ws, d.PersonID); err != nil {
 		t.Fatal(err)
 	}
-	if due, _ := s.Due(ctx, now.Add(24*time.Hour), 10); len(due) != 0 {
+	if due, _ := s.Due(ctx, now.Add(24*time.Hour), 10, nil); len(due) != 0 {
 		t.Fatalf("queued after erasure: %+v", due)
 	}
 }

@@ -24,6 +24,7 @@ Usage:
   jdsload history [flags]   GET one identity's history repeatedly
   jdsload raw     [flags]   write the same event bodies straight into Badger (baseline)
   jdsload rss     --pid P   print VmRSS and VmHWM of a process
+  jdsload actions [flags]   post events at --rate and time 202 → webhook delivery of an action
 
 Run "jdsload CMD --help" for the flags of a command. Targets must be loopback addresses
 (127.0.0.0/8, ::1, localhost). Each command ends with a line "RESULT {json}"; the exit code
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdRaw(ctx, args, stdout, stderr)
 	case "rss":
 		err = cmdRSS(args, stdout, stderr)
+	case "actions":
+		err = cmdActions(ctx, args, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
