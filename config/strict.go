@@ -5,6 +5,7 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
+	"github.com/openjds/jds/suggest"
 	"io"
 	"reflect"
 	"regexp"
@@ -219,7 +220,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			if path != "" {
 				msg += " in " + path
 			}
-			if s := suggest(key.Value, fields.names); s != "" {
+			if s := suggest.Closest(key.Value, fields.names); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			d.errorf(key, "%s", msg)
@@ -395,37 +396,4 @@ func hasOpt(opts, want string) bool {
 		}
 	}
 	return false
-}
-
-// suggest returns the known key closest to key if it is within two edits.
-// Case is ignored, so that "DataDir" and "datadir" both point to "dataDir".
-func suggest(key string, known []string) string {
-	best, bestDist := "", 3
-	for _, k := range known {
-		if dist := editDistance(strings.ToLower(key), strings.ToLower(k)); dist < bestDist {
-			best, bestDist = k, dist
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

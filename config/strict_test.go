@@ -101,25 +101,6 @@ future:
 	}
 }
 
-func TestSuggest(t *testing.T) {
-	known := []string{"addr", "dataDir", "rulesDir", "flowsDir", "keys", "log"}
-	tests := map[string]string{
-		"dataDirr": "dataDir",
-		"datadir":  "dataDir",
-		"DataDir":  "dataDir",
-		"adr":      "addr",
-		"rulesdr":  "rulesDir",
-		"key":      "keys",
-		"logging":  "",
-		"storage":  "",
-	}
-	for in, want := range tests {
-		if got := suggest(in, known); got != want {
-			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestCheckSchedule(t *testing.T) {
 	tests := []struct {
 		in      string

@@ -3,6 +3,7 @@ package connectors
 import (
 	"errors"
 	"fmt"
+	"github.com/openjds/jds/suggest"
 	"log/slog"
 	"maps"
 	"math"
@@ -275,7 +276,7 @@ func Build(instances []Instance, opts Options) (map[string]Sender, error) {
 		kind, ok := Lookup(in.Kind)
 		if !ok {
 			msg := fmt.Errorf("%w %q (one of %s)", ErrUnknownKind, in.Kind, kindNames())
-			if s := suggest(in.Kind, kindList()); s != "" {
+			if s := suggest.Closest(in.Kind, kindList()); s != "" {
 				msg = fmt.Errorf("%w %q (did you mean %q?)", ErrUnknownKind, in.Kind, s)
 			}
 			report(&ConfigError{Field: "kind", Err: msg})
@@ -367,7 +368,7 @@ func decodeObject(fields []Field, raw map[string]any, prefix string, opts *Optio
 		if _, ok := known[key]; ok {
 			continue
 		}
-		if s := suggest(key, names); s != "" {
+		if s := suggest.Closest(key, names); s != "" {
 			problem(key, fmt.Errorf("%w (did you mean %q?)", ErrUnknownField, s))
 		} else {
 			problem(key, fmt.Errorf("%w (known: %s)", ErrUnknownField, strings.Join(names, ", ")))
@@ -591,36 +592,4 @@ func typeErr(f Field, want string, v any) error {
 		got = "a mapping"
 	}
 	return fmt.Errorf("%w: expected %s, got %s", ErrType, want, got)
-}
-
-// suggest returns the candidate closest to key if it is within two edits,
-// ignoring case.
-func suggest(key string, candidates []string) string {
-	best, bestDist := "", 3
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(key), strings.ToLower(c)); d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

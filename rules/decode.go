@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"github.com/openjds/jds/suggest"
 	"math"
 	"strconv"
 	"strings"
@@ -74,7 +75,7 @@ func (d *decoder) object(n *node, path string, fields []field) bool {
 		}
 		if fn == nil {
 			msg := fmt.Sprintf("unknown key %q", k.text)
-			s := suggest(k.text, names)
+			s := suggest.Closest(k.text, names)
 			if s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			} else {

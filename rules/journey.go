@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"github.com/openjds/jds/suggest"
 	"reflect"
 	"slices"
 	"sort"
@@ -478,7 +479,7 @@ func profileRefs(prog *vm.Program, t *Compiled, top bool) (names map[string]bool
 		}
 		if t.Attr(s.Value) == nil || t.Attr(s.Value).Name != s.Value {
 			msg := fmt.Sprintf("the template %q has no attribute named %q", t.Template.Name, s.Value)
-			if sg := suggest(s.Value, known); sg != "" {
+			if sg := suggest.Closest(s.Value, known); sg != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", sg)
 			}
 			bad = &tmplError{off: m.Property.Location().From, msg: msg}
@@ -638,7 +639,7 @@ func compileTrigger(tr *Trigger, path string, t *Compiled, env map[string]any, e
 		for _, k := range attrNames {
 			if !slices.Contains(webhookAttrs, k) {
 				msg := fmt.Sprintf("unknown Webhook attribute %q", k)
-				if s := suggest(k, webhookAttrs); s != "" {
+				if s := suggest.Closest(k, webhookAttrs); s != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", s)
 				} else {
 					msg += " (known: " + strings.Join(webhookAttrs, ", ") + ")"

@@ -1,0 +1,46 @@
+// Package suggest finds the name a user probably meant: the "did you mean" of every
+// strict decoder in jds (configuration keys, rule-file fields, connector settings,
+// expression names).
+package suggest
+
+import "strings"
+
+// Closest returns the candidate closest to word, if it is within two edits, ignoring
+// case; "" when none is. Long words get no suggestion, which keeps hostile input cheap.
+func Closest(word string, candidates []string) string {
+	if len(word) > 64 {
+		return ""
+	}
+	best, bestDist := "", 3
+	w := strings.ToLower(word)
+	for _, c := range candidates {
+		if len(c) > 64 {
+			continue
+		}
+		if d := distance(w, strings.ToLower(c)); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// distance is the Levenshtein distance between a and b, in bytes.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,26 @@
+package suggest
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestClosest(t *testing.T) {
+	known := []string{"addr", "dataDir", "rulesDir", "flowsDir", "keys", "log"}
+	tests := map[string]string{
+		"dataDirr":               "dataDir",
+		"datadir":                "dataDir",
+		"DataDir":                "dataDir",
+		"adr":                    "addr",
+		"rulesdr":                "rulesDir",
+		"key":                    "keys",
+		"logging":                "",
+		"storage":                "",
+		strings.Repeat("x", 100): "",
+	}
+	for in, want := range tests {
+		if got := Closest(in, known); got != want {
+			t.Errorf("Closest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
