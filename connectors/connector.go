@@ -34,6 +34,12 @@ type Delivery struct {
 	Action   string `json:"action,omitempty"`   // its name, for logs and payloads
 	EventID  string `json:"eventId,omitempty"`  // the event that made it fire
 	PersonID string `json:"personId,omitempty"` // the person it fired for
+	// Aliases and Profile describe the person when the action fired: every alias, and
+	// the values of the action's template by attribute name. HTTP kinds send the ids
+	// as X-JDS-* headers; webexconnect adds all of it to its jds object; the log kind
+	// prints it.
+	Aliases []string       `json:"aliases,omitempty"`
+	Profile map[string]any `json:"profile,omitempty"`
 
 	// URL, Method, Headers and Body are the HTTP request of a webhook: URL and
 	// Method override the instance's url and method, Headers are added to the

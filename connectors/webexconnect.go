@@ -119,11 +119,17 @@ func webexConnectBody(d Delivery) ([]byte, error) {
 	for k, v := range d.Attributes {
 		obj[k] = v
 	}
-	meta := map[string]string{"deliveryId": d.ID}
+	meta := map[string]any{"deliveryId": d.ID}
 	for k, v := range map[string]string{"eventId": d.EventID, "personId": d.PersonID, "actionId": d.ActionID, "action": d.Action} {
 		if v != "" {
 			meta[k] = v
 		}
+	}
+	if len(d.Aliases) > 0 {
+		meta["aliases"] = d.Aliases
+	}
+	if len(d.Profile) > 0 {
+		meta["profile"] = d.Profile
 	}
 	obj["jds"] = meta
 	return json.Marshal(obj)

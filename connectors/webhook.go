@@ -290,6 +290,11 @@ func validHostPattern(p string) bool {
 // setCommonHeaders sets what every HTTP kind sends and nobody may override.
 func setCommonHeaders(req *http.Request, d Delivery) {
 	req.Header.Set("Idempotency-Key", d.ID)
+	for name, v := range map[string]string{"X-JDS-Event-ID": d.EventID, "X-JDS-Person-ID": d.PersonID, "X-JDS-Action-ID": d.ActionID} {
+		if v != "" && !strings.ContainsFunc(v, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+			req.Header.Set(name, v)
+		}
+	}
 	if req.Header.Get("User-Agent") == "" {
 		req.Header.Set("User-Agent", "jds-connectors")
 	}
@@ -313,6 +318,7 @@ func parseTarget(raw string) (*url.URL, error) {
 // reservedHeaders are set by the connector itself.
 var reservedHeaders = map[string]bool{
 	"Idempotency-Key": true, "Webhook-Id": true, "Webhook-Timestamp": true, "Webhook-Signature": true,
+	"X-Jds-Event-Id": true, "X-Jds-Person-Id": true, "X-Jds-Action-Id": true,
 	"Host": true, "Content-Length": true, "Transfer-Encoding": true, "Connection": true,
 }
 

@@ -95,9 +95,18 @@ func (e *Engine) fireOne(st *ledger.State, a *rules.CompiledAction, env *rules.E
 		e.log.Warn("journey action not rendered", "action", a.Action.Name, "event", env.ID, "person", p.ID, "err", err)
 		return nil
 	}
+	aliases := make([]string, 0, 4)
+	for _, al := range p.Aliases() {
+		aliases = append(aliases, al.Value)
+	}
+	profile := make(map[string]any, len(results))
+	for name, r := range results {
+		profile[name] = r.Value
+	}
 	for _, t := range triggers {
 		d := connectors.Delivery{
 			Connector: t.Connector, ActionID: a.Action.ID, Action: a.Action.Name, EventID: env.ID, PersonID: p.ID,
+			Aliases: aliases, Profile: profile,
 			URL: t.URL, Method: t.Method, Body: string(t.Body), Attributes: t.Attributes,
 		}
 		if t.ContentType != "" || t.Authorization != "" {

@@ -20,6 +20,7 @@ type smsPartner struct {
 	mu     sync.Mutex
 	bodies []string
 	keys   []string
+	events []string // X-JDS-Event-ID
 	srv    *httptest.Server
 }
 
@@ -30,6 +31,7 @@ func newSMSPartner(t *testing.T) *smsPartner {
 		p.mu.Lock()
 		p.bodies = append(p.bodies, string(b))
 		p.keys = append(p.keys, r.Header.Get("Idempotency-Key"))
+		p.events = append(p.events, r.Header.Get("X-JDS-Event-ID"))
 		p.mu.Unlock()
 		w.WriteHeader(202)
 	}))
@@ -135,6 +137,9 @@ actions:
 	defer partner.mu.Unlock()
 	if partner.keys[0] == partner.keys[1] {
 		t.Fatal("two firings must have two idempotency keys")
+	}
+	if partner.events[0] != "late-1" || partner.events[1] != "late-3" {
+		t.Fatalf("deliveries name their triggering events: %v", partner.events)
 	}
 }
 
