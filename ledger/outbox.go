@@ -206,25 +206,41 @@ func (b *batch) delivery(ws wsid, personID, id string) (*Delivery, error) {
 
 // Deliveries lists the deliveries of a live person and of persons merged into it,
 // newest first; state filters them when not empty.
+//
+// With personID empty it lists the whole workspace's deliveries: a scan of every
+// delivery record, for admins (the console's deliveries and dead letters), not for hot
+// paths.
 func (s *Store) Deliveries(ctx context.Context, w Workspace, personID, state string) ([]*Delivery, error) {
 	var out []*Delivery
-	k, err := parsePID(personID)
-	if err != nil {
-		return nil, fmt.Errorf("person %q: %w", personID, ErrNotFound)
-	}
-	_, err = s.view(w, func(r *reader, ws wsid) error {
-		p, err := r.root(ws, k)
-		if err != nil {
-			return err
+	var k pid
+	if personID != "" {
+		var err error
+		if k, err = parsePID(personID); err != nil {
+			return nil, fmt.Errorf("person %q: %w", personID, ErrNotFound)
 		}
-		ids := append([]string{p.ID}, p.MergedIDs(r.personByID(ws))...)
-		for _, id := range ids {
-			pk, err := parsePID(id)
+	}
+	_, err := s.view(w, func(r *reader, ws wsid) error {
+		prefixes := [][]byte{appendWS(nil, tagDelivery, ws)}
+		if personID != "" {
+			p, err := r.root(ws, k)
 			if err != nil {
 				return err
 			}
+			prefixes = prefixes[:0]
+			for _, id := range append([]string{p.ID}, p.MergedIDs(r.personByID(ws))...) {
+				pk, err := parsePID(id)
+				if err != nil {
+					return err
+				}
+				prefixes = append(prefixes, deliveryPrefix(ws, pk))
+			}
+		}
+		for _, prefix := range prefixes {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			opt := badger.DefaultIteratorOptions
-			opt.Prefix = deliveryPrefix(ws, pk)
+			opt.Prefix = prefix
 			it := r.txn.NewIterator(opt)
 			for it.Rewind(); it.Valid(); it.Next() {
 				d := new(Delivery)

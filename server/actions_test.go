@@ -213,8 +213,8 @@ func TestJourneyActionsAPIAndDeadLetters(t *testing.T) {
 	if got.Load() != 2 {
 		t.Fatalf("partner saw %d requests, want 2", got.Load())
 	}
-	if r := e.do("GET", base+"/history", tok, nil); r.status != 400 {
-		t.Fatalf("history without personId: %d", r.status)
+	if r := e.do("GET", base+"/history?actionId="+created.Data.ID, tok, nil); r.status != 200 || !strings.Contains(string(r.body), `"resultCount":1`) {
+		t.Fatalf("the workspace's history of the action: %d %s", r.status, r.body)
 	}
 	if r := e.do("DELETE", base+"/template-id/"+tpl.Data.ID+"/action-id/"+created.Data.ID, token("action", "w", ws), nil); r.status != 200 {
 		t.Fatalf("delete: %d %s", r.status, r.body)
