@@ -48,37 +48,10 @@ func LoadFiles(paths ...string) (*Set, error) {
 	set := &Set{}
 	for _, f := range files {
 		set.Files = append(set.Files, f.Path)
-		for _, c := range f.Compiled {
-			if c.Template.ID == "" {
-				// Rule-file templates get a stable id from their name, so that links to
-				// them survive reloads and restarts.
-				c.Template.ID = "file-" + slug(c.Template.Name)
-			}
-			set.Templates = append(set.Templates, c)
-		}
-		for _, a := range f.CompiledActions {
-			if a.Action.ID == "" {
-				a.Action.ID = "file-" + slug(a.Template.Template.Name) + "-" + slug(a.Action.Name)
-			}
-			set.Actions = append(set.Actions, a)
-		}
+		set.Templates = append(set.Templates, f.Compiled...)
+		set.Actions = append(set.Actions, f.CompiledActions...)
 	}
 	return set, nil
-}
-
-func slug(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	return strings.TrimSuffix(b.String(), "-")
 }
 
 // Status is the outcome of the latest reload.

@@ -128,6 +128,9 @@ func ParseFile(path string, data []byte) (*File, error) {
 		}
 		names[c.Template.Name] = i
 		c.Template.Source = path
+		if c.Template.ID == "" {
+			c.Template.ID = FileID(c.Template.Name)
+		}
 		f.Templates[i] = c.Template
 		f.Compiled = append(f.Compiled, c)
 		f.namePos = append(f.namePos, d.pos[join(prefix, "name")])
@@ -203,6 +206,9 @@ func (f *File) compileActions(find func(name string) (c *Compiled, known bool)) 
 		}
 		if t == nil && !first {
 			continue
+		}
+		if a.ID == "" {
+			a.ID = FileID(name, a.Name) // before compiling: ${action.id} renders it
 		}
 		// Without its template (not compiled, or in another file), what does not
 		// depend on it is checked now.
@@ -429,4 +435,26 @@ func joinErrors(errs []error) error {
 		}
 	}
 	return errorsJoin(flat)
+}
+
+// FileID is the id of a definition from a rule file that gives none: "file-" and its
+// names in lower case with dashes, stable across reloads and restarts so that links to
+// it (API paths, delivery history) keep working.
+func FileID(names ...string) string {
+	var b strings.Builder
+	b.WriteString("file")
+	for _, n := range names {
+		b.WriteByte('-')
+		dash := true
+		for _, r := range strings.ToLower(n) {
+			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+				b.WriteRune(r)
+				dash = false
+			} else if !dash {
+				b.WriteByte('-')
+				dash = true
+			}
+		}
+	}
+	return strings.TrimRight(b.String(), "-")
 }
