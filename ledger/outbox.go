@@ -108,8 +108,8 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int, skip func(id 
 			if err != nil {
 				return fmt.Errorf("queued delivery without a record: %w", err)
 			}
-			d := new(Delivery)
-			if err := item.Value(func(v []byte) error { return json.Unmarshal(v, d) }); err != nil {
+			d, err := decodeDelivery(item)
+			if err != nil {
 				return err
 			}
 			out = append(out, d)
@@ -163,16 +163,9 @@ func (s *Store) Settle(ctx context.Context, d *Delivery, o Outcome) error {
 // afresh (the dead-letter list's retry).
 func (s *Store) Requeue(ctx context.Context, w Workspace, personID, id string) error {
 	return s.do(ctx, func(b *batch) error {
-		ws, err := b.workspace(w)
+		ws, cur, err := b.deadDelivery(w, personID, id)
 		if err != nil {
 			return err
-		}
-		cur, err := b.delivery(ws, personID, id)
-		if err != nil {
-			return err
-		}
-		if cur.State != Dead {
-			return reject("delivery %s is %s, not dead: %w", id, cur.State, ErrConflict)
 		}
 		next := *cur
 		next.State, next.Attempts, next.Due, next.UpdatedAt = Pending, 0, b.now, b.now
@@ -243,8 +236,8 @@ func (s *Store) Deliveries(ctx context.Context, w Workspace, personID, state str
 			opt.Prefix = prefix
 			it := r.txn.NewIterator(opt)
 			for it.Rewind(); it.Valid(); it.Next() {
-				d := new(Delivery)
-				if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, d) }); err != nil {
+				d, err := decodeDelivery(it.Item())
+				if err != nil {
 					it.Close()
 					return err
 				}
@@ -267,8 +260,8 @@ func (b *batch) deleteDeliveries(ws wsid, p pid) error {
 	it := b.txn.NewIterator(opt)
 	var queued [][]byte
 	for it.Rewind(); it.Valid(); it.Next() {
-		d := new(Delivery)
-		if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, d) }); err != nil {
+		d, err := decodeDelivery(it.Item())
+		if err != nil {
 			it.Close()
 			return err
 		}
@@ -307,19 +300,36 @@ func queueKey(due time.Time, id uuid.UUID) []byte {
 // Discard removes a dead delivery for good (the dead-letter list's discard).
 func (s *Store) Discard(ctx context.Context, w Workspace, personID, id string) error {
 	return s.do(ctx, func(b *batch) error {
-		ws, err := b.workspace(w)
+		ws, cur, err := b.deadDelivery(w, personID, id)
 		if err != nil {
 			return err
-		}
-		cur, err := b.delivery(ws, personID, id)
-		if err != nil {
-			return err
-		}
-		if cur.State != Dead {
-			return reject("delivery %s is %s, not dead: %w", id, cur.State, ErrConflict)
 		}
 		p, _ := parsePID(cur.PersonID)
 		u, _ := uuid.Parse(cur.ID)
 		return b.txn.Delete(deliveryKey(ws, p, u))
 	})
+}
+
+// deadDelivery reads a delivery that must be dead (what the dead-letter list acts on).
+func (b *batch) deadDelivery(w Workspace, personID, id string) (wsid, *Delivery, error) {
+	ws, err := b.workspace(w)
+	if err != nil {
+		return 0, nil, err
+	}
+	cur, err := b.delivery(ws, personID, id)
+	if err != nil {
+		return 0, nil, err
+	}
+	if cur.State != Dead {
+		return 0, nil, reject("delivery %s is %s, not dead: %w", id, cur.State, ErrConflict)
+	}
+	return ws, cur, nil
+}
+
+func decodeDelivery(item *badger.Item) (*Delivery, error) {
+	d := new(Delivery)
+	if err := item.Value(func(v []byte) error { return json.Unmarshal(v, d) }); err != nil {
+		return nil, fmt.Errorf("decoding delivery: %w", err)
+	}
+	return d, nil
 }

@@ -30,8 +30,8 @@ func (s *Server) actionRoutes() {
 	r, w := s.auth("action", false), s.auth("action", true)
 	a := s.app
 	a.Get(base, r, s.listActions)
-	a.Get(base+"/history", r, s.actionHistory)
-	a.Get(base+"/dead-letters", r, s.deadLetters)
+	a.Get(base+"/history", r, s.listDeliveries(""))
+	a.Get(base+"/dead-letters", r, s.listDeliveries(ledger.Dead))
 	a.Post(base+"/dead-letters/:did/retry", w, s.retryDeadLetter)
 	a.Delete(base+"/dead-letters/:did", w, s.discardDeadLetter)
 	a.Get(base+"/template-id/:tid", r, s.listActions)
@@ -66,10 +66,7 @@ func (s *Server) listActions(c *fiber.Ctx) error {
 			all = append(all, viewAction(a))
 		}
 	}
-	out := []actionView{}
-	for i := page * size; i < len(all) && len(out) < size; i++ {
-		out = append(out, all[i])
-	}
+	out := pageOf(all, page, size)
 	m := meta(ws)
 	m["page"], m["pageSize"], m["resultCount"], m["total"] = page, size, len(out), len(all)
 	return c.JSON(envelope{Meta: m, Data: out})
@@ -176,25 +173,18 @@ func (s *Server) deliveriesOf(c *fiber.Ctx, state string) (ledger.Workspace, []*
 	return ws, ds, nil
 }
 
-// actionHistory lists a person's deliveries, newest first, with their state (ext).
-func (s *Server) actionHistory(c *fiber.Ctx) error {
-	ws, ds, err := s.deliveriesOf(c, "")
-	if err != nil {
-		return err
+// listDeliveries serves the history (state "": every delivery, newest first, with its
+// state) and the dead-letter list (state dead) (ext).
+func (s *Server) listDeliveries(state string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ws, ds, err := s.deliveriesOf(c, state)
+		if err != nil {
+			return err
+		}
+		m := meta(ws)
+		m["resultCount"] = len(ds)
+		return c.JSON(envelope{Meta: m, Data: nonNilDeliveries(ds)})
 	}
-	m := meta(ws)
-	m["resultCount"] = len(ds)
-	return c.JSON(envelope{Meta: m, Data: nonNilDeliveries(ds)})
-}
-
-func (s *Server) deadLetters(c *fiber.Ctx) error {
-	ws, ds, err := s.deliveriesOf(c, ledger.Dead)
-	if err != nil {
-		return err
-	}
-	m := meta(ws)
-	m["resultCount"] = len(ds)
-	return c.JSON(envelope{Meta: m, Data: nonNilDeliveries(ds)})
 }
 
 // retryDeadLetter queues a dead delivery again (personId in the query).

@@ -202,6 +202,12 @@ func (s *Server) getPersons(c *fiber.Ctx) error {
 	return c.JSON(envelope{Meta: m, Data: viewPersons(ps)})
 }
 
+// pageOf returns page (0-based) of size items of all, never nil.
+func pageOf[T any](all []T, page, size int) []T {
+	start := min(page*size, len(all))
+	return append(make([]T, 0, min(size, len(all)-start)), all[start:min(start+size, len(all))]...)
+}
+
 // paging reads page (0-based) and pageSize (1 to 1000, default 50).
 func paging(c *fiber.Ctx) (page, size int, err error) {
 	size = defaultPageSize

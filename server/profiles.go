@@ -65,8 +65,8 @@ func (s *Server) listTemplates(c *fiber.Ctx) error {
 	}
 	all := s.profiles.Templates(ws)
 	out := []templateView{}
-	for i := page * size; i < len(all) && len(out) < size; i++ {
-		out = append(out, s.viewTemplate(all[i]))
+	for _, t := range pageOf(all, page, size) {
+		out = append(out, s.viewTemplate(t))
 	}
 	m := meta(ws)
 	m["page"], m["pageSize"], m["resultCount"], m["total"] = page, size, len(out), len(all)
