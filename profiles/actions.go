@@ -84,8 +84,7 @@ func (e *Engine) fireOne(st *ledger.State, a *rules.CompiledAction, env *rules.E
 		return err
 	}
 	triggers, err := a.Render(rules.RenderEnv{
-		Person: rules.PersonEnv{ID: p.ID, FirstName: p.FirstName, LastName: p.LastName, Phone: p.Phone, Email: p.Email,
-			CustomerID: p.CustomerID, SocialID: p.SocialID, TemporaryID: p.TemporaryID},
+		Person:  rules.NewPersonEnv(p),
 		Profile: results,
 		Event:   env,
 	})

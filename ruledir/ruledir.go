@@ -1,8 +1,8 @@
-// Package ruledir manages the admins' rule directory: it loads every rule file, compiles
-// the whole set, and swaps it in only when all of it is good — on start, when a file
-// changes, on SIGHUP and on request. A broken file never replaces the working set; the
-// errors are kept for the API, the logs and the metrics (Prometheus's rule manager is
-// the model).
+// Package ruledir manages the directories admins write definitions in (rule files, IVR
+// flow files): it loads every file, compiles the whole set, and swaps it in only when
+// all of it is good — on start, when a file changes, on SIGHUP and on request. A broken
+// file never replaces the working set; the errors are kept for the API, the logs and the
+// metrics (Prometheus's rule manager is the model).
 package ruledir
 
 import (
@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -61,25 +63,61 @@ type Status struct {
 	CheckedAt time.Time `json:"checkedAt"` // when the directory was last read
 	OK        bool      `json:"ok"`        // the latest reload succeeded
 	Files     []string  `json:"files"`
-	Templates int       `json:"templates"`
-	Errors    []string  `json:"errors"`
-	Reloads   uint64    `json:"reloads"`
-	Failures  uint64    `json:"failures"`
+	// Counts says how many definitions of each kind the working set holds
+	// ({"templates": 3, "actions": 1}).
+	Counts   map[string]int `json:"counts"`
+	Errors   []string       `json:"errors"`
+	Reloads  uint64         `json:"reloads"`
+	Failures uint64         `json:"failures"`
 }
 
-// Manager reloads a rule directory into apply.
+// Loaded is what a Loader put into force.
+type Loaded struct {
+	Files  []string
+	Counts map[string]int
+}
+
+// Loader reads every definition file of dir and, only when all of them are good, puts
+// them into force. It returns every problem of every file otherwise.
+type Loader func(ctx context.Context, dir string) (Loaded, error)
+
+// Rules is the Loader of a rule directory: apply receives the compiled set.
+func Rules(apply func(context.Context, *Set) error) Loader {
+	return func(ctx context.Context, dir string) (Loaded, error) {
+		set, err := Load(dir)
+		if err == nil {
+			err = apply(ctx, set)
+		}
+		if err != nil {
+			return Loaded{}, err
+		}
+		return Loaded{Files: set.Files, Counts: map[string]int{"templates": len(set.Templates), "actions": len(set.Actions)}}, nil
+	}
+}
+
+// Manager reloads a directory through its Loader.
 type Manager struct {
+	what  string // "rule files", "flow files": for logs
 	dir   string
 	log   *slog.Logger
-	apply func(context.Context, *Set) error
+	load  Loader
+	watch func(name string) bool
 
 	mu     sync.Mutex // serialises reloads
 	status Status
 }
 
-// NewManager returns a manager; nothing is read until Reload.
+// NewManager returns a manager of the rule directory dir; nothing is read until Reload.
 func NewManager(dir string, log *slog.Logger, apply func(context.Context, *Set) error) *Manager {
-	return &Manager{dir: dir, log: log, apply: apply, status: Status{Dir: dir, Files: []string{}, Errors: []string{}}}
+	return NewDirManager("rule files", dir, log, Rules(apply), func(name string) bool { return !rules.IsTestFile(name) })
+}
+
+// NewDirManager returns a manager of any definition directory: what names the files in
+// logs, load reads them, and Watch reloads when a YAML file that watched accepts
+// changes.
+func NewDirManager(what, dir string, log *slog.Logger, load Loader, watched func(name string) bool) *Manager {
+	return &Manager{what: what, dir: dir, log: log, load: load, watch: watched,
+		status: Status{Dir: dir, Files: []string{}, Errors: []string{}, Counts: map[string]int{}}}
 }
 
 // Reload loads the directory; when every file is good the new set replaces the old,
@@ -88,24 +126,25 @@ func (m *Manager) Reload(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.status.CheckedAt = time.Now().UTC()
-	set, err := Load(m.dir)
-	if err == nil {
-		err = m.apply(ctx, set)
-	}
+	loaded, err := m.load(ctx, m.dir)
 	if err != nil {
 		m.status.OK = false
 		m.status.Failures++
 		m.status.Errors = strings.Split(err.Error(), "\n")
-		m.log.Error("rule files not reloaded; the previous set stays in force", "dir", m.dir, "err", err)
+		m.log.Error(m.what+" not reloaded; the previous set stays in force", "dir", m.dir, "err", err)
 		return err
 	}
 	m.status.OK, m.status.Errors = true, []string{}
 	m.status.Reloads++
 	m.status.LoadedAt = m.status.CheckedAt
-	m.status.Files = append([]string{}, set.Files...)
+	m.status.Files = append([]string{}, loaded.Files...)
 	sort.Strings(m.status.Files)
-	m.status.Templates = len(set.Templates)
-	m.log.Info("rule files loaded", "dir", m.dir, "files", len(set.Files), "templates", len(set.Templates))
+	m.status.Counts = maps.Clone(loaded.Counts)
+	args := []any{"dir", m.dir, "files", len(loaded.Files)}
+	for _, k := range slices.Sorted(maps.Keys(loaded.Counts)) {
+		args = append(args, k, loaded.Counts[k])
+	}
+	m.log.Info(m.what+" loaded", args...)
 	return nil
 }
 
@@ -116,6 +155,7 @@ func (m *Manager) Status() Status {
 	s := m.status
 	s.Files = append([]string{}, s.Files...)
 	s.Errors = append([]string{}, s.Errors...)
+	s.Counts = maps.Clone(s.Counts)
 	return s
 }
 
@@ -125,7 +165,7 @@ func (m *Manager) Status() Status {
 func (m *Manager) Watch(ctx context.Context, settle time.Duration) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
-		return fmt.Errorf("watching rule directory: %w", err)
+		return fmt.Errorf("watching %s: %w", m.dir, err)
 	}
 	defer w.Close()
 	// A directory made after the start is watched once it appears, and loaded then.
@@ -136,7 +176,7 @@ func (m *Manager) Watch(ctx context.Context, settle time.Duration) error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("watching rule directory %s: %w", m.dir, err)
+			return fmt.Errorf("watching %s: %w", m.dir, err)
 		}
 		watching = true
 		return nil
@@ -166,14 +206,14 @@ func (m *Manager) Watch(ctx context.Context, settle time.Duration) error {
 			if !ok {
 				return nil
 			}
-			if name := filepath.Base(ev.Name); isYAML(name) && !rules.IsTestFile(name) {
+			if name := filepath.Base(ev.Name); isYAML(name) && m.watch(name) {
 				timer.Reset(settle)
 			}
 		case err, ok := <-w.Errors:
 			if !ok {
 				return nil
 			}
-			m.log.Warn("watching rule directory", "dir", m.dir, "err", err)
+			m.log.Warn("watching "+m.what, "dir", m.dir, "err", err)
 		case <-timer.C:
 			m.Reload(ctx)
 		}

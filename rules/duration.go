@@ -9,9 +9,11 @@ import (
 // maxDuration bounds written durations (about 200 years), far from overflow.
 const maxDuration = 200 * 365 * 24 * time.Hour
 
-// parseDuration reads a duration as admins write them: an optional sign, then one or
+// ParseDuration reads a duration as admins write them: an optional sign, then one or
 // more whole numbers each with a unit among ms, s, m, h, d (24h) and w (7d): 90s, -3h,
 // 1d12h, 2w.
+func ParseDuration(s string) (time.Duration, error) { return parseDuration(s) }
+
 func parseDuration(s string) (time.Duration, error) {
 	orig := s
 	bad := func() (time.Duration, error) {

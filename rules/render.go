@@ -9,6 +9,7 @@ import (
 	"github.com/expr-lang/expr"
 
 	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/identity"
 )
 
 // ErrRender is what every rendering failure is: errors.Is(err, ErrRender) holds for the
@@ -45,6 +46,12 @@ type PersonEnv struct {
 	// Aliases is every alias of the person; when nil, Render fills it with the phones,
 	// emails, customer ids, social ids and temporary ids, in that order.
 	Aliases []string `expr:"aliases"`
+}
+
+// NewPersonEnv is a person as placeholders and expressions see it.
+func NewPersonEnv(p *identity.Person) PersonEnv {
+	return PersonEnv{ID: p.ID, FirstName: p.FirstName, LastName: p.LastName, Phone: p.Phone, Email: p.Email,
+		CustomerID: p.CustomerID, SocialID: p.SocialID, TemporaryID: p.TemporaryID}
 }
 
 // ActionEnv is the action as placeholders see it (action.name).

@@ -1,0 +1,583 @@
+// Package flows runs IVR flows: the webhooks that Webex Connect flows and Webex Contact
+// Center Flow Designer call mid-call with the caller's number, and that answer with flat
+// JSON a flow builder maps to variables.
+//
+// A flow is a YAML file of the flows directory; its name is the file's name without
+// .yaml, and it is served at /v1/flows/{name}. docs/flows.md describes the format:
+//
+//	identity: ani                  # the request field that carries the caller's identity
+//	bindings:                      # computed in order, each an expr expression
+//	  payment: last("type eq 'Payment'", "category eq 'Water'")
+//	rules:                         # the first whose `when` holds answers
+//	  - name: second notice
+//	    when: payment?.data?.status == "overdue" && int(payment.data.Notification) >= 2
+//	    respond: {route: agent}
+//	  - respond: {route: menu}     # no when: always
+//	fallback: {route: agent}       # the answer when evaluation fails
+//
+// Everything is parsed and compiled when the file is loaded: expressions are type-checked
+// against the environment, literal history filters are compiled, and every problem is
+// reported with the file, line and column. Evaluation never compiles.
+package flows
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/types"
+	"github.com/expr-lang/expr/vm"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/openjds/jds/filter"
+	"github.com/openjds/jds/identity"
+	"github.com/openjds/jds/rules"
+)
+
+// Limits of a flow's work.
+const (
+	DefaultTimeout = 2 * time.Second
+	maxTimeout     = 20 * time.Second // what Webex gives a webhook at most
+	maxHistory     = 1000             // events one history() call may return
+)
+
+// Flow is one compiled flow file.
+type Flow struct {
+	Name        string // the file's name without .yaml: the URL's {name}
+	File        string
+	Description string
+
+	field    string        // request field of the caller's identity (dots for nesting)
+	kind     identity.Kind // the alias kind of that value
+	timeout  time.Duration
+	identify *identifySpec
+	bindings []binding
+	rules    []rule
+	fallback map[string]any
+	sig      *signature
+	// filters holds the filters written as string literals in history() and last()
+	// calls, compiled at load.
+	filters map[string]*filter.Filter
+	// writes is true when the flow writes events or identifies: its token needs w.
+	writes bool
+}
+
+// Writes reports whether the flow changes data (writes events, identifies the caller),
+// so that its token needs the write permission.
+func (f *Flow) Writes() bool { return f.writes }
+
+type binding struct {
+	name string
+	prog *vm.Program
+}
+
+type rule struct {
+	name    string
+	when    *vm.Program // nil: always
+	respond []answerField
+	events  []eventSpec
+}
+
+type answerField struct {
+	key   string
+	value any         // static value, when text is nil
+	text  *rules.Text // ${expr} value
+}
+
+// value is a definition value that may hold ${expr} texts: static scalars, *rules.Text,
+// map[string]value kept as []kv (in order), or []value.
+type value any
+
+type kv struct {
+	key string
+	val value
+}
+
+type eventSpec struct {
+	id, typ, source *rules.Text // id nil: a new UUID
+	data            []kv
+}
+
+type identifySpec struct {
+	firstName, lastName *rules.Text
+	aliases             []aliasTexts
+	override            bool
+}
+
+type aliasTexts struct {
+	kind  identity.Kind
+	texts []*rules.Text
+}
+
+// Options are what loading needs from the environment.
+type Options struct {
+	// Getenv resolves ${NAME} references in secrets; default os.Getenv.
+	Getenv func(string) string
+}
+
+// ParseFile parses and compiles one flow file. The error joins one *Error per problem.
+func ParseFile(path string, data []byte, o Options) (*Flow, error) {
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
+	f := &Flow{
+		Name:    strings.TrimSuffix(strings.TrimSuffix(filepath.Base(path), ".yaml"), ".yml"),
+		File:    path,
+		kind:    identity.Phone,
+		timeout: DefaultTimeout,
+		filters: map[string]*filter.Filter{},
+	}
+	d := &decoder{file: path}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, &Error{File: path, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	if len(doc.Content) == 0 {
+		return nil, &Error{File: path, Msg: "empty flow file: it needs identity, rules and fallback"}
+	}
+	c := &compiler{d: d, f: f, env: baseEnv()}
+	var identifyNode, rulesNode, fallbackNode *yaml.Node
+	var bindingsNode, sigNode *yaml.Node
+	d.object(doc.Content[0], "", []field{
+		{name: "description", fn: func(v *yaml.Node, p string) { f.Description, _ = d.str(v, p) }},
+		{name: "identity", required: true, fn: c.identity},
+		{name: "timeout", fn: func(v *yaml.Node, p string) {
+			if t, ok := d.duration(v, p); ok {
+				if t > maxTimeout {
+					d.fail(v, p, "at most %s: Webex gives a webhook about 20 seconds", maxTimeout)
+				}
+				f.timeout = t
+			}
+		}},
+		{name: "signature", fn: func(v *yaml.Node, p string) { sigNode = v }},
+		{name: "identify", fn: func(v *yaml.Node, p string) { identifyNode = v }},
+		{name: "bindings", fn: func(v *yaml.Node, p string) { bindingsNode = v }},
+		{name: "rules", required: true, fn: func(v *yaml.Node, p string) { rulesNode = v }},
+		{name: "fallback", required: true, fn: func(v *yaml.Node, p string) { fallbackNode = v }},
+	})
+	// In the order of evaluation, so that each part compiles against what it can see.
+	if sigNode != nil {
+		f.sig = c.signature(sigNode, "signature", o.Getenv)
+	}
+	if identifyNode != nil {
+		f.identify = c.identifySpec(identifyNode, "identify")
+		f.writes = true
+	}
+	c.env["person"] = types.TypeOf(&rules.PersonEnv{})
+	if bindingsNode != nil {
+		c.bindings(bindingsNode, "bindings")
+	}
+	if rulesNode != nil {
+		d.list(rulesNode, "rules", func(v *yaml.Node, p string) { c.rule(v, p) })
+		if rulesNode.Kind == yaml.SequenceNode && len(rulesNode.Content) == 0 {
+			d.fail(rulesNode, "rules", "a flow needs at least one rule")
+		}
+	}
+	if fallbackNode != nil {
+		f.fallback = c.fallback(fallbackNode, "fallback")
+	}
+	if err := d.err(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// compiler compiles a flow's parts against the environment seen so far.
+type compiler struct {
+	d   *decoder
+	f   *Flow
+	env types.Map
+}
+
+// The environment's fixed names, as expressions see them at compile time. The functions
+// have the signatures run.go gives them per request.
+func baseEnv() types.Map {
+	return types.Map{
+		"request": types.TypeOf(map[string]any{}),
+		"now":     types.TypeOf(time.Time{}),
+		"history": types.TypeOf(func(string, string, int) ([]*rules.EventEnv, error) { return nil, nil }),
+		"last":    types.TypeOf(func(string, string) (*rules.EventEnv, error) { return nil, nil }),
+		"profile": types.TypeOf(func(string) (map[string]any, error) { return nil, nil }),
+	}
+}
+
+// reserved are the names a binding cannot take.
+var reserved = []string{"request", "now", "history", "last", "profile", "person"}
+
+func (c *compiler) options() []expr.Option {
+	return []expr.Option{expr.Env(c.env), expr.DisableBuiltin("now")}
+}
+
+func (c *compiler) identity(v *yaml.Node, p string) {
+	d := c.d
+	if v.Kind == yaml.ScalarNode {
+		c.f.field, _ = d.str(v, p)
+		return
+	}
+	d.object(v, p, []field{
+		{name: "field", required: true, fn: func(v *yaml.Node, p string) { c.f.field, _ = d.str(v, p) }},
+		{name: "type", fn: func(v *yaml.Node, p string) {
+			s, ok := d.str(v, p)
+			if !ok {
+				return
+			}
+			k, ok := identity.ParseKind(s)
+			if !ok {
+				d.fail(v, p, "must be one of %s, got %q", identity.KindNames(), s)
+				return
+			}
+			c.f.kind = k
+		}},
+	})
+}
+
+// expression compiles an expr expression written in scalar v.
+func (c *compiler) expression(v *yaml.Node, p string, opts ...expr.Option) *vm.Program {
+	src, ok := c.d.str(v, p)
+	if !ok {
+		return nil
+	}
+	prog, err := expr.Compile(src, append(c.options(), opts...)...)
+	if err != nil {
+		c.d.exprError(v, p, err)
+		return nil
+	}
+	c.checkFilters(v, p, src, prog)
+	return prog
+}
+
+// text compiles a scalar that may hold ${expr} placeholders; nil when it has none
+// (static is then its value).
+func (c *compiler) text(v *yaml.Node, p string) (t *rules.Text, static any, ok bool) {
+	if v.Kind != yaml.ScalarNode {
+		c.d.fail(v, p, "expected a string, number or boolean, got %s", describe(v))
+		return nil, nil, false
+	}
+	if v.Tag != "!!str" || !strings.Contains(v.Value, "${") {
+		return nil, scalar(v), true
+	}
+	t, err := rules.CompileText(v.Value, c.options()...)
+	if err != nil {
+		c.d.textError(v, p, err)
+		return nil, nil, false
+	}
+	for _, prog := range t.Programs() {
+		c.checkFilters(v, p, "", prog)
+	}
+	return t, nil, true
+}
+
+// stringText is text for a field that renders to a string; nil after a problem.
+func (c *compiler) stringText(v *yaml.Node, p string) *rules.Text {
+	t, _, ok := c.text(v, p)
+	if ok && t == nil { // no placeholder: the text as written, "$" included
+		t, _ = rules.CompileText(strings.ReplaceAll(v.Value, "$", "$$"))
+	}
+	return t
+}
+
+func (c *compiler) bindings(n *yaml.Node, path string) {
+	c.d.pairs(n, path, func(k, v *yaml.Node, p string) {
+		name := k.Value
+		if !isIdent(name) {
+			c.d.fail(k, p, "a binding's name must be a letter or _ followed by letters, digits or _")
+			return
+		}
+		for _, r := range reserved {
+			if name == r {
+				c.d.fail(k, p, "%q is a name flows already define (%s)", name, strings.Join(reserved, ", "))
+				return
+			}
+		}
+		prog := c.expression(v, p)
+		if prog == nil {
+			c.env[name] = types.Any // later uses compile, unchecked
+			return
+		}
+		c.f.bindings = append(c.f.bindings, binding{name: name, prog: prog})
+		c.env[name] = typeOf(prog.Node().Type())
+	})
+}
+
+// typeOf is a binding's type in the compile environment: later expressions are checked
+// against it. Interfaces (any) stay unchecked.
+func typeOf(t reflect.Type) types.Type {
+	if t == nil || t.Kind() == reflect.Interface {
+		return types.Any
+	}
+	return types.TypeOf(reflect.Zero(t).Interface())
+}
+
+func (c *compiler) rule(n *yaml.Node, path string) {
+	r := rule{name: fmt.Sprintf("rule %d", len(c.f.rules)+1)}
+	var respondNode, eventsNode *yaml.Node
+	c.d.object(n, path, []field{
+		{name: "name", fn: func(v *yaml.Node, p string) { r.name, _ = c.d.str(v, p) }},
+		{name: "when", fn: func(v *yaml.Node, p string) { r.when = c.expression(v, p, expr.AsBool()) }},
+		{name: "respond", required: true, fn: func(v *yaml.Node, p string) { respondNode = v }},
+		{name: "events", fn: func(v *yaml.Node, p string) { eventsNode = v }},
+	})
+	if respondNode != nil {
+		c.d.pairs(respondNode, join(path, "respond"), func(k, v *yaml.Node, p string) {
+			if v.Kind != yaml.ScalarNode {
+				c.d.fail(v, p, "answers are flat JSON: expected a string, number or boolean, got %s", describe(v))
+				return
+			}
+			t, static, ok := c.text(v, p)
+			if ok {
+				r.respond = append(r.respond, answerField{key: k.Value, value: static, text: t})
+			}
+		})
+	}
+	if eventsNode != nil {
+		c.d.list(eventsNode, join(path, "events"), func(v *yaml.Node, p string) {
+			r.events = append(r.events, c.event(v, p))
+		})
+		c.f.writes = c.f.writes || len(r.events) > 0
+	}
+	c.f.rules = append(c.f.rules, r)
+}
+
+func (c *compiler) event(n *yaml.Node, path string) eventSpec {
+	var e eventSpec
+	c.d.object(n, path, []field{
+		{name: "id", fn: func(v *yaml.Node, p string) { e.id = c.stringText(v, p) }},
+		{name: "type", required: true, fn: func(v *yaml.Node, p string) { e.typ = c.stringText(v, p) }},
+		{name: "source", fn: func(v *yaml.Node, p string) { e.source = c.stringText(v, p) }},
+		{name: "data", fn: func(v *yaml.Node, p string) {
+			if m, ok := c.tree(v, p).([]kv); ok {
+				e.data = m
+			} else if v.Kind != yaml.MappingNode {
+				c.d.fail(v, p, "expected an object, got %s", describe(v))
+			}
+		}},
+	})
+	if e.source == nil {
+		e.source, _ = rules.CompileText("jds/flows/" + c.f.Name)
+	}
+	return e
+}
+
+// tree compiles a value of any shape whose strings may hold ${expr}.
+func (c *compiler) tree(n *yaml.Node, path string) value {
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := []kv{}
+		c.d.pairs(n, path, func(k, v *yaml.Node, p string) { m = append(m, kv{k.Value, c.tree(v, p)}) })
+		return m
+	case yaml.SequenceNode:
+		l := []value{}
+		c.d.list(n, path, func(v *yaml.Node, p string) { l = append(l, c.tree(v, p)) })
+		return l
+	}
+	t, static, _ := c.text(n, path)
+	if t != nil {
+		return t
+	}
+	return static
+}
+
+func (c *compiler) fallback(n *yaml.Node, path string) map[string]any {
+	out := map[string]any{}
+	c.d.pairs(n, path, func(k, v *yaml.Node, p string) {
+		if v.Kind != yaml.ScalarNode {
+			c.d.fail(v, p, "answers are flat JSON: expected a string, number or boolean, got %s", describe(v))
+			return
+		}
+		if v.Tag == "!!str" && strings.Contains(v.Value, "${") {
+			c.d.fail(v, p, "the fallback is what a caller hears when evaluation fails, so it cannot use ${...}")
+			return
+		}
+		out[k.Value] = scalar(v)
+	})
+	return out
+}
+
+func (c *compiler) identifySpec(n *yaml.Node, path string) *identifySpec {
+	s := &identifySpec{}
+	fields := []field{
+		{name: "firstName", fn: func(v *yaml.Node, p string) { s.firstName = c.stringText(v, p) }},
+		{name: "lastName", fn: func(v *yaml.Node, p string) { s.lastName = c.stringText(v, p) }},
+		{name: "override", fn: func(v *yaml.Node, p string) {
+			b, ok := scalar(v).(bool)
+			if !ok {
+				c.d.fail(v, p, "expected true or false, got %s", describe(v))
+			}
+			s.override = b
+		}},
+	}
+	for _, k := range identity.Kinds {
+		fields = append(fields, field{name: k.String(), fn: func(v *yaml.Node, p string) {
+			a := aliasTexts{kind: k}
+			add := func(v *yaml.Node, p string) {
+				if t := c.stringText(v, p); t != nil {
+					a.texts = append(a.texts, t)
+				}
+			}
+			if v.Kind == yaml.SequenceNode {
+				c.d.list(v, p, add)
+			} else {
+				add(v, p)
+			}
+			s.aliases = append(s.aliases, a)
+		}})
+	}
+	c.d.object(n, path, fields)
+	if len(s.aliases) == 0 && n.Kind == yaml.MappingNode {
+		c.d.fail(n, path, "name at least one alias list (%s)", identity.KindNames())
+	}
+	return s
+}
+
+// checkFilters compiles the filters written as string literals in history() and last()
+// calls, so that a malformed one is a load error, and keeps them for evaluation.
+// src is the expression's text, to place the problem; "" when unknown.
+func (c *compiler) checkFilters(v *yaml.Node, p, src string, prog *vm.Program) {
+	root := prog.Node()
+	ast.Walk(&root, visitor(func(n ast.Node) {
+		call, ok := n.(*ast.CallNode)
+		if !ok {
+			return
+		}
+		id, ok := call.Callee.(*ast.IdentifierNode)
+		if !ok || (id.Value != "history" && id.Value != "last") {
+			return
+		}
+		for i, arg := range call.Arguments[:min(2, len(call.Arguments))] {
+			s, ok := arg.(*ast.StringNode)
+			if !ok || s.Value == "" {
+				continue
+			}
+			f, err := filter.Compile(s.Value)
+			if err != nil {
+				param := [2]string{"filter", "data"}[i]
+				msg := fmt.Sprintf("%s(): its %s argument: %v", id.Value, param, err)
+				if src == "" {
+					c.d.fail(v, p, "%s", msg)
+					continue
+				}
+				before := src[:min(arg.Location().From, len(src))]
+				line := strings.Count(before, "\n") + 1
+				c.d.at(v, p, line, utf8.RuneCountInString(before[strings.LastIndexByte(before, '\n')+1:])+1, msg)
+				continue
+			}
+			c.f.filters[s.Value] = f
+		}
+	}))
+}
+
+type visitor func(ast.Node)
+
+func (f visitor) Visit(n *ast.Node) { f(*n) }
+
+func isIdent(s string) bool {
+	for i, r := range s {
+		if r != '_' && !('a' <= r && r <= 'z') && !('A' <= r && r <= 'Z') && (i == 0 || !('0' <= r && r <= '9')) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// Set is the flows of a directory, by name.
+type Set struct {
+	Files []string
+	flows map[string]*Flow
+}
+
+// Get returns the flow named name, or nil.
+func (s *Set) Get(name string) *Flow {
+	if s == nil {
+		return nil
+	}
+	return s.flows[name]
+}
+
+// Names lists the flows, sorted.
+func (s *Set) Names() []string {
+	names := make([]string, 0, len(s.flows))
+	for n := range s.flows {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// IsTestFile reports whether a file name is a flow test file (*.test.yaml), which Load
+// skips and `jds test` runs.
+func IsTestFile(name string) bool { return rules.IsTestFile(name) }
+
+// Load parses every flow file (*.yaml, *.yml, not tests) of the directories and files
+// named; a directory that does not exist holds none. Every problem of every file is
+// reported.
+func Load(o Options, paths ...string) (*Set, error) {
+	set := &Set{flows: map[string]*Flow{}}
+	var errs []error
+	for _, path := range paths {
+		files, err := yamlFiles(path)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			f, err := ParseFile(file, data, o)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if other := set.flows[f.Name]; other != nil {
+				errs = append(errs, &Error{File: file, Msg: fmt.Sprintf("flow %q is defined twice (also in %s)", f.Name, other.File)})
+				continue
+			}
+			set.flows[f.Name] = f
+			set.Files = append(set.Files, file)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return set, nil
+}
+
+// yamlFiles lists the flow files of a path: the path itself when it is a file, else the
+// YAML files of the directory that are not tests. A directory that does not exist
+// holds none.
+func yamlFiles(path string) ([]string, error) {
+	st, err := os.Stat(path)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return []string{path}, nil
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		name := e.Name()
+		ext := filepath.Ext(name)
+		if e.IsDir() || (ext != ".yaml" && ext != ".yml") || IsTestFile(name) {
+			continue
+		}
+		out = append(out, filepath.Join(path, name))
+	}
+	return out, nil
+}
