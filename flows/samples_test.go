@@ -3,6 +3,7 @@ package flows
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -33,5 +34,23 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The test runner passes what holds and reports, with its line, what does not.
+func TestRunTestFileReportsFailures(t *testing.T) {
+	report, err := RunTestFile("testdata/opening-hours.test.yaml", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(report.Tests) != 2 || report.Failed() != 1 {
+		t.Fatalf("report: %+v", report)
+	}
+	if f := report.Tests[0].Failures; len(f) != 0 {
+		t.Errorf("the first test fails: %v", f)
+	}
+	f := report.Tests[1].Failures
+	if len(f) != 1 || !strings.Contains(f[0], "opening-hours.test.yaml:11: answer: got {\"open\":false,\"visits\":0}, want {\"open\":true}") {
+		t.Errorf("failure message: %v", f)
 	}
 }

@@ -129,7 +129,10 @@ func RunTestFile(path string, o Options) (*rules.TestReport, error) {
 	for _, tc := range tf.Tests {
 		res := rules.TestResult{Name: tc.Name}
 		if err := runTest(flow, ruleFiles, tc, &res); err != nil {
-			res.Failures = append(res.Failures, fmt.Sprintf("%s:%d: %v", path, tc.line, err))
+			res.Failures = append(res.Failures, err.Error())
+		}
+		for i, f := range res.Failures {
+			res.Failures[i] = fmt.Sprintf("%s:%d: %s", path, tc.line, f)
 		}
 		report.Tests = append(report.Tests, res)
 	}
