@@ -17,6 +17,8 @@ import (
 
 	"github.com/openjds/jds/config"
 	"github.com/openjds/jds/connectors"
+	"github.com/openjds/jds/flows"
+	"github.com/openjds/jds/inbound"
 	"github.com/openjds/jds/ruledir"
 	"github.com/openjds/jds/rules"
 	"github.com/openjds/jds/sas"
@@ -41,9 +43,9 @@ const usage = `jds: a self-hostable Journey Data Service for contact centers.
 Usage:
   jds [serve] [--config FILE]      run the service (the default command)
   jds token [flags]                mint a SAS token (jds token --help)
-  jds check [--config FILE] [RULE_FILE...]
-                                   validate the configuration and the rule files
-  jds test TEST_FILE|DIR...        run rule unit tests (*.test.yaml)
+  jds check [--config FILE] [--flows PATH] [RULE_FILE...]
+                                   validate the configuration, the rule files and the flows
+  jds test TEST_FILE|DIR...        run rule and flow unit tests (*.test.yaml)
   jds health [--url URL]           exit 0 when a running jds is ready (container health checks)
   jds version                      print the version
 
@@ -136,13 +138,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return service.Run(ctx, cfg, service.Options{Logger: log, Out: stdout, Version: version()})
 }
 
-// check validates what an admin writes: the configuration, and the rule files of its
-// rules directory, or the rule files named as arguments.
+// check validates what an admin writes: the configuration, the rule files of its rules
+// directory (or those named as arguments) and the flow files of its flows directory (or
+// the directory or file --flows names).
 func check(args []string, stdout, stderr io.Writer) error {
 	fs := flags("check", stderr)
 	path := fs.String("config", "", "configuration file (default $JDS_CONFIG)")
+	flowPath := fs.String("flows", "", "flow file or directory (default: the configuration's flowsDir)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: jds check [--config FILE] [RULE_FILE...]")
+		fmt.Fprintln(stderr, "usage: jds check [--config FILE] [--flows PATH] [RULE_FILE...]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -157,6 +161,9 @@ func check(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("connectors:\n%w", err)
 	}
 	connectors.Close(senders)
+	if _, err := inbound.Build(cfg.Inbound, inbound.Options{Getenv: os.Getenv}); err != nil {
+		return fmt.Errorf("inbound:\n%w", err)
+	}
 	if *path != "" || os.Getenv("JDS_CONFIG") != "" {
 		fmt.Fprintf(stdout, "configuration: OK (%d connectors)\n", len(cfg.Connectors))
 	}
@@ -170,6 +177,14 @@ func check(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("rule files:\n%w", err)
 	}
 	fmt.Fprintf(stdout, "rule files: OK (%d files, %d templates)\n", len(set.Files), len(set.Templates))
+	if *flowPath == "" {
+		*flowPath = cfg.FlowsDir
+	}
+	fset, err := flows.Load(flows.Options{Getenv: os.Getenv}, *flowPath)
+	if err != nil {
+		return fmt.Errorf("flow files:\n%w", err)
+	}
+	fmt.Fprintf(stdout, "flow files: OK (%d files: %s)\n", len(fset.Files), strings.Join(fset.Names(), ", "))
 	return nil
 }
 
@@ -276,7 +291,16 @@ func test(args []string, stdout, stderr io.Writer) error {
 	}
 	passed, failed := 0, 0
 	for _, f := range files {
-		report, err := rules.RunTestFile(f)
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		var report *rules.TestReport
+		if flows.IsTestData(data) {
+			report, err = flows.RunTestFile(f, flows.Options{Getenv: os.Getenv})
+		} else {
+			report, err = rules.RunTestFile(f)
+		}
 		if err != nil {
 			return fmt.Errorf("%s:\n%w", f, err)
 		}
@@ -293,9 +317,9 @@ func test(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	fmt.Fprintf(stdout, "rule tests: %d passed, %d failed\n", passed, failed)
+	fmt.Fprintf(stdout, "tests: %d passed, %d failed\n", passed, failed)
 	if failed > 0 {
-		return fmt.Errorf("%d rule tests failed", failed)
+		return fmt.Errorf("%d tests failed", failed)
 	}
 	return nil
 }

@@ -46,6 +46,14 @@ type Config struct {
 	// each with a name, a kind and the kind's own keys (docs/connectors.md). They are
 	// checked when jds starts and by jds check.
 	Connectors []connectors.Instance `yaml:"connectors"`
+	// Inbound are the inbound connector instances (webhooks and pollers) that turn
+	// partners' payloads into events, written like connectors (docs/connectors.md). They
+	// are checked when jds starts and by jds check (package inbound).
+	Inbound []connectors.Instance `yaml:"inbound"`
+	// Retention is how long events are kept, per workspace (retention.go).
+	Retention Retention `yaml:"retention"`
+	// Delivery configures the sending of what journey actions queue.
+	Delivery Delivery `yaml:"delivery"`
 }
 
 // Key is a signing key for SAS tokens: a token's sk names it, its so names
@@ -173,6 +181,12 @@ func Default() Config {
 			BlockedAliases:      []string{"anonymous", "unknown", "null", "none", "undefined", "n/a", "0"},
 			MaxAliasesPerPerson: 100,
 		},
+		Retention: Retention{
+			Default:    365 * Day,
+			Schedule:   "@daily",
+			Workspaces: map[string]Duration{},
+		},
+		Delivery: Delivery{SweepSchedule: "@every 1m"},
 		HTTP: HTTP{
 			ReadTimeout:     Duration(30 * time.Second),
 			WriteTimeout:    0,
@@ -233,6 +247,9 @@ func Load(path string, getenv func(string) string) (Config, error) {
 	c.Keys = append([]Key(nil), c.Keys...) // resolving must not write into a caller's slice
 	if len(c.Connectors) == 0 {
 		c.Connectors = nil // "connectors: []" and no key at all mean the same
+	}
+	if len(c.Inbound) == 0 {
+		c.Inbound = nil
 	}
 	for i := range c.Keys {
 		// An unset variable leaves the reference in place; Validate

@@ -111,6 +111,16 @@ func TestGoodFixtures(t *testing.T) {
 					BlockedAliases:      []string{"guest", "-"},
 					MaxAliasesPerPerson: 20,
 				},
+				Retention: config.Retention{
+					Default:  0,
+					Schedule: "0 2 * * *",
+					Workspaces: map[string]config.Duration{
+						"cctsa/sandbox": 30 * config.Day,
+						"archive":       config.Day + config.Duration(12*time.Hour),
+						"support":       0,
+					},
+				},
+				Delivery: config.Delivery{SweepSchedule: "@every 30s"},
 			}
 		},
 	}
@@ -146,7 +156,7 @@ func TestBadFixtures(t *testing.T) {
 			`testdata/type-errors.bad.yaml:4:19: ingest.maxBatchEvents: "lots" is not an integer`,
 			`testdata/type-errors.bad.yaml:5:17: ingest.maxBodyBytes: "4 megs" is not a byte size (write e.g. 1048576, 256KiB, 4MiB, 1GiB or 10MB)`,
 			`testdata/type-errors.bad.yaml:6:18: ingest.maxEventBytes: "1.5B" is not a whole number of bytes`,
-			`testdata/type-errors.bad.yaml:8:14: stream.heartbeat: "soon" is not a duration (write e.g. "15s", "1h30m", or a number of seconds)`,
+			`testdata/type-errors.bad.yaml:8:14: stream.heartbeat: "soon" is not a duration (write e.g. "15s", "1h30m", "30d", or a number of seconds)`,
 			`testdata/type-errors.bad.yaml:9:21: stream.subscriberBuffer: 99999999999999999999 is out of range`,
 			`testdata/type-errors.bad.yaml:11:15: store.syncWrites: "maybe" is not a boolean (true or false)`,
 			`testdata/type-errors.bad.yaml:12:18: store.numCompactors: expected an integer, got a mapping`,
@@ -179,6 +189,16 @@ func TestBadFixtures(t *testing.T) {
 			`testdata/invalid-values.bad.yaml:14:15: store.valueLogGC: "every ten minutes" is not a schedule: expected exactly 5 fields, found 3: [every ten minutes]`,
 			`testdata/invalid-values.bad.yaml:17:16: http.readTimeout: must not be negative, got -1s`,
 			`testdata/invalid-values.bad.yaml:16:19: http.requestTimeout: must be more than 0, got 0s`,
+		},
+		"retention.bad.yaml": {
+			`testdata/retention.bad.yaml:10:12: retention.workspaces.later: "soon" is not a duration (write e.g. "15s", "1h30m", "30d", or a number of seconds)`,
+			`testdata/retention.bad.yaml:2:12: retention.default: must be 0 (keep forever) or at least 1d, got 30m0s`,
+			`testdata/retention.bad.yaml:3:13: retention.schedule: "@fortnightly" is not a schedule: unrecognized descriptor: @fortnightly`,
+			`testdata/retention.bad.yaml:6:15: retention.workspaces./sandbox: must be "<organization>/<workspace>" or "<workspace>", got "/sandbox"`,
+			`testdata/retention.bad.yaml:8:12: retention.workspaces.a/b/c: must be "<organization>/<workspace>" or "<workspace>", got "a/b/c"`,
+			`testdata/retention.bad.yaml:7:13: retention.workspaces.cctsa/: must be "<organization>/<workspace>" or "<workspace>", got "cctsa/"`,
+			`testdata/retention.bad.yaml:5:20: retention.workspaces.cctsa/sandbox: must be 0 (keep forever) or at least 1d, got 12h0m0s`,
+			`testdata/retention.bad.yaml:12:18: delivery.sweepSchedule: must not be empty`,
 		},
 		"keys.bad.yaml": {
 			`testdata/keys.bad.yaml:4:13: keys[0].secret: environment variable JDS_UNSET_SECRET is not set`,
@@ -416,6 +436,10 @@ func TestExample(t *testing.T) {
 			line = "keys:"
 		case line == "connectors: []":
 			line = "connectors:"
+		case line == "inbound: []":
+			line = "inbound:"
+		case strings.HasPrefix(line, "  workspaces: {}"):
+			line = "  workspaces:"
 		case strings.HasPrefix(line, "#  "):
 			line = strings.TrimPrefix(line, "#")
 		}
@@ -432,6 +456,12 @@ func TestExample(t *testing.T) {
 	}
 	if len(got.Connectors) != 2 || got.Connectors[0].Kind != "twilio" || got.Connectors[1].Name != "callbacks" {
 		t.Errorf("connectors = %+v", got.Connectors)
+	}
+	if len(got.Inbound) != 1 || got.Inbound[0].Kind != "webhook" || got.Inbound[0].Name != "sms-replies" {
+		t.Errorf("inbound = %+v", got.Inbound)
+	}
+	if want := map[string]config.Duration{"cctsa/sandbox": 30 * config.Day, "archive": 0}; !reflect.DeepEqual(got.Retention.Workspaces, want) {
+		t.Errorf("retention.workspaces = %v, want %v", got.Retention.Workspaces, want)
 	}
 }
 

@@ -118,8 +118,14 @@ func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
 func (b ByteSize) MarshalYAML() (any, error) { return b.String(), nil }
 
 // Duration is a time.Duration that YAML may write as a Go duration ("15s",
-// "1h30m", "250ms") or as a plain integer meaning seconds.
+// "1h30m", "250ms"), as whole days optionally followed by a Go duration ("365d",
+// "1d12h"), or as a plain integer meaning seconds. A day is 24 hours.
 type Duration time.Duration
+
+// Day is 24 hours, the unit of retention periods.
+const Day = Duration(24 * time.Hour)
+
+var errNotDuration = errors.New(`is not a duration (write e.g. "15s", "1h30m", "30d", or a number of seconds)`)
 
 // ParseDuration reads a duration written as Duration documents.
 func ParseDuration(s string) (Duration, error) {
@@ -130,9 +136,27 @@ func ParseDuration(s string) (Duration, error) {
 		}
 		return Duration(time.Duration(n) * time.Second), nil
 	}
+	if days, rest, ok := strings.Cut(s, "d"); ok && days != "" && allDigits(days) {
+		n, err := strconv.ParseInt(days, 10, 64)
+		if err != nil || n > math.MaxInt64/int64(Day) {
+			return 0, errors.New("is out of range")
+		}
+		d := time.Duration(n) * time.Duration(Day)
+		if rest != "" {
+			r, err := time.ParseDuration(rest)
+			if err != nil || r < 0 || rest[0] == '+' {
+				return 0, errNotDuration
+			}
+			if d > math.MaxInt64-r {
+				return 0, errors.New("is out of range")
+			}
+			d += r
+		}
+		return Duration(d), nil
+	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		return 0, errors.New(`is not a duration (write e.g. "15s", "1h30m", or a number of seconds)`)
+		return 0, errNotDuration
 	}
 	return Duration(d), nil
 }

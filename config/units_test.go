@@ -111,7 +111,17 @@ func TestParseDuration(t *testing.T) {
 		{in: "", wantErr: true},
 		{in: "1.5", wantErr: true}, // seconds are whole; write 1500ms
 		{in: "15 s", wantErr: true},
-		{in: "1d", wantErr: true},
+		{in: "1d", want: 24 * time.Hour},
+		{in: "365d", want: 365 * 24 * time.Hour},
+		{in: "1d12h", want: 36 * time.Hour},
+		{in: "0d", want: 0},
+		{in: "d", wantErr: true},
+		{in: "1.5d", wantErr: true}, // days are whole; write 1d12h
+		{in: "-1d", wantErr: true},
+		{in: "1d-1h", wantErr: true},
+		{in: "1dx", wantErr: true},
+		{in: "1d 2h", wantErr: true},
+		{in: "999999d", wantErr: true},       // days overflowing time.Duration
 		{in: "9999999999999", wantErr: true}, // seconds overflowing time.Duration
 	}
 	for _, tc := range tests {

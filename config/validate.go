@@ -143,6 +143,11 @@ func (c *Config) problems() []fieldError {
 	}
 	ps.intRange("identity.maxAliasesPerPerson", id.MaxAliasesPerPerson, 1, 10000)
 
+	c.Retention.problems(&ps)
+	if err := checkSchedule(c.Delivery.SweepSchedule); err != nil {
+		ps.add("delivery.sweepSchedule", "%v", err)
+	}
+
 	h := c.HTTP
 	ps.notNegative("http.readTimeout", h.ReadTimeout)
 	ps.notNegative("http.writeTimeout", h.WriteTimeout)

@@ -105,7 +105,10 @@ var (
 
 // ConfigError is one problem with one configured instance.
 type ConfigError struct {
-	Index    int    // the entry's position in the connectors list
+	// Section is the config file's list the entry is in: "" for connectors,
+	// "inbound" for inbound connectors (see CheckInstance).
+	Section  string
+	Index    int    // the entry's position in the list
 	Instance string // its name, "" if it has none
 	// Field is the key path inside the entry: "authToken", "auth.token",
 	// "headers.X-Api-Key"; "" for the entry as a whole.
@@ -118,7 +121,7 @@ type ConfigError struct {
 
 func (e *ConfigError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "connectors[%d]", e.Index)
+	fmt.Fprintf(&b, "%s[%d]", e.section(), e.Index)
 	if e.Instance != "" {
 		fmt.Fprintf(&b, " %q", e.Instance)
 	}
@@ -131,10 +134,17 @@ func (e *ConfigError) Error() string {
 
 func (e *ConfigError) Unwrap() error { return e.Err }
 
+func (e *ConfigError) section() string {
+	if e.Section == "" {
+		return "connectors"
+	}
+	return e.Section
+}
+
 // Path is the key path of the problem in the whole config file, in the form
 // the config package uses ("connectors[2].auth.token").
 func (e *ConfigError) Path() string {
-	p := fmt.Sprintf("connectors[%d]", e.Index)
+	p := fmt.Sprintf("%s[%d]", e.section(), e.Index)
 	if e.Field != "" {
 		p += "." + e.Field
 	}

@@ -24,7 +24,10 @@ type Deriver interface {
 	// Derive is called once for each event newly stored, with the state of the person it
 	// was filed under.
 	Derive(st *State, ev StoredEvent) error
-	// Rebuild recomputes all of one person's state from the person's own events.
+	// Rebuild recomputes all of one person's state from the person's own events. It must
+	// replace every value it computes: the ledger calls it after clearing the person's
+	// state (unmerge) and also, without clearing, after retention deleted some of the
+	// person's events (ExpireEvents), so that values not computed from events survive.
 	Rebuild(st *State, events EventSource) error
 }
 

@@ -26,6 +26,7 @@ type Metrics struct {
 	commitSize   prometheus.Histogram
 	commitTime   prometheus.Histogram
 	streamEvents prometheus.Counter
+	flows        *prometheus.CounterVec
 }
 
 // NewMetrics registers the metrics in reg (a new registry when nil), with the Go runtime
@@ -58,13 +59,19 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 			Name: "jds_stream_events_sent_total", Help: "Events sent to live-stream subscribers.",
 		}),
 	}
-	reg.MustRegister(m.requests, m.latency, m.events, m.commitSize, m.commitTime, m.streamEvents,
+	m.flows = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "jds_flow_decisions_total", Help: "IVR flow calls by flow and by what answered: rule, or fallback (evaluation failed or no rule held; the log says why).",
+	}, []string{"flow", "answer"})
+	reg.MustRegister(m.requests, m.latency, m.events, m.commitSize, m.commitTime, m.streamEvents, m.flows,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, r := range []string{"accepted", "duplicate", "rejected"} {
 		m.events.WithLabelValues(r)
 	}
 	return m
 }
+
+// flowDecision counts one answer of a flow.
+func (m *Metrics) flowDecision(flow, answer string) { m.flows.WithLabelValues(flow, answer).Inc() }
 
 // ObserveCommit records one group commit; the ledger calls it.
 func (m *Metrics) ObserveCommit(events int, took time.Duration) {

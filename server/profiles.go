@@ -15,6 +15,7 @@ import (
 	"github.com/openjds/jds/identity"
 	"github.com/openjds/jds/ledger"
 	"github.com/openjds/jds/profiles"
+	"github.com/openjds/jds/ruledir"
 	"github.com/openjds/jds/rules"
 )
 
@@ -298,12 +299,17 @@ func (s *Server) profileStream(c *fiber.Ctx) error {
 }
 
 func (s *Server) reloadRules(c *fiber.Ctx) error {
+	return s.reload(c, s.rules, "the rule files have errors; the previous set stays in force")
+}
+
+// reload reloads a definition directory: 200 with its status, or 422 with every
+// problem when the previous set stays in force.
+func (s *Server) reload(c *fiber.Ctx, m *ruledir.Manager, msg string) error {
 	ctx, cancel := s.requestContext()
 	defer cancel()
-	err := s.rules.Reload(ctx)
-	st := s.rules.Status()
+	err := m.Reload(ctx)
+	st := m.Status()
 	if err != nil {
-		const msg = "the rule files have errors; the previous set stays in force"
 		s.logRejection(c, http.StatusUnprocessableEntity, msg)
 		return c.Status(http.StatusUnprocessableEntity).JSON(struct {
 			errorBody

@@ -21,12 +21,15 @@ import (
 
 	"github.com/openjds/jds/config"
 	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/flows"
 	"github.com/openjds/jds/identity"
+	"github.com/openjds/jds/inbound"
 	"github.com/openjds/jds/ledger"
 	"github.com/openjds/jds/live"
 	"github.com/openjds/jds/profiles"
 	"github.com/openjds/jds/ruledir"
 	"github.com/openjds/jds/sas"
+	"github.com/openjds/jds/scheduler"
 )
 
 // Options are what a Server is built from.
@@ -40,9 +43,18 @@ type Options struct {
 	// Profiles serves templates and profile views; Rules reloads the rule directory.
 	Profiles *profiles.Engine
 	Rules    *ruledir.Manager
-	Logger   *slog.Logger
-	Now      func() time.Time // default time.Now
-	Version  string
+	// Jobs are the scheduled jobs shown at /admin/v1/api/jobs and in the metrics.
+	Jobs    *scheduler.Scheduler
+	Logger  *slog.Logger
+	Now     func() time.Time // default time.Now
+	Version string
+
+	// Flows are the IVR flows in force; FlowDir reloads them.
+	Flows   *flows.Registry
+	FlowDir *ruledir.Manager
+
+	// Inbound holds the inbound webhooks served at /v1/connectors/{name}/webhook.
+	Inbound *inbound.Set
 }
 
 // Server serves the jds HTTP API.
@@ -54,10 +66,16 @@ type Server struct {
 	metrics  *Metrics
 	profiles *profiles.Engine
 	rules    *ruledir.Manager
-	log      *slog.Logger
-	now      func() time.Time
-	limits   event.Limits
-	app      *fiber.App
+	jobs     *scheduler.Scheduler
+	inbound  *inbound.Set
+	flows    *flows.Registry
+	flowDir  *ruledir.Manager
+	// flowRuntime is what flows read and write through.
+	flowRuntime *flows.Runtime
+	log         *slog.Logger
+	now         func() time.Time
+	limits      event.Limits
+	app         *fiber.App
 
 	// ctx ends when shutdown begins: live streams hang off it so that they end first.
 	ctx    context.Context
@@ -84,6 +102,10 @@ func New(o Options) *Server {
 		metrics:  o.Metrics,
 		profiles: o.Profiles,
 		rules:    o.Rules,
+		jobs:     o.Jobs,
+		inbound:  o.Inbound,
+		flows:    o.Flows,
+		flowDir:  o.FlowDir,
 		log:      o.Logger,
 		now:      o.Now,
 		limits: event.Limits{
@@ -93,9 +115,11 @@ func New(o Options) *Server {
 			Guard:              o.Guard,
 		},
 	}
+	s.flowRuntime = &flows.Runtime{Store: o.Store, Profiles: o.Profiles, Now: o.Now, Limits: s.limits}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.metrics.watch(o.Hub, o.Guard)
 	s.metrics.watchRules(o.Profiles, o.Rules)
+	s.metrics.watchJobs(o.Jobs)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "jds " + o.Version,
 		DisableStartupMessage: true,
@@ -137,6 +161,9 @@ func (s *Server) routes() {
 	s.personRoutes()
 	s.profileRoutes()
 	s.actionRoutes()
+	s.jobRoutes()
+	s.inboundRoutes()
+	s.flowRoutes()
 
 	// The admin console and the customer-journey widget.
 	s.staticRoutes()

@@ -18,16 +18,17 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/openjds/jds/config"
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/delivery"
+	"github.com/openjds/jds/flows"
 	"github.com/openjds/jds/identity"
+	"github.com/openjds/jds/inbound"
 	"github.com/openjds/jds/ledger"
 	"github.com/openjds/jds/live"
 	"github.com/openjds/jds/profiles"
 	"github.com/openjds/jds/ruledir"
+	"github.com/openjds/jds/scheduler"
 	"github.com/openjds/jds/server"
 )
 
@@ -37,14 +38,17 @@ type Service struct {
 	log      *slog.Logger
 	store    *ledger.Store
 	senders  map[string]connectors.Sender
+	inbound  *inbound.Set
 	worker   *delivery.Worker
 	profiles *profiles.Engine
 	rules    *ruledir.Manager
+	flows    *flows.Registry
+	flowDir  *ruledir.Manager
 	server   *server.Server
 	// stop ends the background goroutines (rule watching, SIGHUP).
 	stop   context.CancelFunc
 	bg     sync.WaitGroup
-	cron   *cron.Cron
+	jobs   *scheduler.Scheduler
 	ln     net.Listener
 	served chan error
 
@@ -135,11 +139,17 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	// A broken rule file at start leaves the service up without those rules: ingest
 	// must not stop because of a typo. The error is in the log and at /admin/v1/api/rules.
 	s.rules.Reload(ctx)
-	s.background(func() {
-		if err := s.rules.Watch(ctx, 500*time.Millisecond); err != nil {
-			o.Logger.Warn("rule files will reload only on SIGHUP or request", "err", err)
-		}
-	})
+	s.flows = flows.NewRegistry(flows.Options{Getenv: os.Getenv})
+	s.flowDir = ruledir.NewDirManager("flow files", cfg.FlowsDir, o.Logger, s.flows.Loader(),
+		func(name string) bool { return !flows.IsTestFile(name) })
+	s.flowDir.Reload(ctx) // like rule files: a broken flow file does not stop the service
+	for _, m := range []*ruledir.Manager{s.rules, s.flowDir} {
+		s.background(func() {
+			if err := m.Watch(ctx, 500*time.Millisecond); err != nil {
+				o.Logger.Warn("definitions will reload only on SIGHUP or request", "dir", m.Status().Dir, "err", err)
+			}
+		})
+	}
 	s.worker = delivery.New(delivery.Options{Store: s.store, Senders: s.senders, Logger: o.Logger, Now: o.Now})
 	s.background(func() { s.worker.Run(ctx) })
 	s.background(func() {
@@ -152,16 +162,20 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 				return
 			case <-hup:
 				s.rules.Reload(ctx)
+				s.flowDir.Reload(ctx)
 			}
 		}
 	})
 
-	s.cron = cron.New(cron.WithChain(cron.Recover(cronLogger{o.Logger}), cron.SkipIfStillRunning(cronLogger{o.Logger})))
-	if _, err := s.cron.AddFunc(cfg.Store.ValueLogGC, s.collectGarbage); err != nil {
-		return nil, fmt.Errorf("store.valueLogGC %q: %w", cfg.Store.ValueLogGC, err)
+	s.jobs = scheduler.New(o.Logger, scheduler.WithClock(o.Now))
+	if err := s.addJobs(); err != nil {
+		return nil, err
 	}
-	if _, err := s.cron.AddFunc(cfg.Identity.ExpirySchedule, s.expireTemporary); err != nil {
-		return nil, fmt.Errorf("identity.expirySchedule %q: %w", cfg.Identity.ExpirySchedule, err)
+	if s.inbound, err = buildInbound(cfg, s.store, guard, o); err != nil {
+		return nil, err
+	}
+	if err := addPollers(s.inbound, s.jobs.Add); err != nil {
+		return nil, err
 	}
 
 	s.server = server.New(server.Options{
@@ -174,6 +188,10 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		Profiles: s.profiles,
 		Now:      o.Now,
 		Rules:    s.rules,
+		Flows:    s.flows,
+		FlowDir:  s.flowDir,
+		Jobs:     s.jobs,
+		Inbound:  s.inbound,
 		Logger:   o.Logger,
 		Version:  o.Version,
 	})
@@ -182,7 +200,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 	}
 	go func() { s.served <- s.server.Serve(s.ln) }()
-	s.cron.Start()
+	s.jobs.Start()
 	s.server.SetReady(true)
 	o.Logger.Info("jds is serving", "addr", s.ln.Addr().String(), "data", cfg.DataDir, "version", o.Version)
 	if devKey != nil {
@@ -230,9 +248,10 @@ func (s *Service) Close() error {
 			s.stop()
 			s.bg.Wait()
 		}
-		if s.cron != nil {
-			<-s.cron.Stop().Done()
+		if s.jobs != nil {
+			s.jobs.Stop() // cancels the runs in progress and waits for them
 		}
+		s.inbound.Close()
 		if s.profiles != nil {
 			s.profiles.Close()
 		}
@@ -258,38 +277,6 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 	}
 	werr := s.Wait(ctx)
 	return errors.Join(werr, s.Close())
-}
-
-func (s *Service) collectGarbage() {
-	start := time.Now()
-	n, err := s.store.CollectGarbage(context.Background())
-	if err != nil {
-		s.log.Error("value-log gc", "err", err)
-		return
-	}
-	s.log.Debug("value-log gc", "files_rewritten", n, "took", time.Since(start))
-}
-
-// expireTemporary removes anonymous persons never linked within the hold period.
-func (s *Service) expireTemporary() {
-	start := time.Now()
-	cutoff := s.now().Add(-time.Duration(s.cfg.Identity.TemporaryHold))
-	n, err := s.store.ExpireTemporary(context.Background(), cutoff)
-	if err != nil {
-		s.log.Error("expiring anonymous persons", "err", err)
-		return
-	}
-	if n > 0 {
-		s.log.Info("expired anonymous persons", "persons", n, "created_before", cutoff, "took", time.Since(start))
-	}
-}
-
-// cronLogger lets robfig/cron log through slog.
-type cronLogger struct{ l *slog.Logger }
-
-func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("cron: "+msg, kv...) }
-func (c cronLogger) Error(err error, msg string, kv ...any) {
-	c.l.Error("cron: "+msg, append(kv, "err", err)...)
 }
 
 // NewLogger builds the service's logger from its configuration.

@@ -1,0 +1,140 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/openjds/jds/flows"
+)
+
+// flowRoutes serves the IVR flows: POST (JSON body or form) and GET (query string) at
+// /v1/flows/{name}, with a flow token; HEAD answers 200 without one, as Webex Connect
+// checks a webhook that way before saving it. The flow answers flat JSON, not the API
+// envelope: flow builders map its top-level fields to variables.
+func (s *Server) flowRoutes() {
+	const path = "/v1/flows/:name"
+	s.app.Head(path, func(c *fiber.Ctx) error { return c.SendStatus(http.StatusOK) })
+	s.app.Post(path, s.auth("flow", false), s.flow)
+	s.app.Get(path, s.auth("flow", false), s.flow)
+	s.app.Get("/admin/v1/api/flows", s.auth("admin", false), s.flowsStatus)
+	s.app.Post("/admin/v1/api/flows/reload", s.auth("admin", true), s.reloadFlows)
+}
+
+func (s *Server) flow(c *fiber.Ctx) error {
+	ws, err := s.workspace(c)
+	if err != nil {
+		return err
+	}
+	name := c.Params("name")
+	f := s.flows.Get(name)
+	if f == nil {
+		return newError(http.StatusNotFound, fmt.Sprintf("no flow named %q in the flows directory", name))
+	}
+	if f.Writes() { // it writes events or identifies callers: the token must allow w
+		c.Locals(localToken).(*access).write = true
+		if _, err := s.workspace(c); err != nil {
+			return err
+		}
+	}
+	payload := c.Body()
+	if c.Method() == http.MethodGet {
+		payload = c.Request().URI().QueryString()
+	}
+	if err := f.Verify(func(h string) string { return c.Get(h) }, payload, s.now()); err != nil {
+		return newError(http.StatusUnauthorized, err.Error())
+	}
+	values, err := requestValues(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.requestContext()
+	defer cancel()
+	d := f.Run(ctx, s.flowRuntime, flows.Request{Workspace: ws, Values: values})
+	if d.PersonID != "" {
+		c.Set("X-JDS-Person-ID", d.PersonID)
+	}
+	if d.Err != nil {
+		s.metrics.flowDecision(f.Name, "fallback")
+		reason := strings.SplitN(d.Err.Error(), "\n", 2)[0]
+		c.Set("X-JDS-Fallback", truncate(reason, 300))
+		level := s.log.Warn
+		if errors.Is(d.Err, flows.ErrNoRule) {
+			level = s.log.Info
+		}
+		level("flow answered with its fallback", "flow", f.Name, "workspace", ws.String(), "person", d.PersonID,
+			"err", d.Err, "request_id", c.GetRespHeader(headerRequestID))
+	} else {
+		s.metrics.flowDecision(f.Name, "rule")
+		c.Set("X-JDS-Flow-Rule", d.Rule)
+	}
+	return c.JSON(d.Answer)
+}
+
+// requestValues gathers a flow call's fields: the query string's, then the form's or
+// the JSON body's (a later source wins on the same name).
+func requestValues(c *fiber.Ctx) (map[string]any, error) {
+	values := map[string]any{}
+	c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) { values[string(k)] = string(v) })
+	body := bytes.TrimSpace(c.Body())
+	if c.Method() != http.MethodPost || len(body) == 0 {
+		return values, nil
+	}
+	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
+	if strings.HasPrefix(ct, fiber.MIMEApplicationForm) || strings.HasPrefix(ct, fiber.MIMEMultipartForm) {
+		c.Request().PostArgs().VisitAll(func(k, v []byte) { values[string(k)] = string(v) })
+		return values, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil || obj == nil {
+		return nil, badRequest("the body must be a JSON object (or a form)", "body: expected a JSON object")
+	}
+	for k, v := range obj {
+		values[k] = numbers(v)
+	}
+	return values, nil
+}
+
+// numbers turns JSON numbers into int64 when whole, float64 otherwise, as events' data
+// reads in expressions.
+func numbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i
+		}
+		f, _ := x.Float64()
+		return f
+	case map[string]any:
+		for k, e := range x {
+			x[k] = numbers(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = numbers(e)
+		}
+	}
+	return v
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+func (s *Server) flowsStatus(c *fiber.Ctx) error {
+	return c.JSON(envelope{Meta: fiber.Map{}, Data: s.flowDir.Status()})
+}
+
+func (s *Server) reloadFlows(c *fiber.Ctx) error {
+	return s.reload(c, s.flowDir, "the flow files have errors; the previous flows stay in force")
+}

@@ -1,0 +1,385 @@
+package server_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/openjds/jds/config"
+	"github.com/openjds/jds/connectors"
+	"github.com/openjds/jds/inbound"
+)
+
+var whsec = "whsec_" + base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+
+const twilioURL = "https://jds.example.com/v1/connectors/sms-replies/webhook"
+
+// inboundConfig configures one inbound webhook of each scheme and mapping.
+func inboundConfig(t *testing.T) func(*config.Config) {
+	t.Setenv("TEST_TWILIO_TOKEN", "twilio-auth-token")
+	doc := `
+- name: crm
+  kind: webhook
+  organization: ` + org + `
+  workspace: ` + ws + `
+  verify: {scheme: standardwebhooks, secret: "` + whsec + `"}
+  mapping:
+    items: body.events
+    when: item.kind != "ping"
+    id: item.eventId
+    type: '"CRM " + item.kind'
+    source: '"crm"'
+    identity: item.customer?.phone
+    identitytype: '"phone"'
+    time: millis(item.at)
+    data: '{"status": item.status, "channelType": "CRM", "origin": "CRM", "via": headers["x-crm-region"]}'
+- name: connect
+  kind: webhook
+  organization: ` + org + `
+  workspace: ` + ws + `
+  verify: {scheme: hubsignature, secret: hub-secret}
+  mapping:
+    id: '"connect:" + body.messageId'
+    type: '"Connect Message"'
+    identity: body.from
+    identitytype: '"phone"'
+- name: sms-replies
+  kind: webhook
+  organization: ` + org + `
+  workspace: ` + ws + `
+  verify: {scheme: twilio, secret: "${TEST_TWILIO_TOKEN}", url: "` + twilioURL + `"}
+  mapping: {builtin: twiliosms}
+- name: wxcc
+  kind: webhook
+  organization: ` + org + `
+  workspace: ` + ws + `
+  verify: {scheme: token, secret: wxcc-token}
+  mapping: {builtin: webexcc}
+- name: trusted
+  kind: webhook
+  organization: ` + org + `
+  workspace: ` + ws + `
+  verify: {scheme: sas}
+  mapping: {type: '"Trusted"', identity: body.email, identitytype: '"email"'}
+`
+	var in []connectors.Instance
+	if err := yaml.Unmarshal([]byte(doc), &in); err != nil {
+		t.Fatal(err)
+	}
+	return func(c *config.Config) { c.Inbound = in }
+}
+
+func (e *env) webhook(name, contentType, body string, headers ...string) response {
+	e.t.Helper()
+	req, err := http.NewRequest("POST", e.base+"/v1/connectors/"+name+"/webhook", strings.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, header: res.Header, body: raw}
+}
+
+// journey is the ids of an identity's events, newest first.
+func (e *env) journey(identity string) []string {
+	e.t.Helper()
+	return eventIDs(e.t, e.do("GET", "/v1/api/events/workspace-id/"+ws+"?identity="+url.QueryEscape(identity), admin, nil))
+}
+
+func signStd(id string, ts time.Time, body string) []string {
+	key, _ := connectors.DecodeStandardWebhooksSecret(whsec)
+	t := strconv.FormatInt(ts.Unix(), 10)
+	return []string{"webhook-id", id, "webhook-timestamp", t,
+		"webhook-signature", connectors.StandardWebhooksSignature(key, id, t, []byte(body))}
+}
+
+func wantStatus(t *testing.T, r response, status int, contains string) {
+	t.Helper()
+	if r.status != status || !strings.Contains(string(r.body), contains) {
+		t.Fatalf("status %d, want %d with %q: %s", r.status, status, contains, r.body)
+	}
+}
+
+func TestInboundHead(t *testing.T) {
+	e := start(t, inboundConfig(t))
+	if r := e.do("HEAD", "/v1/connectors/crm/webhook", "", nil); r.status != 200 {
+		t.Errorf("HEAD = %d", r.status)
+	}
+	if r := e.do("HEAD", "/v1/connectors/nope/webhook", "", nil); r.status != 404 {
+		t.Errorf("HEAD of an unknown name = %d", r.status)
+	}
+	wantStatus(t, e.webhook("nope", "application/json", `{}`), 404, `no inbound webhook \"nope\"`)
+}
+
+// TestInboundStandardWebhooks: our own outbound webhook connector is a Standard
+// Webhooks sender the inbound side accepts; bad signatures, old timestamps and
+// replays are refused and store nothing; a retry is a duplicate.
+func TestInboundStandardWebhooks(t *testing.T) {
+	e := start(t, inboundConfig(t))
+	body := `{"events": [
+	  {"eventId": "crm-1", "kind": "Case Opened", "status": "open", "at": 1714564800000, "customer": {"phone": "+1 555 555 0100"}},
+	  {"eventId": "crm-ping", "kind": "ping"},
+	  {"eventId": "crm-2", "kind": "Case Closed", "status": "closed", "at": 1714568400000, "customer": {"phone": "555-555-0100"}}]}`
+
+	// The outbound webhook kind signs; the inbound webhook verifies.
+	senders, err := connectors.Build([]connectors.Instance{{Name: "out", Kind: "webhook", Config: map[string]any{
+		"url": e.base + "/v1/connectors/crm/webhook", "signingSecret": whsec, "headers": map[string]any{"X-CRM-Region": "eu"}}}},
+		connectors.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer connectors.Close(senders)
+	out := senders["out"].Send(context.Background(), connectors.Delivery{ID: "msg_1", Attempt: 1, Body: body})
+	if !out.OK() || out.Status != 202 || !strings.Contains(out.Response, `"accepted":2`) || !strings.Contains(out.Response, `"skipped":1`) {
+		t.Fatalf("signed delivery: %+v", out)
+	}
+	if got := e.journey("+15555550100"); fmt.Sprint(got) != "[crm-2 crm-1]" {
+		t.Errorf("journey = %v", got)
+	}
+	r := e.do("GET", "/v1/api/events/workspace-id/"+ws+"?identity=%2B15555550100&top=1", admin, nil)
+	if !strings.Contains(string(r.body), `"time":"2024-05-01T13:00:00.000Z"`) || !strings.Contains(string(r.body), `"via":"eu"`) {
+		t.Errorf("mapped event: %s", r.body)
+	}
+
+	one := `{"events": [{"eventId": "crm-3", "kind": "Case Opened", "at": 1714564800000, "customer": {"phone": "+15550199"}}]}`
+	now := time.Now()
+	bad := signStd("msg_2", now, one)
+	bad[5] = "v1," + base64.StdEncoding.EncodeToString(make([]byte, 32))
+	wantStatus(t, e.webhook("crm", "application/json", one, bad...), 401, "webhook-signature does not match")
+	wantStatus(t, e.webhook("crm", "application/json", one+" ", signStd("msg_2", now, one)...), 401, "does not match")
+	wantStatus(t, e.webhook("crm", "application/json", one), 401, "missing webhook-id")
+	wantStatus(t, e.webhook("crm", "application/json", one, signStd("msg_2", now.Add(-6*time.Minute), one)...), 401, "outside the 5m0s window")
+	wantStatus(t, e.webhook("crm", "application/json", one, signStd("msg_2", now.Add(6*time.Minute), one)...), 401, "outside the 5m0s window")
+	if got := e.journey("+15550199"); len(got) != 0 {
+		t.Fatalf("refused requests stored %v", got)
+	}
+
+	signed := signStd("msg_2", now, one)
+	wantStatus(t, e.webhook("crm", "application/json", one, signed...), 202, `"duplicates":0`)
+	wantStatus(t, e.webhook("crm", "application/json", one, signed...), 409, `webhook-id \"msg_2\"`)
+	// A retry is signed anew: accepted, and a duplicate of the stored event.
+	wantStatus(t, e.webhook("crm", "application/json", one, signStd("msg_2", now.Add(time.Second), one)...), 202, `"duplicates":1`)
+	if got := e.journey("+15550199"); fmt.Sprint(got) != "[crm-3]" {
+		t.Errorf("journey = %v", got)
+	}
+
+	// A payload the mapping cannot turn into an event: 400 naming the field, nothing stored.
+	broken := `{"events": [{"eventId": "crm-4", "kind": "Case Opened", "at": 1714564800000, "customer": {}},
+	  {"eventId": "crm-5", "kind": "Case Opened", "at": "soon", "customer": {"phone": "+15550177"}}]}`
+	r = e.webhook("crm", "application/json", broken, signStd("msg_3", now, broken)...)
+	wantStatus(t, r, 400, "[0] identity: mapping.identity gave no value")
+	wantStatus(t, r, 400, "[1] time: mapping.time: millis: soon is not a number")
+	if got := e.journey("+15550177"); len(got) != 0 {
+		t.Errorf("a refused payload stored %v", got)
+	}
+	notJSON := `{"events": [`
+	wantStatus(t, e.webhook("crm", "application/json", notJSON, signStd("msg_4", now, notJSON)...), 400, "body: invalid JSON")
+}
+
+func hubSign(secret, body string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(body))
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// TestInboundHubSignature: Webex Connect's x-hub-signature over the raw body.
+func TestInboundHubSignature(t *testing.T) {
+	e := start(t, inboundConfig(t))
+	body := `{"messageId": "m-77", "from": "+15550142", "message": "hello"}`
+	wantStatus(t, e.webhook("connect", "application/json", body, "x-hub-signature", hubSign("wrong", body)), 401, "x-hub-signature does not match")
+	wantStatus(t, e.webhook("connect", "application/json", body), 401, "missing x-hub-signature")
+	if got := e.journey("+15550142"); len(got) != 0 {
+		t.Fatalf("stored %v", got)
+	}
+	wantStatus(t, e.webhook("connect", "application/json", body, "x-hub-signature", hubSign("hub-secret", body)), 202, `"accepted":1`)
+	// The same message again: the id comes from the payload, so it is a duplicate.
+	wantStatus(t, e.webhook("connect", "application/json", body, "x-hub-signature", hubSign("hub-secret", body)), 202, `"duplicates":1`)
+	if got := e.journey("+15550142"); fmt.Sprint(got) != "[connect:m-77]" {
+		t.Errorf("journey = %v", got)
+	}
+	// The mapping's default data is the payload itself.
+	r := e.do("GET", "/v1/api/events/workspace-id/"+ws+"?identity=%2B15550142", admin, nil)
+	if !strings.Contains(string(r.body), `"message":"hello"`) || !strings.Contains(string(r.body), `"source":"inbound/connect"`) {
+		t.Errorf("event: %s", r.body)
+	}
+}
+
+// TestInboundTwilioSMS: Twilio's form post, signed over the URL as configured (not
+// the one the server sees behind a proxy), becomes an SMS Reply event.
+func TestInboundTwilioSMS(t *testing.T) {
+	e := start(t, inboundConfig(t))
+	form := url.Values{"MessageSid": {"SM0001"}, "AccountSid": {"AC1"}, "From": {"+15550111"},
+		"To": {"+15550100"}, "Body": {"Tomorrow at 10"}, "NumMedia": {"0"}}
+	sig := inbound.TwilioSignature([]byte("twilio-auth-token"), twilioURL, form)
+	ct := "application/x-www-form-urlencoded"
+
+	wantStatus(t, e.webhook("sms-replies", ct, form.Encode(), "X-Twilio-Signature", inbound.TwilioSignature([]byte("other"), twilioURL, form)), 401, "X-Twilio-Signature does not match")
+	tampered := url.Values{}
+	for k, v := range form {
+		tampered[k] = v
+	}
+	tampered.Set("Body", "Never")
+	wantStatus(t, e.webhook("sms-replies", ct, tampered.Encode(), "X-Twilio-Signature", sig), 401, "does not match")
+	if got := e.journey("+15550111"); len(got) != 0 {
+		t.Fatalf("stored %v", got)
+	}
+
+	r := e.webhook("sms-replies", ct, form.Encode(), "X-Twilio-Signature", sig)
+	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/xml") || !strings.Contains(string(r.body), "<Response></Response>") {
+		t.Fatalf("TwiML answer: %d %s %s", r.status, r.header.Get("Content-Type"), r.body)
+	}
+	h := e.do("GET", "/v1/api/events/workspace-id/"+ws+"?identity=15550111", admin, nil)
+	for _, want := range []string{`"id":"twilio:SM0001"`, `"type":"SMS Reply"`, `"identitytype":"phone"`, `"body":"Tomorrow at 10"`, `"channelType":"SMS"`} {
+		if !strings.Contains(string(h.body), want) {
+			t.Errorf("event lacks %s: %s", want, h.body)
+		}
+	}
+
+	noFrom := url.Values{"MessageSid": {"SM0002"}, "Body": {"hi"}}
+	wantStatus(t, e.webhook("sms-replies", ct, noFrom.Encode(), "X-Twilio-Signature", inbound.TwilioSignature([]byte("twilio-auth-token"), twilioURL, noFrom)),
+		400, "identity: mapping.identity gave no value")
+}
+
+// TestInboundWebexCC: Webex Contact Center task events become events keyed by the
+// caller's ANI with channel type, queue and agent; other events are skipped.
+func TestInboundWebexCC(t *testing.T) {
+	e := start(t, inboundConfig(t))
+	task := func(id, typ, extra string) string {
+		return `{"id": "` + id + `", "specversion": "1.0", "type": "` + typ + `", "source": "/com/cisco/wxcc/sub-1",
+		  "orgId": "org-1", "createdTime": 1714564800000,
+		  "data": {"taskId": "task-9", "origin": "+14085550123", "destination": "+18005550100",
+		    "channelType": "telephony", "direction": "inbound", "queueId": "q-billing"` + extra + `}}`
+	}
+	auth := []string{"Authorization", "Bearer wxcc-token"}
+	wantStatus(t, e.webhook("wxcc", "application/json", task("ev-1", "task:new", "")), 401, "missing Authorization")
+	wantStatus(t, e.webhook("wxcc", "application/json", task("ev-1", "task:new", ""), "Authorization", "Bearer nope"), 401, "does not hold the configured token")
+	wantStatus(t, e.webhook("wxcc", "application/json", task("ev-1", "task:new", ""), auth...), 202, `"accepted":1`)
+	wantStatus(t, e.webhook("wxcc", "application/json", task("ev-2", "task:connected", `, "ownerId": "agent-7"`), auth...), 202, `"accepted":1`)
+	wantStatus(t, e.webhook("wxcc", "application/json", task("ev-3", "task:ended", `, "ownerId": "agent-7", "terminatingParty": "Customer"`), auth...), 202, `"accepted":1`)
+	agent := `{"id": "ev-4", "type": "agent:state_change", "data": {"agentId": "agent-7"}}`
+	wantStatus(t, e.webhook("wxcc", "application/json", agent, auth...), 202, `"skipped":1`)
+
+	if got := e.journey("4085550123"); fmt.Sprint(got) != "[ev-3 ev-2 ev-1]" && fmt.Sprint(got) != "[ev-1 ev-2 ev-3]" {
+		// Equal times keep commit order, newest first.
+		t.Errorf("journey = %v", got)
+	}
+	r := e.do("GET", "/v1/api/events/workspace-id/"+ws+"?identity=%2B14085550123&filter="+url.QueryEscape("type eq 'task:connected'"), admin, nil)
+	var body struct{ Data []map[string]any }
+	if err := json.Unmarshal(r.body, &body); err != nil || len(body.Data) != 1 {
+		t.Fatalf("%v: %s", err, r.body)
+	}
+	ev := body.Data[0]
+	d, _ := ev["data"].(map[string]any)
+	if ev["identitytype"] != "phone" || ev["source"] != "wxcc" || ev["time"] != "2024-05-01T12:00:00.000Z" ||
+		d["channelType"] != "telephony" || d["queue"] != "q-billing" || d["agent"] != "agent-7" || d["taskId"] != "task-9" {
+		t.Errorf("event = %v", ev)
+	}
+}
+
+// TestInboundSAS: scheme sas takes a jds token with ds write on the workspace.
+func TestInboundSAS(t *testing.T) {
+	e := start(t, inboundConfig(t))
+	body := `{"email": "Bob@Example.com"}`
+	wantStatus(t, e.webhook("trusted", "application/json", body), 401, "missing token")
+	wantStatus(t, e.webhook("trusted", "application/json", body, "Authorization", token("ds", "r", ws)), 403, "")
+	wantStatus(t, e.webhook("trusted", "application/json", body, "Authorization", token("ds", "w", ws)), 202, `"accepted":1`)
+	if got := e.journey("bob@example.com"); len(got) != 1 {
+		t.Errorf("journey = %v", got)
+	}
+}
+
+// TestInboundPollerJob: a poller runs as the scheduled job "poll:<name>", pages with its
+// cursor, and after a restart on the same data directory resumes from the stored cursor.
+func TestInboundPollerJob(t *testing.T) {
+	var seen []string
+	var mu sync.Mutex
+	fail := atomic.Bool{}
+	partner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fail.Load() {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		mu.Lock()
+		seen = append(seen, r.URL.Query().Get("since"))
+		mu.Unlock()
+		since, _ := strconv.Atoi(r.URL.Query().Get("since"))
+		if since >= 3 {
+			fmt.Fprintf(w, `{"calls": [], "last": %d}`, since)
+			return
+		}
+		fmt.Fprintf(w, `{"calls": [{"n": %d, "ani": "+1555020%d"}], "last": %d}`, since+1, since+1, since+1)
+	}))
+	defer partner.Close()
+	doc := `
+- name: dialer
+  kind: poll
+  organization: ` + org + `
+  workspace: ` + ws + `
+  schedule: "@every 1h"
+  url: ` + partner.URL + `/calls
+  cursorParam: since
+  initialCursor: "0"
+  maxPages: 2
+  mapping:
+    items: body.calls
+    id: '"dialer-" + string(item.n)'
+    type: '"Outbound Call"'
+    identity: item.ani
+    identitytype: '"phone"'
+    cursor: body.last
+`
+	var in []connectors.Instance
+	if err := yaml.Unmarshal([]byte(doc), &in); err != nil {
+		t.Fatal(err)
+	}
+	e := start(t, func(c *config.Config) { c.Inbound = in })
+	ctx := context.Background()
+	if err := e.svc.Jobs().RunNow(ctx, "poll:dialer"); err != nil {
+		t.Fatal(err)
+	}
+	e.restart()
+	if err := e.svc.Jobs().RunNow(ctx, "poll:dialer"); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	got := strings.Join(seen, ",")
+	mu.Unlock()
+	if got != "0,1,2,3" { // two pages a run; the second run starts from the stored cursor
+		t.Errorf("cursors = %s", got)
+	}
+	for i := 1; i <= 3; i++ {
+		if ids := e.journey("+1555020" + strconv.Itoa(i)); fmt.Sprint(ids) != fmt.Sprintf("[dialer-%d]", i) {
+			t.Errorf("call %d: %v", i, ids)
+		}
+	}
+	fail.Store(true)
+	if err := e.svc.Jobs().RunNow(ctx, "poll:dialer"); err == nil || !strings.Contains(err.Error(), "502") {
+		t.Errorf("partner failure: %v", err)
+	}
+	r := e.do("GET", "/admin/v1/api/jobs/poll:dialer", admin, nil)
+	wantStatus(t, r, 200, `"lastError":"poller \"dialer\": GET http://`)
+}

@@ -1,0 +1,525 @@
+package service_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/openjds/jds/config"
+	"github.com/openjds/jds/sas"
+	"github.com/openjds/jds/service"
+)
+
+// These tests run the whole service on a random port with a fake clock, as the binary
+// runs it, and drive the scheduled jobs with RunNow (or the admin API) instead of
+// waiting for their schedules.
+
+const (
+	org    = "cctsa"
+	secret = "change-me"
+)
+
+type clock struct{ ns atomic.Int64 }
+
+func (c *clock) now() time.Time      { return time.Unix(0, c.ns.Load()).UTC() }
+func (c *clock) set(t time.Time)     { c.ns.Store(t.UnixNano()) }
+func (c *clock) add(d time.Duration) { c.ns.Add(int64(d)) }
+
+type env struct {
+	t     *testing.T
+	cfg   config.Config
+	clock *clock
+	svc   *service.Service
+	base  string
+}
+
+func start(t *testing.T, c *clock, mutate func(*config.Config)) *env {
+	t.Helper()
+	cfg := config.Default()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.DataDir = t.TempDir()
+	cfg.RulesDir = filepath.Join(t.TempDir(), "rules")
+	cfg.FlowsDir = filepath.Join(t.TempDir(), "flows")
+	cfg.Keys = []config.Key{{Name: "sandbox", Organization: org, Secret: secret}}
+	cfg.Log.Level = "error"
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, cfg: cfg, clock: c}
+	e.boot()
+	return e
+}
+
+func (e *env) boot() {
+	e.t.Helper()
+	svc, err := service.Start(e.cfg, service.Options{Logger: service.NewLogger(e.cfg.Log, io.Discard), Out: io.Discard, Now: e.clock.now})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.svc = svc
+	e.base = "http://" + svc.Addr()
+	e.t.Cleanup(func() { svc.Close() })
+}
+
+// restart closes the service and starts it again on the same data directory.
+func (e *env) restart() {
+	e.t.Helper()
+	if err := e.svc.Close(); err != nil {
+		e.t.Fatal(err)
+	}
+	e.boot()
+}
+
+func (e *env) runJob(name string) {
+	e.t.Helper()
+	if err := e.svc.Jobs().RunNow(context.Background(), name); err != nil {
+		e.t.Fatalf("job %s: %v", name, err)
+	}
+}
+
+func token(service, perm, workspace string) string {
+	return sas.Sign(org, workspace, service, perm, time.Now().Add(time.Hour), "sandbox", []byte(secret))
+}
+
+var admin = token(sas.ServiceAdmin, "rw", "*")
+
+type response struct {
+	status int
+	body   []byte
+}
+
+func (e *env) do(method, path, tok string, body any) response {
+	e.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		raw, _ := json.Marshal(body)
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, e.base+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if tok != "" {
+		req.Header.Set("Authorization", tok)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, body: raw}
+}
+
+func (e *env) decode(r response, want int, v any) {
+	e.t.Helper()
+	if r.status != want {
+		e.t.Fatalf("status %d, want %d: %s", r.status, want, r.body)
+	}
+	if err := json.Unmarshal(r.body, v); err != nil {
+		e.t.Fatalf("%v: %s", err, r.body)
+	}
+}
+
+func (e *env) post(ws, id, typ, ident string, at time.Time) {
+	e.t.Helper()
+	ev := map[string]any{"id": id, "specversion": "1.0", "type": typ, "source": "test", "identity": ident,
+		"identitytype": "phone", "data": map[string]any{"queue": "Billing"}, "time": at.Format(time.RFC3339Nano)}
+	if r := e.do("POST", "/publish/v1/api/event?workspaceId="+ws, admin, ev); r.status != 202 {
+		e.t.Fatalf("posting %s: %d %s", id, r.status, r.body)
+	}
+}
+
+func (e *env) history(ws, ident string) []string {
+	e.t.Helper()
+	var body struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	e.decode(e.do("GET", "/v1/api/events/workspace-id/"+ws+"?identity="+ident+"&pageSize=1000", admin, nil), 200, &body)
+	ids := []string{}
+	for _, d := range body.Data {
+		ids = append(ids, d.ID)
+	}
+	return ids
+}
+
+func (e *env) writeRules(name, body string) {
+	e.t.Helper()
+	os.MkdirAll(e.cfg.RulesDir, 0o755)
+	if err := os.WriteFile(filepath.Join(e.cfg.RulesDir, name), []byte(body), 0o644); err != nil {
+		e.t.Fatal(err)
+	}
+	if r := e.do("POST", "/admin/v1/api/rules/reload", admin, nil); r.status != 200 {
+		e.t.Fatalf("reload: %d %s", r.status, r.body)
+	}
+}
+
+// waitFor polls until cond holds: deliveries and triggered runs happen on other
+// goroutines.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for range 500 {
+		if cond() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+type jobView struct {
+	Name                string  `json:"name"`
+	Schedule            string  `json:"schedule"`
+	Running             bool    `json:"running"`
+	LastStart           *string `json:"lastStart"`
+	LastDurationSeconds float64 `json:"lastDurationSeconds"`
+	LastError           *string `json:"lastError"`
+	LastSuccess         *string `json:"lastSuccess"`
+	NextRun             *string `json:"nextRun"`
+	Runs                int64   `json:"runs"`
+	Failures            int64   `json:"failures"`
+}
+
+func (e *env) jobs(tok string) (int, map[string]jobView) {
+	e.t.Helper()
+	r := e.do("GET", "/admin/v1/api/jobs", tok, nil)
+	if r.status != 200 {
+		return r.status, nil
+	}
+	var body struct {
+		Meta map[string]any `json:"meta"`
+		Data []jobView      `json:"data"`
+	}
+	e.decode(r, 200, &body)
+	if body.Meta["organizationId"] != org || body.Meta["resultCount"] != float64(len(body.Data)) {
+		e.t.Errorf("meta = %v", body.Meta)
+	}
+	out := map[string]jobView{}
+	for _, j := range body.Data {
+		out[j.Name] = j
+	}
+	return r.status, out
+}
+
+func TestJobsAPIAndMetrics(t *testing.T) {
+	c := &clock{}
+	t0 := time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)
+	c.set(t0)
+	e := start(t, c, func(cfg *config.Config) { cfg.Retention.Schedule = "0 4 * * *" })
+
+	status, jobs := e.jobs(admin)
+	if status != 200 {
+		t.Fatalf("GET jobs = %d", status)
+	}
+	for name, spec := range map[string]string{
+		service.JobValueLogGC: "@every 10m", service.JobExpireAnon: "@every 10m",
+		service.JobRetention: "0 4 * * *", service.JobOutboxSweep: "@every 1m",
+	} {
+		j, ok := jobs[name]
+		if !ok || j.Schedule != spec || j.NextRun == nil || j.LastStart != nil || j.Runs != 0 || j.Running {
+			t.Errorf("job %s = %+v (listed %v), want schedule %q, a next run, never run", name, j, ok, spec)
+		}
+	}
+
+	// Only admin tokens see or run jobs.
+	for _, tok := range []string{token("tape", "r", "*"), token("action", "rw", "sandbox"), token("profile", "rw", "*")} {
+		if status, _ := e.jobs(tok); status != 403 {
+			t.Errorf("GET jobs with %s = %d, want 403", tok[:40], status)
+		}
+		if r := e.do("POST", "/admin/v1/api/jobs/retention/run", tok, nil); r.status != 403 {
+			t.Errorf("POST run with a non-admin token = %d, want 403", r.status)
+		}
+	}
+	if status, _ := e.jobs(""); status != 401 {
+		t.Errorf("GET jobs without a token = %d, want 401", status)
+	}
+	// An admin token of one workspace is an admin token.
+	if status, _ := e.jobs(token(sas.ServiceAdmin, "r", "sandbox")); status != 200 {
+		t.Errorf("GET jobs with a workspace admin token = %d", status)
+	}
+
+	// Run one now through the API: 202 at once, the outcome in the status.
+	var started struct{ Data jobView }
+	e.decode(e.do("POST", "/admin/v1/api/jobs/retention/run", admin, nil), 202, &started)
+	if started.Data.Name != service.JobRetention || started.Data.LastStart == nil {
+		t.Errorf("POST run answered %+v", started.Data)
+	}
+	waitFor(t, "the run to finish", func() bool {
+		_, jobs := e.jobs(admin)
+		return jobs[service.JobRetention].Runs == 1 && !jobs[service.JobRetention].Running
+	})
+	_, jobs = e.jobs(admin)
+	j := jobs[service.JobRetention]
+	if j.LastError != nil || j.Failures != 0 || *j.LastStart != "2026-03-10T09:30:00.000Z" || *j.LastSuccess != *j.LastStart {
+		t.Errorf("after a run: %+v", j)
+	}
+	var one struct{ Data jobView }
+	e.decode(e.do("GET", "/admin/v1/api/jobs/retention", admin, nil), 200, &one)
+	if one.Data.Runs != 1 {
+		t.Errorf("GET one job = %+v", one.Data)
+	}
+	if r := e.do("POST", "/admin/v1/api/jobs/nope/run", admin, nil); r.status != 404 || !strings.Contains(string(r.body), `no job named \"nope\"`) {
+		t.Errorf("POST run of an unknown job = %d %s", r.status, r.body)
+	}
+
+	// Jobs added after the start (pollers) are served and exported too.
+	polled := make(chan struct{}, 1)
+	if err := e.svc.Jobs().Add("poll:sms-replies", "@every 1m", func(context.Context) error { polled <- struct{}{}; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.do("POST", "/admin/v1/api/jobs/poll:sms-replies/run", admin, nil); r.status != 202 {
+		t.Fatalf("POST run of a poller = %d %s", r.status, r.body)
+	}
+	<-polled
+	waitFor(t, "the poller's run", func() bool { _, jobs := e.jobs(admin); return jobs["poll:sms-replies"].Runs == 1 })
+
+	// Prometheus.
+	e.runJob(service.JobOutboxSweep)
+	r := e.do("GET", "/metrics", "", nil)
+	for _, want := range []string{
+		`jds_job_runs_total{job="retention",result="success"} 1`,
+		`jds_job_runs_total{job="retention",result="failure"} 0`,
+		`jds_job_runs_total{job="outbox-sweep",result="success"} 1`,
+		`jds_job_runs_total{job="value-log-gc",result="success"} 0`,
+		`jds_job_last_run_success{job="retention"} 1`,
+		`jds_job_last_duration_seconds{job="retention"} `,
+		`jds_job_running{job="retention"} 0`,
+		`jds_job_runs_total{job="poll:sms-replies",result="success"} 1`,
+	} {
+		if !strings.Contains(string(r.body), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	for _, m := range []string{`jds_job_last_run_timestamp_seconds{job="retention"}`, `jds_job_last_success_timestamp_seconds{job="outbox-sweep"}`} {
+		if v, ok := metric(string(r.body), m); !ok || v != float64(t0.Unix()) {
+			t.Errorf("%s = %v (present %v), want %d", m, v, ok, t0.Unix())
+		}
+	}
+	if _, ok := metric(string(r.body), `jds_job_last_run_timestamp_seconds{job="value-log-gc"}`); ok {
+		t.Error("a job that never ran has a last-run timestamp")
+	}
+}
+
+// Retention through the real service: per-workspace periods from the config, history and
+// profile views afterwards.
+func TestRetentionJob(t *testing.T) {
+	c := &clock{}
+	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	c.set(now)
+	e := start(t, c, func(cfg *config.Config) {
+		cfg.Retention.Workspaces = map[string]config.Duration{
+			"cctsa/short": 30 * config.Day, // this organization's "short" workspace
+			"forever":     0,               // in every organization
+		}
+	})
+	e.writeRules("calls.yaml", `
+templates:
+  - name: Calls
+    attributes:
+      - {name: calls, displayName: Calls in ten years, event: Call, aggregationMode: Count, lookBack: 3650d}
+`)
+	day := 24 * time.Hour
+	ages := map[string]time.Duration{"a400d": 400 * day, "b100d": 100 * day, "c10d": 10 * day}
+	for _, ws := range []string{"sandbox", "short", "forever"} {
+		for _, id := range []string{"a400d", "b100d", "c10d"} {
+			e.post(ws, id, "Call", "+12263762555", now.Add(-ages[id]))
+		}
+	}
+	e.runJob(service.JobRetention)
+
+	for ws, want := range map[string][]string{
+		"sandbox": {"c10d", "b100d"}, // 365 days by default
+		"short":   {"c10d"},
+		"forever": {"c10d", "b100d", "a400d"},
+	} {
+		if got := e.history(ws, "+12263762555"); !slices.Equal(got, want) {
+			t.Errorf("history of %s after retention = %v, want %v", ws, got, want)
+		}
+	}
+	// The profile's window is longer than the retention: it counts what is left.
+	counts := map[string]string{}
+	for _, ws := range []string{"sandbox", "short", "forever"} {
+		var body struct {
+			Data []struct {
+				Attributes []struct {
+					Result string `json:"result"`
+				} `json:"attributes"`
+			} `json:"data"`
+		}
+		e.decode(e.do("GET", "/v1/api/progressive-profile-view/workspace-id/"+ws+"/identity/12263762555/template-name/Calls", admin, nil), 200, &body)
+		counts[ws] = body.Data[0].Attributes[0].Result
+	}
+	if want := map[string]string{"sandbox": "2", "short": "1", "forever": "3"}; !maps.Equal(counts, want) {
+		t.Errorf("profile counts after retention = %v, want %v", counts, want)
+	}
+	// The person stays when all its events are gone.
+	c.add(21 * day)
+	e.runJob(service.JobRetention)
+	if got := e.history("short", "+12263762555"); len(got) != 0 {
+		t.Errorf("short after 21 more days = %v", got)
+	}
+	if r := e.do("GET", "/admin/v1/api/person/workspace-id/short/aliases/%2B12263762555", admin, nil); r.status != 200 {
+		t.Errorf("the person of an emptied history: %d %s", r.status, r.body)
+	}
+	// An expired id may be posted again: it is a new event.
+	e.post("short", "a400d", "Call", "+12263762555", c.now())
+	if got := e.history("short", "+12263762555"); !slices.Equal(got, []string{"a400d"}) {
+		t.Errorf("re-posted expired id: history %v", got)
+	}
+}
+
+// metric reads the value of one series from the Prometheus text format.
+func metric(text, series string) (float64, bool) {
+	for line := range strings.SplitSeq(text, "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			var f float64
+			_, err := fmt.Sscan(v, &f)
+			return f, err == nil
+		}
+	}
+	return 0, false
+}
+
+// partner stands in for the SMS provider.
+type partner struct {
+	mu     sync.Mutex
+	bodies []string
+	keys   []string
+	srv    *httptest.Server
+}
+
+func newPartner(t *testing.T) *partner {
+	p := &partner{}
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		p.mu.Lock()
+		p.bodies = append(p.bodies, string(b))
+		p.keys = append(p.keys, r.Header.Get("Idempotency-Key"))
+		p.mu.Unlock()
+		w.WriteHeader(202)
+	}))
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+func (p *partner) received() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.bodies)
+}
+
+type delivery struct {
+	ID       string    `json:"id"`
+	State    string    `json:"state"`
+	Attempts int       `json:"attempts"`
+	Due      time.Time `json:"due"`
+}
+
+func (e *env) deliveries() []delivery {
+	e.t.Helper()
+	var body struct{ Data []delivery }
+	e.decode(e.do("GET", "/admin/v1/api/journey-actions/workspace-id/sandbox/history", admin, nil), 200, &body)
+	return body.Data
+}
+
+// notSentBefore gives the worker time for a few polls and a sweep, then checks that the
+// scheduled delivery is still pending and the partner has nothing.
+func (e *env) notSentBefore(p *partner, due time.Time) {
+	e.t.Helper()
+	e.runJob(service.JobOutboxSweep)
+	time.Sleep(100 * time.Millisecond) // the sweep woke the worker: it has read the outbox
+	if got := p.received(); len(got) != 0 {
+		e.t.Fatalf("delivered at %s, before its time %s: %v", e.clock.now(), due, got)
+	}
+	ds := e.deliveries()
+	if len(ds) != 1 || ds[0].State != "pending" || ds[0].Attempts != 0 || !ds[0].Due.Equal(due) {
+		e.t.Fatalf("deliveries at %s = %+v, want one pending, due %s", e.clock.now(), ds, due)
+	}
+}
+
+// A trigger with "at" in the future is delivered then, not before, and the schedule
+// survives a restart of the service.
+func TestScheduledDelivery(t *testing.T) {
+	p := newPartner(t)
+	c := &clock{}
+	t0 := time.Date(2026, 3, 10, 22, 0, 0, 0, time.UTC)
+	c.set(t0)
+	e := start(t, c, nil)
+	e.writeRules("callback.yaml", `
+templates:
+  - name: Closed Queue
+    attributes:
+      - {name: closedCalls, displayName: Closed queue calls, event: Closed Queue, aggregationMode: Count, lookBack: 1d}
+actions:
+  - name: Call back at opening
+    template: Closed Queue
+    isActive: true
+    cooldown: 24h
+    condition: closedCalls >= 1
+    actionTriggers:
+      - type: Webhook
+        webhookURL: `+p.srv.URL+`/callback
+        at: ${event.time + duration("11h")}
+        attributes:
+          httpverb: post
+          requestbody: '{"to": "${person.phone[0]}", "event": "${event.id}"}'
+`)
+	e.post("sandbox", "closed-1", "Closed Queue", "+12263762555", t0)
+	due := t0.Add(11 * time.Hour) // 09:00 the next morning
+	waitFor(t, "the firing", func() bool { return len(e.deliveries()) == 1 })
+	e.notSentBefore(p, due)
+
+	c.set(due.Add(-time.Minute))
+	e.notSentBefore(p, due)
+
+	// A restart before the time keeps the schedule (the outbox is in the ledger) and
+	// does not send early.
+	e.restart()
+	e.notSentBefore(p, due)
+
+	c.set(due)
+	e.runJob(service.JobOutboxSweep)
+	waitFor(t, "the scheduled delivery", func() bool { return len(p.received()) == 1 })
+	var body map[string]any
+	if err := json.Unmarshal([]byte(p.received()[0]), &body); err != nil || body["to"] != "+12263762555" || body["event"] != "closed-1" {
+		t.Fatalf("delivered body %q: %v", p.received()[0], err)
+	}
+	waitFor(t, "the delivery recorded as sent", func() bool {
+		ds := e.deliveries()
+		return len(ds) == 1 && ds[0].State == "sent" && ds[0].Attempts == 1
+	})
+	p.mu.Lock()
+	key := p.keys[0]
+	p.mu.Unlock()
+	if key != e.deliveries()[0].ID {
+		t.Errorf("idempotency key %q, delivery id %q", key, e.deliveries()[0].ID)
+	}
+	// Once sent, it is not sent again, restart or not.
+	e.restart()
+	e.runJob(service.JobOutboxSweep)
+	time.Sleep(100 * time.Millisecond)
+	if n := len(p.received()); n != 1 {
+		t.Fatalf("%d deliveries after a restart, want 1", n)
+	}
+}
