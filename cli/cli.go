@@ -8,7 +8,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -134,6 +137,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log := service.NewLogger(cfg.Log, stderr)
 	if os.Getenv("GOMEMLIMIT") == "" && cfg.MemoryLimit > 0 {
 		debug.SetMemoryLimit(int64(cfg.MemoryLimit))
+	}
+	if addr := os.Getenv("JDS_PPROF"); addr != "" {
+		if err := servePprof(addr, log); err != nil {
+			return err
+		}
 	}
 	return service.Run(ctx, cfg, service.Options{Logger: log, Out: stdout, Version: version()})
 }
@@ -321,5 +329,26 @@ func test(args []string, stdout, stderr io.Writer) error {
 	if failed > 0 {
 		return fmt.Errorf("%d tests failed", failed)
 	}
+	return nil
+}
+
+// servePprof serves Go's profiler (net/http/pprof) on a separate listener, for
+// operators chasing a performance problem: JDS_PPROF=127.0.0.1:6060. It has no
+// authentication, so it accepts loopback addresses only.
+func servePprof(addr string, log *slog.Logger) error {
+	host, _, err := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+		return fmt.Errorf("JDS_PPROF=%q: must be a loopback host:port such as 127.0.0.1:6060", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("JDS_PPROF: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Warn("serving the Go profiler without authentication", "addr", ln.Addr().String())
+	go http.Serve(ln, mux)
 	return nil
 }

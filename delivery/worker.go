@@ -137,14 +137,21 @@ func (w *Worker) dispatch(ctx context.Context) {
 		w.wg.Add(1)
 		go func() {
 			defer w.wg.Done()
+			// The slot bounds the sends waiting for the partner; it is given back as soon
+			// as the partner has answered, while the attempt is being recorded, so that
+			// slow commits do not hold up the next sends. The delivery stays in flight
+			// until recorded, so that no round picks it up again.
+			release := sync.OnceFunc(func() {
+				<-slot
+				w.Wake() // a slot is free: what waited for it may go
+			})
 			defer func() {
+				release()
 				w.mu.Lock()
 				delete(w.inFlight, d.ID)
-				<-slot
 				w.mu.Unlock()
-				w.Wake() // a slot is free: what waited for it may go
 			}()
-			w.send(ctx, d, payload)
+			w.send(ctx, d, payload, release)
 		}()
 	}
 }
@@ -156,8 +163,9 @@ func (w *Worker) busy(id string) bool {
 	return w.inFlight[id]
 }
 
-// send makes one attempt and settles the delivery with its outcome.
-func (w *Worker) send(ctx context.Context, d *ledger.Delivery, payload connectors.Delivery) {
+// send makes one attempt and settles the delivery with its outcome; sent is called once
+// the partner has answered.
+func (w *Worker) send(ctx context.Context, d *ledger.Delivery, payload connectors.Delivery, sent func()) {
 	sender := w.o.Senders[payload.Connector]
 	if sender == nil {
 		w.settle(ctx, d, ledger.Outcome{Error: fmt.Sprintf("no connector named %q is configured", payload.Connector), Attempted: w.o.Now()})
@@ -166,6 +174,7 @@ func (w *Worker) send(ctx context.Context, d *ledger.Delivery, payload connector
 	payload.ID = d.ID
 	payload.Attempt = d.Attempts + 1
 	out := sender.Send(ctx, payload)
+	sent()
 	if ctx.Err() != nil && errors.Is(out.Err, context.Canceled) {
 		return // shutting down: the delivery stays due and is attempted after the restart
 	}

@@ -147,6 +147,10 @@ func callerIdentity(values map[string]any, field string) (string, error) {
 		s = strings.TrimSpace(x)
 	case json.Number:
 		s = x.String()
+	case int64:
+		s = strconv.FormatInt(x, 10)
+	case int:
+		s = strconv.Itoa(x)
 	case float64:
 		s = strconv.FormatFloat(x, 'f', -1, 64)
 	}
@@ -387,15 +391,11 @@ func (r *reads) profile(template string) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("profile(%q): %w", template, err)
 	}
-	v, err := r.rt.Profiles.View(r.ctx, r.ws, r.person, c)
+	values, err := r.rt.Profiles.Values(r.ctx, r.ws, r.person, c)
 	if err != nil {
 		return nil, fmt.Errorf("profile(%q): %w", template, err)
 	}
-	out := make(map[string]any, len(v.Attributes))
-	for _, a := range v.Attributes {
-		out[a.Name] = a.Value
-	}
-	return out, nil
+	return values, nil
 }
 
 // firstLine drops the source excerpt expr appends to runtime errors.

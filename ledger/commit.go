@@ -102,6 +102,12 @@ func (s *Store) commitGroup(group []*request) {
 		// Publish committed state to the caches before anyone is told, so that a read
 		// issued after an acknowledgement sees it.
 		s.cache.apply(b.aliases, b.persons)
+		if b.statesCleared {
+			s.states.reset()
+		}
+		for k, v := range b.states {
+			s.states.put(k, v)
+		}
 		s.seq.Store(b.seq)
 		if b.identityChanged {
 			s.identityVersion.Add(1)
@@ -188,6 +194,10 @@ type batch struct {
 	aliases   map[string]aliasEntry       // by alias key; zero entry: deleted
 	persons   map[string]*identity.Person // by person key; nil: deleted
 	committed []Committed
+	// states are the state values this batch wrote (nil: deleted), cached once it
+	// commits; statesCleared says that it deleted some by prefix.
+	states        map[string][]byte
+	statesCleared bool
 	// identityChanged is set when an alias changed owner or appeared.
 	identityChanged bool
 }

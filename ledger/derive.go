@@ -71,17 +71,17 @@ func (s *State) Now() time.Time { return s.b.now }
 
 // Get returns a named value, nil when absent.
 func (s *State) Get(name string) ([]byte, error) {
-	v, _, err := s.b.get(stateKey(s.ws, s.person, name))
+	v, _, err := s.b.getState(stateKey(s.ws, s.person, name))
 	return v, err
 }
 
 // Set stores a named value.
-func (s *State) Set(name string, v []byte) error { return s.b.set(stateKey(s.ws, s.person, name), v) }
+func (s *State) Set(name string, v []byte) error {
+	return s.b.setState(stateKey(s.ws, s.person, name), v)
+}
 
 // Delete removes a named value.
-func (s *State) Delete(name string) error {
-	return s.b.txn.Delete(stateKey(s.ws, s.person, name))
-}
+func (s *State) Delete(name string) error { return s.b.setState(stateKey(s.ws, s.person, name), nil) }
 
 // GetMerged returns a named value of the person and of every person merged into it
 // (absent ones left out): what a view of the live person combines.
@@ -96,7 +96,7 @@ func (s *State) GetMerged(name string) ([][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		v, ok, err := s.b.get(stateKey(s.ws, k, name))
+		v, ok, err := s.b.getState(stateKey(s.ws, k, name))
 		if err != nil {
 			return nil, err
 		}
@@ -111,7 +111,50 @@ func (s *State) GetMerged(name string) ([][]byte, error) {
 func (s *State) Record() (*identity.Person, error) { return s.b.person(s.ws, s.person) }
 
 // Clear removes every value of the person.
-func (s *State) Clear() error { return s.b.deletePrefix(statePrefix(s.ws, s.person)) }
+func (s *State) Clear() error { return s.b.clearStates(s.ws, s.person) }
+
+// getState reads a state value through the committer's state cache (see stateCache).
+// The value is shared: callers must not modify it.
+func (b *batch) getState(key []byte) ([]byte, bool, error) {
+	if v, ok := b.states[string(key)]; ok {
+		return v, v != nil, nil
+	}
+	if !b.statesCleared {
+		if v, hit := b.s.states.get(key); hit {
+			return v, v != nil, nil
+		}
+	}
+	v, ok, err := b.get(key)
+	if err == nil && !b.statesCleared {
+		b.s.states.put(string(key), v) // the committed value: this batch has not written it
+	}
+	return v, ok, err
+}
+
+// setState writes a state value; nil deletes it.
+func (b *batch) setState(key, v []byte) error {
+	var err error
+	if v == nil {
+		err = b.txn.Delete(key)
+	} else {
+		err = b.set(key, v)
+	}
+	if err == nil {
+		if b.states == nil {
+			b.states = map[string][]byte{}
+		}
+		b.states[string(key)] = v
+	}
+	return err
+}
+
+// clearStates deletes every state value of a person. The state cache is then bypassed
+// for the rest of the batch and emptied after its commit: such clears are rare (unmerge,
+// erasure), and the cache cannot drop a prefix cheaply.
+func (b *batch) clearStates(ws wsid, p pid) error {
+	b.statesCleared = true
+	return b.deletePrefix(statePrefix(ws, p))
+}
 
 func (b *batch) state(w Workspace, ws wsid, p pid) *State {
 	return &State{b: b, ws: ws, w: w, person: p}

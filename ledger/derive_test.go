@@ -73,6 +73,12 @@ func TestDerivedStateFollowsIdentity(t *testing.T) {
 	if got := counts(t, s, "tmp-1") + counts(t, s, "+15550000001"); got != "[2][2]" {
 		t.Fatalf("state after unmerge = %s", got)
 	}
+	// Deriving after the unmerge reads the rebuilt state, not what the committer's state
+	// cache held before.
+	s.Append(ctx, ws, []*event.Event{mkEvent(t, "a3", "T", "+15550000001", "phone", "", t0)})
+	if got := counts(t, s, "+15550000001"); got != "[3]" {
+		t.Fatalf("state after unmerge and one more event = %s", got)
+	}
 	// Backfill recomputes every person.
 	var progress []int
 	err = s.Backfill(ctx, ws, func(st *State, events EventSource) error {

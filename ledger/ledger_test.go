@@ -225,3 +225,37 @@ func TestConcurrentAppendsAreGroupedAndDurable(t *testing.T) {
 		t.Fatalf("after reopen: %v %+v", err, after)
 	}
 }
+
+// The committer's state cache is bounded by bytes, remembers absent keys, and keeps
+// values that are read again.
+func TestStateCache(t *testing.T) {
+	c := newStateCache(200) // 100 bytes per generation
+	c.put("a", []byte("0123456789"))
+	c.put("absent", nil)
+	if v, hit := c.get([]byte("a")); !hit || string(v) != "0123456789" {
+		t.Fatalf("a: %q %v", v, hit)
+	}
+	if v, hit := c.get([]byte("absent")); !hit || v != nil {
+		t.Fatalf("absent: %q %v", v, hit)
+	}
+	if _, hit := c.get([]byte("never")); hit {
+		t.Fatal("a key never put is a hit")
+	}
+	for i := range 20 { // 20 × 11 bytes: two generations turn over
+		c.put(fmt.Sprintf("k%02d", i), []byte("12345678"))
+		c.get([]byte("a")) // read often: stays
+	}
+	if _, hit := c.get([]byte("a")); !hit {
+		t.Error("a value read often was evicted")
+	}
+	if _, hit := c.get([]byte("k00")); hit {
+		t.Error("the oldest values were not evicted")
+	}
+	if c.size > c.max {
+		t.Errorf("young generation holds %d bytes, more than %d", c.size, c.max)
+	}
+	c.reset()
+	if _, hit := c.get([]byte("a")); hit {
+		t.Error("reset kept a value")
+	}
+}

@@ -58,6 +58,9 @@ type Options struct {
 	MaxBatchEvents int
 	// CacheEntries bounds the in-memory alias and person caches. Default 200,000 each.
 	CacheEntries int
+	// StateCacheBytes bounds the committer's cache of derived state (profiles).
+	// Default 64 MiB.
+	StateCacheBytes int
 
 	// OnCommit, if set, is called by the committer after each durable commit with what it
 	// stored, in commit order. It must not block: live-stream fan-out belongs here.
@@ -91,6 +94,9 @@ func (o *Options) setDefaults() {
 	if o.CacheEntries <= 0 {
 		o.CacheEntries = 200_000
 	}
+	if o.StateCacheBytes <= 0 {
+		o.StateCacheBytes = 64 << 20
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -122,6 +128,8 @@ type Store struct {
 	opts  Options
 	log   *slog.Logger
 	cache *cache
+	// states is the committer's cache of derived state; only the committer uses it.
+	states *stateCache
 
 	seq atomic.Uint64 // last sequence committed
 	// identityVersion changes whenever a commit changes which person owns an alias.
@@ -188,6 +196,7 @@ func Open(opts Options) (*Store, error) {
 		opts:       opts,
 		log:        opts.Logger,
 		cache:      newCache(opts.CacheEntries),
+		states:     newStateCache(opts.StateCacheBytes),
 		workspaces: map[string]wsid{},
 		reqs:       make(chan *request, 1024),
 		done:       make(chan struct{}),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/event"
@@ -77,17 +78,6 @@ type AttributeView struct {
 // ledger's commits keep: the cost does not grow with the length of the history.
 func (e *Engine) View(ctx context.Context, w ledger.Workspace, p *identity.Person, c *rules.Compiled) (*View, error) {
 	now := e.now()
-	names := make([]string, len(c.Attrs))
-	for i, a := range c.Attrs {
-		names[i] = a.Key
-	}
-	states := map[string][]ledger.PersonState{}
-	if p.ID != "" { // an unknown caller has no state
-		var err error
-		if states, err = e.store.States(ctx, w, p, names); err != nil {
-			return nil, fmt.Errorf("reading profile state: %w", err)
-		}
-	}
 	v := &View{
 		PersonID:       p.ID,
 		TemplateID:     c.Template.ID,
@@ -106,30 +96,16 @@ func (e *Engine) View(ctx context.Context, w ledger.Workspace, p *identity.Perso
 	if bf := e.BackfillOf(c.Template.ID); bf != nil && bf.State != "done" {
 		v.Backfill = bf
 	}
-	for i, a := range c.Attrs {
-		av := AttributeView{QueryTemplate: c.Template.Attributes[i], DisplayName: c.Template.Attributes[i].DisplayName, Name: a.Name}
-		var lists [][]rules.Entry
-		owner := map[uint64]string{} // entry sequence → person whose state holds it
-		for _, ps := range states[a.Key] {
-			entries, err := rules.DecodeState(ps.Value)
-			if err != nil {
-				msg := fmt.Sprintf("state of person %s is unreadable: %v", ps.PersonID, err)
-				av.Error = &msg
-				continue
-			}
-			for _, en := range entries {
-				owner[en.Seq] = ps.PersonID
-			}
-			lists = append(lists, entries)
-		}
-		res := a.Aggregate(now, lists...)
-		av.Result, av.Value = res.Result, res.Value
-		if c.Template.Attributes[i].Verbose {
+	err := e.aggregate(ctx, w, p, c, now, func(i int, res rules.Result, owner map[uint64]string, stateErr *string) error {
+		a := c.Template.Attributes[i]
+		av := AttributeView{QueryTemplate: a, DisplayName: a.DisplayName, Name: c.Attrs[i].Name,
+			Result: res.Result, Value: res.Value, Error: stateErr}
+		if a.Verbose {
 			av.JourneyEvents = []json.RawMessage{}
 			for _, en := range res.Entries {
 				raw, err := e.store.Event(ctx, w, owner[en.Seq], en.Time, en.Seq)
 				if err != nil {
-					return nil, err
+					return err
 				}
 				if raw != nil {
 					av.JourneyEvents = append(av.JourneyEvents, raw)
@@ -137,8 +113,66 @@ func (e *Engine) View(ctx context.Context, w ledger.Workspace, p *identity.Perso
 			}
 		}
 		v.Attributes[i] = av
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return v, nil
+}
+
+// Values is a person's profile for a template at this instant, by attribute name, as
+// expressions see it (IVR flows): the values alone, without events or firings. An
+// attribute whose state cannot be read is an error.
+func (e *Engine) Values(ctx context.Context, w ledger.Workspace, p *identity.Person, c *rules.Compiled) (map[string]any, error) {
+	out := make(map[string]any, len(c.Attrs))
+	err := e.aggregate(ctx, w, p, c, e.now(), func(i int, res rules.Result, _ map[uint64]string, stateErr *string) error {
+		if stateErr != nil {
+			return fmt.Errorf("attribute %s: %s", c.Attrs[i].Name, *stateErr)
+		}
+		out[c.Attrs[i].Name] = res.Value
+		return nil
+	})
+	return out, err
+}
+
+// aggregate computes each attribute of a template for a person at now, from its state
+// and the states of the persons merged into it, and hands each result to fn with the
+// person whose state holds each entry (by sequence) and the state's error, if any.
+func (e *Engine) aggregate(ctx context.Context, w ledger.Workspace, p *identity.Person, c *rules.Compiled, now time.Time,
+	fn func(i int, res rules.Result, owner map[uint64]string, stateErr *string) error) error {
+	names := make([]string, len(c.Attrs))
+	for i, a := range c.Attrs {
+		names[i] = a.Key
+	}
+	states := map[string][]ledger.PersonState{}
+	if p.ID != "" { // an unknown caller has no state
+		var err error
+		if states, err = e.store.States(ctx, w, p, names); err != nil {
+			return fmt.Errorf("reading profile state: %w", err)
+		}
+	}
+	for i, a := range c.Attrs {
+		var lists [][]rules.Entry
+		var stateErr *string
+		owner := map[uint64]string{} // entry sequence → person whose state holds it
+		for _, ps := range states[a.Key] {
+			entries, err := rules.DecodeState(ps.Value)
+			if err != nil {
+				msg := fmt.Sprintf("state of person %s is unreadable: %v", ps.PersonID, err)
+				stateErr = &msg
+				continue
+			}
+			for _, en := range entries {
+				owner[en.Seq] = ps.PersonID
+			}
+			lists = append(lists, entries)
+		}
+		if err := fn(i, a.Aggregate(now, lists...), owner, stateErr); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func marshalTemplate(t *rules.Template) ([]byte, error) {

@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -35,13 +33,12 @@ var notExt = map[string]bool{"specversion": true, "datacontenttype": true, "data
 // NewEventEnv builds the environment of one event from its canonical JSON (event.Event's
 // Raw). Decode it once per event and match it against every attribute.
 func NewEventEnv(raw []byte) (*EventEnv, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
+	v, err := decodeJSON(raw)
+	if err != nil {
 		return nil, fmt.Errorf("decoding event: %w", err)
 	}
-	if m == nil {
+	m, ok := v.(map[string]any)
+	if !ok {
 		return nil, fmt.Errorf("decoding event: not a JSON object")
 	}
 	env := &EventEnv{}
@@ -70,8 +67,7 @@ func NewEventEnv(raw []byte) (*EventEnv, error) {
 			}
 			env.Time = t.UTC()
 		case "data":
-			d, _ := normaliseNumbers(v).(map[string]any)
-			env.Data = d
+			env.Data, _ = v.(map[string]any)
 		default:
 			if notExt[k] {
 				continue
@@ -79,35 +75,13 @@ func NewEventEnv(raw []byte) (*EventEnv, error) {
 			if env.Ext == nil {
 				env.Ext = map[string]any{}
 			}
-			env.Ext[k] = normaliseNumbers(v)
+			env.Ext[k] = v
 		}
 	}
 	if env.Data == nil {
 		env.Data = map[string]any{}
 	}
 	return env, nil
-}
-
-// normaliseNumbers replaces json.Number with int64 (whole numbers that fit) or float64,
-// so that expr compares them as numbers and integers keep their precision.
-func normaliseNumbers(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if i, err := strconv.ParseInt(string(x), 10, 64); err == nil {
-			return i
-		}
-		f, _ := strconv.ParseFloat(string(x), 64)
-		return f
-	case map[string]any:
-		for k, e := range x {
-			x[k] = normaliseNumbers(e)
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = normaliseNumbers(e)
-		}
-	}
-	return v
 }
 
 // lookup finds a key inside data: the whole key first ("Past Due Amount", or a key

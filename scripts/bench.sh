@@ -12,6 +12,8 @@
 #   b. batch ingest: 100 events per request, 16 clients
 #   c. single-event POSTs: 64 clients
 #   d. history: one person with 10,000 events, top=50, 4 clients
+#   f. IVR flows for that person (samples/flows): payment-reminder (last Water payment),
+#      and repeat-caller (a profile) when BENCH_RULES=samples/rules makes its template live
 #   e. memory: full mode ingests until 5,000,000 events are stored, then reads VmRSS/VmHWM
 # and prints a markdown table with the machine's description. jds and every process this
 # script started are stopped at exit, and the temporary directory is removed (keep it with
@@ -199,7 +201,7 @@ PORT=""
 for attempt in 1 2 3 4 5; do
 	p=$((20000 + RANDOM % 20000))
 	if port_in_use "$p"; then continue; fi
-	JDS_ADDR="127.0.0.1:$p" JDS_DATA_DIR="$TMP/data" JDS_RULES_DIR="$RULES_DIR" JDS_LOG_LEVEL=warn "$TMP/jds" serve >"$TMP/jds.log" 2>&1 &
+	JDS_ADDR="127.0.0.1:$p" JDS_DATA_DIR="$TMP/data" JDS_RULES_DIR="$RULES_DIR" JDS_FLOWS_DIR="$ROOT/samples/flows" JDS_LOG_LEVEL=warn "$TMP/jds" serve >"$TMP/jds.log" 2>&1 &
 	JDS_PID=$!
 	ready=0
 	for i in $(seq 1 300); do # up to 30 s
@@ -262,6 +264,19 @@ run_step "d2. history top=50" "$TMP/d2.log" \
 	--expect "${SEEDED:-$SEED_EVENTS}" --duration "$HIST_DURATION"
 RD2=$(result "$TMP/d2.log")
 
+# f. IVR flows for the same person: the flow decision over HTTP.
+run_step "f1. flow payment-reminder" "$TMP/f1.log" \
+	"$LOAD" history "${COMMON[@]}" --identity "$IDENTITY" --clients 4 --requests "$HIST_REQUESTS" \
+	--flow payment-reminder --duration "$HIST_DURATION"
+RF1=$(result "$TMP/f1.log")
+RF2=""
+if grep -qs 'name: Repeat Caller' "$RULES_DIR"/*.yaml; then
+	run_step "f2. flow repeat-caller" "$TMP/f2.log" \
+		"$LOAD" history "${COMMON[@]}" --identity "$IDENTITY" --clients 4 --requests "$HIST_REQUESTS" \
+		--flow repeat-caller --duration "$HIST_DURATION"
+	RF2=$(result "$TMP/f2.log")
+fi
+
 # e. Memory after many events.
 STORED=$(awk -v b="$(field "$RB" events)" -v c="$(field "$RC" events)" -v d="$(field "$RD1" events)" \
 	'BEGIN { printf "%d", b + c + d }')
@@ -316,6 +331,8 @@ cat <<EOF
 | b. batch ingest: 100 events/request, 16 clients | $(num "$(field "$RB" events_per_sec)") events/s | $(msf "$(field "$RB" p50_ms)") | $(msf "$(field "$RB" p99_ms)") | $(num "$(field "$RB" events)") events in $(secs "$(field "$RB" seconds)"), $(errs "$RB"); **$ratio**; $(commit_note "$M0" "$M1")$(stopped "$RB") |
 | c. single-event POST: 64 clients | $(num "$(field "$RC" events_per_sec)") events/s | $(msf "$(field "$RC" p50_ms)") | $(msf "$(field "$RC" p99_ms)") | $(num "$(field "$RC" events)") events in $(secs "$(field "$RC" seconds)"), $(errs "$RC"); $(commit_note "$M1" "$M2")$(stopped "$RC") |
 | d. history top=50: one person with $(num "$(field "$RD1" events)") events, 4 clients | $(num "$(field "$RD2" requests_per_sec)") req/s | $(msf "$(field "$RD2" p50_ms)") | $(msf "$(field "$RD2" p99_ms)") | $(num "$(field "$RD2" requests)") requests in $(secs "$(field "$RD2" seconds)"), $(errs "$RD2"); seeding: $(num "$(field "$RD1" events_per_sec)") events/s$(stopped "$RD2") |
+| f1. flow payment-reminder (\`last()\` of the Water payments) for that person, 4 clients | $(num "$(field "$RF1" requests_per_sec)") req/s | $(msf "$(field "$RF1" p50_ms)") | $(msf "$(field "$RF1" p99_ms)") | $(num "$(field "$RF1" requests)") calls in $(secs "$(field "$RF1" seconds)"), $(errs "$RF1")$(stopped "$RF1") |
+| f2. flow repeat-caller (\`profile()\`) for that person, 4 clients | $( [ -n "$RF2" ] && echo "$(num "$(field "$RF2" requests_per_sec)") req/s | $(msf "$(field "$RF2" p50_ms)") | $(msf "$(field "$RF2" p99_ms)") | $(num "$(field "$RF2" requests)") calls in $(secs "$(field "$RF2" seconds)"), $(errs "$RF2")$(stopped "$RF2")" || echo "| | | needs BENCH_RULES=samples/rules (its Repeat Caller template)") |
 | e. jds memory after $(num "$STORED") stored events | | | | VmRSS $(mib "$(field "$RR" vm_rss_kb)") (anonymous $(mib "$(field "$RR" rss_anon_kb)"), file-backed $(mib "$(field "$RR" rss_file_kb)")), VmHWM $(mib "$(field "$RR" vm_hwm_kb)"), data dir $DATA_SIZE; read right after the last step$( [ -n "$RE" ] && echo "; the top-up ingest ran at $(num "$(field "$RE" events_per_sec)") events/s (p50 $(msf "$(field "$RE" p50_ms)") ms, p99 $(msf "$(field "$RE" p99_ms)") ms), $(errs "$RE"); $(commit_note "$M3" "$M4")$(stopped "$RE")" ) |
 
 - command: \`$COMMAND\` ($(date -u +%Y-%m-%dT%H:%M:%SZ))

@@ -6,6 +6,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// Time zones for expressions (timezone("America/Toronto")) on images without
+	// /usr/share/zoneinfo, such as the distroless one of the Dockerfile.
+	_ "time/tzdata"
 
 	"github.com/openjds/jds/cli"
 )

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +15,8 @@ import (
 	"time"
 )
 
-// cmdHistory reads one identity's history over and over and reports the latency.
+// cmdHistory reads one identity's history (or profile, or an IVR flow's answer for it)
+// over and over and reports the latency.
 func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("history", stderr)
 	finish := addTargetFlags(fs, 4)
@@ -24,6 +26,7 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	filterExpr := fs.String("filter", "", "filter= on event attributes, e.g. \"type eq 'Payment'\"")
 	dataExpr := fs.String("data", "", "data= filter on keys inside data, e.g. \"Notification eq 1\"")
 	template := fs.String("template", "", "read this profile template's view of the identity instead of its history")
+	flow := fs.String("flow", "", "call this IVR flow with the identity instead (POST /v1/flows/NAME {\"ani\": identity}); an answer from its fallback counts as an error")
 	expect := fs.Int("expect", -1, "the identity's number of (matching) events: each response must then carry resultCount = min(top, expect); -1: do not check")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -53,7 +56,14 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	endpoint := t.endpoint("/v1/api/events/workspace-id/"+t.workspace,
 		"/v1/api/events/workspace-id/"+url.PathEscape(t.workspace), q)
-	if *template != "" {
+	var flowBody []byte
+	switch {
+	case *flow != "" && (*template != "" || want >= 0):
+		return usageError(stderr, "--flow cannot go with --template or --expect")
+	case *flow != "":
+		endpoint = t.endpoint("/v1/flows/"+*flow, "/v1/flows/"+url.PathEscape(*flow), nil)
+		flowBody, _ = json.Marshal(map[string]string{"ani": *identity})
+	case *template != "":
 		if want >= 0 {
 			return usageError(stderr, "--expect applies to history, not to --template")
 		}
@@ -101,7 +111,11 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			lat := parts[c]
 			var body bytes.Buffer
 			for proceed() {
-				req, err := http.NewRequestWithContext(hard, http.MethodGet, endpoint, nil)
+				method, reqBody := http.MethodGet, io.Reader(nil)
+				if flowBody != nil {
+					method, reqBody = http.MethodPost, bytes.NewReader(flowBody)
+				}
+				req, err := http.NewRequestWithContext(hard, method, endpoint, reqBody)
 				if err != nil {
 					errs.Add(1)
 					fails.add("building request: %v", err)
@@ -109,6 +123,9 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				}
 				req.Header.Set("Authorization", auth)
 				req.Header.Set("Accept", "application/json")
+				if flowBody != nil {
+					req.Header.Set("Content-Type", "application/json")
+				}
 				issued.Add(1)
 				t0 := time.Now()
 				resp, err := client.Do(req)
@@ -138,6 +155,14 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 					fails.add("reading the response: %v", err)
 					continue
 				}
+				if flowBody != nil {
+					if why := resp.Header.Get("X-JDS-Fallback"); why != "" {
+						errs.Add(1)
+						fails.add("the flow answered with its fallback: %s", why)
+					}
+					returned.Add(1)
+					continue
+				}
 				n, ok := resultCount(body.Bytes())
 				if !ok {
 					errs.Add(1)
@@ -159,7 +184,11 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		stop("duration")
 	}
 	lat := summarize(parts)
-	res := newResult("history", returned.Load(), issued.Load(), errs.Load(), elapsed, lat)
+	name := "history"
+	if *flow != "" {
+		name = "flow"
+	}
+	res := newResult(name, returned.Load(), issued.Load(), errs.Load(), elapsed, lat)
 	why, _ := stopBy.Load().(string)
 	res.Extra["stopped_by"] = why
 	res.Extra["clients"] = t.clients
@@ -174,8 +203,13 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		res.Extra["data"] = *dataExpr
 	}
 
-	fmt.Fprintf(stdout, "history: %d requests for %s (pageSize %d), %d clients; %d events returned\n",
-		res.Requests, *identity, *top, t.clients, res.Events)
+	if *flow != "" {
+		res.Extra["flow"] = *flow
+		fmt.Fprintf(stdout, "flow %s: %d calls for %s, %d clients\n", *flow, res.Requests, *identity, t.clients)
+	} else {
+		fmt.Fprintf(stdout, "history: %d requests for %s (pageSize %d), %d clients; %d events returned\n",
+			res.Requests, *identity, *top, t.clients, res.Events)
+	}
 	fmt.Fprintf(stdout, "  %.2f s: %.0f requests/s; stopped by %s; %.1f MB received\n",
 		res.Seconds, res.RequestsPerSec, why, float64(bytesIn.Load())/1e6)
 	printLatency(stdout, "request", lat)

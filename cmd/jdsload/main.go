@@ -21,7 +21,7 @@ const usage = `jdsload: load generator and benchmark helper for jds.
 Usage:
   jdsload ingest  [flags]   POST generated events (--batch 1: one per request, else arrays)
   jdsload seed    [flags]   POST --events events for ONE --identity, times over the last 30 days
-  jdsload history [flags]   GET one identity's history repeatedly
+  jdsload history [flags]   GET one identity's history (or profile, or flow answer) repeatedly
   jdsload raw     [flags]   write the same event bodies straight into Badger (baseline)
   jdsload rss     --pid P   print VmRSS and VmHWM of a process
   jdsload actions [flags]   post events at --rate and time 202 → webhook delivery of an action

@@ -1,0 +1,79 @@
+package rules
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strconv"
+	"testing"
+)
+
+// referenceDecode is what decodeJSON must equal: encoding/json with UseNumber, numbers
+// then made int64 when whole and in range, float64 otherwise.
+func referenceDecode(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimLeft(b[dec.InputOffset():], " \t\r\n")) > 0 {
+		return nil, errJSON // encoding/json's Unmarshal refuses data after the value too
+	}
+	var norm func(v any) any
+	norm = func(v any) any {
+		switch x := v.(type) {
+		case json.Number:
+			if i, err := strconv.ParseInt(string(x), 10, 64); err == nil {
+				return i
+			}
+			f, _ := strconv.ParseFloat(string(x), 64)
+			return f
+		case map[string]any:
+			for k, e := range x {
+				x[k] = norm(e)
+			}
+		case []any:
+			for i, e := range x {
+				x[i] = norm(e)
+			}
+		}
+		return v
+	}
+	return norm(v), nil
+}
+
+var jsonSeeds = []string{
+	`{"a":"b","n":1,"f":1.5,"neg":-0,"big":123456789012345678901234567890,"e":1e3,"t":true,"x":false,"z":null}`,
+	`{"nested":{"list":[1,"two",{"three":[3.0]}],"empty":{},"none":[]}}`,
+	`{"esc":"a\"b\\c\/d\u00e9\ud83d\ude00\n\t","key with spaces":"v","dup":1,"dup":2}`,
+	` { "spaced" : [ 1 , 2 ] , "s" : "x" } `,
+	`{"bad utf8":"` + "\xff\xfe" + `"}`,
+	`"just a string"`, `42`, `-9223372036854775808`, `9223372036854775808`, `1E-7`, `[]`,
+	`{"a":01}`, `{"a":1.}`, `{"a":.5}`, `{"a":-}`, `{"a":+1}`, `{"a":"x}`, `{"a" 1}`, `{"a":1,}`,
+	`[1,]`, `{"a":tru}`, `{"a":nul}`, `{"a":"` + "\x01" + `"}`, `{} x`, ``, `{`, `{"a":[`,
+}
+
+func TestDecodeJSONMatchesEncodingJSON(t *testing.T) {
+	for _, s := range jsonSeeds {
+		checkDecode(t, []byte(s))
+	}
+}
+
+func FuzzDecodeJSON(f *testing.F) {
+	for _, s := range jsonSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(checkDecode)
+}
+
+func checkDecode(t *testing.T, b []byte) {
+	want, werr := referenceDecode(b)
+	got, gerr := decodeJSON(b)
+	if (werr != nil) != (gerr != nil) {
+		t.Fatalf("%q: error %v, encoding/json's %v", b, gerr, werr)
+	}
+	if werr == nil && !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q:\n got %#v\nwant %#v", b, got, want)
+	}
+}

@@ -1,0 +1,426 @@
+// Package samples_test runs the request collection of the samples
+// (jds.postman_collection.json) against a real jds, started in-process on the sample rule
+// and flow files, the way a person runs it in Postman against `jds --config
+// samples/jds.yaml`.
+package samples_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"reflect"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/openjds/jds/config"
+	"github.com/openjds/jds/connectors"
+	"github.com/openjds/jds/sas"
+	"github.com/openjds/jds/service"
+)
+
+// The parts of a Postman Collection v2.1 that the runner reads.
+type collection struct {
+	Info struct {
+		Name   string `json:"name"`
+		Schema string `json:"schema"`
+	} `json:"info"`
+	Item     []item `json:"item"`
+	Variable []struct {
+		Key   string `json:"key"`
+		Value string `json:"value"`
+	} `json:"variable"`
+}
+
+type item struct {
+	Name    string     `json:"name"`
+	Item    []item     `json:"item"` // a folder's items
+	Request *request   `json:"request"`
+	Event   []event    `json:"event"`
+	Example []response `json:"response"` // saved example responses
+}
+
+type request struct {
+	Method string   `json:"method"`
+	Header []header `json:"header"`
+	Body   *struct {
+		Mode string `json:"mode"`
+		Raw  string `json:"raw"`
+	} `json:"body"`
+	URL struct {
+		Raw string `json:"raw"`
+	} `json:"url"`
+}
+
+type header struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+type event struct {
+	Listen string `json:"listen"`
+	Script struct {
+		Exec []string `json:"exec"`
+	} `json:"script"`
+}
+
+type response struct {
+	Name   string   `json:"name"`
+	Code   int      `json:"code"`
+	Header []header `json:"header"`
+	Body   string   `json:"body"`
+}
+
+// step is one request of the collection, with the folder it is in.
+type step struct {
+	folder string
+	item
+}
+
+func steps(folder string, items []item) []step {
+	var out []step
+	for _, it := range items {
+		if it.Request == nil {
+			out = append(out, steps(it.Name, it.Item)...)
+			continue
+		}
+		out = append(out, step{folder, it})
+	}
+	return out
+}
+
+func load(t *testing.T) collection {
+	t.Helper()
+	raw, err := os.ReadFile("jds.postman_collection.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c collection
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&c); err != nil {
+		t.Fatalf("jds.postman_collection.json: %v", err)
+	}
+	return c
+}
+
+// The collection is a Postman v2.1 collection with the variables and folders the README
+// describes, every request has a test script, and every flow call a saved answer.
+func TestCollectionShape(t *testing.T) {
+	c := load(t)
+	if c.Info.Schema != "https://schema.getpostman.com/json/collection/v2.1.0/collection.json" {
+		t.Errorf("schema: %q", c.Info.Schema)
+	}
+	vars := map[string]string{}
+	for _, v := range c.Variable {
+		vars[v.Key] = v.Value
+	}
+	for k, want := range map[string]string{"baseUrl": "http://localhost:8080", "workspace": "default",
+		"adminToken": "", "flowToken": "", "caller": "12263762555"} {
+		if got, ok := vars[k]; !ok || got != want {
+			t.Errorf("variable %s = %q (defined: %v), want %q", k, got, ok, want)
+		}
+	}
+	var folders []string
+	for _, it := range c.Item {
+		folders = append(folders, it.Name)
+	}
+	want := []string{"0. Before you start", "1. Payment reminder", "2. Repeat caller", "3. After hours"}
+	if !reflect.DeepEqual(folders, want) {
+		t.Errorf("folders: %q, want %q", folders, want)
+	}
+	for _, s := range steps("", c.Item) {
+		if len(s.Event) == 0 || s.Event[0].Listen != "test" || len(s.Event[0].Script.Exec) == 0 {
+			t.Errorf("%s / %s: no test script", s.folder, s.Name)
+		}
+		if strings.Contains(s.Request.URL.Raw, "/v1/flows/") && len(s.Example) != 1 {
+			t.Errorf("%s / %s: a flow call needs one saved example response", s.folder, s.Name)
+		}
+	}
+}
+
+// smsPartner stands in for Twilio behind the sample's "sms" connector.
+type smsPartner struct {
+	mu    sync.Mutex
+	forms []url.Values
+	srv   *httptest.Server
+}
+
+func (p *smsPartner) received() []url.Values {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]url.Values(nil), p.forms...)
+}
+
+const (
+	org    = "dev"
+	secret = "a-secret-for-the-collection-test"
+)
+
+// start runs jds on the sample rules and flows, with an empty data directory, the sms
+// connector sending to a fake Twilio, and the callback connector logging.
+func start(t *testing.T) (base string, partner *smsPartner) {
+	t.Helper()
+	partner = &smsPartner{}
+	partner.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			t.Errorf("SMS partner: %v", err)
+		}
+		partner.mu.Lock()
+		partner.forms = append(partner.forms, r.PostForm)
+		partner.mu.Unlock()
+		w.WriteHeader(http.StatusCreated)
+		io.WriteString(w, `{"sid":"SM0123456789abcdef0123456789abcdef","status":"queued"}`)
+	}))
+	t.Cleanup(partner.srv.Close)
+
+	cfg := config.Default()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.DataDir = t.TempDir()
+	cfg.RulesDir = "../samples/rules"
+	cfg.FlowsDir = "../samples/flows"
+	cfg.Keys = []config.Key{{Name: "collection", Organization: org, Secret: secret}}
+	cfg.Log.Level = "error"
+	cfg.Connectors = []connectors.Instance{
+		{Name: "sms", Kind: "twilio", Config: map[string]any{"accountSid": "AC0123456789abcdef0123456789abcdef",
+			"authToken": "secret", "from": "+15550100000", "baseURL": partner.srv.URL}},
+		{Name: "callback", Kind: "log"},
+	}
+	svc, err := service.Start(cfg, service.Options{Logger: service.NewLogger(cfg.Log, io.Discard), Out: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Close() })
+	return "http://" + svc.Addr(), partner
+}
+
+var (
+	placeholder = regexp.MustCompile(`{{([^{}]+)}}`)
+	// The one script statement the runner carries out: keeping a response header in a
+	// collection variable.
+	setFromHeader = regexp.MustCompile(`pm\.collectionVariables\.set\("(\w+)",\s*pm\.response\.headers\.get\("([\w-]+)"\)\)`)
+)
+
+// expand replaces {{name}} by the variable's value; an unknown name fails the test.
+func expand(t *testing.T, vars map[string]string, where, s string) string {
+	t.Helper()
+	return placeholder.ReplaceAllStringFunc(s, func(m string) string {
+		name := m[2 : len(m)-2]
+		v, ok := vars[name]
+		if !ok {
+			t.Fatalf("%s: unknown variable {{%s}}", where, name)
+		}
+		return v
+	})
+}
+
+// target turns a raw URL into one Go can send: the query string encoded the way
+// Postman encodes it (spaces and quotes of filters).
+func target(t *testing.T, raw string) string {
+	t.Helper()
+	path, query, _ := strings.Cut(raw, "?")
+	if query == "" {
+		return path
+	}
+	q := url.Values{}
+	for pair := range strings.SplitSeq(query, "&") {
+		k, v, _ := strings.Cut(pair, "=")
+		q.Add(k, v)
+	}
+	return path + "?" + q.Encode()
+}
+
+type result struct {
+	code   int
+	header http.Header
+	body   []byte
+}
+
+func send(t *testing.T, vars map[string]string, s step) result {
+	t.Helper()
+	where := s.folder + " / " + s.Name
+	var body io.Reader
+	if s.Request.Body != nil && s.Request.Body.Raw != "" {
+		body = strings.NewReader(expand(t, vars, where, s.Request.Body.Raw))
+	}
+	req, err := http.NewRequest(s.Request.Method, target(t, expand(t, vars, where, s.Request.URL.Raw)), body)
+	if err != nil {
+		t.Fatalf("%s: %v", where, err)
+	}
+	for _, h := range s.Request.Header {
+		req.Header.Set(h.Key, expand(t, vars, where, h.Value))
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s: %v", where, err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return result{res.StatusCode, res.Header, raw}
+}
+
+// jsonEqual compares two JSON texts as values; two empty texts are equal.
+func jsonEqual(a, b []byte) (bool, error) {
+	if len(bytes.TrimSpace(a)) == 0 || len(bytes.TrimSpace(b)) == 0 {
+		return len(bytes.TrimSpace(a)) == len(bytes.TrimSpace(b)), nil
+	}
+	var x, y any
+	if err := json.Unmarshal(a, &x); err != nil {
+		return false, err
+	}
+	if err := json.Unmarshal(b, &y); err != nil {
+		return false, err
+	}
+	return reflect.DeepEqual(x, y), nil
+}
+
+// checks are what the test scripts assert of the responses that have no saved example
+// (their ids and times change from run to run).
+var checks = map[string]func(t *testing.T, body []byte){
+	"Journey: the reminder is recorded": func(t *testing.T, body []byte) {
+		var r struct {
+			Data []struct {
+				Type string
+				Data map[string]any
+			}
+		}
+		decode(t, body, &r)
+		if len(r.Data) != 1 || r.Data[0].Type != "Reminder Played" || r.Data[0].Data["amount"] != "$544.73" {
+			t.Errorf("the reminder is not on the journey: %s", body)
+		}
+	},
+	"Journey: the Closed Queue event": func(t *testing.T, body []byte) {
+		var r struct {
+			Data []struct {
+				Type, Source string
+				Data         map[string]any
+			}
+		}
+		decode(t, body, &r)
+		if len(r.Data) != 1 || r.Data[0].Type != "Closed Queue" || r.Data[0].Source != "ivr/after-hours" || r.Data[0].Data["queue"] != "Billing" {
+			t.Errorf("the Closed Queue event is not on the journey: %s", body)
+		}
+	},
+	"Profile: the Closed Queue SMS fired": func(t *testing.T, body []byte) {
+		var r struct {
+			Data []struct {
+				Attributes []struct {
+					Name  string
+					Value any
+				}
+				SystemMetadata struct {
+					JourneyActionTriggerHistories []struct{ ActionName string }
+				}
+			}
+		}
+		decode(t, body, &r)
+		if len(r.Data) != 1 {
+			t.Fatalf("profile: %s", body)
+		}
+		calls := any(nil)
+		for _, a := range r.Data[0].Attributes {
+			if a.Name == "closedQueueCalls" {
+				calls = a.Value
+			}
+		}
+		firings := r.Data[0].SystemMetadata.JourneyActionTriggerHistories
+		if calls != 1.0 || len(firings) != 1 || firings[0].ActionName != "Closed Queue SMS" {
+			t.Errorf("profile: closedQueueCalls %v, firings %+v: %s", calls, firings, body)
+		}
+	},
+	"Actions: the SMS delivery": func(t *testing.T, body []byte) {
+		var r struct {
+			Data []struct {
+				State   string
+				Payload struct{ Connector, Action string }
+			}
+		}
+		decode(t, body, &r)
+		if len(r.Data) != 1 || r.Data[0].Payload.Connector != "sms" || r.Data[0].Payload.Action != "Closed Queue SMS" ||
+			(r.Data[0].State != "pending" && r.Data[0].State != "sent") {
+			t.Errorf("deliveries: %s", body)
+		}
+	},
+}
+
+func decode(t *testing.T, body []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(body, v); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+}
+
+// The collection, run in order against a fresh jds, gets every saved answer, and the
+// late-night caller gets the SMS.
+func TestCollectionRunsAgainstTheSamples(t *testing.T) {
+	c := load(t)
+	base, partner := start(t)
+	vars := map[string]string{}
+	for _, v := range c.Variable {
+		vars[v.Key] = v.Value
+	}
+	vars["baseUrl"] = base
+	expiry := time.Now().Add(time.Hour)
+	// What the README tells a person to paste: the admin token jds prints (every
+	// workspace) and a flow token for the workspace.
+	vars["adminToken"] = sas.Sign(org, sas.WildcardWorkspace, sas.ServiceAdmin, sas.PermReadWrite, expiry, "collection", []byte(secret))
+	vars["flowToken"] = sas.Sign(org, vars["workspace"], sas.ServiceFlow, sas.PermReadWrite, expiry, "collection", []byte(secret))
+
+	ran := map[string]bool{}
+	for _, s := range steps("", c.Item) {
+		where := s.folder + " / " + s.Name
+		r := send(t, vars, s)
+		if len(s.Example) > 0 {
+			ex := s.Example[0]
+			if r.code != ex.Code {
+				t.Fatalf("%s: status %d, want %d: %s", where, r.code, ex.Code, r.body)
+			}
+			if ok, err := jsonEqual(r.body, []byte(ex.Body)); err != nil || !ok {
+				t.Fatalf("%s: got %s, want the saved example %s (%v)", where, r.body, ex.Body, err)
+			}
+			for _, h := range ex.Header {
+				if strings.HasPrefix(h.Key, "X-JDS-") && r.header.Get(h.Key) != h.Value {
+					t.Errorf("%s: header %s = %q, want %q", where, h.Key, r.header.Get(h.Key), h.Value)
+				}
+			}
+		} else if r.code/100 != 2 {
+			t.Fatalf("%s: status %d: %s", where, r.code, r.body)
+		}
+		if check := checks[s.Name]; check != nil {
+			check(t, r.body)
+			ran[s.Name] = true
+		}
+		for _, line := range s.Event[0].Script.Exec {
+			if m := setFromHeader.FindStringSubmatch(line); m != nil {
+				name, value := m[1], r.header.Get(m[2])
+				if value == "" {
+					t.Fatalf("%s: no %s header to keep in {{%s}}", where, m[2], name)
+				}
+				vars[name] = value
+			}
+		}
+	}
+	for name := range checks {
+		if !ran[name] {
+			t.Errorf("the collection has no request %q", name)
+		}
+	}
+
+	// The Closed Queue SMS reaches the caller (Twilio's form: To, From, Body).
+	deadline := time.Now().Add(5 * time.Second)
+	for len(partner.received()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	sms := partner.received()
+	if len(sms) != 1 {
+		t.Fatalf("SMS sent: %d, want 1: %v", len(sms), sms)
+	}
+	if sms[0].Get("To") != "+"+vars["caller"] || !strings.Contains(sms[0].Get("Body"), "call you back") {
+		t.Errorf("SMS: %v", sms[0])
+	}
+}
