@@ -108,6 +108,9 @@ func (s *Store) commitGroup(group []*request) {
 		for k, v := range b.states {
 			s.states.put(k, v)
 		}
+		if b.queuedLow != nil {
+			s.queue.noteQueued(b.queuedLow)
+		}
 		s.seq.Store(b.seq)
 		if b.identityChanged {
 			s.identityVersion.Add(1)
@@ -198,6 +201,8 @@ type batch struct {
 	// commits; statesCleared says that it deleted some by prefix.
 	states        map[string][]byte
 	statesCleared bool
+	// queuedLow is the lowest queue key the batch wrote (see queueScan).
+	queuedLow []byte
 	// identityChanged is set when an alias changed owner or appeared.
 	identityChanged bool
 }

@@ -1,11 +1,13 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -75,23 +77,82 @@ func (b *batch) putDelivery(ws wsid, d *Delivery, wasDue time.Time) error {
 		return err
 	}
 	if d.State == Pending {
-		return b.set(queueKey(d.Due, id), deliveryKey(ws, p, id))
+		key := queueKey(d.Due, id)
+		if b.queuedLow == nil || bytes.Compare(key, b.queuedLow) < 0 {
+			b.queuedLow = key
+		}
+		return b.set(key, deliveryKey(ws, p, id))
 	}
 	return nil
+}
+
+// queueScan is where the due scan starts. Settled deliveries leave deleted keys at the
+// head of the queue, and an iterator steps over every deleted key it meets: with
+// thousands settled a minute, scanning from the start made every scan slower, and the
+// deliveries later. Each scan remembers the first pending key it saw and the next one
+// starts there; a commit that queues a key before it moves it back (noteQueued).
+type queueScan struct {
+	mu  sync.Mutex // serialises scans
+	lmu sync.Mutex // guards low and since
+	low []byte     // no pending key sorts before it
+	// since is the lowest key queued while a scan runs (nil: none): the scan's snapshot
+	// may not hold it.
+	since []byte
+}
+
+// noteQueued records, after its commit, the lowest queue key a batch wrote.
+func (q *queueScan) noteQueued(key []byte) {
+	q.lmu.Lock()
+	defer q.lmu.Unlock()
+	if bytes.Compare(key, q.low) < 0 {
+		q.low = key
+	}
+	if q.since == nil || bytes.Compare(key, q.since) < 0 {
+		q.since = key
+	}
+}
+
+// begin returns where a scan starts.
+func (q *queueScan) begin() []byte {
+	q.lmu.Lock()
+	defer q.lmu.Unlock()
+	q.since = nil
+	return q.low
+}
+
+// end records the first pending key a scan saw (nil: none at all).
+func (q *queueScan) end(first []byte) {
+	q.lmu.Lock()
+	defer q.lmu.Unlock()
+	if first == nil {
+		first = []byte{tagQueue, 0xff} // after every key: the next queued one moves it back
+	}
+	if q.since != nil && bytes.Compare(q.since, first) < 0 {
+		first = q.since
+	}
+	q.low = first
 }
 
 // Due returns up to limit pending deliveries due at or before now, earliest first,
 // passing over those skip names (the worker's deliveries in flight) without reading them.
 func (s *Store) Due(ctx context.Context, now time.Time, limit int, skip func(id string) bool) ([]*Delivery, error) {
 	var out []*Delivery
+	var first []byte
+	s.queue.mu.Lock()
+	defer s.queue.mu.Unlock()
+	start := s.queue.begin()
 	err := s.db.View(func(txn *badger.Txn) error {
 		opt := badger.DefaultIteratorOptions
 		opt.Prefix = []byte{tagQueue}
+		opt.PrefetchValues = false
 		it := txn.NewIterator(opt)
 		defer it.Close()
 		end := sortableTime(now.UnixNano())
-		for it.Rewind(); it.Valid() && len(out) < limit; it.Next() {
+		for it.Seek(start); it.Valid() && len(out) < limit; it.Next() {
 			k := it.Item().Key()
+			if first == nil {
+				first = it.Item().KeyCopy(nil)
+			}
 			if binary.BigEndian.Uint64(k[1:9]) > end {
 				break
 			}
@@ -116,6 +177,11 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int, skip func(id 
 		}
 		return ctx.Err()
 	})
+	if err == nil {
+		s.queue.end(first)
+	} else {
+		s.queue.end(start)
+	}
 	return out, err
 }
 

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -93,5 +94,42 @@ func TestOutbox(t *testing.T) {
 	}
 	if due, _ := s.Due(ctx, now.Add(24*time.Hour), 10, nil); len(due) != 0 {
 		t.Fatalf("queued after erasure: %+v", due)
+	}
+}
+
+// The due scan starts after the deliveries already settled, yet finds one queued later
+// with an earlier due time.
+func TestDueFindsEarlierDeliveriesQueuedLater(t *testing.T) {
+	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	s, err := Open(Options{InMemory: true, Deriver: notifier{}, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	for i := range 50 {
+		now = now.Add(time.Second)
+		s.Append(ctx, ws, []*event.Event{mkEvent(t, fmt.Sprintf("c%d", i), "Closed Queue", "+15550000001", "phone", "", now)})
+		due, err := s.Due(ctx, now, 10, nil)
+		if err != nil || len(due) != 1 {
+			t.Fatalf("round %d: %v %+v", i, err, due)
+		}
+		if err := s.Settle(ctx, due[0], Outcome{Sent: true, Attempted: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if due, _ := s.Due(ctx, now, 10, nil); len(due) != 0 {
+		t.Fatalf("settled deliveries are due: %+v", due)
+	}
+	// A commit queues a delivery due before everything settled so far (a trigger's at
+	// in the past, a dead letter sent back): the next scan finds it.
+	past := now.Add(-time.Hour)
+	now = past
+	s.Append(ctx, ws, []*event.Event{mkEvent(t, "late", "Closed Queue", "+15550000002", "phone", "", past)})
+	now = past.Add(2 * time.Hour)
+	due, err := s.Due(ctx, now, 10, nil)
+	if err != nil || len(due) != 1 || !due[0].Due.Equal(past) {
+		t.Fatalf("the earlier delivery is not found: %v %+v", err, due)
 	}
 }

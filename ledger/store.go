@@ -130,6 +130,7 @@ type Store struct {
 	cache *cache
 	// states is the committer's cache of derived state; only the committer uses it.
 	states *stateCache
+	queue  *queueScan
 
 	seq atomic.Uint64 // last sequence committed
 	// identityVersion changes whenever a commit changes which person owns an alias.
@@ -197,6 +198,7 @@ func Open(opts Options) (*Store, error) {
 		log:        opts.Logger,
 		cache:      newCache(opts.CacheEntries),
 		states:     newStateCache(opts.StateCacheBytes),
+		queue:      &queueScan{low: []byte{tagQueue}},
 		workspaces: map[string]wsid{},
 		reqs:       make(chan *request, 1024),
 		done:       make(chan struct{}),
