@@ -306,6 +306,26 @@ func runConformance(t *testing.T, ck conformanceKind) {
 		}
 	})
 
+	t.Run("what the delivery is about", func(t *testing.T) {
+		var got http.Header
+		srv, _ := partner(t, func(w http.ResponseWriter, r *http.Request) { got = r.Header.Clone() })
+		s := build(t, ck.kind, ck.config(srv.URL), Options{})
+		d := ck.delivery("d-7")
+		d.EventID, d.PersonID, d.ActionID = "ev-1", "person-1", "action-1"
+		d.Aliases = []string{"+15550123", "ann,lee@example.com"}
+		d.Profile = map[string]any{"closedQueueCalls": 2, "lastQueue": "Billing"}
+		if out := s.Send(ctx, d); !out.OK() {
+			t.Fatalf("send: %+v", out)
+		}
+		want := map[string]string{"X-JDS-Event-ID": "ev-1", "X-JDS-Person-ID": "person-1", "X-JDS-Action-ID": "action-1",
+			"X-JDS-Aliases": "%2B15550123,ann%2Clee%40example.com", "X-JDS-Profile": `{"closedQueueCalls":2,"lastQueue":"Billing"}`}
+		for name, v := range want {
+			if got.Get(name) != v {
+				t.Errorf("%s = %q, want %q", name, got.Get(name), v)
+			}
+		}
+	})
+
 	t.Run("concurrent sends", func(t *testing.T) {
 		var mu sync.Mutex
 		seen := map[string]int{}

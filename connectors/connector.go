@@ -35,8 +35,8 @@ type Delivery struct {
 	EventID  string `json:"eventId,omitempty"`  // the event that made it fire
 	PersonID string `json:"personId,omitempty"` // the person it fired for
 	// Aliases and Profile describe the person when the action fired: every alias, and
-	// the values of the action's template by attribute name. HTTP kinds send the ids
-	// as X-JDS-* headers; webexconnect adds all of it to its jds object; the log kind
+	// the values of the action's template by attribute name. HTTP kinds send all of it
+	// as X-JDS-* headers; webexconnect also adds it to its jds object; the log kind
 	// prints it.
 	Aliases []string       `json:"aliases,omitempty"`
 	Profile map[string]any `json:"profile,omitempty"`

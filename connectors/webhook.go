@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -287,10 +288,28 @@ func validHostPattern(p string) bool {
 	return true
 }
 
-// setCommonHeaders sets what every HTTP kind sends and nobody may override.
+// maxProfileHeader bounds the X-JDS-Profile header: servers commonly refuse request
+// headers past 8 KiB in all. A larger profile is left out (it is in the delivery history).
+const maxProfileHeader = 4 << 10
+
+// setCommonHeaders sets what every HTTP kind sends and nobody may override: the
+// idempotency key, and what the delivery is about — the triggering event, the person
+// and their aliases (each URL-escaped, comma-separated), the action, and the profile
+// values as compact JSON.
 func setCommonHeaders(req *http.Request, d Delivery) {
 	req.Header.Set("Idempotency-Key", d.ID)
-	for name, v := range map[string]string{"X-JDS-Event-ID": d.EventID, "X-JDS-Person-ID": d.PersonID, "X-JDS-Action-ID": d.ActionID} {
+	aliases := make([]string, len(d.Aliases))
+	for i, a := range d.Aliases {
+		aliases[i] = url.QueryEscape(a)
+	}
+	var profile string
+	if len(d.Profile) > 0 {
+		if b, err := json.Marshal(d.Profile); err == nil && len(b) <= maxProfileHeader {
+			profile = string(b)
+		}
+	}
+	for name, v := range map[string]string{"X-JDS-Event-ID": d.EventID, "X-JDS-Person-ID": d.PersonID, "X-JDS-Action-ID": d.ActionID,
+		"X-JDS-Aliases": strings.Join(aliases, ","), "X-JDS-Profile": profile} {
 		if v != "" && !strings.ContainsFunc(v, func(r rune) bool { return r < ' ' || r == 0x7f }) {
 			req.Header.Set(name, v)
 		}

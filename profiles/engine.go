@@ -30,6 +30,9 @@ var (
 	ErrNotFound = errors.New("template not found")
 	ErrReadOnly = errors.New("template comes from a rule file and is read-only here")
 	ErrExists   = errors.New("a template with this name exists")
+	// ErrInUse refuses a template change that journey actions of the template do not
+	// survive (an attribute they name is gone): change or delete them first.
+	ErrInUse = errors.New("the change breaks journey actions of this template; change or delete them first")
 )
 
 // Collections of documents the engine keeps in the ledger.
@@ -428,6 +431,12 @@ func (e *Engine) save(ctx context.Context, w ledger.Workspace, t *rules.Template
 	if err != nil {
 		return nil, err
 	}
+	// The template's journey actions must hold on the new definition, or nothing
+	// changes: an action left on the old definition would go on firing as it was.
+	actions, err := e.recompileActions(w, c)
+	if err != nil {
+		return nil, err
+	}
 	raw, err := marshalTemplate(t)
 	if err != nil {
 		return nil, err
@@ -438,8 +447,8 @@ func (e *Engine) save(ctx context.Context, w ledger.Workspace, t *rules.Template
 	// Live first, then backfill: events arriving in between are derived by the live set
 	// and recomputed by the backfill, which replaces state rather than adding to it.
 	e.putAPI(w, c)
-	if err := e.recompileActions(w, c); err != nil {
-		return nil, err
+	for _, a := range actions {
+		e.putAPIAction(w, a)
 	}
 	e.backfill(c, []ledger.Workspace{w})
 	return c, nil
@@ -474,9 +483,9 @@ func (e *Engine) Delete(ctx context.Context, w ledger.Workspace, id string) erro
 }
 
 // recompileActions compiles the API actions of a changed template against its new
-// definition; an action the new template no longer supports stops firing, and the
-// error says which.
-func (e *Engine) recompileActions(w ledger.Workspace, t *rules.Compiled) error {
+// definition. When one no longer compiles, the error (ErrInUse) names each.
+func (e *Engine) recompileActions(w ledger.Workspace, t *rules.Compiled) ([]*rules.CompiledAction, error) {
+	var out []*rules.CompiledAction
 	var errs []error
 	for _, a := range e.Actions(w) {
 		if a.Action.Source != "api" || a.Template.Template.ID != t.Template.ID {
@@ -487,9 +496,12 @@ func (e *Engine) recompileActions(w ledger.Workspace, t *rules.Compiled) error {
 			errs = append(errs, fmt.Errorf("journey action %q: %w", a.Action.Name, err))
 			continue
 		}
-		e.putAPIAction(w, c)
+		out = append(out, c)
 	}
-	return errors.Join(errs...)
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%w: %w", ErrInUse, errors.Join(errs...))
+	}
+	return out, nil
 }
 
 // SetFiles swaps in the templates and actions compiled from rule files (all of them,

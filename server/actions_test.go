@@ -216,7 +216,20 @@ func TestJourneyActionsAPIAndDeadLetters(t *testing.T) {
 	if r := e.do("GET", base+"/history?actionId="+created.Data.ID, tok, nil); r.status != 200 || !strings.Contains(string(r.body), `"resultCount":1`) {
 		t.Fatalf("the workspace's history of the action: %d %s", r.status, r.body)
 	}
+	// A template change that the action would not survive is refused, and the old
+	// template stays in force.
+	tplPath := "/admin/v1/api/profile-view-template/workspace-id/" + ws + "/template-id/" + tpl.Data.ID
+	changed := `{"name":"Closed Queue","attributes":[{"displayName":"Calls","event":"Queued Caller","metaData":"queue","metaDataType":"string","lookBackDurationType":"days","lookBackPeriod":1,"aggregationMode":"Count"}]}`
+	if r := e.do("PUT", tplPath, tok, changed); r.status != 409 || !strings.Contains(string(r.body), `journey action \"Closed Queue Action\"`) {
+		t.Fatalf("a change that breaks the action: %d %s", r.status, r.body)
+	}
+	if r := e.do("GET", tplPath, tok, nil); !strings.Contains(string(r.body), `"event":"Closed Queue"`) {
+		t.Fatalf("the template changed anyway: %s", r.body)
+	}
 	if r := e.do("DELETE", base+"/template-id/"+tpl.Data.ID+"/action-id/"+created.Data.ID, token("action", "w", ws), nil); r.status != 200 {
 		t.Fatalf("delete: %d %s", r.status, r.body)
+	}
+	if r := e.do("PUT", tplPath, tok, changed); r.status != 200 {
+		t.Fatalf("the same change without the action: %d %s", r.status, r.body)
 	}
 }

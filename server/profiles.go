@@ -159,6 +159,14 @@ func (s *Server) deleteTemplate(c *fiber.Ctx) error {
 // templateError maps the engine's refusals; compile errors name the field.
 func templateError(err error) error {
 	switch {
+	case errors.Is(err, profiles.ErrInUse):
+		var problems []string // each action's problem; the message says the rest
+		for _, p := range rules.Problems(err) {
+			if p != profiles.ErrInUse.Error() {
+				problems = append(problems, p)
+			}
+		}
+		return newError(http.StatusConflict, profiles.ErrInUse.Error(), problems...)
 	case errors.Is(err, profiles.ErrReadOnly), errors.Is(err, profiles.ErrExists):
 		return newError(http.StatusConflict, err.Error())
 	case errors.Is(err, profiles.ErrNotFound), errors.Is(err, ledger.ErrNotFound):
