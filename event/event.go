@@ -268,18 +268,14 @@ func isHex(c byte) bool {
 
 // ID returns the id of an event in canonical JSON.
 func ID(raw []byte) string {
-	var v struct {
-		ID string `json:"id"`
-	}
-	json.Unmarshal(raw, &v)
-	return v.ID
+	v, _ := Member(raw, "id")
+	s, _ := v.(string)
+	return s
 }
 
 // TypeOf returns the type of an event in canonical JSON.
 func TypeOf(raw []byte) string {
-	var v struct {
-		Type string `json:"type"`
-	}
-	json.Unmarshal(raw, &v)
-	return v.Type
+	v, _ := Member(raw, "type")
+	s, _ := v.(string)
+	return s
 }

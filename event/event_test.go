@@ -97,6 +97,10 @@ func TestMatcher(t *testing.T) {
 		{"", "'Past Due Amount' eq '$544.73'", true},
 		{"type eq 'Payment'", "Notification eq 2", false},
 		{"time lt '2023-04-01T00:00:00Z'", "", true},
+		{"type eq 'Other'", "'Past Due Amount' eq '$544.73'", false},
+		{"nosuch eq 'x'", "", false},
+		{"nosuch ne 'x' and type eq 'Payment'", "", true},
+		{"type eq 'Payment' and identity eq '+1 226 376 2555'", "Notification eq 1 and 'Past Due Amount' eq '$544.73'", true},
 	}
 	for _, c := range cases {
 		m := Matcher{}
@@ -109,6 +113,9 @@ func TestMatcher(t *testing.T) {
 		if got := m.Match(ev.Raw); got != c.want {
 			t.Errorf("filter %q data %q = %v, want %v", c.attr, c.data, got, c.want)
 		}
+	}
+	if ID(ev.Raw) != ev.ID || TypeOf(ev.Raw) != "Payment" || TypeOf([]byte("not json")) != "" {
+		t.Errorf("ID %q, TypeOf %q", ID(ev.Raw), TypeOf(ev.Raw))
 	}
 	if (Matcher{}).Func() != nil {
 		t.Error("no filter: no predicate")

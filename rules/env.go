@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/openjds/jds/event"
 )
 
 // EventEnv is what expr conditions see of one event. Numbers inside data and ext are
@@ -33,7 +35,7 @@ var notExt = map[string]bool{"specversion": true, "datacontenttype": true, "data
 // NewEventEnv builds the environment of one event from its canonical JSON (event.Event's
 // Raw). Decode it once per event and match it against every attribute.
 func NewEventEnv(raw []byte) (*EventEnv, error) {
-	v, err := decodeJSON(raw)
+	v, err := event.DecodeJSON(raw)
 	if err != nil {
 		return nil, fmt.Errorf("decoding event: %w", err)
 	}

@@ -1,4 +1,4 @@
-package rules
+package event
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// referenceDecode is what decodeJSON must equal: encoding/json with UseNumber, numbers
+// referenceDecode is what DecodeJSON must equal: encoding/json with UseNumber, numbers
 // then made int64 when whole and in range, float64 otherwise.
 func referenceDecode(b []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -18,7 +18,7 @@ func referenceDecode(b []byte) (any, error) {
 		return nil, err
 	}
 	if len(bytes.TrimLeft(b[dec.InputOffset():], " \t\r\n")) > 0 {
-		return nil, errJSON // encoding/json's Unmarshal refuses data after the value too
+		return nil, ErrJSON // encoding/json's Unmarshal refuses data after the value too
 	}
 	var norm func(v any) any
 	norm = func(v any) any {
@@ -69,7 +69,7 @@ func FuzzDecodeJSON(f *testing.F) {
 
 func checkDecode(t *testing.T, b []byte) {
 	want, werr := referenceDecode(b)
-	got, gerr := decodeJSON(b)
+	got, gerr := DecodeJSON(b)
 	if (werr != nil) != (gerr != nil) {
 		t.Fatalf("%q: error %v, encoding/json's %v", b, gerr, werr)
 	}
