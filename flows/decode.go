@@ -15,37 +15,14 @@ import (
 	"github.com/openjds/jds/suggest"
 )
 
-// ErrInvalid is what every flow definition problem is: errors.Is(err, ErrInvalid) holds
-// for the errors of ParseFile and Load, so that a reload keeps the working set.
-var ErrInvalid = errors.New("invalid flow definition")
+// ErrInvalid is what every flow definition problem is, as for rule files:
+// errors.Is(err, ErrInvalid) holds for the errors of ParseFile and Load, so that a reload
+// keeps the working set.
+var ErrInvalid = rules.ErrInvalid
 
-// Error is one problem in a flow file: "file:line:col: path: message".
-type Error struct {
-	File      string
-	Line, Col int // 1-based; 0 when unknown
-	Path      string
-	Msg       string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		b.WriteString(":" + strconv.Itoa(e.Line))
-		if e.Col > 0 {
-			b.WriteString(":" + strconv.Itoa(e.Col))
-		}
-	}
-	b.WriteString(": ")
-	if e.Path != "" {
-		b.WriteString(e.Path + ": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
-
-// Is makes every *Error an ErrInvalid.
-func (e *Error) Is(target error) bool { return target == ErrInvalid }
+// Error is one problem in a flow file, "file:line:col: path: message": the type of rule
+// files' problems.
+type Error = rules.Error
 
 // decoder walks a YAML document strictly: unknown keys, duplicate keys and wrong kinds
 // are reported, all of them, each at its line and column.
