@@ -27,17 +27,26 @@ type access struct {
 // by workspace(), once the handler knows which one is addressed (403 when not covered).
 func (s *Server) auth(service string, write bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		raw, ok := sas.FromRequest(c.Get(fiber.HeaderAuthorization), string(c.Request().URI().QueryString()))
-		if !ok {
-			return newError(http.StatusUnauthorized, "missing token: send Authorization: SharedAccessSignature <token>")
-		}
-		tok, err := s.keys.Authenticate(raw, s.now())
+		tok, err := s.authenticate(c)
 		if err != nil {
-			return newError(http.StatusUnauthorized, err.Error())
+			return err
 		}
 		c.Locals(localToken, &access{token: tok, service: service, write: write})
 		return c.Next()
 	}
+}
+
+// authenticate reads and checks the request's SAS token, in any transport form.
+func (s *Server) authenticate(c *fiber.Ctx) (sas.Token, error) {
+	raw, ok := sas.FromRequest(c.Get(fiber.HeaderAuthorization), string(c.Request().URI().QueryString()))
+	if !ok {
+		return sas.Token{}, newError(http.StatusUnauthorized, "missing token: send Authorization: SharedAccessSignature <token>")
+	}
+	tok, err := s.keys.Authenticate(raw, s.now())
+	if err != nil {
+		return sas.Token{}, newError(http.StatusUnauthorized, err.Error())
+	}
+	return tok, nil
 }
 
 // workspace returns the workspace a request addresses and checks that its token covers

@@ -10,7 +10,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/openjds/jds/inbound"
-	"github.com/openjds/jds/sas"
 )
 
 // inboundRoutes serves the inbound webhooks of the config file's inbound list at
@@ -98,13 +97,9 @@ func (s *Server) inboundRoutes() {
 // inboundToken authenticates a webhook of scheme sas: a jds token with ds write
 // permission on the webhook's workspace.
 func (s *Server) inboundToken(c *fiber.Ctx, w *inbound.Webhook) error {
-	raw, ok := sas.FromRequest(c.Get(fiber.HeaderAuthorization), string(c.Request().URI().QueryString()))
-	if !ok {
-		return newError(http.StatusUnauthorized, "missing token: send Authorization: SharedAccessSignature <token>")
-	}
-	tok, err := s.keys.Authenticate(raw, s.now())
+	tok, err := s.authenticate(c)
 	if err != nil {
-		return newError(http.StatusUnauthorized, err.Error())
+		return err
 	}
 	ws := w.Workspace()
 	if err := tok.Allow("ds", true, ws.Org, ws.Name); err != nil {
