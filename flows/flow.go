@@ -261,13 +261,16 @@ func (c *compiler) text(v *yaml.Node, p string) (t *rules.Text, static any, ok b
 		c.d.fail(v, p, "expected a string, number or boolean, got %s", describe(v))
 		return nil, nil, false
 	}
-	if v.Tag != "!!str" || !strings.Contains(v.Value, "${") {
+	if v.Tag != "!!str" || !strings.Contains(v.Value, "$") {
 		return nil, scalar(v), true
 	}
 	t, err := rules.CompileText(v.Value, c.options()...)
 	if err != nil {
 		c.d.textError(v, p, err)
 		return nil, nil, false
+	}
+	if s, ok := t.Static(); ok { // "US$$5" is "US$5", as in action triggers
+		return nil, s, true
 	}
 	for _, prog := range t.Programs() {
 		c.checkFilters(v, p, "", prog)
@@ -277,9 +280,13 @@ func (c *compiler) text(v *yaml.Node, p string) (t *rules.Text, static any, ok b
 
 // stringText is text for a field that renders to a string; nil after a problem.
 func (c *compiler) stringText(v *yaml.Node, p string) *rules.Text {
-	t, _, ok := c.text(v, p)
-	if ok && t == nil { // no placeholder: the text as written, "$" included
-		t, _ = rules.CompileText(strings.ReplaceAll(v.Value, "$", "$$"))
+	t, static, ok := c.text(v, p)
+	if ok && static == nil && t == nil {
+		c.d.fail(v, p, "expected a string, got null")
+		return nil
+	}
+	if ok && t == nil { // no placeholder: the value as text
+		t, _ = rules.CompileText(strings.ReplaceAll(fmt.Sprint(static), "$", "$$"))
 	}
 	return t
 }
