@@ -7,22 +7,19 @@ package samples_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"reflect"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/openjds/jds/config"
 	"github.com/openjds/jds/connectors"
+	"github.com/openjds/jds/internal/jdstest"
 	"github.com/openjds/jds/sas"
-	"github.com/openjds/jds/service"
 )
 
 // The parts of a Postman Collection v2.1 that the runner reads.
@@ -144,19 +141,6 @@ func TestCollectionShape(t *testing.T) {
 	}
 }
 
-// smsPartner stands in for Twilio behind the sample's "sms" connector.
-type smsPartner struct {
-	mu    sync.Mutex
-	forms []url.Values
-	srv   *httptest.Server
-}
-
-func (p *smsPartner) received() []url.Values {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]url.Values(nil), p.forms...)
-}
-
 const (
 	org    = "dev"
 	secret = "a-secret-for-the-collection-test"
@@ -164,39 +148,20 @@ const (
 
 // start runs jds on the sample rules and flows, with an empty data directory, the sms
 // connector sending to a fake Twilio, and the callback connector logging.
-func start(t *testing.T) (base string, partner *smsPartner) {
+func start(t *testing.T) (*jdstest.Env, *jdstest.Partner) {
 	t.Helper()
-	partner = &smsPartner{}
-	partner.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil {
-			t.Errorf("SMS partner: %v", err)
+	twilio := jdstest.NewPartner(t, http.StatusCreated, `{"sid":"SM0123456789abcdef0123456789abcdef","status":"queued"}`)
+	e := jdstest.Start(t, nil, func(cfg *config.Config) {
+		cfg.RulesDir = "../samples/rules"
+		cfg.FlowsDir = "../samples/flows"
+		cfg.Keys = []config.Key{{Name: "collection", Organization: org, Secret: secret}}
+		cfg.Connectors = []connectors.Instance{
+			{Name: "sms", Kind: "twilio", Config: map[string]any{"accountSid": "AC0123456789abcdef0123456789abcdef",
+				"authToken": "secret", "from": "+15550100000", "baseURL": twilio.URL}},
+			{Name: "callback", Kind: "log"},
 		}
-		partner.mu.Lock()
-		partner.forms = append(partner.forms, r.PostForm)
-		partner.mu.Unlock()
-		w.WriteHeader(http.StatusCreated)
-		io.WriteString(w, `{"sid":"SM0123456789abcdef0123456789abcdef","status":"queued"}`)
-	}))
-	t.Cleanup(partner.srv.Close)
-
-	cfg := config.Default()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.DataDir = t.TempDir()
-	cfg.RulesDir = "../samples/rules"
-	cfg.FlowsDir = "../samples/flows"
-	cfg.Keys = []config.Key{{Name: "collection", Organization: org, Secret: secret}}
-	cfg.Log.Level = "error"
-	cfg.Connectors = []connectors.Instance{
-		{Name: "sms", Kind: "twilio", Config: map[string]any{"accountSid": "AC0123456789abcdef0123456789abcdef",
-			"authToken": "secret", "from": "+15550100000", "baseURL": partner.srv.URL}},
-		{Name: "callback", Kind: "log"},
-	}
-	svc, err := service.Start(cfg, service.Options{Logger: service.NewLogger(cfg.Log, io.Discard), Out: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { svc.Close() })
-	return "http://" + svc.Addr(), partner
+	})
+	return e, twilio
 }
 
 var (
@@ -235,33 +200,23 @@ func target(t *testing.T, raw string) string {
 	return path + "?" + q.Encode()
 }
 
-type result struct {
-	code   int
-	header http.Header
-	body   []byte
-}
-
-func send(t *testing.T, vars map[string]string, s step) result {
+// send sends a step's request, with its placeholders expanded, to the jds of e.
+func send(t *testing.T, e *jdstest.Env, vars map[string]string, s step) jdstest.Response {
 	t.Helper()
 	where := s.folder + " / " + s.Name
-	var body io.Reader
+	var body any
 	if s.Request.Body != nil && s.Request.Body.Raw != "" {
-		body = strings.NewReader(expand(t, vars, where, s.Request.Body.Raw))
+		body = expand(t, vars, where, s.Request.Body.Raw)
 	}
-	req, err := http.NewRequest(s.Request.Method, target(t, expand(t, vars, where, s.Request.URL.Raw)), body)
-	if err != nil {
-		t.Fatalf("%s: %v", where, err)
+	path, ok := strings.CutPrefix(target(t, expand(t, vars, where, s.Request.URL.Raw)), e.URL)
+	if !ok {
+		t.Fatalf("%s: %s is not on {{baseUrl}}", where, s.Request.URL.Raw)
 	}
+	var headers []string
 	for _, h := range s.Request.Header {
-		req.Header.Set(h.Key, expand(t, vars, where, h.Value))
+		headers = append(headers, h.Key, expand(t, vars, where, h.Value))
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s: %v", where, err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	return result{res.StatusCode, res.Header, raw}
+	return e.Do(s.Request.Method, path, "", body, headers...)
 }
 
 // jsonEqual compares two JSON texts as values; two empty texts are equal.
@@ -359,12 +314,12 @@ func decode(t *testing.T, body []byte, v any) {
 // late-night caller gets the SMS.
 func TestCollectionRunsAgainstTheSamples(t *testing.T) {
 	c := load(t)
-	base, partner := start(t)
+	e, partner := start(t)
 	vars := map[string]string{}
 	for _, v := range c.Variable {
 		vars[v.Key] = v.Value
 	}
-	vars["baseUrl"] = base
+	vars["baseUrl"] = e.URL
 	expiry := time.Now().Add(time.Hour)
 	// What the README tells a person to paste: the admin token jds prints (every
 	// workspace) and a flow token for the workspace.
@@ -374,30 +329,30 @@ func TestCollectionRunsAgainstTheSamples(t *testing.T) {
 	ran := map[string]bool{}
 	for _, s := range steps("", c.Item) {
 		where := s.folder + " / " + s.Name
-		r := send(t, vars, s)
+		r := send(t, e, vars, s)
 		if len(s.Example) > 0 {
 			ex := s.Example[0]
-			if r.code != ex.Code {
-				t.Fatalf("%s: status %d, want %d: %s", where, r.code, ex.Code, r.body)
+			if r.Status != ex.Code {
+				t.Fatalf("%s: status %d, want %d: %s", where, r.Status, ex.Code, r.Body)
 			}
-			if ok, err := jsonEqual(r.body, []byte(ex.Body)); err != nil || !ok {
-				t.Fatalf("%s: got %s, want the saved example %s (%v)", where, r.body, ex.Body, err)
+			if ok, err := jsonEqual(r.Body, []byte(ex.Body)); err != nil || !ok {
+				t.Fatalf("%s: got %s, want the saved example %s (%v)", where, r.Body, ex.Body, err)
 			}
 			for _, h := range ex.Header {
-				if strings.HasPrefix(h.Key, "X-JDS-") && r.header.Get(h.Key) != h.Value {
-					t.Errorf("%s: header %s = %q, want %q", where, h.Key, r.header.Get(h.Key), h.Value)
+				if strings.HasPrefix(h.Key, "X-JDS-") && r.Header.Get(h.Key) != h.Value {
+					t.Errorf("%s: header %s = %q, want %q", where, h.Key, r.Header.Get(h.Key), h.Value)
 				}
 			}
-		} else if r.code/100 != 2 {
-			t.Fatalf("%s: status %d: %s", where, r.code, r.body)
+		} else if r.Status/100 != 2 {
+			t.Fatalf("%s: status %d: %s", where, r.Status, r.Body)
 		}
 		if check := checks[s.Name]; check != nil {
-			check(t, r.body)
+			check(t, r.Body)
 			ran[s.Name] = true
 		}
 		for _, line := range s.Event[0].Script.Exec {
 			if m := setFromHeader.FindStringSubmatch(line); m != nil {
-				name, value := m[1], r.header.Get(m[2])
+				name, value := m[1], r.Header.Get(m[2])
 				if value == "" {
 					t.Fatalf("%s: no %s header to keep in {{%s}}", where, m[2], name)
 				}
@@ -412,11 +367,15 @@ func TestCollectionRunsAgainstTheSamples(t *testing.T) {
 	}
 
 	// The Closed Queue SMS reaches the caller (Twilio's form: To, From, Body).
-	deadline := time.Now().Add(5 * time.Second)
-	for len(partner.received()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+	jdstest.WaitFor(t, "the SMS", func() bool { return len(partner.Received()) > 0 })
+	var sms []url.Values
+	for _, body := range partner.Received() {
+		form, err := url.ParseQuery(body)
+		if err != nil {
+			t.Errorf("SMS partner: %v", err)
+		}
+		sms = append(sms, form)
 	}
-	sms := partner.received()
 	if len(sms) != 1 {
 		t.Fatalf("SMS sent: %d, want 1: %v", len(sms), sms)
 	}

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,118 +16,38 @@ import (
 	"time"
 
 	"github.com/openjds/jds/config"
+	"github.com/openjds/jds/internal/jdstest"
 	"github.com/openjds/jds/sas"
-	"github.com/openjds/jds/service"
 )
 
 const (
-	org    = "cctsa"
-	ws     = "sandbox"
-	secret = "change-me"
+	org    = jdstest.Org
+	secret = jdstest.Secret
+	ws     = "sandbox" // the workspace the tests use
 )
 
-// env is a whole jds, started as the binary starts it, on a random port.
+// env is a whole jds (see jdstest.Start) with the helpers of this package's tests.
 type env struct {
-	t    *testing.T
-	base string
-	cfg  config.Config
-	svc  *service.Service
+	*jdstest.Env
+	t *testing.T
 }
 
+// start runs jds on the real clock.
 func start(t *testing.T, mutate func(*config.Config)) *env {
 	t.Helper()
-	cfg := config.Default()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.DataDir = t.TempDir()
-	cfg.Keys = []config.Key{{Name: "sandbox", Organization: org, Secret: secret}}
-	cfg.Log.Level = "error"
-	if mutate != nil {
-		mutate(&cfg)
-	}
-	e := &env{t: t, cfg: cfg}
-	e.boot()
-	return e
+	return startClocked(t, nil, mutate)
 }
 
-func (e *env) boot() {
-	e.t.Helper()
-	svc, err := service.Start(e.cfg, service.Options{Logger: service.NewLogger(e.cfg.Log, io.Discard), Out: io.Discard})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.svc = svc
-	e.base = "http://" + svc.Addr()
-	e.t.Cleanup(func() { svc.Close() })
-}
-
-// restart closes the service and starts it again on the same data directory.
-func (e *env) restart() {
-	e.t.Helper()
-	if err := e.svc.Close(); err != nil {
-		e.t.Fatal(err)
-	}
-	e.cfg.Addr = "127.0.0.1:0"
-	e.boot()
-}
-
-func token(service, perm, workspace string) string {
-	return sas.Sign(org, workspace, service, perm, time.Now().Add(time.Hour), "sandbox", []byte(secret))
-}
-
-var admin = token(sas.ServiceAdmin, "rw", "*")
-
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-func (r response) json(t *testing.T) map[string]any {
+// startClocked runs jds whose windows run on c.
+func startClocked(t *testing.T, c *jdstest.Clock, mutate func(*config.Config)) *env {
 	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(r.body, &m); err != nil {
-		t.Fatalf("response is not a JSON object: %v: %s", err, r.body)
-	}
-	return m
+	return &env{Env: jdstest.Start(t, c, mutate), t: t}
 }
 
-func (e *env) do(method, path, tok string, body any, headers ...string) response {
-	e.t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		raw, _ := json.Marshal(b)
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, e.base+path, rd)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if tok != "" {
-		req.Header.Set("Authorization", tok)
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	return response{status: res.StatusCode, header: res.Header, body: raw}
-}
+var admin = jdstest.AdminToken()
 
-func (e *env) post(ev any) response {
-	return e.do("POST", "/publish/v1/api/event?workspaceId="+ws, admin, ev)
+func (e *env) post(ev any) jdstest.Response {
+	return e.Do("POST", "/publish/v1/api/event?workspaceId="+ws, admin, ev)
 }
 
 // fixtures are the seed events of the product's source material.
@@ -159,15 +78,15 @@ func ev(id, typ, ident, kind string, data map[string]any, extra ...any) map[stri
 }
 
 // eventIDs reads the ids of a history response's events, in order.
-func eventIDs(t *testing.T, r response) []string {
+func eventIDs(t *testing.T, r jdstest.Response) []string {
 	t.Helper()
 	var body struct {
 		Data []struct {
 			ID string `json:"id"`
 		} `json:"data"`
 	}
-	if err := json.Unmarshal(r.body, &body); err != nil {
-		t.Fatalf("%v: %s", err, r.body)
+	if err := json.Unmarshal(r.Body, &body); err != nil {
+		t.Fatalf("%v: %s", err, r.Body)
 	}
 	out := []string{}
 	for _, d := range body.Data {
@@ -185,14 +104,14 @@ func TestFixturesTourTheWayAnIVRReadsThem(t *testing.T) {
 	persons := map[string]string{}
 	for _, f := range fixtures(t) {
 		r := e.post(f)
-		if r.status != 202 {
-			t.Fatalf("posting fixture: %d %s", r.status, r.body)
+		if r.Status != 202 {
+			t.Fatalf("posting fixture: %d %s", r.Status, r.Body)
 		}
-		m := r.json(t)
+		m := r.JSON(t)
 		data := m["data"].(map[string]any)
 		meta := m["meta"].(map[string]any)
 		if data["message"] != "Accepted for processing" || data["duplicate"] != false || meta["organizationId"] != org || meta["workspaceId"] != ws {
-			t.Fatalf("unexpected acceptance: %s", r.body)
+			t.Fatalf("unexpected acceptance: %s", r.Body)
 		}
 		var id struct{ ID string }
 		json.Unmarshal(f, &id)
@@ -210,52 +129,52 @@ func TestFixturesTourTheWayAnIVRReadsThem(t *testing.T) {
 	} {
 		tok := admin
 		if strings.HasPrefix(path, "/v1/journey") {
-			tok = token("tape", "r", ws)
+			tok = jdstest.Token("tape", "r", ws)
 		}
-		r := e.do("GET", path, tok, nil)
-		if r.status != 200 {
-			t.Fatalf("%s: %d %s", path, r.status, r.body)
+		r := e.Do("GET", path, tok, nil)
+		if r.Status != 200 {
+			t.Fatalf("%s: %d %s", path, r.Status, r.Body)
 		}
 		var body struct {
 			Meta map[string]any
 			Data []map[string]any
 		}
-		json.Unmarshal(r.body, &body)
+		json.Unmarshal(r.Body, &body)
 		if len(body.Data) != 1 || body.Meta["resultCount"] != 1.0 || body.Meta["personId"] != phone {
-			t.Fatalf("%s: %s", path, r.body)
+			t.Fatalf("%s: %s", path, r.Body)
 		}
 		d := body.Data[0]["data"].(map[string]any)
 		if d["Notification"] != "1" || d["Past Due Amount"] != "$544.73" || body.Data[0]["time"] != "2023-03-31T00:39:46.917Z" {
-			t.Fatalf("the overdue notice must come back as posted: %s", r.body)
+			t.Fatalf("the overdue notice must come back as posted: %s", r.Body)
 		}
 	}
 	// The anonymous web visits joined the login: the email's history holds all three,
 	// newest first, and the temporaryId finds the same person.
-	r := e.do("GET", historyPath("BMCLELLA@cisco.com", ""), admin, nil)
+	r := e.Do("GET", historyPath("BMCLELLA@cisco.com", ""), admin, nil)
 	got := eventIDs(t, r)
 	want := []string{"6f1c2f9e-8d1e-4a52-9a51-0c1d7e0b9a03", "6f1c2f9e-8d1e-4a52-9a51-0c1d7e0b9a02", "6f1c2f9e-8d1e-4a52-9a51-0c1d7e0b9a01"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("email history = %v, want %v", got, want)
 	}
-	if got := eventIDs(t, e.do("GET", historyPath("954fcd6c-d-047ddb909", ""), admin, nil)); len(got) != 3 {
+	if got := eventIDs(t, e.Do("GET", historyPath("954fcd6c-d-047ddb909", ""), admin, nil)); len(got) != 3 {
 		t.Fatalf("temporaryId history = %v", got)
 	}
 	// Unknown identity: 200 and no events.
-	r = e.do("GET", historyPath("+15550000000", ""), admin, nil)
-	if r.status != 200 || len(eventIDs(t, r)) != 0 {
-		t.Fatalf("unknown identity: %d %s", r.status, r.body)
+	r = e.Do("GET", historyPath("+15550000000", ""), admin, nil)
+	if r.Status != 200 || len(eventIDs(t, r)) != 0 {
+		t.Fatalf("unknown identity: %d %s", r.Status, r.Body)
 	}
 	// Posting a fixture again is a duplicate, acknowledged and not stored twice.
 	r = e.post(fixtures(t)[0])
-	if r.status != 202 || r.json(t)["data"].(map[string]any)["duplicate"] != true {
-		t.Fatalf("duplicate: %d %s", r.status, r.body)
+	if r.Status != 202 || r.JSON(t)["data"].(map[string]any)["duplicate"] != true {
+		t.Fatalf("duplicate: %d %s", r.Status, r.Body)
 	}
-	if n := len(eventIDs(t, e.do("GET", historyPath("12263762555", ""), admin, nil))); n != 3 {
+	if n := len(eventIDs(t, e.Do("GET", historyPath("12263762555", ""), admin, nil))); n != 3 {
 		t.Fatalf("phone history has %d events after a duplicate, want 3", n)
 	}
 	// Everything survives a restart.
-	e.restart()
-	if n := len(eventIDs(t, e.do("GET", historyPath("12263762555", ""), admin, nil))); n != 3 {
+	e.Restart()
+	if n := len(eventIDs(t, e.Do("GET", historyPath("12263762555", ""), admin, nil))); n != 3 {
 		t.Fatalf("phone history has %d events after restart, want 3", n)
 	}
 }
@@ -290,12 +209,12 @@ func TestEventValidationNamesTheField(t *testing.T) {
 			m := good()
 			c.change(m)
 			r := e.post(m)
-			if r.status != 400 {
-				t.Fatalf("status %d: %s", r.status, r.body)
+			if r.Status != 400 {
+				t.Fatalf("status %d: %s", r.Status, r.Body)
 			}
-			body := r.json(t)
+			body := r.JSON(t)
 			if body["status"] != "400 BAD_REQUEST" || body["trackingId"] == "" || body["timestamp"] == "" {
-				t.Fatalf("not the error envelope: %s", r.body)
+				t.Fatalf("not the error envelope: %s", r.Body)
 			}
 			if !strings.Contains(fmt.Sprint(body["errors"]), c.want) {
 				t.Fatalf("errors %v do not say %q", body["errors"], c.want)
@@ -303,26 +222,26 @@ func TestEventValidationNamesTheField(t *testing.T) {
 		})
 	}
 	for _, body := range []string{"", "{", "[]", "null", `"x"`, "{}", `[1,2]`} {
-		r := e.do("POST", "/publish/v1/api/event?workspaceId="+ws, admin, body)
-		if r.status != 400 {
-			t.Fatalf("body %q: %d %s", body, r.status, r.body)
+		r := e.Do("POST", "/publish/v1/api/event?workspaceId="+ws, admin, body)
+		if r.Status != 400 {
+			t.Fatalf("body %q: %d %s", body, r.Status, r.Body)
 		}
 	}
-	r := e.do("POST", "/publish/v1/api/event?workspaceId="+ws, admin, good(), "Content-Type", "text/plain")
-	if r.status != 415 {
-		t.Fatalf("text/plain: %d", r.status)
+	r := e.Do("POST", "/publish/v1/api/event?workspaceId="+ws, admin, good(), "Content-Type", "text/plain")
+	if r.Status != 415 {
+		t.Fatalf("text/plain: %d", r.Status)
 	}
 	// Extensions come back as posted; identitytype in canonical case; time defaulted.
 	m := good()
 	m["identitytype"] = "PHONE"
 	m["tenantregion"] = "emea"
 	m["subject"] = "bill"
-	if r := e.post(m); r.status != 202 {
-		t.Fatal(r.status, string(r.body))
+	if r := e.post(m); r.Status != 202 {
+		t.Fatal(r.Status, string(r.Body))
 	}
-	r = e.do("GET", historyPath("+12263762555", ""), admin, nil)
+	r = e.Do("GET", historyPath("+12263762555", ""), admin, nil)
 	var h struct{ Data []map[string]any }
-	json.Unmarshal(r.body, &h)
+	json.Unmarshal(r.Body, &h)
 	got := h.Data[0]
 	if got["identitytype"] != "phone" || got["tenantregion"] != "emea" || got["subject"] != "bill" || got["datacontenttype"] != "application/json" {
 		t.Fatalf("stored event: %v", got)
@@ -333,7 +252,11 @@ func TestEventValidationNamesTheField(t *testing.T) {
 }
 
 func TestBatchIngestLandsTheGoodEvents(t *testing.T) {
-	e := start(t, func(c *config.Config) { c.Ingest.MaxBatchEvents = 5; c.Ingest.MaxBodyBytes = 64 << 10 })
+	e := start(t, func(c *config.Config) {
+		c.Ingest.MaxBatchEvents = 5
+		c.Ingest.MaxBodyBytes = 64 << 10
+		c.Ingest.MaxEventBytes = 64 << 10 // no more than the body, or the config is invalid
+	})
 	batch := []any{
 		ev("b1", "T", "c1", "customerId", map[string]any{}),
 		ev("b2", "T", "c1", "customerId", nil),
@@ -343,11 +266,11 @@ func TestBatchIngestLandsTheGoodEvents(t *testing.T) {
 	for _, path := range []string{"/publish/v1/api/events?workspaceId=" + ws, "/v1/journey/events"} {
 		tok := admin
 		if path == "/v1/journey/events" {
-			tok = token("ds", "w", ws)
+			tok = jdstest.Token("ds", "w", ws)
 		}
-		r := e.do("POST", path, tok, batch)
-		if r.status != 207 {
-			t.Fatalf("%s: %d %s", path, r.status, r.body)
+		r := e.Do("POST", path, tok, batch)
+		if r.Status != 207 {
+			t.Fatalf("%s: %d %s", path, r.Status, r.Body)
 		}
 		var body struct {
 			Data struct {
@@ -359,41 +282,41 @@ func TestBatchIngestLandsTheGoodEvents(t *testing.T) {
 				}
 			}
 		}
-		json.Unmarshal(r.body, &body)
+		json.Unmarshal(r.Body, &body)
 		d := body.Data
 		if len(d.Rejected) != 2 || d.Rejected[0].Index != 1 || d.Rejected[0].ID != "b2" || d.Rejected[1].Index != 2 ||
 			!strings.Contains(d.Rejected[1].Errors[0], "identitytype") || d.Accepted != 2 {
-			t.Fatalf("%s: %s", path, r.body)
+			t.Fatalf("%s: %s", path, r.Body)
 		}
 		if path == "/v1/journey/events" && d.Duplicates != 2 {
-			t.Fatalf("second post must count duplicates: %s", r.body)
+			t.Fatalf("second post must count duplicates: %s", r.Body)
 		}
 	}
-	if got := eventIDs(t, e.do("GET", historyPath("c1", ""), admin, nil)); len(got) != 2 {
+	if got := eventIDs(t, e.Do("GET", historyPath("c1", ""), admin, nil)); len(got) != 2 {
 		t.Fatalf("history after batches: %v", got)
 	}
 	// All bad: 400, the envelope and the per-event results.
-	r := e.do("POST", "/publish/v1/api/events?workspaceId="+ws, admin, batch[1:3])
-	if r.status != 400 || !strings.Contains(string(r.body), `"rejected":[{"index":0`) || !strings.Contains(string(r.body), `"status":"400 BAD_REQUEST"`) {
-		t.Fatalf("all bad: %d %s", r.status, r.body)
+	r := e.Do("POST", "/publish/v1/api/events?workspaceId="+ws, admin, batch[1:3])
+	if r.Status != 400 || !strings.Contains(string(r.Body), `"rejected":[{"index":0`) || !strings.Contains(string(r.Body), `"status":"400 BAD_REQUEST"`) {
+		t.Fatalf("all bad: %d %s", r.Status, r.Body)
 	}
 	// All good: 202.
-	r = e.do("POST", "/publish/v1/api/events?workspaceId="+ws, admin, []any{ev("b9", "T", "c2", "customerId", map[string]any{})})
-	if r.status != 202 {
-		t.Fatalf("all good: %d %s", r.status, r.body)
+	r = e.Do("POST", "/publish/v1/api/events?workspaceId="+ws, admin, []any{ev("b9", "T", "c2", "customerId", map[string]any{})})
+	if r.Status != 202 {
+		t.Fatalf("all good: %d %s", r.Status, r.Body)
 	}
 	// Too many events; too large a body.
 	many := make([]any, 6)
 	for i := range many {
 		many[i] = ev(fmt.Sprint("m", i), "T", "c3", "customerId", map[string]any{})
 	}
-	r = e.do("POST", "/publish/v1/api/events?workspaceId="+ws, admin, many)
-	if r.status != 400 || !strings.Contains(string(r.body), "at most 5") {
-		t.Fatalf("too many: %d %s", r.status, r.body)
+	r = e.Do("POST", "/publish/v1/api/events?workspaceId="+ws, admin, many)
+	if r.Status != 400 || !strings.Contains(string(r.Body), "at most 5") {
+		t.Fatalf("too many: %d %s", r.Status, r.Body)
 	}
 	// The server refuses a body over the limit from its Content-Length, before reading
 	// it; send only the headers so that the answer does not race the upload.
-	conn, err := net.Dial("tcp", strings.TrimPrefix(e.base, "http://"))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,39 +351,39 @@ func TestAuthentication(t *testing.T) {
 		{"expired", path, expired, 401, "expired"},
 		{"unknown key", path, unknownKey, 401, "unknown signing key"},
 		{"other organization's key", path, otherOrg, 401, "unknown signing key"},
-		{"wrong service", path, token("tape", "rw", ws), 403, "service"},
-		{"read only", path, token("ds", "r", ws), 403, "read"},
-		{"other workspace", path, token("ds", "w", "other"), 403, "workspace"},
-		{"organizationId mismatch", path + "&organizationId=acme", token("ds", "w", ws), 403, "organization"},
-		{"ingest token", path, token("ds", "w", ws), 202, ""},
-		{"bearer form", path, "Bearer " + strings.TrimPrefix(token("ds", "w", ws), sas.Prefix), 202, ""},
-		{"bearer with prefix", path, "Bearer " + token("ds", "rw", "*"), 202, ""},
-		{"old path, wildcard token", "/v1/journey/events", token("ds", "w", "*"), 400, "workspaceId"},
-		{"old path, workspace token", "/v1/journey/events", token("ds", "w", ws), 202, ""},
+		{"wrong service", path, jdstest.Token("tape", "rw", ws), 403, "service"},
+		{"read only", path, jdstest.Token("ds", "r", ws), 403, "read"},
+		{"other workspace", path, jdstest.Token("ds", "w", "other"), 403, "workspace"},
+		{"organizationId mismatch", path + "&organizationId=acme", jdstest.Token("ds", "w", ws), 403, "organization"},
+		{"ingest token", path, jdstest.Token("ds", "w", ws), 202, ""},
+		{"bearer form", path, "Bearer " + strings.TrimPrefix(jdstest.Token("ds", "w", ws), sas.Prefix), 202, ""},
+		{"bearer with prefix", path, "Bearer " + jdstest.Token("ds", "rw", "*"), 202, ""},
+		{"old path, wildcard token", "/v1/journey/events", jdstest.Token("ds", "w", "*"), 400, "workspaceId"},
+		{"old path, workspace token", "/v1/journey/events", jdstest.Token("ds", "w", ws), 202, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := e.do("POST", c.path, c.header, body)
-			if r.status != c.want || !strings.Contains(strings.ToLower(string(r.body)), strings.ToLower(c.says)) {
-				t.Fatalf("got %d %s, want %d saying %q", r.status, r.body, c.want, c.says)
+			r := e.Do("POST", c.path, c.header, body)
+			if r.Status != c.want || !strings.Contains(strings.ToLower(string(r.Body)), strings.ToLower(c.says)) {
+				t.Fatalf("got %d %s, want %d saying %q", r.Status, r.Body, c.want, c.says)
 			}
-			if strings.Contains(string(r.body), secret) {
+			if strings.Contains(string(r.Body), secret) {
 				t.Fatal("the response echoes the secret")
 			}
 		})
 	}
 	// Tenants are isolated: a token for another workspace sees nothing of this one.
-	e.do("POST", "/v1/journey/events", token("ds", "w", "other"), ev("o1", "T", "c1", "customerId", map[string]any{}))
-	if got := eventIDs(t, e.do("GET", "/v1/journey/streams/historic/c1", token("tape", "r", "other"), nil)); fmt.Sprint(got) != "[o1]" {
+	e.Do("POST", "/v1/journey/events", jdstest.Token("ds", "w", "other"), ev("o1", "T", "c1", "customerId", map[string]any{}))
+	if got := eventIDs(t, e.Do("GET", "/v1/journey/streams/historic/c1", jdstest.Token("tape", "r", "other"), nil)); fmt.Sprint(got) != "[o1]" {
 		t.Fatalf("workspace other sees %v", got)
 	}
 	// The token in the query string, for clients that cannot set headers.
-	q := strings.TrimPrefix(token("tape", "r", ws), sas.Prefix)
-	if r := e.do("GET", historyPath("c1", "&"+q), "", nil); r.status != 200 {
-		t.Fatalf("token in query: %d %s", r.status, r.body)
+	q := strings.TrimPrefix(jdstest.Token("tape", "r", ws), sas.Prefix)
+	if r := e.Do("GET", historyPath("c1", "&"+q), "", nil); r.Status != 200 {
+		t.Fatalf("token in query: %d %s", r.Status, r.Body)
 	}
-	if r := e.do("GET", historyPath("c1", "&bearerToken="+url.QueryEscape(token("tape", "r", ws))), "", nil); r.status != 200 {
-		t.Fatalf("bearerToken in query: %d %s", r.status, r.body)
+	if r := e.Do("GET", historyPath("c1", "&bearerToken="+url.QueryEscape(jdstest.Token("tape", "r", ws))), "", nil); r.Status != 200 {
+		t.Fatalf("bearerToken in query: %d %s", r.Status, r.Body)
 	}
 }
 
@@ -474,14 +397,14 @@ func TestHistoryPagingAndFilters(t *testing.T) {
 			map[string]any{"Notification": fmt.Sprint(i % 4), "status": status, "Past Due Amount": "$544.73", "order": map[string]any{"total": i}},
 			"time", t0.Add(time.Duration(i)*time.Minute).Format(time.RFC3339)))
 	}
-	if r := e.do("POST", "/publish/v1/api/events?workspaceId="+ws, admin, batch); r.status != 202 {
-		t.Fatal(r.status, string(r.body))
+	if r := e.Do("POST", "/publish/v1/api/events?workspaceId="+ws, admin, batch); r.Status != 202 {
+		t.Fatal(r.Status, string(r.Body))
 	}
 	count := func(query string) (int, []string) {
 		t.Helper()
-		r := e.do("GET", historyPath("12263762555", query), admin, nil)
-		if r.status != 200 {
-			t.Fatalf("%s: %d %s", query, r.status, r.body)
+		r := e.Do("GET", historyPath("12263762555", query), admin, nil)
+		if r.Status != 200 {
+			t.Fatalf("%s: %d %s", query, r.Status, r.Body)
 		}
 		ids := eventIDs(t, r)
 		return len(ids), ids
@@ -523,13 +446,13 @@ func TestHistoryPagingAndFilters(t *testing.T) {
 		{"&filter=" + url.QueryEscape("type eq"), "filter: at position"},
 		{"&data=" + url.QueryEscape("(status eq 'paid'"), "data: at position"},
 	} {
-		r := e.do("GET", historyPath("12263762555", bad.query), admin, nil)
-		if r.status != 400 || !strings.Contains(string(r.body), bad.says) {
-			t.Errorf("%s: %d %s", bad.query, r.status, r.body)
+		r := e.Do("GET", historyPath("12263762555", bad.query), admin, nil)
+		if r.Status != 400 || !strings.Contains(string(r.Body), bad.says) {
+			t.Errorf("%s: %d %s", bad.query, r.Status, r.Body)
 		}
 	}
-	if r := e.do("GET", "/v1/api/events/workspace-id/"+ws, admin, nil); r.status != 400 || !strings.Contains(string(r.body), "identity: required") {
-		t.Errorf("no identity: %d %s", r.status, r.body)
+	if r := e.Do("GET", "/v1/api/events/workspace-id/"+ws, admin, nil); r.Status != 400 || !strings.Contains(string(r.Body), "identity: required") {
+		t.Errorf("no identity: %d %s", r.Status, r.Body)
 	}
 }
 
@@ -543,7 +466,7 @@ type message struct{ id, event, data string }
 
 func (e *env) openStream(path, tok string, headers ...string) *sse {
 	e.t.Helper()
-	req, _ := http.NewRequest("GET", e.base+path, nil)
+	req, _ := http.NewRequest("GET", e.URL+path, nil)
 	if tok != "" {
 		req.Header.Set("Authorization", tok)
 	}
@@ -607,7 +530,7 @@ func (s *sse) nextEvent(t *testing.T) message {
 func TestLiveStream(t *testing.T) {
 	e := start(t, func(c *config.Config) { c.Stream.Heartbeat = config.Duration(200 * time.Millisecond) })
 	e.post(ev("s0", "T", "+12263762555", "phone", map[string]any{}))
-	q := strings.TrimPrefix(token("stream", "r", ws), sas.Prefix)
+	q := strings.TrimPrefix(jdstest.Token("stream", "r", ws), sas.Prefix)
 	// G3 path, token in the query string as a browser's EventSource sends it.
 	st := e.openStream("/v1/api/events/stream/workspace-id/"+ws+"/identity/12263762555?"+q+"&data="+url.QueryEscape("keep eq true"), "")
 	e.post(ev("s1", "T", "226-376-2555", "phone", map[string]any{"keep": true}))
@@ -626,7 +549,7 @@ func TestLiveStream(t *testing.T) {
 		t.Fatalf("expected a heartbeat, got %+v", m)
 	}
 	// The older path, resuming after s1: the ledger replays s2 and s3, then live events follow.
-	old := e.openStream("/v1/journey/streams/%2B12263762555", token("stream", "r", ws), "Last-Event-ID", "s1")
+	old := e.openStream("/v1/journey/streams/%2B12263762555", jdstest.Token("stream", "r", ws), "Last-Event-ID", "s1")
 	e.post(ev("s4", "T", "+12263762555", "phone", map[string]any{}))
 	var got []string
 	for range 3 {
@@ -637,7 +560,7 @@ func TestLiveStream(t *testing.T) {
 	}
 	// A stream opened before the customer exists follows them once they appear, and
 	// follows them into the person they merge into.
-	anon := e.openStream("/v1/journey/streams/tmp-9", token("stream", "r", ws))
+	anon := e.openStream("/v1/journey/streams/tmp-9", jdstest.Token("stream", "r", ws))
 	e.post(ev("t1", "T", "tmp-9", "temporaryId", map[string]any{}))
 	if m := anon.nextEvent(t); m.id != "t1" {
 		t.Fatalf("new person's stream: %+v", m)
@@ -646,21 +569,21 @@ func TestLiveStream(t *testing.T) {
 	if m := anon.nextEvent(t); m.id != "t2" {
 		t.Fatalf("after merge: %+v", m)
 	}
-	if r := e.do("GET", "/v1/journey/streams/x", token("tape", "r", ws), nil); r.status != 403 {
-		t.Fatalf("stream with a history token: %d", r.status)
+	if r := e.Do("GET", "/v1/journey/streams/x", jdstest.Token("tape", "r", ws), nil); r.Status != 403 {
+		t.Fatalf("stream with a history token: %d", r.Status)
 	}
 }
 
 func TestOperationsEndpoints(t *testing.T) {
 	e := start(t, nil)
 	for _, p := range []string{"/livez", "/readyz"} {
-		if r := e.do("GET", p, "", nil); r.status != 200 {
-			t.Fatalf("%s: %d", p, r.status)
+		if r := e.Do("GET", p, "", nil); r.Status != 200 {
+			t.Fatalf("%s: %d", p, r.Status)
 		}
 	}
 	e.post(ev("m1", "T", "c1", "customerId", map[string]any{}))
 	e.post(map[string]any{"id": "bad"})
-	r := e.do("GET", "/metrics", "", nil)
+	r := e.Do("GET", "/metrics", "", nil)
 	for _, want := range []string{
 		`jds_events_total{result="accepted"} 1`,
 		`jds_events_total{result="rejected"} 1`,
@@ -669,15 +592,15 @@ func TestOperationsEndpoints(t *testing.T) {
 		"jds_stream_subscribers 0",
 		"go_goroutines",
 	} {
-		if !strings.Contains(string(r.body), want) {
-			t.Errorf("metrics lack %q in %s", want, r.body)
+		if !strings.Contains(string(r.Body), want) {
+			t.Errorf("metrics lack %q in %s", want, r.Body)
 		}
 	}
-	r = e.do("GET", "/no/such/thing", admin, nil, "X-Request-ID", "abc-123")
-	if r.status != 404 || r.header.Get("X-Request-ID") != "abc-123" || r.json(t)["trackingId"] != "abc-123" {
-		t.Fatalf("unknown route: %d %v %s", r.status, r.header, r.body)
+	r = e.Do("GET", "/no/such/thing", admin, nil, "X-Request-ID", "abc-123")
+	if r.Status != 404 || r.Header.Get("X-Request-ID") != "abc-123" || r.JSON(t)["trackingId"] != "abc-123" {
+		t.Fatalf("unknown route: %d %v %s", r.Status, r.Header, r.Body)
 	}
-	if r := e.do("GET", "/livez", "", nil); len(r.header.Get("X-Request-ID")) < 16 {
+	if r := e.Do("GET", "/livez", "", nil); len(r.Header.Get("X-Request-ID")) < 16 {
 		t.Fatal("every response carries a request id")
 	}
 }

@@ -11,15 +11,16 @@ import (
 	"github.com/openjds/jds/config"
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/flows"
+	"github.com/openjds/jds/internal/jdstest"
 )
 
 const flowSecret = "a-flow-secret-of-some-length"
 
 // startFlows runs jds with the sample rules and flows (copied, so that a test may add
 // files), an SMS partner behind the sample's "sms" connector, and a fake clock.
-func startFlows(t *testing.T, c *clock) (*env, *smsPartner) {
+func startFlows(t *testing.T, c *jdstest.Clock) (*env, *jdstest.Partner) {
 	t.Helper()
-	partner := newSMSPartner(t)
+	partner := jdstest.NewPartner(t, 202, "")
 	dir := t.TempDir()
 	samples, _ := filepath.Glob("../samples/flows/*.yaml")
 	for _, f := range samples {
@@ -27,15 +28,15 @@ func startFlows(t *testing.T, c *clock) (*env, *smsPartner) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		writeFile(t, filepath.Join(dir, filepath.Base(f)), string(raw))
+		jdstest.WriteFile(t, filepath.Join(dir, filepath.Base(f)), string(raw))
 	}
-	writeFile(t, filepath.Join(dir, "signed.yaml"), `
+	jdstest.WriteFile(t, filepath.Join(dir, "signed.yaml"), `
 identity: ani
 signature: {secret: `+flowSecret+`}
 rules: [{respond: {ok: true}}]
 fallback: {ok: false}
 `)
-	writeFile(t, filepath.Join(dir, "fragile.yaml"), `
+	jdstest.WriteFile(t, filepath.Join(dir, "fragile.yaml"), `
 identity: {field: caller.number}
 bindings:
   code: int(request.code)        # fails when code is not a number
@@ -48,37 +49,30 @@ fallback: {route: agent}
 		cfg.RulesDir = "../samples/rules"
 		cfg.FlowsDir = dir
 		cfg.Connectors = []connectors.Instance{{Name: "sms", Kind: "twilio", Config: map[string]any{
-			"accountSid": "AC0123456789abcdef0123456789abcdef", "authToken": "secret", "from": "+15550100000", "baseURL": partner.srv.URL}}}
+			"accountSid": "AC0123456789abcdef0123456789abcdef", "authToken": "secret", "from": "+15550100000", "baseURL": partner.URL}}}
 	})
 	return e, partner
 }
 
-func writeFile(t *testing.T, path, body string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-var flowToken = token("flow", "rw", ws)
+var flowToken = jdstest.Token("flow", "rw", ws)
 
 // call posts a caller's number to a flow and returns its answer.
-func (e *env) call(flow string, body any) (map[string]any, response) {
+func (e *env) call(flow string, body any) (map[string]any, jdstest.Response) {
 	e.t.Helper()
-	r := e.do("POST", "/v1/flows/"+flow, flowToken, body)
-	if r.status != 200 {
-		e.t.Fatalf("flow %s: %d %s", flow, r.status, r.body)
+	r := e.Do("POST", "/v1/flows/"+flow, flowToken, body)
+	if r.Status != 200 {
+		e.t.Fatalf("flow %s: %d %s", flow, r.Status, r.Body)
 	}
-	return r.json(e.t), r
+	return r.JSON(e.t), r
 }
 
 func TestFlowAccess(t *testing.T) {
-	c := &clock{}
-	c.set(time.Now())
+	c := &jdstest.Clock{}
+	c.Set(time.Now())
 	e, _ := startFlows(t, c)
 	// Webex Connect checks a webhook with HEAD before saving it: no token needed.
-	if r := e.do("HEAD", "/v1/flows/payment-reminder", "", nil); r.status != 200 {
-		t.Errorf("HEAD: %d", r.status)
+	if r := e.Do("HEAD", "/v1/flows/payment-reminder", "", nil); r.Status != 200 {
+		t.Errorf("HEAD: %d", r.Status)
 	}
 	body := map[string]any{"ani": "12263762555"}
 	for _, tc := range []struct {
@@ -87,22 +81,22 @@ func TestFlowAccess(t *testing.T) {
 		msg             string
 	}{
 		{"no token", "/v1/flows/repeat-caller", "", 401, "missing token"},
-		{"another service", "/v1/flows/repeat-caller", token("tape", "r", ws), 403, ""},
-		{"another workspace", "/v1/flows/repeat-caller?workspaceId=" + ws, token("flow", "rw", "other"), 403, ""},
+		{"another service", "/v1/flows/repeat-caller", jdstest.Token("tape", "r", ws), 403, ""},
+		{"another workspace", "/v1/flows/repeat-caller?workspaceId=" + ws, jdstest.Token("flow", "rw", "other"), 403, ""},
 		{"unknown flow", "/v1/flows/nope", flowToken, 404, `no flow named \"nope\"`},
-		{"a flow that writes needs w", "/v1/flows/after-hours", token("flow", "r", ws), 403, ""},
+		{"a flow that writes needs w", "/v1/flows/after-hours", jdstest.Token("flow", "r", ws), 403, ""},
 	} {
-		r := e.do("POST", tc.path, tc.tok, body)
-		if r.status != tc.status || !strings.Contains(string(r.body), tc.msg) {
-			t.Errorf("%s: %d %s", tc.name, r.status, r.body)
+		r := e.Do("POST", tc.path, tc.tok, body)
+		if r.Status != tc.status || !strings.Contains(string(r.Body), tc.msg) {
+			t.Errorf("%s: %d %s", tc.name, r.Status, r.Body)
 		}
 	}
 	// A flow that only reads takes a read token.
-	if r := e.do("POST", "/v1/flows/repeat-caller", token("flow", "r", ws), body); r.status != 200 {
-		t.Errorf("read-only flow with an r token: %d %s", r.status, r.body)
+	if r := e.Do("POST", "/v1/flows/repeat-caller", jdstest.Token("flow", "r", ws), body); r.Status != 200 {
+		t.Errorf("read-only flow with an r token: %d %s", r.Status, r.Body)
 	}
-	if r := e.do("POST", "/v1/flows/repeat-caller", flowToken, "[1,2]"); r.status != 400 || !strings.Contains(string(r.body), "body: expected a JSON object") {
-		t.Errorf("a body that is not an object: %d %s", r.status, r.body)
+	if r := e.Do("POST", "/v1/flows/repeat-caller", flowToken, "[1,2]"); r.Status != 400 || !strings.Contains(string(r.Body), "body: expected a JSON object") {
+		t.Errorf("a body that is not an object: %d %s", r.Status, r.Body)
 	}
 }
 
@@ -110,8 +104,8 @@ func TestFlowAccess(t *testing.T) {
 // and a payment closes the loop. The flow reads the request from JSON, a form or the
 // query string alike.
 func TestFlowPaymentReminder(t *testing.T) {
-	c := &clock{}
-	c.set(time.Date(2023, 4, 10, 9, 0, 0, 0, time.UTC))
+	c := &jdstest.Clock{}
+	c.Set(time.Date(2023, 4, 10, 9, 0, 0, 0, time.UTC))
 	e, _ := startFlows(t, c)
 	caller := map[string]any{"ani": "12263762555"}
 	if got, _ := e.call("payment-reminder", caller); got["route"] != "menu" {
@@ -124,33 +118,33 @@ func TestFlowPaymentReminder(t *testing.T) {
 	if got["route"] != "remind" || got["amount"] != "$544.73" || len(got) != 2 {
 		t.Errorf("first notice: %v", got)
 	}
-	if r.header.Get("X-JDS-Flow-Rule") != "first notice" || r.header.Get("X-JDS-Person-ID") == "" {
-		t.Errorf("headers: %v", r.header)
+	if r.Header.Get("X-JDS-Flow-Rule") != "first notice" || r.Header.Get("X-JDS-Person-ID") == "" {
+		t.Errorf("headers: %v", r.Header)
 	}
 	// The reminder is on the caller's journey.
-	h := e.do("GET", historyPath("12263762555", "&top=1"), admin, nil)
-	if !strings.Contains(string(h.body), `"Reminder Played"`) {
-		t.Errorf("the reminder event is not in the history: %s", h.body)
+	h := e.Do("GET", historyPath("12263762555", "&top=1"), admin, nil)
+	if !strings.Contains(string(h.Body), `"Reminder Played"`) {
+		t.Errorf("the reminder event is not in the history: %s", h.Body)
 	}
 
 	e.post(ev("pay-2", "Payment", "+12263762555", "phone",
 		map[string]any{"category": "Water", "status": "overdue", "Notification": "2", "Past Due Amount": "$560.10"}))
-	form := e.do("POST", "/v1/flows/payment-reminder", flowToken, "ani=%2B1+226+376+2555", "Content-Type", "application/x-www-form-urlencoded")
-	if form.status != 200 || form.json(t)["route"] != "agent" {
-		t.Errorf("second notice, form post: %d %s", form.status, form.body)
+	form := e.Do("POST", "/v1/flows/payment-reminder", flowToken, "ani=%2B1+226+376+2555", "Content-Type", "application/x-www-form-urlencoded")
+	if form.Status != 200 || form.JSON(t)["route"] != "agent" {
+		t.Errorf("second notice, form post: %d %s", form.Status, form.Body)
 	}
 	e.post(ev("pay-3", "Payment", "+12263762555", "phone", map[string]any{"category": "Water", "status": "paid"}))
-	get := e.do("GET", "/v1/flows/payment-reminder?ani=12263762555", flowToken, nil)
-	if get.status != 200 || get.json(t)["route"] != "menu" {
-		t.Errorf("paid, GET: %d %s", get.status, get.body)
+	get := e.Do("GET", "/v1/flows/payment-reminder?ani=12263762555", flowToken, nil)
+	if get.Status != 200 || get.JSON(t)["route"] != "menu" {
+		t.Errorf("paid, GET: %d %s", get.Status, get.Body)
 	}
 }
 
 // Use case 2, the repeat caller: the sixth call in a day is offered a callback.
 func TestFlowRepeatCaller(t *testing.T) {
-	c := &clock{}
+	c := &jdstest.Clock{}
 	t0 := time.Date(2023, 4, 1, 12, 0, 0, 0, time.UTC)
-	c.set(t0)
+	c.Set(t0)
 	e, _ := startFlows(t, c)
 	caller := map[string]any{"ani": "12263762555"}
 	for i := range 5 {
@@ -163,7 +157,7 @@ func TestFlowRepeatCaller(t *testing.T) {
 		}
 	}
 	// A day later the calls have left the window.
-	c.add(24 * time.Hour)
+	c.Add(24 * time.Hour)
 	if got, _ := e.call("repeat-caller", caller); got["offerCallback"] != false || got["callsToday"] != 0.0 {
 		t.Errorf("a day later: %v", got)
 	}
@@ -172,45 +166,45 @@ func TestFlowRepeatCaller(t *testing.T) {
 // Use case 3, the late-night caller: the flow writes the Closed Queue event, and the
 // sample journey action texts the caller through the sms connector.
 func TestFlowAfterHoursTextsTheCaller(t *testing.T) {
-	c := &clock{}
-	c.set(time.Date(2023, 4, 1, 23, 30, 0, 0, time.UTC))
+	c := &jdstest.Clock{}
+	c.Set(time.Date(2023, 4, 1, 23, 30, 0, 0, time.UTC))
 	e, partner := startFlows(t, c)
 	got, r := e.call("after-hours", map[string]any{"ani": "226-376-2555", "queue": "Billing"})
-	if got["route"] != "closed" || r.header.Get("X-JDS-Person-ID") == "" {
-		t.Fatalf("answer: %v %v", got, r.header)
+	if got["route"] != "closed" || r.Header.Get("X-JDS-Person-ID") == "" {
+		t.Fatalf("answer: %v %v", got, r.Header)
 	}
-	waitFor(t, "the SMS", func() bool { return len(partner.received()) == 1 })
-	sms, err := url.ParseQuery(partner.received()[0])
+	jdstest.WaitFor(t, "the SMS", func() bool { return len(partner.Received()) == 1 })
+	sms, err := url.ParseQuery(partner.Received()[0])
 	if err != nil || sms.Get("To") != "+12263762555" || !strings.Contains(sms.Get("Body"), "call you back") {
-		t.Errorf("SMS delivery (a Twilio form post): %s", partner.received()[0])
+		t.Errorf("SMS delivery (a Twilio form post): %s", partner.Received()[0])
 	}
-	h := e.do("GET", historyPath("+12263762555", ""), admin, nil)
-	if !strings.Contains(string(h.body), `"queue":"Billing"`) || !strings.Contains(string(h.body), `"Closed Queue"`) {
-		t.Errorf("history: %s", h.body)
+	h := e.Do("GET", historyPath("+12263762555", ""), admin, nil)
+	if !strings.Contains(string(h.Body), `"queue":"Billing"`) || !strings.Contains(string(h.Body), `"Closed Queue"`) {
+		t.Errorf("history: %s", h.Body)
 	}
 }
 
 // A flow that fails still answers: the fallback, with 200, and the reason in a header
 // and the log. The caller is never left hanging.
 func TestFlowFallback(t *testing.T) {
-	c := &clock{}
-	c.set(time.Now())
+	c := &jdstest.Clock{}
+	c.Set(time.Now())
 	e, _ := startFlows(t, c)
 	got, r := e.call("fragile", map[string]any{"caller": map[string]any{"number": "+12263762555"}, "code": "abc"})
-	if got["route"] != "agent" || !strings.Contains(r.header.Get("X-JDS-Fallback"), "bindings.code") {
-		t.Errorf("failed binding: %v %q", got, r.header.Get("X-JDS-Fallback"))
+	if got["route"] != "agent" || !strings.Contains(r.Header.Get("X-JDS-Fallback"), "bindings.code") {
+		t.Errorf("failed binding: %v %q", got, r.Header.Get("X-JDS-Fallback"))
 	}
 	got, r = e.call("fragile", map[string]any{"code": 3})
-	if got["route"] != "agent" || !strings.Contains(r.header.Get("X-JDS-Fallback"), `no "caller.number"`) {
-		t.Errorf("no identity: %v %q", got, r.header.Get("X-JDS-Fallback"))
+	if got["route"] != "agent" || !strings.Contains(r.Header.Get("X-JDS-Fallback"), `no "caller.number"`) {
+		t.Errorf("no identity: %v %q", got, r.Header.Get("X-JDS-Fallback"))
 	}
 	// A number sent as a JSON number is a number all the same.
 	got, _ = e.call("fragile", map[string]any{"caller": map[string]any{"number": 12263762555}, "code": 3})
 	if got["route"] != "queue-3" || got["caller"] != "unknown" {
 		t.Errorf("nested identity field: %v", got)
 	}
-	m := e.do("GET", "/metrics", "", nil)
-	if !strings.Contains(string(m.body), `jds_flow_decisions_total{answer="fallback",flow="fragile"} 2`) {
+	m := e.Do("GET", "/metrics", "", nil)
+	if !strings.Contains(string(m.Body), `jds_flow_decisions_total{answer="fallback",flow="fragile"} 2`) {
 		t.Errorf("fallbacks are not counted")
 	}
 }
@@ -218,57 +212,57 @@ func TestFlowFallback(t *testing.T) {
 // Callers that sign: the HMAC over timestamp and body must match, be fresh, and be
 // used once.
 func TestFlowSignature(t *testing.T) {
-	c := &clock{}
+	c := &jdstest.Clock{}
 	now := time.Now()
-	c.set(now)
+	c.Set(now)
 	e, _ := startFlows(t, c)
 	body := []byte(`{"ani":"12263762555"}`)
-	post := func(headers ...string) response {
-		return e.do("POST", "/v1/flows/signed", flowToken, body, headers...)
+	post := func(headers ...string) jdstest.Response {
+		return e.Do("POST", "/v1/flows/signed", flowToken, body, headers...)
 	}
-	if r := post(); r.status != 401 || !strings.Contains(string(r.body), "needs the headers X-JDS-Signature and X-JDS-Timestamp") {
-		t.Errorf("unsigned: %d %s", r.status, r.body)
+	if r := post(); r.Status != 401 || !strings.Contains(string(r.Body), "needs the headers X-JDS-Signature and X-JDS-Timestamp") {
+		t.Errorf("unsigned: %d %s", r.Status, r.Body)
 	}
 	sig, ts := flows.Sign(flowSecret, body, now)
-	if r := post("X-JDS-Signature", sig, "X-JDS-Timestamp", ts); r.status != 200 || r.json(t)["ok"] != true {
-		t.Errorf("signed: %d %s", r.status, r.body)
+	if r := post("X-JDS-Signature", sig, "X-JDS-Timestamp", ts); r.Status != 200 || r.JSON(t)["ok"] != true {
+		t.Errorf("signed: %d %s", r.Status, r.Body)
 	}
-	if r := post("X-JDS-Signature", sig, "X-JDS-Timestamp", ts); r.status != 401 || !strings.Contains(string(r.body), "replay") {
-		t.Errorf("replayed: %d %s", r.status, r.body)
+	if r := post("X-JDS-Signature", sig, "X-JDS-Timestamp", ts); r.Status != 401 || !strings.Contains(string(r.Body), "replay") {
+		t.Errorf("replayed: %d %s", r.Status, r.Body)
 	}
 	old, oldTS := flows.Sign(flowSecret, body, now.Add(-time.Hour))
-	if r := post("X-JDS-Signature", old, "X-JDS-Timestamp", oldTS); r.status != 401 || !strings.Contains(string(r.body), "away from the server's clock") {
-		t.Errorf("stale: %d %s", r.status, r.body)
+	if r := post("X-JDS-Signature", old, "X-JDS-Timestamp", oldTS); r.Status != 401 || !strings.Contains(string(r.Body), "away from the server's clock") {
+		t.Errorf("stale: %d %s", r.Status, r.Body)
 	}
 	bad, badTS := flows.Sign("another-secret-entirely", body, now)
-	if r := post("X-JDS-Signature", bad, "X-JDS-Timestamp", badTS); r.status != 401 || !strings.Contains(string(r.body), "does not match") {
-		t.Errorf("wrong secret: %d %s", r.status, r.body)
+	if r := post("X-JDS-Signature", bad, "X-JDS-Timestamp", badTS); r.Status != 401 || !strings.Contains(string(r.Body), "does not match") {
+		t.Errorf("wrong secret: %d %s", r.Status, r.Body)
 	}
 }
 
 // A broken flow file never replaces the working flows; the reload says what is wrong.
 func TestFlowReloadKeepsTheWorkingSet(t *testing.T) {
-	c := &clock{}
-	c.set(time.Now())
+	c := &jdstest.Clock{}
+	c.Set(time.Now())
 	e, _ := startFlows(t, c)
-	adminRW := token("admin", "rw", "*")
-	writeFile(t, filepath.Join(e.cfg.FlowsDir, "after-hours.yaml"), "identity: ani\nrules: [{respond: {route: closed}, when: 'nope'}]\nfallback: {route: closed}\n")
-	r := e.do("POST", "/admin/v1/api/flows/reload", adminRW, nil)
-	if r.status != 422 || !strings.Contains(string(r.body), "after-hours.yaml:2:") || !strings.Contains(string(r.body), "unknown name nope") {
-		t.Fatalf("broken reload: %d %s", r.status, r.body)
+	adminRW := jdstest.Token("admin", "rw", "*")
+	jdstest.WriteFile(t, filepath.Join(e.Config.FlowsDir, "after-hours.yaml"), "identity: ani\nrules: [{respond: {route: closed}, when: 'nope'}]\nfallback: {route: closed}\n")
+	r := e.Do("POST", "/admin/v1/api/flows/reload", adminRW, nil)
+	if r.Status != 422 || !strings.Contains(string(r.Body), "after-hours.yaml:2:") || !strings.Contains(string(r.Body), "unknown name nope") {
+		t.Fatalf("broken reload: %d %s", r.Status, r.Body)
 	}
 	if got, _ := e.call("after-hours", map[string]any{"ani": "12263762555"}); got["route"] != "closed" {
 		t.Errorf("the old flow no longer answers: %v", got)
 	}
-	writeFile(t, filepath.Join(e.cfg.FlowsDir, "after-hours.yaml"), "identity: ani\nrules: [{respond: {route: open}}]\nfallback: {route: closed}\n")
-	if r := e.do("POST", "/admin/v1/api/flows/reload", adminRW, nil); r.status != 200 || !strings.Contains(string(r.body), `"flows":5`) {
-		t.Fatalf("good reload: %d %s", r.status, r.body)
+	jdstest.WriteFile(t, filepath.Join(e.Config.FlowsDir, "after-hours.yaml"), "identity: ani\nrules: [{respond: {route: open}}]\nfallback: {route: closed}\n")
+	if r := e.Do("POST", "/admin/v1/api/flows/reload", adminRW, nil); r.Status != 200 || !strings.Contains(string(r.Body), `"flows":5`) {
+		t.Fatalf("good reload: %d %s", r.Status, r.Body)
 	}
 	if got, _ := e.call("after-hours", map[string]any{"ani": "12263762555"}); got["route"] != "open" {
 		t.Errorf("the new flow does not answer: %v", got)
 	}
-	st := e.do("GET", "/admin/v1/api/flows", adminRW, nil)
-	if !strings.Contains(string(st.body), url.PathEscape("after-hours.yaml")) || !strings.Contains(string(st.body), `"ok":true`) {
-		t.Errorf("status: %s", st.body)
+	st := e.Do("GET", "/admin/v1/api/flows", adminRW, nil)
+	if !strings.Contains(string(st.Body), url.PathEscape("after-hours.yaml")) || !strings.Contains(string(st.Body), `"ok":true`) {
+		t.Errorf("status: %s", st.Body)
 	}
 }

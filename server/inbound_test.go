@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -24,6 +23,7 @@ import (
 	"github.com/openjds/jds/config"
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/inbound"
+	"github.com/openjds/jds/internal/jdstest"
 )
 
 var whsec = "whsec_" + base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
@@ -85,29 +85,16 @@ func inboundConfig(t *testing.T) func(*config.Config) {
 	return func(c *config.Config) { c.Inbound = in }
 }
 
-func (e *env) webhook(name, contentType, body string, headers ...string) response {
+// webhook posts body to the inbound webhook name, without a token.
+func (e *env) webhook(name, contentType, body string, headers ...string) jdstest.Response {
 	e.t.Helper()
-	req, err := http.NewRequest("POST", e.base+"/v1/connectors/"+name+"/webhook", strings.NewReader(body))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", contentType)
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	return response{status: res.StatusCode, header: res.Header, body: raw}
+	return e.Do("POST", "/v1/connectors/"+name+"/webhook", "", body, append([]string{"Content-Type", contentType}, headers...)...)
 }
 
 // journey is the ids of an identity's events, newest first.
 func (e *env) journey(identity string) []string {
 	e.t.Helper()
-	return eventIDs(e.t, e.do("GET", "/v1/api/events/workspace-id/"+ws+"?identity="+url.QueryEscape(identity), admin, nil))
+	return eventIDs(e.t, e.Do("GET", "/v1/api/events/workspace-id/"+ws+"?identity="+url.QueryEscape(identity), admin, nil))
 }
 
 func signStd(id string, ts time.Time, body string) []string {
@@ -117,20 +104,20 @@ func signStd(id string, ts time.Time, body string) []string {
 		"webhook-signature", connectors.StandardWebhooksSignature(key, id, t, []byte(body))}
 }
 
-func wantStatus(t *testing.T, r response, status int, contains string) {
+func wantStatus(t *testing.T, r jdstest.Response, status int, contains string) {
 	t.Helper()
-	if r.status != status || !strings.Contains(string(r.body), contains) {
-		t.Fatalf("status %d, want %d with %q: %s", r.status, status, contains, r.body)
+	if r.Status != status || !strings.Contains(string(r.Body), contains) {
+		t.Fatalf("status %d, want %d with %q: %s", r.Status, status, contains, r.Body)
 	}
 }
 
 func TestInboundHead(t *testing.T) {
 	e := start(t, inboundConfig(t))
-	if r := e.do("HEAD", "/v1/connectors/crm/webhook", "", nil); r.status != 200 {
-		t.Errorf("HEAD = %d", r.status)
+	if r := e.Do("HEAD", "/v1/connectors/crm/webhook", "", nil); r.Status != 200 {
+		t.Errorf("HEAD = %d", r.Status)
 	}
-	if r := e.do("HEAD", "/v1/connectors/nope/webhook", "", nil); r.status != 404 {
-		t.Errorf("HEAD of an unknown name = %d", r.status)
+	if r := e.Do("HEAD", "/v1/connectors/nope/webhook", "", nil); r.Status != 404 {
+		t.Errorf("HEAD of an unknown name = %d", r.Status)
 	}
 	wantStatus(t, e.webhook("nope", "application/json", `{}`), 404, `no inbound webhook \"nope\"`)
 }
@@ -147,7 +134,7 @@ func TestInboundStandardWebhooks(t *testing.T) {
 
 	// The outbound webhook kind signs; the inbound webhook verifies.
 	senders, err := connectors.Build([]connectors.Instance{{Name: "out", Kind: "webhook", Config: map[string]any{
-		"url": e.base + "/v1/connectors/crm/webhook", "signingSecret": whsec, "headers": map[string]any{"X-CRM-Region": "eu"}}}},
+		"url": e.URL + "/v1/connectors/crm/webhook", "signingSecret": whsec, "headers": map[string]any{"X-CRM-Region": "eu"}}}},
 		connectors.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -160,9 +147,9 @@ func TestInboundStandardWebhooks(t *testing.T) {
 	if got := e.journey("+15555550100"); fmt.Sprint(got) != "[crm-2 crm-1]" {
 		t.Errorf("journey = %v", got)
 	}
-	r := e.do("GET", "/v1/api/events/workspace-id/"+ws+"?identity=%2B15555550100&top=1", admin, nil)
-	if !strings.Contains(string(r.body), `"time":"2024-05-01T13:00:00.000Z"`) || !strings.Contains(string(r.body), `"via":"eu"`) {
-		t.Errorf("mapped event: %s", r.body)
+	r := e.Do("GET", "/v1/api/events/workspace-id/"+ws+"?identity=%2B15555550100&top=1", admin, nil)
+	if !strings.Contains(string(r.Body), `"time":"2024-05-01T13:00:00.000Z"`) || !strings.Contains(string(r.Body), `"via":"eu"`) {
+		t.Errorf("mapped event: %s", r.Body)
 	}
 
 	one := `{"events": [{"eventId": "crm-3", "kind": "Case Opened", "at": 1714564800000, "customer": {"phone": "+15550199"}}]}`
@@ -222,9 +209,9 @@ func TestInboundHubSignature(t *testing.T) {
 		t.Errorf("journey = %v", got)
 	}
 	// The mapping's default data is the payload itself.
-	r := e.do("GET", "/v1/api/events/workspace-id/"+ws+"?identity=%2B15550142", admin, nil)
-	if !strings.Contains(string(r.body), `"message":"hello"`) || !strings.Contains(string(r.body), `"source":"inbound/connect"`) {
-		t.Errorf("event: %s", r.body)
+	r := e.Do("GET", "/v1/api/events/workspace-id/"+ws+"?identity=%2B15550142", admin, nil)
+	if !strings.Contains(string(r.Body), `"message":"hello"`) || !strings.Contains(string(r.Body), `"source":"inbound/connect"`) {
+		t.Errorf("event: %s", r.Body)
 	}
 }
 
@@ -249,13 +236,13 @@ func TestInboundTwilioSMS(t *testing.T) {
 	}
 
 	r := e.webhook("sms-replies", ct, form.Encode(), "X-Twilio-Signature", sig)
-	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/xml") || !strings.Contains(string(r.body), "<Response></Response>") {
-		t.Fatalf("TwiML answer: %d %s %s", r.status, r.header.Get("Content-Type"), r.body)
+	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/xml") || !strings.Contains(string(r.Body), "<Response></Response>") {
+		t.Fatalf("TwiML answer: %d %s %s", r.Status, r.Header.Get("Content-Type"), r.Body)
 	}
-	h := e.do("GET", "/v1/api/events/workspace-id/"+ws+"?identity=15550111", admin, nil)
+	h := e.Do("GET", "/v1/api/events/workspace-id/"+ws+"?identity=15550111", admin, nil)
 	for _, want := range []string{`"id":"twilio:SM0001"`, `"type":"SMS Reply"`, `"identitytype":"phone"`, `"body":"Tomorrow at 10"`, `"channelType":"SMS"`} {
-		if !strings.Contains(string(h.body), want) {
-			t.Errorf("event lacks %s: %s", want, h.body)
+		if !strings.Contains(string(h.Body), want) {
+			t.Errorf("event lacks %s: %s", want, h.Body)
 		}
 	}
 
@@ -287,10 +274,10 @@ func TestInboundWebexCC(t *testing.T) {
 		// Equal times keep commit order, newest first.
 		t.Errorf("journey = %v", got)
 	}
-	r := e.do("GET", "/v1/api/events/workspace-id/"+ws+"?identity=%2B14085550123&filter="+url.QueryEscape("type eq 'task:connected'"), admin, nil)
+	r := e.Do("GET", "/v1/api/events/workspace-id/"+ws+"?identity=%2B14085550123&filter="+url.QueryEscape("type eq 'task:connected'"), admin, nil)
 	var body struct{ Data []map[string]any }
-	if err := json.Unmarshal(r.body, &body); err != nil || len(body.Data) != 1 {
-		t.Fatalf("%v: %s", err, r.body)
+	if err := json.Unmarshal(r.Body, &body); err != nil || len(body.Data) != 1 {
+		t.Fatalf("%v: %s", err, r.Body)
 	}
 	ev := body.Data[0]
 	d, _ := ev["data"].(map[string]any)
@@ -305,8 +292,8 @@ func TestInboundSAS(t *testing.T) {
 	e := start(t, inboundConfig(t))
 	body := `{"email": "Bob@Example.com"}`
 	wantStatus(t, e.webhook("trusted", "application/json", body), 401, "missing token")
-	wantStatus(t, e.webhook("trusted", "application/json", body, "Authorization", token("ds", "r", ws)), 403, "")
-	wantStatus(t, e.webhook("trusted", "application/json", body, "Authorization", token("ds", "w", ws)), 202, `"accepted":1`)
+	wantStatus(t, e.webhook("trusted", "application/json", body, "Authorization", jdstest.Token("ds", "r", ws)), 403, "")
+	wantStatus(t, e.webhook("trusted", "application/json", body, "Authorization", jdstest.Token("ds", "w", ws)), 202, `"accepted":1`)
 	if got := e.journey("bob@example.com"); len(got) != 1 {
 		t.Errorf("journey = %v", got)
 	}
@@ -358,11 +345,11 @@ func TestInboundPollerJob(t *testing.T) {
 	}
 	e := start(t, func(c *config.Config) { c.Inbound = in })
 	ctx := context.Background()
-	if err := e.svc.Jobs().RunNow(ctx, "poll:dialer"); err != nil {
+	if err := e.Service.Jobs().RunNow(ctx, "poll:dialer"); err != nil {
 		t.Fatal(err)
 	}
-	e.restart()
-	if err := e.svc.Jobs().RunNow(ctx, "poll:dialer"); err != nil {
+	e.Restart()
+	if err := e.Service.Jobs().RunNow(ctx, "poll:dialer"); err != nil {
 		t.Fatal(err)
 	}
 	mu.Lock()
@@ -377,9 +364,9 @@ func TestInboundPollerJob(t *testing.T) {
 		}
 	}
 	fail.Store(true)
-	if err := e.svc.Jobs().RunNow(ctx, "poll:dialer"); err == nil || !strings.Contains(err.Error(), "502") {
+	if err := e.Service.Jobs().RunNow(ctx, "poll:dialer"); err == nil || !strings.Contains(err.Error(), "502") {
 		t.Errorf("partner failure: %v", err)
 	}
-	r := e.do("GET", "/admin/v1/api/jobs/poll:dialer", admin, nil)
+	r := e.Do("GET", "/admin/v1/api/jobs/poll:dialer", admin, nil)
 	wantStatus(t, r, 200, `"lastError":"poller \"dialer\": GET http://`)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/openjds/jds/config"
+	"github.com/openjds/jds/internal/jdstest"
 )
 
 const personBase = "/admin/v1/api/person"
@@ -27,33 +28,33 @@ type person struct {
 	UpdatedAt   string
 }
 
-func personOf(t *testing.T, r response) person {
+func personOf(t *testing.T, r jdstest.Response) person {
 	t.Helper()
 	var body struct{ Data person }
-	if err := json.Unmarshal(r.body, &body); err != nil || body.Data.ID == "" {
-		t.Fatalf("not a person: %v %s", err, r.body)
+	if err := json.Unmarshal(r.Body, &body); err != nil || body.Data.ID == "" {
+		t.Fatalf("not a person: %v %s", err, r.Body)
 	}
 	return body.Data
 }
 
-func (e *env) idmt(method, path string, body any, headers ...string) response {
+func (e *env) idmt(method, path string, body any, headers ...string) jdstest.Response {
 	e.t.Helper()
-	return e.do(method, personBase+path, token("idmt", "rw", ws), body, headers...)
+	return e.Do(method, personBase+path, jdstest.Token("idmt", "rw", ws), body, headers...)
 }
 
 func TestPersonEndpoints(t *testing.T) {
 	e := start(t, nil)
 	// Create; the alias in another notation is the same alias (409).
 	r := e.idmt("POST", "/workspace-id/"+ws, map[string]any{"firstName": "Ann", "lastName": "Lee", "phone": []string{"226-376-2555"}, "email": []string{"Ann@Example.com"}})
-	if r.status != 201 {
-		t.Fatalf("create: %d %s", r.status, r.body)
+	if r.Status != 201 {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
 	}
 	ann := personOf(t, r)
 	if fmt.Sprint(ann.Aliases) != "[+12263762555 ann@example.com]" || ann.FirstName != "Ann" || ann.CreatedAt == "" {
 		t.Fatalf("created %+v", ann)
 	}
-	if r := e.idmt("POST", "/workspace-id/"+ws, map[string]any{"phone": []string{"+1 226 376 2555"}}); r.status != 409 || !strings.Contains(string(r.body), ann.ID) {
-		t.Fatalf("conflict: %d %s", r.status, r.body)
+	if r := e.idmt("POST", "/workspace-id/"+ws, map[string]any{"phone": []string{"+1 226 376 2555"}}); r.Status != 409 || !strings.Contains(string(r.Body), ann.ID) {
+		t.Fatalf("conflict: %d %s", r.Status, r.Body)
 	}
 	for _, bad := range []struct {
 		body any
@@ -65,20 +66,20 @@ func TestPersonEndpoints(t *testing.T) {
 		{map[string]any{"phone": []string{"000-000-0000"}}, "placeholder"},
 		{map[string]any{"nickname": "x"}, "unknown field"},
 	} {
-		if r := e.idmt("POST", "/workspace-id/"+ws, bad.body); r.status != 400 || !strings.Contains(string(r.body), bad.says) {
-			t.Errorf("%v: %d %s", bad.body, r.status, r.body)
+		if r := e.idmt("POST", "/workspace-id/"+ws, bad.body); r.Status != 400 || !strings.Contains(string(r.Body), bad.says) {
+			t.Errorf("%v: %d %s", bad.body, r.Status, r.Body)
 		}
 	}
 	// Events posted under the phone belong to the created person.
-	if r := e.post(ev("e1", "Call", "12263762555", "phone", map[string]any{})); r.json(t)["meta"].(map[string]any)["personId"] != ann.ID {
-		t.Fatalf("ingest after create: %s", r.body)
+	if r := e.post(ev("e1", "Call", "12263762555", "phone", map[string]any{})); r.JSON(t)["meta"].(map[string]any)["personId"] != ann.ID {
+		t.Fatalf("ingest after create: %s", r.Body)
 	}
 	// Get one, get a page, find by aliases.
 	if got := personOf(t, e.idmt("GET", "/workspace-id/"+ws+"?personId="+ann.ID, nil)); got.ID != ann.ID {
 		t.Fatal(got)
 	}
-	if r := e.idmt("GET", "/workspace-id/"+ws+"?personId=nope", nil); r.status != 404 {
-		t.Fatalf("unknown person: %d", r.status)
+	if r := e.idmt("GET", "/workspace-id/"+ws+"?personId=nope", nil); r.Status != 404 {
+		t.Fatalf("unknown person: %d", r.Status)
 	}
 	e.idmt("POST", "/workspace-id/"+ws, map[string]any{"customerId": []string{"C-2"}})
 	r = e.idmt("GET", "/workspace-id/"+ws+"?pageSize=1&page=1", nil)
@@ -86,17 +87,17 @@ func TestPersonEndpoints(t *testing.T) {
 		Meta map[string]any
 		Data []person
 	}
-	json.Unmarshal(r.body, &page)
-	if r.status != 200 || len(page.Data) != 1 || page.Meta["resultCount"] != 1.0 {
-		t.Fatalf("page: %d %s", r.status, r.body)
+	json.Unmarshal(r.Body, &page)
+	if r.Status != 200 || len(page.Data) != 1 || page.Meta["resultCount"] != 1.0 {
+		t.Fatalf("page: %d %s", r.Status, r.Body)
 	}
 	r = e.idmt("GET", "/workspace-id/"+ws+"/aliases/12263762555,C-2,nobody", nil)
-	json.Unmarshal(r.body, &page)
-	if r.status != 200 || len(page.Data) != 2 || page.Data[0].ID != ann.ID {
-		t.Fatalf("find: %d %s", r.status, r.body)
+	json.Unmarshal(r.Body, &page)
+	if r.Status != 200 || len(page.Data) != 2 || page.Data[0].ID != ann.ID {
+		t.Fatalf("find: %d %s", r.Status, r.Body)
 	}
-	if r := e.idmt("GET", "/workspace-id/"+ws+"/aliases/nobody", nil); r.status != 404 {
-		t.Fatalf("find none: %d", r.status)
+	if r := e.idmt("GET", "/workspace-id/"+ws+"/aliases/nobody", nil); r.Status != 404 {
+		t.Fatalf("find none: %d", r.Status)
 	}
 	// JSON Patch on names and alias arrays.
 	patch := `[{"op":"replace","path":"/lastName","value":"Smith"},{"op":"add","path":"/customerId/-","value":"C-1"},{"op":"remove","path":"/email/0"}]`
@@ -112,8 +113,8 @@ func TestPersonEndpoints(t *testing.T) {
 		{`{"op":"x"}`, "not a JSON Patch"},
 	} {
 		r := e.idmt("PATCH", "/workspace-id/"+ws+"/person-id/"+ann.ID, bad.patch, "Content-Type", "application/json-patch+json")
-		if r.status/100 != 4 || !strings.Contains(string(r.body), bad.says) {
-			t.Errorf("patch %s: %d %s", bad.patch, r.status, r.body)
+		if r.Status/100 != 4 || !strings.Contains(string(r.Body), bad.says) {
+			t.Errorf("patch %s: %d %s", bad.patch, r.Status, r.Body)
 		}
 	}
 	// Add and remove identities.
@@ -125,13 +126,13 @@ func TestPersonEndpoints(t *testing.T) {
 	if len(got.Aliases) != 2 {
 		t.Fatalf("removed %+v", got)
 	}
-	if r := e.idmt("PATCH", "/remove-identities/workspace-id/"+ws+"/person-id/"+ann.ID, []string{"never@had.it"}); r.status != 400 {
-		t.Fatalf("removing a foreign alias: %d %s", r.status, r.body)
+	if r := e.idmt("PATCH", "/remove-identities/workspace-id/"+ws+"/person-id/"+ann.ID, []string{"never@had.it"}); r.Status != 400 {
+		t.Fatalf("removing a foreign alias: %d %s", r.Status, r.Body)
 	}
 	// Export: the person, its aliases and its events, one JSON object a line.
 	r = e.idmt("GET", "/export/workspace-id/"+ws+"/person-id/"+ann.ID, nil)
 	kinds := map[string]int{}
-	sc := bufio.NewScanner(bytes.NewReader(r.body))
+	sc := bufio.NewScanner(bytes.NewReader(r.Body))
 	for sc.Scan() {
 		var line struct{ Type string }
 		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
@@ -139,15 +140,15 @@ func TestPersonEndpoints(t *testing.T) {
 		}
 		kinds[line.Type]++
 	}
-	if r.status != 200 || r.header.Get("Content-Type") != "application/x-ndjson" || kinds["person"] != 1 || kinds["alias"] != 2 || kinds["event"] != 1 {
-		t.Fatalf("export: %d %v %s", r.status, kinds, r.body)
+	if r.Status != 200 || r.Header.Get("Content-Type") != "application/x-ndjson" || kinds["person"] != 1 || kinds["alias"] != 2 || kinds["event"] != 1 {
+		t.Fatalf("export: %d %v %s", r.Status, kinds, r.Body)
 	}
 	// Only idmt tokens (or admin) may do this.
-	if r := e.do("GET", personBase+"/workspace-id/"+ws, token("tape", "r", ws), nil); r.status != 403 {
-		t.Fatalf("history token on persons: %d", r.status)
+	if r := e.Do("GET", personBase+"/workspace-id/"+ws, jdstest.Token("tape", "r", ws), nil); r.Status != 403 {
+		t.Fatalf("history token on persons: %d", r.Status)
 	}
-	if r := e.do("POST", personBase+"/workspace-id/"+ws, token("idmt", "r", ws), map[string]any{}); r.status != 403 {
-		t.Fatalf("read-only token creating: %d", r.status)
+	if r := e.Do("POST", personBase+"/workspace-id/"+ws, jdstest.Token("idmt", "r", ws), map[string]any{}); r.Status != 403 {
+		t.Fatalf("read-only token creating: %d", r.Status)
 	}
 }
 
@@ -157,7 +158,7 @@ func TestMergeIdentitiesUnmergeAndErase(t *testing.T) {
 	e.post(ev("call1", "Call", "+12263762555", "phone", map[string]any{}))
 	e.post(ev("mail1", "Mail", "ann@example.com", "email", map[string]any{}))
 	historyOf := func(ident string) string {
-		return fmt.Sprint(eventIDs(t, e.do("GET", historyPath(ident, ""), admin, nil)))
+		return fmt.Sprint(eventIDs(t, e.Do("GET", historyPath(ident, ""), admin, nil)))
 	}
 	before := map[string]string{}
 	for _, id := range []string{"tmp-42", "+12263762555", "ann@example.com"} {
@@ -166,14 +167,14 @@ func TestMergeIdentitiesUnmergeAndErase(t *testing.T) {
 	// One call identifies the caller: the three persons become one.
 	body := map[string]any{"firstName": "Ann", "phone": []string{"12263762555"}, "email": []string{"ann@example.com"}, "temporaryId": []string{"tmp-42"}, "customerId": []string{"C-7"}}
 	r := e.idmt("POST", "/merge-identities/workspace-id/"+ws, body)
-	if r.status != 200 {
-		t.Fatalf("merge-identities: %d %s", r.status, r.body)
+	if r.Status != 200 {
+		t.Fatalf("merge-identities: %d %s", r.Status, r.Body)
 	}
 	one := personOf(t, r)
 	if len(one.Aliases) != 4 || len(one.Merges) != 2 || one.FirstName != "Ann" {
 		t.Fatalf("identified %+v", one)
 	}
-	if got := len(eventIDs(t, e.do("GET", historyPath("C-7", ""), admin, nil))); got != 3 {
+	if got := len(eventIDs(t, e.Do("GET", historyPath("C-7", ""), admin, nil))); got != 3 {
 		t.Fatalf("identified history has %d events", got)
 	}
 	// The same call again changes nothing.
@@ -183,8 +184,8 @@ func TestMergeIdentitiesUnmergeAndErase(t *testing.T) {
 	}
 	// Unmerge twice: everyone is back with their own history.
 	for range 2 {
-		if r := e.idmt("POST", "/unmerge/workspace-id/"+ws+"/person-id/"+one.ID, nil); r.status != 200 {
-			t.Fatalf("unmerge: %d %s", r.status, r.body)
+		if r := e.idmt("POST", "/unmerge/workspace-id/"+ws+"/person-id/"+one.ID, nil); r.Status != 200 {
+			t.Fatalf("unmerge: %d %s", r.Status, r.Body)
 		}
 	}
 	for id, h := range before {
@@ -192,15 +193,15 @@ func TestMergeIdentitiesUnmergeAndErase(t *testing.T) {
 			t.Errorf("history of %s after unmerge = %s, want %s", id, got, h)
 		}
 	}
-	if r := e.idmt("POST", "/unmerge/workspace-id/"+ws+"/person-id/"+one.ID, nil); r.status != 409 {
-		t.Fatalf("nothing to unmerge: %d %s", r.status, r.body)
+	if r := e.idmt("POST", "/unmerge/workspace-id/"+ws+"/person-id/"+one.ID, nil); r.Status != 409 {
+		t.Fatalf("nothing to unmerge: %d %s", r.Status, r.Body)
 	}
 	// Merge into a primary.
 	var found struct{ Data []person }
-	json.Unmarshal(e.idmt("GET", "/workspace-id/"+ws+"/aliases/12263762555", nil).body, &found)
+	json.Unmarshal(e.idmt("GET", "/workspace-id/"+ws+"/aliases/12263762555", nil).Body, &found)
 	r = e.idmt("POST", "/merge/workspace-id/"+ws+"/primary-person-id/"+one.ID, map[string]any{"personIdsToMerge": []string{found.Data[0].ID}})
-	if r.status != 202 || len(personOf(t, r).Merges) != 1 {
-		t.Fatalf("merge: %d %s", r.status, r.body)
+	if r.Status != 202 || len(personOf(t, r).Merges) != 1 {
+		t.Fatalf("merge: %d %s", r.Status, r.Body)
 	}
 	// Erase: the person, the one merged into it, their aliases and events; the response
 	// says what went. Posting under the alias afterwards starts a new person.
@@ -208,30 +209,30 @@ func TestMergeIdentitiesUnmergeAndErase(t *testing.T) {
 	var erased struct {
 		Meta struct{ Removed map[string]int }
 	}
-	json.Unmarshal(r.body, &erased)
-	if r.status != 200 || erased.Meta.Removed["persons"] != 2 || erased.Meta.Removed["events"] != 2 {
-		t.Fatalf("erase: %d %s", r.status, r.body)
+	json.Unmarshal(r.Body, &erased)
+	if r.Status != 200 || erased.Meta.Removed["persons"] != 2 || erased.Meta.Removed["events"] != 2 {
+		t.Fatalf("erase: %d %s", r.Status, r.Body)
 	}
 	if got := historyOf("+12263762555"); got != "[]" {
 		t.Fatalf("erased history still readable: %s", got)
 	}
 	r = e.post(ev("web1", "webvisit", "tmp-42", "temporaryId", map[string]any{}))
-	if r.json(t)["data"].(map[string]any)["duplicate"] != false || historyOf("tmp-42") != "[web1]" {
-		t.Fatalf("re-ingest after erase: %s", r.body)
+	if r.JSON(t)["data"].(map[string]any)["duplicate"] != false || historyOf("tmp-42") != "[web1]" {
+		t.Fatalf("re-ingest after erase: %s", r.Body)
 	}
 }
 
 func TestBlockedIdentitiesOnIngest(t *testing.T) {
 	e := start(t, func(c *config.Config) { c.Identity.BlockedAliases = []string{"anonymous"} })
-	if r := e.post(ev("b1", "T", "Anonymous", "customerId", map[string]any{})); r.status != 400 || !strings.Contains(string(r.body), "placeholder") {
-		t.Fatalf("blocked identity: %d %s", r.status, r.body)
+	if r := e.post(ev("b1", "T", "Anonymous", "customerId", map[string]any{})); r.Status != 400 || !strings.Contains(string(r.Body), "placeholder") {
+		t.Fatalf("blocked identity: %d %s", r.Status, r.Body)
 	}
 	e.post(ev("b2", "T", "C-1", "customerId", map[string]any{}))
 	r := e.post(ev("b3", "T", "C-2", "customerId", map[string]any{}, "previousidentity", "0"))
-	if r.status != 202 {
-		t.Fatalf("a blocked previousidentity is ignored, the event lands: %d", r.status)
+	if r.Status != 202 {
+		t.Fatalf("a blocked previousidentity is ignored, the event lands: %d", r.Status)
 	}
-	metrics := string(e.do("GET", "/metrics", "", nil).body)
+	metrics := string(e.Do("GET", "/metrics", "", nil).Body)
 	if !strings.Contains(metrics, `jds_identity_guardrail_total{guardrail="blocked"} 2`) {
 		t.Fatalf("guardrail hits not counted:\n%s", metrics)
 	}

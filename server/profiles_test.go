@@ -3,45 +3,15 @@ package server_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/openjds/jds/config"
-	"github.com/openjds/jds/service"
+	"github.com/openjds/jds/internal/jdstest"
 )
-
-// clock is a settable time for windows.
-type clock struct{ ns atomic.Int64 }
-
-func (c *clock) now() time.Time      { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *clock) set(t time.Time)     { c.ns.Store(t.UnixNano()) }
-func (c *clock) add(d time.Duration) { c.ns.Add(int64(d)) }
-
-// startClocked starts a service whose windows run on a fake clock.
-func startClocked(t *testing.T, c *clock, mutate func(*config.Config)) *env {
-	t.Helper()
-	cfg := config.Default()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.DataDir = t.TempDir()
-	cfg.RulesDir = filepath.Join(t.TempDir(), "rules")
-	cfg.Keys = []config.Key{{Name: "sandbox", Organization: org, Secret: secret}}
-	cfg.Log.Level = "error"
-	if mutate != nil {
-		mutate(&cfg)
-	}
-	svc, err := service.Start(cfg, service.Options{Logger: service.NewLogger(cfg.Log, io.Discard), Out: io.Discard, Now: c.now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { svc.Close() })
-	return &env{t: t, cfg: cfg, svc: svc, base: "http://" + svc.Addr()}
-}
 
 const repeatCaller = `{"name": "Repeat Caller", "attributes": [{
   "version": "0.1", "displayName": "Calls in the last day", "event": "Queued Caller",
@@ -64,13 +34,13 @@ type profileView struct {
 
 func (e *env) profile(path string) profileView {
 	e.t.Helper()
-	r := e.do("GET", "/v1/api/progressive-profile-view/workspace-id/"+ws+"/"+path, token("profile", "r", ws), nil)
-	if r.status != 200 {
-		e.t.Fatalf("profile %s: %d %s", path, r.status, r.body)
+	r := e.Do("GET", "/v1/api/progressive-profile-view/workspace-id/"+ws+"/"+path, jdstest.Token("profile", "r", ws), nil)
+	if r.Status != 200 {
+		e.t.Fatalf("profile %s: %d %s", path, r.Status, r.Body)
 	}
 	var body struct{ Data []profileView }
-	if err := json.Unmarshal(r.body, &body); err != nil || len(body.Data) != 1 {
-		e.t.Fatalf("profile %s: %v %s", path, err, r.body)
+	if err := json.Unmarshal(r.Body, &body); err != nil || len(body.Data) != 1 {
+		e.t.Fatalf("profile %s: %v %s", path, err, r.Body)
 	}
 	return body.Data[0]
 }
@@ -78,11 +48,11 @@ func (e *env) profile(path string) profileView {
 func (e *env) waitBackfill(id string) {
 	e.t.Helper()
 	for range 200 {
-		r := e.do("GET", "/admin/v1/api/profile-view-template/workspace-id/"+ws+"/template-id/"+id, token("profile", "r", ws), nil)
+		r := e.Do("GET", "/admin/v1/api/profile-view-template/workspace-id/"+ws+"/template-id/"+id, jdstest.Token("profile", "r", ws), nil)
 		var body struct {
 			Data struct{ Backfill struct{ State string } }
 		}
-		json.Unmarshal(r.body, &body)
+		json.Unmarshal(r.Body, &body)
 		if body.Data.Backfill.State == "done" {
 			return
 		}
@@ -92,14 +62,14 @@ func (e *env) waitBackfill(id string) {
 }
 
 func TestProfileTemplatesAndViews(t *testing.T) {
-	c := &clock{}
+	c := &jdstest.Clock{}
 	t0 := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
-	c.set(t0)
+	c.Set(t0)
 	e := startClocked(t, c, nil)
 	queued := func(id, queue string, at time.Time) {
 		t.Helper()
-		if r := e.post(ev(id, "Queued Caller", "+12263762555", "phone", map[string]any{"queue": queue}, "time", at.Format(time.RFC3339))); r.status != 202 {
-			t.Fatal(r.status, string(r.body))
+		if r := e.post(ev(id, "Queued Caller", "+12263762555", "phone", map[string]any{"queue": queue}, "time", at.Format(time.RFC3339))); r.Status != 202 {
+			t.Fatal(r.Status, string(r.Body))
 		}
 	}
 	// Events that exist before the template: the backfill must count them.
@@ -108,12 +78,12 @@ func TestProfileTemplatesAndViews(t *testing.T) {
 	queued("q3", "Sales", t0.Add(-1*time.Hour))
 
 	tplPath := "/admin/v1/api/profile-view-template/workspace-id/" + ws
-	r := e.do("POST", tplPath, token("profile", "w", ws), repeatCaller)
-	if r.status != 201 {
-		t.Fatalf("create template: %d %s", r.status, r.body)
+	r := e.Do("POST", tplPath, jdstest.Token("profile", "w", ws), repeatCaller)
+	if r.Status != 201 {
+		t.Fatalf("create template: %d %s", r.Status, r.Body)
 	}
 	var created struct{ Data struct{ ID string } }
-	json.Unmarshal(r.body, &created)
+	json.Unmarshal(r.Body, &created)
 	id := created.Data.ID
 	e.waitBackfill(id)
 
@@ -139,11 +109,11 @@ func TestProfileTemplatesAndViews(t *testing.T) {
 		t.Fatalf("by person id: %s", got)
 	}
 	// Events leave the window as time passes, with no new event.
-	c.add(22*time.Hour + 30*time.Minute)
+	c.Add(22*time.Hour + 30*time.Minute)
 	if got := count(byName); got != "2" {
 		t.Fatalf("after 22.5 h = %s, want 2 (q1 aged out)", got)
 	}
-	c.add(2 * time.Hour)
+	c.Add(2 * time.Hour)
 	if got := count(byName); got != "0" {
 		t.Fatalf("after 24.5 h = %s, want 0", got)
 	}
@@ -159,50 +129,47 @@ func TestProfileTemplatesAndViews(t *testing.T) {
 		{`{"name":"X","attributes":[], "extra": 1}`, "extra"},
 		{repeatCaller, "exists"},
 	} {
-		r := e.do("POST", tplPath, token("profile", "w", ws), bad.body)
-		if r.status/100 != 4 || !strings.Contains(string(r.body), bad.says) {
-			t.Errorf("template %.60s: %d %s", bad.body, r.status, r.body)
+		r := e.Do("POST", tplPath, jdstest.Token("profile", "w", ws), bad.body)
+		if r.Status/100 != 4 || !strings.Contains(string(r.Body), bad.says) {
+			t.Errorf("template %.60s: %d %s", bad.body, r.Status, r.Body)
 		}
 	}
 	// Replace: the changed definition is backfilled from the ledger.
-	c.set(t0)
+	c.Set(t0)
 	changed := strings.Replace(repeatCaller, "Value EQ Billing", "Value EQ Sales", 1)
-	if r := e.do("PUT", tplPath+"/template-id/"+id, token("profile", "w", ws), changed); r.status != 200 {
-		t.Fatalf("replace: %d %s", r.status, r.body)
+	if r := e.Do("PUT", tplPath+"/template-id/"+id, jdstest.Token("profile", "w", ws), changed); r.Status != 200 {
+		t.Fatalf("replace: %d %s", r.Status, r.Body)
 	}
 	e.waitBackfill(id)
 	if got := count(byName); got != "1" {
 		t.Fatalf("after replace = %s, want 1 (q3)", got)
 	}
 	// List, get by name, delete.
-	r = e.do("GET", tplPath, token("profile", "r", ws), nil)
-	if r.status != 200 || !strings.Contains(string(r.body), `"readOnly":false`) {
-		t.Fatalf("list: %d %s", r.status, r.body)
+	r = e.Do("GET", tplPath, jdstest.Token("profile", "r", ws), nil)
+	if r.Status != 200 || !strings.Contains(string(r.Body), `"readOnly":false`) {
+		t.Fatalf("list: %d %s", r.Status, r.Body)
 	}
-	if r := e.do("GET", tplPath+"/template-name/Repeat%20Caller", token("profile", "r", ws), nil); r.status != 200 {
-		t.Fatalf("get by name: %d", r.status)
+	if r := e.Do("GET", tplPath+"/template-name/Repeat%20Caller", jdstest.Token("profile", "r", ws), nil); r.Status != 200 {
+		t.Fatalf("get by name: %d", r.Status)
 	}
-	if r := e.do("DELETE", tplPath+"/template-id/"+id, token("profile", "w", ws), nil); r.status != 200 {
-		t.Fatalf("delete: %d %s", r.status, r.body)
+	if r := e.Do("DELETE", tplPath+"/template-id/"+id, jdstest.Token("profile", "w", ws), nil); r.Status != 200 {
+		t.Fatalf("delete: %d %s", r.Status, r.Body)
 	}
-	if r := e.do("GET", "/v1/api/progressive-profile-view/workspace-id/"+ws+"/"+byName, token("profile", "r", ws), nil); r.status != 404 {
-		t.Fatalf("view of a deleted template: %d", r.status)
+	if r := e.Do("GET", "/v1/api/progressive-profile-view/workspace-id/"+ws+"/"+byName, jdstest.Token("profile", "r", ws), nil); r.Status != 404 {
+		t.Fatalf("view of a deleted template: %d", r.Status)
 	}
 }
 
 // writeRules writes a rule file into the service's rules directory.
 func writeRules(t *testing.T, e *env, name, body string) {
 	t.Helper()
-	os.MkdirAll(e.cfg.RulesDir, 0o755)
-	if err := os.WriteFile(filepath.Join(e.cfg.RulesDir, name), []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	jdstest.WriteFile(t, filepath.Join(e.Config.RulesDir, name), body)
 }
 
 func TestRuleFileTemplatesReloadSafely(t *testing.T) {
-	c := &clock{}
+	c := &jdstest.Clock{}
 	t0 := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
-	c.set(t0)
+	c.Set(t0)
 	e := startClocked(t, c, nil)
 	e.post(ev("c1", "Closed Queue", "+12263762555", "phone", map[string]any{"category": "Billing"}, "time", t0.Add(-time.Hour).Format(time.RFC3339)))
 	writeRules(t, e, "closed.yaml", `
@@ -215,11 +182,11 @@ templates:
         aggregationMode: Count
         lookBack: 1d
 `)
-	reload := func() response {
-		return e.do("POST", "/admin/v1/api/rules/reload", token("profile", "w", ws), nil)
+	reload := func() jdstest.Response {
+		return e.Do("POST", "/admin/v1/api/rules/reload", jdstest.Token("profile", "w", ws), nil)
 	}
-	if r := reload(); r.status != 200 || !strings.Contains(string(r.body), `"templates":1`) {
-		t.Fatalf("reload: %d %s", r.status, r.body)
+	if r := reload(); r.Status != 200 || !strings.Contains(string(r.Body), `"templates":1`) {
+		t.Fatalf("reload: %d %s", r.Status, r.Body)
 	}
 	e.waitBackfill("file-closed-queue")
 	view := "identity/12263762555/template-name/Closed%20Queue"
@@ -228,53 +195,53 @@ templates:
 	}
 	// Rule-file templates are read-only in the API.
 	tpl := "/admin/v1/api/profile-view-template/workspace-id/" + ws + "/template-id/file-closed-queue"
-	if r := e.do("DELETE", tpl, token("profile", "w", ws), nil); r.status != 409 || !strings.Contains(string(r.body), "read-only") {
-		t.Fatalf("deleting a file template: %d %s", r.status, r.body)
+	if r := e.Do("DELETE", tpl, jdstest.Token("profile", "w", ws), nil); r.Status != 409 || !strings.Contains(string(r.Body), "read-only") {
+		t.Fatalf("deleting a file template: %d %s", r.Status, r.Body)
 	}
 	// A broken file does not replace the working set: the error is reported, and the
 	// template keeps counting.
 	writeRules(t, e, "broken.yaml", "templates:\n  - name: Broken\n    attributes:\n      - displayName: x\n        event: E\n        aggregationMode: Median\n        lookBack: 1d\n")
 	r := reload()
-	if r.status != 422 || !strings.Contains(string(r.body), "broken.yaml:6:26") {
-		t.Fatalf("broken reload: %d %s", r.status, r.body)
+	if r.Status != 422 || !strings.Contains(string(r.Body), "broken.yaml:6:26") {
+		t.Fatalf("broken reload: %d %s", r.Status, r.Body)
 	}
 	e.post(ev("c2", "Closed Queue", "+12263762555", "phone", map[string]any{}, "time", t0.Format(time.RFC3339)))
 	if got := e.profile(view).Attributes[0].Result; got != "2" {
 		t.Fatalf("after a failed reload = %s, want 2", got)
 	}
-	st := e.do("GET", "/admin/v1/api/rules", token("profile", "r", ws), nil)
-	if !strings.Contains(string(st.body), `"ok":false`) || !strings.Contains(string(st.body), "Median") {
-		t.Fatalf("status: %s", st.body)
+	st := e.Do("GET", "/admin/v1/api/rules", jdstest.Token("profile", "r", ws), nil)
+	if !strings.Contains(string(st.Body), `"ok":false`) || !strings.Contains(string(st.Body), "Median") {
+		t.Fatalf("status: %s", st.Body)
 	}
-	metrics := string(e.do("GET", "/metrics", "", nil).body)
+	metrics := string(e.Do("GET", "/metrics", "", nil).Body)
 	for _, want := range []string{"jds_rules_last_reload_success 0", "jds_rules_reload_failures_total 1", "jds_profile_backfills_running 0"} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %q", want)
 		}
 	}
 	// Mending the file is enough: the directory is watched.
-	os.Remove(filepath.Join(e.cfg.RulesDir, "broken.yaml"))
+	os.Remove(filepath.Join(e.Config.RulesDir, "broken.yaml"))
 	for i := 0; ; i++ {
-		st := e.do("GET", "/admin/v1/api/rules", token("profile", "r", ws), nil)
-		if strings.Contains(string(st.body), `"ok":true`) {
+		st := e.Do("GET", "/admin/v1/api/rules", jdstest.Token("profile", "r", ws), nil)
+		if strings.Contains(string(st.Body), `"ok":true`) {
 			break
 		}
 		if i == 200 {
-			t.Fatalf("the watcher did not reload: %s", st.body)
+			t.Fatalf("the watcher did not reload: %s", st.Body)
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
 }
 
 func TestProfileStreamSendsTheViewWhenItChanges(t *testing.T) {
-	c := &clock{}
+	c := &jdstest.Clock{}
 	t0 := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
-	c.set(t0)
+	c.Set(t0)
 	e := startClocked(t, c, nil)
-	if r := e.do("POST", "/admin/v1/api/profile-view-template/workspace-id/"+ws, token("profile", "w", ws), repeatCaller); r.status != 201 {
-		t.Fatal(r.status, string(r.body))
+	if r := e.Do("POST", "/admin/v1/api/profile-view-template/workspace-id/"+ws, jdstest.Token("profile", "w", ws), repeatCaller); r.Status != 201 {
+		t.Fatal(r.Status, string(r.Body))
 	}
-	st := e.openStream("/v1/api/progressive-profile-view/stream/workspace-id/"+ws+"/identity/12263762555/template-name/Repeat%20Caller", token("profile", "r", ws))
+	st := e.openStream("/v1/api/progressive-profile-view/stream/workspace-id/"+ws+"/identity/12263762555/template-name/Repeat%20Caller", jdstest.Token("profile", "r", ws))
 	result := func() string {
 		t.Helper()
 		for {
@@ -297,7 +264,7 @@ func TestProfileStreamSendsTheViewWhenItChanges(t *testing.T) {
 		t.Fatalf("after an event = %s", got)
 	}
 	// Ageing out changes the view too, with no event.
-	c.add(25 * time.Hour)
+	c.Add(25 * time.Hour)
 	if got := result(); got != "0" {
 		t.Fatalf("after the window = %s", got)
 	}

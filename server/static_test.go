@@ -17,34 +17,34 @@ func TestStaticFiles(t *testing.T) {
 		{"/console/index.html", "text/html", "<jds-console>"},
 		{"/console/console.js", "text/javascript", "jds-console"},
 	} {
-		r := e.do(http.MethodGet, tc.path, "", nil)
-		if r.status != http.StatusOK {
-			t.Fatalf("GET %s: %d %s", tc.path, r.status, r.body)
+		r := e.Do(http.MethodGet, tc.path, "", nil)
+		if r.Status != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", tc.path, r.Status, r.Body)
 		}
-		if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, tc.ctype) {
+		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, tc.ctype) {
 			t.Errorf("GET %s: Content-Type %q, want %s", tc.path, ct, tc.ctype)
 		}
-		if !strings.Contains(string(r.body), tc.contains) {
+		if !strings.Contains(string(r.Body), tc.contains) {
 			t.Errorf("GET %s: body lacks %q", tc.path, tc.contains)
 		}
-		if cc := r.header.Get("Cache-Control"); cc != "no-cache" {
+		if cc := r.Header.Get("Cache-Control"); cc != "no-cache" {
 			t.Errorf("GET %s: Cache-Control %q", tc.path, cc)
 		}
-		etag := r.header.Get("ETag")
+		etag := r.Header.Get("ETag")
 		if etag == "" {
 			t.Fatalf("GET %s: no ETag", tc.path)
 		}
-		if r := e.do(http.MethodGet, tc.path, "", nil, "If-None-Match", etag); r.status != http.StatusNotModified || len(r.body) != 0 {
-			t.Errorf("GET %s with If-None-Match: %d, %d bytes", tc.path, r.status, len(r.body))
+		if r := e.Do(http.MethodGet, tc.path, "", nil, "If-None-Match", etag); r.Status != http.StatusNotModified || len(r.Body) != 0 {
+			t.Errorf("GET %s with If-None-Match: %d, %d bytes", tc.path, r.Status, len(r.Body))
 		}
 	}
 	for _, p := range []string{"/console/nope.js", "/console/../../go.mod"} {
-		if r := e.do(http.MethodGet, p, "", nil); r.status != http.StatusNotFound {
-			t.Errorf("GET %s: %d, want 404", p, r.status)
+		if r := e.Do(http.MethodGet, p, "", nil); r.Status != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", p, r.Status)
 		}
 	}
 	// The API still needs a token.
-	if r := e.do(http.MethodGet, "/v1/api/events/workspace-id/sandbox?identity=x", "", nil); r.status != http.StatusUnauthorized {
-		t.Errorf("history without token: %d", r.status)
+	if r := e.Do(http.MethodGet, "/v1/api/events/workspace-id/sandbox?identity=x", "", nil); r.Status != http.StatusUnauthorized {
+		t.Errorf("history without token: %d", r.Status)
 	}
 }

@@ -1,24 +1,18 @@
 package service_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
-	"net/http"
-	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/openjds/jds/config"
+	"github.com/openjds/jds/internal/jdstest"
 	"github.com/openjds/jds/sas"
 	"github.com/openjds/jds/service"
 )
@@ -27,116 +21,33 @@ import (
 // runs it, and drive the scheduled jobs with RunNow (or the admin API) instead of
 // waiting for their schedules.
 
-const (
-	org    = "cctsa"
-	secret = "change-me"
-)
-
-type clock struct{ ns atomic.Int64 }
-
-func (c *clock) now() time.Time      { return time.Unix(0, c.ns.Load()).UTC() }
-func (c *clock) set(t time.Time)     { c.ns.Store(t.UnixNano()) }
-func (c *clock) add(d time.Duration) { c.ns.Add(int64(d)) }
-
+// env is a whole jds (see jdstest.Start) with the helpers of these tests.
 type env struct {
-	t     *testing.T
-	cfg   config.Config
-	clock *clock
-	svc   *service.Service
-	base  string
+	*jdstest.Env
+	t *testing.T
 }
 
-func start(t *testing.T, c *clock, mutate func(*config.Config)) *env {
+func start(t *testing.T, c *jdstest.Clock, mutate func(*config.Config)) *env {
 	t.Helper()
-	cfg := config.Default()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.DataDir = t.TempDir()
-	cfg.RulesDir = filepath.Join(t.TempDir(), "rules")
-	cfg.FlowsDir = filepath.Join(t.TempDir(), "flows")
-	cfg.Keys = []config.Key{{Name: "sandbox", Organization: org, Secret: secret}}
-	cfg.Log.Level = "error"
-	if mutate != nil {
-		mutate(&cfg)
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, cfg: cfg, clock: c}
-	e.boot()
-	return e
-}
-
-func (e *env) boot() {
-	e.t.Helper()
-	svc, err := service.Start(e.cfg, service.Options{Logger: service.NewLogger(e.cfg.Log, io.Discard), Out: io.Discard, Now: e.clock.now})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.svc = svc
-	e.base = "http://" + svc.Addr()
-	e.t.Cleanup(func() { svc.Close() })
-}
-
-// restart closes the service and starts it again on the same data directory.
-func (e *env) restart() {
-	e.t.Helper()
-	if err := e.svc.Close(); err != nil {
-		e.t.Fatal(err)
-	}
-	e.boot()
+	return &env{Env: jdstest.Start(t, c, mutate), t: t}
 }
 
 func (e *env) runJob(name string) {
 	e.t.Helper()
-	if err := e.svc.Jobs().RunNow(context.Background(), name); err != nil {
+	if err := e.Service.Jobs().RunNow(context.Background(), name); err != nil {
 		e.t.Fatalf("job %s: %v", name, err)
 	}
 }
 
-func token(service, perm, workspace string) string {
-	return sas.Sign(org, workspace, service, perm, time.Now().Add(time.Hour), "sandbox", []byte(secret))
-}
+var admin = jdstest.AdminToken()
 
-var admin = token(sas.ServiceAdmin, "rw", "*")
-
-type response struct {
-	status int
-	body   []byte
-}
-
-func (e *env) do(method, path, tok string, body any) response {
+func (e *env) decode(r jdstest.Response, want int, v any) {
 	e.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		raw, _ := json.Marshal(body)
-		rd = bytes.NewReader(raw)
+	if r.Status != want {
+		e.t.Fatalf("status %d, want %d: %s", r.Status, want, r.Body)
 	}
-	req, err := http.NewRequest(method, e.base+path, rd)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if tok != "" {
-		req.Header.Set("Authorization", tok)
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	return response{status: res.StatusCode, body: raw}
-}
-
-func (e *env) decode(r response, want int, v any) {
-	e.t.Helper()
-	if r.status != want {
-		e.t.Fatalf("status %d, want %d: %s", r.status, want, r.body)
-	}
-	if err := json.Unmarshal(r.body, v); err != nil {
-		e.t.Fatalf("%v: %s", err, r.body)
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		e.t.Fatalf("%v: %s", err, r.Body)
 	}
 }
 
@@ -144,8 +55,8 @@ func (e *env) post(ws, id, typ, ident string, at time.Time) {
 	e.t.Helper()
 	ev := map[string]any{"id": id, "specversion": "1.0", "type": typ, "source": "test", "identity": ident,
 		"identitytype": "phone", "data": map[string]any{"queue": "Billing"}, "time": at.Format(time.RFC3339Nano)}
-	if r := e.do("POST", "/publish/v1/api/event?workspaceId="+ws, admin, ev); r.status != 202 {
-		e.t.Fatalf("posting %s: %d %s", id, r.status, r.body)
+	if r := e.Do("POST", "/publish/v1/api/event?workspaceId="+ws, admin, ev); r.Status != 202 {
+		e.t.Fatalf("posting %s: %d %s", id, r.Status, r.Body)
 	}
 }
 
@@ -156,7 +67,7 @@ func (e *env) history(ws, ident string) []string {
 			ID string `json:"id"`
 		} `json:"data"`
 	}
-	e.decode(e.do("GET", "/v1/api/events/workspace-id/"+ws+"?identity="+ident+"&pageSize=1000", admin, nil), 200, &body)
+	e.decode(e.Do("GET", "/v1/api/events/workspace-id/"+ws+"?identity="+ident+"&pageSize=1000", admin, nil), 200, &body)
 	ids := []string{}
 	for _, d := range body.Data {
 		ids = append(ids, d.ID)
@@ -166,26 +77,10 @@ func (e *env) history(ws, ident string) []string {
 
 func (e *env) writeRules(name, body string) {
 	e.t.Helper()
-	os.MkdirAll(e.cfg.RulesDir, 0o755)
-	if err := os.WriteFile(filepath.Join(e.cfg.RulesDir, name), []byte(body), 0o644); err != nil {
-		e.t.Fatal(err)
+	jdstest.WriteFile(e.t, filepath.Join(e.Config.RulesDir, name), body)
+	if r := e.Do("POST", "/admin/v1/api/rules/reload", admin, nil); r.Status != 200 {
+		e.t.Fatalf("reload: %d %s", r.Status, r.Body)
 	}
-	if r := e.do("POST", "/admin/v1/api/rules/reload", admin, nil); r.status != 200 {
-		e.t.Fatalf("reload: %d %s", r.status, r.body)
-	}
-}
-
-// waitFor polls until cond holds: deliveries and triggered runs happen on other
-// goroutines.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for range 500 {
-		if cond() {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s", what)
 }
 
 type jobView struct {
@@ -203,29 +98,29 @@ type jobView struct {
 
 func (e *env) jobs(tok string) (int, map[string]jobView) {
 	e.t.Helper()
-	r := e.do("GET", "/admin/v1/api/jobs", tok, nil)
-	if r.status != 200 {
-		return r.status, nil
+	r := e.Do("GET", "/admin/v1/api/jobs", tok, nil)
+	if r.Status != 200 {
+		return r.Status, nil
 	}
 	var body struct {
 		Meta map[string]any `json:"meta"`
 		Data []jobView      `json:"data"`
 	}
 	e.decode(r, 200, &body)
-	if body.Meta["organizationId"] != org || body.Meta["resultCount"] != float64(len(body.Data)) {
+	if body.Meta["organizationId"] != jdstest.Org || body.Meta["resultCount"] != float64(len(body.Data)) {
 		e.t.Errorf("meta = %v", body.Meta)
 	}
 	out := map[string]jobView{}
 	for _, j := range body.Data {
 		out[j.Name] = j
 	}
-	return r.status, out
+	return r.Status, out
 }
 
 func TestJobsAPIAndMetrics(t *testing.T) {
-	c := &clock{}
+	c := &jdstest.Clock{}
 	t0 := time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)
-	c.set(t0)
+	c.Set(t0)
 	e := start(t, c, func(cfg *config.Config) { cfg.Retention.Schedule = "0 4 * * *" })
 
 	status, jobs := e.jobs(admin)
@@ -243,29 +138,29 @@ func TestJobsAPIAndMetrics(t *testing.T) {
 	}
 
 	// Only admin tokens see or run jobs.
-	for _, tok := range []string{token("tape", "r", "*"), token("action", "rw", "sandbox"), token("profile", "rw", "*")} {
+	for _, tok := range []string{jdstest.Token("tape", "r", "*"), jdstest.Token("action", "rw", "sandbox"), jdstest.Token("profile", "rw", "*")} {
 		if status, _ := e.jobs(tok); status != 403 {
 			t.Errorf("GET jobs with %s = %d, want 403", tok[:40], status)
 		}
-		if r := e.do("POST", "/admin/v1/api/jobs/retention/run", tok, nil); r.status != 403 {
-			t.Errorf("POST run with a non-admin token = %d, want 403", r.status)
+		if r := e.Do("POST", "/admin/v1/api/jobs/retention/run", tok, nil); r.Status != 403 {
+			t.Errorf("POST run with a non-admin token = %d, want 403", r.Status)
 		}
 	}
 	if status, _ := e.jobs(""); status != 401 {
 		t.Errorf("GET jobs without a token = %d, want 401", status)
 	}
 	// An admin token of one workspace is an admin token.
-	if status, _ := e.jobs(token(sas.ServiceAdmin, "r", "sandbox")); status != 200 {
+	if status, _ := e.jobs(jdstest.Token(sas.ServiceAdmin, "r", "sandbox")); status != 200 {
 		t.Errorf("GET jobs with a workspace admin token = %d", status)
 	}
 
 	// Run one now through the API: 202 at once, the outcome in the status.
 	var started struct{ Data jobView }
-	e.decode(e.do("POST", "/admin/v1/api/jobs/retention/run", admin, nil), 202, &started)
+	e.decode(e.Do("POST", "/admin/v1/api/jobs/retention/run", admin, nil), 202, &started)
 	if started.Data.Name != service.JobRetention || started.Data.LastStart == nil {
 		t.Errorf("POST run answered %+v", started.Data)
 	}
-	waitFor(t, "the run to finish", func() bool {
+	jdstest.WaitFor(t, "the run to finish", func() bool {
 		_, jobs := e.jobs(admin)
 		return jobs[service.JobRetention].Runs == 1 && !jobs[service.JobRetention].Running
 	})
@@ -275,28 +170,28 @@ func TestJobsAPIAndMetrics(t *testing.T) {
 		t.Errorf("after a run: %+v", j)
 	}
 	var one struct{ Data jobView }
-	e.decode(e.do("GET", "/admin/v1/api/jobs/retention", admin, nil), 200, &one)
+	e.decode(e.Do("GET", "/admin/v1/api/jobs/retention", admin, nil), 200, &one)
 	if one.Data.Runs != 1 {
 		t.Errorf("GET one job = %+v", one.Data)
 	}
-	if r := e.do("POST", "/admin/v1/api/jobs/nope/run", admin, nil); r.status != 404 || !strings.Contains(string(r.body), `no job named \"nope\"`) {
-		t.Errorf("POST run of an unknown job = %d %s", r.status, r.body)
+	if r := e.Do("POST", "/admin/v1/api/jobs/nope/run", admin, nil); r.Status != 404 || !strings.Contains(string(r.Body), `no job named \"nope\"`) {
+		t.Errorf("POST run of an unknown job = %d %s", r.Status, r.Body)
 	}
 
 	// Jobs added after the start (pollers) are served and exported too.
 	polled := make(chan struct{}, 1)
-	if err := e.svc.Jobs().Add("poll:sms-replies", "@every 1m", func(context.Context) error { polled <- struct{}{}; return nil }); err != nil {
+	if err := e.Service.Jobs().Add("poll:sms-replies", "@every 1m", func(context.Context) error { polled <- struct{}{}; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if r := e.do("POST", "/admin/v1/api/jobs/poll:sms-replies/run", admin, nil); r.status != 202 {
-		t.Fatalf("POST run of a poller = %d %s", r.status, r.body)
+	if r := e.Do("POST", "/admin/v1/api/jobs/poll:sms-replies/run", admin, nil); r.Status != 202 {
+		t.Fatalf("POST run of a poller = %d %s", r.Status, r.Body)
 	}
 	<-polled
-	waitFor(t, "the poller's run", func() bool { _, jobs := e.jobs(admin); return jobs["poll:sms-replies"].Runs == 1 })
+	jdstest.WaitFor(t, "the poller's run", func() bool { _, jobs := e.jobs(admin); return jobs["poll:sms-replies"].Runs == 1 })
 
 	// Prometheus.
 	e.runJob(service.JobOutboxSweep)
-	r := e.do("GET", "/metrics", "", nil)
+	r := e.Do("GET", "/metrics", "", nil)
 	for _, want := range []string{
 		`jds_job_runs_total{job="retention",result="success"} 1`,
 		`jds_job_runs_total{job="retention",result="failure"} 0`,
@@ -307,16 +202,16 @@ func TestJobsAPIAndMetrics(t *testing.T) {
 		`jds_job_running{job="retention"} 0`,
 		`jds_job_runs_total{job="poll:sms-replies",result="success"} 1`,
 	} {
-		if !strings.Contains(string(r.body), want) {
+		if !strings.Contains(string(r.Body), want) {
 			t.Errorf("metrics lack %q", want)
 		}
 	}
 	for _, m := range []string{`jds_job_last_run_timestamp_seconds{job="retention"}`, `jds_job_last_success_timestamp_seconds{job="outbox-sweep"}`} {
-		if v, ok := metric(string(r.body), m); !ok || v != float64(t0.Unix()) {
+		if v, ok := metric(string(r.Body), m); !ok || v != float64(t0.Unix()) {
 			t.Errorf("%s = %v (present %v), want %d", m, v, ok, t0.Unix())
 		}
 	}
-	if _, ok := metric(string(r.body), `jds_job_last_run_timestamp_seconds{job="value-log-gc"}`); ok {
+	if _, ok := metric(string(r.Body), `jds_job_last_run_timestamp_seconds{job="value-log-gc"}`); ok {
 		t.Error("a job that never ran has a last-run timestamp")
 	}
 }
@@ -324,9 +219,9 @@ func TestJobsAPIAndMetrics(t *testing.T) {
 // Retention through the real service: per-workspace periods from the config, history and
 // profile views afterwards.
 func TestRetentionJob(t *testing.T) {
-	c := &clock{}
+	c := &jdstest.Clock{}
 	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
-	c.set(now)
+	c.Set(now)
 	e := start(t, c, func(cfg *config.Config) {
 		cfg.Retention.Workspaces = map[string]config.Duration{
 			"cctsa/short": 30 * config.Day, // this organization's "short" workspace
@@ -367,23 +262,23 @@ templates:
 				} `json:"attributes"`
 			} `json:"data"`
 		}
-		e.decode(e.do("GET", "/v1/api/progressive-profile-view/workspace-id/"+ws+"/identity/12263762555/template-name/Calls", admin, nil), 200, &body)
+		e.decode(e.Do("GET", "/v1/api/progressive-profile-view/workspace-id/"+ws+"/identity/12263762555/template-name/Calls", admin, nil), 200, &body)
 		counts[ws] = body.Data[0].Attributes[0].Result
 	}
 	if want := map[string]string{"sandbox": "2", "short": "1", "forever": "3"}; !maps.Equal(counts, want) {
 		t.Errorf("profile counts after retention = %v, want %v", counts, want)
 	}
 	// The person stays when all its events are gone.
-	c.add(21 * day)
+	c.Add(21 * day)
 	e.runJob(service.JobRetention)
 	if got := e.history("short", "+12263762555"); len(got) != 0 {
 		t.Errorf("short after 21 more days = %v", got)
 	}
-	if r := e.do("GET", "/admin/v1/api/person/workspace-id/short/aliases/%2B12263762555", admin, nil); r.status != 200 {
-		t.Errorf("the person of an emptied history: %d %s", r.status, r.body)
+	if r := e.Do("GET", "/admin/v1/api/person/workspace-id/short/aliases/%2B12263762555", admin, nil); r.Status != 200 {
+		t.Errorf("the person of an emptied history: %d %s", r.Status, r.Body)
 	}
 	// An expired id may be posted again: it is a new event.
-	e.post("short", "a400d", "Call", "+12263762555", c.now())
+	e.post("short", "a400d", "Call", "+12263762555", c.Now())
 	if got := e.history("short", "+12263762555"); !slices.Equal(got, []string{"a400d"}) {
 		t.Errorf("re-posted expired id: history %v", got)
 	}
@@ -401,34 +296,6 @@ func metric(text, series string) (float64, bool) {
 	return 0, false
 }
 
-// partner stands in for the SMS provider.
-type partner struct {
-	mu     sync.Mutex
-	bodies []string
-	keys   []string
-	srv    *httptest.Server
-}
-
-func newPartner(t *testing.T) *partner {
-	p := &partner{}
-	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		p.mu.Lock()
-		p.bodies = append(p.bodies, string(b))
-		p.keys = append(p.keys, r.Header.Get("Idempotency-Key"))
-		p.mu.Unlock()
-		w.WriteHeader(202)
-	}))
-	t.Cleanup(p.srv.Close)
-	return p
-}
-
-func (p *partner) received() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return slices.Clone(p.bodies)
-}
-
 type delivery struct {
 	ID       string    `json:"id"`
 	State    string    `json:"state"`
@@ -439,32 +306,32 @@ type delivery struct {
 func (e *env) deliveries() []delivery {
 	e.t.Helper()
 	var body struct{ Data []delivery }
-	e.decode(e.do("GET", "/admin/v1/api/journey-actions/workspace-id/sandbox/history", admin, nil), 200, &body)
+	e.decode(e.Do("GET", "/admin/v1/api/journey-actions/workspace-id/sandbox/history", admin, nil), 200, &body)
 	return body.Data
 }
 
 // notSentBefore gives the worker time for a few polls and a sweep, then checks that the
 // scheduled delivery is still pending and the partner has nothing.
-func (e *env) notSentBefore(p *partner, due time.Time) {
+func (e *env) notSentBefore(p *jdstest.Partner, due time.Time) {
 	e.t.Helper()
 	e.runJob(service.JobOutboxSweep)
 	time.Sleep(100 * time.Millisecond) // the sweep woke the worker: it has read the outbox
-	if got := p.received(); len(got) != 0 {
-		e.t.Fatalf("delivered at %s, before its time %s: %v", e.clock.now(), due, got)
+	if got := p.Received(); len(got) != 0 {
+		e.t.Fatalf("delivered at %s, before its time %s: %v", e.Clock.Now(), due, got)
 	}
 	ds := e.deliveries()
 	if len(ds) != 1 || ds[0].State != "pending" || ds[0].Attempts != 0 || !ds[0].Due.Equal(due) {
-		e.t.Fatalf("deliveries at %s = %+v, want one pending, due %s", e.clock.now(), ds, due)
+		e.t.Fatalf("deliveries at %s = %+v, want one pending, due %s", e.Clock.Now(), ds, due)
 	}
 }
 
 // A trigger with "at" in the future is delivered then, not before, and the schedule
 // survives a restart of the service.
 func TestScheduledDelivery(t *testing.T) {
-	p := newPartner(t)
-	c := &clock{}
+	p := jdstest.NewPartner(t, 202, "")
+	c := &jdstest.Clock{}
 	t0 := time.Date(2026, 3, 10, 22, 0, 0, 0, time.UTC)
-	c.set(t0)
+	c.Set(t0)
 	e := start(t, c, nil)
 	e.writeRules("callback.yaml", `
 templates:
@@ -479,7 +346,7 @@ actions:
     condition: closedCalls >= 1
     actionTriggers:
       - type: Webhook
-        webhookURL: `+p.srv.URL+`/callback
+        webhookURL: `+p.URL+`/callback
         at: ${event.time + duration("11h")}
         attributes:
           httpverb: post
@@ -487,39 +354,37 @@ actions:
 `)
 	e.post("sandbox", "closed-1", "Closed Queue", "+12263762555", t0)
 	due := t0.Add(11 * time.Hour) // 09:00 the next morning
-	waitFor(t, "the firing", func() bool { return len(e.deliveries()) == 1 })
+	jdstest.WaitFor(t, "the firing", func() bool { return len(e.deliveries()) == 1 })
 	e.notSentBefore(p, due)
 
-	c.set(due.Add(-time.Minute))
+	c.Set(due.Add(-time.Minute))
 	e.notSentBefore(p, due)
 
 	// A restart before the time keeps the schedule (the outbox is in the ledger) and
 	// does not send early.
-	e.restart()
+	e.Restart()
 	e.notSentBefore(p, due)
 
-	c.set(due)
+	c.Set(due)
 	e.runJob(service.JobOutboxSweep)
-	waitFor(t, "the scheduled delivery", func() bool { return len(p.received()) == 1 })
+	jdstest.WaitFor(t, "the scheduled delivery", func() bool { return len(p.Received()) == 1 })
 	var body map[string]any
-	if err := json.Unmarshal([]byte(p.received()[0]), &body); err != nil || body["to"] != "+12263762555" || body["event"] != "closed-1" {
-		t.Fatalf("delivered body %q: %v", p.received()[0], err)
+	if err := json.Unmarshal([]byte(p.Received()[0]), &body); err != nil || body["to"] != "+12263762555" || body["event"] != "closed-1" {
+		t.Fatalf("delivered body %q: %v", p.Received()[0], err)
 	}
-	waitFor(t, "the delivery recorded as sent", func() bool {
+	jdstest.WaitFor(t, "the delivery recorded as sent", func() bool {
 		ds := e.deliveries()
 		return len(ds) == 1 && ds[0].State == "sent" && ds[0].Attempts == 1
 	})
-	p.mu.Lock()
-	key := p.keys[0]
-	p.mu.Unlock()
+	key := p.Requests()[0].Header.Get("Idempotency-Key")
 	if key != e.deliveries()[0].ID {
 		t.Errorf("idempotency key %q, delivery id %q", key, e.deliveries()[0].ID)
 	}
 	// Once sent, it is not sent again, restart or not.
-	e.restart()
+	e.Restart()
 	e.runJob(service.JobOutboxSweep)
 	time.Sleep(100 * time.Millisecond)
-	if n := len(p.received()); n != 1 {
+	if n := len(p.Received()); n != 1 {
 		t.Fatalf("%d deliveries after a restart, want 1", n)
 	}
 }
