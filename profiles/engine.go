@@ -81,8 +81,11 @@ type Engine struct {
 type set struct {
 	templates []*rules.Compiled
 	byEvent   map[string][]*rules.CompiledAttr
-	horizon   time.Duration // the longest window
-	actions   []*rules.CompiledAction
+	// decode says, by event type, whether deriving needs the event decoded: some
+	// attribute reads more than its type, or an action may fire and render it.
+	decode  map[string]bool
+	horizon time.Duration // the longest window
+	actions []*rules.CompiledAction
 }
 
 // Backfill is the progress of computing a template from the ledger.
@@ -190,7 +193,7 @@ func (e *Engine) setFor(w ledger.Workspace) *set {
 	if s = e.sets[w]; s != nil {
 		return s
 	}
-	s = &set{byEvent: map[string][]*rules.CompiledAttr{}}
+	s = &set{byEvent: map[string][]*rules.CompiledAttr{}, decode: map[string]bool{}}
 	s.templates = append(s.templates, *e.files.Load()...)
 	s.actions = append(s.actions, *e.fileActions.Load()...)
 	actionIDs := make([]string, 0, len(e.apiActions[w]))
@@ -218,62 +221,112 @@ func (e *Engine) setFor(w ledger.Workspace) *set {
 			seen[a.Key] = true
 			s.byEvent[a.Event] = append(s.byEvent[a.Event], a)
 			s.horizon = max(s.horizon, a.Window)
+			s.decode[a.Event] = s.decode[a.Event] || a.ReadsEvent()
+		}
+	}
+	for _, a := range s.actions {
+		for _, attr := range a.Attrs() {
+			s.decode[attr.Event] = true
 		}
 	}
 	e.sets[w] = s
 	return s
 }
 
+// prepared is what Prepare computes for an event, off the commit path: the decoded
+// event when deriving needs it, and which attributes of the set count the event, with
+// what value.
+type prepared struct {
+	set     *set
+	env     *rules.EventEnv
+	matches []match // parallel to set.byEvent[type]
+}
+
+// match is whether one attribute counts an event, and the value it keeps.
+type match struct {
+	v  rules.Value
+	ok bool
+}
+
 // Prepare implements ledger.Preparer: events that some attribute may count are decoded
-// on the caller's goroutine, so that the committer only matches and updates.
+// and matched on the caller's goroutine, so that the committer only updates states.
 func (e *Engine) Prepare(w ledger.Workspace, ev *event.Event) {
-	if len(e.setFor(w).byEvent[ev.Type]) == 0 {
+	s := e.setFor(w)
+	attrs := s.byEvent[ev.Type]
+	if len(attrs) == 0 {
 		return
 	}
-	if env, err := rules.NewEventEnv(ev.Raw); err == nil {
-		ev.Prepared = env
+	p := &prepared{set: s}
+	if s.decode[ev.Type] {
+		env, err := rules.NewEventEnv(ev.Raw)
+		if err != nil {
+			return // Derive decodes again, and reports it
+		}
+		p.env = env
 	}
+	p.matches = matchAll(attrs, p.env)
+	ev.Prepared = p
+}
+
+// matchAll says which attributes count an event. env may be nil when none reads more
+// than the event's type.
+func matchAll(attrs []*rules.CompiledAttr, env *rules.EventEnv) []match {
+	out := make([]match, len(attrs))
+	for i, a := range attrs {
+		if !a.ReadsEvent() {
+			out[i].ok = true
+			continue
+		}
+		v, ok, err := a.Match(env)
+		// An expression that fails on one event (a type it did not expect) does not
+		// count that event; it must not fail the commit of everyone's events.
+		out[i] = match{v: v, ok: ok && err == nil}
+	}
+	return out
 }
 
 // Derive implements ledger.Deriver: it updates the state of every attribute the event
-// counts for.
+// counts for, and fires the actions that read them.
 func (e *Engine) Derive(st *ledger.State, ev ledger.StoredEvent) error {
-	attrs := e.setFor(st.Workspace()).byEvent[ev.Type]
+	s := e.setFor(st.Workspace())
+	attrs := s.byEvent[ev.Type]
 	if len(attrs) == 0 {
 		return nil
 	}
-	env, ok := ev.Prepared.(*rules.EventEnv)
-	if !ok {
-		var err error
-		if env, err = rules.NewEventEnv(ev.Raw); err != nil {
-			return err
+	p, _ := ev.Prepared.(*prepared)
+	if p == nil || p.set != s { // not prepared, or prepared with a set replaced since
+		p = &prepared{set: s}
+		if s.decode[ev.Type] {
+			env, err := rules.NewEventEnv(ev.Raw)
+			if err != nil {
+				return err
+			}
+			p.env = env
 		}
+		p.matches = matchAll(attrs, p.env)
 	}
 	changed := map[string]bool{}
-	if err := update(st, attrs, env, ev, changed); err != nil {
+	if err := update(st, attrs, p.matches, ev, changed); err != nil {
 		return err
 	}
 	if len(changed) == 0 {
 		return nil
 	}
-	return e.fire(st, e.setFor(st.Workspace()), changed, env, ev)
+	return e.fire(st, s, changed, p.env, ev)
 }
 
-// update applies an event to the state of attrs, noting in changed (when not nil) the
-// keys of the attributes it counted for.
-func update(st *ledger.State, attrs []*rules.CompiledAttr, env *rules.EventEnv, ev ledger.StoredEvent, changed map[string]bool) error {
-	for _, a := range attrs {
-		v, ok, err := a.Match(env)
-		if err != nil || !ok {
-			// An expression that fails on one event (a type it did not expect) does not
-			// count that event; it must not fail the commit of everyone's events.
+// update applies an event to the state of the attributes that count it, noting in
+// changed (when not nil) the keys of those attributes.
+func update(st *ledger.State, attrs []*rules.CompiledAttr, matches []match, ev ledger.StoredEvent, changed map[string]bool) error {
+	for i, a := range attrs {
+		if !matches[i].ok {
 			continue
 		}
 		old, err := st.Get(a.Key)
 		if err != nil {
 			return err
 		}
-		next, err := a.Update(old, rules.Entry{Time: ev.Time, Seq: ev.Seq, Value: v}, st.Now())
+		next, err := a.Update(old, rules.Entry{Time: ev.Time, Seq: ev.Seq, Value: matches[i].v}, st.Now())
 		if err != nil {
 			return err
 		}
@@ -314,7 +367,7 @@ func rebuild(st *ledger.State, byEvent map[string][]*rules.CompiledAttr, horizon
 		if err != nil {
 			return err
 		}
-		return update(st, attrs, env, ev, nil)
+		return update(st, attrs, matchAll(attrs, env), ev, nil)
 	})
 }
 

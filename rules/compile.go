@@ -298,6 +298,10 @@ func exprError(errs *problems, path string, err error) {
 	errs.add(path, "%s", msg).exprCol = fe.Column + 1
 }
 
+// ReadsEvent reports whether Match looks past the event's type: a Count with neither
+// rules nor a condition counts every event of its type, and needs no decoded event.
+func (a *CompiledAttr) ReadsEvent() bool { return a.kind != vNone || a.rule != nil || a.prog != nil }
+
 // Match reports whether an event counts for the attribute, and the value it contributes:
 // nil for Count, which counts events even without the field; for the other modes an
 // event whose field is missing or does not convert to the attribute's type does not
