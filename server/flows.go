@@ -2,14 +2,15 @@ package server
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/openjds/jds/event"
 	"github.com/openjds/jds/flows"
 )
 
@@ -90,38 +91,14 @@ func requestValues(c *fiber.Ctx) (map[string]any, error) {
 		c.Request().PostArgs().VisitAll(func(k, v []byte) { values[string(k)] = string(v) })
 		return values, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var obj map[string]any
-	if err := dec.Decode(&obj); err != nil || obj == nil {
+	// Numbers read as in events' data: int64 when whole, float64 otherwise.
+	v, err := event.DecodeJSON(body)
+	obj, ok := v.(map[string]any)
+	if err != nil || !ok {
 		return nil, badRequest("the body must be a JSON object (or a form)", "body: expected a JSON object")
 	}
-	for k, v := range obj {
-		values[k] = numbers(v)
-	}
+	maps.Copy(values, obj)
 	return values, nil
-}
-
-// numbers turns JSON numbers into int64 when whole, float64 otherwise, as events' data
-// reads in expressions.
-func numbers(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if i, err := x.Int64(); err == nil {
-			return i
-		}
-		f, _ := x.Float64()
-		return f
-	case map[string]any:
-		for k, e := range x {
-			x[k] = numbers(e)
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = numbers(e)
-		}
-	}
-	return v
 }
 
 func truncate(s string, n int) string {
