@@ -23,6 +23,7 @@ package flows
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -171,7 +172,7 @@ func ParseFile(path string, data []byte, o Options) (*Flow, error) {
 		f.identify = c.identifySpec(identifyNode, "identify")
 		f.writes = true
 	}
-	c.env["person"] = types.TypeOf(&rules.PersonEnv{})
+	maps.Copy(c.env, callerEnv()) // what the rest sees once the caller is looked up
 	if bindingsNode != nil {
 		c.bindings(bindingsNode, "bindings")
 	}
@@ -197,12 +198,19 @@ type compiler struct {
 	env types.Map
 }
 
-// The environment's fixed names, as expressions see them at compile time. The functions
-// have the signatures run.go gives them per request.
+// The environment's fixed names, as expressions see them at compile time: the request
+// and the clock from the start (identify sees only these), then the caller and the
+// functions that read about them, with the signatures run.go gives them per request.
 func baseEnv() types.Map {
 	return types.Map{
 		"request": types.TypeOf(map[string]any{}),
 		"now":     types.TypeOf(time.Time{}),
+	}
+}
+
+func callerEnv() types.Map {
+	return types.Map{
+		"person":  types.TypeOf(&rules.PersonEnv{}),
 		"history": types.TypeOf(func(string, string, int) ([]*rules.EventEnv, error) { return nil, nil }),
 		"last":    types.TypeOf(func(string, string) (*rules.EventEnv, error) { return nil, nil }),
 		"profile": types.TypeOf(func(string) (map[string]any, error) { return nil, nil }),
