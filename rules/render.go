@@ -50,8 +50,19 @@ type PersonEnv struct {
 
 // NewPersonEnv is a person as placeholders and expressions see it.
 func NewPersonEnv(p *identity.Person) PersonEnv {
-	return PersonEnv{ID: p.ID, FirstName: p.FirstName, LastName: p.LastName, Phone: p.Phone, Email: p.Email,
+	e := PersonEnv{ID: p.ID, FirstName: p.FirstName, LastName: p.LastName, Phone: p.Phone, Email: p.Email,
 		CustomerID: p.CustomerID, SocialID: p.SocialID, TemporaryID: p.TemporaryID}
+	e.fillAliases()
+	return e
+}
+
+// fillAliases sets Aliases to the phones, emails, customer ids, social ids and temporary
+// ids, in that order.
+func (p *PersonEnv) fillAliases() {
+	p.Aliases = []string{}
+	for _, l := range [][]string{p.Phone, p.Email, p.CustomerID, p.SocialID, p.TemporaryID} {
+		p.Aliases = append(p.Aliases, l...)
+	}
 }
 
 // ActionEnv is the action as placeholders see it (action.name).
@@ -123,9 +134,7 @@ func (c *CompiledAction) Render(env RenderEnv) ([]RenderedTrigger, error) {
 	}
 	p := env.Person
 	if p.Aliases == nil {
-		for _, l := range [][]string{p.Phone, p.Email, p.CustomerID, p.SocialID, p.TemporaryID} {
-			p.Aliases = append(p.Aliases, l...)
-		}
+		p.fillAliases()
 	}
 	ev := env.Event
 	if ev == nil {
