@@ -188,6 +188,7 @@ func decodeState(state []byte, extra int) ([]Entry, error) {
 		return nil, nil
 	}
 	es := make([]Entry, n, int(n)+extra)
+	var lastString Value // the last string value, boxed once
 	var sec, prevNs int64
 	var seq uint64
 	for i := range es {
@@ -212,7 +213,14 @@ func decodeState(state []byte, extra int) ([]Entry, error) {
 			if l > uint64(len(r.b)) {
 				return bad("bad string length")
 			}
-			es[i].Value = string(r.b[:l])
+			// Kept values repeat (a channel, a queue): reuse the previous string when
+			// the bytes are the same, so that reading a large state allocates less.
+			if prev, ok := lastString.(string); ok && prev == string(r.b[:l]) {
+				es[i].Value = lastString
+			} else {
+				lastString = string(r.b[:l])
+				es[i].Value = lastString
+			}
 			r.b = r.b[l:]
 		case tagInt:
 			es[i].Value = r.varint()

@@ -155,7 +155,7 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 					fails.add("reading the response: %v", err)
 					continue
 				}
-				if flowBody != nil {
+				if flowBody != nil || *template != "" { // an answer, not a page of events
 					if why := resp.Header.Get("X-JDS-Fallback"); why != "" {
 						errs.Add(1)
 						fails.add("the flow answered with its fallback: %s", why)
