@@ -20,6 +20,19 @@ func NewRegistry(o Options) *Registry { return &Registry{o: o} }
 // Get returns the flow named name, or nil.
 func (r *Registry) Get(name string) *Flow { return r.set.Load().Get(name) }
 
+// Flows lists the flows in force, by name.
+func (r *Registry) Flows() []*Flow {
+	set := r.set.Load()
+	if set == nil {
+		return nil
+	}
+	out := make([]*Flow, 0, len(set.flows))
+	for _, name := range set.Names() {
+		out = append(out, set.flows[name])
+	}
+	return out
+}
+
 // Loader loads a flows directory into the registry, for a ruledir.Manager: a directory
 // with any bad file leaves the flows in force as they were.
 func (r *Registry) Loader() ruledir.Loader {

@@ -7,6 +7,7 @@ package ruledir
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -93,6 +94,24 @@ func Rules(apply func(context.Context, *Set) error) Loader {
 		}
 		return Loaded{Files: set.Files, Counts: map[string]int{"templates": len(set.Templates), "actions": len(set.Actions)}}, nil
 	}
+}
+
+// MarshalJSON writes the times as the API writes every time: RFC 3339, UTC,
+// milliseconds; null before the first reload.
+func (s Status) MarshalJSON() ([]byte, error) {
+	type plain Status // the same fields, without this method
+	at := func(t time.Time) *string {
+		if t.IsZero() {
+			return nil
+		}
+		v := t.UTC().Format("2006-01-02T15:04:05.000Z")
+		return &v
+	}
+	return json.Marshal(struct {
+		plain
+		LoadedAt  *string `json:"loadedAt"`
+		CheckedAt *string `json:"checkedAt"`
+	}{plain(s), at(s.LoadedAt), at(s.CheckedAt)})
 }
 
 // Manager reloads a directory through its Loader.

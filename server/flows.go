@@ -24,6 +24,7 @@ func (s *Server) flowRoutes() {
 	s.app.Post(path, s.auth("flow", false), s.flow)
 	s.app.Get(path, s.auth("flow", false), s.flow)
 	s.app.Get("/admin/v1/api/flows", s.auth("admin", false), s.flowsStatus)
+	s.app.Get("/admin/v1/api/flows/workspace-id/:ws", s.auth("flow", false), s.listFlows)
 	s.app.Post("/admin/v1/api/flows/reload", s.auth("admin", true), s.reloadFlows)
 }
 
@@ -106,6 +107,31 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// flowView is a flow as the API lists it. Flow files serve every workspace.
+type flowView struct {
+	Name        string `json:"name"`
+	URL         string `json:"url"` // where IVRs call it
+	Description string `json:"description,omitempty"`
+	File        string `json:"file"`
+	Source      string `json:"source"`   // "file": flows come from the flows directory
+	ReadOnly    bool   `json:"readOnly"` // always: change the file, not the API
+	Writes      bool   `json:"writes"`   // it writes events or identifies: a token with w
+	Signed      bool   `json:"signed"`   // it requires signed requests
+}
+
+func (s *Server) listFlows(c *fiber.Ctx) error {
+	ws, err := s.workspace(c)
+	if err != nil {
+		return err
+	}
+	out := []flowView{}
+	for _, f := range s.flows.Flows() {
+		out = append(out, flowView{Name: f.Name, URL: "/v1/flows/" + f.Name, Description: f.Description, File: f.File,
+			Source: "file", ReadOnly: true, Writes: f.Writes(), Signed: f.Signed()})
+	}
+	return c.JSON(envelope{Meta: meta(ws), Data: out})
 }
 
 func (s *Server) flowsStatus(c *fiber.Ctx) error {

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -264,5 +265,24 @@ func TestFlowReloadKeepsTheWorkingSet(t *testing.T) {
 	st := e.Do("GET", "/admin/v1/api/flows", adminRW, nil)
 	if !strings.Contains(string(st.Body), url.PathEscape("after-hours.yaml")) || !strings.Contains(string(st.Body), `"ok":true`) {
 		t.Errorf("status: %s", st.Body)
+	}
+	// The flows in force, as the console lists them.
+	list := e.Do("GET", "/admin/v1/api/flows/workspace-id/"+ws, jdstest.Token("flow", "r", ws), nil)
+	var flowsList struct {
+		Data []struct {
+			Name, URL      string
+			Writes, Signed bool
+		}
+	}
+	json.Unmarshal(list.Body, &flowsList)
+	var names []string
+	for _, f := range flowsList.Data {
+		names = append(names, f.Name)
+		if f.Name == "signed" && (!f.Signed || f.URL != "/v1/flows/signed") || f.Name == "payment-reminder" && !f.Writes {
+			t.Errorf("flow %+v", f)
+		}
+	}
+	if list.Status != 200 || strings.Join(names, ",") != "after-hours,fragile,payment-reminder,repeat-caller,signed" {
+		t.Errorf("flows listed: %d %s", list.Status, list.Body)
 	}
 }

@@ -6,14 +6,19 @@ import './widget.js';
 
 const STORE = { token: 'jds.token', ws: 'jds.workspace', template: 'jds.template' };
 
-// Sections whose APIs come later. Each is read with GET; a 404 means the server does not
-// have it yet. Paths of flows, deliveries and dead letters are our guess until they exist.
+// Sections read with GET; a 404 means the server does not have that API.
 export const SECTIONS = {
   templates: { title: 'Profile templates', path: (ws) => `/admin/v1/api/profile-view-template/workspace-id/${enc(ws)}` },
   actions: { title: 'Journey actions', path: (ws) => `/admin/v1/api/journey-actions/workspace-id/${enc(ws)}` },
   flows: { title: 'IVR flows', path: (ws) => `/admin/v1/api/flows/workspace-id/${enc(ws)}` },
   deliveries: { title: 'Deliveries', path: (ws) => `/admin/v1/api/journey-actions/workspace-id/${enc(ws)}/history` },
   deadletters: { title: 'Dead letters', path: (ws) => `/admin/v1/api/journey-actions/workspace-id/${enc(ws)}/dead-letters` },
+};
+
+// Sections whose definitions also come from files: where the last reload's status is.
+const FILES = {
+  templates: { path: '/admin/v1/api/rules', what: 'Rule files' },
+  flows: { path: '/admin/v1/api/flows', what: 'Flow files' },
 };
 
 const NAV = [
@@ -213,10 +218,10 @@ export class JdsConsole extends LitElement {
     try {
       const res = await this.api.get(SECTIONS[name].path(this._ws));
       if (this._view !== name) return;
-      // Templates come from rule files too: show whether the last reload of those worked.
-      const rules = name === 'templates' ? await this.api.get('/admin/v1/api/rules').catch(() => null) : null;
+      // Templates and flows come from files: show whether the last reload of those worked.
+      const files = FILES[name] ? await this.api.get(FILES[name].path).catch(() => null) : null;
       if (this._view !== name) return;
-      this._section = { name, state: 'ok', data: res?.data, rules: rules?.data };
+      this._section = { name, state: 'ok', data: res?.data, rules: files?.data };
     } catch (e) {
       if (this._view !== name) return;
       this._section = e.status === 404 ? { name, state: 'missing' } : { name, state: 'error', error: errorText(e) };
@@ -386,17 +391,17 @@ export class JdsConsole extends LitElement {
     }
     return html`<h1>${SECTIONS[name].title}</h1>
       <p class="muted mono">GET ${SECTIONS[name].path(this._ws)}</p>
-      ${s.rules ? this.renderRuleStatus(s.rules) : ''} ${body}`;
+      ${s.rules ? this.renderFileStatus(s.rules, FILES[name].what) : ''} ${body}`;
   }
 
-  renderRuleStatus(r) {
+  renderFileStatus(r, what) {
     if (r.ok) {
       return html`<p class="note" role="status">
-        Rule files in <span class="mono">${r.dir}</span>: ${r.files.length} loaded${r.loadedAt ? html` at ${r.loadedAt}` : ''}.
+        ${what} in <span class="mono">${r.dir}</span>: ${r.files.length} loaded${r.loadedAt ? html` at ${r.loadedAt}` : ''}.
       </p>`;
     }
-    return html`<div class="error" role="alert" aria-label="Rule file errors">
-      <p>Rule files in <span class="mono">${r.dir}</span> have errors; the previous set stays in force:</p>
+    return html`<div class="error" role="alert" aria-label="${what.slice(0, -1)} errors">
+      <p>${what} in <span class="mono">${r.dir}</span> have errors; the previous set stays in force:</p>
       <ul>
         ${r.errors.map((e) => html`<li class="mono">${e}</li>`)}
       </ul>

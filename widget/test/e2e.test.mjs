@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startJds, launch, watch, shot, sampleEvents } from './helpers.mjs';
 
 let jds, ctx, page, errors;
@@ -13,7 +14,6 @@ const LATER = [
   ['/v1/api/progressive-profile-view/', 404],
   ['/admin/v1/api/profile-view-template/', 404],
   ['/admin/v1/api/journey-actions/', 404],
-  ['/admin/v1/api/flows/', 404],
 ];
 
 // A rule directory with a broken file: the console must show the load error.
@@ -23,8 +23,11 @@ writeFileSync(
   'templates:\n  - name: Broken\n    attributes:\n      - {displayName: x, event: E, aggregationMode: Median, lookBack: 1d}\n',
 );
 
+// The sample IVR flows: the console lists them.
+const flowsDir = fileURLToPath(new URL('../../samples/flows', import.meta.url));
+
 before(async () => {
-  jds = await startJds({ JDS_RULES_DIR: rulesDir });
+  jds = await startJds({ JDS_RULES_DIR: rulesDir, JDS_FLOWS_DIR: flowsDir });
   ctx = await launch();
   page = await ctx.newPage();
   page.setDefaultTimeout(10000);
@@ -215,6 +218,16 @@ test('the console works in a narrow window', async () => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px`);
   await shot(page, 'console-narrow');
+});
+
+test('the flows section lists the flows in force and their directory', async () => {
+  await page.getByRole('link', { name: 'Flows', exact: true }).click();
+  await page.getByRole('heading', { name: 'IVR flows' }).waitFor();
+  await page.getByRole('status').getByText(/Flow files in .*samples\/flows: 3 loaded/).waitFor();
+  for (const name of ['after-hours', 'payment-reminder', 'repeat-caller']) {
+    await page.getByRole('cell', { name, exact: true }).waitFor();
+  }
+  await shot(page, 'console-flows');
 });
 
 test('no errors in the browser console', () => {
