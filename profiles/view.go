@@ -138,7 +138,8 @@ func (e *Engine) Values(ctx context.Context, w ledger.Workspace, p *identity.Per
 
 // aggregate computes each attribute of a template for a person at now, from its state
 // and the states of the persons merged into it, and hands each result to fn with the
-// person whose state holds each entry (by sequence) and the state's error, if any.
+// state's error, if any, and, for a verbose attribute, the person whose state holds each
+// entry (by sequence).
 func (e *Engine) aggregate(ctx context.Context, w ledger.Workspace, p *identity.Person, c *rules.Compiled, now time.Time,
 	fn func(i int, res rules.Result, owner map[uint64]string, stateErr *string) error) error {
 	names := make([]string, len(c.Attrs))
@@ -155,7 +156,10 @@ func (e *Engine) aggregate(ctx context.Context, w ledger.Workspace, p *identity.
 	for i, a := range c.Attrs {
 		var lists [][]rules.Entry
 		var stateErr *string
-		owner := map[uint64]string{} // entry sequence → person whose state holds it
+		var owner map[uint64]string // entry sequence → person whose state holds it (verbose only)
+		if a.Verbose {
+			owner = map[uint64]string{}
+		}
 		for _, ps := range states[a.Key] {
 			entries, err := rules.DecodeState(ps.Value)
 			if err != nil {
@@ -163,8 +167,10 @@ func (e *Engine) aggregate(ctx context.Context, w ledger.Workspace, p *identity.
 				stateErr = &msg
 				continue
 			}
-			for _, en := range entries {
-				owner[en.Seq] = ps.PersonID
+			if owner != nil {
+				for _, en := range entries {
+					owner[en.Seq] = ps.PersonID
+				}
 			}
 			lists = append(lists, entries)
 		}
