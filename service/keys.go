@@ -95,7 +95,8 @@ func createDevKey(dir, path string) (sas.Key, error) {
 }
 
 // printBanner tells a newcomer how to call the service that just started.
-func printBanner(w io.Writer, addr string, k sas.Key) {
+// flow, when not empty, names an IVR flow to show a call of.
+func printBanner(w io.Writer, addr string, k sas.Key, flow string) {
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		port = "8080"
@@ -117,4 +118,12 @@ Post an event and read it back:
 Mint other tokens with: jds token --help
 
 `, devKeyFile, k.Organization, token, port, DevWorkspace, port, DevWorkspace)
+	if flow != "" {
+		fmt.Fprintf(w, `Ask the IVR flow %q what to do with that caller:
+
+  curl -s -X POST "http://localhost:%s/v1/flows/%s?workspaceId=%s" -H "Authorization: $JDS_TOKEN" \
+    -H 'Content-Type: application/json' -d '{"ani":"+12263762555"}'
+
+`, flow, port, flow, DevWorkspace)
+	}
 }

@@ -204,7 +204,14 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	s.server.SetReady(true)
 	o.Logger.Info("jds is serving", "addr", s.ln.Addr().String(), "data", cfg.DataDir, "version", o.Version)
 	if devKey != nil {
-		printBanner(o.Out, s.Addr(), *devKey)
+		flow := ""
+		if fs := s.flows.Flows(); len(fs) > 0 {
+			flow = fs[0].Name
+			if s.flows.Get("payment-reminder") != nil {
+				flow = "payment-reminder"
+			}
+		}
+		printBanner(o.Out, s.Addr(), *devKey, flow)
 	}
 	return s, nil
 }
