@@ -46,6 +46,9 @@ type Decision struct {
 	Rule     string         // the rule that answered; "" when the fallback did
 	PersonID string         // the caller's person, "" when unknown
 	Events   []Written      // the events the flow wrote
+	// Withheld is set when the caller's identity is a placeholder or no alias of the
+	// flow's kind: the caller was treated as unknown and no event was written.
+	Withheld bool
 	// Err says why the fallback answered: a failed evaluation, a store error, a rule
 	// that answered nothing. nil when a rule answered.
 	Err error
@@ -86,8 +89,14 @@ func (f *Flow) run(ctx context.Context, rt *Runtime, req Request, d *Decision) e
 			return err
 		}
 	}
+	// A withheld number ("anonymous") or one that is no alias of the flow's kind is an
+	// unknown caller: the rules answer as for anyone unknown, and no event is written.
+	_, err = identity.Normalize(f.kind, caller, rt.Limits.DefaultCountryCode)
+	known := err == nil && rt.Limits.Guard.Check(caller) == nil
 	person := &identity.Person{}
-	if p, err := rt.Store.Resolve(ctx, req.Workspace, caller); err == nil {
+	if !known {
+		d.Withheld = true
+	} else if p, err := rt.Store.Resolve(ctx, req.Workspace, caller); err == nil {
 		person = p
 	} else if !errors.Is(err, ledger.ErrNotFound) {
 		return err
@@ -129,8 +138,10 @@ func (f *Flow) run(ctx context.Context, rt *Runtime, req Request, d *Decision) e
 			}
 			answer[a.key] = v
 		}
-		if err := f.write(ctx, rt, req.Workspace, ru, caller, now, env, d); err != nil {
-			return err
+		if known {
+			if err := f.write(ctx, rt, req.Workspace, ru, caller, now, env, d); err != nil {
+				return err
+			}
 		}
 		d.Answer, d.Rule = answer, ru.name
 		return nil

@@ -61,6 +61,9 @@ func (s *Server) flow(c *fiber.Ctx) error {
 	if d.PersonID != "" {
 		c.Set("X-JDS-Person-ID", d.PersonID)
 	}
+	if d.Withheld {
+		c.Set("X-JDS-Caller", "unknown: the identity is withheld or not an alias; no event was written")
+	}
 	if d.Err != nil {
 		s.metrics.flowDecision(f.Name, "fallback")
 		reason := strings.SplitN(d.Err.Error(), "\n", 2)[0]

@@ -179,6 +179,14 @@ func TestFlowAfterHoursTextsTheCaller(t *testing.T) {
 	if err != nil || sms.Get("To") != "+12263762555" || !strings.Contains(sms.Get("Body"), "call you back") {
 		t.Errorf("SMS delivery (a Twilio form post): %s", partner.Received()[0])
 	}
+	// A withheld number is an unknown caller: the flow answers, and records nothing.
+	got, r = e.call("after-hours", map[string]any{"ani": "anonymous"})
+	if got["route"] != "closed" || r.Header.Get("X-JDS-Flow-Rule") != "closed" || !strings.HasPrefix(r.Header.Get("X-JDS-Caller"), "unknown") {
+		t.Errorf("withheld caller: %v %v", got, r.Header)
+	}
+	if h := e.Do("GET", historyPath("anonymous", ""), admin, nil); !strings.Contains(string(h.Body), `"data":[]`) {
+		t.Errorf("an event was written for a withheld caller: %s", h.Body)
+	}
 	h := e.Do("GET", historyPath("+12263762555", ""), admin, nil)
 	if !strings.Contains(string(h.Body), `"queue":"Billing"`) || !strings.Contains(string(h.Body), `"Closed Queue"`) {
 		t.Errorf("history: %s", h.Body)
