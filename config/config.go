@@ -56,6 +56,21 @@ type Config struct {
 	Delivery Delivery `yaml:"delivery"`
 }
 
+// Delivery configures the sending of what journey actions queue.
+type Delivery struct {
+	// SweepSchedule is the cron schedule of the outbox sweep, which wakes the delivery
+	// worker (it also polls by itself) and warns about deliveries long overdue.
+	SweepSchedule string `yaml:"sweepSchedule"`
+	// MaxAttempts is how many times a delivery is tried before it becomes a dead letter.
+	MaxAttempts int `yaml:"maxAttempts"`
+	// Backoff is the wait before the first retry; it doubles with each attempt (with
+	// jitter), up to MaxBackoff, and is at least what a partner's Retry-After asks.
+	Backoff    Duration `yaml:"backoff"`
+	MaxBackoff Duration `yaml:"maxBackoff"`
+	// PerConnector bounds the sends waiting for one connector's partner at a time.
+	PerConnector int `yaml:"perConnector"`
+}
+
 // Key is a signing key for SAS tokens: a token's sk names it, its so names
 // the organization.
 type Key struct {
@@ -186,7 +201,8 @@ func Default() Config {
 			Schedule:   "@daily",
 			Workspaces: map[string]Duration{},
 		},
-		Delivery: Delivery{SweepSchedule: "@every 1m"},
+		Delivery: Delivery{SweepSchedule: "@every 1m", MaxAttempts: 8, Backoff: Duration(time.Second),
+			MaxBackoff: Duration(time.Hour), PerConnector: 32},
 		HTTP: HTTP{
 			ReadTimeout:     Duration(30 * time.Second),
 			WriteTimeout:    0,

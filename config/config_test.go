@@ -120,7 +120,8 @@ func TestGoodFixtures(t *testing.T) {
 						"support":       0,
 					},
 				},
-				Delivery: config.Delivery{SweepSchedule: "@every 30s"},
+				Delivery: config.Delivery{SweepSchedule: "@every 30s", MaxAttempts: 5, Backoff: config.Duration(2 * time.Second),
+					MaxBackoff: config.Duration(10 * time.Minute), PerConnector: 8},
 			}
 		},
 	}
@@ -187,6 +188,9 @@ func TestBadFixtures(t *testing.T) {
 			`testdata/invalid-values.bad.yaml:12:18: store.numCompactors: must be at least 2, got 1`,
 			`testdata/invalid-values.bad.yaml:13:21: store.valueLogFileSize: must be at least 1MiB and less than 2GiB, got 2GiB`,
 			`testdata/invalid-values.bad.yaml:14:15: store.valueLogGC: "every ten minutes" is not a schedule: expected exactly 5 fields, found 3: [every ten minutes]`,
+			`testdata/invalid-values.bad.yaml:19:16: delivery.maxAttempts: must be between 1 and 100, got 0`,
+			`testdata/invalid-values.bad.yaml:21:15: delivery.maxBackoff: must be at least delivery.backoff (10s)`,
+			`testdata/invalid-values.bad.yaml:22:17: delivery.perConnector: must be between 1 and 1024, got 5000`,
 			`testdata/invalid-values.bad.yaml:17:16: http.readTimeout: must not be negative, got -1s`,
 			`testdata/invalid-values.bad.yaml:16:19: http.requestTimeout: must be more than 0, got 0s`,
 		},

@@ -63,10 +63,3 @@ func (r Retention) problems(ps *problems) {
 		period(path, r.Workspaces[key])
 	}
 }
-
-// Delivery configures the sending of what journey actions queue.
-type Delivery struct {
-	// SweepSchedule is the cron schedule of the outbox sweep, which wakes the delivery
-	// worker (it also polls by itself) and warns about deliveries long overdue.
-	SweepSchedule string `yaml:"sweepSchedule"`
-}

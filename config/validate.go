@@ -144,9 +144,16 @@ func (c *Config) problems() []fieldError {
 	ps.intRange("identity.maxAliasesPerPerson", id.MaxAliasesPerPerson, 1, 10000)
 
 	c.Retention.problems(&ps)
-	if err := checkSchedule(c.Delivery.SweepSchedule); err != nil {
+	dl := c.Delivery
+	if err := checkSchedule(dl.SweepSchedule); err != nil {
 		ps.add("delivery.sweepSchedule", "%v", err)
 	}
+	ps.intRange("delivery.maxAttempts", dl.MaxAttempts, 1, 100)
+	ps.positive("delivery.backoff", dl.Backoff)
+	if dl.MaxBackoff < dl.Backoff {
+		ps.add("delivery.maxBackoff", "must be at least delivery.backoff (%s)", time.Duration(dl.Backoff))
+	}
+	ps.intRange("delivery.perConnector", dl.PerConnector, 1, 1024)
 
 	h := c.HTTP
 	ps.notNegative("http.readTimeout", h.ReadTimeout)

@@ -150,7 +150,9 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 			}
 		})
 	}
-	s.worker = delivery.New(delivery.Options{Store: s.store, Senders: s.senders, Logger: o.Logger, Now: o.Now})
+	s.worker = delivery.New(delivery.Options{Store: s.store, Senders: s.senders, Logger: o.Logger, Now: o.Now,
+		MaxAttempts: cfg.Delivery.MaxAttempts, Backoff: time.Duration(cfg.Delivery.Backoff),
+		MaxBackoff: time.Duration(cfg.Delivery.MaxBackoff), PerConnector: cfg.Delivery.PerConnector})
 	s.background(func() { s.worker.Run(ctx) })
 	s.background(func() {
 		hup := make(chan os.Signal, 1)
