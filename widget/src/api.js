@@ -70,6 +70,10 @@ export class Api {
     return this.request('GET', path, { query });
   }
 
+  post(path, body) {
+    return this.request('POST', path, { body });
+  }
+
   patch(path, body) {
     return this.request('PATCH', path, { body });
   }

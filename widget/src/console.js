@@ -13,6 +13,7 @@ export const SECTIONS = {
   flows: { title: 'IVR flows', path: (ws) => `/admin/v1/api/flows/workspace-id/${enc(ws)}` },
   deliveries: { title: 'Deliveries', path: (ws) => `/admin/v1/api/journey-actions/workspace-id/${enc(ws)}/history` },
   deadletters: { title: 'Dead letters', path: (ws) => `/admin/v1/api/journey-actions/workspace-id/${enc(ws)}/dead-letters` },
+  jobs: { title: 'Scheduled jobs', path: () => '/admin/v1/api/jobs' },
 };
 
 // Sections whose definitions also come from files: where the last reload's status is.
@@ -29,6 +30,7 @@ const NAV = [
   ['flows', 'Flows'],
   ['deliveries', 'Deliveries'],
   ['deadletters', 'Dead letters'],
+  ['jobs', 'Jobs'],
 ];
 
 function store(k, v) {
@@ -369,6 +371,7 @@ export class JdsConsole extends LitElement {
     if (s.state === 'loading') body = html`<p class="muted">Loading…</p>`;
     else if (s.state === 'missing') body = html`<p class="note" role="status">Not available on this server.</p>`;
     else if (s.state === 'error') body = html`<p class="error" role="alert">${s.error}</p>`;
+    else if (name === 'jobs') body = this.renderJobs(s.data || []);
     else {
       const rows = Array.isArray(s.data) ? s.data : s.data ? [s.data] : [];
       body = rows.length
@@ -392,6 +395,47 @@ export class JdsConsole extends LitElement {
     return html`<h1>${SECTIONS[name].title}</h1>
       <p class="muted mono">GET ${SECTIONS[name].path(this._ws)}</p>
       ${s.rules ? this.renderFileStatus(s.rules, FILES[name].what) : ''} ${body}`;
+  }
+
+  renderJobs(jobs) {
+    const when = (t) => (t ? fmtTime(t) : '—');
+    return html`<div class="scroll-x"><table class="list" aria-label="Scheduled jobs">
+      <thead>
+        <tr><th>Job</th><th>Schedule</th><th>Last run</th><th>Took</th><th>Result</th><th>Next run</th><th></th></tr>
+      </thead>
+      <tbody>
+        ${jobs.map(
+          (j) => html`<tr>
+            <td class="mono nowrap">${j.name}</td>
+            <td class="mono nowrap">${j.schedule}</td>
+            <td>${when(j.lastStart)}</td>
+            <td>${j.lastStart ? `${j.lastDurationSeconds.toFixed(3)} s` : ''}</td>
+            <td>${j.running ? 'running' : j.lastError ? html`<span class="error">${j.lastError}</span>` : j.lastStart ? 'ok' : ''}</td>
+            <td>${when(j.nextRun)}</td>
+            <td><button ?disabled=${j.running} @click=${() => this.runJob(j.name)}>Run now</button></td>
+          </tr>`,
+        )}
+      </tbody>
+    </table></div>`;
+  }
+
+  async runJob(name) {
+    try {
+      await this.api.post(`/admin/v1/api/jobs/${enc(name)}/run`);
+    } catch (e) {
+      if (e.status !== 409) {
+        this._section = { name: 'jobs', state: 'error', error: errorText(e) };
+        return;
+      }
+    }
+    // The run happens in the background: refresh until it has finished (a few seconds
+    // at most; a longer job shows as running).
+    for (let i = 0; i < 10; i++) {
+      await this.loadSection('jobs');
+      const job = (this._section?.data || []).find((j) => j.name === name);
+      if (this._view !== 'jobs' || !job || !job.running) return;
+      await new Promise((r) => setTimeout(r, 300));
+    }
   }
 
   renderFileStatus(r, what) {
@@ -660,6 +704,12 @@ export class JdsConsole extends LitElement {
       font-size: 12px;
       color: #57606a;
       font-weight: 600;
+    }
+    .scroll-x {
+      overflow-x: auto;
+    }
+    .nowrap {
+      white-space: nowrap;
     }
     .pager {
       display: flex;

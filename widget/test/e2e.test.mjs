@@ -230,6 +230,17 @@ test('the flows section lists the flows in force and their directory', async () 
   await shot(page, 'console-flows');
 });
 
+test('the jobs section shows the scheduled jobs and runs one on request', async () => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+  const jobs = page.getByRole('table', { name: 'Scheduled jobs' });
+  await jobs.getByRole('cell', { name: 'expire-anonymous', exact: true }).waitFor();
+  const row = jobs.getByRole('row').filter({ hasText: 'expire-anonymous' });
+  await row.getByRole('button', { name: 'Run now' }).click();
+  await row.getByRole('cell', { name: 'ok', exact: true }).waitFor();
+  await shot(page, 'console-jobs');
+});
+
 test('no errors in the browser console', () => {
   assert.deepEqual(errors, []);
 });
