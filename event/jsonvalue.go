@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"unicode/utf8"
+
+	"github.com/openjds/jds/filter"
 )
 
 // DecodeJSON decodes one JSON value into map[string]any, []any, string, int64 (whole
@@ -213,40 +216,9 @@ func (d *jsonDecoder) number() (any, error) {
 	return f, nil
 }
 
-// validNumber reports whether s is a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+// validNumber reports whether s is a JSON number: the filter's number syntax, without
+// leading zeros.
 func validNumber(s string) bool {
-	i := 0
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	digits := func() int {
-		n := 0
-		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-			i++
-			n++
-		}
-		return n
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case digits() == 0:
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		if digits() == 0 {
-			return false
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		if digits() == 0 {
-			return false
-		}
-	}
-	return i == len(s)
+	digits := strings.TrimPrefix(s, "-")
+	return filter.IsNumber(s) && !(len(digits) > 1 && digits[0] == '0' && '0' <= digits[1] && digits[1] <= '9')
 }

@@ -590,7 +590,7 @@ func (p *parser) parseValue(after string, rsql, wild bool) (literal, pattern, er
 		return literal{}, nil, p.fail(p.pos, "expected a value after %s, found %s", after, p.describe())
 	}
 	raw, parts := p.scanBare()
-	if isNumber(raw) {
+	if IsNumber(raw) {
 		f, err := strconv.ParseFloat(raw, 64)
 		if err != nil {
 			return literal{}, nil, p.fail(start, "number %s is out of range", clip(raw, 24))

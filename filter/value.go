@@ -190,11 +190,12 @@ func number(v any) (f float64, isNum, ok bool) {
 	return 0, false, false
 }
 
-// isNumber accepts JSON's number syntax, leading zeros aside. It is stricter
-// than strconv.ParseFloat on purpose: text such as "Inf", "0x1p4" or "1_000"
-// is not a number to a user, and checking first also keeps ParseFloat from
-// allocating an error on the hot path.
-func isNumber(s string) bool {
+// IsNumber accepts JSON's number syntax, leading zeros aside ("007" is a number). It
+// is stricter than strconv.ParseFloat on purpose: text such as "Inf", "0x1p4" or
+// "1_000" is not a number to a user, and checking first also keeps ParseFloat from
+// allocating an error on the hot path. Rules and the event decoder use it too, so
+// that every part of jds agrees on what numeric text is.
+func IsNumber(s string) bool {
 	i := 0
 	if i < len(s) && s[i] == '-' {
 		i++
@@ -228,7 +229,7 @@ func isNumber(s string) bool {
 }
 
 func parseNum(s string) (float64, bool) {
-	if !isNumber(s) {
+	if !IsNumber(s) {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(s, 64)

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/filter"
 )
 
 // op is a comparison operator of the rule grammar.
@@ -175,7 +176,7 @@ func newComparator(o op, k valueKind, list bool, text string) (*comparator, erro
 		c.i = i
 	case vFloat:
 		f, err := strconv.ParseFloat(text, 64)
-		if err != nil || !isNumeric(text) {
+		if err != nil || !filter.IsNumber(text) {
 			return nil, fmt.Errorf("expected a number, got %q", text)
 		}
 		c.f = f

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/filter"
 )
 
 // EventEnv is what expr conditions see of one event. Numbers inside data and ext are
@@ -163,7 +164,7 @@ func convert(v any, k valueKind) (Value, bool) {
 		case float64:
 			return wholeFloat(x)
 		case string:
-			if !isNumeric(x) {
+			if !filter.IsNumber(x) {
 				return nil, false
 			}
 			if i, err := strconv.ParseInt(x, 10, 64); err == nil {
@@ -182,7 +183,7 @@ func convert(v any, k valueKind) (Value, bool) {
 		case float64:
 			return x, true
 		case string:
-			if !isNumeric(x) {
+			if !filter.IsNumber(x) {
 				return nil, false
 			}
 			f, err := strconv.ParseFloat(x, 64)
@@ -213,40 +214,6 @@ func wholeFloat(f float64) (Value, bool) {
 		return nil, false
 	}
 	return int64(f), true
-}
-
-// isNumeric reports whether s has the syntax of a JSON number: -?digits(.digits)?(e[+-]?digits)?
-func isNumeric(s string) bool {
-	i := 0
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	digits := func() bool {
-		j := i
-		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-			i++
-		}
-		return i > j
-	}
-	if !digits() {
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		if !digits() {
-			return false
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		if !digits() {
-			return false
-		}
-	}
-	return i == len(s)
 }
 
 // formatFloat writes a float as encoding/json does: shortest, no exponent in the usual range.

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/openjds/jds/filter"
 )
 
 // A rule test file (*.test.yaml) checks templates the way `promtool test rules` checks
@@ -207,7 +209,7 @@ func sameResult(got, want string) bool {
 	if got == want {
 		return true
 	}
-	if isNumeric(got) && isNumeric(want) {
+	if filter.IsNumber(got) && filter.IsNumber(want) {
 		g, err1 := strconv.ParseFloat(got, 64)
 		w, err2 := strconv.ParseFloat(want, 64)
 		return err1 == nil && err2 == nil && g == w
