@@ -2,12 +2,17 @@ package connectors
 
 import (
 	"crypto/hmac"
+	"errors"
+	"fmt"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
 )
 
 // The Standard Webhooks scheme (https://www.standardwebhooks.com/), shared
-// by the webhook kind, which signs what it sends, and inbound webhooks,
-// which verify what they receive.
+// by the webhook kind, which signs what it sends, and by what receives signed
+// requests (inbound webhooks, IVR flows), which verifies them.
 
 // DecodeStandardWebhooksSecret reads a Standard Webhooks symmetric secret,
 // "whsec_" and the base64 of at least 24 bytes, into the HMAC key.
@@ -33,4 +38,111 @@ func VerifyStandardWebhooks(key []byte, id, timestamp string, body []byte, heade
 		}
 	}
 	return ok
+}
+
+// Errors of StandardWebhooksReceiver.Verify.
+var (
+	// ErrBadSignature: a header is missing or malformed, the timestamp is outside
+	// the window, or the signature does not match.
+	ErrBadSignature = errors.New("bad signature")
+	// ErrReplay: the same signed request (id and timestamp) was received before.
+	ErrReplay = errors.New("replayed request")
+)
+
+// DefaultReplayCacheSize bounds the replay cache of one receiver.
+const DefaultReplayCacheSize = 100_000
+
+// StandardWebhooksReceiver verifies received requests: the signature, a timestamp
+// window around the receiver's clock, and that no signed request is accepted twice
+// within that window.
+type StandardWebhooksReceiver struct {
+	key       []byte
+	tolerance time.Duration
+	seen      *replayCache
+}
+
+// NewStandardWebhooksReceiver verifies with key (see DecodeStandardWebhooksSecret),
+// accepting timestamps within tolerance of now and remembering at most cacheSize
+// requests (0: DefaultReplayCacheSize).
+func NewStandardWebhooksReceiver(key []byte, tolerance time.Duration, cacheSize int) *StandardWebhooksReceiver {
+	return &StandardWebhooksReceiver{key: key, tolerance: tolerance, seen: newReplayCache(tolerance, cacheSize)}
+}
+
+// Verify checks one request; header reads its headers. The error wraps
+// ErrBadSignature or ErrReplay and says what was wrong.
+func (v *StandardWebhooksReceiver) Verify(header func(string) string, body []byte, now time.Time) error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrBadSignature, fmt.Sprintf(format, args...))
+	}
+	id, ts, sig := header("webhook-id"), header("webhook-timestamp"), header("webhook-signature")
+	switch {
+	case id == "":
+		return bad("missing webhook-id header (Standard Webhooks)")
+	case ts == "":
+		return bad("missing webhook-timestamp header (Standard Webhooks)")
+	case sig == "":
+		return bad("missing webhook-signature header (Standard Webhooks)")
+	}
+	secs, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return bad("webhook-timestamp %q is not Unix seconds", ts)
+	}
+	at := time.Unix(secs, 0)
+	if d := now.Sub(at); d > v.tolerance || d < -v.tolerance {
+		return bad("webhook-timestamp %s is outside the %s window around the server's time %s",
+			at.UTC().Format(time.RFC3339), v.tolerance, now.UTC().Format(time.RFC3339))
+	}
+	if !VerifyStandardWebhooks(v.key, id, ts, body, sig) {
+		return bad("webhook-signature does not match the body signed with the configured secret")
+	}
+	// A retry is signed anew with its own timestamp; the same id and timestamp
+	// again is a copy of a request already received.
+	if v.seen.add(id+"."+ts, now) {
+		return fmt.Errorf("%w: webhook-id %q with webhook-timestamp %s was already received", ErrReplay, id, ts)
+	}
+	return nil
+}
+
+// replayCache remembers keys for a fixed time, bounded in size: when full,
+// the oldest key is forgotten first. With one TTL for every key, insertion
+// order is expiry order, so a queue is enough.
+type replayCache struct {
+	mu    sync.Mutex
+	ttl   time.Duration
+	max   int
+	until map[string]time.Time
+	queue []string
+	head  int
+}
+
+func newReplayCache(ttl time.Duration, max int) *replayCache {
+	if max <= 0 {
+		max = DefaultReplayCacheSize
+	}
+	return &replayCache{ttl: ttl, max: max, until: map[string]time.Time{}}
+}
+
+// add records key and reports whether it was already there and unexpired.
+func (c *replayCache) add(key string, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for c.head < len(c.queue) {
+		k := c.queue[c.head]
+		if t, ok := c.until[k]; ok && now.Before(t) && len(c.until) < c.max {
+			break
+		}
+		delete(c.until, k)
+		c.queue[c.head] = ""
+		c.head++
+	}
+	if c.head > len(c.queue)/2 {
+		c.queue = append(c.queue[:0], c.queue[c.head:]...)
+		c.head = 0
+	}
+	if t, ok := c.until[key]; ok && now.Before(t) {
+		return true
+	}
+	c.until[key] = now.Add(c.ttl)
+	c.queue = append(c.queue, key)
+	return false
 }

@@ -14,9 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/openjds/jds/connectors"
@@ -63,7 +61,7 @@ var (
 const DefaultTolerance = 5 * time.Minute
 
 // DefaultReplayCacheSize bounds the replay cache of one webhook.
-const DefaultReplayCacheSize = 100_000
+const DefaultReplayCacheSize = connectors.DefaultReplayCacheSize
 
 var verifySpec = connectors.Field{Name: "verify", Type: connectors.TypeObject, Required: true,
 	Doc: "How the sender is verified.", Fields: []connectors.Field{
@@ -104,7 +102,7 @@ func newVerifier(v *connectors.Config, cacheSize int) (verifier, []error) {
 			return nil, []error{v.Errorf("secret", "%v", err)}
 		}
 		tol := v.Duration("tolerance")
-		return &standardWebhooks{key: key, tolerance: tol, seen: newReplayCache(tol, cacheSize)}, nil
+		return standardWebhooks{connectors.NewStandardWebhooksReceiver(key, tol, cacheSize)}, nil
 	case SchemeHubSignature:
 		if errs := needSecret(); errs != nil {
 			return nil, errs
@@ -142,38 +140,18 @@ func unauthorized(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrUnauthorized, fmt.Sprintf(format, args...))
 }
 
+// standardWebhooks verifies with connectors' receiver; its errors become inbound's.
 type standardWebhooks struct {
-	key       []byte
-	tolerance time.Duration
-	seen      *replayCache
+	r *connectors.StandardWebhooksReceiver
 }
 
-func (s *standardWebhooks) verify(r *Request, now time.Time) error {
-	id, ts, sig := r.Header.Get("webhook-id"), r.Header.Get("webhook-timestamp"), r.Header.Get("webhook-signature")
+func (s standardWebhooks) verify(r *Request, now time.Time) error {
+	err := s.r.Verify(r.Header.Get, r.Body, now)
 	switch {
-	case id == "":
-		return unauthorized("missing webhook-id header (Standard Webhooks)")
-	case ts == "":
-		return unauthorized("missing webhook-timestamp header (Standard Webhooks)")
-	case sig == "":
-		return unauthorized("missing webhook-signature header (Standard Webhooks)")
-	}
-	secs, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return unauthorized("webhook-timestamp %q is not Unix seconds", ts)
-	}
-	at := time.Unix(secs, 0)
-	if d := now.Sub(at); d > s.tolerance || d < -s.tolerance {
-		return unauthorized("webhook-timestamp %s is outside the %s window around the server's time %s",
-			at.UTC().Format(time.RFC3339), s.tolerance, now.UTC().Format(time.RFC3339))
-	}
-	if !connectors.VerifyStandardWebhooks(s.key, id, ts, r.Body, sig) {
-		return unauthorized("webhook-signature does not match the body signed with the configured secret")
-	}
-	// A retry is signed anew with its own timestamp; the same id and
-	// timestamp again is a copy of a request already received.
-	if s.seen.add(id+"."+ts, now) {
-		return fmt.Errorf("%w: webhook-id %q with webhook-timestamp %s was already received", ErrReplay, id, ts)
+	case errors.Is(err, connectors.ErrReplay):
+		return fmt.Errorf("%w: %w", ErrReplay, err)
+	case err != nil:
+		return unauthorized("%s", strings.TrimPrefix(err.Error(), connectors.ErrBadSignature.Error()+": "))
 	}
 	return nil
 }
@@ -297,50 +275,6 @@ func (t *token) verify(r *Request, _ time.Time) error {
 type noVerification struct{}
 
 func (noVerification) verify(*Request, time.Time) error { return nil }
-
-// replayCache remembers keys for a fixed time, bounded in size: when full,
-// the oldest key is forgotten first. With one TTL for every key, insertion
-// order is expiry order, so a queue is enough.
-type replayCache struct {
-	mu    sync.Mutex
-	ttl   time.Duration
-	max   int
-	until map[string]time.Time
-	queue []string
-	head  int
-}
-
-func newReplayCache(ttl time.Duration, max int) *replayCache {
-	if max <= 0 {
-		max = DefaultReplayCacheSize
-	}
-	return &replayCache{ttl: ttl, max: max, until: map[string]time.Time{}}
-}
-
-// add records key and reports whether it was already there and unexpired.
-func (c *replayCache) add(key string, now time.Time) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for c.head < len(c.queue) {
-		k := c.queue[c.head]
-		if t, ok := c.until[k]; ok && now.Before(t) && len(c.until) < c.max {
-			break
-		}
-		delete(c.until, k)
-		c.queue[c.head] = ""
-		c.head++
-	}
-	if c.head > len(c.queue)/2 {
-		c.queue = append(c.queue[:0], c.queue[c.head:]...)
-		c.head = 0
-	}
-	if t, ok := c.until[key]; ok && now.Before(t) {
-		return true
-	}
-	c.until[key] = now.Add(c.ttl)
-	c.queue = append(c.queue, key)
-	return false
-}
 
 func isForm(contentType string) bool {
 	mt, _, _ := strings.Cut(contentType, ";")
