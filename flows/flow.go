@@ -38,6 +38,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/filter"
 	"github.com/openjds/jds/identity"
 	"github.com/openjds/jds/rules"
@@ -63,7 +64,7 @@ type Flow struct {
 	bindings []binding
 	rules    []rule
 	fallback map[string]any
-	sig      *signature
+	sig      *connectors.StandardWebhooksReceiver
 	// filters holds the filters written as string literals in history() and last()
 	// calls, compiled at load.
 	filters map[string]*filter.Filter

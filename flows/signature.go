@@ -1,48 +1,33 @@
 package flows
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/openjds/jds/connectors"
 )
 
 // ErrSignature is what every signature failure is: the server answers 401.
 var ErrSignature = errors.New("bad flow signature")
 
-// signature is a flow's optional request signing, for callers that sign what they send
-// (on top of the SAS token): hex HMAC-SHA256, keyed with the secret, of
-// "<timestamp>.<body>" — for a GET, the raw query string stands for the body. The
-// timestamp (Unix seconds) must be within the window of now, and a signature is
-// accepted once: a replay inside the window is refused.
-type signature struct {
-	secret   []byte
-	header   string
-	tsHeader string
-	window   time.Duration
+// Signed requests, for callers that sign what they send (on top of the SAS token), use
+// Standard Webhooks (https://www.standardwebhooks.com/), as jds's outbound webhooks and
+// inbound connectors do: webhook-id, webhook-timestamp (Unix seconds, within the
+// tolerance of now) and webhook-signature ("v1," and the base64 HMAC-SHA256 of
+// "<id>.<timestamp>.<body>"; for a GET, the raw query string stands for the body). A
+// signed request is accepted once.
 
-	mu   sync.Mutex
-	seen map[string]time.Time // signature → when it leaves the window
-}
+// defaultTolerance is how far a signed request's timestamp may be from now.
+const defaultTolerance = 5 * time.Minute
 
-// Signature defaults.
-const (
-	DefaultSignatureHeader = "X-JDS-Signature"
-	DefaultTimestampHeader = "X-JDS-Timestamp"
-	defaultWindow          = 5 * time.Minute
-	maxReplayEntries       = 100_000
-)
-
-func (c *compiler) signature(n *yaml.Node, path string, getenv func(string) string) *signature {
-	s := &signature{header: DefaultSignatureHeader, tsHeader: DefaultTimestampHeader, window: defaultWindow, seen: map[string]time.Time{}}
+func (c *compiler) signature(n *yaml.Node, path string, getenv func(string) string) *connectors.StandardWebhooksReceiver {
 	d := c.d
+	var key []byte
+	tolerance := defaultTolerance
 	d.object(n, path, []field{
 		{name: "secret", required: true, fn: func(v *yaml.Node, p string) {
 			raw, ok := d.str(v, p)
@@ -56,21 +41,23 @@ func (c *compiler) signature(n *yaml.Node, path string, getenv func(string) stri
 					return
 				}
 			}
-			if len(raw) < 16 {
-				d.fail(v, p, "a secret needs at least 16 characters")
+			k, err := connectors.DecodeStandardWebhooksSecret(raw)
+			if err != nil {
+				d.fail(v, p, "%v", err)
 				return
 			}
-			s.secret = []byte(raw)
+			key = k
 		}},
-		{name: "header", fn: func(v *yaml.Node, p string) { s.header, _ = d.str(v, p) }},
-		{name: "timestampHeader", fn: func(v *yaml.Node, p string) { s.tsHeader, _ = d.str(v, p) }},
-		{name: "window", fn: func(v *yaml.Node, p string) {
-			if w, ok := d.duration(v, p); ok {
-				s.window = w
+		{name: "tolerance", fn: func(v *yaml.Node, p string) {
+			if t, ok := d.duration(v, p); ok {
+				tolerance = t
 			}
 		}},
 	})
-	return s
+	if key == nil {
+		return nil
+	}
+	return connectors.NewStandardWebhooksReceiver(key, tolerance, 0)
 }
 
 // Signed reports whether the flow requires signed requests.
@@ -79,63 +66,11 @@ func (f *Flow) Signed() bool { return f.sig != nil }
 // Verify checks a request's signature. header reads a request header; payload is the
 // raw body (for a GET, the raw query string).
 func (f *Flow) Verify(header func(string) string, payload []byte, now time.Time) error {
-	s := f.sig
-	if s == nil {
+	if f.sig == nil {
 		return nil
 	}
-	sig, ts := strings.TrimSpace(header(s.header)), strings.TrimSpace(header(s.tsHeader))
-	if sig == "" || ts == "" {
-		return fmt.Errorf("%w: flow %q needs the headers %s and %s", ErrSignature, f.Name, s.header, s.tsHeader)
+	if err := f.sig.Verify(header, payload, now); err != nil {
+		return fmt.Errorf("%w: flow %q: %w", ErrSignature, f.Name, err)
 	}
-	secs, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return fmt.Errorf("%w: %s must be Unix seconds, got %q", ErrSignature, s.tsHeader, ts)
-	}
-	at := time.Unix(secs, 0)
-	if d := now.Sub(at); d > s.window || d < -s.window {
-		return fmt.Errorf("%w: %s is more than %s away from the server's clock", ErrSignature, s.tsHeader, s.window)
-	}
-	got, err := hex.DecodeString(strings.TrimPrefix(sig, "sha256="))
-	if err != nil {
-		return fmt.Errorf("%w: %s must be hex", ErrSignature, s.header)
-	}
-	mac := hmac.New(sha256.New, s.secret)
-	mac.Write([]byte(ts))
-	mac.Write([]byte{'.'})
-	mac.Write(payload)
-	if !hmac.Equal(got, mac.Sum(nil)) {
-		return fmt.Errorf("%w: %s does not match the request", ErrSignature, s.header)
-	}
-	return s.remember(hex.EncodeToString(got), at.Add(s.window), now)
-}
-
-// remember refuses a signature seen before within the window.
-func (s *signature) remember(sig string, until, now time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if exp, ok := s.seen[sig]; ok && now.Before(exp) {
-		return fmt.Errorf("%w: this signed request was already received (replay)", ErrSignature)
-	}
-	if len(s.seen) >= maxReplayEntries {
-		for k, exp := range s.seen {
-			if !now.Before(exp) {
-				delete(s.seen, k)
-			}
-		}
-		if len(s.seen) >= maxReplayEntries {
-			return fmt.Errorf("%w: too many signed requests in the window; try again shortly", ErrSignature)
-		}
-	}
-	s.seen[sig] = until
 	return nil
-}
-
-// Sign returns the signature headers' values for payload at now, as a caller computes
-// them (for tests and tools): the signature, then the timestamp.
-func Sign(secret string, payload []byte, now time.Time) (sig, ts string) {
-	ts = strconv.FormatInt(now.Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(ts + "."))
-	mac.Write(payload)
-	return hex.EncodeToString(mac.Sum(nil)), ts
 }

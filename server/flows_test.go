@@ -1,21 +1,23 @@
 package server_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/openjds/jds/config"
 	"github.com/openjds/jds/connectors"
-	"github.com/openjds/jds/flows"
 	"github.com/openjds/jds/internal/jdstest"
 )
 
-const flowSecret = "a-flow-secret-of-some-length"
+// flowSecret is a Standard Webhooks secret (the specification's test vector's).
+const flowSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
 // startFlows runs jds with the sample rules and flows (copied, so that a test may add
 // files), an SMS partner behind the sample's "sms" connector, and a fake clock.
@@ -229,22 +231,29 @@ func TestFlowSignature(t *testing.T) {
 	post := func(headers ...string) jdstest.Response {
 		return e.Do("POST", "/v1/flows/signed", flowToken, body, headers...)
 	}
-	if r := post(); r.Status != 401 || !strings.Contains(string(r.Body), "needs the headers X-JDS-Signature and X-JDS-Timestamp") {
+	if r := post(); r.Status != 401 || !strings.Contains(string(r.Body), "missing webhook-id header") {
 		t.Errorf("unsigned: %d %s", r.Status, r.Body)
 	}
-	sig, ts := flows.Sign(flowSecret, body, now)
-	if r := post("X-JDS-Signature", sig, "X-JDS-Timestamp", ts); r.Status != 200 || r.JSON(t)["ok"] != true {
+	// sign returns the Standard Webhooks headers of the body, signed at a time.
+	sign := func(secret, id string, at time.Time) []string {
+		key, err := connectors.DecodeStandardWebhooksSecret(secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := strconv.FormatInt(at.Unix(), 10)
+		return []string{"webhook-id", id, "webhook-timestamp", ts, "webhook-signature", connectors.StandardWebhooksSignature(key, id, ts, body)}
+	}
+	signed := sign(flowSecret, "msg-1", now)
+	if r := post(signed...); r.Status != 200 || r.JSON(t)["ok"] != true {
 		t.Errorf("signed: %d %s", r.Status, r.Body)
 	}
-	if r := post("X-JDS-Signature", sig, "X-JDS-Timestamp", ts); r.Status != 401 || !strings.Contains(string(r.Body), "replay") {
+	if r := post(signed...); r.Status != 401 || !strings.Contains(string(r.Body), "replay") {
 		t.Errorf("replayed: %d %s", r.Status, r.Body)
 	}
-	old, oldTS := flows.Sign(flowSecret, body, now.Add(-time.Hour))
-	if r := post("X-JDS-Signature", old, "X-JDS-Timestamp", oldTS); r.Status != 401 || !strings.Contains(string(r.Body), "away from the server's clock") {
+	if r := post(sign(flowSecret, "msg-2", now.Add(-time.Hour))...); r.Status != 401 || !strings.Contains(string(r.Body), "outside the 5m0s window around the server's time") {
 		t.Errorf("stale: %d %s", r.Status, r.Body)
 	}
-	bad, badTS := flows.Sign("another-secret-entirely", body, now)
-	if r := post("X-JDS-Signature", bad, "X-JDS-Timestamp", badTS); r.Status != 401 || !strings.Contains(string(r.Body), "does not match") {
+	if r := post(sign("whsec_"+base64.StdEncoding.EncodeToString([]byte("another-secret-of-24-bytes")), "msg-3", now)...); r.Status != 401 || !strings.Contains(string(r.Body), "does not match") {
 		t.Errorf("wrong secret: %d %s", r.Status, r.Body)
 	}
 }
