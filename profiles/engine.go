@@ -305,7 +305,10 @@ func (e *Engine) Derive(st *ledger.State, ev ledger.StoredEvent) error {
 		}
 		p.matches = matchAll(attrs, p.env)
 	}
-	changed := map[string]bool{}
+	var changed map[string]bool // what the actions need to know; none, no map
+	if len(s.actions) > 0 {
+		changed = map[string]bool{}
+	}
 	if err := update(st, attrs, p.matches, ev, changed); err != nil {
 		return err
 	}
