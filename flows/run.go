@@ -110,7 +110,7 @@ func (f *Flow) run(ctx context.Context, rt *Runtime, req Request, d *Decision) e
 	for _, b := range f.bindings {
 		v, err := expr.Run(b.prog, env)
 		if err != nil {
-			return fmt.Errorf("bindings.%s: %s", b.name, firstLine(err))
+			return fmt.Errorf("bindings.%s: %s", b.name, rules.ExprMessage(err))
 		}
 		env[b.name] = v
 	}
@@ -119,7 +119,7 @@ func (f *Flow) run(ctx context.Context, rt *Runtime, req Request, d *Decision) e
 		if ru.when != nil {
 			ok, err := expr.Run(ru.when, env)
 			if err != nil {
-				return fmt.Errorf("%s: when: %s", ru.name, firstLine(err))
+				return fmt.Errorf("%s: when: %s", ru.name, rules.ExprMessage(err))
 			}
 			if ok != true {
 				continue
@@ -407,13 +407,4 @@ func (r *reads) profile(template string) (map[string]any, error) {
 		return nil, fmt.Errorf("profile(%q): %w", template, err)
 	}
 	return values, nil
-}
-
-// firstLine drops the source excerpt expr appends to runtime errors.
-func firstLine(err error) string {
-	s := err.Error()
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return s
 }

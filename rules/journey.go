@@ -544,7 +544,7 @@ func (c *CompiledAction) Holds(results map[string]Result) (bool, error) {
 	env[profileVar] = vals
 	out, err := expr.Run(c.cond, env)
 	if err != nil {
-		return false, fmt.Errorf("action %q: condition: %s", c.Action.Name, firstLine(err))
+		return false, fmt.Errorf("action %q: condition: %s", c.Action.Name, ExprMessage(err))
 	}
 	b, _ := out.(bool)
 	return b, nil

@@ -171,7 +171,7 @@ func (t *tmpl) render(env any) (string, error) {
 		}
 		v, err := expr.Run(p.prog, env)
 		if err != nil {
-			return "", fmt.Errorf("${%s}: %s", p.src, firstLine(err))
+			return "", fmt.Errorf("${%s}: %s", p.src, ExprMessage(err))
 		}
 		s, err := encode(v, p.ctx)
 		if err != nil {
@@ -182,9 +182,9 @@ func (t *tmpl) render(env any) (string, error) {
 	return b.String(), nil
 }
 
-// firstLine drops the source excerpt expr appends to runtime errors: the message is
-// what matters in a dead-letter entry.
-func firstLine(err error) string {
+// ExprMessage is an expr run-time error without the source excerpt expr appends: the
+// message is what matters in a dead-letter entry or a flow's fallback reason.
+func ExprMessage(err error) string {
 	s := err.Error()
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]

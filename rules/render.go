@@ -206,7 +206,7 @@ func (ct *compiledTrigger) render(vars map[string]any) (RenderedTrigger, *Render
 	if ct.at != nil {
 		v, err := expr.Run(ct.at, vars)
 		if err != nil {
-			return rt, &RenderError{Field: ct.atAt, Err: errors.New(firstLine(err))}
+			return rt, &RenderError{Field: ct.atAt, Err: errors.New(ExprMessage(err))}
 		}
 		t, ok := v.(time.Time)
 		if !ok {

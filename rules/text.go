@@ -68,7 +68,7 @@ func (t *Text) Value(env any) (any, error) {
 	p := t.t.parts[0]
 	v, err := expr.Run(p.prog, env)
 	if err != nil {
-		return nil, &TextError{Msg: "${" + p.src + "}: " + firstLine(err)}
+		return nil, &TextError{Msg: "${" + p.src + "}: " + ExprMessage(err)}
 	}
 	return v, nil
 }
