@@ -68,13 +68,21 @@ type Flow struct {
 	// filters holds the filters written as string literals in history() and last()
 	// calls, compiled at load.
 	filters map[string]*filter.Filter
-	// writes is true when the flow writes events or identifies: its token needs w.
-	writes bool
 }
 
 // Writes reports whether the flow changes data (writes events, identifies the caller),
 // so that its token needs the write permission.
-func (f *Flow) Writes() bool { return f.writes }
+func (f *Flow) Writes() bool {
+	if f.identify != nil {
+		return true
+	}
+	for _, r := range f.rules {
+		if len(r.events) > 0 {
+			return true
+		}
+	}
+	return false
+}
 
 type binding struct {
 	name string
@@ -171,7 +179,6 @@ func ParseFile(path string, data []byte, o Options) (*Flow, error) {
 	}
 	if identifyNode != nil {
 		f.identify = c.identifySpec(identifyNode, "identify")
-		f.writes = true
 	}
 	maps.Copy(c.env, callerEnv()) // what the rest sees once the caller is looked up
 	if bindingsNode != nil {
@@ -357,7 +364,6 @@ func (c *compiler) rule(n *yaml.Node, path string) {
 		c.d.list(eventsNode, join(path, "events"), func(v *yaml.Node, p string) {
 			r.events = append(r.events, c.event(v, p))
 		})
-		c.f.writes = c.f.writes || len(r.events) > 0
 	}
 	c.f.rules = append(c.f.rules, r)
 }
