@@ -81,51 +81,45 @@ func (c *cache) apply(aliases map[string]aliasEntry, persons map[string]*identit
 	}
 }
 
-// stateCache keeps recent derived-state values (profile states) for the committer, the
-// only goroutine that reads or writes them; readers of profiles use snapshots. Deriving
-// reads an event's person's states before updating them, and without the cache those
-// reads are most of what profiles add to a commit. A value read from the store is the
-// committed one, so it is cached at once; a value written is cached once its commit
-// succeeds. Like cache, it is two generations, here bounded by bytes: a hit in the old
-// generation moves the value to the young one.
+// stateCache keeps recent state records for the committer, the only goroutine that reads
+// or writes it; readers of profiles use snapshots. Deriving reads an event's person's
+// state before updating it, and without the cache those reads are most of what profiles
+// add to a commit. A record read from the store is the committed one, so it is cached at
+// once; a record written is cached once its commit succeeds. It is two generations,
+// bounded by bytes: a hit in the old generation moves the record to the young one.
 type stateCache struct {
 	max  int // bytes per generation
 	size int // bytes in the young generation
-	gen  [2]map[string][]byte
+	gen  [2]map[string]stateRecord
 }
 
 func newStateCache(maxBytes int) *stateCache {
-	return &stateCache{max: maxBytes / 2, gen: [2]map[string][]byte{{}, {}}}
+	return &stateCache{max: maxBytes / 2, gen: [2]map[string]stateRecord{{}, {}}}
 }
 
-// get returns a cached value: nil with hit true means the key is known to be absent.
-// Callers must not modify the value.
-func (c *stateCache) get(key []byte) (v []byte, hit bool) {
-	if v, ok := c.gen[0][string(key)]; ok {
-		return v, true
+// get returns a cached record: an empty one with hit true means the person has none.
+func (c *stateCache) get(key []byte) (r stateRecord, hit bool) {
+	if r, ok := c.gen[0][string(key)]; ok {
+		return r, true
 	}
-	v, ok := c.gen[1][string(key)]
+	r, ok := c.gen[1][string(key)]
 	if ok {
 		delete(c.gen[1], string(key))
-		c.put(string(key), v)
+		c.put(string(key), r)
 	}
-	return v, ok
+	return r, ok
 }
 
-// put caches a value; nil records that the key is absent.
-func (c *stateCache) put(key string, v []byte) {
+// put caches a record; an empty one records that the person has none.
+func (c *stateCache) put(key string, r stateRecord) {
 	delete(c.gen[1], key)
 	if old, ok := c.gen[0][key]; ok {
-		c.size -= len(key) + len(old)
+		c.size -= len(key) + old.size()
 	}
-	if c.size+len(key)+len(v) > c.max {
-		c.gen[1], c.gen[0], c.size = c.gen[0], map[string][]byte{}, 0
+	n := len(key) + r.size()
+	if c.size+n > c.max {
+		c.gen[1], c.gen[0], c.size = c.gen[0], map[string]stateRecord{}, 0
 	}
-	c.gen[0][key] = v
-	c.size += len(key) + len(v)
-}
-
-// reset forgets everything (after a commit that deleted states by prefix).
-func (c *stateCache) reset() {
-	c.gen, c.size = [2]map[string][]byte{{}, {}}, 0
+	c.gen[0][key] = r
+	c.size += n
 }

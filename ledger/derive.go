@@ -69,19 +69,24 @@ func (s *State) Person() string { return s.person.String() }
 // Now is the commit's clock reading.
 func (s *State) Now() time.Time { return s.b.now }
 
-// Get returns a named value, nil when absent.
+// Get returns a named value, nil when absent. The value is shared: do not modify it.
 func (s *State) Get(name string) ([]byte, error) {
-	v, _, err := s.b.getState(stateKey(s.ws, s.person, name))
-	return v, err
+	r, err := s.b.stateRecord(s.ws, s.person)
+	return r.get(name), err
 }
 
-// Set stores a named value.
+// Set stores a named value; nil removes it.
 func (s *State) Set(name string, v []byte) error {
-	return s.b.setState(stateKey(s.ws, s.person, name), v)
+	r, err := s.b.stateRecord(s.ws, s.person)
+	if err != nil {
+		return err
+	}
+	s.b.putStateRecord(s.ws, s.person, r.with(name, v))
+	return nil
 }
 
 // Delete removes a named value.
-func (s *State) Delete(name string) error { return s.b.setState(stateKey(s.ws, s.person, name), nil) }
+func (s *State) Delete(name string) error { return s.Set(name, nil) }
 
 // GetMerged returns a named value of the person and of every person merged into it
 // (absent ones left out): what a view of the live person combines.
@@ -96,11 +101,11 @@ func (s *State) GetMerged(name string) ([][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		v, ok, err := s.b.getState(stateKey(s.ws, k, name))
+		r, err := s.b.stateRecord(s.ws, k)
 		if err != nil {
 			return nil, err
 		}
-		if ok {
+		if v := r.get(name); v != nil {
 			out = append(out, v)
 		}
 	}
@@ -111,49 +116,51 @@ func (s *State) GetMerged(name string) ([][]byte, error) {
 func (s *State) Record() (*identity.Person, error) { return s.b.person(s.ws, s.person) }
 
 // Clear removes every value of the person.
-func (s *State) Clear() error { return s.b.clearStates(s.ws, s.person) }
-
-// getState reads a state value through the committer's state cache (see stateCache).
-// The value is shared: callers must not modify it.
-func (b *batch) getState(key []byte) ([]byte, bool, error) {
-	if v, ok := b.states[string(key)]; ok {
-		return v, v != nil, nil
-	}
-	if !b.statesCleared {
-		if v, hit := b.s.states.get(key); hit {
-			return v, v != nil, nil
-		}
-	}
-	v, ok, err := b.get(key)
-	if err == nil && !b.statesCleared {
-		b.s.states.put(string(key), v) // the committed value: this batch has not written it
-	}
-	return v, ok, err
+func (s *State) Clear() error {
+	s.b.putStateRecord(s.ws, s.person, nil)
+	return nil
 }
 
-// setState writes a state value; nil deletes it.
-func (b *batch) setState(key, v []byte) error {
-	var err error
-	if v == nil {
-		err = b.txn.Delete(key)
-	} else {
-		err = b.set(key, v)
+// stateRecord reads a person's state record as this batch sees it, through the
+// committer's state cache (see stateCache).
+func (b *batch) stateRecord(ws wsid, p pid) (stateRecord, error) {
+	key := stateRecordKey(ws, p)
+	if r, ok := b.states[string(key)]; ok {
+		return r, nil
 	}
+	if r, hit := b.s.states.get(key); hit {
+		return r, nil
+	}
+	r, err := readRecord(b.txn, key)
 	if err == nil {
-		if b.states == nil {
-			b.states = map[string][]byte{}
-		}
-		b.states[string(key)] = v
+		b.s.states.put(string(key), r) // the committed record: this batch has not written it
 	}
-	return err
+	return r, err
 }
 
-// clearStates deletes every state value of a person. The state cache is then bypassed
-// for the rest of the batch and emptied after its commit: such clears are rare (unmerge,
-// erasure), and the cache cannot drop a prefix cheaply.
-func (b *batch) clearStates(ws wsid, p pid) error {
-	b.statesCleared = true
-	return b.deletePrefix(statePrefix(ws, p))
+// putStateRecord replaces a person's record; it is written when the batch commits
+// (writeStates), once however many values changed.
+func (b *batch) putStateRecord(ws wsid, p pid, r stateRecord) {
+	if b.states == nil {
+		b.states = map[string]stateRecord{}
+	}
+	b.states[string(stateRecordKey(ws, p))] = r
+}
+
+// writeStates writes the records the batch changed: an empty one is deleted.
+func (b *batch) writeStates() error {
+	for k, r := range b.states {
+		var err error
+		if len(r) == 0 {
+			err = b.txn.Delete([]byte(k))
+		} else {
+			err = b.set([]byte(k), r.encode())
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (b *batch) state(w Workspace, ws wsid, p pid) *State {
@@ -256,12 +263,12 @@ func (s *Store) States(ctx context.Context, w Workspace, p *identity.Person, nam
 			if err != nil {
 				return err
 			}
+			rec, err := readRecord(r.txn, stateRecordKey(ws, k))
+			if err != nil {
+				return err
+			}
 			for _, name := range names {
-				v, ok, err := r.get(stateKey(ws, k, name))
-				if err != nil {
-					return err
-				}
-				if ok {
+				if v := rec.get(name); v != nil {
 					out[name] = append(out[name], PersonState{PersonID: id, Value: v})
 				}
 			}
@@ -372,12 +379,4 @@ func (s *Store) Backfill(ctx context.Context, w Workspace, fn RebuildFunc, progr
 		}
 	}
 	return nil
-}
-
-func statePrefix(ws wsid, p pid) []byte {
-	return append(appendWS(make([]byte, 0, 1+wsidLen+pidLen+32), tagState, ws), p[:]...)
-}
-
-func stateKey(ws wsid, p pid, name string) []byte {
-	return append(statePrefix(ws, p), name...)
 }

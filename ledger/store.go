@@ -207,6 +207,12 @@ func Open(opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if n, err := migrateStates(db); err != nil {
+		db.Close()
+		return nil, err
+	} else if n > 0 {
+		s.log.Info("derived state migrated to one record per person", "persons", n)
+	}
 	go s.commitLoop()
 	if err := s.resumePurges(context.Background()); err != nil {
 		s.Close()
