@@ -3,6 +3,8 @@ package ledger
 import (
 	"sync"
 
+	"github.com/openjds/jds/internal/gencache"
+
 	"github.com/openjds/jds/identity"
 )
 
@@ -82,44 +84,47 @@ func (c *cache) apply(aliases map[string]aliasEntry, persons map[string]*identit
 }
 
 // stateCache keeps recent state records for the committer, the only goroutine that reads
-// or writes it; readers of profiles use snapshots. Deriving reads an event's person's
-// state before updating it, and without the cache those reads are most of what profiles
-// add to a commit. A record read from the store is the committed one, so it is cached at
-// once; a record written is cached once its commit succeeds. It is two generations,
-// bounded by bytes: a hit in the old generation moves the record to the young one.
-type stateCache struct {
-	max  int // bytes per generation
-	size int // bytes in the young generation
-	gen  [2]map[string]stateRecord
-}
+// or writes it; readers of profiles have their own (recordCache). Deriving reads an
+// event's person's state before updating it, and without the cache those reads are most
+// of what profiles add to a commit. A record read from the store is the committed one, so
+// it is cached at once; a record written is cached once its commit succeeds. An empty
+// record records that the person has none.
+type stateCache = gencache.Sized[stateRecord]
 
 func newStateCache(maxBytes int) *stateCache {
-	return &stateCache{max: maxBytes / 2, gen: [2]map[string]stateRecord{{}, {}}}
+	return gencache.New(maxBytes, func(r stateRecord) int { return r.size() })
 }
 
-// get returns a cached record: an empty one with hit true means the person has none.
-func (c *stateCache) get(key []byte) (r stateRecord, hit bool) {
-	if r, ok := c.gen[0][string(key)]; ok {
-		return r, true
-	}
-	r, ok := c.gen[1][string(key)]
-	if ok {
-		delete(c.gen[1], string(key))
-		c.put(string(key), r)
-	}
-	return r, ok
+// recordCache keeps the state records that readers decoded, each with the Badger version
+// it was read at: a reader whose snapshot holds that same version takes it from here
+// instead of copying and decoding the value again. Readers of a person with a big state
+// then cost what readers of a small one cost.
+type recordCache struct {
+	mu sync.Mutex
+	c  *gencache.Sized[versionedRecord]
 }
 
-// put caches a record; an empty one records that the person has none.
-func (c *stateCache) put(key string, r stateRecord) {
-	delete(c.gen[1], key)
-	if old, ok := c.gen[0][key]; ok {
-		c.size -= len(key) + old.size()
+type versionedRecord struct {
+	version uint64
+	r       stateRecord
+}
+
+func newRecordCache(maxBytes int) *recordCache {
+	return &recordCache{c: gencache.New(maxBytes, func(v versionedRecord) int { return v.r.size() })}
+}
+
+func (c *recordCache) get(key []byte, version uint64) (stateRecord, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.c.Get(key)
+	return v.r, ok && v.version == version
+}
+
+func (c *recordCache) put(key []byte, version uint64, r stateRecord) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.c.Get(key); ok && old.version > version {
+		return // a reader with an older snapshot must not replace a newer record
 	}
-	n := len(key) + r.size()
-	if c.size+n > c.max {
-		c.gen[1], c.gen[0], c.size = c.gen[0], map[string]stateRecord{}, 0
-	}
-	c.gen[0][key] = r
-	c.size += n
+	c.c.Put(string(key), versionedRecord{version, r})
 }

@@ -103,7 +103,7 @@ func (s *Store) commitGroup(group []*request) {
 		// issued after an acknowledgement sees it.
 		s.cache.apply(b.aliases, b.persons)
 		for k, r := range b.states {
-			s.states.put(k, r)
+			s.states.Put(k, r)
 		}
 		if b.queuedLow != nil {
 			s.queue.noteQueued(b.queuedLow)

@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -128,12 +129,19 @@ func (b *batch) stateRecord(ws wsid, p pid) (stateRecord, error) {
 	if r, ok := b.states[string(key)]; ok {
 		return r, nil
 	}
-	if r, hit := b.s.states.get(key); hit {
+	if r, hit := b.s.states.Get(key); hit {
 		return r, nil
 	}
-	r, err := readRecord(b.txn, key)
+	v, ok, err := b.get(key)
+	if err != nil {
+		return nil, err
+	}
+	var r stateRecord
+	if ok {
+		r, err = decodeRecord(v)
+	}
 	if err == nil {
-		b.s.states.put(string(key), r) // the committed record: this batch has not written it
+		b.s.states.Put(string(key), r) // the committed record: this batch has not written it
 	}
 	return r, err
 }
@@ -249,13 +257,18 @@ func (b *batch) rebuild(w Workspace, ws wsid, persons ...pid) error {
 // PersonState is one person's value of a named derived state.
 type PersonState struct {
 	PersonID string
-	Value    []byte
+	// Version changes whenever the person's state changes: a value can be cached by
+	// (PersonID, name, Version).
+	Version uint64
+	Value   []byte // shared: do not modify
 }
 
 // States returns a named value for a live person and for every person merged into it
-// (absent ones left out), read from one snapshot: the parts a derived view combines.
+// (absent ones left out), read from one snapshot: the parts a derived view combines. A
+// name asked for twice is answered once.
 func (s *Store) States(ctx context.Context, w Workspace, p *identity.Person, names []string) (map[string][]PersonState, error) {
 	out := map[string][]PersonState{}
+	names = slices.Compact(slices.Sorted(slices.Values(names)))
 	_, err := s.view(w, func(r *reader, ws wsid) error {
 		ids := append([]string{p.ID}, p.MergedIDs(r.personByID(ws))...)
 		for _, id := range ids {
@@ -263,13 +276,13 @@ func (s *Store) States(ctx context.Context, w Workspace, p *identity.Person, nam
 			if err != nil {
 				return err
 			}
-			rec, err := readRecord(r.txn, stateRecordKey(ws, k))
+			rec, version, err := s.readRecord(r.txn, stateRecordKey(ws, k))
 			if err != nil {
 				return err
 			}
 			for _, name := range names {
 				if v := rec.get(name); v != nil {
-					out[name] = append(out[name], PersonState{PersonID: id, Value: v})
+					out[name] = append(out[name], PersonState{PersonID: id, Version: version, Value: v})
 				}
 			}
 		}

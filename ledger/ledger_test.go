@@ -231,29 +231,46 @@ func TestConcurrentAppendsAreGroupedAndDurable(t *testing.T) {
 func TestStateCache(t *testing.T) {
 	rec := stateRecord{{"n", []byte("0123456789")}}
 	c := newStateCache(2 * 3 * rec.size()) // three such records per generation
-	c.put("a", rec)
-	c.put("absent", nil)
-	if r, hit := c.get([]byte("a")); !hit || string(r.get("n")) != "0123456789" {
+	c.Put("a", rec)
+	c.Put("absent", nil)
+	if r, hit := c.Get([]byte("a")); !hit || string(r.get("n")) != "0123456789" {
 		t.Fatalf("a: %v %v", r, hit)
 	}
-	if r, hit := c.get([]byte("absent")); !hit || len(r) != 0 {
+	if r, hit := c.Get([]byte("absent")); !hit || len(r) != 0 {
 		t.Fatalf("absent: %v %v", r, hit)
 	}
-	if _, hit := c.get([]byte("never")); hit {
+	if _, hit := c.Get([]byte("never")); hit {
 		t.Fatal("a key never put is a hit")
 	}
 	for i := range 20 { // two generations turn over
-		c.put(fmt.Sprintf("k%02d", i), rec)
-		c.get([]byte("a")) // read often: stays
+		c.Put(fmt.Sprintf("k%02d", i), rec)
+		c.Get([]byte("a")) // read often: stays
 	}
-	if _, hit := c.get([]byte("a")); !hit {
+	if _, hit := c.Get([]byte("a")); !hit {
 		t.Error("a record read often was evicted")
 	}
-	if _, hit := c.get([]byte("k00")); hit {
+	if _, hit := c.Get([]byte("k00")); hit {
 		t.Error("the oldest records were not evicted")
 	}
-	if c.size > c.max {
-		t.Errorf("young generation holds %d bytes, more than %d", c.size, c.max)
+	if held, bound := c.Bytes(); held > bound {
+		t.Errorf("young generation holds %d bytes, more than %d", held, bound)
+	}
+}
+
+// The readers' record cache answers only for the version asked, and a reader with an
+// older snapshot does not replace a newer record.
+func TestRecordCacheVersions(t *testing.T) {
+	c := newRecordCache(1 << 20)
+	c.put([]byte("k"), 5, stateRecord{{"n", []byte("five")}})
+	if r, ok := c.get([]byte("k"), 5); !ok || string(r.get("n")) != "five" {
+		t.Fatalf("version 5: %v %v", r, ok)
+	}
+	if _, ok := c.get([]byte("k"), 6); ok {
+		t.Fatal("version 6 answered from version 5")
+	}
+	c.put([]byte("k"), 4, stateRecord{{"n", []byte("four")}})
+	if r, ok := c.get([]byte("k"), 5); !ok || string(r.get("n")) != "five" {
+		t.Fatalf("an older version replaced a newer one: %v %v", r, ok)
 	}
 }
 

@@ -129,20 +129,30 @@ func stateRecordKey(ws wsid, p pid) []byte {
 	return append(appendWS(make([]byte, 0, 1+wsidLen+pidLen), tagState, ws), p[:]...)
 }
 
-// readRecord reads a person's record through a transaction; absent is an empty record.
-func readRecord(txn *badger.Txn, key []byte) (stateRecord, error) {
+// readRecord reads a person's record in a reader's snapshot, through the readers'
+// record cache, with the version it has there; absent is an empty record.
+func (s *Store) readRecord(txn *badger.Txn, key []byte) (stateRecord, uint64, error) {
 	item, err := txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return nil, nil
+		return nil, 0, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading derived state: %w", err)
+		return nil, 0, fmt.Errorf("reading derived state: %w", err)
+	}
+	version := item.Version()
+	if r, ok := s.records.get(key, version); ok {
+		return r, version, nil
 	}
 	v, err := item.ValueCopy(nil)
 	if err != nil {
-		return nil, fmt.Errorf("reading derived state: %w", err)
+		return nil, 0, fmt.Errorf("reading derived state: %w", err)
 	}
-	return decodeRecord(v)
+	r, err := decodeRecord(v)
+	if err != nil {
+		return nil, 0, err
+	}
+	s.records.put(key, version, r)
+	return r, version, nil
 }
 
 // legacyStateTag keyed derived state per (person, name) before records: 's' wsid pid

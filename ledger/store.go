@@ -130,7 +130,9 @@ type Store struct {
 	cache *cache
 	// states is the committer's cache of derived state; only the committer uses it.
 	states *stateCache
-	queue  *queueScan
+	// records is the readers' cache of derived state.
+	records *recordCache
+	queue   *queueScan
 
 	seq atomic.Uint64 // last sequence committed
 	// identityVersion changes whenever a commit changes which person owns an alias.
@@ -198,6 +200,7 @@ func Open(opts Options) (*Store, error) {
 		log:        opts.Logger,
 		cache:      newCache(opts.CacheEntries),
 		states:     newStateCache(opts.StateCacheBytes),
+		records:    newRecordCache(opts.StateCacheBytes / 2),
 		queue:      &queueScan{low: []byte{tagQueue}},
 		workspaces: map[string]wsid{},
 		reqs:       make(chan *request, 1024),

@@ -71,6 +71,9 @@ type Engine struct {
 	// type; rebuilt when templates change.
 	sets map[ledger.Workspace]*set
 
+	// results are answers already computed for readers (see resultCache).
+	results *resultCache
+
 	backfills sync.Map // template id → *Backfill
 	wg        sync.WaitGroup
 	ctx       context.Context
@@ -103,7 +106,8 @@ func New(log *slog.Logger, now func() time.Time) *Engine {
 		now = time.Now
 	}
 	e := &Engine{log: log, now: now, api: map[ledger.Workspace]map[string]*rules.Compiled{},
-		apiActions: map[ledger.Workspace]map[string]*rules.CompiledAction{}, sets: map[ledger.Workspace]*set{}}
+		apiActions: map[ledger.Workspace]map[string]*rules.CompiledAction{}, sets: map[ledger.Workspace]*set{},
+		results: newResultCache(16 << 20)}
 	e.files.Store(&[]*rules.Compiled{})
 	e.fileActions.Store(&[]*rules.CompiledAction{})
 	e.ctx, e.cancel = context.WithCancel(context.Background())

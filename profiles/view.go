@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/event"
 	"github.com/openjds/jds/identity"
+	"github.com/openjds/jds/internal/gencache"
 	"github.com/openjds/jds/ledger"
 	"github.com/openjds/jds/rules"
 )
@@ -154,6 +157,16 @@ func (e *Engine) aggregate(ctx context.Context, w ledger.Workspace, p *identity.
 		}
 	}
 	for i, a := range c.Attrs {
+		var key []byte // verbose attributes need each entry's person: they are not cached
+		if !a.Verbose {
+			key = resultKey(p.ID, a.Key, string(a.Mode), states[a.Key])
+			if res, ok := e.results.get(key, now); ok {
+				if err := fn(i, res, nil, nil); err != nil {
+					return err
+				}
+				continue
+			}
+		}
 		var lists [][]rules.Entry
 		var stateErr *string
 		var owner map[uint64]string // entry sequence → person whose state holds it (verbose only)
@@ -174,11 +187,64 @@ func (e *Engine) aggregate(ctx context.Context, w ledger.Workspace, p *identity.
 			}
 			lists = append(lists, entries)
 		}
-		if err := fn(i, a.Aggregate(now, lists...), owner, stateErr); err != nil {
+		res := a.Aggregate(now, lists...)
+		if key != nil && stateErr == nil {
+			e.results.put(key, now, res)
+		}
+		if err := fn(i, res, owner, stateErr); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// resultCache keeps the answers of attributes for readers, by person, attribute and the
+// versions of the states they were computed from, with the instant they were computed
+// at: an answer holds from then until its Until as long as those states do not change
+// (rules.Result). Reading a person whose state holds a thousand entries then costs what
+// reading one with a single entry costs, until an event changes it.
+type resultCache struct {
+	mu sync.Mutex
+	c  *gencache.Sized[cachedResult]
+}
+
+type cachedResult struct {
+	at  time.Time
+	res rules.Result
+}
+
+func newResultCache(maxBytes int) *resultCache {
+	return &resultCache{c: gencache.New(maxBytes, func(r cachedResult) int { return 96 + 2*len(r.res.Result) })}
+}
+
+// resultKey names an attribute's answer for a person: by its state and its mode (modes
+// may share a state) and by the versions of the states, so that a changed state is a new
+// key.
+func resultKey(personID, attrKey, mode string, states []ledger.PersonState) []byte {
+	k := make([]byte, 0, len(personID)+len(attrKey)+len(states)*48)
+	k = append(append(append(append(append(k, personID...), 0), attrKey...), 0), mode...)
+	for _, ps := range states {
+		k = append(append(k, 0), ps.PersonID...)
+		k = strconv.AppendUint(append(k, '@'), ps.Version, 10)
+	}
+	return k
+}
+
+// get returns the answer cached under key if it holds at now.
+func (c *resultCache) get(key []byte, now time.Time) (rules.Result, bool) {
+	c.mu.Lock()
+	r, ok := c.c.Get(key)
+	c.mu.Unlock()
+	if !ok || now.Before(r.at) || (!r.res.Until.IsZero() && !now.Before(r.res.Until)) {
+		return rules.Result{}, false
+	}
+	return r.res, true
+}
+
+func (c *resultCache) put(key []byte, at time.Time, res rules.Result) {
+	c.mu.Lock()
+	c.c.Put(string(key), cachedResult{at: at, res: res})
+	c.mu.Unlock()
 }
 
 func marshalTemplate(t *rules.Template) ([]byte, error) {

@@ -26,6 +26,11 @@ type Result struct {
 	// attribute's journeyEvents (Seq finds each event); nil for other attributes, for
 	// which they would cost a copy of the selection on every read.
 	Entries []Entry
+	// Until is the first instant after now at which the answer may change with no new
+	// event (an entry leaves the window, a future-dated one starts to count); zero when
+	// none will. As long as the states do not change, the answer holds from now until
+	// then, so that it can be kept and served again.
+	Until time.Time
 }
 
 // Aggregate answers at instant now over the entries of one or more states (a person and
@@ -66,6 +71,14 @@ func (a *CompiledAttr) Aggregate(now time.Time, states ...[]Entry) Result {
 	}
 	sel := selection(es[lo:hi])
 	r := a.compute(sel)
+	if hi < len(es) {
+		r.Until = es[hi].Time // counts once now reaches it
+	}
+	if lo < hi {
+		if gone := es[lo].Time.Add(a.Window); r.Until.IsZero() || gone.Before(r.Until) {
+			r.Until = gone // leaves once now-Window reaches it
+		}
+	}
 	if a.Verbose {
 		r.Entries = make([]Entry, sel.Len())
 		for i := range r.Entries {

@@ -217,6 +217,19 @@ func propIteration(t *testing.T, r *rand.Rand, it int) bool {
 				want.Result, want.Value, len(want.Entries))
 			return false
 		}
+		// The answer holds until got.Until: at the last instant before it, and at one
+		// drawn at random in between.
+		last := 2 * a.Window
+		if !got.Until.IsZero() {
+			last = got.Until.Sub(now) - time.Nanosecond
+		}
+		for _, d := range []time.Duration{last, time.Duration(r.Int64N(int64(last) + 1))} {
+			if later := bruteForce(a, all, now.Add(d)); later.Result != got.Result || !reflect.DeepEqual(later.Entries, got.Entries) {
+				t.Errorf("iteration %d: %s: %s (window %s, limit %d): the answer at %s changed %s later, before Until %s: %q, then %q",
+					it, when, a.Mode, a.Window, a.Limit, now.Format(time.RFC3339Nano), d, got.Until.Format(time.RFC3339Nano), got.Result, later.Result)
+				return false
+			}
+		}
 		return true
 	}
 	n := r.IntN(60)

@@ -160,6 +160,63 @@ func TestProfileTemplatesAndViews(t *testing.T) {
 	}
 }
 
+// Answers that readers get again and again (kept by the service until they can change)
+// follow new events, events coming into and leaving the window, and the mode of each
+// attribute, even where two attributes keep the same state.
+func TestProfileAnswersFollowTimeAndEvents(t *testing.T) {
+	c := &jdstest.Clock{}
+	t0 := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	c.Set(t0)
+	e := startClocked(t, c, nil)
+	attr := func(name, mode string) string {
+		return `{"displayName": "` + name + `", "event": "Payment", "metaData": "amount", "metaDataType": "integer",
+		  "lookBackDurationType": "days", "lookBackPeriod": 1, "aggregationMode": "` + mode + `"}`
+	}
+	tpl := `{"name": "Payments", "attributes": [` + attr("total", "Sum") + `,` + attr("largest", "Max") + `]}`
+	r := e.Do("POST", "/admin/v1/api/profile-view-template/workspace-id/"+ws, jdstest.Token("profile", "w", ws), tpl)
+	if r.Status != 201 {
+		t.Fatalf("create template: %d %s", r.Status, r.Body)
+	}
+	var created struct{ Data struct{ ID string } }
+	json.Unmarshal(r.Body, &created)
+	e.waitBackfill(created.Data.ID)
+	pay := func(id string, amount int, at time.Time) {
+		t.Helper()
+		if r := e.post(ev(id, "Payment", "+12263762555", "phone", map[string]any{"amount": amount}, "time", at.Format(time.RFC3339))); r.Status != 202 {
+			t.Fatal(r.Status, string(r.Body))
+		}
+	}
+	pay("p1", 5, t0.Add(-2*time.Hour))
+	pay("p2", 7, t0.Add(-time.Hour))
+	pay("p3", 100, t0.Add(time.Hour)) // future-dated: counts from t0+1h
+	answers := func() string {
+		t.Helper()
+		v := e.profile("identity/12263762555/template-name/Payments")
+		return v.Attributes[0].Result + " " + v.Attributes[1].Result
+	}
+	for _, step := range []struct {
+		advance time.Duration
+		pay     int
+		want    string
+	}{
+		{0, 0, "12 7"},
+		{0, 0, "12 7"},            // the same answer, read again
+		{time.Hour, 0, "112 100"}, // t0+1h: p3 counts
+		{20*time.Hour + 59*time.Minute, 0, "112 100"}, // t0+21h59m
+		{time.Minute, 0, "107 100"},                   // t0+22h: p1 leaves the window
+		{0, 1, "108 100"},                             // a new event
+		{time.Hour, 0, "101 100"},                     // t0+23h: p2 leaves
+	} {
+		c.Add(step.advance)
+		if step.pay > 0 {
+			pay("p4", step.pay, c.Now())
+		}
+		if got := answers(); got != step.want {
+			t.Fatalf("at t0+%s: total, largest = %s, want %s", c.Now().Sub(t0), got, step.want)
+		}
+	}
+}
+
 // writeRules writes a rule file into the service's rules directory.
 func writeRules(t *testing.T, e *env, name, body string) {
 	t.Helper()
