@@ -83,48 +83,47 @@ func (c *cache) apply(aliases map[string]aliasEntry, persons map[string]*identit
 	}
 }
 
-// stateCache keeps recent state records for the committer, the only goroutine that reads
-// or writes it; readers of profiles have their own (recordCache). Deriving reads an
-// event's person's state before updating it, and without the cache those reads are most
-// of what profiles add to a commit. A record read from the store is the committed one, so
-// it is cached at once; a record written is cached once its commit succeeds. An empty
-// record records that the person has none.
-type stateCache = gencache.Sized[stateRecord]
+// stateCache keeps recent derived-state values (profile states) for the committer, the
+// only goroutine that reads or writes them; readers of profiles have their own
+// (readerStates). Deriving reads an event's person's states before updating them, and
+// without the cache those reads are most of what profiles add to a commit. A value read
+// from the store is the committed one, so it is cached at once; a value written is cached
+// once its commit succeeds. A nil value records that the key is absent.
+type stateCache = gencache.Sized[[]byte]
 
 func newStateCache(maxBytes int) *stateCache {
-	return gencache.New(maxBytes, func(r stateRecord) int { return r.size() })
+	return gencache.New(maxBytes, func(v []byte) int { return len(v) })
 }
 
-// recordCache keeps the state records that readers decoded, each with the Badger version
-// it was read at: a reader whose snapshot holds that same version takes it from here
-// instead of copying and decoding the value again. Readers of a person with a big state
-// then cost what readers of a small one cost.
-type recordCache struct {
+// readerStates keeps the state values that readers read, each with the Badger version it
+// was read at: a reader whose snapshot holds that same version takes it from here instead
+// of copying it out of the value log again.
+type readerStates struct {
 	mu sync.Mutex
-	c  *gencache.Sized[versionedRecord]
+	c  *gencache.Sized[versionedValue]
 }
 
-type versionedRecord struct {
+type versionedValue struct {
 	version uint64
-	r       stateRecord
+	v       []byte
 }
 
-func newRecordCache(maxBytes int) *recordCache {
-	return &recordCache{c: gencache.New(maxBytes, func(v versionedRecord) int { return v.r.size() })}
+func newReaderStates(maxBytes int) *readerStates {
+	return &readerStates{c: gencache.New(maxBytes, func(v versionedValue) int { return len(v.v) + 16 })}
 }
 
-func (c *recordCache) get(key []byte, version uint64) (stateRecord, bool) {
+func (c *readerStates) get(key []byte, version uint64) ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.c.Get(key)
-	return v.r, ok && v.version == version
+	return v.v, ok && v.version == version
 }
 
-func (c *recordCache) put(key []byte, version uint64, r stateRecord) {
+func (c *readerStates) put(key []byte, version uint64, v []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old, ok := c.c.Get(key); ok && old.version > version {
-		return // a reader with an older snapshot must not replace a newer record
+		return // a reader with an older snapshot must not replace a newer value
 	}
-	c.c.Put(string(key), versionedRecord{version, r})
+	c.c.Put(string(key), versionedValue{version, v})
 }

@@ -102,8 +102,11 @@ func (s *Store) commitGroup(group []*request) {
 		// Publish committed state to the caches before anyone is told, so that a read
 		// issued after an acknowledgement sees it.
 		s.cache.apply(b.aliases, b.persons)
-		for k, r := range b.states {
-			s.states.Put(k, r)
+		if b.statesCleared {
+			s.states.Reset()
+		}
+		for k, v := range b.states {
+			s.states.Put(k, v)
 		}
 		if b.queuedLow != nil {
 			s.queue.noteQueued(b.queuedLow)
@@ -167,9 +170,6 @@ func (s *Store) run(group []*request) (*batch, error) {
 			return nil, err
 		}
 	}
-	if err := b.writeStates(); err != nil {
-		return nil, err
-	}
 	if err := b.set(metaSeq, binary.BigEndian.AppendUint64(nil, b.seq)); err != nil {
 		return nil, err
 	}
@@ -197,9 +197,10 @@ type batch struct {
 	aliases   map[string]aliasEntry       // by alias key; zero entry: deleted
 	persons   map[string]*identity.Person // by person key; nil: deleted
 	committed []Committed
-	// states are the state records this batch changed (empty: deleted), by key: written
-	// when it commits (writeStates), then cached.
-	states map[string]stateRecord
+	// states are the state values this batch wrote (nil: deleted), cached once it
+	// commits; statesCleared says that it deleted some by prefix.
+	states        map[string][]byte
+	statesCleared bool
 	// queuedLow is the lowest queue key the batch wrote (see queueScan).
 	queuedLow []byte
 	// identityChanged is set when an alias changed owner or appeared.

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -70,24 +71,19 @@ func (s *State) Person() string { return s.person.String() }
 // Now is the commit's clock reading.
 func (s *State) Now() time.Time { return s.b.now }
 
-// Get returns a named value, nil when absent. The value is shared: do not modify it.
+// Get returns a named value, nil when absent.
 func (s *State) Get(name string) ([]byte, error) {
-	r, err := s.b.stateRecord(s.ws, s.person)
-	return r.get(name), err
+	v, _, err := s.b.getState(stateKey(s.ws, s.person, name))
+	return v, err
 }
 
-// Set stores a named value; nil removes it.
+// Set stores a named value.
 func (s *State) Set(name string, v []byte) error {
-	r, err := s.b.stateRecord(s.ws, s.person)
-	if err != nil {
-		return err
-	}
-	s.b.putStateRecord(s.ws, s.person, r.with(name, v))
-	return nil
+	return s.b.setState(stateKey(s.ws, s.person, name), v)
 }
 
 // Delete removes a named value.
-func (s *State) Delete(name string) error { return s.Set(name, nil) }
+func (s *State) Delete(name string) error { return s.b.setState(stateKey(s.ws, s.person, name), nil) }
 
 // GetMerged returns a named value of the person and of every person merged into it
 // (absent ones left out): what a view of the live person combines.
@@ -102,11 +98,11 @@ func (s *State) GetMerged(name string) ([][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		r, err := s.b.stateRecord(s.ws, k)
+		v, ok, err := s.b.getState(stateKey(s.ws, k, name))
 		if err != nil {
 			return nil, err
 		}
-		if v := r.get(name); v != nil {
+		if ok {
 			out = append(out, v)
 		}
 	}
@@ -117,58 +113,49 @@ func (s *State) GetMerged(name string) ([][]byte, error) {
 func (s *State) Record() (*identity.Person, error) { return s.b.person(s.ws, s.person) }
 
 // Clear removes every value of the person.
-func (s *State) Clear() error {
-	s.b.putStateRecord(s.ws, s.person, nil)
-	return nil
-}
+func (s *State) Clear() error { return s.b.clearStates(s.ws, s.person) }
 
-// stateRecord reads a person's state record as this batch sees it, through the
-// committer's state cache (see stateCache).
-func (b *batch) stateRecord(ws wsid, p pid) (stateRecord, error) {
-	key := stateRecordKey(ws, p)
-	if r, ok := b.states[string(key)]; ok {
-		return r, nil
+// getState reads a state value through the committer's state cache (see stateCache).
+// The value is shared: callers must not modify it.
+func (b *batch) getState(key []byte) ([]byte, bool, error) {
+	if v, ok := b.states[string(key)]; ok {
+		return v, v != nil, nil
 	}
-	if r, hit := b.s.states.Get(key); hit {
-		return r, nil
+	if !b.statesCleared {
+		if v, hit := b.s.states.Get(key); hit {
+			return v, v != nil, nil
+		}
 	}
 	v, ok, err := b.get(key)
-	if err != nil {
-		return nil, err
+	if err == nil && !b.statesCleared {
+		b.s.states.Put(string(key), v) // the committed value: this batch has not written it
 	}
-	var r stateRecord
-	if ok {
-		r, err = decodeRecord(v)
+	return v, ok, err
+}
+
+// setState writes a state value; nil deletes it.
+func (b *batch) setState(key, v []byte) error {
+	var err error
+	if v == nil {
+		err = b.txn.Delete(key)
+	} else {
+		err = b.set(key, v)
 	}
 	if err == nil {
-		b.s.states.Put(string(key), r) // the committed record: this batch has not written it
+		if b.states == nil {
+			b.states = map[string][]byte{}
+		}
+		b.states[string(key)] = v
 	}
-	return r, err
+	return err
 }
 
-// putStateRecord replaces a person's record; it is written when the batch commits
-// (writeStates), once however many values changed.
-func (b *batch) putStateRecord(ws wsid, p pid, r stateRecord) {
-	if b.states == nil {
-		b.states = map[string]stateRecord{}
-	}
-	b.states[string(stateRecordKey(ws, p))] = r
-}
-
-// writeStates writes the records the batch changed: an empty one is deleted.
-func (b *batch) writeStates() error {
-	for k, r := range b.states {
-		var err error
-		if len(r) == 0 {
-			err = b.txn.Delete([]byte(k))
-		} else {
-			err = b.set([]byte(k), r.encode())
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+// clearStates deletes every state value of a person. The state cache is then bypassed
+// for the rest of the batch and emptied after its commit: such clears are rare (unmerge,
+// erasure), and the cache cannot drop a prefix cheaply.
+func (b *batch) clearStates(ws wsid, p pid) error {
+	b.statesCleared = true
+	return b.deletePrefix(statePrefix(ws, p))
 }
 
 func (b *batch) state(w Workspace, ws wsid, p pid) *State {
@@ -257,8 +244,8 @@ func (b *batch) rebuild(w Workspace, ws wsid, persons ...pid) error {
 // PersonState is one person's value of a named derived state.
 type PersonState struct {
 	PersonID string
-	// Version changes whenever the person's state changes: a value can be cached by
-	// (PersonID, name, Version).
+	// Version changes whenever the value changes: a value can be cached by (PersonID,
+	// name, Version).
 	Version uint64
 	Value   []byte // shared: do not modify
 }
@@ -276,19 +263,41 @@ func (s *Store) States(ctx context.Context, w Workspace, p *identity.Person, nam
 			if err != nil {
 				return err
 			}
-			rec, version, err := s.readRecord(r.txn, stateRecordKey(ws, k))
-			if err != nil {
-				return err
-			}
 			for _, name := range names {
-				if v := rec.get(name); v != nil {
-					out[name] = append(out[name], PersonState{PersonID: id, Version: version, Value: v})
+				ps, ok, err := s.readState(r.txn, stateKey(ws, k, name))
+				if err != nil {
+					return err
+				}
+				if ok {
+					ps.PersonID = id
+					out[name] = append(out[name], ps)
 				}
 			}
 		}
 		return nil
 	})
 	return out, err
+}
+
+// readState reads a state value in a reader's snapshot, through the readers' cache.
+func (s *Store) readState(txn *badger.Txn, key []byte) (PersonState, bool, error) {
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return PersonState{}, false, nil
+	}
+	if err != nil {
+		return PersonState{}, false, fmt.Errorf("reading derived state: %w", err)
+	}
+	ps := PersonState{Version: item.Version()}
+	if v, ok := s.readerStates.get(key, ps.Version); ok {
+		ps.Value = v
+		return ps, true, nil
+	}
+	if ps.Value, err = item.ValueCopy(nil); err != nil {
+		return PersonState{}, false, fmt.Errorf("reading derived state: %w", err)
+	}
+	s.readerStates.put(key, ps.Version, ps.Value)
+	return ps, true, nil
 }
 
 // personByID adapts batch.person to identity.Person.MergedIDs.
@@ -392,4 +401,12 @@ func (s *Store) Backfill(ctx context.Context, w Workspace, fn RebuildFunc, progr
 		}
 	}
 	return nil
+}
+
+func statePrefix(ws wsid, p pid) []byte {
+	return append(appendWS(make([]byte, 0, 1+wsidLen+pidLen+32), tagState, ws), p[:]...)
+}
+
+func stateKey(ws wsid, p pid, name string) []byte {
+	return append(statePrefix(ws, p), name...)
 }

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
-
 	"github.com/openjds/jds/event"
 )
 
@@ -96,59 +94,6 @@ func TestDerivedStateFollowsIdentity(t *testing.T) {
 	s.Append(ctx, ws, []*event.Event{mkEvent(t, "c1", "T", "+15550000001", "phone", "", t0)})
 	if got := counts(t, s, "+15550000001"); got != "[1]" {
 		t.Fatalf("state of the new person after erase = %s", got)
-	}
-}
-
-// A store written when state was one key per (person, name) opens with that state
-// folded into one record per person, and the old keys gone.
-func TestLegacyStateMigrates(t *testing.T) {
-	dir := t.TempDir()
-	s, err := Open(Options{Dir: dir, Deriver: counter{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	s.Append(ctx, ws, []*event.Event{mkEvent(t, "a1", "T", "+15550000001", "phone", "", time.Now())})
-	p, _ := s.Resolve(ctx, ws, "+15550000001")
-	id, _ := parsePID(p.ID)
-	w, _ := s.cachedWorkspace(ws)
-	err = s.db.Update(func(txn *badger.Txn) error {
-		if err := txn.Delete(stateRecordKey(w, id)); err != nil {
-			return err
-		}
-		for name, v := range map[string]string{"n": "7", "other": "x"} {
-			k := append(append([]byte{legacyStateTag}, stateRecordKey(w, id)[1:]...), name...)
-			if err := txn.Set(k, []byte(v)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-
-	s, err = Open(Options{Dir: dir, Deriver: counter{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	st, err := s.States(ctx, ws, p, []string{"n", "other"})
-	if err != nil || len(st["n"]) != 1 || string(st["n"][0].Value) != "7" || string(st["other"][0].Value) != "x" {
-		t.Fatalf("migrated state: %v %v", st, err)
-	}
-	s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{legacyStateTag}})
-		defer it.Close()
-		if it.Rewind(); it.Valid() {
-			t.Errorf("legacy key %q left", it.Item().Key())
-		}
-		return nil
-	})
-	s.Append(ctx, ws, []*event.Event{mkEvent(t, "a2", "T", "+15550000001", "phone", "", time.Now())})
-	if got := counts(t, s, "+15550000001"); got != "[8]" {
-		t.Fatalf("deriving after the migration: %s", got)
 	}
 }
 

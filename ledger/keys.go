@@ -23,7 +23,7 @@ import (
 //	tagPerson    'p' wsid pid                           → person JSON
 //	tagTemporary 't' wsid createdAt pid                 → nothing (expiry index)
 //	tagPurge     'x' wsid pid                           → nothing (erased person whose events are still being deleted)
-//	tagState     'S' wsid pid                           → the person's derived state: named values opaque to the ledger (staterecord.go)
+//	tagState     's' wsid pid name                      → derived state (see derive.go), opaque to the ledger
 //	tagDoc       'D' wsid collection 0x00 id            → a document of another package (see docs.go)
 //	tagDelivery  'h' wsid pid deliveryID                → a delivery and its state (see outbox.go)
 //	tagQueue     'q' due deliveryID                     → the tagDelivery key of a pending delivery
@@ -54,7 +54,7 @@ const (
 	tagPerson    byte = 'p'
 	tagTemporary byte = 't'
 	tagPurge     byte = 'x'
-	tagState     byte = 'S'
+	tagState     byte = 's'
 	tagDoc       byte = 'D'
 	tagDelivery  byte = 'h'
 	tagQueue     byte = 'q'

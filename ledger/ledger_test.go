@@ -226,74 +226,53 @@ func TestConcurrentAppendsAreGroupedAndDurable(t *testing.T) {
 	}
 }
 
-// The committer's state cache is bounded by bytes, remembers persons without state, and
-// keeps records that are read again.
+// The committer's state cache is bounded by bytes, remembers absent keys, and keeps
+// values that are read again.
 func TestStateCache(t *testing.T) {
-	rec := stateRecord{{"n", []byte("0123456789")}}
-	c := newStateCache(2 * 3 * rec.size()) // three such records per generation
-	c.Put("a", rec)
+	c := newStateCache(200) // 100 bytes per generation
+	c.Put("a", []byte("0123456789"))
 	c.Put("absent", nil)
-	if r, hit := c.Get([]byte("a")); !hit || string(r.get("n")) != "0123456789" {
-		t.Fatalf("a: %v %v", r, hit)
+	if v, hit := c.Get([]byte("a")); !hit || string(v) != "0123456789" {
+		t.Fatalf("a: %q %v", v, hit)
 	}
-	if r, hit := c.Get([]byte("absent")); !hit || len(r) != 0 {
-		t.Fatalf("absent: %v %v", r, hit)
+	if v, hit := c.Get([]byte("absent")); !hit || v != nil {
+		t.Fatalf("absent: %q %v", v, hit)
 	}
 	if _, hit := c.Get([]byte("never")); hit {
 		t.Fatal("a key never put is a hit")
 	}
-	for i := range 20 { // two generations turn over
-		c.Put(fmt.Sprintf("k%02d", i), rec)
+	for i := range 20 { // 20 × 11 bytes: two generations turn over
+		c.Put(fmt.Sprintf("k%02d", i), []byte("12345678"))
 		c.Get([]byte("a")) // read often: stays
 	}
 	if _, hit := c.Get([]byte("a")); !hit {
-		t.Error("a record read often was evicted")
+		t.Error("a value read often was evicted")
 	}
 	if _, hit := c.Get([]byte("k00")); hit {
-		t.Error("the oldest records were not evicted")
+		t.Error("the oldest values were not evicted")
 	}
 	if held, bound := c.Bytes(); held > bound {
 		t.Errorf("young generation holds %d bytes, more than %d", held, bound)
 	}
+	c.Reset()
+	if _, hit := c.Get([]byte("a")); hit {
+		t.Error("reset kept a value")
+	}
 }
 
-// The readers' record cache answers only for the version asked, and a reader with an
-// older snapshot does not replace a newer record.
-func TestRecordCacheVersions(t *testing.T) {
-	c := newRecordCache(1 << 20)
-	c.put([]byte("k"), 5, stateRecord{{"n", []byte("five")}})
-	if r, ok := c.get([]byte("k"), 5); !ok || string(r.get("n")) != "five" {
-		t.Fatalf("version 5: %v %v", r, ok)
+// The readers' state cache answers only for the version asked, and a reader with an
+// older snapshot does not replace a newer value.
+func TestReaderStatesVersions(t *testing.T) {
+	c := newReaderStates(1 << 20)
+	c.put([]byte("k"), 5, []byte("five"))
+	if v, ok := c.get([]byte("k"), 5); !ok || string(v) != "five" {
+		t.Fatalf("version 5: %q %v", v, ok)
 	}
 	if _, ok := c.get([]byte("k"), 6); ok {
 		t.Fatal("version 6 answered from version 5")
 	}
-	c.put([]byte("k"), 4, stateRecord{{"n", []byte("four")}})
-	if r, ok := c.get([]byte("k"), 5); !ok || string(r.get("n")) != "five" {
-		t.Fatalf("an older version replaced a newer one: %v %v", r, ok)
-	}
-}
-
-// A record keeps its values sorted by name, survives encoding, and is never changed in
-// place: a batch may share it with the cache.
-func TestStateRecord(t *testing.T) {
-	var r stateRecord
-	r = r.with("b", []byte("2")).with("a", []byte("1")).with("c", []byte("3"))
-	shared := r
-	r = r.with("b", []byte("two")).with("c", nil)
-	if got := string(shared.get("b")); got != "2" || shared.get("c") == nil {
-		t.Fatalf("the shared record changed: b=%q c=%q", got, shared.get("c"))
-	}
-	back, err := decodeRecord(r.encode())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(back) != 2 || back[0].name != "a" || string(back.get("a")) != "1" || string(back.get("b")) != "two" || back.get("c") != nil {
-		t.Fatalf("decoded %v", back)
-	}
-	for _, bad := range [][]byte{nil, {9}, {recordVersion, 2, 1, 'a'}, append(r.encode(), 0)} {
-		if _, err := decodeRecord(bad); !errors.Is(err, errRecord) {
-			t.Errorf("decodeRecord(%v): %v, want errRecord", bad, err)
-		}
+	c.put([]byte("k"), 4, []byte("four"))
+	if v, ok := c.get([]byte("k"), 5); !ok || string(v) != "five" {
+		t.Fatalf("an older version replaced a newer one: %q %v", v, ok)
 	}
 }

@@ -510,7 +510,9 @@ func (b *batch) erase(ws wsid, p *identity.Person) (out Erased, leftover []pid, 
 			return out, nil, err
 		}
 		b.persons[string(key)] = nil
-		b.putStateRecord(ws, k, nil)
+		if err := b.clearStates(ws, k); err != nil {
+			return out, nil, err
+		}
 		if err := b.deleteDeliveries(ws, k); err != nil {
 			return out, nil, err
 		}

@@ -130,9 +130,9 @@ type Store struct {
 	cache *cache
 	// states is the committer's cache of derived state; only the committer uses it.
 	states *stateCache
-	// records is the readers' cache of derived state.
-	records *recordCache
-	queue   *queueScan
+	// readerStates is the readers' cache of derived state.
+	readerStates *readerStates
+	queue        *queueScan
 
 	seq atomic.Uint64 // last sequence committed
 	// identityVersion changes whenever a commit changes which person owns an alias.
@@ -195,26 +195,20 @@ func Open(opts Options) (*Store, error) {
 		return nil, fmt.Errorf("opening badger at %q: %w", opts.Dir, err)
 	}
 	s := &Store{
-		db:         db,
-		opts:       opts,
-		log:        opts.Logger,
-		cache:      newCache(opts.CacheEntries),
-		states:     newStateCache(opts.StateCacheBytes),
-		records:    newRecordCache(opts.StateCacheBytes / 2),
-		queue:      &queueScan{low: []byte{tagQueue}},
-		workspaces: map[string]wsid{},
-		reqs:       make(chan *request, 1024),
-		done:       make(chan struct{}),
+		db:           db,
+		opts:         opts,
+		log:          opts.Logger,
+		cache:        newCache(opts.CacheEntries),
+		states:       newStateCache(opts.StateCacheBytes),
+		readerStates: newReaderStates(opts.StateCacheBytes / 2),
+		queue:        &queueScan{low: []byte{tagQueue}},
+		workspaces:   map[string]wsid{},
+		reqs:         make(chan *request, 1024),
+		done:         make(chan struct{}),
 	}
 	if err := s.loadMeta(); err != nil {
 		db.Close()
 		return nil, err
-	}
-	if n, err := migrateStates(db); err != nil {
-		db.Close()
-		return nil, err
-	} else if n > 0 {
-		s.log.Info("derived state migrated to one record per person", "persons", n)
 	}
 	go s.commitLoop()
 	if err := s.resumePurges(context.Background()); err != nil {

@@ -44,5 +44,10 @@ func (c *Sized[V]) Put(key string, v V) {
 	c.size += n
 }
 
+// Reset forgets everything.
+func (c *Sized[V]) Reset() {
+	c.gen, c.size = [2]map[string]V{{}, {}}, 0
+}
+
 // Bytes is what the young generation holds, and its bound.
 func (c *Sized[V]) Bytes() (held, bound int) { return c.size, c.max }
