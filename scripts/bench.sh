@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Reproduces the performance figures of jds on this machine, in one command:
 #
-#   scripts/bench.sh [quick|full]
+#   scripts/bench.sh [quick|full|ratio]
 #
 #   quick (default)  small counts, about a minute: to try the script out
 #   full             the published figures (several minutes; run it on a quiet machine)
+#   ratio            batch ingest (as in b) with no template and with the five templates of
+#                    scripts/bench-rules, alternating, BENCH_RUNS times each (default 3),
+#                    each on a fresh data directory: the cost of progressive profiles
 #
 # It builds jds and cmd/jdsload, starts jds on 127.0.0.1 (a random free port, a fresh data
 # directory, a development key, a token minted with "jds token"), then measures:
@@ -20,11 +23,11 @@
 # BENCH_KEEP=1; put it on another disk with BENCH_TMPDIR=/path).
 set -euo pipefail
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
 
 MODE=${1:-quick}
 case "$MODE" in
-quick | full) ;;
+quick | full | ratio) ;;
 -h | --help | help) usage; exit 0 ;;
 *) usage >&2; exit 2 ;;
 esac
@@ -56,6 +59,7 @@ else
 	HIST_REQUESTS=10000;   HIST_DURATION=15s
 	RSS_TARGET=0;          RSS_DURATION=0s
 fi
+RATIO_RUNS=${BENCH_RUNS:-3}; RATIO_EVENTS=600000
 WORKSPACE=bench
 IDENTITY=+15550000001
 
@@ -196,43 +200,83 @@ go build -o "$TMP/jds" ./cmd/jds || die "building ./cmd/jds failed"
 go build -o "$TMP/jdsload" ./cmd/jdsload || die "building ./cmd/jdsload failed"
 LOAD="$TMP/jdsload"
 
-echo "== starting jds"
-PORT=""
-for attempt in 1 2 3 4 5; do
-	p=$((20000 + RANDOM % 20000))
-	if port_in_use "$p"; then continue; fi
-	JDS_ADDR="127.0.0.1:$p" JDS_DATA_DIR="$TMP/data" JDS_RULES_DIR="$RULES_DIR" JDS_FLOWS_DIR="$ROOT/samples/flows" JDS_LOG_LEVEL=warn "$TMP/jds" serve >"$TMP/jds.log" 2>&1 &
-	JDS_PID=$!
-	ready=0
-	for i in $(seq 1 300); do # up to 30 s
-		kill -0 "$JDS_PID" 2>/dev/null || break
-		if curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$p/readyz" 2>/dev/null; then
-			ready=1
+# start_jds RULES_DIR DATA_DIR: starts jds on a free loopback port and mints a token;
+# sets JDS_PID, URL and JDS_TOKEN.
+start_jds() {
+	local rules=$1 data=$2 p attempt ready i
+	PORT=""
+	for attempt in 1 2 3 4 5; do
+		p=$((20000 + RANDOM % 20000))
+		if port_in_use "$p"; then continue; fi
+		JDS_ADDR="127.0.0.1:$p" JDS_DATA_DIR="$data" JDS_RULES_DIR="$rules" JDS_FLOWS_DIR="$ROOT/samples/flows" JDS_LOG_LEVEL=warn "$TMP/jds" serve >"$TMP/jds.log" 2>&1 &
+		JDS_PID=$!
+		ready=0
+		for i in $(seq 1 300); do # up to 30 s
+			kill -0 "$JDS_PID" 2>/dev/null || break
+			if curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$p/readyz" 2>/dev/null; then
+				ready=1
+				break
+			fi
+			sleep 0.1
+		done
+		if [ "$ready" = 1 ]; then
+			PORT=$p
 			break
 		fi
-		sleep 0.1
-	done
-	if [ "$ready" = 1 ]; then
-		PORT=$p
-		break
-	fi
-	if kill -0 "$JDS_PID" 2>/dev/null; then
+		if kill -0 "$JDS_PID" 2>/dev/null; then
+			jds_log_tail
+			die "jds did not answer /readyz within 30 s"
+		fi
+		wait "$JDS_PID" 2>/dev/null || true
+		JDS_PID=""
+		if grep -qi 'address already in use' "$TMP/jds.log"; then continue; fi
 		jds_log_tail
-		die "jds did not answer /readyz within 30 s"
-	fi
-	wait "$JDS_PID" 2>/dev/null || true
-	JDS_PID=""
-	if grep -qi 'address already in use' "$TMP/jds.log"; then continue; fi
-	jds_log_tail
-	die "jds exited during startup"
-done
-[ -n "$PORT" ] || die "could not start jds on a free port after 5 attempts"
-URL="http://127.0.0.1:$PORT"
-echo "jds pid $JDS_PID listening on $URL, data in \$TMP/data"
+		die "jds exited during startup"
+	done
+	[ -n "$PORT" ] || die "could not start jds on a free port after 5 attempts"
+	URL="http://127.0.0.1:$PORT"
+	echo "jds pid $JDS_PID listening on $URL, rules in ${rules/#$TMP/\$TMP}, data in ${data/#$TMP/\$TMP}"
+	JDS_TOKEN=$(JDS_DATA_DIR="$data" "$TMP/jds" token --workspace "$WORKSPACE" --service admin --perm rw --valid 2h) ||
+		die "minting a token with 'jds token' failed"
+	export JDS_TOKEN # jdsload reads it from the environment: it stays off the command lines
+}
 
-JDS_TOKEN=$(JDS_DATA_DIR="$TMP/data" "$TMP/jds" token --workspace "$WORKSPACE" --service admin --perm rw --valid 2h) ||
-	die "minting a token with 'jds token' failed"
-export JDS_TOKEN # jdsload reads it from the environment: it stays off the command lines
+if [ "$MODE" = ratio ]; then
+	# Batch ingest as in b, without templates and with the five of scripts/bench-rules,
+	# alternating, each run on a fresh data directory.
+	mkdir -p "$TMP/no-rules"
+	RATES=()
+	for run in $(seq 1 "$RATIO_RUNS"); do
+		for rules in "$TMP/no-rules" "$ROOT/scripts/bench-rules"; do
+			start_jds "$rules" "$TMP/data"
+			run_step "ratio run $run, rules in ${rules/#$TMP/\$TMP}" "$TMP/r.log" \
+				"$LOAD" ingest --url "$URL" --workspace "$WORKSPACE" --clients 16 --batch 100 --events "$RATIO_EVENTS" --persons 10000 --duration 300s
+			RATES+=("$(field "$(result "$TMP/r.log")" events_per_sec)")
+			stop_jds
+			rm -rf "$TMP/data"
+		done
+	done
+	echo
+	echo "## Ingest with five templates against none ($COMMAND, $(date -u +%Y-%m-%dT%H:%M:%SZ))"
+	echo
+	echo "| run | no template | 5 templates | ratio |"
+	echo "|---|---:|---:|---:|"
+	for ((i = 0; i < ${#RATES[@]}; i += 2)); do
+		echo "| $((i / 2 + 1)) | $(num "${RATES[i]}") events/s | $(num "${RATES[i + 1]}") events/s | $(awk -v a="${RATES[i]}" -v b="${RATES[i + 1]}" 'BEGIN { if (a > 0) printf "%.0f%%", 100 * b / a; else print "n/a" }') |"
+	done
+	printf '%s\n' "${RATES[@]}" | awk 'NR % 2 == 1 { n[++i] = $1 } NR % 2 == 0 { f[i] = $1 }
+		function median(a, k,   m, j, t, x, y) { for (x = 1; x <= k; x++) for (y = x + 1; y <= k; y++) if (a[y] < a[x]) { t = a[x]; a[x] = a[y]; a[y] = t }
+			return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+		END { for (x = 1; x <= i; x++) r[x] = f[x] / n[x]; mn = median(n, i); mf = median(f, i)
+			printf "| median | %.0f events/s | %.0f events/s | %.0f%% (median of the ratios: %.0f%%) |\n", mn, mf, 100 * mf / mn, 100 * median(r, i) }'
+	echo
+	echo "- machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); $(go version); jds tree $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	[ -z "$FAILED" ] || die "some runs failed: $FAILED"
+	exit 0
+fi
+
+echo "== starting jds"
+start_jds "$RULES_DIR" "$TMP/data"
 COMMON=(--url "$URL" --workspace "$WORKSPACE")
 
 # a. Raw Badger baseline.
