@@ -99,8 +99,9 @@ func (s *Store) commitGroup(group []*request) {
 		return
 	}
 	if err == nil {
-		// Publish committed state to the caches before anyone is told, so that a read
+		// Publish committed state to readers before anyone is told, so that a read
 		// issued after an acknowledgement sees it.
+		s.renewSnapshot()
 		s.cache.apply(b.aliases, b.persons)
 		if b.statesCleared {
 			s.states.Reset()

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync/atomic"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -31,7 +32,9 @@ type reader struct {
 
 // view runs fn on a snapshot. ok is false when the workspace holds no data yet.
 func (s *Store) view(w Workspace, fn func(r *reader, ws wsid) error) (ok bool, err error) {
-	err = s.db.View(func(txn *badger.Txn) error {
+	sn := s.snapshot()
+	defer sn.release()
+	err = func(txn *badger.Txn) error {
 		r := &reader{s: s, txn: txn}
 		ws, found := s.cachedWorkspace(w)
 		if !found {
@@ -47,8 +50,47 @@ func (s *Store) view(w Workspace, fn func(r *reader, ws wsid) error) (ok bool, e
 		}
 		ok = true
 		return fn(r, ws)
-	})
+	}(sn.txn)
 	return ok, err
+}
+
+// snap is a read transaction that readers share: the committer opens one after each
+// commit, when no commit is in flight, and readers take the latest. A read transaction
+// of their own would start by waiting for the commit in flight, sync included (Badger's
+// read timestamp waits for every commit it could see): under steady writes, every read
+// would wait for the current sync. The last reader of a snapshot replaced since
+// discards it, so that Badger can let go of the versions it pins.
+type snap struct {
+	txn  *badger.Txn
+	refs atomic.Int64
+}
+
+// snapshot returns the latest snapshot; release it when done.
+func (s *Store) snapshot() *snap {
+	s.snapMu.RLock()
+	defer s.snapMu.RUnlock()
+	s.snap.refs.Add(1)
+	return s.snap
+}
+
+func (sn *snap) release() {
+	if sn.refs.Add(-1) == 0 {
+		sn.txn.Discard()
+	}
+}
+
+// renewSnapshot replaces the readers' snapshot with one that sees every commit so far.
+// Only the committer calls it, between commits, so opening the transaction never waits.
+func (s *Store) renewSnapshot() {
+	sn := &snap{txn: s.db.NewTransaction(false)}
+	sn.refs.Store(1) // the store's own reference, until the next renewal
+	s.snapMu.Lock()
+	old := s.snap
+	s.snap = sn
+	s.snapMu.Unlock()
+	if old != nil {
+		old.release()
+	}
 }
 
 func (r *reader) get(key []byte) ([]byte, bool, error) {

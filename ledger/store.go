@@ -144,6 +144,9 @@ type Store struct {
 	wsMu       sync.RWMutex
 	workspaces map[string]wsid
 
+	snapMu sync.RWMutex // guards snap
+	snap   *snap        // the readers' snapshot (see renewSnapshot)
+
 	mu     sync.RWMutex // guards closed and sends on reqs
 	closed bool
 	reqs   chan *request
@@ -210,6 +213,7 @@ func Open(opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	s.renewSnapshot()
 	go s.commitLoop()
 	if err := s.resumePurges(context.Background()); err != nil {
 		s.Close()
@@ -246,6 +250,9 @@ func (s *Store) Close() error {
 	close(s.reqs)
 	s.mu.Unlock()
 	<-s.done
+	s.snapMu.Lock()
+	s.snap.release()
+	s.snapMu.Unlock()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("closing badger: %w", err)
 	}
