@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -261,6 +262,12 @@ func propIteration(t *testing.T, r *rand.Rand, it int) bool {
 		s, err := a.Update(states[p], e, clock)
 		if err != nil {
 			t.Errorf("iteration %d: update: %v", it, err)
+			return false
+		}
+		// The fast path for the newest entry writes exactly what decoding, inserting and
+		// encoding again writes.
+		if slow, err := a.update(states[p], e, clock); err != nil || !bytes.Equal(s, slow) {
+			t.Errorf("iteration %d: event %d: Update wrote %x, the full update %x (%v)", it, i, s, slow, err)
 			return false
 		}
 		states[p] = s

@@ -53,6 +53,14 @@ const MaxFutureEntries = 1000
 // never be counted. An entry with the same (Time, Seq) as a kept one replaces it, so
 // replaying an event (backfill racing live ingest) changes nothing.
 func (a *CompiledAttr) Update(state []byte, e Entry, now time.Time) ([]byte, error) {
+	if out, ok := a.appendLatest(state, e, now); ok {
+		return out, nil
+	}
+	return a.update(state, e, now)
+}
+
+// update is Update by decoding every entry, inserting and pruning, and encoding again.
+func (a *CompiledAttr) update(state []byte, e Entry, now time.Time) ([]byte, error) {
 	entries, err := decodeState(state, 1)
 	if err != nil {
 		return nil, err
@@ -65,6 +73,83 @@ func (a *CompiledAttr) Update(state []byte, e Entry, now time.Time) ([]byte, err
 	}
 	entries = a.prune(entries, now)
 	return encodeState(entries, len(state)+32)
+}
+
+// appendLatest is Update for the usual event: newer than every kept entry, not dated
+// after now, in a state that keeps no entry dated after now either. Then only a prefix
+// of the state leaves (out of the window, or beyond the limit) and the new entry goes
+// last, so the encoding is walked without decoding values, the bytes of the entries that
+// stay are kept, and the new one is appended: the same bytes update gives, at a
+// fraction of the cost. ok is false when the case does not apply (update then decides,
+// and reports a corrupt state).
+func (a *CompiledAttr) appendLatest(state []byte, e Entry, now time.Time) (out []byte, ok bool) {
+	lower := now.Add(-a.Window)
+	if len(state) == 0 || state[0] != stateVersion || e.Time.After(now) || !e.Time.After(lower) {
+		return nil, false
+	}
+	r := reader{b: state[1:]}
+	n64 := r.uvarint()
+	if r.err || n64 == 0 || n64 > uint64(len(r.b)/4) {
+		return nil, false
+	}
+	n := int(n64)
+	bodyAt := len(state) - len(r.b)
+	// first is the index of the first entry that stays: after the expired ones, and
+	// leaving room for the new one within the limit. Its time and sequence are written
+	// again, absolute, and the bytes from its value on are kept.
+	first, byLimit := -1, n+1-a.Limit
+	var firstSec, firstNs int64
+	var firstSeq uint64
+	firstValueAt := 0
+	var sec, ns int64
+	var seq uint64
+	for i := range n {
+		if i == 0 {
+			sec = r.varint()
+		} else {
+			d := r.uvarint()
+			if d > math.MaxInt64/2 {
+				return nil, false
+			}
+			sec += int64(d)
+		}
+		ns = r.subsec()
+		seq += uint64(r.varint())
+		valueAt := len(state) - len(r.b)
+		r.skipValue()
+		if r.err {
+			return nil, false
+		}
+		if first < 0 && time.Unix(sec, ns).After(lower) {
+			first = max(i, byLimit)
+		}
+		if i == first {
+			firstSec, firstNs, firstSeq, firstValueAt = sec, ns, seq, valueAt
+		}
+	}
+	last := time.Unix(sec, ns)
+	if len(r.b) != 0 || last.After(now) || compareEntries(e, Entry{Time: last, Seq: seq}) <= 0 {
+		return nil, false
+	}
+	if first < 0 {
+		first = n // every kept entry expired
+	}
+	b := make([]byte, 0, len(state)+32)
+	b = append(b, stateVersion)
+	b = binary.AppendUvarint(b, uint64(n-first+1))
+	switch {
+	case first >= n:
+		sec, seq = 0, 0
+	case first == 0:
+		b = append(b, state[bodyAt:]...)
+	default:
+		b = binary.AppendVarint(b, firstSec)
+		b = appendSubsec(b, int(firstNs))
+		b = binary.AppendVarint(b, int64(firstSeq))
+		b = append(b, state[firstValueAt:]...)
+	}
+	b, err := appendEntry(b, e, first >= n, sec, seq)
+	return b, err == nil
 }
 
 func (a *CompiledAttr) prune(es []Entry, now time.Time) []Entry {
@@ -118,38 +203,49 @@ func encodeState(es []Entry, size int) ([]byte, error) {
 	var prevSec int64
 	var prevSeq uint64
 	for i, e := range es {
-		sec := e.Time.Unix()
-		if i == 0 {
-			b = binary.AppendVarint(b, sec)
-		} else {
-			b = binary.AppendUvarint(b, uint64(sec-prevSec))
+		var err error
+		if b, err = appendEntry(b, e, i == 0, prevSec, prevSeq); err != nil {
+			return nil, err
 		}
-		b = appendSubsec(b, e.Time.Nanosecond())
-		b = binary.AppendVarint(b, int64(e.Seq-prevSeq))
-		prevSec, prevSeq = sec, e.Seq
-		switch v := e.Value.(type) {
-		case nil:
-			b = append(b, tagNil)
-		case string:
-			b = append(b, tagString)
-			b = binary.AppendUvarint(b, uint64(len(v)))
-			b = append(b, v...)
-		case int64:
-			b = append(b, tagInt)
-			b = binary.AppendVarint(b, v)
-		case float64:
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("encoding profile state: the value %v", v)
-			}
-			b = append(b, tagFloat)
-			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
-		case time.Time:
-			b = append(b, tagTime)
-			b = binary.AppendVarint(b, v.Unix())
-			b = appendSubsec(b, v.Nanosecond())
-		default:
-			return nil, fmt.Errorf("encoding profile state: a value of type %T", e.Value)
+		prevSec, prevSeq = e.Time.Unix(), e.Seq
+	}
+	return b, nil
+}
+
+// appendEntry encodes one entry after the one with time prevSec and sequence prevSeq,
+// or as the first of a state.
+func appendEntry(b []byte, e Entry, first bool, prevSec int64, prevSeq uint64) ([]byte, error) {
+	sec := e.Time.Unix()
+	if first {
+		b = binary.AppendVarint(b, sec)
+		prevSeq = 0
+	} else {
+		b = binary.AppendUvarint(b, uint64(sec-prevSec))
+	}
+	b = appendSubsec(b, e.Time.Nanosecond())
+	b = binary.AppendVarint(b, int64(e.Seq-prevSeq))
+	switch v := e.Value.(type) {
+	case nil:
+		b = append(b, tagNil)
+	case string:
+		b = append(b, tagString)
+		b = binary.AppendUvarint(b, uint64(len(v)))
+		b = append(b, v...)
+	case int64:
+		b = append(b, tagInt)
+		b = binary.AppendVarint(b, v)
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("encoding profile state: the value %v", v)
 		}
+		b = append(b, tagFloat)
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+	case time.Time:
+		b = append(b, tagTime)
+		b = binary.AppendVarint(b, v.Unix())
+		b = appendSubsec(b, v.Nanosecond())
+	default:
+		return nil, fmt.Errorf("encoding profile state: a value of type %T", e.Value)
 	}
 	return b, nil
 }
@@ -289,6 +385,33 @@ func (r *reader) byte() byte {
 	c := r.b[0]
 	r.b = r.b[1:]
 	return c
+}
+
+// skipValue steps over a value: its tag and payload.
+func (r *reader) skipValue() {
+	switch r.byte() {
+	case tagNil:
+	case tagString:
+		l := r.uvarint()
+		if l > uint64(len(r.b)) {
+			r.err = true
+			return
+		}
+		r.b = r.b[l:]
+	case tagInt:
+		r.varint()
+	case tagFloat:
+		if len(r.b) < 8 {
+			r.err = true
+			return
+		}
+		r.b = r.b[8:]
+	case tagTime:
+		r.varint()
+		r.subsec()
+	default:
+		r.err = true
+	}
 }
 
 func (r *reader) subsec() int64 {
