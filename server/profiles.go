@@ -242,11 +242,10 @@ func (s *Server) profileStream(c *fiber.Ctx) error {
 	f.resolve(ctx)
 	cancel()
 	sseHeaders(c)
-	heartbeat := s.heartbeat()
+	rid := requestID(c)
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer s.hub.Unsubscribe(sub)
 		var last []byte
-		n := 0
 		send := func() error {
 			p := f.person
 			if p == nil {
@@ -266,7 +265,6 @@ func (s *Server) profileStream(c *fiber.Ctx) error {
 			last = body
 			v.Timestamp = time.Now().UTC().Format(event.TimeLayout)
 			full, _ := json.Marshal(v)
-			n++
 			w.WriteString("event: profile\ndata: ")
 			w.Write(full)
 			w.WriteString("\n\n")
@@ -276,32 +274,12 @@ func (s *Server) profileStream(c *fiber.Ctx) error {
 		if send() != nil || w.Flush() != nil {
 			return
 		}
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		beat := time.NewTicker(heartbeat)
-		defer beat.Stop()
-		for {
-			select {
-			case <-s.ctx.Done():
-				return
-			case e, ok := <-sub.C:
-				if !ok {
-					return
-				}
-				if f.owns(e.PersonID) && send() != nil {
-					return
-				}
-			case <-tick.C:
-				if send() != nil {
-					return
-				}
-			case <-beat.C:
-				w.WriteString(": heartbeat\n\n")
-				if w.Flush() != nil {
-					return
-				}
+		s.sseLoop(w, sub, rid, ws, send, func(e ledger.Committed) error {
+			if !f.owns(e.PersonID) {
+				return nil
 			}
-		}
+			return send()
+		})
 	})
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/openjds/jds/event"
 	"github.com/openjds/jds/identity"
 	"github.com/openjds/jds/ledger"
+	"github.com/openjds/jds/live"
 )
 
 // stream serves both live-stream paths as Server-Sent Events: every event of the person
@@ -58,7 +59,6 @@ func (s *Server) stream(c *fiber.Ctx) error {
 	}
 
 	sseHeaders(c)
-	heartbeat := s.heartbeat()
 	rid := requestID(c)
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer s.hub.Unsubscribe(sub)
@@ -88,34 +88,54 @@ func (s *Server) stream(c *fiber.Ctx) error {
 				return
 			}
 		}
-		tick := time.NewTicker(heartbeat)
-		defer tick.Stop()
-		for {
-			select {
-			case <-s.ctx.Done():
-				return
-			case e, ok := <-sub.C:
-				if !ok {
-					if sub.Overflowed() {
-						s.log.Info("live stream cut off: reader too slow", "request_id", rid, "workspace", ws.String())
-					}
-					return
-				}
-				if !f.owns(e.PersonID) {
-					continue
-				}
-				if send(e) != nil {
-					return
-				}
-			case <-tick.C:
-				w.WriteString(": heartbeat\n\n")
-				if w.Flush() != nil {
-					return
-				}
+		s.sseLoop(w, sub, rid, ws, nil, func(e ledger.Committed) error {
+			if !f.owns(e.PersonID) {
+				return nil
 			}
-		}
+			return send(e)
+		})
 	})
 	return nil
+}
+
+// sseLoop keeps a Server-Sent Events stream going until the client goes away, the server
+// stops or the subscription ends (a reader too slow): it hands onEvent every event
+// committed in the workspace, calls onTick (when not nil) every second, and writes a
+// heartbeat comment every heartbeat period. An error from either ends the stream.
+func (s *Server) sseLoop(w *bufio.Writer, sub *live.Sub, rid string, ws ledger.Workspace, onTick func() error, onEvent func(ledger.Committed) error) {
+	var tick <-chan time.Time
+	if onTick != nil {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		tick = t.C
+	}
+	beat := time.NewTicker(s.heartbeat())
+	defer beat.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case e, ok := <-sub.C:
+			if !ok {
+				if sub.Overflowed() {
+					s.log.Info("live stream cut off: reader too slow", "request_id", rid, "workspace", ws.String())
+				}
+				return
+			}
+			if onEvent(e) != nil {
+				return
+			}
+		case <-tick:
+			if onTick() != nil {
+				return
+			}
+		case <-beat.C:
+			w.WriteString(": heartbeat\n\n")
+			if w.Flush() != nil {
+				return
+			}
+		}
+	}
 }
 
 // sseHeaders starts a Server-Sent Events response; proxies must not buffer it.
