@@ -3,9 +3,8 @@ package ledger
 import (
 	"sync"
 
-	"github.com/openjds/jds/internal/gencache"
-
 	"github.com/openjds/jds/identity"
+	"github.com/openjds/jds/internal/gencache"
 )
 
 // cache keeps hot identity lookups (alias → person, person id → person) in memory.

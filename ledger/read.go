@@ -34,24 +34,20 @@ type reader struct {
 func (s *Store) view(w Workspace, fn func(r *reader, ws wsid) error) (ok bool, err error) {
 	sn := s.snapshot()
 	defer sn.release()
-	err = func(txn *badger.Txn) error {
-		r := &reader{s: s, txn: txn}
-		ws, found := s.cachedWorkspace(w)
-		if !found {
-			v, found2, err := r.get(workspaceKey(w.Org, w.Name))
-			if err != nil || !found2 {
-				return err
-			}
-			ws = wsid(binary.BigEndian.Uint32(v))
-			// Workspace numbers never change once written, so readers may cache them.
-			s.wsMu.Lock()
-			s.workspaces[w.Org+"\x00"+w.Name] = ws
-			s.wsMu.Unlock()
+	r := &reader{s: s, txn: sn.txn}
+	ws, found := s.cachedWorkspace(w)
+	if !found {
+		v, found2, err := r.get(workspaceKey(w.Org, w.Name))
+		if err != nil || !found2 {
+			return false, err
 		}
-		ok = true
-		return fn(r, ws)
-	}(sn.txn)
-	return ok, err
+		ws = wsid(binary.BigEndian.Uint32(v))
+		// Workspace numbers never change once written, so readers may cache them.
+		s.wsMu.Lock()
+		s.workspaces[w.Org+"\x00"+w.Name] = ws
+		s.wsMu.Unlock()
+	}
+	return true, fn(r, ws)
 }
 
 // snap is a read transaction that readers share: the committer opens one after each
