@@ -221,11 +221,13 @@ func newResultCache(maxBytes int) *resultCache {
 // may share a state) and by the versions of the states, so that a changed state is a new
 // key.
 func resultKey(personID, attrKey, mode string, states []ledger.PersonState) []byte {
-	k := make([]byte, 0, len(personID)+len(attrKey)+len(states)*48)
-	k = append(append(append(append(append(k, personID...), 0), attrKey...), 0), mode...)
+	k := make([]byte, 0, 64+len(states)*48)
+	for _, part := range []string{personID, attrKey, mode} {
+		k = append(append(k, part...), 0)
+	}
 	for _, ps := range states {
-		k = append(append(k, 0), ps.PersonID...)
-		k = strconv.AppendUint(append(k, '@'), ps.Version, 10)
+		k = append(append(k, ps.PersonID...), '@')
+		k = append(strconv.AppendUint(k, ps.Version, 10), 0)
 	}
 	return k
 }
