@@ -276,3 +276,18 @@ func TestReaderStatesVersions(t *testing.T) {
 		t.Fatalf("an older version replaced a newer one: %q %v", v, ok)
 	}
 }
+
+// A read after Close says the ledger is closed: it neither panics nor reads a discarded
+// snapshot.
+func TestReadAfterClose(t *testing.T) {
+	s, err := Open(Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	s.Append(ctx, ws, []*event.Event{mkEvent(t, "a1", "T", "+15550000001", "phone", "", time.Now())})
+	s.Close()
+	if _, err := s.Resolve(ctx, ws, "+15550000001"); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Resolve after Close: %v, want ErrClosed", err)
+	}
+}

@@ -33,6 +33,9 @@ type reader struct {
 // view runs fn on a snapshot. ok is false when the workspace holds no data yet.
 func (s *Store) view(w Workspace, fn func(r *reader, ws wsid) error) (ok bool, err error) {
 	sn := s.snapshot()
+	if sn == nil {
+		return false, ErrClosed
+	}
 	defer sn.release()
 	r := &reader{s: s, txn: sn.txn}
 	ws, found := s.cachedWorkspace(w)
@@ -61,11 +64,14 @@ type snap struct {
 	refs atomic.Int64
 }
 
-// snapshot returns the latest snapshot; release it when done.
+// snapshot returns the latest snapshot, nil once the store is closed; release it when
+// done.
 func (s *Store) snapshot() *snap {
 	s.snapMu.RLock()
 	defer s.snapMu.RUnlock()
-	s.snap.refs.Add(1)
+	if s.snap != nil {
+		s.snap.refs.Add(1)
+	}
 	return s.snap
 }
 

@@ -252,6 +252,7 @@ func (s *Store) Close() error {
 	<-s.done
 	s.snapMu.Lock()
 	s.snap.release()
+	s.snap = nil // readers still running get ErrClosed
 	s.snapMu.Unlock()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("closing badger: %w", err)
