@@ -31,6 +31,25 @@ func DecodeJSON(b []byte) (any, error) {
 	return v, nil
 }
 
+// DecodeMembers decodes a JSON object member by member, each value as DecodeJSON decodes
+// it, handing fn every key and value in order (a repeated key, repeated) without
+// building the object's map: for a caller that files the members elsewhere
+// (rules.NewEventEnv), that map was pure cost.
+func DecodeMembers(b []byte, fn func(key string, v any)) error {
+	d := jsonDecoder{b: b}
+	d.space()
+	if d.i >= len(d.b) || d.b[d.i] != '{' {
+		return d.errorf("expected an object")
+	}
+	if err := d.members(0, fn); err != nil {
+		return err
+	}
+	if d.space(); d.i != len(d.b) {
+		return d.errorf("unexpected data after the value")
+	}
+	return nil
+}
+
 // maxJSONDepth bounds nesting, as encoding/json does (10,000), so that hostile input
 // cannot exhaust the stack.
 const maxJSONDepth = 10_000
@@ -93,45 +112,55 @@ func (d *jsonDecoder) literal(word string) error {
 }
 
 func (d *jsonDecoder) object(depth int) (any, error) {
-	d.i++ // {
 	m := map[string]any{}
+	// A repeated key keeps the last value, as encoding/json does.
+	err := d.members(depth, func(k string, v any) { m[k] = v })
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// members decodes the object at d.i, handing fn each member in order.
+func (d *jsonDecoder) members(depth int, fn func(k string, v any)) error {
+	d.i++ // {
 	d.space()
 	if d.i < len(d.b) && d.b[d.i] == '}' {
 		d.i++
-		return m, nil
+		return nil
 	}
 	for {
 		d.space()
 		if d.i >= len(d.b) || d.b[d.i] != '"' {
-			return nil, d.errorf("expected a key")
+			return d.errorf("expected a key")
 		}
 		k, err := d.string()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		d.space()
 		if d.i >= len(d.b) || d.b[d.i] != ':' {
-			return nil, d.errorf("expected ':'")
+			return d.errorf("expected ':'")
 		}
 		d.i++
 		d.space()
 		v, err := d.value(depth + 1)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		m[k] = v // a repeated key keeps the last value, as encoding/json does
+		fn(k, v)
 		d.space()
 		if d.i >= len(d.b) {
-			return nil, d.errorf("unexpected end")
+			return d.errorf("unexpected end")
 		}
 		switch d.b[d.i] {
 		case ',':
 			d.i++
 		case '}':
 			d.i++
-			return m, nil
+			return nil
 		default:
-			return nil, d.errorf("expected ',' or '}'")
+			return d.errorf("expected ',' or '}'")
 		}
 	}
 }

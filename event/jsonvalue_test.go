@@ -3,8 +3,11 @@ package event
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -75,5 +78,22 @@ func checkDecode(t *testing.T, b []byte) {
 	}
 	if werr == nil && !reflect.DeepEqual(got, want) {
 		t.Fatalf("%q:\n got %#v\nwant %#v", b, got, want)
+	}
+}
+
+// DecodeMembers hands over every member in order, values decoded as DecodeJSON decodes
+// them, and refuses what is not one JSON object.
+func TestDecodeMembers(t *testing.T) {
+	var got []string
+	err := DecodeMembers([]byte(` {"a": 1, "b": {"c": [true, null]}, "a": "x"} `), func(k string, v any) {
+		got = append(got, fmt.Sprintf("%s=%v", k, v))
+	})
+	if err != nil || strings.Join(got, " ") != "a=1 b=map[c:[true <nil>]] a=x" {
+		t.Fatalf("members %q, err %v", got, err)
+	}
+	for _, bad := range []string{`[1]`, `{"a":1} 2`, `{"a":}`, ``} {
+		if err := DecodeMembers([]byte(bad), func(string, any) {}); !errors.Is(err, ErrJSON) {
+			t.Errorf("DecodeMembers(%q): %v, want ErrJSON", bad, err)
+		}
 	}
 }

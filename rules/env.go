@@ -36,18 +36,12 @@ var notExt = map[string]bool{"specversion": true, "datacontenttype": true, "data
 // NewEventEnv builds the environment of one event from its canonical JSON (event.Event's
 // Raw). Decode it once per event and match it against every attribute.
 func NewEventEnv(raw []byte) (*EventEnv, error) {
-	v, err := event.DecodeJSON(raw)
-	if err != nil {
-		return nil, fmt.Errorf("decoding event: %w", err)
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("decoding event: not a JSON object")
-	}
 	env := &EventEnv{}
 	env.Event = env
+	var rawTime string
+	hasTime := false
 	str := func(v any) string { s, _ := v.(string); return s }
-	for k, v := range m {
+	err := event.DecodeMembers(raw, func(k string, v any) {
 		switch k {
 		case "id":
 			env.ID = str(v)
@@ -64,22 +58,28 @@ func NewEventEnv(raw []byte) (*EventEnv, error) {
 		case "subject":
 			env.Subject = str(v)
 		case "time":
-			t, err := time.Parse(time.RFC3339Nano, str(v))
-			if err != nil {
-				return nil, fmt.Errorf("decoding event: time: %w", err)
-			}
-			env.Time = t.UTC()
+			rawTime, hasTime = str(v), true
 		case "data":
 			env.Data, _ = v.(map[string]any)
 		default:
 			if notExt[k] {
-				continue
+				return
 			}
 			if env.Ext == nil {
 				env.Ext = map[string]any{}
 			}
 			env.Ext[k] = v
 		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("decoding event: %w", err)
+	}
+	if hasTime {
+		t, err := time.Parse(time.RFC3339Nano, rawTime)
+		if err != nil {
+			return nil, fmt.Errorf("decoding event: time: %w", err)
+		}
+		env.Time = t.UTC()
 	}
 	if env.Data == nil {
 		env.Data = map[string]any{}
