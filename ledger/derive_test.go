@@ -45,11 +45,7 @@ func counts(t *testing.T, s *Store, ident string) string {
 }
 
 func TestDerivedStateFollowsIdentity(t *testing.T) {
-	s, err := Open(Options{InMemory: true, Deriver: counter{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openWith(t, Options{InMemory: true, Deriver: counter{}})
 	ctx := context.Background()
 	t0 := time.Now()
 	s.Append(ctx, ws, []*event.Event{
@@ -81,7 +77,7 @@ func TestDerivedStateFollowsIdentity(t *testing.T) {
 	}
 	// Backfill recomputes every person.
 	var progress []int
-	err = s.Backfill(ctx, ws, func(st *State, events EventSource) error {
+	err := s.Backfill(ctx, ws, func(st *State, events EventSource) error {
 		return st.Set("n", []byte("9"))
 	}, func(done, total int) { progress = append(progress, done, total) })
 	if err != nil || fmt.Sprint(progress) != "[2 2]" || counts(t, s, "tmp-1") != "[9]" {

@@ -16,7 +16,13 @@ var ws = Workspace{Org: "cctsa", Name: "sandbox"}
 
 func openTest(t *testing.T, dir string) *Store {
 	t.Helper()
-	s, err := Open(Options{Dir: dir, InMemory: dir == "", SyncWrites: true})
+	return openWith(t, Options{Dir: dir, InMemory: dir == "", SyncWrites: true})
+}
+
+// openWith opens a store for one test, closed when the test ends.
+func openWith(t *testing.T, o Options) *Store {
+	t.Helper()
+	s, err := Open(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,10 +252,7 @@ func TestReaderStatesVersions(t *testing.T) {
 // A read after Close says the ledger is closed: it neither panics nor reads a discarded
 // snapshot.
 func TestReadAfterClose(t *testing.T) {
-	s, err := Open(Options{InMemory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openWith(t, Options{InMemory: true})
 	ctx := context.Background()
 	s.Append(ctx, ws, []*event.Event{mkEvent(t, "a1", "T", "+15550000001", "phone", "", time.Now())})
 	s.Close()

@@ -102,11 +102,7 @@ func TestOutbox(t *testing.T) {
 func TestDueFindsEarlierDeliveriesQueuedLater(t *testing.T) {
 	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	s, err := Open(Options{InMemory: true, Deriver: notifier{}, Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openWith(t, Options{InMemory: true, Deriver: notifier{}, Now: clock})
 	ctx := context.Background()
 	for i := range 50 {
 		now = now.Add(time.Second)

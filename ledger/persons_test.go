@@ -189,11 +189,7 @@ func TestEraseRemovesEverythingAndTheAliasStartsAfresh(t *testing.T) {
 func TestTemporaryPersonsExpire(t *testing.T) {
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	s, err := Open(Options{InMemory: true, Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openWith(t, Options{InMemory: true, Now: clock})
 	ctx := context.Background()
 	other := Workspace{Org: "cctsa", Name: "other"}
 	s.Append(ctx, ws, []*event.Event{mkEvent(t, "a1", "webvisit", "anon-a", "temporaryId", "", now)})
@@ -229,11 +225,7 @@ func TestTemporaryPersonsExpire(t *testing.T) {
 
 func TestGuardrailsOnIngest(t *testing.T) {
 	guard := identity.NewGuard([]string{"unknown"}, 2)
-	s, err := Open(Options{InMemory: true, Guard: guard})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openWith(t, Options{InMemory: true, Guard: guard})
 	ctx := context.Background()
 	t0 := time.Now()
 	s.Append(ctx, ws, []*event.Event{mkEvent(t, "u1", "T", "c-1", "customerId", "", t0)})

@@ -73,11 +73,7 @@ func historyIn(t *testing.T, s *Store, w Workspace, ident string) []string {
 }
 
 func TestExpireEventsDeletesExactlyTheOldOnes(t *testing.T) {
-	s, err := Open(Options{InMemory: true, Deriver: tally{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openWith(t, Options{InMemory: true, Deriver: tally{}})
 	ctx := context.Background()
 	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 	cutoff := now.AddDate(0, 0, -365)
@@ -168,11 +164,7 @@ func TestExpireEventsDeletesExactlyTheOldOnes(t *testing.T) {
 // transaction takes, and checks that the chunks add up with nothing missed or counted
 // twice.
 func TestExpireEventsInChunks(t *testing.T) {
-	s, err := Open(Options{InMemory: true, Deriver: tally{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openWith(t, Options{InMemory: true, Deriver: tally{}})
 	ctx := context.Background()
 	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 	cutoff := now.AddDate(-1, 0, 0)
