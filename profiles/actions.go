@@ -24,10 +24,11 @@ import (
 // firedKey is the derived-state name holding when an action last fired for a person.
 func firedKey(actionID string) string { return "fired:" + actionID }
 
-// fire evaluates the actions that read any of the attributes the event just changed.
-func (e *Engine) fire(st *ledger.State, s *set, changed map[string]bool, env *rules.EventEnv, ev ledger.StoredEvent) error {
+// fire evaluates the actions that read any of the attributes the event just changed:
+// those of attrs that it matched.
+func (e *Engine) fire(st *ledger.State, s *set, attrs []*rules.CompiledAttr, matches []match, env *rules.EventEnv, ev ledger.StoredEvent) error {
 	for _, a := range s.actions {
-		if !a.Action.IsActive || !reads(a, changed) {
+		if !a.Action.IsActive || !reads(a, attrs, matches) {
 			continue
 		}
 		if err := e.fireOne(st, a, env, ev); err != nil {
@@ -37,10 +38,12 @@ func (e *Engine) fire(st *ledger.State, s *set, changed map[string]bool, env *ru
 	return nil
 }
 
-func reads(a *rules.CompiledAction, changed map[string]bool) bool {
+func reads(a *rules.CompiledAction, attrs []*rules.CompiledAttr, matches []match) bool {
 	for _, attr := range a.Attrs() {
-		if changed[attr.Key] {
-			return true
+		for i, changed := range attrs {
+			if matches[i].ok && changed.Key == attr.Key {
+				return true
+			}
 		}
 	}
 	return false

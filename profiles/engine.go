@@ -309,22 +309,17 @@ func (e *Engine) Derive(st *ledger.State, ev ledger.StoredEvent) error {
 		}
 		p.matches = matchAll(attrs, p.env)
 	}
-	var changed map[string]bool // what the actions need to know; none, no map
-	if len(s.actions) > 0 {
-		changed = map[string]bool{}
-	}
-	if err := update(st, attrs, p.matches, ev, changed); err != nil {
+	if err := update(st, attrs, p.matches, ev); err != nil {
 		return err
 	}
-	if len(changed) == 0 {
+	if len(s.actions) == 0 {
 		return nil
 	}
-	return e.fire(st, s, changed, p.env, ev)
+	return e.fire(st, s, attrs, p.matches, p.env, ev)
 }
 
-// update applies an event to the state of the attributes that count it, noting in
-// changed (when not nil) the keys of those attributes.
-func update(st *ledger.State, attrs []*rules.CompiledAttr, matches []match, ev ledger.StoredEvent, changed map[string]bool) error {
+// update applies an event to the state of the attributes that count it.
+func update(st *ledger.State, attrs []*rules.CompiledAttr, matches []match, ev ledger.StoredEvent) error {
 	for i, a := range attrs {
 		if !matches[i].ok {
 			continue
@@ -339,9 +334,6 @@ func update(st *ledger.State, attrs []*rules.CompiledAttr, matches []match, ev l
 		}
 		if err := st.Set(a.Key, next); err != nil {
 			return err
-		}
-		if changed != nil {
-			changed[a.Key] = true
 		}
 	}
 	return nil
@@ -374,7 +366,7 @@ func rebuild(st *ledger.State, byEvent map[string][]*rules.CompiledAttr, horizon
 		if err != nil {
 			return err
 		}
-		return update(st, attrs, matchAll(attrs, env), ev, nil)
+		return update(st, attrs, matchAll(attrs, env), ev)
 	})
 }
 
