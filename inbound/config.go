@@ -85,18 +85,6 @@ var (
 		Doc: "The workspace (a token's `sn`) the events are written to."}
 )
 
-// KindSpec returns the config keys of an inbound kind, besides name and
-// kind, for documentation.
-func KindSpec(kind string) []connectors.Field {
-	switch kind {
-	case KindWebhook:
-		return webhookSpec
-	case KindPoll:
-		return pollSpec
-	}
-	return nil
-}
-
 // Build checks every instance and constructs it, without I/O. It reports
 // every problem at once, each a *connectors.ConfigError naming
 // inbound[i], the instance and the key ("inbound[0] \"sms-replies\":

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -459,6 +458,3 @@ func kindOf(v any) string {
 	}
 	return fmt.Sprintf("a %T", v)
 }
-
-// BuiltinNames lists the built-in mappings.
-func BuiltinNames() []string { return slices.Sorted(maps.Keys(builtins)) }

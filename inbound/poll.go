@@ -132,9 +132,6 @@ func (p *Poller) Name() string { return p.name }
 // Schedule is its cron schedule.
 func (p *Poller) Schedule() string { return p.schedule }
 
-// Workspace is where it writes.
-func (p *Poller) Workspace() ledger.Workspace { return p.ws }
-
 func (p *Poller) close() {
 	p.client.CloseIdleConnections()
 }

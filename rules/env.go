@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/openjds/jds/event"
@@ -229,5 +228,3 @@ func formatFloat(f float64) string {
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64)
 }
-
-func trimSpace(s string) string { return strings.TrimSpace(s) }
