@@ -107,11 +107,21 @@ func tok(service, perm string) string {
 
 // TestAcknowledgedEventsSurviveKill9 posts events from many clients, kills the server
 // with SIGKILL in the middle of the burst, restarts it, and finds every event whose
-// post was answered 202 — several times over the same data directory.
+// post was answered 202 — several times over the same data directory. A profile counts
+// the events of each person: after the kills it counts every event stored, though the
+// server writes profile state some seconds after the events (it derives the rest again
+// at start).
 func TestAcknowledgedEventsSurviveKill9(t *testing.T) {
 	dir := t.TempDir()
+	rules := filepath.Join(dir, "rules")
+	os.Mkdir(rules, 0o755)
+	os.WriteFile(filepath.Join(rules, "count.yaml"), []byte(`templates:
+  - name: Crash Count
+    attributes:
+      - {name: calls, displayName: Calls, event: Queued Caller, aggregationMode: Count, lookBack: 30d, limit: 10000}
+`), 0o644)
 	cfg := filepath.Join(dir, "jds.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("keys:\n  - name: k\n    organization: %s\n    secret: %q\n", org, secret)), 0o600)
+	os.WriteFile(cfg, []byte(fmt.Sprintf("keys:\n  - name: k\n    organization: %s\n    secret: %q\nrulesDir: %s\n", org, secret, rules)), 0o600)
 	data := filepath.Join(dir, "data")
 	write := tok("ds", "w")
 	acked := map[string]string{} // event id → identity
@@ -181,6 +191,7 @@ func TestAcknowledgedEventsSurviveKill9(t *testing.T) {
 	found := map[string]bool{}
 	for p := range 50 {
 		ident := fmt.Sprintf("+1555%07d", p)
+		stored := 0
 		for page := 0; ; page++ {
 			req, _ := http.NewRequest("GET", fmt.Sprintf("%s/v1/journey/streams/historic/%s?pageSize=1000&page=%d", s.base, url.PathEscape(ident), page), nil)
 			req.Header.Set("Authorization", tok("tape", "r"))
@@ -198,10 +209,14 @@ func TestAcknowledgedEventsSurviveKill9(t *testing.T) {
 					t.Fatalf("event %s stored twice", d.ID)
 				}
 				found[d.ID] = true
+				stored++
 			}
 			if len(body.Data) < 1000 {
 				break
 			}
+		}
+		if counted := profileCount(t, s, ident); counted != stored {
+			t.Errorf("%s: the profile counts %d events, the ledger holds %d", ident, counted, stored)
 		}
 	}
 	missing := 0
@@ -305,4 +320,27 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatal("nothing was acknowledged before the shutdown")
 	}
 	t.Logf("%d acknowledged events all found; shutdown took %s", n, took.Round(time.Millisecond))
+}
+
+// profileCount reads the Crash Count profile of an identity.
+func profileCount(t *testing.T, s *server, ident string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/v1/api/progressive-profile-view/workspace-id/%s/identity/%s/template-name/%s",
+		s.base, workspace, url.PathEscape(ident), url.PathEscape("Crash Count")), nil)
+	req.Header.Set("Authorization", tok("profile", "r"))
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var body struct {
+		Data []struct {
+			Attributes []struct{ Value int }
+		}
+	}
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil || res.StatusCode != 200 ||
+		len(body.Data) != 1 || len(body.Data[0].Attributes) != 1 {
+		t.Fatalf("profile of %s: status %d, %+v, %v", ident, res.StatusCode, body, err)
+	}
+	return body.Data[0].Attributes[0].Value
 }
