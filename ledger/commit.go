@@ -87,7 +87,6 @@ func (s *Store) commitLoop() {
 		}
 		s.commitGroup(group)
 	}
-	s.flushAllDeferred()
 }
 
 func (s *Store) commitGroup(group []*request) {
@@ -103,7 +102,6 @@ func (s *Store) commitGroup(group []*request) {
 		// Publish committed state to readers before anyone is told, so that a read
 		// issued after an acknowledgement sees it.
 		s.renewSnapshot()
-		s.applyDeferred(b)
 		s.cache.apply(b.aliases, b.persons)
 		if b.statesCleared {
 			s.states.Reset()
@@ -159,7 +157,6 @@ func (s *Store) run(group []*request) (*batch, error) {
 		now:     s.opts.Now().UTC(),
 		seq:     s.seq.Load(),
 		nextWS:  s.nextWS,
-		origin:  s.lastTs,
 		aliases: map[string]aliasEntry{},
 		persons: map[string]*identity.Person{},
 	}
@@ -171,11 +168,6 @@ func (s *Store) run(group []*request) (*batch, error) {
 				r.err = rej
 				continue
 			}
-			return nil, err
-		}
-	}
-	if s.opts.Deriver != nil {
-		if err := b.flushDeferred(); err != nil {
 			return nil, err
 		}
 	}
@@ -210,15 +202,6 @@ type batch struct {
 	// commits; statesCleared says that it deleted some by prefix.
 	states        map[string][]byte
 	statesCleared bool
-	// deferred marks the states whose latest value in this batch is deferred
-	// (deferred.go); origin is their replay point, popped how many entries of the queue
-	// of pending values the batch took, flushAll asks it to write them all, and
-	// replaying is set while an op replays events.
-	deferred  map[string]bool
-	origin    uint64
-	popped    int
-	flushAll  bool
-	replaying bool
 	// queuedLow is the lowest queue key the batch wrote (see queueScan).
 	queuedLow []byte
 	// identityChanged is set when an alias changed owner or appeared.

@@ -24,9 +24,7 @@ import (
 // commit: they must be deterministic and quick, and must not call the Store.
 type Deriver interface {
 	// Derive is called once for each event newly stored, with the state of the person it
-	// was filed under; and again by Replay after a crash, for the events whose deferred
-	// state may have been lost (State.Replaying). Deriving an event already derived must
-	// change nothing.
+	// was filed under.
 	Derive(st *State, ev StoredEvent) error
 	// Rebuild recomputes all of one person's state from the person's own events. It must
 	// replace every value it computes: the ledger calls it after clearing the person's
@@ -117,15 +115,11 @@ func (s *State) Record() (*identity.Person, error) { return s.b.person(s.ws, s.p
 // Clear removes every value of the person.
 func (s *State) Clear() error { return s.b.clearStates(s.ws, s.person) }
 
-// getState reads a state value: as this batch left it, else pending (deferred.go), else
-// through the committer's state cache (see stateCache).
+// getState reads a state value through the committer's state cache (see stateCache).
 // The value is shared: callers must not modify it.
 func (b *batch) getState(key []byte) ([]byte, bool, error) {
 	if v, ok := b.states[string(key)]; ok {
 		return v, v != nil, nil
-	}
-	if d := b.s.dirty[string(key)]; d != nil {
-		return d.value, d.value != nil, nil
 	}
 	if !b.statesCleared {
 		if v, hit := b.s.states.Get(key); hit {
@@ -152,7 +146,6 @@ func (b *batch) setState(key, v []byte) error {
 			b.states = map[string][]byte{}
 		}
 		b.states[string(key)] = v
-		delete(b.deferred, string(key))
 	}
 	return err
 }
@@ -162,7 +155,6 @@ func (b *batch) setState(key, v []byte) error {
 // erasure), and the cache cannot drop a prefix cheaply.
 func (b *batch) clearStates(ws wsid, p pid) error {
 	b.statesCleared = true
-	b.clearDeferred(statePrefix(ws, p))
 	return b.deletePrefix(statePrefix(ws, p))
 }
 
@@ -259,23 +251,11 @@ type PersonState struct {
 }
 
 // States returns a named value for a live person and for every person merged into it
-// (absent ones left out), as of one commit: the parts a derived view combines. A name
-// asked for twice is answered once.
+// (absent ones left out), read from one snapshot: the parts a derived view combines. A
+// name asked for twice is answered once.
 func (s *Store) States(ctx context.Context, w Workspace, p *identity.Person, names []string) (map[string][]PersonState, error) {
-	names = slices.Compact(slices.Sorted(slices.Values(names)))
-	for {
-		// A value read from the snapshot instead of the pending ones may be older than
-		// the pending one was, if it was written and left them meanwhile: flushGen tells.
-		gen := s.flushGen.Load()
-		out, err := s.readStates(w, p, names)
-		if err != nil || s.flushGen.Load() == gen {
-			return out, err
-		}
-	}
-}
-
-func (s *Store) readStates(w Workspace, p *identity.Person, names []string) (map[string][]PersonState, error) {
 	out := map[string][]PersonState{}
+	names = slices.Compact(slices.Sorted(slices.Values(names)))
 	_, err := s.view(w, func(r *reader, ws wsid) error {
 		ids := append([]string{p.ID}, p.MergedIDs(r.personByID(ws))...)
 		for _, id := range ids {
@@ -284,14 +264,7 @@ func (s *Store) readStates(w Workspace, p *identity.Person, names []string) (map
 				return err
 			}
 			for _, name := range names {
-				key := stateKey(ws, k, name)
-				if d, ok := s.dirtyValue(key); ok {
-					if d.value != nil {
-						out[name] = append(out[name], PersonState{PersonID: id, Version: d.ver, Value: d.value})
-					}
-					continue
-				}
-				ps, ok, err := s.readState(r.txn, key)
+				ps, ok, err := s.readState(r.txn, stateKey(ws, k, name))
 				if err != nil {
 					return err
 				}

@@ -44,10 +44,26 @@ func (s *Store) DeleteDoc(ctx context.Context, w Workspace, collection, id strin
 // AllDocs calls fn for every document of a collection, in every workspace.
 func (s *Store) AllDocs(ctx context.Context, collection string, fn func(w Workspace, id string, value []byte) error) error {
 	return s.db.View(func(txn *badger.Txn) error {
-		names, err := workspaceNames(txn)
-		if err != nil {
-			return err
+		names := map[wsid]Workspace{}
+		opt := badger.DefaultIteratorOptions
+		opt.Prefix = []byte{tagWorkspace}
+		it := txn.NewIterator(opt)
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := it.Item().Key()[1:]
+			org, name, _ := bytes.Cut(k, []byte{0})
+			err := it.Item().Value(func(v []byte) error {
+				if len(v) != wsidLen {
+					return fmt.Errorf("workspace number of %d bytes", len(v))
+				}
+				names[wsid(binary.BigEndian.Uint32(v))] = Workspace{Org: string(org), Name: string(name)}
+				return nil
+			})
+			if err != nil {
+				it.Close()
+				return err
+			}
 		}
+		it.Close()
 		for ws, w := range names {
 			prefix := docKey(ws, collection, "")
 			opt := badger.DefaultIteratorOptions
@@ -112,27 +128,4 @@ func (s *Store) Workspaces(ctx context.Context) ([]Workspace, error) {
 		return nil
 	})
 	return out, err
-}
-
-// workspaceNames maps every workspace number to its name.
-func workspaceNames(txn *badger.Txn) (map[wsid]Workspace, error) {
-	names := map[wsid]Workspace{}
-	opt := badger.DefaultIteratorOptions
-	opt.Prefix = []byte{tagWorkspace}
-	it := txn.NewIterator(opt)
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
-		org, name, _ := bytes.Cut(it.Item().Key()[1:], []byte{0})
-		err := it.Item().Value(func(v []byte) error {
-			if len(v) != wsidLen {
-				return fmt.Errorf("workspace number of %d bytes", len(v))
-			}
-			names[wsid(binary.BigEndian.Uint32(v))] = Workspace{Org: string(org), Name: string(name)}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return names, nil
 }

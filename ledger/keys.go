@@ -15,7 +15,7 @@ import (
 // parts (16-byte person ids, 8-byte big-endian times and sequences) so that byte order is
 // the order that reads want. Variable-length parts (aliases, event ids) come last.
 //
-//	tagMeta      'm' name                               → meta value (sequence counter, wsid counter, replay point)
+//	tagMeta      'm' name                               → meta value (sequence counter, wsid counter)
 //	tagWorkspace 'w' org 0x00 workspace                 → wsid (4 bytes)
 //	tagEvent     'e' wsid pid time seq                  → canonical event JSON
 //	tagDedupe    'd' wsid eventID                       → pid time seq (the event's tagEvent suffix)
@@ -63,8 +63,6 @@ const (
 var (
 	metaSeq  = []byte{tagMeta, 's'}
 	metaWSID = []byte{tagMeta, 'w'}
-	// metaDerived is the replay point of deferred derived state (deferred.go).
-	metaDerived = []byte{tagMeta, 'd'}
 )
 
 // wsid is a workspace's number in keys.

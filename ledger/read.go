@@ -86,7 +86,6 @@ func (sn *snap) release() {
 func (s *Store) renewSnapshot() {
 	sn := &snap{txn: s.db.NewTransaction(false)}
 	sn.refs.Store(1) // the store's own reference, until the next renewal
-	s.lastTs = sn.txn.ReadTs()
 	s.snapMu.Lock()
 	old := s.snap
 	s.snap = sn

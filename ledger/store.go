@@ -61,11 +61,6 @@ type Options struct {
 	// StateCacheBytes bounds the committer's cache of derived state (profiles).
 	// Default 64 MiB.
 	StateCacheBytes int
-	// DerivedFlushAfter is how long a deferred derived value may wait before it is
-	// written (see deferred.go); DerivedBytes bounds the bytes waiting. Defaults 10 s
-	// and 32 MiB.
-	DerivedFlushAfter time.Duration
-	DerivedBytes      int
 
 	// OnCommit, if set, is called by the committer after each durable commit with what it
 	// stored, in commit order. It must not block: live-stream fan-out belongs here.
@@ -101,12 +96,6 @@ func (o *Options) setDefaults() {
 	}
 	if o.StateCacheBytes <= 0 {
 		o.StateCacheBytes = 64 << 20
-	}
-	if o.DerivedFlushAfter <= 0 {
-		o.DerivedFlushAfter = 10 * time.Second
-	}
-	if o.DerivedBytes <= 0 {
-		o.DerivedBytes = 32 << 20
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -157,17 +146,6 @@ type Store struct {
 
 	snapMu sync.RWMutex // guards snap
 	snap   *snap        // the readers' snapshot (see renewSnapshot)
-	lastTs uint64       // Badger version of the last commit; committer only
-
-	// Deferred derived state (deferred.go). The committer changes dirty under dirtyMu
-	// and reads it freely; readers read it under dirtyMu. The rest is the committer's.
-	dirtyMu     sync.RWMutex
-	dirty       map[string]*dirtyState
-	dirtyFIFO   []dirtyRef
-	dirtyBytes  int
-	dirtyCount  uint64
-	flushGen    atomic.Uint64 // changes before pending values leave dirty
-	replayFloor atomic.Uint64 // while Replay runs: its replay point
 
 	mu     sync.RWMutex // guards closed and sends on reqs
 	closed bool
@@ -228,7 +206,6 @@ func Open(opts Options) (*Store, error) {
 		readerStates: newReaderStates(opts.StateCacheBytes / 2),
 		queue:        &queueScan{low: []byte{tagQueue}},
 		workspaces:   map[string]wsid{},
-		dirty:        map[string]*dirtyState{},
 		reqs:         make(chan *request, 1024),
 		done:         make(chan struct{}),
 	}

@@ -309,20 +309,17 @@ func (e *Engine) Derive(st *ledger.State, ev ledger.StoredEvent) error {
 		}
 		p.matches = matchAll(attrs, p.env)
 	}
-	// The states are derived from events alone: the ledger may write them later, and
-	// derives the events again after a crash (ledger.State.Defer).
-	if err := update(st, st.Defer, attrs, p.matches, ev); err != nil {
+	if err := update(st, attrs, p.matches, ev); err != nil {
 		return err
 	}
-	if len(s.actions) == 0 || st.Replaying() {
+	if len(s.actions) == 0 {
 		return nil
 	}
 	return e.fire(st, s, attrs, p.matches, p.env, ev)
 }
 
-// update applies an event to the state of the attributes that count it, storing them
-// with set.
-func update(st *ledger.State, set func(name string, v []byte) error, attrs []*rules.CompiledAttr, matches []match, ev ledger.StoredEvent) error {
+// update applies an event to the state of the attributes that count it.
+func update(st *ledger.State, attrs []*rules.CompiledAttr, matches []match, ev ledger.StoredEvent) error {
 	for i, a := range attrs {
 		if !matches[i].ok {
 			continue
@@ -335,7 +332,7 @@ func update(st *ledger.State, set func(name string, v []byte) error, attrs []*ru
 		if err != nil {
 			return err
 		}
-		if err := set(a.Key, next); err != nil {
+		if err := st.Set(a.Key, next); err != nil {
 			return err
 		}
 	}
@@ -369,7 +366,7 @@ func rebuild(st *ledger.State, byEvent map[string][]*rules.CompiledAttr, horizon
 		if err != nil {
 			return err
 		}
-		return update(st, st.Set, attrs, matchAll(attrs, env), ev)
+		return update(st, attrs, matchAll(attrs, env), ev)
 	})
 }
 

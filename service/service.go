@@ -139,9 +139,6 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	// A broken rule file at start leaves the service up without those rules: ingest
 	// must not stop because of a typo. The error is in the log and at /admin/v1/api/rules.
 	s.rules.Reload(ctx)
-	if err := s.replayProfiles(ctx, o.Logger); err != nil {
-		return nil, err
-	}
 	s.flows = flows.NewRegistry(flows.Options{Getenv: os.Getenv})
 	s.flowDir = ruledir.NewDirManager("flow files", cfg.FlowsDir, o.Logger, s.flows.Loader(),
 		func(name string) bool { return !flows.IsTestFile(name) })
@@ -302,24 +299,4 @@ func NewLogger(cfg config.Log, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
-}
-
-// replayProfiles derives again, after a crash, the events whose deferred profile state
-// was not written yet (ledger.Store.Replay). It runs before the service takes events.
-func (s *Service) replayProfiles(ctx context.Context, log *slog.Logger) error {
-	start := time.Now()
-	last := start
-	n, err := s.store.Replay(ctx, func(done, total int) {
-		if time.Since(last) >= 5*time.Second {
-			last = time.Now()
-			log.Info("replaying events for profiles", "done", done, "total", total)
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("replaying events for profiles: %w", err)
-	}
-	if n > 0 {
-		log.Info("replayed events for profiles after an unclean stop", "events", n, "took", time.Since(start).Round(time.Millisecond))
-	}
-	return nil
 }
