@@ -7,7 +7,9 @@
 #   full             the published figures (several minutes; run it on a quiet machine)
 #   ratio            batch ingest (as in b) with no template and with the five templates of
 #                    scripts/bench-rules, alternating, BENCH_RUNS times each (default 3),
-#                    each on a fresh data directory: the cost of progressive profiles
+#                    each on a fresh data directory: the cost of progressive profiles.
+#                    BENCH_PERSONS spreads the events over that many persons (default
+#                    10000: each gets about 3 a second; 100000 is the steadier case)
 #
 # It builds jds and cmd/jdsload, starts jds on 127.0.0.1 (a random free port, a fresh data
 # directory, a development key, a token minted with "jds token"), then measures:
@@ -23,7 +25,7 @@
 # BENCH_KEEP=1; put it on another disk with BENCH_TMPDIR=/path).
 set -euo pipefail
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; }
 
 MODE=${1:-quick}
 case "$MODE" in
@@ -59,7 +61,7 @@ else
 	HIST_REQUESTS=10000;   HIST_DURATION=15s
 	RSS_TARGET=0;          RSS_DURATION=0s
 fi
-RATIO_RUNS=${BENCH_RUNS:-3}; RATIO_EVENTS=600000
+RATIO_RUNS=${BENCH_RUNS:-3}; RATIO_EVENTS=600000; RATIO_PERSONS=${BENCH_PERSONS:-10000}
 WORKSPACE=bench
 IDENTITY=+15550000001
 
@@ -250,14 +252,14 @@ if [ "$MODE" = ratio ]; then
 		for rules in "$TMP/no-rules" "$ROOT/scripts/bench-rules"; do
 			start_jds "$rules" "$TMP/data"
 			run_step "ratio run $run, rules in ${rules/#$TMP/\$TMP}" "$TMP/r.log" \
-				"$LOAD" ingest --url "$URL" --workspace "$WORKSPACE" --clients 16 --batch 100 --events "$RATIO_EVENTS" --persons 10000 --duration 300s
+				"$LOAD" ingest --url "$URL" --workspace "$WORKSPACE" --clients 16 --batch 100 --events "$RATIO_EVENTS" --persons "$RATIO_PERSONS" --duration 300s
 			RATES+=("$(field "$(result "$TMP/r.log")" events_per_sec)")
 			stop_jds
 			rm -rf "$TMP/data"
 		done
 	done
 	echo
-	echo "## Ingest with five templates against none ($COMMAND, $(date -u +%Y-%m-%dT%H:%M:%SZ))"
+	echo "## Ingest with five templates against none, $RATIO_PERSONS persons ($COMMAND, $(date -u +%Y-%m-%dT%H:%M:%SZ))"
 	echo
 	echo "| run | no template | 5 templates | ratio |"
 	echo "|---|---:|---:|---:|"
