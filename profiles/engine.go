@@ -260,16 +260,24 @@ func (e *Engine) Prepare(w ledger.Workspace, ev *event.Event) {
 	if len(attrs) == 0 {
 		return
 	}
+	if p, err := prepare(s, attrs, ev.Type, ev.Raw); err == nil {
+		ev.Prepared = p
+	} // else Derive decodes again, and reports it
+}
+
+// prepare decodes an event when s needs it decoded, and matches it against attrs (the
+// attributes of s that count its type).
+func prepare(s *set, attrs []*rules.CompiledAttr, typ string, raw []byte) (*prepared, error) {
 	p := &prepared{set: s}
-	if s.decode[ev.Type] {
-		env, err := rules.NewEventEnv(ev.Raw)
+	if s.decode[typ] {
+		env, err := rules.NewEventEnv(raw)
 		if err != nil {
-			return // Derive decodes again, and reports it
+			return nil, err
 		}
 		p.env = env
 	}
 	p.matches = matchAll(attrs, p.env)
-	ev.Prepared = p
+	return p, nil
 }
 
 // matchAll says which attributes count an event. env may be nil when none reads more
@@ -299,15 +307,10 @@ func (e *Engine) Derive(st *ledger.State, ev ledger.StoredEvent) error {
 	}
 	p, _ := ev.Prepared.(*prepared)
 	if p == nil || p.set != s { // not prepared, or prepared with a set replaced since
-		p = &prepared{set: s}
-		if s.decode[ev.Type] {
-			env, err := rules.NewEventEnv(ev.Raw)
-			if err != nil {
-				return err
-			}
-			p.env = env
+		var err error
+		if p, err = prepare(s, attrs, ev.Type, ev.Raw); err != nil {
+			return err
 		}
-		p.matches = matchAll(attrs, p.env)
 	}
 	if err := update(st, attrs, p.matches, ev); err != nil {
 		return err
