@@ -197,10 +197,17 @@ commit_note() {
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# machine describes the CPUs, memory and kernel, for the tables.
+machine() {
+	echo "$(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory, $(uname -sr)"
+}
+
 echo "== building into $TMP"
 go build -o "$TMP/jds" ./cmd/jds || die "building ./cmd/jds failed"
 go build -o "$TMP/jdsload" ./cmd/jdsload || die "building ./cmd/jdsload failed"
 LOAD="$TMP/jdsload"
+TREE=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null | head -n 1)" ]; then TREE="$TREE + uncommitted changes"; fi
 
 # start_jds RULES_DIR DATA_DIR: starts jds on a free loopback port and mints a token;
 # sets JDS_PID, URL and JDS_TOKEN.
@@ -272,7 +279,7 @@ if [ "$MODE" = ratio ]; then
 		END { for (x = 1; x <= i; x++) r[x] = f[x] / n[x]; mn = median(n, i); mf = median(f, i)
 			printf "| median | %.0f events/s | %.0f events/s | %.0f%% (median of the ratios: %.0f%%) |\n", mn, mf, 100 * mf / mn, 100 * median(r, i) }'
 	echo
-	echo "- machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); $(go version); jds tree $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	echo "- machine: $(machine); $(go version); jds tree $TREE"
 	[ -z "$FAILED" ] || die "some runs failed: $FAILED"
 	exit 0
 fi
@@ -362,8 +369,6 @@ ratio=$(awk -v b="$(field "$RB" events_per_sec)" -v a="$(field "$RA" events_per_
 errs() { local e; e=$(field "$1" errors); echo "${e:-n/a} errors"; }
 stopped() { local s; s=$(field "$1" stopped_by); [ "$s" = duration ] && echo "; stopped by the time limit" || true; }
 FS_TYPE=$(df -PT "$TMP" 2>/dev/null | awk 'NR == 2 { print $2 }')
-TREE=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null | head -n 1)" ]; then TREE="$TREE + uncommitted changes"; fi
 RULES="none"
 [ -n "${BENCH_RULES:-}" ] && RULES="$BENCH_RULES (the profile templates of its rule files are active)"
 
@@ -382,7 +387,7 @@ cat <<EOF
 | e. jds memory after $(num "$STORED") stored events | | | | VmRSS $(mib "$(field "$RR" vm_rss_kb)") (anonymous $(mib "$(field "$RR" rss_anon_kb)"), file-backed $(mib "$(field "$RR" rss_file_kb)")), VmHWM $(mib "$(field "$RR" vm_hwm_kb)"), data dir $DATA_SIZE; read right after the last step$( [ -n "$RE" ] && echo "; the top-up ingest ran at $(num "$(field "$RE" events_per_sec)") events/s (p50 $(msf "$(field "$RE" p50_ms)") ms, p99 $(msf "$(field "$RE" p99_ms)") ms), $(errs "$RE"); $(commit_note "$M3" "$M4")$(stopped "$RE")" ) |
 
 - command: \`$COMMAND\` ($(date -u +%Y-%m-%dT%H:%M:%SZ))
-- machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory, $(uname -sr)
+- machine: $(machine)
 - disk: data on ${FS_TYPE:-unknown} ($(df -P "$TMP" | awk 'NR == 2 { print $1 }'))
 - $(go version), jds tree $TREE, rules: $RULES
 - jds: defaults (SyncWrites on), log level warn, on $URL; jdsload runs on the same machine and shares its CPUs
