@@ -85,9 +85,10 @@ func (c *cache) apply(aliases map[string]aliasEntry, persons map[string]*identit
 // stateCache keeps recent derived-state values (profile states) for the committer, the
 // only goroutine that reads or writes them; readers of profiles have their own
 // (readerStates). Deriving reads an event's person's states before updating them, and
-// without the cache those reads are most of what profiles add to a commit. A value read
-// from the store is the committed one, so it is cached at once; a value written is cached
-// once its commit succeeds. A nil value records that the key is absent.
+// without the cache those reads are most of what profiles add to a commit. It holds what
+// the running batch's transaction sees: values read through it and values it wrote, at
+// once. A batch that fails to commit empties it, so that between batches it holds only
+// committed values. A nil value records that the key is absent.
 type stateCache = gencache.Sized[[]byte]
 
 func newStateCache(maxBytes int) *stateCache {

@@ -92,6 +92,10 @@ func (s *Store) commitLoop() {
 func (s *Store) commitGroup(group []*request) {
 	start := time.Now()
 	b, err := s.run(group)
+	if err != nil {
+		// The state cache holds what the failed batch wrote (see stateCache).
+		s.states.Reset()
+	}
 	if errors.Is(err, badger.ErrTxnTooBig) && len(group) > 1 {
 		half := len(group) / 2
 		s.commitGroup(group[:half])
@@ -103,12 +107,6 @@ func (s *Store) commitGroup(group []*request) {
 		// issued after an acknowledgement sees it.
 		s.renewSnapshot()
 		s.cache.apply(b.aliases, b.persons)
-		if b.statesCleared {
-			s.states.Reset()
-		}
-		for k, v := range b.states {
-			s.states.Put(k, v)
-		}
 		if b.queuedLow != nil {
 			s.queue.noteQueued(b.queuedLow)
 		}
@@ -198,10 +196,7 @@ type batch struct {
 	aliases   map[string]aliasEntry       // by alias key; zero entry: deleted
 	persons   map[string]*identity.Person // by person key; nil: deleted
 	committed []Committed
-	// states are the state values this batch wrote (nil: deleted), cached once it
-	// commits; statesCleared says that it deleted some by prefix.
-	states        map[string][]byte
-	statesCleared bool
+	derived   State // handed to Deriver.Derive (see derive)
 	// queuedLow is the lowest queue key the batch wrote (see queueScan).
 	queuedLow []byte
 	// identityChanged is set when an alias changed owner or appeared.

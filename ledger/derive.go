@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -60,6 +61,7 @@ type State struct {
 	ws     wsid
 	w      Workspace
 	person pid
+	key    []byte // scratch: the person's state key prefix, then a name
 }
 
 // Workspace is the workspace of the person.
@@ -71,19 +73,29 @@ func (s *State) Person() string { return s.person.String() }
 // Now is the commit's clock reading.
 func (s *State) Now() time.Time { return s.b.now }
 
-// Get returns a named value, nil when absent.
+// keyOf returns the key of a named value of the person, in scratch space that the next
+// call reuses.
+func (s *State) keyOf(name string) []byte {
+	if len(s.key) < 1+wsidLen+pidLen {
+		s.key = statePrefix(s.ws, s.person)
+	}
+	s.key = append(s.key[:1+wsidLen+pidLen], name...)
+	return s.key
+}
+
+// Get returns a named value, nil when absent. The value is shared: do not modify it.
 func (s *State) Get(name string) ([]byte, error) {
-	v, _, err := s.b.getState(stateKey(s.ws, s.person, name))
+	v, _, err := s.b.getState(s.keyOf(name))
 	return v, err
 }
 
 // Set stores a named value.
 func (s *State) Set(name string, v []byte) error {
-	return s.b.setState(stateKey(s.ws, s.person, name), v)
+	return s.b.setState(bytes.Clone(s.keyOf(name)), v)
 }
 
 // Delete removes a named value.
-func (s *State) Delete(name string) error { return s.b.setState(stateKey(s.ws, s.person, name), nil) }
+func (s *State) Delete(name string) error { return s.Set(name, nil) }
 
 // GetMerged returns a named value of the person and of every person merged into it
 // (absent ones left out): what a view of the live person combines.
@@ -115,25 +127,20 @@ func (s *State) Record() (*identity.Person, error) { return s.b.person(s.ws, s.p
 // Clear removes every value of the person.
 func (s *State) Clear() error { return s.b.clearStates(s.ws, s.person) }
 
-// getState reads a state value through the committer's state cache (see stateCache).
-// The value is shared: callers must not modify it.
+// getState reads a state value through the committer's state cache (see stateCache),
+// which holds what this batch wrote. The value is shared: callers must not modify it.
 func (b *batch) getState(key []byte) ([]byte, bool, error) {
-	if v, ok := b.states[string(key)]; ok {
+	if v, hit := b.s.states.Get(key); hit {
 		return v, v != nil, nil
 	}
-	if !b.statesCleared {
-		if v, hit := b.s.states.Get(key); hit {
-			return v, v != nil, nil
-		}
-	}
 	v, ok, err := b.get(key)
-	if err == nil && !b.statesCleared {
-		b.s.states.Put(string(key), v) // the committed value: this batch has not written it
+	if err == nil {
+		b.s.states.Put(string(key), v)
 	}
 	return v, ok, err
 }
 
-// setState writes a state value; nil deletes it.
+// setState writes a state value; nil deletes it. key is kept by the transaction.
 func (b *batch) setState(key, v []byte) error {
 	var err error
 	if v == nil {
@@ -142,19 +149,15 @@ func (b *batch) setState(key, v []byte) error {
 		err = b.set(key, v)
 	}
 	if err == nil {
-		if b.states == nil {
-			b.states = map[string][]byte{}
-		}
-		b.states[string(key)] = v
+		b.s.states.Put(string(key), v)
 	}
 	return err
 }
 
-// clearStates deletes every state value of a person. The state cache is then bypassed
-// for the rest of the batch and emptied after its commit: such clears are rare (unmerge,
-// erasure), and the cache cannot drop a prefix cheaply.
+// clearStates deletes every state value of a person. The state cache cannot drop a
+// prefix cheaply, and such clears are rare (unmerge, erasure): it is emptied instead.
 func (b *batch) clearStates(ws wsid, p pid) error {
-	b.statesCleared = true
+	b.s.states.Reset()
 	return b.deletePrefix(statePrefix(ws, p))
 }
 
@@ -214,13 +217,19 @@ func (b *batch) deletePrefix(prefix []byte) error {
 	return nil
 }
 
-// derive hands a newly stored event to the deriver.
+// derive hands a newly stored event to the deriver, with the batch's one State of
+// new events (Derive must not keep it).
 func (b *batch) derive(w Workspace, ws wsid, p pid, ev *event.Event, seq uint64) error {
 	d := b.s.opts.Deriver
 	if d == nil {
 		return nil
 	}
-	return d.Derive(b.state(w, ws, p), StoredEvent{Time: ev.Time, Seq: seq, Type: ev.Type, Raw: ev.Raw, Prepared: ev.Prepared})
+	st := &b.derived
+	if st.b == nil || st.ws != ws || st.person != p || st.w != w {
+		*st = State{b: b, ws: ws, w: w, person: p, key: st.key}
+		st.key = append(appendWS(st.key[:0], tagState, ws), p[:]...)
+	}
+	return d.Derive(st, StoredEvent{Time: ev.Time, Seq: seq, Type: ev.Type, Raw: ev.Raw, Prepared: ev.Prepared})
 }
 
 // rebuild recomputes the derived state of persons from their own events.

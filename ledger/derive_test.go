@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"testing"
@@ -20,6 +21,19 @@ func (counter) Derive(st *State, ev StoredEvent) error {
 	}
 	n, _ := strconv.Atoi(string(v))
 	return st.Set("n", []byte(strconv.Itoa(n+1)))
+}
+
+// failing counts like counter, then fails the commit of events of type "boom".
+type failing struct{ counter }
+
+func (f failing) Derive(st *State, ev StoredEvent) error {
+	if err := f.counter.Derive(st, ev); err != nil {
+		return err
+	}
+	if ev.Type == "boom" {
+		return errors.New("boom")
+	}
+	return nil
 }
 
 func (c counter) Rebuild(st *State, events EventSource) error {
@@ -90,6 +104,26 @@ func TestDerivedStateFollowsIdentity(t *testing.T) {
 	s.Append(ctx, ws, []*event.Event{mkEvent(t, "c1", "T", "+15550000001", "phone", "", t0)})
 	if got := counts(t, s, "+15550000001"); got != "[1]" {
 		t.Fatalf("state of the new person after erase = %s", got)
+	}
+}
+
+// A commit that fails leaves nothing of what it derived: the next event counts from the
+// committed state, not from the failed batch's writes (which the state cache saw).
+func TestFailedCommitDerivesNothing(t *testing.T) {
+	s := openWith(t, Options{InMemory: true, Deriver: failing{}})
+	ctx := context.Background()
+	t0 := time.Now()
+	if _, err := s.Append(ctx, ws, []*event.Event{mkEvent(t, "a1", "T", "+15550000001", "phone", "", t0)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Append(ctx, ws, []*event.Event{mkEvent(t, "a2", "boom", "+15550000001", "phone", "", t0)}); err == nil {
+		t.Fatal("the deriver's error must fail the append")
+	}
+	if _, err := s.Append(ctx, ws, []*event.Event{mkEvent(t, "a3", "T", "+15550000001", "phone", "", t0)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := counts(t, s, "+15550000001"); got != "[2]" {
+		t.Fatalf("state = %s, want [2]: a1 and a3", got)
 	}
 }
 
