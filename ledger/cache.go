@@ -89,11 +89,11 @@ func (c *cache) apply(aliases map[string]aliasEntry, persons map[string]*identit
 // the running batch's transaction sees: values read through it and values it wrote, at
 // once. A batch that fails to commit empties it, so that between batches it holds only
 // committed values. A nil value records that the key is absent.
-type stateCache = gencache.Sized[[]byte]
+// It is a gencache.Bytes: with many persons it holds hundreds of thousands of values,
+// which the garbage collector would otherwise scan on every cycle.
+type stateCache = gencache.Bytes
 
-func newStateCache(maxBytes int) *stateCache {
-	return gencache.New(maxBytes, func(v []byte) int { return len(v) })
-}
+func newStateCache(maxBytes int) *stateCache { return gencache.NewBytes(maxBytes) }
 
 // readerStates keeps the state values that readers read, each with the Badger version it
 // was read at: a reader whose snapshot holds that same version takes it from here instead

@@ -135,7 +135,7 @@ func (b *batch) getState(key []byte) ([]byte, bool, error) {
 	}
 	v, ok, err := b.get(key)
 	if err == nil {
-		b.s.states.Put(string(key), v)
+		b.s.states.Put(key, v)
 	}
 	return v, ok, err
 }
@@ -149,7 +149,7 @@ func (b *batch) setState(key, v []byte) error {
 		err = b.set(key, v)
 	}
 	if err == nil {
-		b.s.states.Put(string(key), v)
+		b.s.states.Put(key, v)
 	}
 	return err
 }
