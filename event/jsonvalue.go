@@ -3,6 +3,7 @@ package event
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -50,6 +51,25 @@ func DecodeMembers(b []byte, fn func(key string, v any)) error {
 	return nil
 }
 
+// DecodeMembersIn is DecodeMembers, except that the object under the top-level member
+// named in is handed to fn holding only the keys listed in keep: the values of its other
+// keys are skipped, not decoded. An event's data read only in part (rules.NewEventEnvKeys)
+// costs then what those keys cost.
+func DecodeMembersIn(b []byte, in string, keep []string, fn func(key string, v any)) error {
+	d := jsonDecoder{b: b, in: in, keep: keep, picking: true}
+	d.space()
+	if d.i >= len(d.b) || d.b[d.i] != '{' {
+		return d.errorf("expected an object")
+	}
+	if err := d.members(0, fn); err != nil {
+		return err
+	}
+	if d.space(); d.i != len(d.b) {
+		return d.errorf("unexpected data after the value")
+	}
+	return nil
+}
+
 // maxJSONDepth bounds nesting, as encoding/json does (10,000), so that hostile input
 // cannot exhaust the stack.
 const maxJSONDepth = 10_000
@@ -57,6 +77,11 @@ const maxJSONDepth = 10_000
 type jsonDecoder struct {
 	b []byte
 	i int
+	// With picking, the object under the top-level member in keeps only the keys in keep
+	// (DecodeMembersIn).
+	in      string
+	keep    []string
+	picking bool
 }
 
 // ErrJSON is what DecodeJSON's errors wrap.
@@ -134,17 +159,23 @@ func (d *jsonDecoder) members(depth int, fn func(k string, v any)) error {
 		if d.i >= len(d.b) || d.b[d.i] != '"' {
 			return d.errorf("expected a key")
 		}
-		k, err := d.string()
+		kb, err := d.key()
 		if err != nil {
 			return err
 		}
+		k := name(kb)
 		d.space()
 		if d.i >= len(d.b) || d.b[d.i] != ':' {
 			return d.errorf("expected ':'")
 		}
 		d.i++
 		d.space()
-		v, err := d.value(depth + 1)
+		var v any
+		if d.picking && depth == 0 && k == d.in && d.i < len(d.b) && d.b[d.i] == '{' {
+			v, err = d.pick(depth + 1)
+		} else {
+			v, err = d.value(depth + 1)
+		}
 		if err != nil {
 			return err
 		}
@@ -162,6 +193,152 @@ func (d *jsonDecoder) members(depth int, fn func(k string, v any)) error {
 		default:
 			return d.errorf("expected ',' or '}'")
 		}
+	}
+}
+
+// name returns a member name as a string, without allocating one for the names of
+// CloudEvents attributes, which every event repeats.
+func name(b []byte) string {
+	if i := slices.Index(attributeNames, string(b)); i >= 0 {
+		return attributeNames[i]
+	}
+	return string(b)
+}
+
+var attributeNames = []string{"id", "specversion", "type", "source", "identity", "identitytype",
+	"previousidentity", "time", "datacontenttype", "dataschema", "subject", "data"}
+
+// pick decodes the object at d.i keeping only the keys in d.keep; the other values are
+// skipped.
+func (d *jsonDecoder) pick(depth int) (any, error) {
+	m := map[string]any{}
+	d.i++ // {
+	d.space()
+	if d.i < len(d.b) && d.b[d.i] == '}' {
+		d.i++
+		return m, nil
+	}
+	for {
+		d.space()
+		if d.i >= len(d.b) || d.b[d.i] != '"' {
+			return nil, d.errorf("expected a key")
+		}
+		k, err := d.key()
+		if err != nil {
+			return nil, err
+		}
+		d.space()
+		if d.i >= len(d.b) || d.b[d.i] != ':' {
+			return nil, d.errorf("expected ':'")
+		}
+		d.i++
+		d.space()
+		if i := slices.IndexFunc(d.keep, func(s string) bool { return s == string(k) }); i >= 0 {
+			v, err := d.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			m[d.keep[i]] = v
+		} else if err := d.skip(depth + 1); err != nil {
+			return nil, err
+		}
+		d.space()
+		if d.i >= len(d.b) {
+			return nil, d.errorf("unexpected end")
+		}
+		switch d.b[d.i] {
+		case ',':
+			d.i++
+		case '}':
+			d.i++
+			return m, nil
+		default:
+			return nil, d.errorf("expected ',' or '}'")
+		}
+	}
+}
+
+// key reads the string at d.i as a key: its bytes inside b when it has no escapes (not
+// copied), else decoded.
+func (d *jsonDecoder) key() ([]byte, error) {
+	start := d.i
+	for j := start + 1; j < len(d.b); j++ {
+		c := d.b[j]
+		if c == '\\' || c < 0x20 {
+			break
+		}
+		if c == '"' {
+			if !utf8.Valid(d.b[start+1 : j]) {
+				break
+			}
+			d.i = j + 1
+			return d.b[start+1 : j], nil
+		}
+	}
+	s, err := d.string() // escapes, invalid UTF-8, errors: as string decides
+	return []byte(s), err
+}
+
+// skip passes over the value at d.i, checking its syntax as value does, without
+// decoding it.
+func (d *jsonDecoder) skip(depth int) error {
+	if d.i >= len(d.b) {
+		return d.errorf("unexpected end")
+	}
+	if depth > maxJSONDepth {
+		return d.errorf("nested too deeply")
+	}
+	switch c := d.b[d.i]; {
+	case c == '{' || c == '[':
+		end := byte('}')
+		if c == '[' {
+			end = ']'
+		}
+		d.i++
+		d.space()
+		if d.i < len(d.b) && d.b[d.i] == end {
+			d.i++
+			return nil
+		}
+		for {
+			d.space()
+			if c == '{' {
+				if d.i >= len(d.b) || d.b[d.i] != '"' {
+					return d.errorf("expected a key")
+				}
+				if _, err := d.key(); err != nil {
+					return err
+				}
+				d.space()
+				if d.i >= len(d.b) || d.b[d.i] != ':' {
+					return d.errorf("expected ':'")
+				}
+				d.i++
+				d.space()
+			}
+			if err := d.skip(depth + 1); err != nil {
+				return err
+			}
+			d.space()
+			if d.i >= len(d.b) {
+				return d.errorf("unexpected end")
+			}
+			switch d.b[d.i] {
+			case ',':
+				d.i++
+			case end:
+				d.i++
+				return nil
+			default:
+				return d.errorf("expected ',' or '" + string(end) + "'")
+			}
+		}
+	case c == '"':
+		_, err := d.key()
+		return err
+	default:
+		_, err := d.value(depth)
+		return err
 	}
 }
 

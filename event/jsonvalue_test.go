@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -60,6 +61,7 @@ var jsonSeeds = []string{
 func TestDecodeJSONMatchesEncodingJSON(t *testing.T) {
 	for _, s := range jsonSeeds {
 		checkDecode(t, []byte(s))
+		checkMembersIn(t, []byte(s))
 	}
 }
 
@@ -67,7 +69,35 @@ func FuzzDecodeJSON(f *testing.F) {
 	for _, s := range jsonSeeds {
 		f.Add([]byte(s))
 	}
-	f.Fuzz(checkDecode)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		checkDecode(t, b)
+		checkMembersIn(t, b)
+	})
+}
+
+// checkMembersIn: DecodeMembersIn with b as the data of an object gives what
+// DecodeMembers gives, data cut down to the kept keys, and fails where it fails.
+func checkMembersIn(t *testing.T, b []byte) {
+	keep := []string{"a", "dup", "nested", "esc", "key with spaces", "s"}
+	obj := append(append([]byte(`{"id":"x","data":`), b...), `,"n":[1]}`...)
+	var want, got []any
+	werr := DecodeMembers(obj, func(k string, v any) {
+		if m, ok := v.(map[string]any); ok && k == "data" {
+			for name := range m {
+				if !slices.Contains(keep, name) {
+					delete(m, name)
+				}
+			}
+		}
+		want = append(want, k, v)
+	})
+	gerr := DecodeMembersIn(obj, "data", keep, func(k string, v any) { got = append(got, k, v) })
+	if (werr != nil) != (gerr != nil) {
+		t.Fatalf("%q: error %v, DecodeMembers's %v", obj, gerr, werr)
+	}
+	if werr == nil && !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q:\n got %#v\nwant %#v", obj, got, want)
+	}
 }
 
 func checkDecode(t *testing.T, b []byte) {

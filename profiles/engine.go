@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -84,11 +85,25 @@ type Engine struct {
 type set struct {
 	templates []*rules.Compiled
 	byEvent   map[string][]*rules.CompiledAttr
-	// decode says, by event type, whether deriving needs the event decoded: some
-	// attribute reads more than its type, or an action may fire and render it.
-	decode  map[string]bool
+	// decode says, by event type, what deriving needs decoded of an event: nothing
+	// (absent), some keys of its data (what its attributes read), or all of it (an
+	// action may fire and render it).
+	decode  map[string]*decoding
 	horizon time.Duration // the longest window
 	actions []*rules.CompiledAction
+}
+
+// decoding is what deriving decodes of the events of one type.
+type decoding struct {
+	all  bool
+	keys []string // of data, when not all
+}
+
+func (d *decoding) env(raw []byte) (*rules.EventEnv, error) {
+	if d.all {
+		return rules.NewEventEnv(raw)
+	}
+	return rules.NewEventEnvKeys(raw, d.keys)
 }
 
 // Backfill is the progress of computing a template from the ledger.
@@ -197,7 +212,7 @@ func (e *Engine) setFor(w ledger.Workspace) *set {
 	if s = e.sets[w]; s != nil {
 		return s
 	}
-	s = &set{byEvent: map[string][]*rules.CompiledAttr{}, decode: map[string]bool{}}
+	s = &set{byEvent: map[string][]*rules.CompiledAttr{}, decode: map[string]*decoding{}}
 	s.templates = append(s.templates, *e.files.Load()...)
 	s.actions = append(s.actions, *e.fileActions.Load()...)
 	actionIDs := make([]string, 0, len(e.apiActions[w]))
@@ -225,16 +240,35 @@ func (e *Engine) setFor(w ledger.Workspace) *set {
 			seen[a.Key] = true
 			s.byEvent[a.Event] = append(s.byEvent[a.Event], a)
 			s.horizon = max(s.horizon, a.Window)
-			s.decode[a.Event] = s.decode[a.Event] || a.ReadsEvent()
+			if !a.ReadsEvent() {
+				continue
+			}
+			d := s.decoding(a.Event)
+			keys, all := a.DataKeys()
+			d.all = d.all || all
+			d.keys = append(d.keys, keys...)
 		}
 	}
 	for _, a := range s.actions {
 		for _, attr := range a.Attrs() {
-			s.decode[attr.Event] = true
+			s.decoding(attr.Event).all = true
 		}
+	}
+	for _, d := range s.decode {
+		d.keys = slices.Compact(slices.Sorted(slices.Values(d.keys)))
 	}
 	e.sets[w] = s
 	return s
+}
+
+// decoding returns what deriving decodes of the events of a type, made on first use.
+func (s *set) decoding(typ string) *decoding {
+	d := s.decode[typ]
+	if d == nil {
+		d = &decoding{}
+		s.decode[typ] = d
+	}
+	return d
 }
 
 // prepared is what Prepare computes for an event, off the commit path: the decoded
@@ -269,8 +303,8 @@ func (e *Engine) Prepare(w ledger.Workspace, ev *event.Event) {
 // attributes of s that count its type).
 func prepare(s *set, attrs []*rules.CompiledAttr, typ string, raw []byte) (*prepared, error) {
 	p := &prepared{set: s}
-	if s.decode[typ] {
-		env, err := rules.NewEventEnv(raw)
+	if d := s.decode[typ]; d != nil {
+		env, err := d.env(raw)
 		if err != nil {
 			return nil, err
 		}

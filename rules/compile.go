@@ -59,6 +59,7 @@ type CompiledAttr struct {
 	kind     valueKind // of the values kept: vNone for Count
 	rule     pred[*EventEnv]
 	prog     *vm.Program
+	reads    dataReads // what Match reads of data
 }
 
 // Value is one value an attribute keeps: string, int64, float64 or time.Time (UTC), by
@@ -200,10 +201,14 @@ func compileAttr(a *Attribute, path string, errs *problems) *CompiledAttr {
 		}
 	}
 
+	var reads dataReads
+	if kind != vNone {
+		reads.addPath(a.MetaData)
+	}
 	var rule pred[*EventEnv]
 	if a.Rules != nil {
 		rule = compileBlock(a.Rules, at("rules"), 0, errs, func(s, p string) pred[*EventEnv] {
-			return eventLeaf(s, p, a.Event, errs)
+			return eventLeaf(s, p, a.Event, &reads, errs)
 		})
 	}
 	var prog *vm.Program
@@ -214,6 +219,7 @@ func compileAttr(a *Attribute, path string, errs *problems) *CompiledAttr {
 		if err != nil {
 			exprError(errs, at("condition"), err)
 		}
+		reads.addExpr(a.Condition)
 	}
 	if len(*errs) > before {
 		return nil
@@ -225,7 +231,7 @@ func compileAttr(a *Attribute, path string, errs *problems) *CompiledAttr {
 	ca := &CompiledAttr{
 		Name: name, DisplayName: a.DisplayName, Event: a.Event, Window: window, Limit: a.Limit,
 		Mode: mode, Verbose: a.Verbose,
-		metaData: a.MetaData, metaType: a.MetaDataType, kind: kind, rule: rule, prog: prog,
+		metaData: a.MetaData, metaType: a.MetaDataType, kind: kind, rule: rule, prog: prog, reads: reads,
 	}
 	ca.Key = stateKey(a, kind, window)
 	return ca
@@ -244,8 +250,9 @@ func stateKey(a *Attribute, kind valueKind, window time.Duration) string {
 	return hex.EncodeToString(sum[:10])
 }
 
-// eventLeaf compiles one condition of an attribute rule: it tests each event's field.
-func eventLeaf(s, path, attrEvent string, errs *problems) pred[*EventEnv] {
+// eventLeaf compiles one condition of an attribute rule: it tests each event's field,
+// which it records in reads.
+func eventLeaf(s, path, attrEvent string, reads *dataReads, errs *problems) pred[*EventEnv] {
 	c, cerr := parseCondition(s)
 	if cerr != nil {
 		errs.add(path, "%s", cerr.msg).exprCol = cerr.col
@@ -270,6 +277,7 @@ func eventLeaf(s, path, attrEvent string, errs *problems) pred[*EventEnv] {
 		return nil
 	}
 	key := c.MetaData
+	reads.addPath(key)
 	return func(env *EventEnv) (bool, error) {
 		raw, ok := lookup(env.Data, key)
 		if !ok {

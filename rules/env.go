@@ -34,13 +34,22 @@ var notExt = map[string]bool{"specversion": true, "datacontenttype": true, "data
 
 // NewEventEnv builds the environment of one event from its canonical JSON (event.Event's
 // Raw). Decode it once per event and match it against every attribute.
-func NewEventEnv(raw []byte) (*EventEnv, error) {
+func NewEventEnv(raw []byte) (*EventEnv, error) { return newEventEnv(raw, nil, true) }
+
+// NewEventEnvKeys is NewEventEnv with only the keys given of data, all that the
+// attributes matched against it read (CompiledAttr.DataKeys): the rest of data is not
+// decoded.
+func NewEventEnvKeys(raw []byte, dataKeys []string) (*EventEnv, error) {
+	return newEventEnv(raw, dataKeys, false)
+}
+
+func newEventEnv(raw []byte, dataKeys []string, allData bool) (*EventEnv, error) {
 	env := &EventEnv{}
 	env.Event = env
 	var rawTime string
 	hasTime := false
 	str := func(v any) string { s, _ := v.(string); return s }
-	err := event.DecodeMembers(raw, func(k string, v any) {
+	member := func(k string, v any) {
 		switch k {
 		case "id":
 			env.ID = str(v)
@@ -69,7 +78,13 @@ func NewEventEnv(raw []byte) (*EventEnv, error) {
 			}
 			env.Ext[k] = v
 		}
-	})
+	}
+	var err error
+	if allData {
+		err = event.DecodeMembers(raw, member)
+	} else {
+		err = event.DecodeMembersIn(raw, "data", dataKeys, member)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("decoding event: %w", err)
 	}
