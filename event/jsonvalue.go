@@ -38,17 +38,7 @@ func DecodeJSON(b []byte) (any, error) {
 // (rules.NewEventEnv), that map was pure cost.
 func DecodeMembers(b []byte, fn func(key string, v any)) error {
 	d := jsonDecoder{b: b}
-	d.space()
-	if d.i >= len(d.b) || d.b[d.i] != '{' {
-		return d.errorf("expected an object")
-	}
-	if err := d.members(0, fn); err != nil {
-		return err
-	}
-	if d.space(); d.i != len(d.b) {
-		return d.errorf("unexpected data after the value")
-	}
-	return nil
+	return d.topMembers(fn)
 }
 
 // DecodeMembersIn is DecodeMembers, except that the object under the top-level member
@@ -56,12 +46,19 @@ func DecodeMembers(b []byte, fn func(key string, v any)) error {
 // keys are skipped, not decoded. An event's data read only in part (rules.NewEventEnvKeys)
 // costs then what those keys cost.
 func DecodeMembersIn(b []byte, in string, keep []string, fn func(key string, v any)) error {
-	d := jsonDecoder{b: b, in: in, keep: keep, picking: true}
+	if keep == nil {
+		keep = []string{} // none: nil would keep all
+	}
+	d := jsonDecoder{b: b, in: in, keep: keep}
+	return d.topMembers(fn)
+}
+
+func (d *jsonDecoder) topMembers(fn func(key string, v any)) error {
 	d.space()
 	if d.i >= len(d.b) || d.b[d.i] != '{' {
 		return d.errorf("expected an object")
 	}
-	if err := d.members(0, fn); err != nil {
+	if err := d.members(0, nil, fn); err != nil {
 		return err
 	}
 	if d.space(); d.i != len(d.b) {
@@ -77,11 +74,10 @@ const maxJSONDepth = 10_000
 type jsonDecoder struct {
 	b []byte
 	i int
-	// With picking, the object under the top-level member in keeps only the keys in keep
+	// in, when set, names the top-level member whose object keeps only the keys in keep
 	// (DecodeMembersIn).
-	in      string
-	keep    []string
-	picking bool
+	in   string
+	keep []string
 }
 
 // ErrJSON is what DecodeJSON's errors wrap.
@@ -139,15 +135,16 @@ func (d *jsonDecoder) literal(word string) error {
 func (d *jsonDecoder) object(depth int) (any, error) {
 	m := map[string]any{}
 	// A repeated key keeps the last value, as encoding/json does.
-	err := d.members(depth, func(k string, v any) { m[k] = v })
+	err := d.members(depth, nil, func(k string, v any) { m[k] = v })
 	if err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
-// members decodes the object at d.i, handing fn each member in order.
-func (d *jsonDecoder) members(depth int, fn func(k string, v any)) error {
+// members decodes the object at d.i, handing fn each member in order. With keep not
+// nil, only the members it names are decoded, the others skipped.
+func (d *jsonDecoder) members(depth int, keep []string, fn func(k string, v any)) error {
 	d.i++ // {
 	d.space()
 	if d.i < len(d.b) && d.b[d.i] == '}' {
@@ -163,23 +160,15 @@ func (d *jsonDecoder) members(depth int, fn func(k string, v any)) error {
 		if err != nil {
 			return err
 		}
-		k := name(kb)
 		d.space()
 		if d.i >= len(d.b) || d.b[d.i] != ':' {
 			return d.errorf("expected ':'")
 		}
 		d.i++
 		d.space()
-		var v any
-		if d.picking && depth == 0 && k == d.in && d.i < len(d.b) && d.b[d.i] == '{' {
-			v, err = d.pick(depth + 1)
-		} else {
-			v, err = d.value(depth + 1)
-		}
-		if err != nil {
+		if err := d.member(depth, keep, kb, fn); err != nil {
 			return err
 		}
-		fn(k, v)
 		d.space()
 		if d.i >= len(d.b) {
 			return d.errorf("unexpected end")
@@ -196,6 +185,34 @@ func (d *jsonDecoder) members(depth int, fn func(k string, v any)) error {
 	}
 }
 
+// member reads the value at d.i of the member named kb: skipped when keep (not nil)
+// does not name it, else decoded and handed to fn; the object under d.in at the top
+// holds only the keys in d.keep.
+func (d *jsonDecoder) member(depth int, keep []string, kb []byte, fn func(k string, v any)) error {
+	var k string
+	if keep == nil {
+		k = name(kb)
+	} else if i := slices.IndexFunc(keep, func(s string) bool { return s == string(kb) }); i >= 0 {
+		k = keep[i]
+	} else {
+		return d.skip(depth + 1)
+	}
+	var v any
+	var err error
+	if depth == 0 && d.in != "" && k == d.in && d.i < len(d.b) && d.b[d.i] == '{' {
+		m := map[string]any{}
+		err = d.members(depth+1, d.keep, func(k string, v any) { m[k] = v })
+		v = m
+	} else {
+		v, err = d.value(depth + 1)
+	}
+	if err != nil {
+		return err
+	}
+	fn(k, v)
+	return nil
+}
+
 // name returns a member name as a string, without allocating one for the names of
 // CloudEvents attributes, which every event repeats.
 func name(b []byte) string {
@@ -207,56 +224,6 @@ func name(b []byte) string {
 
 var attributeNames = []string{"id", "specversion", "type", "source", "identity", "identitytype",
 	"previousidentity", "time", "datacontenttype", "dataschema", "subject", "data"}
-
-// pick decodes the object at d.i keeping only the keys in d.keep; the other values are
-// skipped.
-func (d *jsonDecoder) pick(depth int) (any, error) {
-	m := map[string]any{}
-	d.i++ // {
-	d.space()
-	if d.i < len(d.b) && d.b[d.i] == '}' {
-		d.i++
-		return m, nil
-	}
-	for {
-		d.space()
-		if d.i >= len(d.b) || d.b[d.i] != '"' {
-			return nil, d.errorf("expected a key")
-		}
-		k, err := d.key()
-		if err != nil {
-			return nil, err
-		}
-		d.space()
-		if d.i >= len(d.b) || d.b[d.i] != ':' {
-			return nil, d.errorf("expected ':'")
-		}
-		d.i++
-		d.space()
-		if i := slices.IndexFunc(d.keep, func(s string) bool { return s == string(k) }); i >= 0 {
-			v, err := d.value(depth + 1)
-			if err != nil {
-				return nil, err
-			}
-			m[d.keep[i]] = v
-		} else if err := d.skip(depth + 1); err != nil {
-			return nil, err
-		}
-		d.space()
-		if d.i >= len(d.b) {
-			return nil, d.errorf("unexpected end")
-		}
-		switch d.b[d.i] {
-		case ',':
-			d.i++
-		case '}':
-			d.i++
-			return m, nil
-		default:
-			return nil, d.errorf("expected ',' or '}'")
-		}
-	}
-}
 
 // key reads the string at d.i as a key: its bytes inside b when it has no escapes (not
 // copied), else decoded.
@@ -288,87 +255,57 @@ func (d *jsonDecoder) skip(depth int) error {
 	if depth > maxJSONDepth {
 		return d.errorf("nested too deeply")
 	}
-	switch c := d.b[d.i]; {
-	case c == '{' || c == '[':
-		end := byte('}')
-		if c == '[' {
-			end = ']'
-		}
-		d.i++
-		d.space()
-		if d.i < len(d.b) && d.b[d.i] == end {
-			d.i++
-			return nil
-		}
-		for {
-			d.space()
-			if c == '{' {
-				if d.i >= len(d.b) || d.b[d.i] != '"' {
-					return d.errorf("expected a key")
-				}
-				if _, err := d.key(); err != nil {
-					return err
-				}
-				d.space()
-				if d.i >= len(d.b) || d.b[d.i] != ':' {
-					return d.errorf("expected ':'")
-				}
-				d.i++
-				d.space()
-			}
-			if err := d.skip(depth + 1); err != nil {
-				return err
-			}
-			d.space()
-			if d.i >= len(d.b) {
-				return d.errorf("unexpected end")
-			}
-			switch d.b[d.i] {
-			case ',':
-				d.i++
-			case end:
-				d.i++
-				return nil
-			default:
-				return d.errorf("expected ',' or '" + string(end) + "'")
-			}
-		}
-	case c == '"':
+	switch d.b[d.i] {
+	case '{':
+		return d.members(depth, []string{}, nil)
+	case '[':
+		return d.elements(func() error { return d.skip(depth + 1) })
+	case '"':
 		_, err := d.key()
 		return err
-	default:
-		_, err := d.value(depth)
-		return err
 	}
+	_, err := d.value(depth)
+	return err
 }
 
 func (d *jsonDecoder) array(depth int) (any, error) {
-	d.i++ // [
 	l := []any{}
+	err := d.elements(func() error {
+		v, err := d.value(depth + 1)
+		l = append(l, v)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// elements walks the array at d.i, calling next at each element to read it.
+func (d *jsonDecoder) elements(next func() error) error {
+	d.i++ // [
 	d.space()
 	if d.i < len(d.b) && d.b[d.i] == ']' {
 		d.i++
-		return l, nil
+		return nil
 	}
 	for {
 		d.space()
-		v, err := d.value(depth + 1)
-		if err != nil {
-			return nil, err
+		if err := next(); err != nil {
+			return err
 		}
-		l = append(l, v)
 		d.space()
 		if d.i >= len(d.b) {
-			return nil, d.errorf("unexpected end")
+			return d.errorf("unexpected end")
 		}
 		switch d.b[d.i] {
 		case ',':
 			d.i++
 		case ']':
 			d.i++
-			return l, nil
+			return nil
 		default:
-			return nil, d.errorf("expected ',' or ']'")
+			return d.errorf("expected ',' or ']'")
 		}
 	}
 }

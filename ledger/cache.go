@@ -89,6 +89,7 @@ func (c *cache) apply(aliases map[string]aliasEntry, persons map[string]*identit
 // the running batch's transaction sees: values read through it and values it wrote, at
 // once. A batch that fails to commit empties it, so that between batches it holds only
 // committed values. A nil value records that the key is absent.
+//
 // It is a gencache.Bytes: with many persons it holds hundreds of thousands of values,
 // which the garbage collector would otherwise scan on every cycle.
 type stateCache = gencache.Bytes

@@ -25,7 +25,7 @@ import (
 // commit: they must be deterministic and quick, and must not call the Store.
 type Deriver interface {
 	// Derive is called once for each event newly stored, with the state of the person it
-	// was filed under.
+	// was filed under (valid during the call only).
 	Derive(st *State, ev StoredEvent) error
 	// Rebuild recomputes all of one person's state from the person's own events. It must
 	// replace every value it computes: the ledger calls it after clearing the person's
@@ -77,7 +77,7 @@ func (s *State) Now() time.Time { return s.b.now }
 // call reuses.
 func (s *State) keyOf(name string) []byte {
 	if len(s.key) < 1+wsidLen+pidLen {
-		s.key = statePrefix(s.ws, s.person)
+		s.key = append(appendWS(s.key[:0], tagState, s.ws), s.person[:]...)
 	}
 	s.key = append(s.key[:1+wsidLen+pidLen], name...)
 	return s.key
@@ -217,8 +217,8 @@ func (b *batch) deletePrefix(prefix []byte) error {
 	return nil
 }
 
-// derive hands a newly stored event to the deriver, with the batch's one State of
-// new events (Derive must not keep it).
+// derive hands a newly stored event to the deriver, with the batch's one State of new
+// events.
 func (b *batch) derive(w Workspace, ws wsid, p pid, ev *event.Event, seq uint64) error {
 	d := b.s.opts.Deriver
 	if d == nil {
@@ -226,8 +226,7 @@ func (b *batch) derive(w Workspace, ws wsid, p pid, ev *event.Event, seq uint64)
 	}
 	st := &b.derived
 	if st.b == nil || st.ws != ws || st.person != p || st.w != w {
-		*st = State{b: b, ws: ws, w: w, person: p, key: st.key}
-		st.key = append(appendWS(st.key[:0], tagState, ws), p[:]...)
+		*st = State{b: b, ws: ws, w: w, person: p, key: st.key[:0]}
 	}
 	return d.Derive(st, StoredEvent{Time: ev.Time, Seq: seq, Type: ev.Type, Raw: ev.Raw, Prepared: ev.Prepared})
 }
