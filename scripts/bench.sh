@@ -9,7 +9,9 @@
 #                    scripts/bench-rules, alternating, BENCH_RUNS times each (default 3),
 #                    each on a fresh data directory: the cost of progressive profiles.
 #                    BENCH_PERSONS spreads the events over that many persons (default
-#                    10000: each gets about 3 a second; 100000 is the steadier case)
+#                    10000: each gets about 3 a second; 100000 is the steadier case).
+#                    "committer busy" is the share of each run spent in group commits:
+#                    near 100%, the commit path, not the CPUs, sets the rate
 #
 # It builds jds and cmd/jdsload, starts jds on 127.0.0.1 (a random free port, a fresh data
 # directory, a development key, a token minted with "jds token"), then measures:
@@ -25,7 +27,7 @@
 # BENCH_KEEP=1; put it on another disk with BENCH_TMPDIR=/path).
 set -euo pipefail
 
-usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; } # the header above
 
 MODE=${1:-quick}
 case "$MODE" in
@@ -195,6 +197,14 @@ commit_note() {
 		print s }'
 }
 
+# busy BEFORE AFTER SECONDS: the share of SECONDS that jds's committer spent in group
+# commits between two metrics snapshots.
+busy() {
+	awk -v x="$1" -v y="$2" -v s="${3:-0}" 'BEGIN {
+		if (split(x, a, " ") < 6 || split(y, b, " ") < 6 || s <= 0) { print "n/a"; exit }
+		printf "%.0f%%", 100 * (b[6] - a[6]) / s }'
+}
+
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # machine describes the CPUs, memory and kernel, for the tables.
@@ -255,12 +265,15 @@ if [ "$MODE" = ratio ]; then
 	# alternating, each run on a fresh data directory.
 	mkdir -p "$TMP/no-rules"
 	RATES=()
+	BUSY=() # the committer's share of each run: with every commit following the last, it sets the rate
 	for run in $(seq 1 "$RATIO_RUNS"); do
 		for rules in "$TMP/no-rules" "$ROOT/scripts/bench-rules"; do
 			start_jds "$rules" "$TMP/data"
+			M0=$(metrics)
 			run_step "ratio run $run, rules in ${rules/#$TMP/\$TMP}" "$TMP/r.log" \
 				"$LOAD" ingest --url "$URL" --workspace "$WORKSPACE" --clients 16 --batch 100 --events "$RATIO_EVENTS" --persons "$RATIO_PERSONS" --duration 300s
 			RATES+=("$(field "$(result "$TMP/r.log")" events_per_sec)")
+			BUSY+=("$(busy "$M0" "$(metrics)" "$(field "$(result "$TMP/r.log")" seconds)")")
 			stop_jds
 			rm -rf "$TMP/data"
 		done
@@ -268,16 +281,16 @@ if [ "$MODE" = ratio ]; then
 	echo
 	echo "## Ingest with five templates against none, $RATIO_PERSONS persons ($COMMAND, $(date -u +%Y-%m-%dT%H:%M:%SZ))"
 	echo
-	echo "| run | no template | 5 templates | ratio |"
-	echo "|---|---:|---:|---:|"
+	echo "| run | no template | 5 templates | ratio | committer busy |"
+	echo "|---|---:|---:|---:|---:|"
 	for ((i = 0; i < ${#RATES[@]}; i += 2)); do
-		echo "| $((i / 2 + 1)) | $(num "${RATES[i]}") events/s | $(num "${RATES[i + 1]}") events/s | $(awk -v a="${RATES[i]}" -v b="${RATES[i + 1]}" 'BEGIN { if (a > 0) printf "%.0f%%", 100 * b / a; else print "n/a" }') |"
+		echo "| $((i / 2 + 1)) | $(num "${RATES[i]}") events/s | $(num "${RATES[i + 1]}") events/s | $(awk -v a="${RATES[i]}" -v b="${RATES[i + 1]}" 'BEGIN { if (a > 0) printf "%.0f%%", 100 * b / a; else print "n/a" }') | ${BUSY[i]} / ${BUSY[i + 1]} |"
 	done
 	printf '%s\n' "${RATES[@]}" | awk 'NR % 2 == 1 { n[++i] = $1 } NR % 2 == 0 { f[i] = $1 }
 		function median(a, k,   m, j, t, x, y) { for (x = 1; x <= k; x++) for (y = x + 1; y <= k; y++) if (a[y] < a[x]) { t = a[x]; a[x] = a[y]; a[y] = t }
 			return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
 		END { for (x = 1; x <= i; x++) r[x] = f[x] / n[x]; mn = median(n, i); mf = median(f, i)
-			printf "| median | %.0f events/s | %.0f events/s | %.0f%% (median of the ratios: %.0f%%) |\n", mn, mf, 100 * mf / mn, 100 * median(r, i) }'
+			printf "| median | %.0f events/s | %.0f events/s | %.0f%% (median of the ratios: %.0f%%) | |\n", mn, mf, 100 * mf / mn, 100 * median(r, i) }'
 	echo
 	echo "- machine: $(machine); $(go version); jds tree $TREE"
 	[ -z "$FAILED" ] || die "some runs failed: $FAILED"
