@@ -76,10 +76,10 @@ func (s *State) Now() time.Time { return s.b.now }
 // keyOf returns the key of a named value of the person, in scratch space that the next
 // call reuses.
 func (s *State) keyOf(name string) []byte {
-	if len(s.key) < 1+wsidLen+pidLen {
-		s.key = append(appendWS(s.key[:0], tagState, s.ws), s.person[:]...)
+	if len(s.key) < statePrefixLen {
+		s.key = appendStatePrefix(s.key[:0], s.ws, s.person)
 	}
-	s.key = append(s.key[:1+wsidLen+pidLen], name...)
+	s.key = append(s.key[:statePrefixLen], name...)
 	return s.key
 }
 
@@ -409,12 +409,4 @@ func (s *Store) Backfill(ctx context.Context, w Workspace, fn RebuildFunc, progr
 		}
 	}
 	return nil
-}
-
-func statePrefix(ws wsid, p pid) []byte {
-	return append(appendWS(make([]byte, 0, 1+wsidLen+pidLen+32), tagState, ws), p[:]...)
-}
-
-func stateKey(ws wsid, p pid, name string) []byte {
-	return append(statePrefix(ws, p), name...)
 }

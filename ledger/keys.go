@@ -102,6 +102,21 @@ func personKey(ws wsid, p pid) []byte {
 	return append(appendWS(make([]byte, 0, 1+wsidLen+pidLen), tagPerson, ws), p[:]...)
 }
 
+// statePrefixLen is the length of a person's state key prefix: tag, wsid, pid.
+const statePrefixLen = 1 + wsidLen + pidLen
+
+func appendStatePrefix(b []byte, ws wsid, p pid) []byte {
+	return append(appendWS(b, tagState, ws), p[:]...)
+}
+
+func statePrefix(ws wsid, p pid) []byte {
+	return appendStatePrefix(make([]byte, 0, statePrefixLen+32), ws, p)
+}
+
+func stateKey(ws wsid, p pid, name string) []byte {
+	return append(statePrefix(ws, p), name...)
+}
+
 func aliasKey(ws wsid, alias string) []byte {
 	return append(appendWS(make([]byte, 0, 1+wsidLen+len(alias)), tagAlias, ws), alias...)
 }
