@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"encoding/binary"
 	"sync"
 
 	"github.com/openjds/jds/identity"
@@ -98,33 +99,33 @@ func newStateCache(maxBytes int) *stateCache { return gencache.NewBytes(maxBytes
 
 // readerStates keeps the state values that readers read, each with the Badger version it
 // was read at: a reader whose snapshot holds that same version takes it from here instead
-// of copying it out of the value log again.
+// of copying it out of the value log again. Like the committer's cache it is a
+// gencache.Bytes (each value stored behind its version, 8 bytes big-endian), behind a
+// mutex: readers share it.
 type readerStates struct {
 	mu sync.Mutex
-	c  *gencache.Sized[versionedValue]
-}
-
-type versionedValue struct {
-	version uint64
-	v       []byte
+	c  *gencache.Bytes
 }
 
 func newReaderStates(maxBytes int) *readerStates {
-	return &readerStates{c: gencache.New(maxBytes, func(v versionedValue) int { return len(v.v) + 16 })}
+	return &readerStates{c: gencache.NewBytes(maxBytes)}
 }
 
 func (c *readerStates) get(key []byte, version uint64) ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.c.Get(key)
-	return v.v, ok && v.version == version
+	if !ok || len(v) < 8 || binary.BigEndian.Uint64(v) != version {
+		return nil, false
+	}
+	return v[8:], true
 }
 
 func (c *readerStates) put(key []byte, version uint64, v []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old, ok := c.c.Get(key); ok && old.version > version {
+	if old, ok := c.c.Get(key); ok && len(old) >= 8 && binary.BigEndian.Uint64(old) > version {
 		return // a reader with an older snapshot must not replace a newer value
 	}
-	c.c.Put(string(key), versionedValue{version, v})
+	c.c.Put(key, append(binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(v)), version), v...))
 }
