@@ -272,8 +272,9 @@ if [ "$MODE" = ratio ]; then
 			M0=$(metrics)
 			run_step "ratio run $run, rules in ${rules/#$TMP/\$TMP}" "$TMP/r.log" \
 				"$LOAD" ingest --url "$URL" --workspace "$WORKSPACE" --clients 16 --batch 100 --events "$RATIO_EVENTS" --persons "$RATIO_PERSONS" --duration 300s
-			RATES+=("$(field "$(result "$TMP/r.log")" events_per_sec)")
-			BUSY+=("$(busy "$M0" "$(metrics)" "$(field "$(result "$TMP/r.log")" seconds)")")
+			R=$(result "$TMP/r.log")
+			RATES+=("$(field "$R" events_per_sec)")
+			BUSY+=("$(busy "$M0" "$(metrics)" "$(field "$R" seconds)")")
 			stop_jds
 			rm -rf "$TMP/data"
 		done
@@ -287,7 +288,7 @@ if [ "$MODE" = ratio ]; then
 		echo "| $((i / 2 + 1)) | $(num "${RATES[i]}") events/s | $(num "${RATES[i + 1]}") events/s | $(awk -v a="${RATES[i]}" -v b="${RATES[i + 1]}" 'BEGIN { if (a > 0) printf "%.0f%%", 100 * b / a; else print "n/a" }') | ${BUSY[i]} / ${BUSY[i + 1]} |"
 	done
 	printf '%s\n' "${RATES[@]}" | awk 'NR % 2 == 1 { n[++i] = $1 } NR % 2 == 0 { f[i] = $1 }
-		function median(a, k,   m, j, t, x, y) { for (x = 1; x <= k; x++) for (y = x + 1; y <= k; y++) if (a[y] < a[x]) { t = a[x]; a[x] = a[y]; a[y] = t }
+		function median(a, k,   t, x, y) { for (x = 1; x <= k; x++) for (y = x + 1; y <= k; y++) if (a[y] < a[x]) { t = a[x]; a[x] = a[y]; a[y] = t }
 			return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
 		END { for (x = 1; x <= i; x++) r[x] = f[x] / n[x]; mn = median(n, i); mf = median(f, i)
 			printf "| median | %.0f events/s | %.0f events/s | %.0f%% (median of the ratios: %.0f%%) | |\n", mn, mf, 100 * mf / mn, 100 * median(r, i) }'
