@@ -106,6 +106,10 @@ func (s *Store) commitGroup(group []*request) {
 		// Publish committed state to readers before anyone is told, so that a read
 		// issued after an acknowledgement sees it.
 		s.renewSnapshot()
+		if perr := s.pending.committed(b.journalNo, b.journal, b.checkpoint, b.checkpointDone); perr != nil {
+			// The batch's own record, just encoded: only a bug gets here.
+			s.log.Error("state journal record not applied", "err", perr)
+		}
 		s.cache.apply(b.aliases, b.persons)
 		if b.queuedLow != nil {
 			s.queue.noteQueued(b.queuedLow)
@@ -158,6 +162,10 @@ func (s *Store) run(group []*request) (*batch, error) {
 		aliases: map[string]aliasEntry{},
 		persons: map[string]*identity.Person{},
 	}
+	var err error
+	if b.checkpoint, b.checkpointDone, err = s.pending.checkpoint(b); err != nil {
+		return nil, err
+	}
 	for _, r := range group {
 		r.err = nil
 		if err := r.op.apply(b); err != nil {
@@ -174,6 +182,12 @@ func (s *Store) run(group []*request) (*batch, error) {
 	}
 	if b.nextWS != s.nextWS {
 		if err := b.set(metaWSID, binary.BigEndian.AppendUint64(nil, uint64(b.nextWS))); err != nil {
+			return nil, err
+		}
+	}
+	if len(b.journal) > 0 {
+		b.journalNo = s.pending.next
+		if err := b.set(journalKey(b.journalNo), b.journal); err != nil {
 			return nil, err
 		}
 	}
@@ -197,6 +211,13 @@ type batch struct {
 	persons   map[string]*identity.Person // by person key; nil: deleted
 	committed []Committed
 	derived   State // handed to Deriver.Derive (see derive)
+	// journal holds the batch's state changes, written as record journalNo (see
+	// journal.go); checkpoint is how far the batch wrote out the old pending generation.
+	journal        []byte
+	stateOps       batchStates
+	journalNo      uint64
+	checkpoint     pendingCursor
+	checkpointDone bool
 	// queuedLow is the lowest queue key the batch wrote (see queueScan).
 	queuedLow []byte
 	// identityChanged is set when an alias changed owner or appeared.

@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -91,7 +90,7 @@ func (s *State) Get(name string) ([]byte, error) {
 
 // Set stores a named value.
 func (s *State) Set(name string, v []byte) error {
-	return s.b.setState(bytes.Clone(s.keyOf(name)), v)
+	return s.b.setState(s.keyOf(name), v)
 }
 
 // Delete removes a named value.
@@ -127,10 +126,18 @@ func (s *State) Record() (*identity.Person, error) { return s.b.person(s.ws, s.p
 // Clear removes every value of the person.
 func (s *State) Clear() error { return s.b.clearStates(s.ws, s.person) }
 
-// getState reads a state value through the committer's state cache (see stateCache),
-// which holds what this batch wrote. The value is shared: callers must not modify it.
+// getState reads a state value: as this batch left it, else through the committer's
+// state cache (see stateCache), then the pending values (journal.go), then the store. The
+// value is shared: callers must not modify it.
 func (b *batch) getState(key []byte) ([]byte, bool, error) {
+	if v, ok := b.stateOps.get(b.journal, key); ok {
+		return v, v != nil, nil
+	}
 	if v, hit := b.s.states.Get(key); hit {
+		return v, v != nil, nil
+	}
+	if v, _, pending := b.s.pending.lookup(key); pending {
+		b.s.states.Put(key, v)
 		return v, v != nil, nil
 	}
 	v, ok, err := b.get(key)
@@ -140,25 +147,22 @@ func (b *batch) getState(key []byte) ([]byte, bool, error) {
 	return v, ok, err
 }
 
-// setState writes a state value; nil deletes it. key is kept by the transaction.
+// setState journals a state value; nil deletes it.
 func (b *batch) setState(key, v []byte) error {
-	var err error
-	if v == nil {
-		err = b.txn.Delete(key)
-	} else {
-		err = b.set(key, v)
-	}
-	if err == nil {
-		b.s.states.Put(key, v)
-	}
-	return err
+	b.stateOps.set(b.s.pending.seed, b.journal, key, len(b.journal))
+	b.journal = appendSetOp(b.journal, key, v)
+	b.s.states.Put(key, v)
+	return nil
 }
 
 // clearStates deletes every state value of a person. The state cache cannot drop a
 // prefix cheaply, and such clears are rare (unmerge, erasure): it is emptied instead.
 func (b *batch) clearStates(ws wsid, p pid) error {
 	b.s.states.Reset()
-	return b.deletePrefix(statePrefix(ws, p))
+	prefix := statePrefix(ws, p)
+	b.stateOps.clear([statePrefixLen]byte(prefix), len(b.journal))
+	b.journal = appendClearOp(b.journal, prefix)
+	return b.deletePrefix(prefix)
 }
 
 func (b *batch) state(w Workspace, ws wsid, p pid) *State {
@@ -262,33 +266,48 @@ type PersonState struct {
 // (absent ones left out), read from one snapshot: the parts a derived view combines. A
 // name asked for twice is answered once.
 func (s *Store) States(ctx context.Context, w Workspace, p *identity.Person, names []string) (map[string][]PersonState, error) {
-	out := map[string][]PersonState{}
 	names = slices.Compact(slices.Sorted(slices.Values(names)))
-	_, err := s.view(w, func(r *reader, ws wsid) error {
-		ids := append([]string{p.ID}, p.MergedIDs(r.personByID(ws))...)
-		for _, id := range ids {
-			k, err := parsePID(id)
-			if err != nil {
-				return err
-			}
-			for _, name := range names {
-				ps, ok, err := s.readState(r.txn, stateKey(ws, k, name))
+	for {
+		// A value missed in memory is read from the snapshot; if a generation of pending
+		// values was dropped meanwhile, the snapshot may predate the commit that wrote it
+		// out: read again.
+		drops := s.pending.drops.Load()
+		out := map[string][]PersonState{}
+		_, err := s.view(w, func(r *reader, ws wsid) error {
+			ids := append([]string{p.ID}, p.MergedIDs(r.personByID(ws))...)
+			for _, id := range ids {
+				k, err := parsePID(id)
 				if err != nil {
 					return err
 				}
-				if ok {
-					ps.PersonID = id
-					out[name] = append(out[name], ps)
+				for _, name := range names {
+					ps, ok, err := s.readState(r.txn, stateKey(ws, k, name))
+					if err != nil {
+						return err
+					}
+					if ok {
+						ps.PersonID = id
+						out[name] = append(out[name], ps)
+					}
 				}
 			}
+			return nil
+		})
+		if err != nil || s.pending.drops.Load() == drops {
+			return out, err
 		}
-		return nil
-	})
-	return out, err
+	}
 }
 
-// readState reads a state value in a reader's snapshot, through the readers' cache.
+// pendingVersion marks the versions of pending values, which are not Badger versions.
+const pendingVersion = 1 << 63
+
+// readState reads a state value: pending, else in a reader's snapshot, through the
+// readers' cache.
 func (s *Store) readState(txn *badger.Txn, key []byte) (PersonState, bool, error) {
+	if v, ver, pending := s.pending.lookup(key); pending {
+		return PersonState{Version: pendingVersion | ver, Value: v}, v != nil, nil
+	}
 	item, err := txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return PersonState{}, false, nil

@@ -27,6 +27,7 @@ import (
 //	tagDoc       'D' wsid collection 0x00 id            → a document of another package (see docs.go)
 //	tagDelivery  'h' wsid pid deliveryID                → a delivery and its state (see outbox.go)
 //	tagQueue     'q' due deliveryID                     → the tagDelivery key of a pending delivery
+//	tagJournal   'j' number                             → the state changes of one commit (see journal.go)
 //
 // Invariants the readers rely on:
 //   - A person's events are the tagEvent keys with prefix 'e' wsid pid, ordered by event
@@ -58,6 +59,7 @@ const (
 	tagDoc       byte = 'D'
 	tagDelivery  byte = 'h'
 	tagQueue     byte = 'q'
+	tagJournal   byte = 'j'
 )
 
 var (
@@ -115,6 +117,10 @@ func statePrefix(ws wsid, p pid) []byte {
 
 func stateKey(ws wsid, p pid, name string) []byte {
 	return append(statePrefix(ws, p), name...)
+}
+
+func journalKey(no uint64) []byte {
+	return binary.BigEndian.AppendUint64([]byte{tagJournal}, no)
 }
 
 func aliasKey(ws wsid, alias string) []byte {

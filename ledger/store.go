@@ -61,6 +61,9 @@ type Options struct {
 	// StateCacheBytes bounds the committer's cache of derived state (profiles).
 	// Default 64 MiB.
 	StateCacheBytes int
+	// PendingStateBytes bounds a generation of derived state journaled but not yet
+	// written under its own keys (see journal.go); two may be held. Default 32 MiB.
+	PendingStateBytes int
 
 	// OnCommit, if set, is called by the committer after each durable commit with what it
 	// stored, in commit order. It must not block: live-stream fan-out belongs here.
@@ -97,6 +100,9 @@ func (o *Options) setDefaults() {
 	if o.StateCacheBytes <= 0 {
 		o.StateCacheBytes = 64 << 20
 	}
+	if o.PendingStateBytes <= 0 {
+		o.PendingStateBytes = 32 << 20
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -132,7 +138,9 @@ type Store struct {
 	states *stateCache
 	// readerStates is the readers' cache of derived state.
 	readerStates *readerStates
-	queue        *queueScan
+	// pending holds derived state journaled but not yet under its own keys.
+	pending *pendingStates
+	queue   *queueScan
 
 	seq atomic.Uint64 // last sequence committed
 	// identityVersion changes whenever a commit changes which person owns an alias.
@@ -204,6 +212,7 @@ func Open(opts Options) (*Store, error) {
 		cache:        newCache(opts.CacheEntries),
 		states:       newStateCache(opts.StateCacheBytes),
 		readerStates: newReaderStates(opts.StateCacheBytes / 2),
+		pending:      newPendingStates(opts.PendingStateBytes),
 		queue:        &queueScan{low: []byte{tagQueue}},
 		workspaces:   map[string]wsid{},
 		reqs:         make(chan *request, 1024),
@@ -212,6 +221,13 @@ func Open(opts Options) (*Store, error) {
 	if err := s.loadMeta(); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if n, err := s.pending.replay(db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("replaying the state journal: %w", err)
+	} else if n > 0 {
+		held, _ := s.pending.held()
+		s.log.Info("state journal replayed", "records", n, "pendingBytes", held)
 	}
 	s.renewSnapshot()
 	go s.commitLoop()

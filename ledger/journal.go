@@ -1,0 +1,437 @@
+package ledger
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash/maphash"
+	"sync"
+	"sync/atomic"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// The state journal.
+//
+// Derived state changes with nearly every event, and a Badger key costs far more than
+// its bytes: a memtable insert at a random place, a log record, then its share of every
+// flush and compaction. Writing each changed state under its own key made five profile
+// templates cost more than a third of the ingest rate. So a commit writes the state
+// changes of all its events as one journal record (one key, tagJournal), in the same
+// transaction as the events: durable together, as before. The values themselves stay
+// pending in memory (pendingStates), where the committer and readers find them, and are
+// written under their own keys later, a slice per commit (a checkpoint). A state that
+// changes many times meanwhile is written once.
+//
+// Pending values live in generations. The current one takes every change. When it has
+// grown to its bound and no older one is left, it becomes the old one, and the commits
+// that follow write its values under their keys (skipping those changed since, which the
+// current generation holds). The commit that writes the last of them deletes the
+// journal records of that generation, and the generation is dropped. At Open, the journal
+// records left are applied again, in order: each holds whole values, so the last
+// record that names a key holds its latest value.
+//
+// Clearing a person's state (unmerge, erasure) deletes its keys in the transaction, as
+// before, and is journaled too; pending values older than the clear are then treated as
+// absent, and never written.
+
+// pendingGen is one generation of pending values, laid out like gencache.Bytes: records
+// appended to large chunks, indexed by the 64-bit hashes of their keys, so that the
+// garbage collector never scans it.
+type pendingGen struct {
+	index map[uint64]uint32 // hash of a key → its latest record: chunk<<chunkBits | offset
+	// overflow indexes the rare keys whose hash another key of the generation has.
+	overflow map[string]uint32
+	chunks   [][]byte
+	size     int
+	// cleared: a person's state prefix → version of the last clear of its state.
+	cleared map[[statePrefixLen]byte]uint64
+	// journals are the numbers of the journal records whose changes this generation holds.
+	journals []uint64
+}
+
+// A record: uvarint(len key), uvarint(len value + 1, 0 for deleted), 8-byte version, key,
+// value.
+const (
+	pendingChunkBits = 20
+	pendingChunkSize = 1 << pendingChunkBits
+)
+
+func newPendingGen() *pendingGen {
+	return &pendingGen{index: map[uint64]uint32{}, cleared: map[[statePrefixLen]byte]uint64{}}
+}
+
+func (g *pendingGen) put(h uint64, key, v []byte, ver uint64) {
+	n := 2*binary.MaxVarintLen64 + 8 + len(key) + len(v)
+	last := len(g.chunks) - 1
+	// A record starts within the first pendingChunkSize bytes of its chunk; a larger one
+	// has a chunk of its own.
+	if last < 0 || len(g.chunks[last])+n > pendingChunkSize {
+		g.chunks = append(g.chunks, make([]byte, 0, max(n, pendingChunkSize)))
+		last++
+	}
+	b := g.chunks[last]
+	off := uint32(last<<pendingChunkBits | len(b))
+	b = binary.AppendUvarint(b, uint64(len(key)))
+	vlen := uint64(0)
+	if v != nil {
+		vlen = uint64(len(v)) + 1
+	}
+	b = binary.AppendUvarint(b, vlen)
+	b = binary.BigEndian.AppendUint64(b, ver)
+	b = append(b, key...)
+	b = append(b, v...)
+	g.size += len(b) - len(g.chunks[last])
+	g.chunks[last] = b
+	if at, ok := g.index[h]; !ok {
+		g.size += 16
+		g.index[h] = off
+	} else if k, _, _, _ := g.record(at); string(k) == string(key) {
+		g.index[h] = off
+	} else {
+		if g.overflow == nil {
+			g.overflow = map[string]uint32{}
+		}
+		g.overflow[string(key)] = off
+	}
+}
+
+// find returns where the latest record of key is.
+func (g *pendingGen) find(h uint64, key []byte) (uint32, bool) {
+	at, ok := g.index[h]
+	if !ok {
+		return 0, false
+	}
+	if k, _, _, _ := g.record(at); string(k) == string(key) {
+		return at, true
+	}
+	at, ok = g.overflow[string(key)]
+	return at, ok
+}
+
+// record decodes the record at off; size is its length. The value is capped, so that an
+// append by its holder cannot write into the chunk.
+func (g *pendingGen) record(off uint32) (key, v []byte, ver uint64, size int) {
+	rec := g.chunks[off>>pendingChunkBits][off&(pendingChunkSize-1):]
+	klen, n1 := binary.Uvarint(rec)
+	vlen, n2 := binary.Uvarint(rec[n1:])
+	rec = rec[n1+n2:]
+	ver = binary.BigEndian.Uint64(rec)
+	key = rec[8 : 8+klen]
+	if vlen > 0 {
+		v = rec[8+klen : 8+klen+vlen-1 : 8+klen+vlen-1]
+	}
+	return key, v, ver, n1 + n2 + 8 + int(klen) + max(int(vlen)-1, 0)
+}
+
+// pendingStates holds the state values that are journaled but not yet written under
+// their own keys. The committer is its only writer; readers look values up under mu.
+type pendingStates struct {
+	mu       sync.RWMutex
+	seed     maphash.Seed
+	cur, old *pendingGen // old is nil when no generation is being written out
+	genBytes int
+	ver      uint64 // last version given to a change
+	// drops counts the generations dropped: a reader that missed a value in memory and
+	// then read a snapshot older than the drop may have missed it altogether (see States).
+	drops atomic.Uint64
+	next  uint64 // number of the next journal record
+	// cursor is where the checkpoint of old has got to; committer only.
+	cursor pendingCursor
+}
+
+// pendingCursor is a place in a generation's chunks.
+type pendingCursor struct{ chunk, off int }
+
+func newPendingStates(genBytes int) *pendingStates {
+	return &pendingStates{seed: maphash.MakeSeed(), cur: newPendingGen(), genBytes: genBytes, next: 1}
+}
+
+// lookup finds a pending value: pending false means the key's stored value (if any) is
+// current; otherwise v is the value, nil when absent, and ver its version.
+func (p *pendingStates) lookup(key []byte) (v []byte, ver uint64, pending bool) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	h := maphash.Bytes(p.seed, key)
+	var prefix [statePrefixLen]byte
+	copy(prefix[:], key)
+	cleared := p.clearedAt(prefix)
+	for _, g := range [2]*pendingGen{p.cur, p.old} {
+		if g == nil {
+			continue
+		}
+		if at, ok := g.find(h, key); ok {
+			_, v, ver, _ := g.record(at)
+			if ver < cleared {
+				return nil, cleared, true
+			}
+			return v, ver, true
+		}
+	}
+	if cleared > 0 {
+		return nil, cleared, true // the clear deleted the stored value
+	}
+	return nil, 0, false
+}
+
+// clearedAt returns the version of the last clear of a person's state still pending.
+func (p *pendingStates) clearedAt(prefix [statePrefixLen]byte) uint64 {
+	v := p.cur.cleared[prefix]
+	if p.old != nil {
+		v = max(v, p.old.cleared[prefix])
+	}
+	return v
+}
+
+// Journal records hold operations, in the order the commit made them:
+//
+//	opSet   uvarint(len key) key uvarint(len value + 1, 0 to delete) value
+//	opClear person's state prefix (statePrefixLen bytes)
+const (
+	opSet   byte = 's'
+	opClear byte = 'c'
+)
+
+func appendSetOp(j, key, v []byte) []byte {
+	j = append(j, opSet)
+	j = binary.AppendUvarint(j, uint64(len(key)))
+	j = append(j, key...)
+	if v == nil {
+		return append(j, 0)
+	}
+	j = binary.AppendUvarint(j, uint64(len(v))+1)
+	return append(j, v...)
+}
+
+func appendClearOp(j, prefix []byte) []byte {
+	return append(append(j, opClear), prefix...)
+}
+
+// apply makes the operations of journal record no pending, after its commit.
+func (p *pendingStates) apply(no uint64, rec []byte) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	g := p.cur
+	for len(rec) > 0 {
+		op := rec[0]
+		rec = rec[1:]
+		p.ver++
+		switch op {
+		case opSet:
+			klen, n := binary.Uvarint(rec)
+			if n <= 0 || uint64(len(rec)-n) < klen {
+				return fmt.Errorf("journal record %d: bad key length", no)
+			}
+			key := rec[n : n+int(klen)]
+			rec = rec[n+int(klen):]
+			vlen, n := binary.Uvarint(rec)
+			if n <= 0 || uint64(len(rec)-n)+1 < vlen {
+				return fmt.Errorf("journal record %d: bad value length", no)
+			}
+			var v []byte
+			if vlen > 0 {
+				v = rec[n : n+int(vlen)-1]
+			}
+			rec = rec[n+max(int(vlen)-1, 0):]
+			g.put(maphash.Bytes(p.seed, key), key, v, p.ver)
+		case opClear:
+			if len(rec) < statePrefixLen {
+				return fmt.Errorf("journal record %d: short clear", no)
+			}
+			g.cleared[[statePrefixLen]byte(rec[:statePrefixLen])] = p.ver
+			g.size += 32
+			rec = rec[statePrefixLen:]
+		default:
+			return fmt.Errorf("journal record %d: unknown operation %q", no, op)
+		}
+	}
+	g.journals = append(g.journals, no)
+	p.next = max(p.next, no+1)
+	return nil
+}
+
+// checkpoint writes, in b, up to quota values of the old generation under their own
+// keys, from the cursor on. It returns where it stopped, and done when the old generation
+// is all written, in which case it has also deleted its journal records. It runs before
+// the batch's operations, so that a clear in the batch deletes what it writes.
+func (p *pendingStates) checkpoint(b *batch) (cursor pendingCursor, done bool, err error) {
+	g := p.old
+	if g == nil {
+		return cursor, false, nil
+	}
+	quota := 2048
+	if p.cur.size > p.genBytes {
+		quota *= 4 // the current generation is waiting for this one: catch up
+	}
+	cursor = p.cursor
+	for n := 0; n < quota; n++ {
+		if cursor.chunk < len(g.chunks) && cursor.off >= len(g.chunks[cursor.chunk]) {
+			cursor = pendingCursor{chunk: cursor.chunk + 1}
+		}
+		if cursor.chunk >= len(g.chunks) {
+			for _, no := range g.journals {
+				if err := b.txn.Delete(journalKey(no)); err != nil {
+					return cursor, false, fmt.Errorf("deleting journal record %d: %w", no, err)
+				}
+			}
+			return cursor, true, nil
+		}
+		at := uint32(cursor.chunk<<pendingChunkBits | cursor.off)
+		key, v, ver, size := g.record(at)
+		cursor.off += size
+		h := maphash.Bytes(p.seed, key)
+		if latest, _ := g.find(h, key); latest != at {
+			continue // changed again in this generation
+		}
+		if _, changed := p.cur.find(h, key); changed {
+			continue // the current generation will write it
+		}
+		if ver < p.clearedAt([statePrefixLen]byte(key[:statePrefixLen])) {
+			continue // the clear deleted it
+		}
+		if v == nil {
+			err = b.txn.Delete(key)
+		} else {
+			err = b.txn.Set(key, v)
+		}
+		if err != nil {
+			return cursor, false, fmt.Errorf("writing pending state: %w", err)
+		}
+	}
+	return cursor, false, nil
+}
+
+// committed is told that a commit made journal record no (0 for none) from rec and took
+// the checkpoint to cursor (done: to its end). It makes the record's changes pending,
+// drops a generation written out, and starts a new one when the current one is full.
+func (p *pendingStates) committed(no uint64, rec []byte, cursor pendingCursor, done bool) error {
+	if no != 0 {
+		if err := p.apply(no, rec); err != nil {
+			return err
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cursor = cursor
+	if done {
+		p.old = nil
+		p.cursor = pendingCursor{}
+		p.drops.Add(1)
+	}
+	if p.old == nil && p.cur.size >= p.genBytes {
+		p.old, p.cur = p.cur, newPendingGen()
+	}
+	return nil
+}
+
+// replay applies the journal records left in the store, in order: at Open, before the
+// committer starts.
+func (p *pendingStates) replay(db *badger.DB) (records int, err error) {
+	err = db.View(func(txn *badger.Txn) error {
+		opt := badger.DefaultIteratorOptions
+		opt.Prefix = []byte{tagJournal}
+		it := txn.NewIterator(opt)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := it.Item().Key()
+			if len(k) != 9 {
+				return fmt.Errorf("bad journal key %x", k)
+			}
+			rec, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return fmt.Errorf("reading journal record: %w", err)
+			}
+			if err := p.apply(binary.BigEndian.Uint64(k[1:]), rec); err != nil {
+				return err
+			}
+			records++
+		}
+		return nil
+	})
+	if err == nil {
+		err = p.committed(0, nil, pendingCursor{}, false) // rotate if the records fill a generation
+	}
+	return records, err
+}
+
+// held is what the pending values take in memory, and a generation's bound.
+func (p *pendingStates) held() (bytes, bound int) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	bytes = p.cur.size
+	if p.old != nil {
+		bytes += p.old.size
+	}
+	return bytes, p.genBytes
+}
+
+// batchStates indexes the state changes of a batch in its journal record, so that the
+// batch reads what it wrote: by the hash of a key, the offset of its latest opSet.
+type batchStates struct {
+	seed     maphash.Seed
+	index    map[uint64]int
+	overflow map[string]int // keys whose hash another key of the batch has
+	// clears: a person's state prefix → offset of the batch's latest clear of it.
+	clears map[[statePrefixLen]byte]int
+}
+
+// set notes that journal[off:] is an opSet of key.
+func (s *batchStates) set(seed maphash.Seed, journal, key []byte, off int) {
+	if s.index == nil {
+		s.seed, s.index = seed, map[uint64]int{}
+	}
+	h := maphash.Bytes(s.seed, key)
+	if at, ok := s.index[h]; ok {
+		if k, _ := decodeSetOp(journal, at); string(k) != string(key) {
+			if s.overflow == nil {
+				s.overflow = map[string]int{}
+			}
+			s.overflow[string(key)] = off
+			return
+		}
+	}
+	s.index[h] = off
+}
+
+// clear notes that journal[off:] is an opClear of a person's state.
+func (s *batchStates) clear(prefix [statePrefixLen]byte, off int) {
+	if s.clears == nil {
+		s.clears = map[[statePrefixLen]byte]int{}
+	}
+	s.clears[prefix] = off
+}
+
+// get returns the value the batch gave key: ok is false when the batch neither set it nor
+// cleared its person's state.
+func (s *batchStates) get(journal, key []byte) (v []byte, ok bool) {
+	cleared, wasCleared := s.clears[[statePrefixLen]byte(key)]
+	if !wasCleared {
+		cleared = -1
+	}
+	if s.index == nil {
+		return nil, wasCleared
+	}
+	at, found := s.index[maphash.Bytes(s.seed, key)]
+	if found {
+		if k, _ := decodeSetOp(journal, at); string(k) != string(key) {
+			at, found = s.overflow[string(key)]
+		}
+	}
+	if !found || at < cleared {
+		return nil, wasCleared
+	}
+	_, v = decodeSetOp(journal, at)
+	return v, true
+}
+
+// decodeSetOp decodes the opSet at journal[off:], which the batch wrote.
+func decodeSetOp(journal []byte, off int) (key, v []byte) {
+	rec := journal[off+1:]
+	klen, n := binary.Uvarint(rec)
+	key = rec[n : n+int(klen)]
+	rec = rec[n+int(klen):]
+	vlen, n := binary.Uvarint(rec)
+	if vlen > 0 {
+		v = rec[n : n+int(vlen)-1 : n+int(vlen)-1]
+	}
+	return key, v
+}

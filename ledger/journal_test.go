@@ -1,0 +1,299 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/openjds/jds/event"
+)
+
+// seqList is a test Deriver whose state grows with every event: "seqs" lists the
+// sequences of a person's events.
+type seqList struct{}
+
+func (seqList) Derive(st *State, ev StoredEvent) error {
+	v, err := st.Get("seqs")
+	if err != nil {
+		return err
+	}
+	list := strings.Fields(string(v))
+	list = append(list, strconv.FormatUint(ev.Seq, 10))
+	return st.Set("seqs", []byte(strings.Join(list, " ")))
+}
+
+func (d seqList) Rebuild(st *State, events EventSource) error {
+	return events(time.Time{}, func(ev StoredEvent) error { return d.Derive(st, ev) })
+}
+
+// seqsOf reads the derived state of the persons behind identities, as views do.
+func seqsOf(t *testing.T, s *Store, idents ...string) string {
+	t.Helper()
+	ctx := context.Background()
+	var out []string
+	for _, ident := range idents {
+		p, err := s.Resolve(ctx, ws, ident)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.States(ctx, ws, p, []string{"seqs"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range st["seqs"] {
+			out = append(out, ident+"["+string(v.Value)+"]")
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// copyDir copies a store's files while it is open and idle: what a kill -9 would leave.
+func copyDir(t *testing.T, from string) string {
+	t.Helper()
+	to := t.TempDir()
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		src, err := os.Open(filepath.Join(from, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst, err := os.Create(filepath.Join(to, e.Name()))
+		if err == nil {
+			_, err = io.Copy(dst, src)
+			if cerr := dst.Close(); err == nil {
+				err = cerr
+			}
+		}
+		src.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return to
+}
+
+// keysWith counts the keys of a table, as stored.
+func keysWith(t *testing.T, s *Store, tag byte) int {
+	t.Helper()
+	n := 0
+	err := s.db.View(func(txn *badger.Txn) error {
+		opt := badger.DefaultIteratorOptions
+		opt.Prefix, opt.PrefetchValues = []byte{tag}, false
+		it := txn.NewIterator(opt)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Journaled state is read at once and survives merges, unmerges, erasure, a clean stop
+// and a crash, whether it is all still pending (a large generation) or written out
+// under its own keys after every commit (a generation of one byte).
+func TestJournaledStateSurvivesCrash(t *testing.T) {
+	for _, genBytes := range []int{64 << 20, 1} {
+		t.Run(fmt.Sprint("generation of ", genBytes, " bytes"), func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			// A state cache too small to hold anything: the committer reads state from
+			// where it is, pending or stored.
+			opts := Options{Dir: dir, SyncWrites: true, Deriver: seqList{}, PendingStateBytes: genBytes, StateCacheBytes: 1}
+			s, err := Open(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t0 := time.Now()
+			for i := range 30 {
+				ident := fmt.Sprintf("+1555000000%d", i%4)
+				if _, err := s.Append(ctx, ws, []*event.Event{mkEvent(t, fmt.Sprint("e", i), "T", ident, "phone", "", t0)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s.Append(ctx, ws, []*event.Event{mkEvent(t, "t1", "T", "tmp-1", "temporaryId", "", t0)})
+			a, _ := s.Resolve(ctx, ws, "+15550000000")
+			b, _ := s.Resolve(ctx, ws, "tmp-1")
+			if _, err := s.Merge(ctx, ws, a.ID, []string{b.ID}); err != nil {
+				t.Fatal(err)
+			}
+			s.Append(ctx, ws, []*event.Event{mkEvent(t, "t2", "T", "tmp-1", "temporaryId", "", t0)})
+			if _, _, err := s.Unmerge(ctx, ws, a.ID); err != nil {
+				t.Fatal(err)
+			}
+			s.Append(ctx, ws, []*event.Event{mkEvent(t, "t3", "T", "tmp-1", "temporaryId", "", t0)})
+			gone, _ := s.Resolve(ctx, ws, "+15550000003")
+			if _, err := s.Erase(ctx, ws, gone.ID); err != nil {
+				t.Fatal(err)
+			}
+			idents := []string{"+15550000000", "+15550000001", "+15550000002", "tmp-1"}
+			want := seqsOf(t, s, idents...)
+			if n := strings.Count(want, " ") + 1; n != 8+8+7+3 {
+				t.Fatalf("%d sequences in the state, want 26 (the erased person's 7 gone): %s", n, want)
+			}
+			erased := func(r *Store) map[string][]PersonState {
+				st, err := r.States(ctx, ws, gone, []string{"seqs"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return st
+			}
+			if got := erased(s); len(got) > 0 {
+				t.Fatalf("the erased person's state is still read: %v", got)
+			}
+			journals, states := keysWith(t, s, tagJournal), keysWith(t, s, tagState)
+			switch {
+			case genBytes > 1 && (journals < 30 || states > 0):
+				t.Fatalf("%d journal records and %d state keys: every change should still be pending", journals, states)
+			case genBytes == 1 && (journals > 2 || states == 0):
+				t.Fatalf("%d journal records and %d state keys: the changes should be written out", journals, states)
+			}
+
+			crashed := copyDir(t, dir)
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range []string{dir, crashed} {
+				opts.Dir = d
+				r := openWith(t, opts)
+				if got := seqsOf(t, r, idents...); got != want {
+					t.Errorf("reopened (crash image: %v):\n got %s\nwant %s", d == crashed, got, want)
+				}
+				if got := erased(r); len(got) > 0 {
+					t.Errorf("reopened (crash image: %v): the erased person's state is back: %v", d == crashed, got)
+				}
+				// And deriving goes on from there.
+				if _, err := r.Append(ctx, ws, []*event.Event{mkEvent(t, "after", "T", "+15550000001", "phone", "", t0)}); err != nil {
+					t.Fatal(err)
+				}
+				if got := seqsOf(t, r, "+15550000001"); strings.Count(got, " ") != 8 {
+					t.Errorf("reopened (crash image: %v): after one more event, state %s, want 9 sequences", d == crashed, got)
+				}
+			}
+		})
+	}
+}
+
+// A reader never sees a state go back, and sees every acknowledged event, while
+// generations are written out and dropped under it (one per commit here).
+func TestJournaledStateReadsDuringCheckpoints(t *testing.T) {
+	s := openWith(t, Options{Dir: t.TempDir(), Deriver: seqList{}, PendingStateBytes: 1})
+	ctx := context.Background()
+	t0 := time.Now()
+	const n = 200
+	var acked sync.WaitGroup
+	acked.Add(1)
+	var seen []int
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		acked.Wait()
+		for {
+			got := seqsOf(t, s, "+15550000001")
+			seen = append(seen, strings.Count(got, " ")+1)
+			if seen[len(seen)-1] == n {
+				return
+			}
+		}
+	}()
+	for i := range n {
+		if _, err := s.Append(ctx, ws, []*event.Event{mkEvent(t, fmt.Sprint("e", i), "T", "+15550000001", "phone", "", t0)}); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			acked.Done()
+		}
+		if got := seqsOf(t, s, "+15550000001"); strings.Count(got, " ")+1 != i+1 {
+			t.Fatalf("after %d acknowledged events the state holds %s", i+1, got)
+		}
+	}
+	<-done
+	if !slices.IsSorted(seen) {
+		t.Fatalf("the state went back: counts read %v", seen)
+	}
+}
+
+// A generation written out skips what a later clear deleted and values changed since,
+// writes the rest under their keys, and deletes its journal records.
+func TestCheckpointOfAGeneration(t *testing.T) {
+	s := openWith(t, Options{InMemory: true})
+	p := newPendingStates(1 << 20)
+	pk, qk := stateKey(1, pid{1}, "n"), stateKey(1, pid{2}, "n")
+	var j1, j2, j3 []byte
+	j1 = appendSetOp(appendSetOp(j1, pk, []byte("p1")), qk, []byte("q1"))
+	j2 = appendClearOp(j2, statePrefix(1, pid{1}))
+	j3 = appendSetOp(j3, qk, []byte("q2"))
+	commit := func(fn func(b *batch) error) {
+		t.Helper()
+		b := &batch{s: s, txn: s.db.NewTransaction(true)}
+		defer b.txn.Discard()
+		if err := fn(b); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.txn.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The three records as commits would have written them.
+	for no, rec := range [][]byte{j1, j2} {
+		commit(func(b *batch) error { return b.set(journalKey(uint64(no+1)), rec) })
+		if err := p.committed(uint64(no+1), rec, pendingCursor{}, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v, _, pending := p.lookup(pk); !pending || v != nil {
+		t.Fatalf("a cleared value reads as %q (pending %v), want absent", v, pending)
+	}
+	p.genBytes = 0 // full: set aside to be written out, a new one takes record 3
+	if err := p.committed(0, nil, pendingCursor{}, false); err != nil || p.old == nil || len(p.old.journals) != 2 {
+		t.Fatalf("the full generation was not set aside to be written out (%v)", err)
+	}
+	p.genBytes = 1 << 20
+	commit(func(b *batch) error { return b.set(journalKey(3), j3) })
+	if err := p.committed(3, j3, pendingCursor{}, false); err != nil {
+		t.Fatal(err)
+	}
+	var cursor pendingCursor
+	var done bool
+	commit(func(b *batch) (err error) {
+		cursor, done, err = p.checkpoint(b)
+		return err
+	})
+	if err := p.committed(0, nil, cursor, done); err != nil || !done || p.old != nil {
+		t.Fatalf("checkpoint done %v, err %v: want the generation written out and dropped", done, err)
+	}
+	stored := map[string]string{}
+	s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.DefaultIteratorOptions)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, _ := it.Item().ValueCopy(nil)
+			stored[fmt.Sprintf("%c", it.Item().Key()[0])] += string(v) + ";"
+		}
+		return nil
+	})
+	// p1 was cleared, q1 changed since: q2 is the current generation's to write, and
+	// record 3 stays until then.
+	if stored["s"] != "" || stored["j"] != string(j3)+";" {
+		t.Fatalf("stored after the checkpoint: %q", stored)
+	}
+	if v, _, _ := p.lookup(qk); string(v) != "q2" {
+		t.Fatalf("q reads as %q, want q2", v)
+	}
+}
