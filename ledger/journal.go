@@ -353,15 +353,15 @@ func (p *pendingStates) replay(db *badger.DB) (records int, err error) {
 	return records, err
 }
 
-// held is what the pending values take in memory, and a generation's bound.
-func (p *pendingStates) held() (bytes, bound int) {
+// held is what the pending values take in memory.
+func (p *pendingStates) held() int {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	bytes = p.cur.size
+	n := p.cur.size
 	if p.old != nil {
-		bytes += p.old.size
+		n += p.old.size
 	}
-	return bytes, p.genBytes
+	return n
 }
 
 // batchStates indexes the state changes of a batch in its journal record, so that the

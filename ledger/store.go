@@ -226,8 +226,7 @@ func Open(opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("replaying the state journal: %w", err)
 	} else if n > 0 {
-		held, _ := s.pending.held()
-		s.log.Info("state journal replayed", "records", n, "pendingBytes", held)
+		s.log.Info("state journal replayed", "records", n, "pendingBytes", s.pending.held())
 	}
 	s.renewSnapshot()
 	go s.commitLoop()
@@ -280,6 +279,10 @@ func (s *Store) Close() error {
 // person (new person, link, merge). Holders of a resolved identity re-resolve it only
 // when this changed, instead of for every event.
 func (s *Store) IdentityVersion() uint64 { return s.identityVersion.Load() }
+
+// PendingStateBytes is what the derived state journaled but not yet written under its
+// own keys takes in memory (see journal.go).
+func (s *Store) PendingStateBytes() int { return s.pending.held() }
 
 // StatsRef exposes the counters.
 func (s *Store) StatsRef() *Stats { return &s.stats }

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/openjds/jds/identity"
+	"github.com/openjds/jds/ledger"
 	"github.com/openjds/jds/live"
 	"github.com/openjds/jds/profiles"
 	"github.com/openjds/jds/ruledir"
@@ -116,8 +117,13 @@ func (m *Metrics) watchRules(e *profiles.Engine, r *ruledir.Manager) {
 	}
 }
 
-// watch adds metrics that read the hub and the guard at scrape time.
-func (m *Metrics) watch(h *live.Hub, g *identity.Guard) {
+// watch adds metrics that read the store, the hub and the guard at scrape time.
+func (m *Metrics) watch(st *ledger.Store, h *live.Hub, g *identity.Guard) {
+	if st != nil {
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "jds_profile_state_pending_bytes", Help: "Profile state journaled with its events but not yet written under its own keys: what a restart replays.",
+		}, func() float64 { return float64(st.PendingStateBytes()) }))
+	}
 	if g != nil {
 		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "jds_identity_guardrail_total", Help: guardHelp, ConstLabels: prometheus.Labels{"guardrail": "blocked"},

@@ -117,7 +117,7 @@ func New(o Options) *Server {
 	}
 	s.flowRuntime = &flows.Runtime{Store: o.Store, Profiles: o.Profiles, Now: o.Now, Limits: s.limits}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.metrics.watch(o.Hub, o.Guard)
+	s.metrics.watch(o.Store, o.Hub, o.Guard)
 	s.metrics.watchRules(o.Profiles, o.Rules)
 	s.metrics.watchJobs(o.Jobs)
 	s.app = fiber.New(fiber.Config{
