@@ -106,7 +106,7 @@ func (s *Store) commitGroup(group []*request) {
 		// Publish committed state to readers before anyone is told, so that a read
 		// issued after an acknowledgement sees it.
 		s.renewSnapshot()
-		if perr := s.pending.committed(b.journalNo, b.journal, b.checkpoint, b.checkpointDone); perr != nil {
+		if perr := s.pending.committed(b); perr != nil {
 			// The batch's own record, just encoded: only a bug gets here.
 			s.log.Error("state journal record not applied", "err", perr)
 		}
@@ -185,11 +185,8 @@ func (s *Store) run(group []*request) (*batch, error) {
 			return nil, err
 		}
 	}
-	if len(b.journal) > 0 {
-		b.journalNo = s.pending.next
-		if err := b.set(journalKey(b.journalNo), b.journal); err != nil {
-			return nil, err
-		}
+	if err := b.journalRecords(s.pending.next, func(no uint64, rec []byte) error { return b.set(journalKey(no), rec) }); err != nil {
+		return nil, err
 	}
 	if err := txn.Commit(); err != nil {
 		return nil, fmt.Errorf("committing %d requests: %w", len(group), err)
@@ -211,11 +208,12 @@ type batch struct {
 	persons   map[string]*identity.Person // by person key; nil: deleted
 	committed []Committed
 	derived   State // handed to Deriver.Derive (see derive)
-	// journal holds the batch's state changes, written as record journalNo (see
-	// journal.go); checkpoint is how far the batch wrote out the old pending generation.
+	// journal holds the batch's state changes (see journal.go), written as one record,
+	// or more when it grows past maxJournalRecord (journalCuts are where the others
+	// start); checkpoint is how far the batch wrote out the old pending generation.
 	journal        []byte
+	journalCuts    []int
 	stateOps       batchStates
-	journalNo      uint64
 	checkpoint     pendingCursor
 	checkpointDone bool
 	// queuedLow is the lowest queue key the batch wrote (see queueScan).

@@ -14,8 +14,9 @@ import (
 )
 
 // Derived state: what other packages compute from events (progressive profiles) is
-// written by the committer in the same transaction as the event that changes it, so a
-// read after an acknowledgement includes that event, and no crash can separate them.
+// journaled by the committer in the same transaction as the event that changes it (see
+// journal.go), so a read after an acknowledgement includes that event, and no crash can
+// separate them.
 // The ledger stores it as opaque named values per (workspace, person) and keeps it
 // right across merges (reads combine the states of merged persons), unmerges (states
 // are rebuilt) and erasure (states are deleted).
@@ -147,21 +148,12 @@ func (b *batch) getState(key []byte) ([]byte, bool, error) {
 	return v, ok, err
 }
 
-// setState journals a state value; nil deletes it.
-func (b *batch) setState(key, v []byte) error {
-	b.stateOps.set(b.s.pending.seed, b.journal, key, len(b.journal))
-	b.journal = appendSetOp(b.journal, key, v)
-	b.s.states.Put(key, v)
-	return nil
-}
-
 // clearStates deletes every state value of a person. The state cache cannot drop a
 // prefix cheaply, and such clears are rare (unmerge, erasure): it is emptied instead.
 func (b *batch) clearStates(ws wsid, p pid) error {
 	b.s.states.Reset()
 	prefix := statePrefix(ws, p)
-	b.stateOps.clear([statePrefixLen]byte(prefix), len(b.journal))
-	b.journal = appendClearOp(b.journal, prefix)
+	b.journalClear(prefix)
 	return b.deletePrefix(prefix)
 }
 

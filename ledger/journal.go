@@ -137,13 +137,20 @@ type pendingStates struct {
 	next  uint64 // number of the next journal record
 	// cursor is where the checkpoint of old has got to; committer only.
 	cursor pendingCursor
+	// quota is how many values a commit writes out.
+	quota int
 }
 
 // pendingCursor is a place in a generation's chunks.
 type pendingCursor struct{ chunk, off int }
 
-func newPendingStates(genBytes int) *pendingStates {
-	return &pendingStates{seed: maphash.MakeSeed(), cur: newPendingGen(), genBytes: genBytes, next: 1}
+// newPendingStates sizes the checkpoints by the memtable: Badger refuses a transaction
+// of more than 15% of it, counting each entry as a skiplist node of maximum height (96
+// bytes): 52,000 entries for 32 MiB. A checkpoint takes a sixteenth of that, a quarter
+// when catching up, leaving the rest to the events of the commit.
+func newPendingStates(genBytes int, memTableSize int64) *pendingStates {
+	maxEntries := int(memTableSize*15/100) / 96
+	return &pendingStates{seed: maphash.MakeSeed(), cur: newPendingGen(), genBytes: genBytes, next: 1, quota: max(maxEntries/16, 64)}
 }
 
 // lookup finds a pending value: pending false means the key's stored value (if any) is
@@ -258,7 +265,7 @@ func (p *pendingStates) checkpoint(b *batch) (cursor pendingCursor, done bool, e
 	if g == nil {
 		return cursor, false, nil
 	}
-	quota := 2048
+	quota := p.quota
 	if p.cur.size > p.genBytes {
 		quota *= 4 // the current generation is waiting for this one: catch up
 	}
@@ -300,19 +307,17 @@ func (p *pendingStates) checkpoint(b *batch) (cursor pendingCursor, done bool, e
 	return cursor, false, nil
 }
 
-// committed is told that a commit made journal record no (0 for none) from rec and took
-// the checkpoint to cursor (done: to its end). It makes the record's changes pending,
-// drops a generation written out, and starts a new one when the current one is full.
-func (p *pendingStates) committed(no uint64, rec []byte, cursor pendingCursor, done bool) error {
-	if no != 0 {
-		if err := p.apply(no, rec); err != nil {
-			return err
-		}
+// committed is told of a batch committed: it makes the batch's journaled changes
+// pending, notes how far its checkpoint got, drops a generation written out, and starts a
+// new one when the current one is full.
+func (p *pendingStates) committed(b *batch) error {
+	if err := b.journalRecords(p.next, p.apply); err != nil {
+		return err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.cursor = cursor
-	if done {
+	p.cursor = b.checkpoint
+	if b.checkpointDone {
 		p.old = nil
 		p.cursor = pendingCursor{}
 		p.drops.Add(1)
@@ -348,7 +353,7 @@ func (p *pendingStates) replay(db *badger.DB) (records int, err error) {
 		return nil
 	})
 	if err == nil {
-		err = p.committed(0, nil, pendingCursor{}, false) // rotate if the records fill a generation
+		err = p.committed(&batch{}) // start a new generation if the records fill one
 	}
 	return records, err
 }
@@ -362,6 +367,53 @@ func (p *pendingStates) held() int {
 		n += p.old.size
 	}
 	return n
+}
+
+// maxJournalRecord is the size past which a batch's journal goes on in another record:
+// in memory, Badger takes no value over 1 MiB.
+const maxJournalRecord = 256 << 10
+
+// setState journals a state value of the batch; nil deletes it.
+func (b *batch) setState(key, v []byte) error {
+	b.cutJournal()
+	b.stateOps.set(b.s.pending.seed, b.journal, key, len(b.journal))
+	b.journal = appendSetOp(b.journal, key, v)
+	b.s.states.Put(key, v)
+	return nil
+}
+
+// journalClear journals the clear of a person's state.
+func (b *batch) journalClear(prefix []byte) {
+	b.cutJournal()
+	b.stateOps.clear([statePrefixLen]byte(prefix), len(b.journal))
+	b.journal = appendClearOp(b.journal, prefix)
+}
+
+// cutJournal starts a new record at the end of the journal if the current one is full.
+func (b *batch) cutJournal() {
+	start := 0
+	if n := len(b.journalCuts); n > 0 {
+		start = b.journalCuts[n-1]
+	}
+	if len(b.journal)-start >= maxJournalRecord {
+		b.journalCuts = append(b.journalCuts, len(b.journal))
+	}
+}
+
+// journalRecords calls fn with each record of the batch's journal and its number, from
+// first on.
+func (b *batch) journalRecords(first uint64, fn func(no uint64, rec []byte) error) error {
+	if len(b.journal) == 0 {
+		return nil
+	}
+	start, no := 0, first
+	for _, end := range append(b.journalCuts, len(b.journal)) {
+		if err := fn(no, b.journal[start:end]); err != nil {
+			return err
+		}
+		start, no = end, no+1
+	}
+	return nil
 }
 
 // batchStates indexes the state changes of a batch in its journal record, so that the

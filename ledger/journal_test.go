@@ -233,50 +233,46 @@ func TestJournaledStateReadsDuringCheckpoints(t *testing.T) {
 // writes the rest under their keys, and deletes its journal records.
 func TestCheckpointOfAGeneration(t *testing.T) {
 	s := openWith(t, Options{InMemory: true})
-	p := newPendingStates(1 << 20)
+	p := newPendingStates(1<<20, 32<<20)
 	pk, qk := stateKey(1, pid{1}, "n"), stateKey(1, pid{2}, "n")
-	var j1, j2, j3 []byte
-	j1 = appendSetOp(appendSetOp(j1, pk, []byte("p1")), qk, []byte("q1"))
-	j2 = appendClearOp(j2, statePrefix(1, pid{1}))
-	j3 = appendSetOp(j3, qk, []byte("q2"))
-	commit := func(fn func(b *batch) error) {
+	// commit does what run and commitGroup do with a batch that journaled ops.
+	commit := func(ops []byte) (done bool) {
 		t.Helper()
-		b := &batch{s: s, txn: s.db.NewTransaction(true)}
+		b := &batch{s: s, txn: s.db.NewTransaction(true), journal: ops}
 		defer b.txn.Discard()
-		if err := fn(b); err != nil {
+		var err error
+		if b.checkpoint, b.checkpointDone, err = p.checkpoint(b); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.journalRecords(p.next, func(no uint64, rec []byte) error { return b.set(journalKey(no), rec) }); err != nil {
 			t.Fatal(err)
 		}
 		if err := b.txn.Commit(); err != nil {
 			t.Fatal(err)
 		}
-	}
-	// The three records as commits would have written them.
-	for no, rec := range [][]byte{j1, j2} {
-		commit(func(b *batch) error { return b.set(journalKey(uint64(no+1)), rec) })
-		if err := p.committed(uint64(no+1), rec, pendingCursor{}, false); err != nil {
+		if err := p.committed(b); err != nil {
 			t.Fatal(err)
 		}
+		return b.checkpointDone
 	}
+	commit(appendSetOp(appendSetOp(nil, pk, []byte("p1")), qk, []byte("q1")))
+	commit(appendClearOp(nil, statePrefix(1, pid{1})))
 	if v, _, pending := p.lookup(pk); !pending || v != nil {
 		t.Fatalf("a cleared value reads as %q (pending %v), want absent", v, pending)
 	}
-	p.genBytes = 0 // full: set aside to be written out, a new one takes record 3
-	if err := p.committed(0, nil, pendingCursor{}, false); err != nil || p.old == nil || len(p.old.journals) != 2 {
-		t.Fatalf("the full generation was not set aside to be written out (%v)", err)
+	p.genBytes = 0 // full: the next commit sets it aside to be written out
+	commit(nil)
+	if p.old == nil || len(p.old.journals) != 2 {
+		t.Fatal("the full generation was not set aside to be written out")
 	}
 	p.genBytes = 1 << 20
-	commit(func(b *batch) error { return b.set(journalKey(3), j3) })
-	if err := p.committed(3, j3, pendingCursor{}, false); err != nil {
-		t.Fatal(err)
-	}
-	var cursor pendingCursor
-	var done bool
-	commit(func(b *batch) (err error) {
-		cursor, done, err = p.checkpoint(b)
-		return err
-	})
-	if err := p.committed(0, nil, cursor, done); err != nil || !done || p.old != nil {
-		t.Fatalf("checkpoint done %v, err %v: want the generation written out and dropped", done, err)
+	j3 := appendSetOp(nil, qk, []byte("q2"))
+	quota := p.quota
+	p.quota = 0 // q changes before the checkpoint begins
+	commit(j3)
+	p.quota = quota
+	if !commit(nil) || p.old != nil {
+		t.Fatal("the generation set aside was not written out and dropped")
 	}
 	stored := map[string]string{}
 	s.db.View(func(txn *badger.Txn) error {
@@ -289,11 +285,31 @@ func TestCheckpointOfAGeneration(t *testing.T) {
 		return nil
 	})
 	// p1 was cleared, q1 changed since: q2 is the current generation's to write, and
-	// record 3 stays until then.
+	// its record stays until then.
 	if stored["s"] != "" || stored["j"] != string(j3)+";" {
 		t.Fatalf("stored after the checkpoint: %q", stored)
 	}
 	if v, _, _ := p.lookup(qk); string(v) != "q2" {
 		t.Fatalf("q reads as %q, want q2", v)
+	}
+}
+
+// A batch whose changes outgrow a journal record writes several, all applied.
+func TestLargeJournal(t *testing.T) {
+	s := openWith(t, Options{InMemory: true, Deriver: seqList{}})
+	ctx := context.Background()
+	t0 := time.Now()
+	var evs []*event.Event
+	for i := range 3000 {
+		evs = append(evs, mkEvent(t, fmt.Sprint("e", i), "T", fmt.Sprintf("+1555%07d", i%5), "phone", "", t0))
+	}
+	if _, err := s.Append(ctx, ws, evs); err != nil {
+		t.Fatal(err)
+	}
+	if n := keysWith(t, s, tagJournal); n < 2 {
+		t.Fatalf("%d journal records, want several", n)
+	}
+	if got := seqsOf(t, s, "+15550000004"); strings.Count(got, " ")+1 != 600 {
+		t.Fatalf("the last person's state holds %d sequences, want 600", strings.Count(got, " ")+1)
 	}
 }

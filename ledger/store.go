@@ -212,7 +212,7 @@ func Open(opts Options) (*Store, error) {
 		cache:        newCache(opts.CacheEntries),
 		states:       newStateCache(opts.StateCacheBytes),
 		readerStates: newReaderStates(opts.StateCacheBytes / 2),
-		pending:      newPendingStates(opts.PendingStateBytes),
+		pending:      newPendingStates(opts.PendingStateBytes, opts.MemTableSize),
 		queue:        &queueScan{low: []byte{tagQueue}},
 		workspaces:   map[string]wsid{},
 		reqs:         make(chan *request, 1024),
