@@ -128,6 +128,10 @@ type Store struct {
 	MaxBatchEvents int `yaml:"maxBatchEvents"`
 	// SyncWrites fsyncs every commit. A 2xx means durable only when true.
 	SyncWrites bool `yaml:"syncWrites"`
+	// PendingStateBytes bounds a generation of profile state held in memory
+	// (journaled with its events) before it is written under its own keys;
+	// two generations may be held.
+	PendingStateBytes ByteSize `yaml:"pendingStateBytes"`
 }
 
 // Identity configures how aliases become persons, and its guardrails.
@@ -181,14 +185,15 @@ func Default() Config {
 			SubscriberBuffer: 1024,
 		},
 		Store: Store{
-			MemTableSize:     32 * MiB,
-			BlockCacheSize:   64 * MiB,
-			IndexCacheSize:   32 * MiB,
-			NumCompactors:    2,
-			ValueLogFileSize: 256 * MiB,
-			ValueLogGC:       "@every 10m",
-			MaxBatchEvents:   4096,
-			SyncWrites:       true,
+			MemTableSize:      32 * MiB,
+			BlockCacheSize:    64 * MiB,
+			IndexCacheSize:    32 * MiB,
+			NumCompactors:     2,
+			ValueLogFileSize:  256 * MiB,
+			ValueLogGC:        "@every 10m",
+			MaxBatchEvents:    4096,
+			SyncWrites:        true,
+			PendingStateBytes: 32 * MiB,
 		},
 		Identity: Identity{
 			TemporaryHold:       Duration(24 * time.Hour),

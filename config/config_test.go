@@ -89,14 +89,15 @@ func TestGoodFixtures(t *testing.T) {
 				},
 				Stream: config.Stream{Heartbeat: config.Duration(5 * time.Second), SubscriberBuffer: 256},
 				Store: config.Store{
-					MemTableSize:     64 * config.MiB,
-					BlockCacheSize:   0,
-					IndexCacheSize:   1536 * config.MiB,
-					NumCompactors:    4,
-					ValueLogFileSize: config.GiB,
-					ValueLogGC:       "CRON_TZ=Europe/Paris 30 3 * * mon-fri",
-					MaxBatchEvents:   1000,
-					SyncWrites:       false,
+					MemTableSize:      64 * config.MiB,
+					BlockCacheSize:    0,
+					IndexCacheSize:    1536 * config.MiB,
+					NumCompactors:     4,
+					ValueLogFileSize:  config.GiB,
+					ValueLogGC:        "CRON_TZ=Europe/Paris 30 3 * * mon-fri",
+					MaxBatchEvents:    1000,
+					SyncWrites:        false,
+					PendingStateBytes: 8 * config.MiB,
 				},
 				HTTP: config.HTTP{
 					ReadTimeout:     config.Duration(90 * time.Second),
@@ -375,6 +376,7 @@ func TestValidateCollectsEveryProblem(t *testing.T) {
 	c.Stream.SubscriberBuffer = 0
 	c.Store.MemTableSize = config.KiB
 	c.Store.BlockCacheSize = -1
+	c.Store.PendingStateBytes = 0
 	c.Store.ValueLogGC = "@sometimes"
 	c.Store.MaxBatchEvents = 0
 	c.HTTP.ShutdownTimeout = -config.Duration(time.Second)
@@ -394,6 +396,7 @@ func TestValidateCollectsEveryProblem(t *testing.T) {
 		`stream.heartbeat: must be more than 0 and at most 15s, got 0s`,
 		`stream.subscriberBuffer: must be between 1 and 1048576, got 0`,
 		`store.memTableSize: must be at least 1MiB, got 1KiB`,
+		`store.pendingStateBytes: must be at least 1MiB, got 0B`,
 		`store.blockCacheSize: must not be negative, got -1B`,
 		`store.valueLogGC: "@sometimes" is not a schedule: unrecognized descriptor: @sometimes`,
 		`store.maxBatchEvents: must be between 1 and 65536, got 0`,

@@ -112,6 +112,9 @@ func (c *Config) problems() []fieldError {
 	if st.MemTableSize < MiB {
 		ps.add("store.memTableSize", "must be at least 1MiB, got %s", st.MemTableSize)
 	}
+	if st.PendingStateBytes < MiB {
+		ps.add("store.pendingStateBytes", "must be at least 1MiB, got %s", st.PendingStateBytes)
+	}
 	if st.BlockCacheSize < 0 {
 		ps.add("store.blockCacheSize", "must not be negative, got %s", st.BlockCacheSize)
 	}

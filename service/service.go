@@ -103,18 +103,19 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	hub := live.NewHub(cfg.Stream.SubscriberBuffer)
 	s.profiles = profiles.New(o.Logger, o.Now)
 	s.store, err = ledger.Open(ledger.Options{
-		Deriver:          s.profiles,
-		Now:              o.Now,
-		Dir:              filepath.Join(cfg.DataDir, "ledger"),
-		SyncWrites:       cfg.Store.SyncWrites,
-		MemTableSize:     int64(cfg.Store.MemTableSize),
-		BlockCacheSize:   int64(cfg.Store.BlockCacheSize),
-		IndexCacheSize:   int64(cfg.Store.IndexCacheSize),
-		ValueLogFileSize: int64(cfg.Store.ValueLogFileSize),
-		NumCompactors:    cfg.Store.NumCompactors,
-		MaxBatchEvents:   cfg.Store.MaxBatchEvents,
-		CountryCode:      cfg.Ingest.DefaultCountryCode,
-		Guard:            guard,
+		Deriver:           s.profiles,
+		Now:               o.Now,
+		Dir:               filepath.Join(cfg.DataDir, "ledger"),
+		SyncWrites:        cfg.Store.SyncWrites,
+		MemTableSize:      int64(cfg.Store.MemTableSize),
+		BlockCacheSize:    int64(cfg.Store.BlockCacheSize),
+		IndexCacheSize:    int64(cfg.Store.IndexCacheSize),
+		ValueLogFileSize:  int64(cfg.Store.ValueLogFileSize),
+		NumCompactors:     cfg.Store.NumCompactors,
+		MaxBatchEvents:    cfg.Store.MaxBatchEvents,
+		PendingStateBytes: int(cfg.Store.PendingStateBytes),
+		CountryCode:       cfg.Ingest.DefaultCountryCode,
+		Guard:             guard,
 		OnCommit: func(c []ledger.Committed) {
 			hub.Publish(c)
 			if s.worker != nil {
