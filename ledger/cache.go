@@ -86,10 +86,11 @@ func (c *cache) apply(aliases map[string]aliasEntry, persons map[string]*identit
 // stateCache keeps recent derived-state values (profile states) for the committer, the
 // only goroutine that reads or writes them; readers of profiles have their own
 // (readerStates). Deriving reads an event's person's states before updating them, and
-// without the cache those reads are most of what profiles add to a commit. It holds what
-// the running batch's transaction sees: values read through it and values it wrote, at
-// once. A batch that fails to commit empties it, so that between batches it holds only
-// committed values. A nil value records that the key is absent.
+// without the cache those reads are most of what profiles add to a commit. It holds the
+// values the committer read from the store and every value a batch wrote, at once, so
+// that no entry is older than the pending value of its key (journal.go), which getState
+// looks up after it. A batch that fails to commit empties it, so that between batches it
+// holds only committed values. A nil value records that the key is absent.
 //
 // It is a gencache.Bytes: with many persons it holds hundreds of thousands of values,
 // which the garbage collector would otherwise scan on every cycle.

@@ -138,7 +138,6 @@ func (b *batch) getState(key []byte) ([]byte, bool, error) {
 		return v, v != nil, nil
 	}
 	if v, _, pending := b.s.pending.lookup(key); pending {
-		b.s.states.Put(key, v)
 		return v, v != nil, nil
 	}
 	v, ok, err := b.get(key)
