@@ -46,6 +46,9 @@ import (
 //     pending.
 //   - An alias always names a live person (never one merged into another): merges rewrite
 //     the merged person's alias keys, never its events.
+//   - A tagState key may hold an older value than the state's: the newer one is then in
+//     a tagJournal record, which Open applies again (records in number order). A record
+//     is deleted only when each value it holds is under its own key or in a later record.
 const (
 	tagMeta      byte = 'm'
 	tagWorkspace byte = 'w'
