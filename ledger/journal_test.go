@@ -154,7 +154,7 @@ func TestJournaledStateSurvivesCrash(t *testing.T) {
 			dir := t.TempDir()
 			// A state cache too small to hold anything: the committer reads state from
 			// where it is, pending or stored.
-			opts := Options{Dir: dir, SyncWrites: true, Deriver: seqList{}, PendingStateBytes: genBytes, StateCacheBytes: 1}
+			opts := Options{Dir: dir, SyncWrites: true, Deriver: seqList{}, PendingStateBytes: genBytes, StateCacheBytes: 1, ValueLogFileSize: 1 << 20}
 			s, err := Open(opts)
 			if err != nil {
 				t.Fatal(err)
