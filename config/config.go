@@ -34,7 +34,10 @@ type Config struct {
 	Keys     []Key  `yaml:"keys"`     // token signing keys
 	// MemoryLimit is the Go runtime's soft memory limit: past it the garbage collector
 	// works harder instead of letting the heap grow. 0 leaves the runtime's default;
-	// the GOMEMLIMIT environment variable, when set, wins.
+	// the GOMEMLIMIT environment variable, when set, wins. The default leaves room for
+	// the bounded parts of the heap at their defaults: Badger's memtables and caches
+	// (about 200 MiB) and, with profile templates, their caches and pending state
+	// (up to 176 MiB), plus the working set.
 	MemoryLimit ByteSize `yaml:"memoryLimit"`
 	Log         Log      `yaml:"log"`
 	Ingest      Ingest   `yaml:"ingest"`
@@ -172,7 +175,7 @@ func Default() Config {
 		FlowsDir: "samples/flows",
 		// Sized for a small machine: Badger's memtables and caches (~230 MiB) plus
 		// room for request buffers.
-		MemoryLimit: 384 * MiB,
+		MemoryLimit: 768 * MiB,
 		Log:         Log{Level: "info", Format: "text"},
 		Ingest: Ingest{
 			MaxBatchEvents:     1000,
