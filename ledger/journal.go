@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"sync"
@@ -213,42 +214,54 @@ func appendClearOp(j, prefix []byte) []byte {
 	return append(append(j, opClear), prefix...)
 }
 
+// decodeOp decodes the operation at the start of rec: for opSet its key and value (nil
+// to delete), for opClear the person's state prefix as key. size is its length.
+func decodeOp(rec []byte) (op byte, key, v []byte, size int, err error) {
+	if len(rec) == 0 {
+		return 0, nil, nil, 0, errors.New("empty operation")
+	}
+	switch op, body := rec[0], rec[1:]; op {
+	case opSet:
+		klen, n := binary.Uvarint(body)
+		if n <= 0 || uint64(len(body)-n) < klen {
+			return op, nil, nil, 0, errors.New("bad key length")
+		}
+		key, body = body[n:n+int(klen)], body[n+int(klen):]
+		vlen, m := binary.Uvarint(body)
+		if m <= 0 || uint64(len(body)-m)+1 < vlen {
+			return op, nil, nil, 0, errors.New("bad value length")
+		}
+		if vlen > 0 {
+			v = body[m : m+int(vlen)-1 : m+int(vlen)-1]
+		}
+		return op, key, v, 1 + n + int(klen) + m + max(int(vlen)-1, 0), nil
+	case opClear:
+		if len(body) < statePrefixLen {
+			return op, nil, nil, 0, errors.New("short clear")
+		}
+		return op, body[:statePrefixLen], nil, 1 + statePrefixLen, nil
+	default:
+		return op, nil, nil, 0, fmt.Errorf("unknown operation %q", op)
+	}
+}
+
 // apply makes the operations of journal record no pending, after its commit.
 func (p *pendingStates) apply(no uint64, rec []byte) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	g := p.cur
-	for len(rec) > 0 {
-		op := rec[0]
-		rec = rec[1:]
+	for off := 0; off < len(rec); {
+		op, key, v, size, err := decodeOp(rec[off:])
+		if err != nil {
+			return fmt.Errorf("journal record %d at %d: %w", no, off, err)
+		}
+		off += size
 		p.ver++
-		switch op {
-		case opSet:
-			klen, n := binary.Uvarint(rec)
-			if n <= 0 || uint64(len(rec)-n) < klen {
-				return fmt.Errorf("journal record %d: bad key length", no)
-			}
-			key := rec[n : n+int(klen)]
-			rec = rec[n+int(klen):]
-			vlen, n := binary.Uvarint(rec)
-			if n <= 0 || uint64(len(rec)-n)+1 < vlen {
-				return fmt.Errorf("journal record %d: bad value length", no)
-			}
-			var v []byte
-			if vlen > 0 {
-				v = rec[n : n+int(vlen)-1]
-			}
-			rec = rec[n+max(int(vlen)-1, 0):]
+		if op == opSet {
 			g.put(maphash.Bytes(p.seed, key), key, v, p.ver)
-		case opClear:
-			if len(rec) < statePrefixLen {
-				return fmt.Errorf("journal record %d: short clear", no)
-			}
-			g.cleared[[statePrefixLen]byte(rec[:statePrefixLen])] = p.ver
+		} else {
+			g.cleared[[statePrefixLen]byte(key)] = p.ver
 			g.size += 32
-			rec = rec[statePrefixLen:]
-		default:
-			return fmt.Errorf("journal record %d: unknown operation %q", no, op)
 		}
 	}
 	g.journals = append(g.journals, no)
@@ -433,7 +446,7 @@ func (s *batchStates) set(seed maphash.Seed, journal, key []byte, off int) {
 	}
 	h := maphash.Bytes(s.seed, key)
 	if at, ok := s.index[h]; ok {
-		if k, _ := decodeSetOp(journal, at); string(k) != string(key) {
+		if _, k, _, _, _ := decodeOp(journal[at:]); string(k) != string(key) {
 			if s.overflow == nil {
 				s.overflow = map[string]int{}
 			}
@@ -464,26 +477,13 @@ func (s *batchStates) get(journal, key []byte) (v []byte, ok bool) {
 	}
 	at, found := s.index[maphash.Bytes(s.seed, key)]
 	if found {
-		if k, _ := decodeSetOp(journal, at); string(k) != string(key) {
+		if _, k, _, _, _ := decodeOp(journal[at:]); string(k) != string(key) {
 			at, found = s.overflow[string(key)]
 		}
 	}
 	if !found || at < cleared {
 		return nil, wasCleared
 	}
-	_, v = decodeSetOp(journal, at)
+	_, _, v, _, _ = decodeOp(journal[at:])
 	return v, true
-}
-
-// decodeSetOp decodes the opSet at journal[off:], which the batch wrote.
-func decodeSetOp(journal []byte, off int) (key, v []byte) {
-	rec := journal[off+1:]
-	klen, n := binary.Uvarint(rec)
-	key = rec[n : n+int(klen)]
-	rec = rec[n+int(klen):]
-	vlen, n := binary.Uvarint(rec)
-	if vlen > 0 {
-		v = rec[n : n+int(vlen)-1 : n+int(vlen)-1]
-	}
-	return key, v
 }
