@@ -420,13 +420,13 @@ func (b *batch) journalRecords(first uint64, fn func(no uint64, rec []byte) erro
 		return nil
 	}
 	start, no := 0, first
-	for _, end := range append(b.journalCuts, len(b.journal)) {
+	for _, end := range b.journalCuts {
 		if err := fn(no, b.journal[start:end]); err != nil {
 			return err
 		}
 		start, no = end, no+1
 	}
-	return nil
+	return fn(no, b.journal[start:])
 }
 
 // batchStates indexes the state changes of a batch in its journal record, so that the
