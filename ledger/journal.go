@@ -17,8 +17,9 @@ import (
 // its bytes: a memtable insert at a random place, a log record, then its share of every
 // flush and compaction. Writing each changed state under its own key made five profile
 // templates cost more than a third of the ingest rate. So a commit writes the state
-// changes of all its events as one journal record (one key, tagJournal), in the same
-// transaction as the events: durable together, as before. The values themselves stay
+// changes of all its events as one journal record (a tagJournal key, and one more per
+// maxJournalRecord bytes), in the same transaction as the events: durable together, as
+// before. The values themselves stay
 // pending in memory (pendingStates), where the committer and readers find them, and are
 // written under their own keys later, a slice per commit (a checkpoint). A state that
 // changes many times meanwhile is written once.
@@ -29,7 +30,8 @@ import (
 // current generation holds). The commit that writes the last of them deletes the
 // journal records of that generation, and the generation is dropped. At Open, the journal
 // records left are applied again, in order: each holds whole values, so the last
-// record that names a key holds its latest value.
+// record that names a key holds its latest value. (Close writes nothing out: the next
+// Open applies the records, as after a crash.)
 //
 // Clearing a person's state (unmerge, erasure) deletes its keys in the transaction, as
 // before, and is journaled too; pending values older than the clear are then treated as
