@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"encoding/binary"
 	"sync"
 
 	"github.com/openjds/jds/identity"
@@ -101,8 +100,7 @@ func newStateCache(maxBytes int) *stateCache { return gencache.NewBytes(maxBytes
 // readerStates keeps the state values that readers read, each with the Badger version it
 // was read at: a reader whose snapshot holds that same version takes it from here instead
 // of copying it out of the value log again. Like the committer's cache it is a
-// gencache.Bytes (each value stored behind its version, 8 bytes big-endian), behind a
-// mutex: readers share it.
+// gencache.Bytes, behind a mutex: readers share it.
 type readerStates struct {
 	mu sync.Mutex
 	c  *gencache.Bytes
@@ -115,18 +113,18 @@ func newReaderStates(maxBytes int) *readerStates {
 func (c *readerStates) get(key []byte, version uint64) ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v, ok := c.c.Get(key)
-	if !ok || len(v) < 8 || binary.BigEndian.Uint64(v) != version {
+	v, ver, ok := c.c.Get(key)
+	if !ok || ver != version {
 		return nil, false
 	}
-	return v[8:], true
+	return v, true
 }
 
 func (c *readerStates) put(key []byte, version uint64, v []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old, ok := c.c.Get(key); ok && len(old) >= 8 && binary.BigEndian.Uint64(old) > version {
+	if _, ver, ok := c.c.Get(key); ok && ver > version {
 		return // a reader with an older snapshot must not replace a newer value
 	}
-	c.c.Put(key, append(binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(v)), version), v...))
+	c.c.Put(key, v, version)
 }

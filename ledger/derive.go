@@ -134,7 +134,7 @@ func (b *batch) getState(key []byte) ([]byte, bool, error) {
 	if v, ok := b.stateOps.get(b.journal, key); ok {
 		return v, v != nil, nil
 	}
-	if v, hit := b.s.states.Get(key); hit {
+	if v, _, hit := b.s.states.Get(key); hit {
 		return v, v != nil, nil
 	}
 	if v, _, pending := b.s.pending.lookup(key); pending {
@@ -142,7 +142,7 @@ func (b *batch) getState(key []byte) ([]byte, bool, error) {
 	}
 	v, ok, err := b.get(key)
 	if err == nil {
-		b.s.states.Put(key, v)
+		b.s.states.Put(key, v, 0)
 	}
 	return v, ok, err
 }

@@ -393,7 +393,7 @@ func (b *batch) setState(key, v []byte) error {
 	b.cutJournal()
 	b.stateOps.set(b.s.pending.seed, b.journal, key, len(b.journal))
 	b.journal = appendSetOp(b.journal, key, v)
-	b.s.states.Put(key, v)
+	b.s.states.Put(key, v, 0)
 	return nil
 }
 

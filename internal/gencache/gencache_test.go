@@ -43,51 +43,51 @@ func TestSized(t *testing.T) {
 // whose new value is too large to cache rather than answer the old one.
 func TestBytes(t *testing.T) {
 	c := NewBytes(400) // 200 bytes per generation
-	c.Put([]byte("a"), []byte("0123456789"))
-	c.Put([]byte("absent"), nil)
-	c.Put([]byte("empty"), []byte{})
-	if v, hit := c.Get([]byte("a")); !hit || string(v) != "0123456789" {
+	c.Put([]byte("a"), []byte("0123456789"), 0)
+	c.Put([]byte("absent"), nil, 0)
+	c.Put([]byte("empty"), []byte{}, 0)
+	if v, _, hit := c.Get([]byte("a")); !hit || string(v) != "0123456789" {
 		t.Fatalf("a: %q %v", v, hit)
 	}
-	if v, hit := c.Get([]byte("absent")); !hit || v != nil {
+	if v, _, hit := c.Get([]byte("absent")); !hit || v != nil {
 		t.Fatalf("absent: %q %v", v, hit)
 	}
-	if v, hit := c.Get([]byte("empty")); !hit || v == nil || len(v) != 0 {
+	if v, _, hit := c.Get([]byte("empty")); !hit || v == nil || len(v) != 0 {
 		t.Fatalf("empty: %q %v", v, hit)
 	}
-	if _, hit := c.Get([]byte("never")); hit {
+	if _, _, hit := c.Get([]byte("never")); hit {
 		t.Fatal("a key never put is a hit")
 	}
-	held, _ := c.Get([]byte("a"))
+	held, _, _ := c.Get([]byte("a"))
 	if held = append(held, 'x'); string(held) != "0123456789x" {
 		t.Fatalf("append to a value: %q", held)
 	}
-	if v, hit := c.Get([]byte("absent")); !hit || v != nil {
+	if v, _, hit := c.Get([]byte("absent")); !hit || v != nil {
 		t.Fatalf("absent after an append to a: %q %v", v, hit)
 	}
-	held, _ = c.Get([]byte("a"))
+	held, _, _ = c.Get([]byte("a"))
 	for i := range 40 { // 40 × ~27 bytes: generations turn over
-		c.Put(fmt.Appendf(nil, "k%02d", i), []byte("12345678"))
+		c.Put(fmt.Appendf(nil, "k%02d", i), []byte("12345678"), 0)
 		c.Get([]byte("a")) // read often: stays
 	}
-	if v, hit := c.Get([]byte("a")); !hit || string(v) != "0123456789" {
+	if v, _, hit := c.Get([]byte("a")); !hit || string(v) != "0123456789" {
 		t.Errorf("a value read often: %q %v", v, hit)
 	}
 	if string(held) != "0123456789" {
 		t.Errorf("a value handed out changed to %q", held)
 	}
-	if _, hit := c.Get([]byte("k00")); hit {
+	if _, _, hit := c.Get([]byte("k00")); hit {
 		t.Error("the oldest values were not evicted")
 	}
 	if held, bound := c.Bytes(); held > bound {
 		t.Errorf("young generation holds %d bytes, more than %d", held, bound)
 	}
-	c.Put([]byte("a"), make([]byte, 300))
-	if v, hit := c.Get([]byte("a")); hit {
+	c.Put([]byte("a"), make([]byte, 300), 0)
+	if v, _, hit := c.Get([]byte("a")); hit {
 		t.Errorf("a value too large to cache: hit, %d bytes", len(v))
 	}
 	c.Reset()
-	if _, hit := c.Get([]byte("k39")); hit {
+	if _, _, hit := c.Get([]byte("k39")); hit {
 		t.Error("reset kept a value")
 	}
 }
