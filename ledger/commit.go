@@ -11,6 +11,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/openjds/jds/identity"
+	"github.com/openjds/jds/internal/gencache"
 )
 
 // op is one unit of work for the committer: the writes of one request.
@@ -214,7 +215,7 @@ type batch struct {
 	journal        []byte
 	journalCuts    []int
 	stateOps       batchStates
-	checkpoint     pendingCursor
+	checkpoint     gencache.Cursor
 	checkpointDone bool
 	// queuedLow is the lowest queue key the batch wrote (see queueScan).
 	queuedLow []byte

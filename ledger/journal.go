@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"github.com/openjds/jds/internal/gencache"
 )
 
 // The state journal.
@@ -37,94 +39,22 @@ import (
 // before, and is journaled too; pending values older than the clear are then treated as
 // absent, and never written.
 
-// pendingGen is one generation of pending values, laid out like gencache.Bytes: records
-// appended to large chunks, indexed by the 64-bit hashes of their keys, so that the
-// garbage collector never scans it.
+// pendingGen is one generation of pending values: their records, by version, in a
+// gencache.Arena (a nil value is a deletion), and the clears.
 type pendingGen struct {
-	index map[uint64]uint32 // hash of a key → its latest record: chunk<<chunkBits | offset
-	// overflow indexes the rare keys whose hash another key of the generation has.
-	overflow map[string]uint32
-	chunks   [][]byte
-	size     int
+	records *gencache.Arena
 	// cleared: a person's state prefix → version of the last clear of its state.
 	cleared map[[statePrefixLen]byte]uint64
 	// journals are the numbers of the journal records whose changes this generation holds.
 	journals []uint64
 }
 
-// A record: uvarint(len key), uvarint(len value + 1, 0 for deleted), 8-byte version, key,
-// value.
-const (
-	pendingChunkBits = 20
-	pendingChunkSize = 1 << pendingChunkBits
-)
-
 func newPendingGen() *pendingGen {
-	return &pendingGen{index: map[uint64]uint32{}, cleared: map[[statePrefixLen]byte]uint64{}}
+	return &pendingGen{records: gencache.NewArena(1 << 20), cleared: map[[statePrefixLen]byte]uint64{}}
 }
 
-func (g *pendingGen) put(h uint64, key, v []byte, ver uint64) {
-	n := 2*binary.MaxVarintLen64 + 8 + len(key) + len(v)
-	last := len(g.chunks) - 1
-	// A record starts within the first pendingChunkSize bytes of its chunk; a larger one
-	// has a chunk of its own.
-	if last < 0 || len(g.chunks[last])+n > pendingChunkSize {
-		g.chunks = append(g.chunks, make([]byte, 0, max(n, pendingChunkSize)))
-		last++
-	}
-	b := g.chunks[last]
-	off := uint32(last<<pendingChunkBits | len(b))
-	b = binary.AppendUvarint(b, uint64(len(key)))
-	vlen := uint64(0)
-	if v != nil {
-		vlen = uint64(len(v)) + 1
-	}
-	b = binary.AppendUvarint(b, vlen)
-	b = binary.BigEndian.AppendUint64(b, ver)
-	b = append(b, key...)
-	b = append(b, v...)
-	g.size += len(b) - len(g.chunks[last])
-	g.chunks[last] = b
-	if at, ok := g.index[h]; !ok {
-		g.size += 16
-		g.index[h] = off
-	} else if k, _, _, _ := g.record(at); string(k) == string(key) {
-		g.index[h] = off
-	} else {
-		if g.overflow == nil {
-			g.overflow = map[string]uint32{}
-		}
-		g.overflow[string(key)] = off
-	}
-}
-
-// find returns where the latest record of key is.
-func (g *pendingGen) find(h uint64, key []byte) (uint32, bool) {
-	at, ok := g.index[h]
-	if !ok {
-		return 0, false
-	}
-	if k, _, _, _ := g.record(at); string(k) == string(key) {
-		return at, true
-	}
-	at, ok = g.overflow[string(key)]
-	return at, ok
-}
-
-// record decodes the record at off; size is its length. The value is capped, so that an
-// append by its holder cannot write into the chunk.
-func (g *pendingGen) record(off uint32) (key, v []byte, ver uint64, size int) {
-	rec := g.chunks[off>>pendingChunkBits][off&(pendingChunkSize-1):]
-	klen, n1 := binary.Uvarint(rec)
-	vlen, n2 := binary.Uvarint(rec[n1:])
-	rec = rec[n1+n2:]
-	ver = binary.BigEndian.Uint64(rec)
-	key = rec[8 : 8+klen]
-	if vlen > 0 {
-		v = rec[8+klen : 8+klen+vlen-1 : 8+klen+vlen-1]
-	}
-	return key, v, ver, n1 + n2 + 8 + int(klen) + max(int(vlen)-1, 0)
-}
+// size is what the generation takes in memory.
+func (g *pendingGen) size() int { return g.records.Size() + 32*len(g.cleared) }
 
 // pendingStates holds the state values that are journaled but not yet written under
 // their own keys. The committer is its only writer; readers look values up under mu.
@@ -139,13 +69,10 @@ type pendingStates struct {
 	drops atomic.Uint64
 	next  uint64 // number of the next journal record
 	// cursor is where the checkpoint of old has got to; committer only.
-	cursor pendingCursor
+	cursor gencache.Cursor
 	// quota is how many values a commit writes out.
 	quota int
 }
-
-// pendingCursor is a place in a generation's chunks.
-type pendingCursor struct{ chunk, off int }
 
 // newPendingStates sizes the checkpoints by the memtable: Badger refuses a transaction
 // of more than 15% of it, counting each entry as a skiplist node of maximum height (96
@@ -169,8 +96,7 @@ func (p *pendingStates) lookup(key []byte) (v []byte, ver uint64, pending bool) 
 		if g == nil {
 			continue
 		}
-		if at, ok := g.find(h, key); ok {
-			_, v, ver, _ := g.record(at)
+		if v, ver, ok := g.records.Get(h, key); ok {
 			if ver < cleared {
 				return nil, cleared, true
 			}
@@ -260,10 +186,9 @@ func (p *pendingStates) apply(no uint64, rec []byte) error {
 		off += size
 		p.ver++
 		if op == opSet {
-			g.put(maphash.Bytes(p.seed, key), key, v, p.ver)
+			g.records.Put(maphash.Bytes(p.seed, key), key, v, p.ver)
 		} else {
 			g.cleared[[statePrefixLen]byte(key)] = p.ver
-			g.size += 32
 		}
 	}
 	g.journals = append(g.journals, no)
@@ -275,51 +200,42 @@ func (p *pendingStates) apply(no uint64, rec []byte) error {
 // keys, from the cursor on. It returns where it stopped, and done when the old generation
 // is all written, in which case it has also deleted its journal records. It runs before
 // the batch's operations, so that a clear in the batch deletes what it writes.
-func (p *pendingStates) checkpoint(b *batch) (cursor pendingCursor, done bool, err error) {
+func (p *pendingStates) checkpoint(b *batch) (cursor gencache.Cursor, done bool, err error) {
 	g := p.old
 	if g == nil {
 		return cursor, false, nil
 	}
 	quota := p.quota
-	if p.cur.size > p.genBytes {
+	if p.cur.size() > p.genBytes {
 		quota *= 4 // the current generation is waiting for this one: catch up
 	}
-	cursor = p.cursor
-	for n := 0; n < quota; n++ {
-		if cursor.chunk < len(g.chunks) && cursor.off >= len(g.chunks[cursor.chunk]) {
-			cursor = pendingCursor{chunk: cursor.chunk + 1}
-		}
-		if cursor.chunk >= len(g.chunks) {
-			for _, no := range g.journals {
-				if err := b.txn.Delete(journalKey(no)); err != nil {
-					return cursor, false, fmt.Errorf("deleting journal record %d: %w", no, err)
-				}
-			}
-			return cursor, true, nil
-		}
-		at := uint32(cursor.chunk<<pendingChunkBits | cursor.off)
-		key, v, ver, size := g.record(at)
-		cursor.off += size
+	cursor, done, err = g.records.Scan(p.cursor, quota, func(at gencache.Ref, key, v []byte, ver uint64) error {
 		h := maphash.Bytes(p.seed, key)
-		if latest, _ := g.find(h, key); latest != at {
-			continue // changed again in this generation
+		if latest, _ := g.records.Find(h, key); latest != at {
+			return nil // changed again in this generation
 		}
-		if _, changed := p.cur.find(h, key); changed {
-			continue // the current generation will write it
+		if _, changed := p.cur.records.Find(h, key); changed {
+			return nil // the current generation will write it
 		}
 		if ver < p.clearedAt([statePrefixLen]byte(key[:statePrefixLen])) {
-			continue // the clear deleted it
+			return nil // the clear deleted it
 		}
 		if v == nil {
-			err = b.txn.Delete(key)
-		} else {
-			err = b.txn.Set(key, v)
+			return b.txn.Delete(key)
 		}
-		if err != nil {
-			return cursor, false, fmt.Errorf("writing pending state: %w", err)
+		return b.txn.Set(key, v)
+	})
+	if err != nil {
+		return cursor, false, fmt.Errorf("writing pending state: %w", err)
+	}
+	if done {
+		for _, no := range g.journals {
+			if err := b.txn.Delete(journalKey(no)); err != nil {
+				return cursor, false, fmt.Errorf("deleting journal record %d: %w", no, err)
+			}
 		}
 	}
-	return cursor, false, nil
+	return cursor, done, nil
 }
 
 // committed is told of a batch committed: it makes the batch's journaled changes
@@ -334,10 +250,10 @@ func (p *pendingStates) committed(b *batch) error {
 	p.cursor = b.checkpoint
 	if b.checkpointDone {
 		p.old = nil
-		p.cursor = pendingCursor{}
+		p.cursor = gencache.Cursor{}
 		p.drops.Add(1)
 	}
-	if p.old == nil && p.cur.size >= p.genBytes {
+	if p.old == nil && p.cur.size() >= p.genBytes {
 		p.old, p.cur = p.cur, newPendingGen()
 	}
 	return nil
@@ -377,9 +293,9 @@ func (p *pendingStates) replay(db *badger.DB) (records int, err error) {
 func (p *pendingStates) held() int {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	n := p.cur.size
+	n := p.cur.size()
 	if p.old != nil {
-		n += p.old.size
+		n += p.old.size()
 	}
 	return n
 }
