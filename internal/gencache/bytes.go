@@ -40,10 +40,12 @@ func (c *Bytes) Get(key []byte) (v []byte, ver uint64, hit bool) {
 func (c *Bytes) Put(key, v []byte, ver uint64) { c.put(maphash.Bytes(c.seed, key), key, v, ver) }
 
 func (c *Bytes) put(h uint64, key, v []byte, ver uint64) {
-	c.gen[1].Forget(h, key)
+	// An older value in the old generation is hidden by the young one, and dropped with
+	// its generation.
 	n := RecordSize(key, v)
 	if n > min(c.max, chunkSize) {
 		c.gen[0].Forget(h, key) // too large to cache: forget what was cached
+		c.gen[1].Forget(h, key)
 		return
 	}
 	if c.gen[0].Size()+n+indexBytes > c.max {
