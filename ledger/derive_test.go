@@ -42,20 +42,7 @@ func (c counter) Rebuild(st *State, events EventSource) error {
 
 func counts(t *testing.T, s *Store, ident string) string {
 	t.Helper()
-	ctx := context.Background()
-	p, err := s.Resolve(ctx, ws, ident)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := s.States(ctx, ws, p, []string{"n"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var parts []string
-	for _, v := range st["n"] {
-		parts = append(parts, string(v.Value))
-	}
-	return fmt.Sprint(parts)
+	return stateOf(t, s, ws, ident, "n")
 }
 
 func TestDerivedStateFollowsIdentity(t *testing.T) {

@@ -79,20 +79,9 @@ func (seqList) Rebuild(st *State, events EventSource) error {
 // seqsOf reads the derived state of the persons behind identities, as views do.
 func seqsOf(t *testing.T, s *Store, idents ...string) string {
 	t.Helper()
-	ctx := context.Background()
 	var out []string
 	for _, ident := range idents {
-		p, err := s.Resolve(ctx, ws, ident)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := s.States(ctx, ws, p, []string{"seqs"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, v := range st["seqs"] {
-			out = append(out, ident+"["+string(v.Value)+"]")
-		}
+		out = append(out, ident+stateOf(t, s, ws, ident, "seqs"))
 	}
 	return strings.Join(out, " ")
 }
