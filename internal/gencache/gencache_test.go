@@ -2,6 +2,7 @@ package gencache
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -89,5 +90,23 @@ func TestBytes(t *testing.T) {
 	c.Reset()
 	if _, _, hit := c.Get([]byte("k39")); hit {
 		t.Error("reset kept a value")
+	}
+}
+
+// BenchmarkBytesChurn reads and rewrites random keys of 500,000, more than a 64 MiB cache
+// holds, as the committer does with profile states.
+func BenchmarkBytesChurn(b *testing.B) {
+	keys := make([][]byte, 500_000)
+	for i := range keys {
+		keys[i] = fmt.Appendf(nil, "s\x00\x00\x00\x01person-%012d-attr", i)
+	}
+	v := make([]byte, 100)
+	c := NewBytes(64 << 20)
+	rng := rand.New(rand.NewPCG(1, 2))
+	b.ResetTimer()
+	for range b.N {
+		k := keys[rng.IntN(len(keys))]
+		c.Get(k)
+		c.Put(k, v, 0)
 	}
 }
