@@ -50,10 +50,10 @@ func (e *env) post(ev any) jdstest.Response {
 	return e.Do("POST", "/publish/v1/api/event?workspaceId="+ws, admin, ev)
 }
 
-// fixtures are the seed events of the product's source material.
+// fixtures are the example events of samples/events, the ones the README tour posts.
 func fixtures(t *testing.T) []json.RawMessage {
 	t.Helper()
-	paths, err := filepath.Glob("../../shared/fixtures/seed-events/*.json")
+	paths, err := filepath.Glob("../samples/events/*.json")
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no fixtures: %v", err)
 	}
