@@ -20,6 +20,8 @@ const (
 	EnvFlowsDir  = "JDS_FLOWS_DIR"
 	EnvLogLevel  = "JDS_LOG_LEVEL"
 	EnvLogFormat = "JDS_LOG_FORMAT"
+	// EnvCORSOrigins replaces cors.allowOrigins with its comma-separated list.
+	EnvCORSOrigins = "JDS_CORS_ORIGINS"
 )
 
 // Config is the whole configuration of jds serve. YAML keys are
@@ -57,6 +59,18 @@ type Config struct {
 	Retention Retention `yaml:"retention"`
 	// Delivery configures the sending of what journey actions queue.
 	Delivery Delivery `yaml:"delivery"`
+	// CORS says which other origins' pages may call the API from a browser.
+	CORS CORS `yaml:"cors"`
+}
+
+// CORS says which web origins, other than jds's own, may use the API, the live streams
+// and the widget from a browser: the pages that embed the widget or the console
+// (Agent Desktop, a CRM). Tokens travel in the Authorization header or the query
+// string, never in cookies, so no credentials are granted.
+type CORS struct {
+	// AllowOrigins lists origins, "scheme://host[:port]" as browsers send them
+	// ("https://crm.example.com"), or is ["*"] for any origin. Empty: same origin only.
+	AllowOrigins []string `yaml:"allowOrigins"`
 }
 
 // Delivery configures the sending of what journey actions queue.
@@ -268,12 +282,25 @@ func Load(path string, getenv func(string) string) (Config, error) {
 			origin[o.path] = "$" + o.env
 		}
 	}
+	if v := getenv(EnvCORSOrigins); v != "" {
+		c.CORS.AllowOrigins = splitList(v)
+		// The file's entries are gone: their positions must not be blamed.
+		for p := range origin {
+			if strings.HasPrefix(p, "cors.allowOrigins[") {
+				delete(origin, p)
+			}
+		}
+		origin["cors.allowOrigins"] = "$" + EnvCORSOrigins
+	}
 	c.Keys = append([]Key(nil), c.Keys...) // resolving must not write into a caller's slice
 	if len(c.Connectors) == 0 {
 		c.Connectors = nil // "connectors: []" and no key at all mean the same
 	}
 	if len(c.Inbound) == 0 {
 		c.Inbound = nil
+	}
+	if len(c.CORS.AllowOrigins) == 0 {
+		c.CORS.AllowOrigins = nil
 	}
 	for i := range c.Keys {
 		// An unset variable leaves the reference in place; Validate
@@ -295,6 +322,18 @@ func Load(path string, getenv func(string) string) (Config, error) {
 		return Config{}, err
 	}
 	return c, nil
+}
+
+// splitList splits a comma-separated environment value, trimming spaces around each
+// item and dropping empty ones (a trailing comma).
+func splitList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 // locate says where the value at path came from. A value the file left out

@@ -123,6 +123,7 @@ func TestGoodFixtures(t *testing.T) {
 				},
 				Delivery: config.Delivery{SweepSchedule: "@every 30s", MaxAttempts: 5, Backoff: config.Duration(2 * time.Second),
 					MaxBackoff: config.Duration(10 * time.Minute), PerConnector: 8},
+				CORS: config.CORS{AllowOrigins: []string{"https://desktop.wxcc-us1.cisco.com", "http://localhost:3000", "HTTPS://CRM.Example.com", "http://[::1]:8081"}},
 			}
 		},
 	}
@@ -205,6 +206,20 @@ func TestBadFixtures(t *testing.T) {
 			`testdata/retention.bad.yaml:5:20: retention.workspaces.cctsa/sandbox: must be 0 (keep forever) or at least 1d, got 12h0m0s`,
 			`testdata/retention.bad.yaml:12:18: delivery.sweepSchedule: must not be empty`,
 		},
+		"cors.bad.yaml": {
+			`testdata/cors.bad.yaml:3:7: cors.allowOrigins[0]: "crm.example.com" is not an origin: write scheme://host[:port], e.g. "https://crm.example.com"`,
+			`testdata/cors.bad.yaml:4:7: cors.allowOrigins[1]: "https://crm.example.com/app/": an origin has no path, query or fragment: write "https://crm.example.com"`,
+			`testdata/cors.bad.yaml:5:7: cors.allowOrigins[2]: "https://crm.example.com/": an origin has no path, query or fragment: write "https://crm.example.com"`,
+			`testdata/cors.bad.yaml:6:7: cors.allowOrigins[3]: "https://crm.example.com:443": browsers send the origin without its scheme's default port 443: write "https://crm.example.com"`,
+			`testdata/cors.bad.yaml:7:7: cors.allowOrigins[4]: "ftp://files.example.com": the scheme must be http or https`,
+			`testdata/cors.bad.yaml:8:7: cors.allowOrigins[5]: "https://*.example.com": wildcards in host names are not supported: list each origin, or "*" alone for any`,
+			`testdata/cors.bad.yaml:9:7: cors.allowOrigins[6]: "http://localhost:99999": the port must be a number from 1 to 65535`,
+			`testdata/cors.bad.yaml:10:7: cors.allowOrigins[7]: "https://user@crm.example.com": an origin has no user name or password`,
+			`testdata/cors.bad.yaml:11:7: cors.allowOrigins[8]: must not be empty`,
+			`testdata/cors.bad.yaml:12:7: cors.allowOrigins[9]: "localhost:3000" is not an origin: write scheme://host[:port], e.g. "https://crm.example.com"`,
+			`testdata/cors.bad.yaml:14:7: cors.allowOrigins[11]: "http://LOCALHOST:3000" is listed twice (also cors.allowOrigins[10])`,
+			`testdata/cors.bad.yaml:15:7: cors.allowOrigins[12]: "*" allows every origin: it must be the only entry`,
+		},
 		"keys.bad.yaml": {
 			`testdata/keys.bad.yaml:4:13: keys[0].secret: environment variable JDS_UNSET_SECRET is not set`,
 			`testdata/keys.bad.yaml:5:5: keys[1]: duplicate key "sandbox" for organization "cctsa" (also keys[0])`,
@@ -267,6 +282,8 @@ flowsDir: /from/file/flows
 log:
   level: warn
   format: json
+cors:
+  allowOrigins: [https://file.example]
 `)
 	tests := []struct {
 		name string
@@ -281,9 +298,15 @@ log:
 			"JDS_FLOWS_DIR":  "/from/env/flows",
 			"JDS_LOG_LEVEL":  "debug",
 			"JDS_LOG_FORMAT": "text",
+			// A comma-separated list, spaces and a trailing comma allowed.
+			"JDS_CORS_ORIGINS": " https://a.example, http://localhost:3000 ,",
 		}, func(c *config.Config) {
 			c.Addr, c.DataDir, c.RulesDir, c.FlowsDir = "127.0.0.1:9999", "/from/env", "/from/env/rules", "/from/env/flows"
 			c.Log = config.Log{Level: "debug", Format: "text"}
+			c.CORS.AllowOrigins = []string{"https://a.example", "http://localhost:3000"}
+		}},
+		{"any origin", map[string]string{"JDS_CORS_ORIGINS": "*"}, func(c *config.Config) {
+			c.CORS.AllowOrigins = []string{"*"}
 		}},
 		{"empty variable is unset", map[string]string{"JDS_ADDR": "", "JDS_DATA_DIR": "/d"}, func(c *config.Config) {
 			c.DataDir = "/d"
@@ -298,6 +321,7 @@ log:
 			want := config.Default()
 			want.Addr, want.DataDir, want.RulesDir, want.FlowsDir = ":7000", "/from/file", "/from/file/rules", "/from/file/flows"
 			want.Log = config.Log{Level: "warn", Format: "json"}
+			want.CORS.AllowOrigins = []string{"https://file.example"}
 			tc.want(&want)
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("Load =\n%+v\nwant\n%+v", got, want)
@@ -320,6 +344,16 @@ log:
 		want := []string{
 			`$JDS_ADDR: addr: "nowhere" is not host:port (e.g. ":8080" or "127.0.0.1:8080")`,
 			`$JDS_LOG_LEVEL: log.level: must be one of debug, info, warn, error, got "loud"`,
+		}
+		if got := errorLines(err); !slices.Equal(got, want) {
+			t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	})
+
+	t.Run("a bad origin names the variable, not the file's line", func(t *testing.T) {
+		_, err := config.Load(file, env(map[string]string{"JDS_CORS_ORIGINS": "crm.example.com,https://ok.example"}))
+		want := []string{
+			`$JDS_CORS_ORIGINS: cors.allowOrigins[0]: "crm.example.com" is not an origin: write scheme://host[:port], e.g. "https://crm.example.com"`,
 		}
 		if got := errorLines(err); !slices.Equal(got, want) {
 			t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -445,6 +479,8 @@ func TestExample(t *testing.T) {
 			line = "connectors:"
 		case line == "inbound: []":
 			line = "inbound:"
+		case line == "  allowOrigins: []":
+			line = "  allowOrigins:"
 		case strings.HasPrefix(line, "  workspaces: {}"):
 			line = "  workspaces:"
 		case strings.HasPrefix(line, "#  "):
@@ -469,6 +505,9 @@ func TestExample(t *testing.T) {
 	}
 	if want := map[string]config.Duration{"cctsa/sandbox": 30 * config.Day, "archive": 0}; !reflect.DeepEqual(got.Retention.Workspaces, want) {
 		t.Errorf("retention.workspaces = %v, want %v", got.Retention.Workspaces, want)
+	}
+	if want := []string{"https://desktop.wxcc-us1.cisco.com", "https://crm.example.com:8443"}; !slices.Equal(got.CORS.AllowOrigins, want) {
+		t.Errorf("cors.allowOrigins = %v, want %v", got.CORS.AllowOrigins, want)
 	}
 }
 

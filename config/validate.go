@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -165,7 +166,72 @@ func (c *Config) problems() []fieldError {
 	ps.positive("http.requestTimeout", h.RequestTimeout)
 	ps.positive("http.shutdownTimeout", h.ShutdownTimeout)
 
+	c.corsProblems(&ps)
+
 	return ps
+}
+
+func (c *Config) corsProblems(ps *problems) {
+	first := map[string]int{} // lower-cased origin → index of its first entry
+	list := c.CORS.AllowOrigins
+	for i, o := range list {
+		at := fmt.Sprintf("cors.allowOrigins[%d]", i)
+		if o == "*" {
+			if len(list) > 1 {
+				ps.add(at, `"*" allows every origin: it must be the only entry`)
+			}
+			continue
+		}
+		if msg := originProblem(o); msg != "" {
+			ps.add(at, "%s", msg)
+			continue
+		}
+		key := strings.ToLower(o)
+		if j, dup := first[key]; dup {
+			ps.add(at, "%q is listed twice (also cors.allowOrigins[%d])", o, j)
+			continue
+		}
+		first[key] = i
+	}
+}
+
+// originProblem says why s is not a web origin as browsers send it in the Origin
+// header, "scheme://host[:port]", or returns "". An entry that could never equal a
+// browser's Origin (a path, the default port written out) is refused rather than
+// silently never matching.
+func originProblem(s string) string {
+	example := `write scheme://host[:port], e.g. "https://crm.example.com"`
+	if strings.TrimSpace(s) == "" {
+		return "must not be empty"
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" || u.Host == "" || u.Opaque != "" {
+		return fmt.Sprintf("%q is not an origin: %s", s, example)
+	}
+	bare := strings.ToLower(u.Scheme) + "://" + u.Host
+	switch scheme := strings.ToLower(u.Scheme); {
+	case scheme != "http" && scheme != "https":
+		return fmt.Sprintf("%q: the scheme must be http or https", s)
+	case u.User != nil:
+		return fmt.Sprintf("%q: an origin has no user name or password", s)
+	case u.Path != "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return fmt.Sprintf("%q: an origin has no path, query or fragment: write %q", s, bare)
+	case strings.Contains(u.Host, "*"):
+		return fmt.Sprintf(`%q: wildcards in host names are not supported: list each origin, or "*" alone for any`, s)
+	case u.Hostname() == "":
+		return fmt.Sprintf("%q is not an origin: %s", s, example)
+	}
+	if port := u.Port(); port != "" || strings.HasSuffix(u.Host, ":") {
+		n, err := strconv.Atoi(port)
+		switch {
+		case err != nil || n < 1 || n > 65535:
+			return fmt.Sprintf("%q: the port must be a number from 1 to 65535", s)
+		case strings.EqualFold(u.Scheme, "http") && n == 80, strings.EqualFold(u.Scheme, "https") && n == 443:
+			return fmt.Sprintf("%q: browsers send the origin without its scheme's default port %d: write %q",
+				s, n, strings.ToLower(u.Scheme)+"://"+strings.TrimSuffix(u.Host, ":"+port))
+		}
+	}
+	return ""
 }
 
 func (c *Config) keyProblems(ps *problems) {
