@@ -140,6 +140,10 @@ func New(o Options) *Server {
 func (s *Server) routes() {
 	a := s.app
 	a.Use(s.requestIDs, s.observe, s.recoverPanics)
+	// Cross-origin grants, before routing: preflights match no route.
+	for _, h := range s.corsHandlers(s.cfg.CORS) {
+		a.Use(h)
+	}
 
 	a.Get("/livez", func(c *fiber.Ctx) error { return c.SendString("ok\n") })
 	a.Get("/readyz", s.readyz)
