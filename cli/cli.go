@@ -175,11 +175,14 @@ func check(args []string, stdout, stderr io.Writer) error {
 	if *path != "" || os.Getenv("JDS_CONFIG") != "" {
 		fmt.Fprintf(stdout, "configuration: OK (%d connectors)\n", len(cfg.Connectors))
 	}
+	// Against the connectors configured, as jds serve loads them: a trigger naming one
+	// that is not would only dead-letter.
+	checks := rules.Options{Connectors: ruledir.Connectors(cfg.Connectors)}
 	var set *ruledir.Set
 	if paths := fs.Args(); len(paths) > 0 {
-		set, err = ruledir.LoadFiles(paths...)
+		set, err = ruledir.LoadFilesWith(checks, paths...)
 	} else {
-		set, err = ruledir.Load(cfg.RulesDir)
+		set, err = ruledir.LoadWith(checks, cfg.RulesDir)
 	}
 	if err != nil {
 		return fmt.Errorf("rule files:\n%w", err)

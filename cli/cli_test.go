@@ -43,6 +43,20 @@ func TestCommands(t *testing.T) {
 	if code, _, errOut := run(t, "check", "--config", cfg, bad); code != 1 || !strings.Contains(errOut, "bad.yaml:4:") {
 		t.Fatalf("check of a bad file: %d %s", code, errOut)
 	}
+	// An action naming a connector that is not configured (the defaults are sms and
+	// callback), or an attribute its kind does not read, would only dead-letter.
+	typo := filepath.Join(dir, "typo.yaml")
+	os.WriteFile(typo, []byte(`templates:
+  - name: Calls
+    attributes: [{name: calls, displayName: Calls, event: Call, aggregationMode: Count, lookBack: 1d}]
+actions:
+  - {name: A, template: Calls, isActive: true, cooldown: 1h, condition: calls > 0,
+     actionTriggers: [{type: Connector, connector: smss}]}
+`), 0o644)
+	if code, _, errOut := run(t, "check", "--config", cfg, typo); code != 1 ||
+		!strings.Contains(errOut, `typo.yaml:6:52: actions[0].actionTriggers[0].connector: no connector named "smss" is configured (did you mean "sms"?)`) {
+		t.Fatalf("check of an action naming no configured connector: %d %s", code, errOut)
+	}
 	if code, out, _ := run(t, "test", "../samples/rules"); code != 0 || !strings.Contains(out, "0 failed") {
 		t.Fatalf("test: %d %s", code, out)
 	}

@@ -218,6 +218,10 @@ func Default() Config {
 			BlockedAliases:      []string{"anonymous", "unknown", "null", "none", "undefined", "n/a", "0"},
 			MaxAliasesPerPerson: 100,
 		},
+		// The connectors the sample rules (rulesDir) name, which only log what they
+		// would send: with them the samples load as they are, since an action naming a
+		// connector that is not configured is an error. A list in the file replaces them.
+		Connectors: []connectors.Instance{{Name: "sms", Kind: "log"}, {Name: "callback", Kind: "log"}},
 		Retention: Retention{
 			Default:    365 * Day,
 			Schedule:   "@daily",

@@ -49,6 +49,8 @@ connectors:
     authToken: test-token
     from: "+15550100000"
     baseURL: %s
+  - name: callback
+    kind: log
 `, org, secret, twilio.URL)), 0o644)
 
 	// What an admin runs before deploying: the files check and their tests pass.

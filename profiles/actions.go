@@ -181,7 +181,7 @@ func (e *Engine) SaveAction(ctx context.Context, w ledger.Workspace, t *rules.Co
 		return nil, fmt.Errorf("%w: %s", ErrReadOnly, old.Action.Source)
 	}
 	a.TemplateID, a.Template, a.Source = t.Template.ID, t.Template.Name, "api"
-	c, err := rules.CompileAction(a, t)
+	c, err := e.checks.CompileAction(a, t)
 	if err != nil {
 		return nil, err
 	}
@@ -240,6 +240,11 @@ func (e *Engine) loadActions(ctx context.Context) error {
 		c, err := rules.CompileAction(a, t)
 		if err != nil {
 			return fmt.Errorf("stored journey action %s in %s: %w", id, w, err)
+		}
+		// Saved when its connectors were configured: one removed since does not keep
+		// jds from starting, but every delivery through it will fail.
+		if _, err := e.checks.CompileAction(a, t); err != nil && e.checks.Connectors != nil {
+			e.log.Warn("journey action will not deliver", "action", a.Name, "workspace", w.String(), "err", err)
 		}
 		e.putAPIAction(w, c)
 		return nil

@@ -60,6 +60,9 @@ type Engine struct {
 	log   *slog.Logger
 	store *ledger.Store // set by Attach, before the first event
 	now   func() time.Time
+	// checks are what actions saved through the API are checked against besides their
+	// template (the configured connectors), as rule files are.
+	checks rules.Options
 
 	// files is the set compiled from rule files: it applies to every workspace.
 	files       atomic.Pointer[[]*rules.Compiled]
@@ -115,8 +118,16 @@ type Backfill struct {
 	Error     string    `json:"error,omitempty"`
 }
 
+// Option configures an Engine.
+type Option func(*Engine)
+
+// WithChecks makes the engine check the actions saved through the API as o asks,
+// besides against their template: with o.Connectors, a Connector trigger naming a
+// connector that is not configured is refused, as it is in a rule file.
+func WithChecks(o rules.Options) Option { return func(e *Engine) { e.checks = o } }
+
 // New returns an engine; Attach gives it its store.
-func New(log *slog.Logger, now func() time.Time) *Engine {
+func New(log *slog.Logger, now func() time.Time, opts ...Option) *Engine {
 	if now == nil {
 		now = time.Now
 	}
@@ -126,6 +137,9 @@ func New(log *slog.Logger, now func() time.Time) *Engine {
 	e.files.Store(&[]*rules.Compiled{})
 	e.fileActions.Store(&[]*rules.CompiledAction{})
 	e.ctx, e.cancel = context.WithCancel(context.Background())
+	for _, o := range opts {
+		o(e)
+	}
 	return e
 }
 

@@ -23,6 +23,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
+	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/rules"
 )
 
@@ -35,16 +36,25 @@ type Set struct {
 
 // Load parses and compiles every rule file of dir; a directory that does not exist is an
 // empty set. Every problem of every file is reported, with its file, line and column.
-func Load(dir string) (*Set, error) {
+// It checks the files on their own: LoadWith also checks them against the
+// configuration.
+func Load(dir string) (*Set, error) { return LoadWith(rules.Options{}, dir) }
+
+// LoadFiles is Load for rule files and directories named one by one.
+func LoadFiles(paths ...string) (*Set, error) { return LoadFilesWith(rules.Options{}, paths...) }
+
+// LoadWith is Load with the checks o asks for: what jds serve and jds check run, with
+// the connectors of the configuration (see Connectors).
+func LoadWith(o rules.Options, dir string) (*Set, error) {
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		return &Set{}, nil
 	}
-	return LoadFiles(dir)
+	return LoadFilesWith(o, dir)
 }
 
-// LoadFiles is Load for rule files and directories named one by one (jds check).
-func LoadFiles(paths ...string) (*Set, error) {
-	files, err := rules.LoadFiles(paths...)
+// LoadFilesWith is LoadWith for rule files and directories named one by one (jds check).
+func LoadFilesWith(o rules.Options, paths ...string) (*Set, error) {
+	files, err := o.LoadFiles(paths...)
 	if err != nil {
 		return nil, err
 	}
@@ -55,6 +65,30 @@ func LoadFiles(paths ...string) (*Set, error) {
 		set.Actions = append(set.Actions, f.CompiledActions...)
 	}
 	return set, nil
+}
+
+// Connectors describes the connector instances of a configuration for the actions that
+// name them: each instance's kind, and the delivery attributes that kind reads and
+// requires (none listed: any). An instance of an unknown kind is left out: the
+// configuration's own check reports it. The result is never nil, so that with no
+// instance configured every Connector trigger is an error.
+func Connectors(instances []connectors.Instance) rules.Connectors {
+	out := rules.Connectors{}
+	for _, in := range instances {
+		k, ok := connectors.Lookup(in.Kind)
+		if !ok {
+			continue
+		}
+		c := rules.Connector{Kind: k.Name}
+		for _, f := range k.Attributes {
+			c.Attributes = append(c.Attributes, f.Name)
+			if f.Required {
+				c.Required = append(c.Required, f.Name)
+			}
+		}
+		out[in.Name] = c
+	}
+	return out
 }
 
 // Status is the outcome of the latest reload.
@@ -82,10 +116,11 @@ type Loaded struct {
 // them into force. It returns every problem of every file otherwise.
 type Loader func(ctx context.Context, dir string) (Loaded, error)
 
-// Rules is the Loader of a rule directory: apply receives the compiled set.
-func Rules(apply func(context.Context, *Set) error) Loader {
+// Rules is the Loader of a rule directory, checked as o asks: apply receives the
+// compiled set.
+func Rules(o rules.Options, apply func(context.Context, *Set) error) Loader {
 	return func(ctx context.Context, dir string) (Loaded, error) {
-		set, err := Load(dir)
+		set, err := LoadWith(o, dir)
 		if err == nil {
 			err = apply(ctx, set)
 		}
@@ -126,9 +161,10 @@ type Manager struct {
 	status Status
 }
 
-// NewManager returns a manager of the rule directory dir; nothing is read until Reload.
-func NewManager(dir string, log *slog.Logger, apply func(context.Context, *Set) error) *Manager {
-	return NewDirManager("rule files", dir, log, Rules(apply), func(name string) bool { return !rules.IsTestFile(name) })
+// NewManager returns a manager of the rule directory dir, whose files are checked as o
+// asks; nothing is read until Reload.
+func NewManager(dir string, o rules.Options, log *slog.Logger, apply func(context.Context, *Set) error) *Manager {
+	return NewDirManager("rule files", dir, log, Rules(o, apply), func(name string) bool { return !rules.IsTestFile(name) })
 }
 
 // NewDirManager returns a manager of any definition directory: what names the files in

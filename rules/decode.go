@@ -14,6 +14,9 @@ type decoder struct {
 	// pos remembers the node at each path, so that problems found later (validation,
 	// compilation) point at the line that set the value.
 	pos map[string]*node
+	// keys remembers the key node of the paths whose problems may be about the key
+	// itself rather than its value (a trigger attribute its connector does not read).
+	keys map[string]*node
 	// rename maps a path that validation reports to the path the file wrote
 	// (lookBackPeriod → lookBack when the shorthand was used).
 	rename map[string]string
@@ -24,7 +27,7 @@ type decoder struct {
 }
 
 func newDecoder(yaml bool) *decoder {
-	return &decoder{pos: map[string]*node{}, rename: map[string]string{}, yaml: yaml, bad: map[string]bool{}}
+	return &decoder{pos: map[string]*node{}, keys: map[string]*node{}, rename: map[string]string{}, yaml: yaml, bad: map[string]bool{}}
 }
 
 func (d *decoder) fail(n *node, path, format string, args ...any) *Error {

@@ -27,6 +27,9 @@ type Error struct {
 	// condition) where the problem is, 0 when the whole field is meant. ParseFile turns
 	// it into a file column when it can.
 	exprCol int
+	// atKey says the problem is the key of the field at Path, not its value: ParseFile
+	// points at the key.
+	atKey bool
 }
 
 func (e *Error) Error() string {

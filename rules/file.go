@@ -68,6 +68,7 @@ type File struct {
 	pending []int
 	dec     *decoder
 	lines   []string
+	opts    Options
 }
 
 // IsTestFile reports whether a file name is a rule test file (*.test.yaml, *.test.yml),
@@ -82,13 +83,19 @@ func IsTestFile(name string) bool {
 //
 //	samples/rules/x.yaml:12:9: templates[0].attributes[1].lookBack: must be whole minutes, got "90s"
 //
-// An empty file holds no templates and is no error.
+// An empty file holds no templates and is no error. The connectors that Connector
+// triggers name are not checked: [Options.ParseFile] checks them.
 func ParseFile(path string, data []byte) (*File, error) {
+	return Options{}.ParseFile(path, data)
+}
+
+// ParseFile is [ParseFile] with the checks o asks for.
+func (o Options) ParseFile(path string, data []byte) (*File, error) {
 	root, errs := fromYAML(path, data)
 	if len(errs) > 0 {
 		return nil, errs.err()
 	}
-	f := &File{Path: path}
+	f := &File{Path: path, opts: o}
 	if root == nil {
 		return f, nil
 	}
@@ -212,7 +219,7 @@ func (f *File) compileActions(find func(name string) (c *Compiled, known bool)) 
 		}
 		// Without its template (not compiled, or in another file), what does not
 		// depend on it is checked now.
-		c, cerrs := compileAction(a, t)
+		c, cerrs := compileAction(a, t, f.opts.Connectors)
 		for _, e := range cerrs {
 			e.Path = join(prefix, e.Path)
 		}
@@ -243,6 +250,10 @@ func (d *decoder) locate(e *Error, file string, lines []string) {
 	e.File = file
 	if e.Line > 0 {
 		return // the decoder placed it
+	}
+	if k := d.keys[e.Path]; k != nil && e.atKey {
+		e.Line, e.Col = k.line, k.col
+		return
 	}
 	p := e.Path
 	if r, ok := d.rename[p]; ok {
@@ -306,8 +317,14 @@ func runeOffset(s string, n int) int {
 // *.yml files (not *.test.yaml) are read, in name order, not recursively. It reports
 // every problem of every file at once, template names used twice across files
 // included, and returns no file when there is any problem: a reload keeps its working
-// set.
+// set. The connectors that Connector triggers name are not checked:
+// [Options.LoadFiles] checks them.
 func LoadFiles(paths ...string) ([]*File, error) {
+	return Options{}.LoadFiles(paths...)
+}
+
+// LoadFiles is [LoadFiles] with the checks o asks for.
+func (o Options) LoadFiles(paths ...string) ([]*File, error) {
 	var files []string
 	var errs []error
 	for _, p := range paths {
@@ -347,7 +364,7 @@ func LoadFiles(paths ...string) ([]*File, error) {
 			errs = append(errs, err)
 			continue
 		}
-		f, err := ParseFile(path, data)
+		f, err := o.ParseFile(path, data)
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -67,8 +67,8 @@ func TestParseFileActions(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []RenderedTrigger{{Type: "Connector", Connector: "sms", Attributes: map[string]string{
-		"to": "+12263762555", "reference": "e1",
-		"text": "Sorry we missed you, Ann. Reply YES and we will call you back tomorrow morning."}}}
+		"to":   "+12263762555",
+		"body": "Sorry we missed you, Ann. Reply YES and we will call you back tomorrow morning."}}}
 	if !reflect.DeepEqual(out, want) {
 		t.Errorf("rendered:\n%+v\nwant\n%+v", out, want)
 	}

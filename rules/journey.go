@@ -105,7 +105,7 @@ func ParseActionJSON(raw []byte) (*Action, error) {
 	}
 	d := newDecoder(false)
 	a := d.action(n, "")
-	c, errs := compileAction(a, nil)
+	c, errs := compileAction(a, nil, nil)
 	if errs = d.merge(errs); len(errs) > 0 {
 		return nil, errs.err()
 	}
@@ -217,6 +217,7 @@ func (d *decoder) trigger(n *node, path string) Trigger {
 				}
 				seen[k.text] = k
 				d.pos[kp] = v.vals[i]
+				d.keys[kp] = k
 				var s string
 				d.str(v.vals[i], kp, &s)
 				t.Attributes[k.text] = s
@@ -259,20 +260,17 @@ type compiledTrigger struct {
 // placeholders are type-checked against t's attribute names. a itself is not changed:
 // the normalised copy is CompiledAction.Action. The error joins one [*Error] per
 // problem, each naming its field (actionTriggers[0].attributes.requestbody).
+//
+// It does not check the connectors that Connector triggers name: [Options.CompileAction]
+// does.
 func CompileAction(a *Action, t *Compiled) (*CompiledAction, error) {
-	if t == nil {
-		return nil, &Error{Path: "templateId", Msg: "the action's template is required"}
-	}
-	c, errs := compileAction(a, t)
-	if len(errs) > 0 {
-		return nil, errs.err()
-	}
-	return c, nil
+	return Options{}.CompileAction(a, t)
 }
 
 // compileAction checks a, and compiles it when t is set; with t nil, only what does not
 // depend on the template is checked, and the result has no rule, condition or renderers.
-func compileAction(a *Action, t *Compiled) (*CompiledAction, problems) {
+// With conns set, the connectors of Connector triggers are checked against it.
+func compileAction(a *Action, t *Compiled, conns Connectors) (*CompiledAction, problems) {
 	a = cloneAction(a)
 	var errs problems
 	a.Name = strings.TrimSpace(a.Name)
@@ -325,7 +323,7 @@ func compileAction(a *Action, t *Compiled) (*CompiledAction, problems) {
 	}
 	env := renderCompileEnv(t)
 	for i := range a.ActionTriggers {
-		ct := compileTrigger(&a.ActionTriggers[i], index("actionTriggers", i), t, env, &errs)
+		ct := compileTrigger(&a.ActionTriggers[i], index("actionTriggers", i), t, conns, env, &errs)
 		if ct != nil {
 			c.triggers = append(c.triggers, *ct)
 		}
@@ -552,8 +550,9 @@ func (c *CompiledAction) Holds(results map[string]Result) (bool, error) {
 
 // compileTrigger checks and normalises one trigger in place, and compiles its strings.
 // With t nil the placeholders are compiled without checking profile names, and nil is
-// returned.
-func compileTrigger(tr *Trigger, path string, t *Compiled, env map[string]any, errs *problems) *compiledTrigger {
+// returned. With conns set, a Connector trigger's connector and attributes are checked
+// against it.
+func compileTrigger(tr *Trigger, path string, t *Compiled, conns Connectors, env map[string]any, errs *problems) *compiledTrigger {
 	before := len(*errs)
 	at := func(f string) string { return join(path, f) }
 	ct := &compiledTrigger{path: path}
@@ -700,6 +699,9 @@ func compileTrigger(tr *Trigger, path string, t *Compiled, env map[string]any, e
 		}
 		literal(at("connector"), tr.Connector)
 		ct.connector = tr.Connector
+		if conns != nil && tr.Connector != "" && !strings.Contains(tr.Connector, "${") {
+			conns.check(tr, path, errs)
+		}
 		for _, f := range []struct{ name, v string }{{"webhookURL", tr.WebhookURL}, {"authorizationScheme", tr.AuthorizationScheme}, {"authorization", tr.Authorization}} {
 			if f.v != "" {
 				errs.add(at(f.name), "only for Webhook triggers (a connector has its own settings)")

@@ -134,6 +134,9 @@ func TestJourneyActionsAPIAndDeadLetters(t *testing.T) {
 		{strings.Replace(action, "Count GTE 1", "Sum GTE 1", 1), "Sum"},
 		{strings.Replace(action, `"isActive": true,`, "", 1), "isActive"},
 		{strings.Replace(action, "${person.phone[0]}", "${persn.phone[0]}", 1), "persn"},
+		// A connector that is not configured (the defaults' are sms and callback).
+		{strings.Replace(action, `"type": "Webhook", "webhookURL": "`+partner.URL+`/events/6M347NJ6HY",`, `"type": "Connector", "connector": "smss",`, 1),
+			`no connector named \"smss\" is configured (did you mean \"sms\"?)`},
 	} {
 		if r := e.Do("POST", base+"/template-id/"+tpl.Data.ID, jdstest.Token("action", "w", ws), strings.Replace(bad.body, "Closed Queue Action", "Other", 1)); r.Status != 400 || !strings.Contains(string(r.Body), bad.says) {
 			t.Errorf("bad action (%s): %d %s", bad.says, r.Status, r.Body)

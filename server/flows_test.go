@@ -52,7 +52,8 @@ fallback: {route: agent}
 		cfg.RulesDir = "../samples/rules"
 		cfg.FlowsDir = dir
 		cfg.Connectors = []connectors.Instance{{Name: "sms", Kind: "twilio", Config: map[string]any{
-			"accountSid": "AC0123456789abcdef0123456789abcdef", "authToken": "secret", "from": "+15550100000", "baseURL": partner.URL}}}
+			"accountSid": "AC0123456789abcdef0123456789abcdef", "authToken": "secret", "from": "+15550100000", "baseURL": partner.URL}},
+			{Name: "callback", Kind: "log"}}
 	})
 	return e, partner
 }

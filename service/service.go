@@ -28,6 +28,7 @@ import (
 	"github.com/openjds/jds/live"
 	"github.com/openjds/jds/profiles"
 	"github.com/openjds/jds/ruledir"
+	"github.com/openjds/jds/rules"
 	"github.com/openjds/jds/scheduler"
 	"github.com/openjds/jds/server"
 )
@@ -101,7 +102,10 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	metrics := server.NewMetrics(nil)
 	guard := identity.NewGuard(cfg.Identity.BlockedAliases, cfg.Identity.MaxAliasesPerPerson)
 	hub := live.NewHub(cfg.Stream.SubscriberBuffer)
-	s.profiles = profiles.New(o.Logger, o.Now)
+	// Actions are checked against the connectors configured, in rule files and through
+	// the API alike: one that names no configured connector would only dead-letter.
+	checks := rules.Options{Connectors: ruledir.Connectors(cfg.Connectors)}
+	s.profiles = profiles.New(o.Logger, o.Now, profiles.WithChecks(checks))
 	s.store, err = ledger.Open(ledger.Options{
 		Deriver:           s.profiles,
 		Now:               o.Now,
@@ -134,7 +138,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	if err := s.profiles.Attach(ctx, s.store); err != nil {
 		return nil, fmt.Errorf("loading profile templates: %w", err)
 	}
-	s.rules = ruledir.NewManager(cfg.RulesDir, o.Logger, func(ctx context.Context, set *ruledir.Set) error {
+	s.rules = ruledir.NewManager(cfg.RulesDir, checks, o.Logger, func(ctx context.Context, set *ruledir.Set) error {
 		return s.profiles.SetFiles(ctx, set.Templates, set.Actions)
 	})
 	// A broken rule file at start leaves the service up without those rules: ingest
