@@ -1,4 +1,5 @@
-// Package cli is the jds command line: serve (the default), token, check and version.
+// Package cli is the jds command line: serve (the default), token, check, test, health,
+// version and help.
 // It parses flags and configuration and hands over to the packages that do the work.
 package cli
 
@@ -51,6 +52,7 @@ Usage:
   jds test TEST_FILE|DIR...        run rule and flow unit tests (*.test.yaml)
   jds health [--url URL]           exit 0 when a running jds is ready (container health checks)
   jds version                      print the version
+  jds help [COMMAND]               this text, or a command's flags (as jds COMMAND --help)
 
 The configuration file may also be given as $JDS_CONFIG; with none, jds runs on its
 embedded defaults. $JDS_ADDR, $JDS_DATA_DIR, $JDS_RULES_DIR and $JDS_FLOWS_DIR override it.
@@ -59,7 +61,11 @@ embedded defaults. $JDS_ADDR, $JDS_DATA_DIR, $JDS_RULES_DIR and $JDS_FLOWS_DIR o
 // Main runs the command line and returns the process exit code.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+	switch {
+	case len(args) > 0 && isHelp(args[0]):
+		fmt.Fprint(stdout, usage)
+		return 0
+	case len(args) > 0 && !strings.HasPrefix(args[0], "-"):
 		cmd, args = args[0], args[1:]
 	}
 	var err error
@@ -75,8 +81,13 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "health":
 		err = health(ctx, args, stderr)
 	case "version":
-		fmt.Fprintln(stdout, "jds", version())
+		if err = parse(flags("version", "", stderr), args); err == nil {
+			fmt.Fprintln(stdout, "jds", version())
+		}
 	case "help":
+		if len(args) == 1 && args[0] != "help" && !strings.HasPrefix(args[0], "-") {
+			return Main(ctx, []string{args[0], "--help"}, stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
 	default:
 		fmt.Fprintf(stderr, "jds: unknown command %q\n\n%s", cmd, usage)
@@ -96,10 +107,24 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 var errUsage = errors.New("usage")
 
-// flags makes a flag set that reports to stderr and fails without exiting.
-func flags(name string, stderr io.Writer) *flag.FlagSet {
+// isHelp reports whether arg asks for help, as the flag package understands it.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "--h":
+		return true
+	}
+	return false
+}
+
+// flags makes a flag set that reports to stderr and fails without exiting; its usage
+// (--help) starts with "usage: jds name synopsis".
+func flags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("jds "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage:", strings.TrimSpace("jds "+name+" "+synopsis))
+		fs.PrintDefaults()
+	}
 	return fs
 }
 
@@ -125,7 +150,7 @@ func loadConfig(path string) (config.Config, error) {
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flags("serve", stderr)
+	fs := flags("serve", "[--config FILE]", stderr)
 	path := fs.String("config", "", "configuration file (default $JDS_CONFIG, else embedded defaults)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -150,14 +175,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // directory (or those named as arguments) and the flow files of its flows directory (or
 // the directory or file --flows names).
 func check(args []string, stdout, stderr io.Writer) error {
-	fs := flags("check", stderr)
+	fs := flags("check", "[--config FILE] [--flows PATH] [RULE_FILE...]", stderr)
 	path := fs.String("config", "", "configuration file (default $JDS_CONFIG)")
 	flowPath := fs.String("flows", "", "flow file or directory (default: the configuration's flowsDir)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: jds check [--config FILE] [--flows PATH] [RULE_FILE...]")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
 		return errUsage
 	}
 	cfg, err := loadConfig(*path)
@@ -200,7 +224,7 @@ func check(args []string, stdout, stderr io.Writer) error {
 }
 
 func token(args []string, stdout, stderr io.Writer) error {
-	fs := flags("token", stderr)
+	fs := flags("token", "[flags]", stderr)
 	path := fs.String("config", "", "configuration file holding the key (default $JDS_CONFIG, else the development key in the data directory)")
 	org := fs.String("org", "", "organization (so); default: the key's organization")
 	ws := fs.String("workspace", service.DevWorkspace, `workspace (sn); "*" for every workspace of the organization`)
@@ -248,7 +272,7 @@ func pickKey(keys []sas.Key, org, name string) (sas.Key, error) {
 }
 
 func health(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := flags("health", stderr)
+	fs := flags("health", "[--url URL]", stderr)
 	addr := os.Getenv("JDS_ADDR")
 	if addr == "" {
 		addr = config.Default().Addr
@@ -282,6 +306,10 @@ func health(ctx context.Context, args []string, stderr io.Writer) error {
 func test(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fmt.Fprintln(stderr, "usage: jds test TEST_FILE|DIR...")
+		fmt.Fprintln(stderr, "runs the rule and flow unit tests (*.test.yaml) named, or found in the directories named")
+		if len(args) > 0 && isHelp(args[0]) {
+			return flag.ErrHelp
+		}
 		return errUsage
 	}
 	var files []string

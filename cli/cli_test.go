@@ -72,3 +72,31 @@ actions:
 		t.Fatalf("unknown command: %d", code)
 	}
 }
+
+// Every command is listed by jds --help, and answers --help with its usage and exit
+// code 0, as jds help COMMAND does.
+func TestHelp(t *testing.T) {
+	commands := []string{"serve", "token", "check", "test", "health", "version", "help"}
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
+		code, out, _ := run(t, args...)
+		if code != 0 {
+			t.Errorf("jds %s: exit %d", args[0], code)
+		}
+		for _, c := range commands {
+			if !strings.Contains(out, "\n  jds "+c) && !strings.Contains(out, "\n  jds ["+c+"]") {
+				t.Errorf("jds %s does not list %s:\n%s", args[0], c, out)
+			}
+		}
+	}
+	for _, c := range commands {
+		for _, args := range [][]string{{c, "--help"}, {c, "-h"}, {"help", c}} {
+			code, out, errOut := run(t, args...)
+			if code != 0 || !strings.Contains(out+errOut, "usage") && !strings.Contains(out+errOut, "Usage") {
+				t.Errorf("jds %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
+			}
+		}
+	}
+	if code, _, _ := run(t, "check", "--nope"); code != 2 {
+		t.Errorf("an unknown flag: exit %d, want 2", code)
+	}
+}
