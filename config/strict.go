@@ -222,6 +222,8 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			}
 			if s := suggest.Closest(key.Value, fields.names); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			} else if hint := misplaced(resolveAlias(val), path, fields); hint != "" {
+				msg += " (" + hint + ")"
 			}
 			d.errorf(key, "%s", msg)
 			return
@@ -230,6 +232,29 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 	}, func(merged *yaml.Node) {
 		d.decodeStruct(merged, v, path)
 	})
+}
+
+// misplaced explains an unknown section whose own keys belong where it stands, such as
+// "server: {adress: ...}" for the top level's addr: it names the first such key and
+// the known key it probably is. "" when val is no mapping or has none.
+func misplaced(val *yaml.Node, path string, fields fieldSet) string {
+	if val.Kind != yaml.MappingNode {
+		return ""
+	}
+	where := "at the top level"
+	if path != "" {
+		where = "in " + path
+	}
+	for i := 0; i+1 < len(val.Content); i += 2 {
+		k := val.Content[i].Value
+		if _, ok := fields.byName[k]; ok {
+			return fmt.Sprintf("%q belongs %s, not in a section", k, where)
+		}
+		if s := suggest.Closest(k, fields.names); s != "" {
+			return fmt.Sprintf("did you mean %q, %s?", s, where)
+		}
+	}
+	return ""
 }
 
 func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {

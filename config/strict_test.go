@@ -142,3 +142,28 @@ func TestCheckSchedule(t *testing.T) {
 		})
 	}
 }
+
+// An unknown key suggests the nearest known one; an unknown section whose keys belong
+// where it stands says so.
+func TestUnknownKeySuggestions(t *testing.T) {
+	var c Config
+	got := decodeString(t, `adress: ":8080"
+server:
+  adress: ":8080"
+web:
+  addr: ":8081"
+http:
+  readTimout: 1s
+  server: {idleTimeOut: 1m}
+`, &c)
+	want := []string{
+		`f.yaml:1:1: unknown key "adress" (did you mean "addr"?)`,
+		`f.yaml:2:1: unknown key "server" (did you mean "addr", at the top level?)`,
+		`f.yaml:4:1: unknown key "web" ("addr" belongs at the top level, not in a section)`,
+		`f.yaml:7:3: unknown key "readTimout" in http (did you mean "readTimeout"?)`,
+		`f.yaml:8:3: unknown key "server" in http (did you mean "idleTimeout", in http?)`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
