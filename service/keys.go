@@ -101,10 +101,13 @@ func printBanner(w io.Writer, addr string, k sas.Key, flow string) {
 	if err != nil {
 		port = "8080"
 	}
-	token := sas.Sign(k.Organization, "*", sas.ServiceAdmin, sas.PermReadWrite, time.Now().Add(devTokenLife), k.Name, k.Secret)
+	// For the workspace the samples and the README use, not for every workspace: the
+	// paths that take the workspace from the token then work without ?workspaceId=, as a
+	// newcomer copying them expects, and the token printed grants no more than that.
+	token := sas.Sign(k.Organization, DevWorkspace, sas.ServiceAdmin, sas.PermReadWrite, time.Now().Add(devTokenLife), k.Name, k.Secret)
 	fmt.Fprintf(w, `
 No signing key is configured, so jds is using its development key (%s in the data directory).
-An admin token for every workspace of organization %q, valid for 30 days:
+An admin token for workspace %q of organization %q, valid for 30 days:
 
   export JDS_TOKEN='%s'
 
@@ -115,9 +118,9 @@ Post an event and read it back:
     -d '{"id":"first-1","specversion":"1.0","type":"Payment","source":"curl","identity":"+12263762555","identitytype":"phone","data":{"origin":"Bill Payment","channelType":"Voice"}}'
   curl -s "http://localhost:%s/v1/api/events/workspace-id/%s?identity=%%2B12263762555" -H "Authorization: $JDS_TOKEN"
 
-Mint other tokens with: jds token --help
+Mint other tokens with: jds token --help (--workspace '*' for every workspace)
 
-`, devKeyFile, k.Organization, token, port, DevWorkspace, port, DevWorkspace)
+`, devKeyFile, DevWorkspace, k.Organization, token, port, DevWorkspace, port, DevWorkspace)
 	if flow != "" {
 		fmt.Fprintf(w, `Ask the IVR flow %q what to do with that caller:
 
