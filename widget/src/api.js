@@ -1,4 +1,5 @@
-// A small client for the jds API: same origin by default, SAS token in the header.
+// A small client for the jds API: same origin by default (another origin needs jds's
+// cors.allowOrigins), SAS token in the header.
 
 export class ApiError extends Error {
   constructor(status, message, errors = [], trackingId = '') {
@@ -49,7 +50,7 @@ export class Api {
     try {
       res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (e) {
-      throw new ApiError(0, `Cannot reach the server: ${e.message}`);
+      throw new ApiError(0, unreachable(url, e));
     }
     const text = await res.text();
     let json = null;
@@ -87,6 +88,23 @@ export class Api {
     this.log('SSE', url.replace(/bearerToken=[^&]*/, 'bearerToken=…'));
     return new EventSource(url);
   }
+}
+
+// unreachable explains a request that got no answer. The browser does not tell the page
+// why: a server that is down and a cross-origin server that does not allow this page's
+// origin (CORS) fail alike, so a cross-origin failure names both.
+function unreachable(url, e) {
+  const here = globalThis.location?.origin;
+  let there = '';
+  try {
+    there = new URL(url, globalThis.location?.href).origin;
+  } catch {
+    there = '';
+  }
+  if (here && there && here !== there) {
+    return `Cannot reach ${there}: ${e.message}. If it is running, it does not allow this page's origin ${here}: add it to cors.allowOrigins in its configuration (JDS_CORS_ORIGINS).`;
+  }
+  return `Cannot reach the server: ${e.message}`;
 }
 
 export const enc = encodeURIComponent;

@@ -1,13 +1,14 @@
 // End to end: a real jds serving the console at /, the sample events, a real Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startJds, launch, watch, shot, sampleEvents } from './helpers.mjs';
+import { startJds, launch, watch, shot, sampleEvents, widgetDir } from './helpers.mjs';
 
-let jds, ctx, page, errors;
+let jds, ctx, page, errors, crm, stranger;
 
 // Endpoints that other parts of jds will add later: a 404 from them is expected today.
 const LATER = [
@@ -26,8 +27,41 @@ writeFileSync(
 // The sample IVR flows: the console lists them.
 const flowsDir = fileURLToPath(new URL('../../samples/flows', import.meta.url));
 
+// hostPage serves a page that embeds the widget, on its own origin (another port): a
+// CRM or an agent desktop. page() renders it; /own/customer-journey.js is the
+// widget bundle served by the page's own server rather than by jds.
+async function hostPage(page) {
+  const srv = createServer((req, res) => {
+    if (req.url === '/own/customer-journey.js') {
+      res.writeHead(200, { 'Content-Type': 'text/javascript' });
+      return res.end(readFileSync(join(widgetDir, 'dist/customer-journey.js')));
+    }
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end(page());
+  });
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  return {
+    origin: `http://127.0.0.1:${srv.address().port}`,
+    stop: () =>
+      new Promise((r) => {
+        srv.closeAllConnections();
+        srv.close(r);
+      }),
+  };
+}
+
+// crmPage embeds the widget from jds, as the widget's README says to; strangerPage serves
+// the bundle itself (a module script from jds would not even load for a stranger).
+const embed = (script) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>CRM</title>
+<link rel="icon" href="data:,"><script type="module" src="${script}"></script></head>
+<body><h1>Customer record</h1><customer-journey-widget base-url="${jds.base}" token="${jds.token.replace(/"/g, '&quot;')}"
+customer="+12263762555" live-stream></customer-journey-widget></body></html>`;
+
 before(async () => {
-  jds = await startJds({ JDS_RULES_DIR: rulesDir, JDS_FLOWS_DIR: flowsDir });
+  // jds allows the CRM page's origin (through JDS_CORS_ORIGINS), not the stranger's.
+  crm = await hostPage(() => embed(`${jds.base}/widget/customer-journey.js`));
+  stranger = await hostPage(() => embed('/own/customer-journey.js'));
+  jds = await startJds({ JDS_RULES_DIR: rulesDir, JDS_FLOWS_DIR: flowsDir, JDS_CORS_ORIGINS: crm.origin });
   ctx = await launch();
   page = await ctx.newPage();
   page.setDefaultTimeout(10000);
@@ -37,6 +71,8 @@ before(async () => {
 after(async () => {
   await ctx?.close();
   await jds?.stop();
+  await crm?.stop();
+  await stranger?.stop();
 });
 
 const widget = () => page.locator('customer-journey-widget');
@@ -239,6 +275,43 @@ test('the jobs section shows the scheduled jobs and runs one on request', async 
   await row.getByRole('button', { name: 'Run now' }).click();
   await row.getByRole('cell', { name: 'ok', exact: true }).waitFor();
   await shot(page, 'console-jobs');
+});
+
+test('the widget works on a page of an allowed origin, live stream included', async () => {
+  const p = await ctx.newPage();
+  const pageErrors = watch(p);
+  await p.goto(crm.origin + '/');
+  const w = p.locator('customer-journey-widget');
+  await w.locator('li.event').first().waitFor();
+  const mine = sampleEvents().filter((e) => e.identity.replace(/\D/g, '') === '12263762555');
+  for (const e of mine) await w.locator(`li.event[data-id="${e.id}"]`).waitFor();
+  await w.getByRole('status', { name: 'Live updates: connected' }).waitFor();
+  const id = `cors-${Date.now()}`;
+  await jds.post(
+    { id, specversion: '1.0', type: 'Chat', source: 'crm', identity: '+12263762555', identitytype: 'phone', data: { origin: 'Chat from the CRM', channelType: 'Chat' } },
+    'default',
+  );
+  await w.locator(`li.event[data-id="${id}"]`).waitFor();
+  await shot(p, 'cors-allowed');
+  assert.deepEqual(pageErrors, []);
+  await p.close();
+});
+
+test('on a page of an origin jds does not allow, the widget says why it fails', async () => {
+  const p = await ctx.newPage();
+  await p.goto(stranger.origin + '/');
+  const alert = p.locator('customer-journey-widget').getByRole('alert').first();
+  await alert.waitFor();
+  const text = await alert.textContent();
+  for (const part of [`Cannot reach ${jds.base}`, `does not allow this page's origin ${stranger.origin}`, 'cors.allowOrigins']) {
+    assert.ok(text.includes(part), `"${text}" says ${part}`);
+  }
+  assert.equal(await p.locator('customer-journey-widget li.event').count(), 0);
+  // Nor may the stranger load the widget from jds.
+  const loaded = await p.evaluate((src) => import(src).then(() => 'loaded', () => 'blocked'), `${jds.base}/widget/customer-journey.js`);
+  assert.equal(loaded, 'blocked');
+  await shot(p, 'cors-refused');
+  await p.close();
 });
 
 test('no errors in the browser console', () => {
