@@ -372,6 +372,7 @@ export class JdsConsole extends LitElement {
     else if (s.state === 'missing') body = html`<p class="note" role="status">Not available on this server.</p>`;
     else if (s.state === 'error') body = html`<p class="error" role="alert">${s.error}</p>`;
     else if (name === 'jobs') body = this.renderJobs(s.data || []);
+    else if (name === 'deliveries' || name === 'deadletters') body = this.renderDeliveries(s.data || [], name === 'deadletters');
     else {
       const rows = Array.isArray(s.data) ? s.data : s.data ? [s.data] : [];
       body = rows.length
@@ -415,6 +416,43 @@ export class JdsConsole extends LitElement {
             <td><button ?disabled=${j.running} @click=${() => this.runJob(j.name)}>Run now</button></td>
           </tr>`,
         )}
+      </tbody>
+    </table></div>`;
+  }
+
+  // renderDeliveries shows what journey actions queued (the history) or gave up on (the
+  // dead letters): one row per delivery, its payload read for the action, the connector
+  // and the person's first alias; the last column is the last error and the partner's
+  // answer.
+  renderDeliveries(ds, dead) {
+    if (!ds.length) return html`<p class="muted">${dead ? 'No dead letters.' : 'Nothing queued yet.'}</p>`;
+    const when = (t) => (t && !t.startsWith('0001-') ? html`<time datetime=${t} title=${t}>${fmtTime(t)}</time>` : '—');
+    return html`<div class="scroll-x"><table class="list deliveries" aria-label=${dead ? 'Dead letters' : 'Deliveries'}>
+      <thead>
+        <tr>
+          <th>State</th><th>Action</th><th>Connector</th><th>Person</th><th>Created</th><th>Due</th><th>Last attempt</th><th>Attempts</th>
+          <th>${dead ? 'Reason' : 'Last result'}</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${ds.map((d) => {
+          const p = d.payload || {};
+          const target = p.connector || 'inline webhook';
+          return html`<tr data-id=${d.id} data-state=${d.state}>
+            <td><span class="state ${d.state}">${d.state}</span></td>
+            <td>${p.action || p.actionId || ''}</td>
+            <td class="mono nowrap" title=${p.url || ''}>${target}</td>
+            <td><span class="mono">${p.aliases?.[0] || ''}</span><div class="muted mono small" title="Person id">${d.personId}</div></td>
+            <td>${when(d.createdAt)}</td>
+            <td>${when(d.due)}</td>
+            <td>${d.attempts ? when(d.updatedAt) : '—'}</td>
+            <td>${d.attempts}</td>
+            <td>
+              ${d.lastError ? html`<span class="bad">${d.lastError}</span>` : ''}
+              ${d.response ? html`<div class="muted mono small" title="The partner's answer">${d.response}</div>` : ''}
+            </td>
+          </tr>`;
+        })}
       </tbody>
     </table></div>`;
   }
@@ -710,6 +748,33 @@ export class JdsConsole extends LitElement {
     }
     .nowrap {
       white-space: nowrap;
+    }
+    .small {
+      font-size: 11px;
+    }
+    .bad {
+      color: #a8071a;
+    }
+    .state {
+      display: inline-block;
+      padding: 1px 8px;
+      border-radius: 10px;
+      font-size: 12px;
+      font-weight: 600;
+      background: #eaeef2;
+      color: #424a53;
+    }
+    .state.sent {
+      background: #dafbe1;
+      color: #1a7f37;
+    }
+    .state.pending {
+      background: #fff8c5;
+      color: #7d4e00;
+    }
+    .state.dead {
+      background: #ffebe9;
+      color: #a8071a;
     }
     .pager {
       display: flex;

@@ -57,11 +57,29 @@ const embed = (script) => `<!doctype html><html lang="en"><head><meta charset="u
 <body><h1>Customer record</h1><customer-journey-widget base-url="${jds.base}" token="${jds.token.replace(/"/g, '&quot;')}"
 customer="+12263762555" live-stream></customer-journey-widget></body></html>`;
 
+// A partner that refuses every delivery: journey actions that send to it make dead letters.
+let partner;
+async function refusingPartner() {
+  const srv = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(400, { 'Content-Type': 'text/plain' });
+      res.end('no such customer');
+    });
+  });
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${srv.address().port}/hook`, stop: () => new Promise((r) => srv.close(r)) };
+}
+
 before(async () => {
   // jds allows the CRM page's origin (through JDS_CORS_ORIGINS), not the stranger's.
   crm = await hostPage(() => embed(`${jds.base}/widget/customer-journey.js`));
   stranger = await hostPage(() => embed('/own/customer-journey.js'));
-  jds = await startJds({ JDS_RULES_DIR: rulesDir, JDS_FLOWS_DIR: flowsDir, JDS_CORS_ORIGINS: crm.origin });
+  partner = await refusingPartner();
+  // Two connectors for journey actions: one that always succeeds, one to the partner.
+  const config = join(mkdtempSync(join(tmpdir(), 'jds-config-')), 'jds.yaml');
+  writeFileSync(config, `connectors:\n  - {name: crm-log, kind: log}\n  - {name: crm-hook, kind: webhook, url: "${partner.url}"}\n`);
+  jds = await startJds({ JDS_CONFIG: config, JDS_RULES_DIR: rulesDir, JDS_FLOWS_DIR: flowsDir, JDS_CORS_ORIGINS: crm.origin });
   ctx = await launch();
   page = await ctx.newPage();
   page.setDefaultTimeout(10000);
@@ -73,6 +91,7 @@ after(async () => {
   await jds?.stop();
   await crm?.stop();
   await stranger?.stop();
+  await partner?.stop();
 });
 
 const widget = () => page.locator('customer-journey-widget');
@@ -275,6 +294,76 @@ test('the jobs section shows the scheduled jobs and runs one on request', async 
   await row.getByRole('button', { name: 'Run now' }).click();
   await row.getByRole('cell', { name: 'ok', exact: true }).waitFor();
   await shot(page, 'console-jobs');
+});
+
+test('deliveries and dead letters are tables of state, connector, person and times', async () => {
+  // A journey action with two triggers: one delivery is sent, the other becomes a dead
+  // letter because the partner refuses it (a 400 is not retried).
+  const ws = '/workspace-id/default';
+  let r = await jds.api('POST', `/admin/v1/api/profile-view-template${ws}`, {
+    name: 'Closed Queue',
+    attributes: [{ displayName: 'Closed queue calls', event: 'Closed Queue', metaData: 'category', metaDataType: 'string', lookBackDurationType: 'days', lookBackPeriod: 1, aggregationMode: 'Count' }],
+  });
+  assert.equal(r.status, 201, r.text);
+  r = await jds.api('POST', `/admin/v1/api/journey-actions${ws}/template-id/${r.json.data.id}`, {
+    name: 'Tell the CRM',
+    isActive: true,
+    cooldownPeriodInMinutes: 60,
+    rules: { logic: 'SINGLE', condition: 'Closed Queue,category,string,Count GTE 1' },
+    actionTriggers: [
+      { type: 'Connector', connector: 'crm-log', attributes: { note: 'closed queue' } },
+      { type: 'Connector', connector: 'crm-hook', attributes: {} },
+    ],
+  });
+  assert.equal(r.status, 201, r.text);
+  const ident = '+15550002222';
+  await jds.post({ id: `cq-${Date.now()}`, specversion: '1.0', type: 'Closed Queue', source: 'ivr', identity: ident, identitytype: 'phone', data: { category: 'late' } }, 'default');
+  let ds = [];
+  for (let i = 0; i < 100 && ds.filter((d) => d.state !== 'pending').length < 2; i++) {
+    await new Promise((res) => setTimeout(res, 100));
+    ds = (await jds.api('GET', `/admin/v1/api/journey-actions${ws}/history`)).json?.data || [];
+  }
+  const sent = ds.find((d) => d.payload.connector === 'crm-log');
+  const dead = ds.find((d) => d.payload.connector === 'crm-hook');
+  assert.equal(sent?.state, 'sent', JSON.stringify(ds));
+  assert.equal(dead?.state, 'dead', JSON.stringify(ds));
+
+  // What a row must say: the state, the action, the connector, the person's alias and
+  // id, and the times the API gives, as the browser shows them.
+  const shown = (t) => page.evaluate((t) => new Date(t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }), t);
+  const cells = (row) => row.getByRole('cell').allTextContents();
+  const checkRow = async (row, d) => {
+    const [state, action, connector, person, created, due, last, attempts, error] = (await cells(row)).map((c) => c.trim());
+    assert.equal(state, d.state);
+    assert.equal(action, 'Tell the CRM');
+    assert.equal(connector, d.payload.connector);
+    assert.ok(person.includes(ident) && person.includes(d.personId), person);
+    assert.equal(created, await shown(d.createdAt));
+    assert.equal(due, await shown(d.due));
+    assert.equal(last, await shown(d.updatedAt));
+    assert.equal(attempts, String(d.attempts));
+    return error;
+  };
+
+  await page.getByRole('link', { name: 'Deliveries', exact: true }).click();
+  const history = page.getByRole('table', { name: 'Deliveries' });
+  await history.waitFor();
+  assert.equal(await history.locator('tbody tr').count(), 2);
+  assert.equal(await checkRow(history.locator(`tr[data-id="${sent.id}"]`), sent), sent.response ?? '');
+  const err = await checkRow(history.locator(`tr[data-id="${dead.id}"]`), dead);
+  assert.ok(err.includes(dead.lastError) && err.includes('no such customer'), err);
+  assert.equal(await page.locator('jds-console code.json').count(), 0, 'no raw JSON');
+  await shot(page, 'console-deliveries');
+
+  await page.getByRole('link', { name: 'Dead letters', exact: true }).click();
+  const letters = page.getByRole('table', { name: 'Dead letters' });
+  await letters.waitFor();
+  assert.equal(await letters.locator('tbody tr').count(), 1);
+  assert.equal(await letters.getByRole('columnheader').last().textContent(), 'Reason');
+  const reason = await checkRow(letters.locator(`tr[data-id="${dead.id}"]`), dead);
+  assert.ok(reason.includes(dead.lastError) && reason.includes('no such customer'), reason);
+  assert.equal(await page.locator('jds-console code.json').count(), 0, 'no raw JSON');
+  await shot(page, 'console-dead-letters');
 });
 
 test('the widget works on a page of an allowed origin, live stream included', async () => {
