@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/openjds/jds/connectors"
+	"github.com/openjds/jds/identity"
 	"os"
 	"strings"
 	"time"
@@ -115,8 +116,9 @@ type Ingest struct {
 	MaxBatchEvents int      `yaml:"maxBatchEvents"` // events in one bulk request
 	MaxBodyBytes   ByteSize `yaml:"maxBodyBytes"`   // request body
 	MaxEventBytes  ByteSize `yaml:"maxEventBytes"`  // one event, as JSON
-	// DefaultCountryCode completes phone numbers written without one when
-	// they are normalised into identity aliases.
+	// DefaultCountryCode is deprecated (one release): identity.defaultRegion replaces
+	// it. When only it is set, Load derives the region from it (libphonenumber's main
+	// region of the code: "44" is GB), and Deprecations says so. "" when not set.
 	DefaultCountryCode string `yaml:"defaultCountryCode"`
 }
 
@@ -165,6 +167,10 @@ type Identity struct {
 	// MaxAliasesPerPerson bounds how many aliases one person may own, so that a
 	// misbehaving sender cannot chain the whole customer base into one person.
 	MaxAliasesPerPerson int `yaml:"maxAliasesPerPerson"`
+	// DefaultRegion is where phone numbers written without a country code are read as
+	// dialled: an ISO 3166 alpha-2 code libphonenumber knows ("US", "GB", "DE"). It
+	// gives their country code and their trunk and international prefixes.
+	DefaultRegion string `yaml:"defaultRegion"`
 }
 
 // HTTP configures the server's timeouts; 0 means none where allowed.
@@ -192,10 +198,9 @@ func Default() Config {
 		MemoryLimit: 768 * MiB,
 		Log:         Log{Level: "info", Format: "text"},
 		Ingest: Ingest{
-			MaxBatchEvents:     1000,
-			MaxBodyBytes:       4 * MiB,
-			MaxEventBytes:      256 * KiB,
-			DefaultCountryCode: "1",
+			MaxBatchEvents: 1000,
+			MaxBodyBytes:   4 * MiB,
+			MaxEventBytes:  256 * KiB,
 		},
 		Stream: Stream{
 			Heartbeat:        Duration(15 * time.Second),
@@ -217,6 +222,7 @@ func Default() Config {
 			ExpirySchedule:      "@every 10m",
 			BlockedAliases:      []string{"anonymous", "unknown", "null", "none", "undefined", "n/a", "0"},
 			MaxAliasesPerPerson: 100,
+			DefaultRegion:       "US",
 		},
 		// The connectors the sample rules (rulesDir) name, which only log what they
 		// would send: with them the samples load as they are, since an action naming a
@@ -315,6 +321,9 @@ func Load(path string, getenv func(string) string) (Config, error) {
 			}
 		}
 	}
+	if _, ok := origin["identity.defaultRegion"]; !ok {
+		c.deriveRegion()
+	}
 	for _, p := range c.problems() {
 		if where := locate(origin, p.path); where != "" {
 			errs = append(errs, fmt.Errorf("%s: %w", where, p))
@@ -336,6 +345,28 @@ func splitList(v string) []string {
 		if item = strings.TrimSpace(item); item != "" {
 			out = append(out, item)
 		}
+	}
+	return out
+}
+
+// deriveRegion sets identity.defaultRegion from the deprecated ingest.defaultCountryCode
+// when a file sets only the latter, so that a configuration written for the previous
+// release reads phones as it did. An invalid code is left for Validate to report.
+func (c *Config) deriveRegion() {
+	if cc := c.Ingest.DefaultCountryCode; cc != "" {
+		if r, ok := identity.RegionForCountryCode(cc); ok {
+			c.Identity.DefaultRegion = r
+		}
+	}
+}
+
+// Deprecations lists the deprecated keys c uses, each with what to write instead, for
+// the caller to log as warnings: Load accepts them for one release more.
+func (c *Config) Deprecations() []string {
+	var out []string
+	if cc := c.Ingest.DefaultCountryCode; cc != "" {
+		out = append(out, fmt.Sprintf("ingest.defaultCountryCode is deprecated and will be removed in the next release: "+
+			"remove it and write identity.defaultRegion: %q (the region phone numbers without a country code are read in)", c.Identity.DefaultRegion))
 	}
 	return out
 }

@@ -112,6 +112,7 @@ func TestGoodFixtures(t *testing.T) {
 					ExpirySchedule:      "@hourly",
 					BlockedAliases:      []string{"guest", "-"},
 					MaxAliasesPerPerson: 20,
+					DefaultRegion:       "GB",
 				},
 				Retention: config.Retention{
 					Default:  0,
@@ -587,4 +588,66 @@ func writeFile(t *testing.T, name, content string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestDefaultRegion covers identity.defaultRegion and the deprecated
+// ingest.defaultCountryCode it replaces: derivation, agreement and errors.
+func TestDefaultRegion(t *testing.T) {
+	tests := []struct {
+		name, file   string
+		region       string   // want, when the file loads
+		deprecations int      // how many warnings
+		errs         []string // want, with "F" for the file's path
+	}{
+		{"default", "addr: \":8080\"\n", "US", 0, nil},
+		{"region alone", "identity:\n  defaultRegion: DE\n", "DE", 0, nil},
+		{"deprecated code alone is derived", "ingest:\n  defaultCountryCode: \"44\"\n", "GB", 1, nil},
+		{"deprecated code 1 is US", "ingest:\n  defaultCountryCode: \"1\"\n", "US", 1, nil},
+		{"both agree", "ingest:\n  defaultCountryCode: \"1\"\nidentity:\n  defaultRegion: CA\n", "CA", 1, nil},
+		{"lower case", "identity:\n  defaultRegion: gb\n", "", 0, []string{
+			`F:2:18: identity.defaultRegion: must be an ISO 3166 alpha-2 region code that libphonenumber knows, in capitals (e.g. "US", "GB", "DE"), got "gb" (did you mean "GB"?)`}},
+		{"UK is not ISO", "identity:\n  defaultRegion: UK\n", "", 0, []string{
+			`F:2:18: identity.defaultRegion: must be an ISO 3166 alpha-2 region code that libphonenumber knows, in capitals (e.g. "US", "GB", "DE"), got "UK" (did you mean "GB"?)`}},
+		{"unknown", "identity:\n  defaultRegion: ZZ\n", "", 0, []string{
+			`F:2:18: identity.defaultRegion: must be an ISO 3166 alpha-2 region code that libphonenumber knows, in capitals (e.g. "US", "GB", "DE"), got "ZZ"`}},
+		{"empty", "identity:\n  defaultRegion: \"\"\n", "", 0, []string{
+			`F:2:18: identity.defaultRegion: must be an ISO 3166 alpha-2 region code that libphonenumber knows, in capitals (e.g. "US", "GB", "DE"), got ""`}},
+		{"both disagree", "ingest:\n  defaultCountryCode: \"44\"\nidentity:\n  defaultRegion: US\n", "", 0, []string{
+			`F:4:18: identity.defaultRegion: "US" has country code 1, but the deprecated ingest.defaultCountryCode says "44": remove ingest.defaultCountryCode`}},
+		{"deprecated code of no region", "ingest:\n  defaultCountryCode: \"999\"\n", "", 0, []string{
+			`F:2:23: ingest.defaultCountryCode: "999" is the country code of no region (deprecated: write identity.defaultRegion instead)`}},
+		{"deprecated code malformed", "ingest:\n  defaultCountryCode: \"+44\"\n", "", 0, []string{
+			`F:2:23: ingest.defaultCountryCode: must be 1 to 3 digits without "+" (e.g. "1", "44"), got "+44"`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeFile(t, "jds.yaml", tc.file)
+			c, err := config.Load(path, nil)
+			if tc.errs != nil {
+				var want []string
+				for _, e := range tc.errs {
+					want = append(want, strings.Replace(e, "F", path, 1))
+				}
+				if got := errorLines(err); !slices.Equal(got, want) {
+					t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Identity.DefaultRegion != tc.region {
+				t.Errorf("identity.defaultRegion = %q, want %q", c.Identity.DefaultRegion, tc.region)
+			}
+			d := c.Deprecations()
+			if len(d) != tc.deprecations {
+				t.Errorf("Deprecations = %q, want %d", d, tc.deprecations)
+			}
+			for _, w := range d {
+				if !strings.Contains(w, "ingest.defaultCountryCode") || !strings.Contains(w, fmt.Sprintf("identity.defaultRegion: %q", tc.region)) {
+					t.Errorf("deprecation %q does not say what to write instead", w)
+				}
+			}
+		})
+	}
 }

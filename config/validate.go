@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/openjds/jds/identity"
 )
 
 // fieldError is one problem with one value, named by its key path.
@@ -100,8 +102,12 @@ func (c *Config) problems() []fieldError {
 		// An event that may not fit in any request could never be sent.
 		ps.add("ingest.maxEventBytes", "must not exceed ingest.maxBodyBytes (%s), got %s", in.MaxBodyBytes, in.MaxEventBytes)
 	}
-	if cc := in.DefaultCountryCode; len(cc) < 1 || len(cc) > 3 || !allDigits(cc) || cc[0] == '0' {
-		ps.add("ingest.defaultCountryCode", "must be 1 to 3 digits without \"+\" (e.g. \"1\", \"44\"), got %q", cc)
+	if cc := in.DefaultCountryCode; cc != "" {
+		if len(cc) > 3 || !allDigits(cc) || cc[0] == '0' {
+			ps.add("ingest.defaultCountryCode", "must be 1 to 3 digits without \"+\" (e.g. \"1\", \"44\"), got %q", cc)
+		} else if _, ok := identity.RegionForCountryCode(cc); !ok {
+			ps.add("ingest.defaultCountryCode", "%q is the country code of no region (deprecated: write identity.defaultRegion instead)", cc)
+		}
 	}
 
 	if h := c.Stream.Heartbeat; h <= 0 || h > Duration(15*time.Second) {
@@ -146,6 +152,7 @@ func (c *Config) problems() []fieldError {
 		}
 	}
 	ps.intRange("identity.maxAliasesPerPerson", id.MaxAliasesPerPerson, 1, 10000)
+	regionProblems(&ps, id.DefaultRegion, in.DefaultCountryCode)
 
 	c.Retention.problems(&ps)
 	dl := c.Delivery
@@ -233,6 +240,30 @@ func originProblem(s string) string {
 	}
 	return ""
 }
+
+// regionProblems checks identity.defaultRegion, and that the deprecated
+// ingest.defaultCountryCode, when also set, names the same country.
+func regionProblems(ps *problems, region, cc string) {
+	const path = "identity.defaultRegion"
+	if !identity.KnownRegion(region) {
+		msg := fmt.Sprintf("must be an ISO 3166 alpha-2 region code that libphonenumber knows, in capitals (e.g. \"US\", \"GB\", \"DE\"), got %q", region)
+		if s := regionSpellings[strings.ToUpper(region)]; s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		} else if u := strings.ToUpper(region); u != region && identity.KnownRegion(u) {
+			msg += fmt.Sprintf(" (did you mean %q?)", u)
+		}
+		ps.add(path, "%s", msg)
+		return
+	}
+	// Both set: they must name one country code (US and CA share 1: either goes with "1").
+	if _, ok := identity.RegionForCountryCode(cc); ok && identity.CountryCodeOf(region) != cc {
+		ps.add(path, "%q has country code %s, but the deprecated ingest.defaultCountryCode says %q: remove ingest.defaultCountryCode",
+			region, identity.CountryCodeOf(region), cc)
+	}
+}
+
+// regionSpellings are codes people write for a region that are not its ISO code.
+var regionSpellings = map[string]string{"UK": "GB", "USA": "US"}
 
 func (c *Config) keyProblems(ps *problems) {
 	first := map[[2]string]int{} // (organization, name) → index of first key

@@ -129,7 +129,7 @@ func (r *rig) post(id string) string {
 	r.t.Helper()
 	raw, _ := json.Marshal(map[string]any{"id": id, "specversion": "1.0", "type": "Closed Queue", "source": "ivr",
 		"identity": "+12263762555", "identitytype": "phone", "data": map[string]any{}})
-	ev, bad := event.Decode(raw, r.clock(), event.Limits{DefaultCountryCode: "1"})
+	ev, bad := event.Decode(raw, r.clock(), event.Limits{DefaultRegion: "US"})
 	if bad != nil {
 		r.t.Fatal(bad)
 	}

@@ -38,9 +38,9 @@ type Event struct {
 
 // Limits bounds what a decoder accepts.
 type Limits struct {
-	MaxBatch           int    // events in one batch
-	MaxEventBytes      int    // encoded size of one event
-	DefaultCountryCode string // for 10-digit phone numbers
+	MaxBatch      int    // events in one batch
+	MaxEventBytes int    // encoded size of one event
+	DefaultRegion string // where phones without a country code are dialled ("US")
 	// Guard rejects placeholder identities ("anonymous", "0"); nil accepts any.
 	Guard *identity.Guard
 }
@@ -122,7 +122,7 @@ func fromMembers(m map[string]json.RawMessage, received time.Time, lim Limits) (
 		ev.IdentityType = k
 	}
 	if ev.IdentityType != 0 && strings.TrimSpace(ev.Identity) != "" {
-		alias, err := identity.Normalize(ev.IdentityType, ev.Identity, lim.DefaultCountryCode)
+		alias, err := identity.Normalize(ev.IdentityType, ev.Identity, lim.DefaultRegion)
 		if err != nil {
 			fail("identity", strings.TrimPrefix(err.Error(), identity.ErrInvalidAlias.Error()+": "))
 		}

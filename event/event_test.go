@@ -10,7 +10,7 @@ import (
 	"github.com/openjds/jds/identity"
 )
 
-var lim = Limits{MaxBatch: 10, MaxEventBytes: 4096, DefaultCountryCode: "1"}
+var lim = Limits{MaxBatch: 10, MaxEventBytes: 4096, DefaultRegion: "US"}
 
 var received = time.Date(2026, 11, 25, 12, 0, 0, 123456789, time.UTC)
 
@@ -138,7 +138,7 @@ func FuzzDecode(f *testing.F) {
 		if !json.Valid(ev.Raw) {
 			t.Fatalf("stored form is not JSON: %s", ev.Raw)
 		}
-		again, bad := Decode(ev.Raw, received, Limits{DefaultCountryCode: "1"})
+		again, bad := Decode(ev.Raw, received, Limits{DefaultRegion: "US"})
 		if bad != nil {
 			t.Fatalf("stored form does not decode again: %v: %s", bad, ev.Raw)
 		}

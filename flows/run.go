@@ -91,7 +91,7 @@ func (f *Flow) run(ctx context.Context, rt *Runtime, req Request, d *Decision) e
 	}
 	// A withheld number ("anonymous") or one that is no alias of the flow's kind is an
 	// unknown caller: the rules answer as for anyone unknown, and no event is written.
-	_, err = identity.Normalize(f.kind, caller, rt.Limits.DefaultCountryCode)
+	_, err = identity.Normalize(f.kind, caller, rt.Limits.DefaultRegion)
 	known := err == nil && rt.Limits.Guard.Check(caller) == nil
 	person := &identity.Person{}
 	if !known {
@@ -226,7 +226,7 @@ func (f *Flow) identifyCaller(ctx context.Context, rt *Runtime, ws ledger.Worksp
 			if v = strings.TrimSpace(v); v == "" {
 				continue // an optional alias the flow did not send
 			}
-			n, err := identity.Normalize(a.kind, v, rt.Limits.DefaultCountryCode)
+			n, err := identity.Normalize(a.kind, v, rt.Limits.DefaultRegion)
 			if err != nil {
 				return fmt.Errorf("identify.%s: %w", a.kind, err)
 			}

@@ -67,7 +67,7 @@ type testEvent struct {
 
 // testLimits are ingest's defaults that matter to tests: phones without a country code
 // are North American, as in the samples.
-var testLimits = event.Limits{DefaultCountryCode: "1"}
+var testLimits = event.Limits{DefaultRegion: "US"}
 
 // IsTestData reports whether a test file's content is a flow test (it names a flow)
 // rather than a rule test.

@@ -69,14 +69,15 @@ var ErrInvalidAlias = errors.New("invalid alias")
 const maxAliasLen = 512
 
 // Normalize returns the canonical form of an alias of kind k:
-//   - phone: spaces, '-', '.', '(' and ')' removed; a leading '+' kept or added; a 10-digit
-//     number without '+' gets countryCode. "+1 (226) 376-2555", "226-376-2555" and
-//     "12263762555" all become "+12263762555".
+//   - phone: E.164, read by libphonenumber with region (ISO 3166 alpha-2, "" for
+//     DefaultRegion) for numbers written without a country code; see phone.go.
+//     "+44 (0)20 7946 0958" and "0044 20 7946 0958" become "+442079460958"; with region
+//     "US", "+1 (226) 376-2555", "226-376-2555" and "12263762555" become "+12263762555".
 //   - email: trimmed and lower-cased.
 //   - others: trimmed.
 //
 // Canonical phones always start with '+', so they never collide with numeric customer ids.
-func Normalize(k Kind, value, countryCode string) (string, error) {
+func Normalize(k Kind, value, region string) (string, error) {
 	v := strings.TrimSpace(value)
 	if v == "" {
 		return "", fmt.Errorf("%w: empty", ErrInvalidAlias)
@@ -86,7 +87,7 @@ func Normalize(k Kind, value, countryCode string) (string, error) {
 	}
 	switch k {
 	case Phone:
-		return normalizePhone(v, countryCode)
+		return normalizePhone(v, region)
 	case Email:
 		v = strings.ToLower(v)
 		at := strings.LastIndexByte(v, '@')
@@ -103,35 +104,11 @@ func Normalize(k Kind, value, countryCode string) (string, error) {
 	return "", fmt.Errorf("%w: unknown kind %v", ErrInvalidAlias, k)
 }
 
-func normalizePhone(v, countryCode string) (string, error) {
-	var b strings.Builder
-	b.Grow(len(v) + 3)
-	plus := false
-	for i, r := range v {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == '+' && i == 0:
-			plus = true
-		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')':
-		default:
-			return "", fmt.Errorf("%w: %q is not a phone number (only digits, a leading '+', spaces, '-', '.', '(' and ')')", ErrInvalidAlias, v)
-		}
-	}
-	digits := b.String()
-	if len(digits) < 3 || len(digits) > 15 {
-		return "", fmt.Errorf("%w: %q is not a phone number (3 to 15 digits)", ErrInvalidAlias, v)
-	}
-	if !plus && len(digits) == 10 {
-		digits = countryCode + digits
-	}
-	return "+" + digits, nil
-}
-
 // Candidates returns the forms under which an alias of unknown kind may be stored, most
 // likely first: lookups by a bare identity (history, streams, previousidentity) carry no
-// kind, so "12263762555" must find the phone "+12263762555".
-func Candidates(value, countryCode string) []string {
+// kind, so "12263762555" must find the phone "+12263762555". A phone's legacy form (see
+// LegacyPhone) comes last, so that aliases stored before phones were E.164 stay found.
+func Candidates(value, region string) []string {
 	v := strings.TrimSpace(value)
 	if v == "" {
 		return nil
@@ -143,8 +120,13 @@ func Candidates(value, countryCode string) []string {
 		}
 		return out
 	}
-	if p, err := normalizePhone(v, countryCode); err == nil && p != v {
-		out = append(out, p)
+	if p, err := normalizePhone(v, region); err == nil {
+		if p != v {
+			out = append(out, p)
+		}
+		if old, ok := LegacyPhone(v, region); ok && old != p && old != v {
+			out = append(out, old)
+		}
 	}
 	return out
 }

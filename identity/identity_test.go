@@ -32,7 +32,7 @@ func TestNormalize(t *testing.T) {
 		{SocialID, "a\nb", "", true},
 	}
 	for _, c := range cases {
-		got, err := Normalize(c.kind, c.in, "1")
+		got, err := Normalize(c.kind, c.in, "US")
 		if c.wantError {
 			if !errors.Is(err, ErrInvalidAlias) {
 				t.Errorf("Normalize(%v, %q) = %q, %v; want an ErrInvalidAlias", c.kind, c.in, got, err)
@@ -43,8 +43,8 @@ func TestNormalize(t *testing.T) {
 			t.Errorf("Normalize(%v, %q) = %q, %v; want %q", c.kind, c.in, got, err, c.want)
 		}
 	}
-	if got, _ := Normalize(Phone, "2263762555", "44"); got != "+442263762555" {
-		t.Errorf("country code is configurable: %q", got)
+	if got, _ := Normalize(Phone, "020 7946 0958", "GB"); got != "+442079460958" {
+		t.Errorf("the region is configurable: %q", got)
 	}
 }
 
@@ -67,9 +67,12 @@ func TestCandidatesFindPhonesAndEmailsWrittenAnyWay(t *testing.T) {
 		"tmp-abc":       {"tmp-abc"},
 		"  ":            nil,
 		"(226)376-2555": {"(226)376-2555", "+12263762555"},
+		// An alias stored before phones were E.164 is found under its legacy form.
+		"+44 (0)20 7946 0958": {"+44 (0)20 7946 0958", "+442079460958", "+4402079460958"},
+		"+4402079460958":      {"+4402079460958", "+442079460958"},
 	}
 	for in, want := range cases {
-		got := Candidates(in, "1")
+		got := Candidates(in, "US")
 		if len(got) != len(want) {
 			t.Errorf("Candidates(%q) = %q, want %q", in, got, want)
 			continue

@@ -53,7 +53,7 @@ func openStore(t *testing.T, dir string) *ledger.Store {
 	return s
 }
 
-var limits = event.Limits{MaxBatch: 1000, MaxEventBytes: 256 << 10, DefaultCountryCode: "1"}
+var limits = event.Limits{MaxBatch: 1000, MaxEventBytes: 256 << 10, DefaultRegion: "US"}
 
 // TestBuildErrors: every problem of the inbound list is reported at once, naming the
 // instance and the key.

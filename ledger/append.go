@@ -198,7 +198,7 @@ func onlyTemporary(p *identity.Person) bool {
 
 // lookup finds the owner of an alias of unknown kind (see identity.Candidates).
 func (b *batch) lookup(ws wsid, value string) (aliasEntry, bool, error) {
-	for _, c := range identity.Candidates(value, b.s.opts.CountryCode) {
+	for _, c := range identity.Candidates(value, b.s.opts.Region) {
 		e, ok, err := b.alias(ws, c)
 		if err != nil || ok {
 			return e, ok, err

@@ -42,7 +42,7 @@ func mkEvent(t testing.TB, id, typ, ident, kind, prev string, at time.Time) *eve
 		m["previousidentity"] = prev
 	}
 	raw, _ := json.Marshal(m)
-	ev, bad := event.Decode(raw, time.Now(), event.Limits{DefaultCountryCode: "1"})
+	ev, bad := event.Decode(raw, time.Now(), event.Limits{DefaultRegion: "US"})
 	if bad != nil {
 		t.Fatalf("decode %s: %v", id, bad)
 	}

@@ -446,7 +446,7 @@ func (b *batch) aliasOf(raw []byte) string {
 		return ""
 	}
 	k, _ := identity.ParseKind(ev.IdentityType)
-	a, _ := identity.Normalize(k, ev.Identity, b.s.opts.CountryCode)
+	a, _ := identity.Normalize(k, ev.Identity, b.s.opts.Region)
 	return a
 }
 

@@ -142,7 +142,7 @@ func (r *reader) root(ws wsid, id pid) (*identity.Person, error) {
 
 // resolve finds the live person owning an identity of unknown kind.
 func (r *reader) resolve(ws wsid, ident string) (*identity.Person, error) {
-	for _, c := range identity.Candidates(ident, r.s.opts.CountryCode) {
+	for _, c := range identity.Candidates(ident, r.s.opts.Region) {
 		e, ok, err := r.alias(ws, c)
 		if err != nil {
 			return nil, err

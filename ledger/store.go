@@ -48,8 +48,9 @@ type Options struct {
 	IndexCacheSize   int64 // default 32 MiB
 	ValueLogFileSize int64 // default 256 MiB
 	NumCompactors    int   // default 2 (Badger needs at least 2)
-	// CountryCode completes 10-digit phone numbers in identity lookups. Default "1".
-	CountryCode string
+	// Region is where phone numbers without a country code are dialled, for identity
+	// lookups (identity.Normalize). Default identity.DefaultRegion.
+	Region string
 	// Deriver computes derived state (progressive profiles) in each commit; nil for none.
 	Deriver Deriver
 	// Guard holds the identity guardrails; nil means none.
@@ -88,8 +89,8 @@ func (o *Options) setDefaults() {
 	if o.NumCompactors < 2 {
 		o.NumCompactors = 2
 	}
-	if o.CountryCode == "" {
-		o.CountryCode = "1"
+	if o.Region == "" {
+		o.Region = identity.DefaultRegion
 	}
 	if o.MaxBatchEvents <= 0 {
 		o.MaxBatchEvents = 4096

@@ -94,7 +94,7 @@ func (s *Server) normalize(l aliasLists) ([]identity.Alias, []string) {
 	lists := l.byKind()
 	for _, k := range identity.Kinds {
 		for i, v := range lists[k] {
-			a, err := identity.Normalize(k, v, s.limits.DefaultCountryCode)
+			a, err := identity.Normalize(k, v, s.limits.DefaultRegion)
 			if err == nil {
 				err = s.limits.Guard.Check(v)
 			}
@@ -378,7 +378,7 @@ func (s *Server) removeIdentities(c *fiber.Ctx) error {
 		missing = missing[:0]
 		for i, v := range values {
 			removed := false
-			for _, cand := range identity.Candidates(v, s.limits.DefaultCountryCode) {
+			for _, cand := range identity.Candidates(v, s.limits.DefaultRegion) {
 				if p.RemoveAlias(cand) {
 					removed = true
 					break

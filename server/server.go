@@ -109,10 +109,10 @@ func New(o Options) *Server {
 		log:      o.Logger,
 		now:      o.Now,
 		limits: event.Limits{
-			MaxBatch:           o.Config.Ingest.MaxBatchEvents,
-			MaxEventBytes:      int(o.Config.Ingest.MaxEventBytes),
-			DefaultCountryCode: o.Config.Ingest.DefaultCountryCode,
-			Guard:              o.Guard,
+			MaxBatch:      o.Config.Ingest.MaxBatchEvents,
+			MaxEventBytes: int(o.Config.Ingest.MaxEventBytes),
+			DefaultRegion: o.Config.Identity.DefaultRegion,
+			Guard:         o.Guard,
 		},
 	}
 	s.flowRuntime = &flows.Runtime{Store: o.Store, Profiles: o.Profiles, Now: o.Now, Limits: s.limits}

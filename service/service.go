@@ -118,7 +118,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		NumCompactors:     cfg.Store.NumCompactors,
 		MaxBatchEvents:    cfg.Store.MaxBatchEvents,
 		PendingStateBytes: int(cfg.Store.PendingStateBytes),
-		CountryCode:       cfg.Ingest.DefaultCountryCode,
+		Region:            cfg.Identity.DefaultRegion,
 		Guard:             guard,
 		OnCommit: func(c []ledger.Committed) {
 			hub.Publish(c)
