@@ -114,7 +114,7 @@ func (b *batch) appendEvent(ws wsid, w Workspace, ev *event.Event) (AppendResult
 // give a person more aliases than allowed does not happen; the guard counts both, and
 // the event is still stored under its own alias.
 func (b *batch) resolveOwner(ws wsid, ev *event.Event) (pid, error) {
-	cur, known, err := b.alias(ws, ev.Alias)
+	cur, known, err := b.eventAlias(ws, ev)
 	if err != nil {
 		return pid{}, err
 	}
@@ -149,6 +149,21 @@ func (b *batch) resolveOwner(ws wsid, ev *event.Event) (pid, error) {
 		}
 	}
 	return b.ownerOrNew(ws, cur, known, ev)
+}
+
+// eventAlias looks up the owner of an event's alias. A phone is also looked up under its
+// legacy form (identity.LegacyPhone) when that differs: an alias stored before phones
+// were E.164 keeps finding its person, so the event joins that person instead of
+// starting a new one. Only the lookup changes; a new alias is stored in canonical form.
+func (b *batch) eventAlias(ws wsid, ev *event.Event) (aliasEntry, bool, error) {
+	e, ok, err := b.alias(ws, ev.Alias)
+	if err != nil || ok || ev.IdentityType != identity.Phone {
+		return e, ok, err
+	}
+	if old, valid := identity.LegacyPhone(ev.Identity, b.s.opts.Region); valid && old != ev.Alias {
+		return b.alias(ws, old)
+	}
+	return e, false, nil
 }
 
 // ownerOrNew returns the alias's owner, or a new person owning it.

@@ -415,7 +415,7 @@ func (b *batch) moveEvents(ws wsid, from, to pid, after uint64, aliases map[stri
 			it.Close()
 			return err
 		}
-		if aliases[b.aliasOf(raw)] {
+		if a, old := b.aliasOf(raw); aliases[a] || old != "" && aliases[old] {
 			moves = append(moves, move{ref, raw})
 		}
 	}
@@ -436,18 +436,25 @@ func (b *batch) moveEvents(ws wsid, from, to pid, after uint64, aliases map[stri
 	return nil
 }
 
-// aliasOf returns the normalised alias a stored event was posted under.
-func (b *batch) aliasOf(raw []byte) string {
+// aliasOf returns the normalised alias a stored event was posted under and, for a phone
+// whose legacy form (identity.LegacyPhone) differs, that form too: the event may be
+// filed under an alias stored before phones were E.164.
+func (b *batch) aliasOf(raw []byte) (alias, legacy string) {
 	var ev struct {
 		Identity     string `json:"identity"`
 		IdentityType string `json:"identitytype"`
 	}
 	if json.Unmarshal(raw, &ev) != nil {
-		return ""
+		return "", ""
 	}
 	k, _ := identity.ParseKind(ev.IdentityType)
-	a, _ := identity.Normalize(k, ev.Identity, b.s.opts.Region)
-	return a
+	alias, _ = identity.Normalize(k, ev.Identity, b.s.opts.Region)
+	if k == identity.Phone {
+		if old, ok := identity.LegacyPhone(ev.Identity, b.s.opts.Region); ok && old != alias {
+			legacy = old
+		}
+	}
+	return alias, legacy
 }
 
 // Erased says what an erasure removed.
