@@ -198,6 +198,9 @@ func check(args []string, stdout, stderr io.Writer) error {
 	}
 	if *path != "" || os.Getenv("JDS_CONFIG") != "" {
 		fmt.Fprintf(stdout, "configuration: OK (%d connectors)\n", len(cfg.Connectors))
+		for _, d := range cfg.Deprecations() {
+			fmt.Fprintf(stderr, "configuration: warning: %s\n", d)
+		}
 	}
 	// Against the connectors configured, as jds serve loads them: a trigger naming one
 	// that is not would only dead-letter.

@@ -100,3 +100,16 @@ func TestHelp(t *testing.T) {
 		t.Errorf("an unknown flag: exit %d, want 2", code)
 	}
 }
+
+// A configuration with a deprecated key still checks, with a warning saying what to write.
+func TestCheckWarnsAboutDeprecatedKeys(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "jds.yaml")
+	os.WriteFile(cfg, []byte("dataDir: "+dir+"\ningest:\n  defaultCountryCode: \"44\"\n"), 0o600)
+	code, out, errOut := run(t, "check", "--config", cfg, "../samples/rules/use-cases.yaml")
+	if code != 0 || !strings.Contains(out, "configuration: OK") ||
+		!strings.Contains(errOut, `configuration: warning: ingest.defaultCountryCode is deprecated`) ||
+		!strings.Contains(errOut, `identity.defaultRegion: "GB"`) {
+		t.Fatalf("check: %d\n%s\n%s", code, out, errOut)
+	}
+}

@@ -81,6 +81,9 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		o.Now = time.Now
 	}
 	s := &Service{cfg: cfg, log: o.Logger, now: o.Now, served: make(chan error, 1)}
+	for _, d := range cfg.Deprecations() {
+		o.Logger.Warn("deprecated configuration", "warning", d)
+	}
 	defer func() {
 		if err != nil {
 			s.Close()
