@@ -30,7 +30,9 @@ import (
 // A number libphonenumber cannot parse, or parses but does not know as valid for its
 // country (an unallocated range, a test number such as 555-0100, metadata older than
 // the number), keeps the rule jds used before: separators dropped, '+' kept or added,
-// and a 10-digit number without '+' prefixed with the region's country code (LegacyPhone).
+// and a 10-digit number without '+' prefixed with the region's country code (LegacyPhone);
+// a number without '+' so completed is offered to libphonenumber once more, as written
+// with '+' (fallbackPhone), so that normalising an alias again never changes it.
 // Aliases stored under that rule stay found: lookups also try LegacyPhone's form.
 
 // DefaultRegion is the region national numbers are read in when none is given: the
@@ -89,7 +91,22 @@ func normalizePhone(v, region string) (string, error) {
 	if p, ok := parsePhone(digits, plus, region); ok {
 		return p, nil
 	}
-	return legacyPhone(v, digits, plus, region)
+	return fallbackPhone(v, digits, plus, region)
+}
+
+// fallbackPhone is the legacy rule for what libphonenumber could not read in the region.
+// That rule took a number without '+' that is not 10 digits to start with its country
+// code; written so, libphonenumber may know it ("4402079460958" read in the US is
+// "+442079460958"), which keeps Normalize idempotent.
+func fallbackPhone(v, digits string, plus bool, region string) (string, error) {
+	p, err := legacyPhone(v, digits, plus, region)
+	if err != nil || plus {
+		return p, err // with '+', parsePhone read exactly p already
+	}
+	if q, ok := e164(p, region); ok {
+		return q, nil
+	}
+	return p, nil
 }
 
 // LegacyPhone returns value as jds normalised phones before they were E.164: separators

@@ -54,6 +54,9 @@ func TestNormalizePhoneAcrossCountries(t *testing.T) {
 		{"12 digits without + from the us", "US", "442071838750", "+442071838750"},
 		{"short code", "US", "123", "+123"},
 		{"unknown country code", "US", "+999 1234 5678", "+99912345678"},
+		// The legacy rule read 13 digits as starting with their country code; so is
+		// the result, so that normalising again changes nothing.
+		{"country code without + and a trunk zero", "US", "44 (0)20 7946 0958", "+442079460958"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -167,7 +170,7 @@ func TestFastPhoneAgreesWithLibphonenumber(t *testing.T) {
 					fast++
 					want, ok := parsePhone(digits, plus, from)
 					if !ok {
-						want, err = legacyPhone(in, digits, plus, from)
+						want, err = fallbackPhone(in, digits, plus, from)
 						if err != nil {
 							t.Errorf("%s from %s: fast %q, but libphonenumber and the legacy rule refuse it", in, from, got)
 							continue
@@ -184,4 +187,44 @@ func TestFastPhoneAgreesWithLibphonenumber(t *testing.T) {
 		t.Errorf("the fast path answered %d of %d numbers: the test no longer tests it", fast, checked)
 	}
 	t.Logf("fast path answered %d of %d numbers", fast, checked)
+}
+
+// FuzzNormalizePhone checks, on any input, that a phone alias is '+' and 3 to 15 digits,
+// that normalising it again changes nothing, and that the fast path agrees with
+// libphonenumber and the legacy rule.
+func FuzzNormalizePhone(f *testing.F) {
+	for _, s := range []string{"+44 (0)20 7946 0958", "0044 20 7946 0958", "226-376-2555", "+5511987654321",
+		"0 21 11 98765-4321", "+390612345678", "4402079460958", "123", "+1 555 010 0000", "011 44 20 7946 0958"} {
+		f.Add(s, "US")
+		f.Add(s, "GB")
+		f.Add(s, "BR")
+	}
+	f.Fuzz(func(t *testing.T, in, region string) {
+		if !KnownRegion(region) {
+			region = "US"
+		}
+		got, err := Normalize(Phone, in, region)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidAlias) {
+				t.Fatalf("Normalize(%q, %s): %v is no ErrInvalidAlias", in, region, err)
+			}
+			return
+		}
+		if len(got) < 4 || len(got) > 16 || got[0] != '+' || strings.Trim(got[1:], "0123456789") != "" {
+			t.Fatalf("Normalize(%q, %s) = %q: not '+' and 3 to 15 digits", in, region, got)
+		}
+		if again, err := Normalize(Phone, got, region); err != nil || again != got {
+			t.Fatalf("Normalize(%q, %s) = %q, but again %q, %v", in, region, got, again, err)
+		}
+		digits, plus, _ := phoneDigits(strings.TrimSpace(in), maxWrittenDigits)
+		if fast, ok := fastPhone(digits, plus, region); ok {
+			slow, ok := parsePhone(digits, plus, region)
+			if !ok {
+				slow, _ = fallbackPhone(in, digits, plus, region)
+			}
+			if fast != slow {
+				t.Fatalf("%q in %s: fast %q, libphonenumber and the legacy rule %q", in, region, fast, slow)
+			}
+		}
+	})
 }
