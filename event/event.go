@@ -53,6 +53,13 @@ type Invalid struct {
 
 func (e *Invalid) Error() string { return strings.Join(e.Errors, "; ") }
 
+// An event is unique by (source, id) in its workspace; the ledger keys its dedupe entries
+// by both, so both are bounded.
+const (
+	maxIDLen     = 256
+	maxSourceLen = 1024
+)
+
 // attribute names this package reads; every other top-level member is an extension.
 var known = map[string]bool{
 	"id": true, "specversion": true, "type": true, "source": true, "identity": true,
@@ -99,15 +106,19 @@ func fromMembers(m map[string]json.RawMessage, received time.Time, lim Limits) (
 	}
 
 	ev.ID, _ = str("id", true)
-	if len(ev.ID) > 256 {
-		fail("id", "longer than 256 bytes")
+	if len(ev.ID) > maxIDLen {
+		fail("id", fmt.Sprintf("longer than %d bytes", maxIDLen))
+	} else if hasControl(ev.ID) {
+		fail("id", "must not contain control characters")
 	}
 	if sv, ok := str("specversion", true); ok && sv != "1.0" {
 		fail("specversion", fmt.Sprintf("must be \"1.0\", got %q", sv))
 	}
 	ev.Type, _ = str("type", true)
 	ev.Source, _ = str("source", true)
-	if ev.Source != "" {
+	if len(ev.Source) > maxSourceLen {
+		fail("source", fmt.Sprintf("longer than %d bytes", maxSourceLen))
+	} else if ev.Source != "" {
 		if reason := checkURIReference(ev.Source); reason != "" {
 			fail("source", reason)
 		}
@@ -250,7 +261,7 @@ func checkURIReference(s string) string {
 		switch {
 		case r == ' ':
 			return "must be a URI-reference without spaces (write %20)"
-		case r < 0x20 || r == 0x7f:
+		case isControl(r):
 			return "must be a URI-reference without control characters"
 		}
 	}
@@ -262,6 +273,12 @@ func checkURIReference(s string) string {
 	return ""
 }
 
+// isControl reports a control character, which the CloudEvents String type excludes
+// (U+0000–U+001F, U+007F–U+009F).
+func isControl(r rune) bool { return r < 0x20 || r >= 0x7f && r <= 0x9f }
+
+func hasControl(s string) bool { return strings.ContainsFunc(s, isControl) }
+
 func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
@@ -269,6 +286,13 @@ func isHex(c byte) bool {
 // ID returns the id of an event in canonical JSON.
 func ID(raw []byte) string {
 	v, _ := Member(raw, "id")
+	s, _ := v.(string)
+	return s
+}
+
+// SourceOf returns the source of an event in canonical JSON.
+func SourceOf(raw []byte) string {
+	v, _ := Member(raw, "source")
 	s, _ := v.(string)
 	return s
 }

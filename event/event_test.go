@@ -2,6 +2,8 @@ package event
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -74,6 +76,31 @@ func TestDecodeRejectsOversizedEvents(t *testing.T) {
 	big := `{"id":"a","data":{"x":"` + strings.Repeat("y", 5000) + `"}}`
 	if _, bad := Decode([]byte(big), received, lim); bad == nil || !strings.Contains(bad.Error(), "larger than 4096 bytes") {
 		t.Fatalf("got %v", bad)
+	}
+}
+
+func TestDecodeBoundsTheUniqueKey(t *testing.T) {
+	// (source, id) is an event's key: control characters (excluded from CloudEvents
+	// strings) and unbounded lengths are refused, naming the field.
+	good := map[string]any{"id": "a", "specversion": "1.0", "type": "T", "source": "s", "identity": "x", "identitytype": "customerId", "data": map[string]any{}}
+	for _, tc := range []struct {
+		name, field, value, want string
+	}{
+		{"NUL in id", "id", "a\x00b", "id: must not contain control characters"},
+		{"newline in id", "id", "a\nb", "id: must not contain control characters"},
+		{"C1 control in id", "id", "a\u0085b", "id: must not contain control characters"},
+		{"long id", "id", strings.Repeat("i", 257), "id: longer than 256 bytes"},
+		{"C1 control in source", "source", "s\u009fx", "source: must be a URI-reference without control characters"},
+		{"long source", "source", strings.Repeat("s", 1025), "source: longer than 1024 bytes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := maps.Clone(good)
+			m[tc.field] = tc.value
+			raw, _ := json.Marshal(m)
+			if _, bad := Decode(raw, received, Limits{}); bad == nil || !slices.Contains(bad.Errors, tc.want) {
+				t.Fatalf("got %v, want %q", bad, tc.want)
+			}
+		})
 	}
 }
 

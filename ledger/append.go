@@ -14,12 +14,12 @@ import (
 // AppendResult says what happened to one appended event.
 type AppendResult struct {
 	PersonID  string // the live person the event belongs to
-	Duplicate bool   // an event with this id was already stored in the workspace
+	Duplicate bool   // an event with this source and id was already stored in the workspace
 }
 
 // Append stores validated events durably, in order, and resolves their identities (see
-// appendEvent). It returns when they are synced to disk. Events whose id the workspace
-// already holds are not stored again.
+// appendEvent). It returns when they are synced to disk. Events whose source and id the
+// workspace already holds are not stored again.
 func (s *Store) Append(ctx context.Context, ws Workspace, evs []*event.Event) ([]AppendResult, error) {
 	if len(evs) == 0 {
 		return nil, nil
@@ -62,14 +62,15 @@ func (o *appendOp) apply(b *batch) error {
 
 // appendEvent applies the identity rules of ingest and stores one event:
 //
-//  1. an event id already stored in the workspace is a duplicate: nothing is written;
+//  1. an event whose source and id the workspace already holds is a duplicate: nothing
+//     is written;
 //  2. the event's alias is looked up; an unknown alias becomes a new person owning it;
 //  3. with previousidentity owned by person P: an unknown alias is added to P; an alias
 //     owned by another person Q makes P merge into Q (the newer, identified one survives);
 //     an unknown previousidentity is ignored;
 //  4. the event is written under the live owner of its alias.
 func (b *batch) appendEvent(ws wsid, w Workspace, ev *event.Event) (AppendResult, error) {
-	dk := dedupeKey(ws, ev.ID)
+	dk := dedupeKey(ws, ev.ID, ev.Source)
 	if v, dup, err := b.get(dk); err != nil {
 		return AppendResult{}, err
 	} else if dup {

@@ -18,7 +18,7 @@ import (
 //	tagMeta      'm' name                               → meta value (sequence counter, wsid counter)
 //	tagWorkspace 'w' org 0x00 workspace                 → wsid (4 bytes)
 //	tagEvent     'e' wsid pid time seq                  → canonical event JSON
-//	tagDedupe    'd' wsid eventID                       → pid time seq (the event's tagEvent suffix)
+//	tagDedupe    'd' wsid eventID 0x00 source           → pid time seq (the event's tagEvent suffix)
 //	tagAlias     'a' wsid alias                         → pid kind(1)
 //	tagPerson    'p' wsid pid                           → person JSON
 //	tagTemporary 't' wsid createdAt pid                 → nothing (expiry index)
@@ -37,6 +37,11 @@ import (
 //     times before 1970 still sort first.
 //   - seq is unique across the store and grows with every stored event in commit order:
 //     the live stream resumes from it (Last-Event-ID → tagDedupe → seq).
+//   - An event is unique by (source, id) in its workspace, as in CloudEvents 1.0. Neither
+//     may hold a control character (package event refuses them), so 0x00 separates the
+//     two, and 'd' wsid eventID 0x00 is the prefix of every source that used an id: a
+//     Last-Event-ID carries only the id. Stores of format 1 keyed by the id alone; Open
+//     upgrades them (see format.go).
 //   - tagTemporary lists persons created owning only temporaryIds, by creation time, so
 //     the expiry job reads only the candidates old enough to expire. Entries are not
 //     removed when such a person is linked; the job drops them when it finds the person
@@ -66,8 +71,9 @@ const (
 )
 
 var (
-	metaSeq  = []byte{tagMeta, 's'}
-	metaWSID = []byte{tagMeta, 'w'}
+	metaSeq    = []byte{tagMeta, 's'}
+	metaWSID   = []byte{tagMeta, 'w'}
+	metaFormat = []byte{tagMeta, 'f'}
 )
 
 // wsid is a workspace's number in keys.
@@ -130,8 +136,15 @@ func aliasKey(ws wsid, alias string) []byte {
 	return append(appendWS(make([]byte, 0, 1+wsidLen+len(alias)), tagAlias, ws), alias...)
 }
 
-func dedupeKey(ws wsid, eventID string) []byte {
-	return append(appendWS(make([]byte, 0, 1+wsidLen+len(eventID)), tagDedupe, ws), eventID...)
+func dedupeKey(ws wsid, eventID, source string) []byte {
+	b := dedupeIDPrefix(make([]byte, 0, 1+wsidLen+len(eventID)+1+len(source)), ws, eventID)
+	return append(b, source...)
+}
+
+// dedupeIDPrefix appends the prefix of the dedupe keys of every source that used eventID.
+func dedupeIDPrefix(b []byte, ws wsid, eventID string) []byte {
+	b = append(appendWS(b, tagDedupe, ws), eventID...)
+	return append(b, 0)
 }
 
 func temporaryKey(ws wsid, created time.Time, p pid) []byte {

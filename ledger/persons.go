@@ -429,7 +429,7 @@ func (b *batch) moveEvents(ws wsid, from, to pid, after uint64, aliases map[stri
 		if err := b.set(eventKey(ws, ref), m.raw); err != nil {
 			return err
 		}
-		if err := b.set(dedupeKey(ws, event.ID(m.raw)), ref.appendTo(nil)); err != nil {
+		if err := b.set(dedupeKey(ws, event.ID(m.raw), event.SourceOf(m.raw)), ref.appendTo(nil)); err != nil {
 			return err
 		}
 	}
@@ -547,8 +547,7 @@ func (b *batch) deleteEvents(ws wsid, p pid, max int) (n int, more bool, err err
 	opt := badger.DefaultIteratorOptions
 	opt.Prefix = eventPrefix(ws, p)
 	it := b.txn.NewIterator(opt)
-	var keys [][]byte
-	var ids []string
+	var keys, dedupe [][]byte
 	for it.Rewind(); it.Valid(); it.Next() {
 		if len(keys) == max {
 			more = true
@@ -560,7 +559,7 @@ func (b *batch) deleteEvents(ws wsid, p pid, max int) (n int, more bool, err err
 			return 0, false, err
 		}
 		keys = append(keys, it.Item().KeyCopy(nil))
-		ids = append(ids, event.ID(raw))
+		dedupe = append(dedupe, dedupeKey(ws, event.ID(raw), event.SourceOf(raw)))
 	}
 	it.Close()
 	for i, k := range keys {
@@ -569,7 +568,7 @@ func (b *batch) deleteEvents(ws wsid, p pid, max int) (n int, more bool, err err
 		}
 		// The id may have been posted again since the erasure began: that entry
 		// belongs to the new event and stays.
-		dk := dedupeKey(ws, ids[i])
+		dk := dedupe[i]
 		v, ok, err := b.get(dk)
 		if err != nil {
 			return 0, false, err

@@ -291,20 +291,18 @@ func closeAll(its []*badger.Iterator) {
 }
 
 // After returns, in commit order, the person's events committed after the event with id
-// afterID, for a live stream that resumes. ErrNotFound when afterID is unknown.
+// afterID, for a live stream that resumes. ErrNotFound when afterID is unknown. When
+// several sources used the id, it resumes after the earliest of them: a client may see
+// an event twice, never miss one.
 func (s *Store) After(ctx context.Context, w Workspace, p *identity.Person, afterID string) ([]Committed, error) {
 	var out []Committed
 	ok, err := s.view(w, func(r *reader, ws wsid) error {
-		v, found, err := r.get(dedupeKey(ws, afterID))
+		from, found, err := r.firstWithID(ws, afterID)
 		if err != nil {
 			return err
 		}
 		if !found {
 			return fmt.Errorf("event %q: %w", afterID, ErrNotFound)
-		}
-		from, err := parseEventRef(v)
-		if err != nil {
-			return err
 		}
 		streams, err := r.streams(ws, p)
 		if err != nil {
@@ -337,6 +335,28 @@ func (s *Store) After(ctx context.Context, w Workspace, p *identity.Person, afte
 	}
 	slices.SortFunc(out, func(a, b Committed) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out, err
+}
+
+// firstWithID finds the earliest committed event with id eventID, whatever its source.
+func (r *reader) firstWithID(ws wsid, eventID string) (first eventRef, found bool, err error) {
+	opt := badger.DefaultIteratorOptions
+	opt.Prefix = dedupeIDPrefix(nil, ws, eventID)
+	it := r.txn.NewIterator(opt)
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		v, err := it.Item().ValueCopy(nil)
+		if err != nil {
+			return first, false, err
+		}
+		ref, err := parseEventRef(v)
+		if err != nil {
+			return first, false, err
+		}
+		if !found || ref.seq < first.seq {
+			first, found = ref, true
+		}
+	}
+	return first, found, nil
 }
 
 // Root returns the id of the live person that person id is, or was merged into, so

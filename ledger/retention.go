@@ -180,7 +180,7 @@ func (b *batch) deleteExpired(ws wsid, key []byte) (deleted bool, err error) {
 	if err := b.txn.Delete(key); err != nil {
 		return false, fmt.Errorf("deleting event: %w", err)
 	}
-	dk := dedupeKey(ws, event.ID(raw))
+	dk := dedupeKey(ws, event.ID(raw), event.SourceOf(raw))
 	v, ok, err := b.get(dk)
 	if err != nil {
 		return false, err

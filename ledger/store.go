@@ -223,6 +223,10 @@ func Open(opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.upgrade(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if n, err := s.pending.replay(db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("replaying the state journal: %w", err)

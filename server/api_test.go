@@ -179,6 +179,32 @@ func TestFixturesTourTheWayAnIVRReadsThem(t *testing.T) {
 	}
 }
 
+func TestOneIDFromTwoSourcesIsTwoEvents(t *testing.T) {
+	e := start(t, nil)
+	crm := ev("ticket-7", "Ticket Opened", "alice@example.com", "email", map[string]any{"n": 1}, "source", "crm")
+	web := ev("ticket-7", "Page Visit", "bob@example.com", "email", map[string]any{"n": 2}, "source", "web")
+	persons := map[string]string{}
+	for name, body := range map[string]any{"crm": crm, "web": web} {
+		r := e.post(body)
+		m := r.JSON(t)
+		if r.Status != 202 || m["data"].(map[string]any)["duplicate"] != false {
+			t.Fatalf("%s: %d %s", name, r.Status, r.Body)
+		}
+		persons[name] = m["meta"].(map[string]any)["personId"].(string)
+	}
+	if persons["crm"] == persons["web"] {
+		t.Fatalf("the web event was filed under the crm event's person: %v", persons)
+	}
+	if got := eventIDs(t, e.Do("GET", historyPath("bob@example.com", ""), admin, nil)); fmt.Sprint(got) != "[ticket-7]" {
+		t.Fatalf("bob's history = %v", got)
+	}
+	r := e.post(web)
+	m := r.JSON(t)
+	if r.Status != 202 || m["data"].(map[string]any)["duplicate"] != true || m["meta"].(map[string]any)["personId"] != persons["web"] {
+		t.Fatalf("the web event again is a duplicate under bob: %d %s", r.Status, r.Body)
+	}
+}
+
 func TestEventValidationNamesTheField(t *testing.T) {
 	e := start(t, nil)
 	good := func() map[string]any {
