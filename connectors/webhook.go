@@ -2,8 +2,6 @@ package connectors
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -29,8 +27,9 @@ var webhookKind = Kind{
 	Name: "webhook",
 	Doc: md(`Sends an HTTP request with any verb to any http or https URL: the action's
 rendered body, verb and headers, with the instance's defaults, authentication and
-Standard Webhooks signature. Actions' inline ~Webhook~ triggers use the same
-sender with no instance defaults.
+Standard Webhooks signature. A ~Connector~ trigger gives the body and its type as
+the attributes ~body~ and ~contentType~; actions' inline ~Webhook~ triggers
+(~requestbody~, ~contenttype~) use the same sender with no instance defaults.
 
 Every request carries ~Idempotency-Key: <delivery id>~, the same on every
 attempt, and ~Content-Type: application/json~ when it has a body and no
@@ -39,6 +38,10 @@ Standard Webhooks headers: ~webhook-id~ (the delivery id, constant across
 attempts), ~webhook-timestamp~ (Unix seconds of this attempt) and
 ~webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">~, so
 receivers can verify it with any Standard Webhooks library.`),
+	Attributes: []Field{
+		{Name: AttrBody, Type: TypeString, Doc: "The request body, sent as rendered and covered by the signature. Absent: no body."},
+		{Name: AttrContentType, Type: TypeString, Doc: "The body's Content-Type, over the instance's headers; default `application/json`."},
+	},
 	Spec: []Field{
 		{Name: "url", Type: TypeString, Doc: "Target URL (http or https) for deliveries that carry none; a delivery's URL overrides it."},
 		{Name: "method", Type: TypeString, Default: "POST", Doc: "HTTP verb for deliveries that carry none; any verb, sent upper-cased."},
@@ -59,6 +62,13 @@ receivers can verify it with any Standard Webhooks library.`),
 }
 
 func init() { Register(webhookKind) }
+
+// The webhook kind's delivery attributes, which a Connector trigger naming a
+// webhook instance renders.
+const (
+	AttrBody        = "body"
+	AttrContentType = "contentType"
+)
 
 // Webhook is the webhook kind's Sender.
 type Webhook struct {
@@ -209,16 +219,28 @@ func (w *Webhook) Send(ctx context.Context, d Delivery) Outcome {
 			return invalid("%q is not an HTTP method", d.Method)
 		}
 	}
-	req, err := http.NewRequestWithContext(ctx, method, target.String(), strings.NewReader(d.Body))
+	// An inline Webhook trigger renders Body; a Connector trigger naming a webhook
+	// instance renders its attributes.
+	body, contentType := d.Body, d.Attributes[AttrContentType]
+	if body == "" {
+		body = d.Attributes[AttrBody]
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target.String(), strings.NewReader(body))
 	if err != nil {
 		return invalid("%v", err)
 	}
-	if d.Body == "" {
+	if body == "" {
 		req.Body, req.GetBody, req.ContentLength = http.NoBody, nil, 0
 	}
 	req.Header = w.headers.Clone()
 	if w.authHeader != "" {
 		req.Header.Set("Authorization", w.authHeader)
+	}
+	if contentType != "" { // the delivery's: over the instance's headers
+		if err := checkHeader("Content-Type", contentType); err != nil {
+			return invalid("attribute %s: %v", AttrContentType, err)
+		}
+		req.Header.Set("Content-Type", contentType)
 	}
 	for name, v := range d.Headers {
 		if err := checkHeader(name, v); err != nil {
@@ -226,7 +248,7 @@ func (w *Webhook) Send(ctx context.Context, d Delivery) Outcome {
 		}
 		req.Header.Set(name, v)
 	}
-	if d.Body != "" && req.Header.Get("Content-Type") == "" {
+	if body != "" && req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	setCommonHeaders(req, d)
@@ -235,10 +257,10 @@ func (w *Webhook) Send(ctx context.Context, d Delivery) Outcome {
 			// The id is a field of the signed string, delimited by dots.
 			return invalid("id %q contains a dot and cannot be signed", d.ID)
 		}
-		ts := strconv.FormatInt(w.http.now().Unix(), 10)
+		secs := w.http.now().Unix()
 		req.Header.Set("webhook-id", d.ID)
-		req.Header.Set("webhook-timestamp", ts)
-		req.Header.Set("webhook-signature", sign(w.signingKey, d.ID, ts, d.Body))
+		req.Header.Set("webhook-timestamp", strconv.FormatInt(secs, 10))
+		req.Header.Set("webhook-signature", sign(w.signingKey, d.ID, secs, []byte(body)))
 	}
 	out, _ := w.http.do(ctx, req)
 	return out
@@ -246,13 +268,6 @@ func (w *Webhook) Send(ctx context.Context, d Delivery) Outcome {
 
 // Close releases idle connections.
 func (w *Webhook) Close() error { return w.http.Close() }
-
-// sign computes a Standard Webhooks v1 signature.
-func sign(key []byte, id, ts, body string) string {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(id + "." + ts + "." + body))
-	return "v1," + base64.StdEncoding.EncodeToString(m.Sum(nil))
-}
 
 func (w *Webhook) allowed(u *url.URL) bool {
 	if len(w.allow) == 0 {

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 )
 
 // captured is one request as the partner saw it.
@@ -222,7 +224,7 @@ func TestStandardWebhooksTestVector(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := sign(key, "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", `{"test": 2432232314}`)
+	got := sign(key, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, []byte(`{"test": 2432232314}`))
 	if want := "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="; got != want {
 		t.Fatalf("signature = %s, want %s", got, want)
 	}
@@ -304,4 +306,48 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// TestWebhookConnectorTriggerBody: a Connector trigger naming a webhook instance
+// renders its body and content type as attributes; the request carries that body,
+// and the Standard Webhooks reference library verifies its signature over it.
+func TestWebhookConnectorTriggerBody(t *testing.T) {
+	srv, reqs := recorder(t, 200, "")
+	s := build(t, "webhook", map[string]any{"url": srv.URL, "signingSecret": testSecret,
+		"headers": map[string]any{"Content-Type": "text/plain"}}, Options{})
+	wh, err := standardwebhooks.NewWebhook(testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name      string
+		attrs     map[string]string
+		body, typ string
+	}{
+		{"JSON", map[string]string{"body": `{"to":"+15550123","text":"Can we call you back?"}`, "contentType": "application/json"},
+			`{"to":"+15550123","text":"Can we call you back?"}`, "application/json"},
+		{"form", map[string]string{"body": "to=%2B15550123", "contentType": "application/x-www-form-urlencoded"},
+			"to=%2B15550123", "application/x-www-form-urlencoded"},
+		{"no contentType: the instance's header", map[string]string{"body": "hello"}, "hello", "text/plain"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := len(reqs())
+			if out := s.Send(context.Background(), Delivery{ID: "d-" + strconv.Itoa(n), Attempt: 1, Attributes: tc.attrs}); !out.OK() {
+				t.Fatalf("outcome %+v", out)
+			}
+			r := reqs()[n]
+			if r.body != tc.body || r.header.Get("Content-Type") != tc.typ {
+				t.Fatalf("sent %q as %q, want %q as %q", r.body, r.header.Get("Content-Type"), tc.body, tc.typ)
+			}
+			if err := wh.Verify([]byte(r.body), r.header); err != nil {
+				t.Fatalf("the reference library refuses the signature: %v", err)
+			}
+			if wh.Verify([]byte(r.body+" "), r.header) == nil {
+				t.Fatal("a tampered body verified")
+			}
+		})
+	}
+	if out := s.Send(context.Background(), Delivery{ID: "bad", Attributes: map[string]string{"body": "x", "contentType": "a\nb"}}); !errors.Is(out.Err, ErrInvalidDelivery) {
+		t.Errorf("a content type with a line break: %+v", out)
+	}
 }
