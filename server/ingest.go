@@ -52,32 +52,72 @@ func (s *Server) ingest(mode ingestMode) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		if ct := c.Get(fiber.HeaderContentType); ct != "" {
-			mt, _, err := mime.ParseMediaType(ct)
-			if err != nil || !slices.Contains(acceptedTypes, strings.ToLower(mt)) {
+		ct := c.Get(fiber.HeaderContentType)
+		mt := ""
+		if ct != "" {
+			mt, _, err = mime.ParseMediaType(ct)
+			mt = strings.ToLower(mt)
+			if err != nil || !slices.Contains(acceptedTypes, mt) {
 				return newError(http.StatusUnsupportedMediaType,
 					fmt.Sprintf("content type %q is not accepted; send one of %s", ct, strings.Join(acceptedTypes, ", ")),
 					"Content-Type: unsupported")
 			}
 		}
+		ctx, cancel := s.requestContext()
+		defer cancel()
+		// Binary content mode: the attributes are ce- headers and the body is data. A
+		// cloudevents media type means structured mode whatever the headers say.
+		if attrs := binaryAttributes(c); attrs != nil && !strings.HasPrefix(mt, "application/cloudevents") {
+			ev, bad := event.DecodeBinary(attrs, ct, c.Body(), s.now(), s.limits)
+			if mode == ingestBatch {
+				var rejected map[int]*event.Invalid
+				var evs []*event.Event
+				if bad != nil {
+					rejected = map[int]*event.Invalid{0: bad}
+				} else {
+					evs = []*event.Event{ev}
+				}
+				return s.appendBatch(ctx, c, ws, evs, rejected)
+			}
+			return s.appendOne(ctx, c, ws, ev, bad)
+		}
 		body := c.Body()
 		if len(body) == 0 {
 			return badRequest("the request has no body; send a CloudEvent or a JSON array of them", "body: required")
 		}
-		ctx, cancel := s.requestContext()
-		defer cancel()
 		if event.IsBatch(body) || mode == ingestBatch {
 			if !event.IsBatch(body) {
 				body = append(append([]byte{'['}, body...), ']')
 			}
-			return s.ingestBatch(ctx, c, ws, body)
+			evs, _, rejected, err := event.DecodeBatch(body, s.now(), s.limits)
+			if err != nil {
+				field, reason, _ := strings.Cut(err.Error(), ": ")
+				return badRequest(reason, field+": "+reason)
+			}
+			return s.appendBatch(ctx, c, ws, evs, rejected)
 		}
-		return s.ingestOne(ctx, c, ws, body)
+		ev, bad := event.Decode(body, s.now(), s.limits)
+		return s.appendOne(ctx, c, ws, ev, bad)
 	}
 }
 
-func (s *Server) ingestOne(ctx context.Context, c *fiber.Ctx, ws ledger.Workspace, body []byte) error {
-	ev, bad := event.Decode(body, s.now(), s.limits)
+// binaryAttributes returns the ce- headers of a binary-mode request by attribute name
+// (lower case, values as received), or nil when the request has no ce-specversion.
+func binaryAttributes(c *fiber.Ctx) map[string]string {
+	if len(c.Request().Header.Peek("ce-specversion")) == 0 {
+		return nil
+	}
+	attrs := map[string]string{}
+	c.Request().Header.VisitAll(func(k, v []byte) {
+		if len(k) > len(event.BinaryHeaderPrefix) && strings.EqualFold(string(k[:len(event.BinaryHeaderPrefix)]), event.BinaryHeaderPrefix) {
+			attrs[strings.ToLower(string(k[len(event.BinaryHeaderPrefix):]))] = string(v)
+		}
+	})
+	return attrs
+}
+
+// appendOne stores one decoded event, or answers why it was refused.
+func (s *Server) appendOne(ctx context.Context, c *fiber.Ctx, ws ledger.Workspace, ev *event.Event, bad *event.Invalid) error {
 	if bad != nil {
 		s.metrics.events.WithLabelValues("rejected").Inc()
 		return badRequest("the event is invalid", bad.Errors...)
@@ -94,12 +134,9 @@ func (s *Server) ingestOne(ctx context.Context, c *fiber.Ctx, ws ledger.Workspac
 	}})
 }
 
-func (s *Server) ingestBatch(ctx context.Context, c *fiber.Ctx, ws ledger.Workspace, body []byte) error {
-	evs, _, rejected, err := event.DecodeBatch(body, s.now(), s.limits)
-	if err != nil {
-		field, reason, _ := strings.Cut(err.Error(), ": ")
-		return badRequest(reason, field+": "+reason)
-	}
+// appendBatch stores the valid events of a batch and answers with a result per event;
+// rejected holds the refused ones by index.
+func (s *Server) appendBatch(ctx context.Context, c *fiber.Ctx, ws ledger.Workspace, evs []*event.Event, rejected map[int]*event.Invalid) error {
 	out := batchResult{Rejected: make([]rejectedItem, 0, len(rejected))}
 	for i := 0; len(out.Rejected) < len(rejected); i++ {
 		if bad, ok := rejected[i]; ok {
