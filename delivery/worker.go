@@ -37,6 +37,8 @@ type Options struct {
 	// PerConnector bounds the sends in flight through one connector. Default 32: each
 	// send waits for the partner and then for its commit, so this is what overlaps them.
 	PerConnector int
+	// Metrics count the attempts and time them; nil counts nothing.
+	Metrics *Metrics
 }
 
 // Worker is the delivery loop. Run it once; Wake it after commits that queued work.
@@ -112,6 +114,7 @@ func (w *Worker) dispatch(ctx context.Context) {
 	for _, d := range due {
 		var payload connectors.Delivery
 		if err := json.Unmarshal(d.Payload, &payload); err != nil {
+			w.o.Metrics.count("", ResultDead)
 			w.settle(ctx, d, ledger.Outcome{Error: "the queued payload is not a delivery: " + err.Error(), Attempted: w.o.Now()})
 			continue
 		}
@@ -168,30 +171,45 @@ func (w *Worker) busy(id string) bool {
 func (w *Worker) send(ctx context.Context, d *ledger.Delivery, payload connectors.Delivery, sent func()) {
 	sender := w.o.Senders[payload.Connector]
 	if sender == nil {
+		w.o.Metrics.count(payload.Connector, ResultDead)
 		w.settle(ctx, d, ledger.Outcome{Error: fmt.Sprintf("no connector named %q is configured", payload.Connector), Attempted: w.o.Now()})
 		return
 	}
 	payload.ID = d.ID
 	payload.Attempt = d.Attempts + 1
+	// The latency is the partner's, on the wall clock: w.o.Now may be a test's clock.
+	start := time.Now()
 	out := sender.Send(ctx, payload)
+	took := time.Since(start)
 	sent()
 	if ctx.Err() != nil && errors.Is(out.Err, context.Canceled) {
 		return // shutting down: the delivery stays due and is attempted after the restart
 	}
+	w.o.Metrics.observe(payload.Connector, took)
 	now := w.o.Now()
 	o := ledger.Outcome{Sent: out.OK(), Response: out.Response, Attempted: now}
+	result := ResultSent
 	if !out.OK() {
 		o.Error = out.Err.Error()
+		result = ResultDead
 		if out.Retryable && payload.Attempt < w.o.MaxAttempts {
 			o.RetryAt = now.Add(max(w.backoff(payload.Attempt), out.RetryAfter))
+			result = ResultRetry
 		}
 	}
+	w.o.Metrics.count(payload.Connector, result)
 	level := slog.LevelDebug
 	if !o.Sent {
 		level = slog.LevelWarn
 	}
-	w.o.Logger.Log(ctx, level, "delivery attempt", "delivery", d.ID, "connector", payload.Connector, "attempt", payload.Attempt,
-		"status", out.Status, "sent", o.Sent, "retry_at", o.RetryAt, "err", o.Error)
+	attrs := []any{"delivery", d.ID, "connector", payload.Connector, "attempt", payload.Attempt, "status", out.Status, "result", result}
+	if !o.RetryAt.IsZero() {
+		attrs = append(attrs, "retry_at", o.RetryAt) // a dead letter has no next attempt
+	}
+	if o.Error != "" {
+		attrs = append(attrs, "err", o.Error)
+	}
+	w.o.Logger.Log(ctx, level, "delivery attempt", attrs...)
 	w.settle(ctx, d, o)
 }
 

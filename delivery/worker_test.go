@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -85,6 +86,25 @@ type rig struct {
 	store  *ledger.Store
 	cancel context.CancelFunc
 	done   chan struct{}
+	logs   lockedBuffer // the worker's log, at level debug
+}
+
+// lockedBuffer is a log the test reads while the worker writes it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func (r *rig) clock() time.Time { return time.Unix(0, r.now.Load()) }
@@ -99,7 +119,7 @@ func (r *rig) start() {
 		r.t.Fatal(err)
 	}
 	w := New(Options{Store: s, Senders: senders, Now: r.clock, Poll: 5 * time.Millisecond, Backoff: time.Minute, MaxAttempts: 3,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Logger: slog.New(slog.NewTextHandler(&r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	ctx, cancel := context.WithCancel(context.Background())
 	r.store, r.cancel, r.done = s, cancel, make(chan struct{})
 	go func() { w.Run(ctx); close(r.done) }()
@@ -240,5 +260,33 @@ func TestRestartInTheMiddleOfADelivery(t *testing.T) {
 	keys := p.received()
 	if len(keys) != 2 || keys[0] != keys[1] || keys[0] != d.ID || d.Attempts != 1 {
 		t.Fatalf("keys %v, delivery %+v", keys, d)
+	}
+}
+
+// The log line of an attempt names its result; only an attempt that will be retried
+// has a retry_at, a dead letter has none (not a zero time).
+func TestAttemptLogLines(t *testing.T) {
+	p := newPartner(t, 503, 400)
+	r := newRig(t, p)
+	person := r.post("c1")
+	for len(p.received()) < 1 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	r.now.Add(int64(time.Hour))
+	r.history(person, ledger.Dead)
+	var attempts []string
+	for _, l := range strings.Split(r.logs.String(), "\n") {
+		if strings.Contains(l, `msg="delivery attempt"`) {
+			attempts = append(attempts, l)
+		}
+	}
+	if len(attempts) != 2 {
+		t.Fatalf("want 2 attempts logged, got:\n%s", r.logs.String())
+	}
+	if a := attempts[0]; !strings.Contains(a, "result=retry") || !strings.Contains(a, "retry_at=2026-06-01T22:") || !strings.Contains(a, "status=503") {
+		t.Errorf("the retried attempt: %s", a)
+	}
+	if a := attempts[1]; !strings.Contains(a, "result=dead") || strings.Contains(a, "retry_at") || !strings.Contains(a, "status=400") {
+		t.Errorf("the permanent failure: %s", a)
 	}
 }

@@ -185,6 +185,40 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int, skip func(id 
 	return out, err
 }
 
+// OutboxStats describe the outbox at one instant, for metrics.
+type OutboxStats struct {
+	Pending   int       // deliveries queued, those scheduled for later included
+	OldestDue time.Time // the earliest due time among them; zero when there are none
+}
+
+// Outbox reads the outbox's size and its earliest due time. It reads the queue's keys
+// only (the due time is in the key), from the start: a scan per metrics scrape, not
+// per delivery.
+func (s *Store) Outbox(ctx context.Context) (OutboxStats, error) {
+	var st OutboxStats
+	err := s.db.View(func(txn *badger.Txn) error {
+		opt := badger.DefaultIteratorOptions
+		opt.Prefix = []byte{tagQueue}
+		opt.PrefetchValues = false
+		it := txn.NewIterator(opt)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			if st.Pending == 0 {
+				due := binary.BigEndian.Uint64(it.Item().Key()[1:9]) ^ (1 << 63) // sortableTime undone
+				st.OldestDue = time.Unix(0, int64(due)).UTC()
+			}
+			st.Pending++
+			if st.Pending%1024 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return st, err
+}
+
 // Outcome is how one attempt at a delivery ended.
 type Outcome struct {
 	Sent      bool

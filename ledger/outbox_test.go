@@ -129,3 +129,38 @@ func TestDueFindsEarlierDeliveriesQueuedLater(t *testing.T) {
 		t.Fatalf("the earlier delivery is not found: %v %+v", err, due)
 	}
 }
+
+// Outbox counts the queued deliveries, scheduled and retried ones included, and gives
+// the earliest due time; settled ones leave it.
+func TestOutboxStats(t *testing.T) {
+	t0 := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	now := t0
+	s, err := Open(Options{InMemory: true, Deriver: notifier{}, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	if st, err := s.Outbox(ctx); err != nil || st.Pending != 0 || !st.OldestDue.IsZero() {
+		t.Fatalf("empty outbox: %+v %v", st, err)
+	}
+	for i, id := range []string{"c1", "c2", "c3"} {
+		now = t0.Add(time.Duration(i) * time.Minute)
+		if _, err := s.Append(ctx, ws, []*event.Event{mkEvent(t, id, "Closed Queue", "+1555000000"+fmt.Sprint(i), "phone", "", now)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, _ := s.Outbox(ctx); st.Pending != 3 || !st.OldestDue.Equal(t0) {
+		t.Fatalf("three queued: %+v, want the first due at %s", st, t0)
+	}
+	due, _ := s.Due(ctx, now, 10, nil)
+	if err := s.Settle(ctx, due[0], Outcome{Sent: true, Attempted: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Settle(ctx, due[1], Outcome{RetryAt: now.Add(time.Hour), Attempted: now}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.Outbox(ctx); st.Pending != 2 || !st.OldestDue.Equal(t0.Add(2*time.Minute)) {
+		t.Fatalf("one sent, one retried later: %+v, want 2 with the third's due time first", st)
+	}
+}
