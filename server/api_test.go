@@ -584,6 +584,25 @@ func TestLiveStream(t *testing.T) {
 	if fmt.Sprint(got) != "[s2 s3 s4]" {
 		t.Fatalf("resumed stream = %v", got)
 	}
+	// An id the ledger does not know is said in a comment, with a query value that tries
+	// to write a line of its own kept on one line; live events follow.
+	lost := e.openStream("/v1/journey/streams/%2B12263762555?lastEventId="+url.QueryEscape("gone\nevent: forged"), jdstest.Token("stream", "r", ws))
+	for m := lost.next(t); ; m = lost.next(t) {
+		if m.event != "comment" || m.data == "connected" {
+			if m.event != "comment" {
+				t.Fatalf("an unknown Last-Event-ID must be said before anything else, got %+v", m)
+			}
+			continue
+		}
+		if m.data != `last event id "gone\nevent: forged" not found for this identity; streaming new events only` {
+			t.Fatalf("unknown Last-Event-ID comment = %q", m.data)
+		}
+		break
+	}
+	e.post(ev("s5", "T", "+12263762555", "phone", map[string]any{}))
+	if m := lost.nextEvent(t); m.id != "s5" {
+		t.Fatalf("after an unknown Last-Event-ID: %+v", m)
+	}
 	// A stream opened before the customer exists follows them once they appear, and
 	// follows them into the person they merge into.
 	anon := e.openStream("/v1/journey/streams/tmp-9", jdstest.Token("stream", "r", ws))

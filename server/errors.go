@@ -69,7 +69,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	case errors.Is(err, ledger.ErrNotFound), errors.Is(err, profiles.ErrNotFound):
 		status, msg = http.StatusNotFound, err.Error()
 	case errors.Is(err, ledger.ErrConflict):
-		status, msg = http.StatusConflict, err.Error()
+		// The status says "409 CONFLICT" already: the message says only what conflicts.
+		status, msg = http.StatusConflict, withoutSentinel(err.Error(), ledger.ErrConflict)
 	case errors.Is(err, identity.ErrTooManyAliases), errors.Is(err, identity.ErrBlockedAlias):
 		status, msg = http.StatusBadRequest, err.Error()
 	case errors.Is(err, ledger.ErrClosed):
@@ -83,6 +84,19 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		s.logRejection(c, status, msg)
 	}
 	return c.Status(status).JSON(s.errorBody(c, status, msg, errs))
+}
+
+// withoutSentinel removes the text of sentinel from an error message that wraps it, at
+// its start ("conflict: alias …") or its end ("… not dead: conflict").
+func withoutSentinel(msg string, sentinel error) string {
+	word := sentinel.Error()
+	if m, ok := strings.CutPrefix(msg, word+": "); ok {
+		return m
+	}
+	if m, ok := strings.CutSuffix(msg, ": "+word); ok {
+		return m
+	}
+	return strings.Replace(msg, word+": ", "", 1)
 }
 
 func (s *Server) logRejection(c *fiber.Ctx, status int, msg string) {

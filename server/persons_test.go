@@ -53,7 +53,7 @@ func TestPersonEndpoints(t *testing.T) {
 	if fmt.Sprint(ann.Aliases) != "[+12263762555 ann@example.com]" || ann.FirstName != "Ann" || ann.CreatedAt == "" {
 		t.Fatalf("created %+v", ann)
 	}
-	if r := e.idmt("POST", "/workspace-id/"+ws, map[string]any{"phone": []string{"+1 226 376 2555"}}); r.Status != 409 || !strings.Contains(string(r.Body), ann.ID) {
+	if r := e.idmt("POST", "/workspace-id/"+ws, map[string]any{"phone": []string{"+1 226 376 2555"}}); r.Status != 409 || !strings.Contains(string(r.Body), `"message":"alias \"+12263762555\" belongs to person `+ann.ID+`"`) {
 		t.Fatalf("conflict: %d %s", r.Status, r.Body)
 	}
 	for _, bad := range []struct {

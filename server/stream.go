@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -50,9 +51,19 @@ func (s *Server) stream(c *fiber.Ctx) error {
 	defer cancel()
 	f.resolve(ctx)
 	var backlog []ledger.Committed
-	if lastID != "" && f.person != nil {
-		backlog, err = s.store.After(ctx, ws, f.person, lastID)
-		if err != nil && !errors.Is(err, ledger.ErrNotFound) {
+	resumed := ""
+	if lastID != "" {
+		if f.person != nil {
+			backlog, err = s.store.After(ctx, ws, f.person, lastID)
+		} else {
+			err = ledger.ErrNotFound
+		}
+		switch {
+		case errors.Is(err, ledger.ErrNotFound):
+			// Not silence: the client learns it cannot resume there. %q keeps a
+			// lastEventId query value from writing lines of its own.
+			resumed = fmt.Sprintf(": last event id %q not found for this identity; streaming new events only\n\n", lastID)
+		case err != nil:
 			s.hub.Unsubscribe(sub)
 			return err
 		}
@@ -80,6 +91,7 @@ func (s *Server) stream(c *fiber.Ctx) error {
 			return w.Flush()
 		}
 		w.WriteString("retry: 2000\n: connected\n\n")
+		w.WriteString(resumed)
 		if err := w.Flush(); err != nil {
 			return
 		}
