@@ -22,7 +22,7 @@ func run(t *testing.T, args ...string) (code int, out, errOut string) {
 func TestCommands(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "jds.yaml")
-	os.WriteFile(cfg, []byte("dataDir: "+dir+"\nkeys:\n  - {name: k, organization: acme, secret: s3cret}\n"), 0o600)
+	os.WriteFile(cfg, []byte("dataDir: "+dir+"\nkeys:\n  - {name: k, organization: acme, secret: s3cret-of-16-bytes}\n"), 0o600)
 
 	if code, out, _ := run(t, "version"); code != 0 || !strings.HasPrefix(out, "jds ") {
 		t.Fatalf("version: %d %q", code, out)
@@ -31,7 +31,7 @@ func TestCommands(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("token: %d", code)
 	}
-	tok, err := sas.NewKeyring(sas.Key{Name: "k", Organization: "acme", Secret: []byte("s3cret")}).Authenticate(strings.TrimSpace(out), time.Now())
+	tok, err := sas.NewKeyring(sas.Key{Name: "k", Organization: "acme", Secret: []byte("s3cret-of-16-bytes")}).Authenticate(strings.TrimSpace(out), time.Now())
 	if err != nil || tok.Workspace != "w1" || tok.Service != "tape" || tok.Perm != "r" {
 		t.Fatalf("minted token: %v %+v", err, tok)
 	}

@@ -22,7 +22,7 @@ func env(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
-var fixtureEnv = env(map[string]string{"JDS_SANDBOX_SECRET": "s3cret"})
+var fixtureEnv = env(map[string]string{"JDS_SANDBOX_SECRET": "s3cret-of-16-bytes"})
 
 // errorLines splits a joined error into its messages.
 func errorLines(err error) []string {
@@ -63,9 +63,9 @@ func TestGoodFixtures(t *testing.T) {
 		},
 		"anchors.good.yaml": func(c config.Config) config.Config {
 			c.Keys = []config.Key{
-				{Name: "sandbox", Organization: "cctsa", Secret: "one"},
-				{Name: "prod", Organization: "cctsa", Secret: "two"},
-				{Name: "sandbox", Organization: "acme", Secret: "one"},
+				{Name: "sandbox", Organization: "cctsa", Secret: "first-key-secret-0001"},
+				{Name: "prod", Organization: "cctsa", Secret: "second-key-secret-002"},
+				{Name: "sandbox", Organization: "acme", Secret: "first-key-secret-0001"},
 			}
 			return c
 		},
@@ -78,8 +78,8 @@ func TestGoodFixtures(t *testing.T) {
 				FlowsDir:    "/etc/jds/flows",
 				MemoryLimit: config.GiB,
 				Keys: []config.Key{
-					{Name: "sandbox", Organization: "cctsa", Secret: "s3cret"},
-					{Name: "prod", Organization: "cctsa", Secret: "literal-secret"},
+					{Name: "sandbox", Organization: "cctsa", Secret: "s3cret-of-16-bytes"},
+					{Name: "prod", Organization: "cctsa", Secret: "literal-secret-of-32-bytes"},
 				},
 				Log: config.Log{Level: "debug", Format: "json"},
 				Ingest: config.Ingest{
@@ -230,6 +230,7 @@ func TestBadFixtures(t *testing.T) {
 			`testdata/keys.bad.yaml:10:13: keys[2].secret: "${not valid}" is not a valid environment variable reference`,
 			`testdata/keys.bad.yaml:11:5: keys[3].name: must not be empty`,
 			`testdata/keys.bad.yaml:11:5: keys[3].secret: must not be empty`,
+			"testdata/keys.bad.yaml:14:13: keys[4].secret: must be at least 16 bytes (it has 9): a short HMAC key can be guessed; `openssl rand -base64 32` makes a good one",
 		},
 	}
 	checkFixturesCovered(t, "*.bad.yaml", tests)
@@ -372,11 +373,11 @@ func TestSecretsFromEnvironment(t *testing.T) {
     organization: o
     secret: plain $text ${not-a-ref
 `)
-	c, err := config.Load(file, env(map[string]string{"SECRET_A": "from-env"}))
+	c, err := config.Load(file, env(map[string]string{"SECRET_A": "from-the-environment"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Keys[0].Secret != "from-env" {
+	if c.Keys[0].Secret != "from-the-environment" {
 		t.Errorf("keys[0].secret = %q, want the variable's value", c.Keys[0].Secret)
 	}
 	if c.Keys[1].Secret != "plain $text ${not-a-ref" {
@@ -424,6 +425,7 @@ func TestValidateCollectsEveryProblem(t *testing.T) {
 		`dataDir: must not be empty`,
 		`keys[0].name: "a&b" must not contain '&', '=', '%', spaces or control characters: tokens could not carry it`,
 		`keys[0].organization: "o=1" must not contain '&', '=', '%', spaces or control characters: tokens could not carry it`,
+		"keys[0].secret: must be at least 16 bytes (it has 1): a short HMAC key can be guessed; `openssl rand -base64 32` makes a good one",
 		`log.format: must be one of text, json, got "xml"`,
 		`ingest.maxBatchEvents: must be between 1 and 10000, got 10001`,
 		`ingest.maxBodyBytes: must be between 1KiB and 1GiB, got 0B`,
@@ -503,11 +505,11 @@ func TestExample(t *testing.T) {
 		lines = append(lines, line)
 	}
 	withKey := writeFile(t, "jds.yaml", strings.Join(lines, "\n"))
-	got, err = config.Load(withKey, env(map[string]string{"JDS_SANDBOX_SECRET": "s3cret"}))
+	got, err = config.Load(withKey, env(map[string]string{"JDS_SANDBOX_SECRET": "s3cret-of-16-bytes"}))
 	if err != nil {
 		t.Fatalf("example with its key uncommented: %v", err)
 	}
-	want := []config.Key{{Name: "sandbox", Organization: "cctsa", Secret: "s3cret"}}
+	want := []config.Key{{Name: "sandbox", Organization: "cctsa", Secret: "s3cret-of-16-bytes"}}
 	if !reflect.DeepEqual(got.Keys, want) {
 		t.Errorf("keys = %+v, want %+v", got.Keys, want)
 	}
@@ -563,7 +565,7 @@ func leafKeys(t reflect.Type, prefix string) []string {
 func TestMarshalRoundTrip(t *testing.T) {
 	c := config.Default()
 	c.Connectors = nil // an Instance marshals without its positions, and loads with them
-	c.Keys = []config.Key{{Name: "k", Organization: "o", Secret: "s"}}
+	c.Keys = []config.Key{{Name: "k", Organization: "o", Secret: "a-secret-of-16-bytes"}}
 	c.Ingest.MaxBodyBytes = 10_000_000
 	c.HTTP.RequestTimeout = config.Duration(1500 * time.Millisecond)
 	data, err := yaml.Marshal(c)

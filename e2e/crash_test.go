@@ -45,7 +45,7 @@ func TestMain(m *testing.M) {
 const (
 	org       = "crash"
 	workspace = "ws"
-	secret    = "s3cret"
+	secret    = "s3cret-of-16-bytes"
 )
 
 // server is one jds process.

@@ -25,7 +25,7 @@ import (
 const (
 	Org     = "cctsa"     // the key's organization
 	KeyName = "sandbox"   // the key's name
-	Secret  = "change-me" // the key's secret
+	Secret  = "change-me-16-bytes+" // the key's secret
 )
 
 // Clock is a settable time for windows, expiry and timestamps. The zero value reads
