@@ -29,6 +29,15 @@ type Runtime struct {
 	// Limits are those of ingest: events a flow writes are checked like posted ones,
 	// and the aliases it identifies are normalised the same way.
 	Limits event.Limits
+	// Counted, if set, is told of the events flows write, as ingest counts its own:
+	// stored, already held (duplicates), refused as invalid.
+	Counted func(accepted, duplicates, rejected int)
+}
+
+func (rt *Runtime) count(accepted, duplicates, rejected int) {
+	if rt.Counted != nil {
+		rt.Counted(accepted, duplicates, rejected)
+	}
 }
 
 // Request is one call of a flow.
@@ -287,6 +296,7 @@ func (f *Flow) write(ctx context.Context, rt *Runtime, ws ledger.Workspace, ru *
 		}
 		ev, bad := event.Decode(raw, now, rt.Limits)
 		if bad != nil {
+			rt.count(0, 0, 1)
 			return fmt.Errorf("%s: %s", path, strings.Join(bad.Errors, "; "))
 		}
 		evs = append(evs, ev)
@@ -295,10 +305,15 @@ func (f *Flow) write(ctx context.Context, rt *Runtime, ws ledger.Workspace, ru *
 	if err != nil {
 		return fmt.Errorf("%s: writing events: %w", ru.name, err)
 	}
+	dups := 0
 	for i, ev := range evs {
 		d.Events = append(d.Events, Written{ID: ev.ID, Type: ev.Type})
 		d.PersonID = res[i].PersonID
+		if res[i].Duplicate {
+			dups++
+		}
 	}
+	rt.count(len(evs)-dups, dups, 0)
 	return nil
 }
 

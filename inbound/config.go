@@ -51,6 +51,20 @@ type Options struct {
 	// ReplayCacheSize bounds each webhook's replay cache; 0 means
 	// DefaultReplayCacheSize.
 	ReplayCacheSize int
+	// Counted, if set, is told of the events webhooks and pollers write, as
+	// ingest counts its own: stored, already held (duplicates), refused as
+	// invalid (a webhook's refused payload counts one; a poller's item that
+	// does not map, one each).
+	Counted func(accepted, duplicates, rejected int)
+}
+
+// counter is Options.Counted, or a no-op.
+type counter func(accepted, duplicates, rejected int)
+
+func (c counter) count(accepted, duplicates, rejected int) {
+	if c != nil {
+		c(accepted, duplicates, rejected)
+	}
 }
 
 // Set is the configured inbound instances.

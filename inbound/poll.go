@@ -70,6 +70,7 @@ type Poller struct {
 	mapping        *mapping
 	store          Store
 	limits         event.Limits
+	counted        counter
 	log            *slog.Logger
 	now            func() time.Time
 	initial, max   time.Duration
@@ -85,7 +86,7 @@ func newPoller(c *connectors.Config, o *Options) (*Poller, []error) {
 	p := &Poller{
 		name: c.Name(), schedule: c.String("schedule"), ws: ws, headers: http.Header{},
 		cursorParam: c.String("cursorParam"), initialCursor: c.String("initialCursor"),
-		maxPages: c.Int("maxPages"), store: o.Store, limits: o.Limits, now: o.Now,
+		maxPages: c.Int("maxPages"), store: o.Store, limits: o.Limits, now: o.Now, counted: o.Counted,
 		log:     o.Logger.With("inbound", c.Name()),
 		initial: c.Object("backoff").Duration("initial"), max: c.Object("backoff").Duration("max"),
 	}
@@ -205,15 +206,18 @@ func (p *Poller) run(ctx context.Context) (time.Duration, error) {
 			// Fetching again will not change the item: it is skipped, loudly.
 			p.log.Warn("poll: item not mapped to an event; skipped", "cursor", cursor, "problem", problem)
 		}
+		p.counted.count(0, 0, len(out.problems))
 		chunk := p.limits.MaxBatch
 		if chunk <= 0 {
 			chunk = max(len(out.events), 1)
 		}
 		for start := 0; start < len(out.events); start += chunk {
 			end := min(len(out.events), start+chunk)
-			if _, err := p.store.Append(ctx, p.ws, out.events[start:end]); err != nil {
+			res, err := p.store.Append(ctx, p.ws, out.events[start:end])
+			if err != nil {
 				return 0, fmt.Errorf("poller %q: appending events: %w", p.name, err)
 			}
+			p.counted.count(storedCounts(res))
 		}
 		next, err := p.mapping.cursorOf(e)
 		if err != nil {

@@ -61,6 +61,7 @@ type Webhook struct {
 	mapping *mapping
 	store   Store
 	limits  event.Limits
+	counted counter
 	now     func() time.Time
 }
 
@@ -73,7 +74,7 @@ func newWebhook(c *connectors.Config, o *Options) (*Webhook, []error) {
 	errs = append(append(errs, verrs...), merrs...)
 	return &Webhook{
 		name: c.Name(), ws: ws, scheme: c.Object("verify").String("scheme"), verify: v, mapping: m,
-		store: o.Store, limits: o.Limits, now: o.Now,
+		store: o.Store, limits: o.Limits, counted: o.Counted, now: o.Now,
 	}, errs
 }
 
@@ -99,11 +100,13 @@ func (w *Webhook) Receive(ctx context.Context, r Request) (Result, error) {
 	}
 	body, err := parseBody(r)
 	if err != nil {
+		w.counted.count(0, 0, 1)
 		return Result{}, err
 	}
 	e := env{Body: body, Headers: lowerHeaders(r.Header), Query: firstValues(r.RawQuery), Received: now}
 	out := w.mapping.run(e, w.limits, w.limits.MaxBatch)
 	if len(out.problems) > 0 {
+		w.counted.count(0, 0, 1)
 		return Result{}, &PayloadError{Msg: fmt.Sprintf("the payload does not map to valid events (inbound connector %q)", w.name), Errors: out.problems}
 	}
 	res := Result{Workspace: w.ws, Skipped: out.skipped}
@@ -114,6 +117,7 @@ func (w *Webhook) Receive(ctx context.Context, r Request) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("appending events of inbound connector %q: %w", w.name, err)
 	}
+	w.counted.count(storedCounts(stored))
 	for i, s := range stored {
 		res.Accepted++
 		if s.Duplicate {
@@ -123,6 +127,18 @@ func (w *Webhook) Receive(ctx context.Context, r Request) (Result, error) {
 		res.PersonIDs = append(res.PersonIDs, s.PersonID)
 	}
 	return res, nil
+}
+
+// storedCounts are the events an append stored anew and those the workspace held.
+func storedCounts(res []ledger.AppendResult) (accepted, duplicates, rejected int) {
+	for _, r := range res {
+		if r.Duplicate {
+			duplicates++
+		} else {
+			accepted++
+		}
+	}
+	return accepted, duplicates, 0
 }
 
 // parseBody reads a JSON body or a form post (as a map of first values).

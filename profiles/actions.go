@@ -80,6 +80,11 @@ func (e *Engine) fireOne(st *ledger.State, a *rules.CompiledAction, env *rules.E
 		return err
 	}
 	if ns, err := strconv.ParseInt(string(last), 10, 64); err == nil && now.Sub(time.Unix(0, ns)) < a.Cooldown {
+		if e.suppressed != nil {
+			for _, t := range a.Action.ActionTriggers {
+				e.suppressed(t.Connector)
+			}
+		}
 		return nil
 	}
 	p, err := st.Record()

@@ -63,6 +63,8 @@ type Engine struct {
 	// checks are what actions saved through the API are checked against besides their
 	// template (the configured connectors), as rule files are.
 	checks rules.Options
+	// suppressed is told of each trigger a cooldown kept from firing; nil: nobody.
+	suppressed func(connector string)
 
 	// files is the set compiled from rule files: it applies to every workspace.
 	files       atomic.Pointer[[]*rules.Compiled]
@@ -125,6 +127,12 @@ type Option func(*Engine)
 // besides against their template: with o.Connectors, a Connector trigger naming a
 // connector that is not configured is refused, as it is in a rule file.
 func WithChecks(o rules.Options) Option { return func(e *Engine) { e.checks = o } }
+
+// OnSuppressed has fn told of every delivery an action's cooldown suppressed: once per
+// trigger of an action whose rule held while its cooldown ran, with the trigger's
+// connector ("" for an inline Webhook). fn runs inside the commit of the event and
+// must not block (a metric's counter); a commit that is run again counts again.
+func OnSuppressed(fn func(connector string)) Option { return func(e *Engine) { e.suppressed = fn } }
 
 // New returns an engine; Attach gives it its store.
 func New(log *slog.Logger, now func() time.Time, opts ...Option) *Engine {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -183,7 +184,7 @@ func (s *Server) listDeliveries(state string) fiber.Handler {
 		}
 		m := meta(ws)
 		m["resultCount"] = len(ds)
-		return c.JSON(envelope{Meta: m, Data: nonNilDeliveries(ds)})
+		return c.JSON(envelope{Meta: m, Data: viewDeliveries(ds)})
 	}
 }
 
@@ -216,9 +217,31 @@ func (s *Server) settleDeadLetter(c *fiber.Ctx, status int, state string,
 	return c.Status(status).JSON(envelope{Meta: meta(ws), Data: fiber.Map{"id": id, "state": state}})
 }
 
-func nonNilDeliveries(ds []*ledger.Delivery) []*ledger.Delivery {
-	if ds == nil {
-		return []*ledger.Delivery{}
+// deliveryView is a delivery as the history and the dead-letter list show it: the
+// ledger's record under the API's names, the workspace spelled as in meta. The record
+// itself is not marshalled: ledger.Workspace has no JSON names of its own, and the
+// API's shape must not follow the storage format.
+type deliveryView struct {
+	ID             string          `json:"id"`
+	OrganizationID string          `json:"organizationId"`
+	WorkspaceID    string          `json:"workspaceId"`
+	PersonID       string          `json:"personId"`
+	Payload        json.RawMessage `json:"payload"`
+	State          string          `json:"state"`
+	Attempts       int             `json:"attempts"`
+	Due            time.Time       `json:"due"`
+	CreatedAt      time.Time       `json:"createdAt"`
+	UpdatedAt      time.Time       `json:"updatedAt"`
+	LastError      string          `json:"lastError,omitempty"`
+	Response       string          `json:"response,omitempty"`
+}
+
+func viewDeliveries(ds []*ledger.Delivery) []deliveryView {
+	out := make([]deliveryView, len(ds))
+	for i, d := range ds {
+		out[i] = deliveryView{ID: d.ID, OrganizationID: d.Workspace.Org, WorkspaceID: d.Workspace.Name, PersonID: d.PersonID,
+			Payload: d.Payload, State: d.State, Attempts: d.Attempts, Due: d.Due, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+			LastError: d.LastError, Response: d.Response}
 	}
-	return ds
+	return out
 }

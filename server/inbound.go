@@ -68,16 +68,13 @@ func (s *Server) inboundRoutes() {
 			count("replay")
 			return newError(http.StatusConflict, err.Error())
 		case errors.As(err, &pe):
-			count("invalid")
-			s.metrics.events.WithLabelValues("rejected").Inc()
+			count("invalid") // the events are counted by the webhook (inbound.Options.Counted)
 			return badRequest(pe.Msg, pe.Errors...)
 		case err != nil:
 			count("error")
 			return err
 		}
 		count("accepted")
-		s.metrics.events.WithLabelValues("accepted").Add(float64(res.Accepted - res.Duplicates))
-		s.metrics.events.WithLabelValues("duplicate").Add(float64(res.Duplicates))
 		if w.Scheme() == inbound.SchemeTwilio {
 			// Twilio reads the answer as TwiML: an empty Response sends no reply.
 			c.Set(fiber.HeaderContentType, "text/xml; charset=utf-8")

@@ -71,6 +71,25 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 	return m
 }
 
+// CountEvents counts events in jds_events_total, whatever wrote them: HTTP ingest,
+// inbound webhooks and pollers, flows. accepted are the events stored, duplicates those
+// the workspace already held, rejected those refused as invalid.
+func (m *Metrics) CountEvents(accepted, duplicates, rejected int) {
+	if accepted > 0 {
+		m.events.WithLabelValues("accepted").Add(float64(accepted))
+	}
+	if duplicates > 0 {
+		m.events.WithLabelValues("duplicate").Add(float64(duplicates))
+	}
+	if rejected > 0 {
+		m.events.WithLabelValues("rejected").Add(float64(rejected))
+	}
+}
+
+// Registry is where the service's metrics are registered; other parts register theirs
+// in it too.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
 // flowDecision counts one answer of a flow.
 func (m *Metrics) flowDecision(flow, answer string) { m.flows.WithLabelValues(flow, answer).Inc() }
 

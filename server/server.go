@@ -115,7 +115,7 @@ func New(o Options) *Server {
 			Guard:         o.Guard,
 		},
 	}
-	s.flowRuntime = &flows.Runtime{Store: o.Store, Profiles: o.Profiles, Now: o.Now, Limits: s.limits}
+	s.flowRuntime = &flows.Runtime{Store: o.Store, Profiles: o.Profiles, Now: o.Now, Limits: s.limits, Counted: s.metrics.CountEvents}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.metrics.watch(o.Store, o.Hub, o.Guard)
 	s.metrics.watchRules(o.Profiles, o.Rules)

@@ -14,8 +14,8 @@ import (
 
 // buildInbound checks and builds the inbound connectors of the config file: webhooks
 // for the server, pollers for the scheduled jobs. They write through store with
-// ingest's limits and guardrails.
-func buildInbound(cfg config.Config, store *ledger.Store, guard *identity.Guard, o Options) (*inbound.Set, error) {
+// ingest's limits and guardrails, and counted tells ingest's metrics of their events.
+func buildInbound(cfg config.Config, store *ledger.Store, guard *identity.Guard, counted func(accepted, duplicates, rejected int), o Options) (*inbound.Set, error) {
 	set, err := inbound.Build(cfg.Inbound, inbound.Options{
 		Getenv: os.Getenv,
 		Store:  store,
@@ -25,8 +25,9 @@ func buildInbound(cfg config.Config, store *ledger.Store, guard *identity.Guard,
 			DefaultRegion: cfg.Identity.DefaultRegion,
 			Guard:         guard,
 		},
-		Logger: o.Logger,
-		Now:    o.Now,
+		Logger:  o.Logger,
+		Now:     o.Now,
+		Counted: counted,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("inbound:\n%w", err)

@@ -98,17 +98,22 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		return nil, err
 	}
 
-	s.senders, err = connectors.Build(cfg.Connectors, connectors.Options{Getenv: os.Getenv, Logger: o.Logger})
+	s.senders, err = connectors.Build(cfg.Connectors, connectors.Options{Getenv: os.Getenv, Logger: o.Logger, Now: o.Now})
 	if err != nil {
 		return nil, fmt.Errorf("connectors:\n%w", err)
 	}
 	metrics := server.NewMetrics(nil)
+	names := make([]string, len(cfg.Connectors))
+	for i, c := range cfg.Connectors {
+		names[i] = c.Name
+	}
+	deliveries := delivery.NewMetrics(metrics.Registry(), names)
 	guard := identity.NewGuard(cfg.Identity.BlockedAliases, cfg.Identity.MaxAliasesPerPerson)
 	hub := live.NewHub(cfg.Stream.SubscriberBuffer)
 	// Actions are checked against the connectors configured, in rule files and through
 	// the API alike: one that names no configured connector would only dead-letter.
 	checks := rules.Options{Connectors: ruledir.Connectors(cfg.Connectors)}
-	s.profiles = profiles.New(o.Logger, o.Now, profiles.WithChecks(checks))
+	s.profiles = profiles.New(o.Logger, o.Now, profiles.WithChecks(checks), profiles.OnSuppressed(deliveries.Suppressed))
 	s.store, err = ledger.Open(ledger.Options{
 		Deriver:           s.profiles,
 		Now:               o.Now,
@@ -160,7 +165,9 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	}
 	s.worker = delivery.New(delivery.Options{Store: s.store, Senders: s.senders, Logger: o.Logger, Now: o.Now,
 		MaxAttempts: cfg.Delivery.MaxAttempts, Backoff: time.Duration(cfg.Delivery.Backoff),
-		MaxBackoff: time.Duration(cfg.Delivery.MaxBackoff), PerConnector: cfg.Delivery.PerConnector})
+		MaxBackoff: time.Duration(cfg.Delivery.MaxBackoff), PerConnector: cfg.Delivery.PerConnector,
+		Metrics: deliveries})
+	delivery.WatchOutbox(metrics.Registry(), s.store, o.Now)
 	s.background(func() { s.worker.Run(ctx) })
 	s.background(func() {
 		hup := make(chan os.Signal, 1)
@@ -181,7 +188,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	if err := s.addJobs(); err != nil {
 		return nil, err
 	}
-	if s.inbound, err = buildInbound(cfg, s.store, guard, o); err != nil {
+	if s.inbound, err = buildInbound(cfg, s.store, guard, metrics.CountEvents, o); err != nil {
 		return nil, err
 	}
 	if err := addPollers(s.inbound, s.jobs.Add); err != nil {
