@@ -1,6 +1,7 @@
 package inbound
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -11,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -32,7 +34,8 @@ const (
 	SchemeHubSignature = "hubsignature"
 	// SchemeTwilio: X-Twilio-Signature, base64 HMAC-SHA1 (keyed with the
 	// auth token) of the webhook's URL followed by the form parameters
-	// sorted by name, each name and value concatenated.
+	// sorted by name, each name and value concatenated; other bodies are
+	// covered by the URL's bodySHA256, their SHA-256.
 	SchemeTwilio = "twilio"
 	// SchemeToken: a shared secret in a header (Authorization: Bearer
 	// <secret> by default), for senders that can set a header but not sign.
@@ -201,32 +204,70 @@ type twilioSignature struct {
 	url string // as configured in Twilio
 }
 
+// verify checks X-Twilio-Signature the way Twilio's own request validators do. The URL
+// signed is the configured one with the query string Twilio sent, which for a JSON
+// body carries bodySHA256, the body's SHA-256 in hex: the signature covers the URL
+// with it, and the body must hash to it. A form post's parameters are signed
+// themselves. Twilio has signed the same URL with and without its scheme's default
+// port over time, so, like its libraries, both forms are accepted.
 func (t *twilioSignature) verify(r *Request, _ time.Time) error {
 	got := r.Header.Get("X-Twilio-Signature")
 	if got == "" {
 		return unauthorized("missing X-Twilio-Signature header")
 	}
 	signed := t.url
-	if !strings.Contains(signed, "?") && r.RawQuery != "" {
-		signed += "?" + r.RawQuery
+	if r.RawQuery != "" {
+		base, _, _ := strings.Cut(t.url, "?")
+		signed = base + "?" + r.RawQuery
 	}
 	var params url.Values
-	if isForm(r.ContentType) {
+	q, _ := url.ParseQuery(r.RawQuery)
+	switch {
+	case isForm(r.ContentType):
 		var err error
 		if params, err = url.ParseQuery(string(r.Body)); err != nil {
 			return unauthorized("the form body does not parse: %v", err)
 		}
-	} else if q, _ := url.ParseQuery(r.RawQuery); q.Get("bodySHA256") != "" {
-		// A JSON body: Twilio signs the URL only and puts the body's hash in it.
+	case q.Has("bodySHA256"):
 		sum := sha256.Sum256(r.Body)
 		if !hmac.Equal([]byte(hex.EncodeToString(sum[:])), []byte(strings.ToLower(q.Get("bodySHA256")))) {
 			return unauthorized("bodySHA256 does not match the body")
 		}
+	case len(bytes.TrimSpace(r.Body)) > 0:
+		// Only a form's parameters are signed: any other body is covered by its hash.
+		return unauthorized("a body that is not a form post needs Twilio's bodySHA256 query parameter")
 	}
-	if !hmac.Equal([]byte(TwilioSignature(t.key, signed, params)), []byte(got)) {
-		return unauthorized("X-Twilio-Signature does not match the URL %s and the form signed with the configured auth token", t.url)
+	for _, u := range twilioURLs(signed) {
+		if hmac.Equal([]byte(TwilioSignature(t.key, u, params)), []byte(got)) {
+			return nil
+		}
 	}
-	return nil
+	return unauthorized("X-Twilio-Signature does not match the URL %s and the body signed with the configured auth token", t.url)
+}
+
+// twilioURLs are the forms of a URL Twilio's request validators try: with the
+// scheme's default port (:443, :80) written out when it has no port, and without its
+// port when it has one; the URL as it is first.
+func twilioURLs(raw string) []string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return []string{raw}
+	}
+	host := u.Host
+	if u.Port() == "" {
+		port := "80"
+		if strings.EqualFold(u.Scheme, "https") {
+			port = "443"
+		}
+		host = net.JoinHostPort(u.Hostname(), port)
+	} else {
+		host = u.Hostname()
+		if strings.Contains(host, ":") {
+			host = "[" + host + "]" // IPv6
+		}
+	}
+	// Replace the authority only, leaving the rest of the URL byte for byte as signed.
+	return []string{raw, strings.Replace(raw, "//"+u.Host, "//"+host, 1)}
 }
 
 // TwilioSignature computes Twilio's request signature: the base64 HMAC-SHA1,

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"crypto/hmac"
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -369,4 +371,97 @@ func TestInboundPollerJob(t *testing.T) {
 	}
 	r := e.Do("GET", "/admin/v1/api/jobs/poll:dialer", admin, nil)
 	wantStatus(t, r, 200, `"lastError":"poller \"dialer\": GET http://`)
+}
+
+// twilioSign signs a request the way Twilio documents it, written here apart from
+// inbound's code: the base64 HMAC-SHA1, keyed with the auth token, of the URL followed
+// by each form parameter, sorted by name, as name and value.
+func twilioSign(token, fullURL string, form url.Values) string {
+	keys := make([]string, 0, len(form))
+	for k := range form {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	s := fullURL
+	for _, k := range keys {
+		for _, v := range form[k] {
+			s += k + v
+		}
+	}
+	m := hmac.New(sha1.New, []byte(token))
+	m.Write([]byte(s))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// TestInboundTwilioJSONAndPorts: Twilio signs a JSON body (Studio, Event Streams) over
+// the URL with bodySHA256, the body's hash, in its query; the body must match it, and a
+// body without it is refused. The URL may be signed with or without its default port,
+// as Twilio's own validators accept.
+func TestInboundTwilioJSONAndPorts(t *testing.T) {
+	var in []connectors.Instance
+	if err := yaml.Unmarshal([]byte(`
+- name: studio
+  kind: webhook
+  organization: `+org+`
+  workspace: `+ws+`
+  # Twilio's published example: auth token 12345, this URL, and the body below.
+  verify: {scheme: twilio, secret: "12345", url: "https://mycompany.com/myapp.php?foo=1&bar=2"}
+  mapping: {id: '"studio-" + body.property', type: '"Studio"', identity: body.property, identitytype: '"customerId"'}
+- name: sms
+  kind: webhook
+  organization: `+org+`
+  workspace: `+ws+`
+  verify: {scheme: twilio, secret: tok, url: "https://jds.example.com/hooks/sms"}
+  mapping: {builtin: twiliosms}
+- name: sms-port
+  kind: webhook
+  organization: `+org+`
+  workspace: `+ws+`
+  verify: {scheme: twilio, secret: tok, url: "http://jds.example.com:80/hooks/sms"}
+  mapping: {builtin: twiliosms}
+`), &in); err != nil {
+		t.Fatal(err)
+	}
+	e := start(t, func(c *config.Config) { c.Inbound = in })
+	post := func(name, query, contentType, body string, headers ...string) jdstest.Response {
+		return e.Do("POST", "/v1/connectors/"+name+"/webhook?"+query, "", body, append([]string{"Content-Type", contentType}, headers...)...)
+	}
+
+	// Twilio's own test vector for a JSON body.
+	const body = `{"property": "value", "boolean": true}`
+	const bodyHash = "0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620"
+	sum := sha256.Sum256([]byte(body))
+	if hex.EncodeToString(sum[:]) != bodyHash {
+		t.Fatal("the vector's hash")
+	}
+	query := "foo=1&bar=2&bodySHA256=" + bodyHash
+	wantStatus(t, post("studio", query, "application/json", body, "X-Twilio-Signature", "a9nBmqA0ju/hNViExpshrM61xv4="), 200, "<Response></Response>")
+	wantStatus(t, post("studio", query, "application/json", strings.Replace(body, "true", "false", 1), "X-Twilio-Signature", "a9nBmqA0ju/hNViExpshrM61xv4="),
+		401, "bodySHA256 does not match the body")
+	// Signed over the URL alone, a JSON body would be anyone's.
+	wantStatus(t, post("studio", "foo=1&bar=2", "application/json", `{"property": "forged"}`,
+		"X-Twilio-Signature", twilioSign("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", nil)), 401, "needs Twilio's bodySHA256")
+	if got := e.journey("value"); fmt.Sprint(got) != "[studio-value]" {
+		t.Errorf("stored %v, want the one signed body", got)
+	}
+
+	form := url.Values{"MessageSid": {"SM0009"}, "From": {"+15550112"}, "To": {"+15550100"}, "Body": {"Yes"}, "NumMedia": {"0"}}
+	ct := "application/x-www-form-urlencoded"
+	for _, tc := range []struct {
+		name, hook, signedURL string
+		status                int
+	}{
+		{"as configured", "sms", "https://jds.example.com/hooks/sms", 200},
+		{"with the default port", "sms", "https://jds.example.com:443/hooks/sms", 200},
+		{"with another port", "sms", "https://jds.example.com:8443/hooks/sms", 401},
+		{"with the other scheme's port", "sms", "https://jds.example.com:80/hooks/sms", 401},
+		{"configured with :80, signed without", "sms-port", "http://jds.example.com/hooks/sms", 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.webhook(tc.hook, ct, form.Encode(), "X-Twilio-Signature", twilioSign("tok", tc.signedURL, form))
+			if r.Status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.Status, tc.status, r.Body)
+			}
+		})
+	}
 }
