@@ -10,12 +10,9 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/identity"
 )
-
-// MinSecretBytes is the shortest HMAC secret jds takes, for token-signing keys and for
-// the shared secrets partners sign or authenticate with: 128 bits.
-const MinSecretBytes = 16
 
 // fieldError is one problem with one value, named by its key path.
 type fieldError struct {
@@ -294,8 +291,8 @@ func (c *Config) keyProblems(ps *problems) {
 			}
 		} else if k.Secret == "" {
 			ps.add(at+".secret", "must not be empty")
-		} else if len(k.Secret) < MinSecretBytes {
-			ps.add(at+".secret", "must be at least %d bytes (it has %d): a short HMAC key can be guessed; `openssl rand -base64 32` makes a good one", MinSecretBytes, len(k.Secret))
+		} else if len(k.Secret) < connectors.MinSecretBytes {
+			ps.add(at+".secret", "must be at least %d bytes (it has %d): a short HMAC key can be guessed; `openssl rand -base64 32` makes a good one", connectors.MinSecretBytes, len(k.Secret))
 		}
 		id := [2]string{k.Organization, k.Name}
 		if j, dup := first[id]; dup && k.Name != "" {

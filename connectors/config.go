@@ -95,6 +95,10 @@ type Options struct {
 
 // Sentinels for what a ConfigError's Err wraps, for callers and tests that
 // branch on the kind of problem.
+// MinSecretBytes is the shortest shared secret jds takes for signing or authenticating
+// (token-signing keys, hub secrets, header tokens, auth tokens): 128 bits.
+const MinSecretBytes = 16
+
 var (
 	ErrUnknownKind  = errors.New("unknown connector kind")
 	ErrUnknownField = errors.New("unknown field")

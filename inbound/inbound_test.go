@@ -87,6 +87,18 @@ func TestBuildErrors(t *testing.T) {
   mapping: {builtin: webexcc}
 - name: e
   kind: poll
+- name: f
+  kind: webhook
+  organization: acme
+  workspace: default
+  verify: {scheme: hubsignature, secret: hub-secret}
+  mapping: {type: '"x"', identity: item.phone, identitytype: '"phone"'}
+- name: g
+  kind: webhook
+  organization: acme
+  workspace: default
+  verify: {scheme: token, secret: tok}
+  mapping: {type: '"x"', identity: item.phone, identitytype: '"phone"'}
 `)
 	_, err := inbound.Build(in, inbound.Options{})
 	if err == nil {
@@ -100,6 +112,8 @@ func TestBuildErrors(t *testing.T) {
 		`inbound[3] "d": mapping.colour: unknown field`,
 		`inbound[4] "e": verify: is required`,
 		`inbound[5] "e": name: duplicate name (also inbound[4])`,
+		`inbound[6] "f": verify.secret: must be at least 16 bytes (it has 10): a short secret can be guessed`,
+		`inbound[7] "g": verify.secret: must be at least 16 bytes (it has 3): a short secret can be guessed`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)

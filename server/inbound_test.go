@@ -55,7 +55,7 @@ func inboundConfig(t *testing.T) func(*config.Config) {
   kind: webhook
   organization: ` + org + `
   workspace: ` + ws + `
-  verify: {scheme: hubsignature, secret: hub-secret}
+  verify: {scheme: hubsignature, secret: hub-secret-of-16-bytes}
   mapping:
     id: '"connect:" + body.messageId'
     type: '"Connect Message"'
@@ -71,7 +71,7 @@ func inboundConfig(t *testing.T) func(*config.Config) {
   kind: webhook
   organization: ` + org + `
   workspace: ` + ws + `
-  verify: {scheme: token, secret: wxcc-token}
+  verify: {scheme: token, secret: wxcc-token-of-16-bytes}
   mapping: {builtin: webexcc}
 - name: trusted
   kind: webhook
@@ -204,9 +204,9 @@ func TestInboundHubSignature(t *testing.T) {
 	if got := e.journey("+15550142"); len(got) != 0 {
 		t.Fatalf("stored %v", got)
 	}
-	wantStatus(t, e.webhook("connect", "application/json", body, "x-hub-signature", hubSign("hub-secret", body)), 202, `"accepted":1`)
+	wantStatus(t, e.webhook("connect", "application/json", body, "x-hub-signature", hubSign("hub-secret-of-16-bytes", body)), 202, `"accepted":1`)
 	// The same message again: the id comes from the payload, so it is a duplicate.
-	wantStatus(t, e.webhook("connect", "application/json", body, "x-hub-signature", hubSign("hub-secret", body)), 202, `"duplicates":1`)
+	wantStatus(t, e.webhook("connect", "application/json", body, "x-hub-signature", hubSign("hub-secret-of-16-bytes", body)), 202, `"duplicates":1`)
 	if got := e.journey("+15550142"); fmt.Sprint(got) != "[connect:m-77]" {
 		t.Errorf("journey = %v", got)
 	}
@@ -263,7 +263,7 @@ func TestInboundWebexCC(t *testing.T) {
 		  "data": {"taskId": "task-9", "origin": "+14085550123", "destination": "+18005550100",
 		    "channelType": "telephony", "direction": "inbound", "queueId": "q-billing"` + extra + `}}`
 	}
-	auth := []string{"Authorization", "Bearer wxcc-token"}
+	auth := []string{"Authorization", "Bearer wxcc-token-of-16-bytes"}
 	wantStatus(t, e.webhook("wxcc", "application/json", task("ev-1", "task:new", "")), 401, "missing Authorization")
 	wantStatus(t, e.webhook("wxcc", "application/json", task("ev-1", "task:new", ""), "Authorization", "Bearer nope"), 401, "does not hold the configured token")
 	wantStatus(t, e.webhook("wxcc", "application/json", task("ev-1", "task:new", ""), auth...), 202, `"accepted":1`)
