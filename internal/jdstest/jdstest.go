@@ -23,8 +23,8 @@ import (
 
 // The one signing key an Env is configured with.
 const (
-	Org     = "cctsa"     // the key's organization
-	KeyName = "sandbox"   // the key's name
+	Org     = "cctsa"               // the key's organization
+	KeyName = "sandbox"             // the key's name
 	Secret  = "change-me-16-bytes+" // the key's secret
 )
 
