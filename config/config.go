@@ -62,6 +62,14 @@ type Config struct {
 	Delivery Delivery `yaml:"delivery"`
 	// CORS says which other origins' pages may call the API from a browser.
 	CORS CORS `yaml:"cors"`
+	// Admins are the organizations whose admin tokens for every workspace (sn=*) may
+	// run instance-wide operations (reloads, jobs spanning organizations). Empty: the
+	// first key's organization.
+	Admins []string `yaml:"admins"`
+	// Egress says where targets defined through the API may send (tenancy.go).
+	Egress Egress `yaml:"egress"`
+	// Limits bound what one workspace may do (tenancy.go).
+	Limits Limits `yaml:"limits"`
 }
 
 // CORS says which web origins, other than jds's own, may use the API, the live streams
@@ -130,6 +138,11 @@ type Stream struct {
 	// SubscriberBuffer is how many events may queue for one slow
 	// subscriber before it is dropped.
 	SubscriberBuffer int `yaml:"subscriberBuffer"`
+	// MaxSubscribers bounds the live streams open at once in the instance, and
+	// MaxSubscribersPerWorkspace those of one workspace: past them a new stream is
+	// answered 429 with Retry-After.
+	MaxSubscribers             int `yaml:"maxSubscribers"`
+	MaxSubscribersPerWorkspace int `yaml:"maxSubscribersPerWorkspace"`
 }
 
 // Store tunes the embedded Badger database and the committer in front of it.
@@ -205,6 +218,10 @@ func Default() Config {
 		Stream: Stream{
 			Heartbeat:        Duration(15 * time.Second),
 			SubscriberBuffer: 1024,
+			// Sized for 2 cores: each open stream holds a goroutine, a buffer and a
+			// connection, and every commit is offered to each.
+			MaxSubscribers:             1000,
+			MaxSubscribersPerWorkspace: 200,
 		},
 		Store: Store{
 			MemTableSize:      32 * MiB,
@@ -235,6 +252,13 @@ func Default() Config {
 		},
 		Delivery: Delivery{SweepSchedule: "@every 1m", MaxAttempts: 8, Backoff: Duration(time.Second),
 			MaxBackoff: Duration(time.Hour), PerConnector: 32},
+		Admins: []string{},
+		Egress: Egress{Allow: []string{}},
+		Limits: Limits{
+			Workspaces:            map[string]RateLimit{},
+			TemplatesPerWorkspace: 200,
+			ActionsPerWorkspace:   500,
+		},
 		HTTP: HTTP{
 			ReadTimeout:     Duration(30 * time.Second),
 			WriteTimeout:    0,

@@ -88,7 +88,18 @@ func TestGoodFixtures(t *testing.T) {
 					MaxEventBytes:      65536,
 					DefaultCountryCode: "44",
 				},
-				Stream: config.Stream{Heartbeat: config.Duration(5 * time.Second), SubscriberBuffer: 256},
+				Stream: config.Stream{Heartbeat: config.Duration(5 * time.Second), SubscriberBuffer: 256,
+					MaxSubscribers: 500, MaxSubscribersPerWorkspace: 50},
+				Admins: []string{"cctsa"},
+				Egress: config.Egress{Allow: []string{"127.0.0.0/8", "crm.internal", "10.1.2.3", "fd00::/8"}},
+				Limits: config.Limits{
+					EventsPerSecond: 500, Burst: 1000,
+					Workspaces: map[string]config.RateLimit{
+						"cctsa/sandbox": {EventsPerSecond: 50},
+						"bulk":          {},
+					},
+					TemplatesPerWorkspace: 50, ActionsPerWorkspace: 100,
+				},
 				Store: config.Store{
 					MemTableSize:      64 * config.MiB,
 					BlockCacheSize:    0,
@@ -221,6 +232,15 @@ func TestBadFixtures(t *testing.T) {
 			`testdata/cors.bad.yaml:12:7: cors.allowOrigins[9]: "localhost:3000" is not an origin: write scheme://host[:port], e.g. "https://crm.example.com"`,
 			`testdata/cors.bad.yaml:14:7: cors.allowOrigins[11]: "http://LOCALHOST:3000" is listed twice (also cors.allowOrigins[10])`,
 			`testdata/cors.bad.yaml:15:7: cors.allowOrigins[12]: "*" allows every origin: it must be the only entry`,
+		},
+		"tenancy.bad.yaml": {
+			`testdata/tenancy.bad.yaml:1:10: admins[0]: must name an organization, got "*"`,
+			`testdata/tenancy.bad.yaml:3:11: egress.allow[0]: "10.0.0.0/33" is not a CIDR range (e.g. "10.0.0.0/8", "fd00::/8")`,
+			`testdata/tenancy.bad.yaml:3:26: egress.allow[1]: "crm internal" is not a host name, an IP address or a CIDR range`,
+			`testdata/tenancy.bad.yaml:5:20: limits.eventsPerSecond: must be 0 (no limit) or more, got -1`,
+			`testdata/tenancy.bad.yaml:7:11: limits.workspaces.a/: must be "<organization>/<workspace>" or "<workspace>", got "a/"`,
+			`testdata/tenancy.bad.yaml:9:26: limits.templatesPerWorkspace: must be between 1 and 100000, got 0`,
+			`testdata/tenancy.bad.yaml:12:31: stream.maxSubscribersPerWorkspace: must be between 1 and 10, got 20`,
 		},
 		"keys.bad.yaml": {
 			`testdata/keys.bad.yaml:4:13: keys[0].secret: environment variable JDS_UNSET_SECRET is not set`,
@@ -497,6 +517,10 @@ func TestExample(t *testing.T) {
 			line = "inbound:"
 		case line == "  allowOrigins: []":
 			line = "  allowOrigins:"
+		case line == "admins: []":
+			line = "admins:"
+		case line == "  allow: []":
+			line = "  allow:"
 		case strings.HasPrefix(line, "  workspaces: {}"):
 			line = "  workspaces:"
 		case strings.HasPrefix(line, "#  "):

@@ -48,16 +48,8 @@ func (r Retention) problems(ps *problems) {
 	}
 	for _, key := range slices.Sorted(maps.Keys(r.Workspaces)) {
 		path := "retention.workspaces." + key
-		org, ws, qualified := strings.Cut(key, "/")
-		switch {
-		case strings.TrimSpace(key) == "":
-			ps.add("retention.workspaces", "a workspace name must not be empty")
-			continue
-		case qualified && (org == "" || ws == "" || strings.Contains(ws, "/")):
-			ps.add(path, `must be "<organization>/<workspace>" or "<workspace>", got %q`, key)
-			continue
-		case strings.ContainsRune(key, 0) || key != strings.TrimSpace(key):
-			ps.add(path, "%q must not hold NUL bytes or surrounding spaces", key)
+		if problem := workspaceKeyProblem(key); problem != "" {
+			ps.add(path, "%s", problem)
 			continue
 		}
 		period(path, r.Workspaces[key])

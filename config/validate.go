@@ -175,6 +175,7 @@ func (c *Config) problems() []fieldError {
 	ps.positive("http.shutdownTimeout", h.ShutdownTimeout)
 
 	c.corsProblems(&ps)
+	c.tenancyProblems(&ps)
 
 	return ps
 }
