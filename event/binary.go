@@ -38,7 +38,7 @@ func DecodeBinary(attrs map[string]string, contentType string, data []byte, rece
 	for _, name := range names {
 		switch {
 		case !validAttributeName(name):
-			bad = append(bad, fmt.Sprintf("%s%s: an attribute name is 1 to 20 lowercase letters or digits", BinaryHeaderPrefix, name))
+			bad = append(bad, fmt.Sprintf("%s%s: an attribute name is lowercase letters a-z and digits, at most %d (CloudEvents)", BinaryHeaderPrefix, name, maxAttributeNameLen))
 			continue
 		case name == "data" || name == "datacontenttype":
 			bad = append(bad, fmt.Sprintf("%s%s: in binary mode the body is data and Content-Type is its datacontenttype", BinaryHeaderPrefix, name))
@@ -55,7 +55,9 @@ func DecodeBinary(attrs map[string]string, contentType string, data []byte, rece
 		m["datacontenttype"], _ = json.Marshal(contentType)
 	}
 	if len(data) > 0 {
-		if !json.Valid(data) {
+		if reason := checkUTF8(data); reason != "" {
+			bad = append(bad, "data: "+reason)
+		} else if !json.Valid(data) {
 			bad = append(bad, "data: the body must be a JSON object: "+jsonProblem(json.Unmarshal(data, new(any))))
 		} else {
 			m["data"] = data
@@ -68,9 +70,14 @@ func DecodeBinary(attrs map[string]string, contentType string, data []byte, rece
 	return fromMembers(m, received, lim)
 }
 
-// validAttributeName applies the CloudEvents naming rule for attributes.
+// maxAttributeNameLen bounds an attribute name. CloudEvents asks for at most 20
+// characters (a SHOULD); longer names are taken, up to this.
+const maxAttributeNameLen = 64
+
+// validAttributeName applies the CloudEvents naming rule for attributes: lowercase
+// ASCII letters and digits (a MUST).
 func validAttributeName(name string) bool {
-	if name == "" || len(name) > 20 {
+	if name == "" || len(name) > maxAttributeNameLen {
 		return false
 	}
 	for i := 0; i < len(name); i++ {

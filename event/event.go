@@ -73,6 +73,11 @@ func Decode(raw []byte, received time.Time, lim Limits) (*Event, *Invalid) {
 	if lim.MaxEventBytes > 0 && len(raw) > lim.MaxEventBytes {
 		return nil, &Invalid{Errors: []string{fmt.Sprintf("event: larger than %d bytes", lim.MaxEventBytes)}}
 	}
+	// encoding/json turns invalid UTF-8 and lone surrogate escapes into U+FFFD, which
+	// would make "col\xfe" and "col\xff" one id: refuse them instead.
+	if reason := checkUTF8(raw); reason != "" {
+		return nil, &Invalid{Errors: []string{"event: " + reason}}
+	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
 		return nil, &Invalid{Errors: []string{"event: must be a JSON object: " + jsonProblem(err)}}
@@ -146,6 +151,9 @@ func fromMembers(m map[string]json.RawMessage, received time.Time, lim Limits) (
 	}
 	ev.PreviousIdentity, _ = str("previousidentity", false)
 	ev.PreviousIdentity = strings.TrimSpace(ev.PreviousIdentity)
+	if len(ev.PreviousIdentity) > identity.MaxAliasLen {
+		fail("previousidentity", fmt.Sprintf("longer than %d bytes", identity.MaxAliasLen))
+	}
 	ev.Time = received
 	if ts, ok := str("time", false); ok {
 		t, err := time.Parse(time.RFC3339Nano, ts)
@@ -171,6 +179,16 @@ func fromMembers(m map[string]json.RawMessage, received time.Time, lim Limits) (
 	}
 	for _, name := range []string{"subject", "dataschema"} {
 		str(name, false)
+	}
+	for name := range m {
+		if known[name] || validAttributeName(name) {
+			continue
+		}
+		reason := fmt.Sprintf("an extension attribute name is lowercase letters a-z and digits, at most %d (CloudEvents)", maxAttributeNameLen)
+		if lower := strings.ToLower(name); known[lower] {
+			reason += fmt.Sprintf("; did you mean %q?", lower)
+		}
+		bad = append(bad, fmt.Sprintf("%.80q: %s", name, reason))
 	}
 
 	if len(bad) > 0 {
@@ -302,4 +320,63 @@ func TypeOf(raw []byte) string {
 	v, _ := Member(raw, "type")
 	s, _ := v.(string)
 	return s
+}
+
+// checkUTF8 reports why a JSON text does not hold valid Unicode: invalid UTF-8 bytes, or
+// a \u escape of a lone surrogate. "" when it does.
+func checkUTF8(b []byte) string {
+	if !utf8.Valid(b) {
+		for i := 0; i < len(b); {
+			r, n := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && n == 1 {
+				return fmt.Sprintf("not valid UTF-8 at byte %d", i)
+			}
+			i += n
+		}
+	}
+	// Escapes occur only inside strings; a backslash always starts one, so a scan of
+	// escape sequences from left to right needs no string tracking.
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' || i+1 >= len(b) {
+			continue
+		}
+		i++
+		if b[i] != 'u' || i+4 >= len(b) {
+			continue
+		}
+		r := hexRune(b[i+1 : i+5])
+		switch {
+		case r >= 0xd800 && r < 0xdc00:
+			// A high surrogate must be followed by an escaped low one.
+			if i+10 < len(b) && b[i+5] == '\\' && b[i+6] == 'u' {
+				if lo := hexRune(b[i+7 : i+11]); lo >= 0xdc00 && lo < 0xe000 {
+					i += 10
+					continue
+				}
+			}
+			return fmt.Sprintf("a lone surrogate escape \\u%s at byte %d is not a character", b[i+1:i+5], i-1)
+		case r >= 0xdc00 && r < 0xe000:
+			return fmt.Sprintf("a lone surrogate escape \\u%s at byte %d is not a character", b[i+1:i+5], i-1)
+		}
+		i += 4
+	}
+	return ""
+}
+
+// hexRune reads four hex digits; -1 when they are not.
+func hexRune(h []byte) rune {
+	var r rune
+	for _, c := range h {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return -1
+		}
+	}
+	return r
 }

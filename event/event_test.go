@@ -198,3 +198,32 @@ func FuzzDecodeBinary(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeRefusesWhatItCouldNotKeepExactly(t *testing.T) {
+	const head = `{"specversion":"1.0","type":"T","source":"s","identity":"x","identitytype":"customerId",`
+	for _, tc := range []struct {
+		name, body, want string
+	}{
+		{"invalid UTF-8 in id", head + "\"id\":\"col\xfe\",\"data\":{}}", "event: not valid UTF-8 at byte 97"},
+		{"lone low surrogate in data", head + `"id":"a","data":{"k":"col\udcfe"}}`, `event: a lone surrogate escape \udcfe at byte 113 is not a character`},
+		{"lone high surrogate at the end", head + `"id":"a","data":{"k":"\ud83d"}}`, `event: a lone surrogate escape \ud83d at byte 110 is not a character`},
+		{"extension in camel case", head + `"id":"a","myExt":1,"data":{}}`, `"myExt": an extension attribute name is lowercase letters a-z and digits, at most 64 (CloudEvents)`},
+		{"G2 spelling", head + `"id":"a","dataContentType":"application/json","data":{}}`, `"dataContentType": an extension attribute name is lowercase letters a-z and digits, at most 64 (CloudEvents); did you mean "datacontenttype"?`},
+		{"long previousidentity", head + `"id":"a","previousidentity":"` + strings.Repeat("p", 513) + `","data":{}}`, "previousidentity: longer than 512 bytes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, bad := Decode([]byte(tc.body), received, Limits{}); bad == nil || !slices.Contains(bad.Errors, tc.want) {
+				t.Fatalf("got %v, want %q", bad, tc.want)
+			}
+		})
+	}
+	// What is valid stays valid: a surrogate pair, an escaped backslash before a u.
+	ok := head + `"id":"a","data":{"emoji":"\ud83d\ude00","path":"C:\\users"}}`
+	if _, bad := Decode([]byte(ok), received, Limits{}); bad != nil {
+		t.Fatalf("valid escapes refused: %v", bad)
+	}
+	if _, bad := DecodeBinary(map[string]string{"specversion": "1.0", "id": "a", "source": "s", "type": "T", "identity": "x", "identitytype": "customerId"},
+		"application/json", []byte("{\"k\":\"\xff\"}"), received, Limits{}); bad == nil || !slices.Contains(bad.Errors, "data: not valid UTF-8 at byte 6") {
+		t.Fatalf("binary data with invalid UTF-8: %v", bad)
+	}
+}

@@ -65,8 +65,8 @@ func KindNames() string {
 // ErrInvalidAlias is wrapped by every normalisation error.
 var ErrInvalidAlias = errors.New("invalid alias")
 
-// maxAliasLen bounds an alias; ledger keys embed it, and nobody is called by 1 KB of text.
-const maxAliasLen = 512
+// MaxAliasLen bounds an alias; ledger keys embed it, and nobody is called by 1 KB of text.
+const MaxAliasLen = 512
 
 // Normalize returns the canonical form of an alias of kind k:
 //   - phone: E.164, read by libphonenumber with region (ISO 3166 alpha-2, "" for
@@ -82,8 +82,8 @@ func Normalize(k Kind, value, region string) (string, error) {
 	if v == "" {
 		return "", fmt.Errorf("%w: empty", ErrInvalidAlias)
 	}
-	if len(v) > maxAliasLen {
-		return "", fmt.Errorf("%w: longer than %d bytes", ErrInvalidAlias, maxAliasLen)
+	if len(v) > MaxAliasLen {
+		return "", fmt.Errorf("%w: longer than %d bytes", ErrInvalidAlias, MaxAliasLen)
 	}
 	switch k {
 	case Phone:

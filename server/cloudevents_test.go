@@ -114,7 +114,7 @@ func TestBinaryModeFollowsTheHTTPBinding(t *testing.T) {
 		{"no id", `{}`, []string{"ce-specversion", "1.0", "ce-source", "ivr", "ce-type", "T", "ce-identity", "x", "ce-identitytype", "customerId"}, 400, "id: required"},
 		{"body is not JSON", `queue=Billing`, headers(), 400, "data: the body must be a JSON object"},
 		{"bad percent-encoding", `{}`, headers("ce-note", "50%"), 400, "ce-note: must be percent-encoded UTF-8"},
-		{"bad attribute name", `{}`, headers("ce-my_ext", "x"), 400, "ce-my_ext: an attribute name is 1 to 20 lowercase letters or digits"},
+		{"bad attribute name", `{}`, headers("ce-my_ext", "x"), 400, "ce-my_ext: an attribute name is lowercase letters a-z and digits, at most 64 (CloudEvents)"},
 		{"data content type as a header", `{}`, headers("ce-datacontenttype", "application/json"), 400, "ce-datacontenttype: in binary mode the body is data"},
 		{"text body", `hello`, headers("Content-Type", "text/plain"), 415, "Content-Type: unsupported"},
 	} {
