@@ -93,7 +93,7 @@ type StandardWebhooksReceiver struct {
 // accepting timestamps within tolerance of now and remembering at most cacheSize
 // requests (0: DefaultReplayCacheSize).
 func NewStandardWebhooksReceiver(key []byte, tolerance time.Duration, cacheSize int) *StandardWebhooksReceiver {
-	return &StandardWebhooksReceiver{key: key, tolerance: tolerance, seen: newReplayCache(tolerance, cacheSize)}
+	return &StandardWebhooksReceiver{key: key, tolerance: tolerance, seen: newReplayCache(cacheSize)}
 }
 
 // Verify checks one request; header reads its headers. The error wraps
@@ -124,34 +124,36 @@ func (v *StandardWebhooksReceiver) Verify(header func(string) string, body []byt
 		return bad("webhook-signature does not match the body signed with the configured secret")
 	}
 	// A retry is signed anew with its own timestamp; the same id and timestamp
-	// again is a copy of a request already received.
-	if v.seen.add(id+"."+ts, now) {
+	// again is a copy of a request already received. The copy is refused for as long
+	// as the signed timestamp is in the window, not just for the window after receipt:
+	// a timestamp ahead of the server's clock stays acceptable longer.
+	if v.seen.add(id+"."+ts, now, at.Add(v.tolerance)) {
 		return fmt.Errorf("%w: webhook-id %q with webhook-timestamp %s was already received", ErrReplay, id, ts)
 	}
 	return nil
 }
 
-// replayCache remembers keys for a fixed time, bounded in size: when full,
-// the oldest key is forgotten first. With one TTL for every key, insertion
-// order is expiry order, so a queue is enough.
+// replayCache remembers keys until a time of their own, bounded in size: when full, the
+// oldest key is forgotten first. Keys leave in insertion order, once expired; one that
+// expires earlier than the keys before it waits for them (the size bound holds).
 type replayCache struct {
 	mu    sync.Mutex
-	ttl   time.Duration
 	max   int
 	until map[string]time.Time
 	queue []string
 	head  int
 }
 
-func newReplayCache(ttl time.Duration, max int) *replayCache {
+func newReplayCache(max int) *replayCache {
 	if max <= 0 {
 		max = DefaultReplayCacheSize
 	}
-	return &replayCache{ttl: ttl, max: max, until: map[string]time.Time{}}
+	return &replayCache{max: max, until: map[string]time.Time{}}
 }
 
-// add records key and reports whether it was already there and unexpired.
-func (c *replayCache) add(key string, now time.Time) bool {
+// add records key until the time until and reports whether it was already there and
+// unexpired.
+func (c *replayCache) add(key string, now, until time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for c.head < len(c.queue) {
@@ -170,7 +172,7 @@ func (c *replayCache) add(key string, now time.Time) bool {
 	if t, ok := c.until[key]; ok && now.Before(t) {
 		return true
 	}
-	c.until[key] = now.Add(c.ttl)
+	c.until[key] = until
 	c.queue = append(c.queue, key)
 	return false
 }

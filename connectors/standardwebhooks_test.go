@@ -70,6 +70,33 @@ func TestStandardWebhooksReceiver(t *testing.T) {
 	}
 }
 
+// A copy is refused for as long as its signed timestamp is acceptable, even when that
+// timestamp is ahead of the server's clock and the window after receipt has passed.
+func TestStandardWebhooksReplayWindowFollowsTheSignedTimestamp(t *testing.T) {
+	key, _ := DecodeStandardWebhooksSecret(testSecret)
+	ref, _ := standardwebhooks.NewWebhook(testSecret)
+	v := NewStandardWebhooksReceiver(key, 5*time.Minute, 0)
+	now := time.Unix(1_700_000_000, 0)
+	at := now.Add(4 * time.Minute) // the sender's clock is ahead
+	body := []byte(`{}`)
+	sig, _ := ref.Sign("m1", at, body)
+	h := http.Header{}
+	h.Set("webhook-id", "m1")
+	h.Set("webhook-timestamp", strconv.FormatInt(at.Unix(), 10))
+	h.Set("webhook-signature", sig)
+	if err := v.Verify(h.Get, body, now); err != nil {
+		t.Fatal(err)
+	}
+	// 6 minutes after receipt the timestamp is 2 minutes old: still in the window.
+	if err := v.Verify(h.Get, body, now.Add(6*time.Minute)); !errors.Is(err, ErrReplay) {
+		t.Fatalf("a copy within the signed timestamp's window: %v, want ErrReplay", err)
+	}
+	// Once the timestamp is out of the window, the copy is refused for that.
+	if err := v.Verify(h.Get, body, now.Add(10*time.Minute)); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("a copy after the window: %v, want ErrBadSignature", err)
+	}
+}
+
 // What jds signs, the reference library verifies, and the other way round.
 func TestStandardWebhooksAgreesWithReference(t *testing.T) {
 	key, _ := DecodeStandardWebhooksSecret(testSecret)
