@@ -66,6 +66,13 @@ var (
 // the network; real tokens are a few hundred bytes.
 const maxTokenLen = 4096
 
+// expiryLayout is how Sign writes se.
+const expiryLayout = "2006-01-02T15:04:05.000Z"
+
+// maxQuotedSigLen is the longest sig Sign writes: 44 base64 characters of an HMAC-SHA256,
+// each percent-encoded at worst.
+const maxQuotedSigLen = 44 * 3
+
 // params lists a token's parameters in the order the string to sign uses;
 // sig comes last and is not signed.
 var params = [...]string{"so", "sn", "ss", "sp", "se", "sk", "sig"}
@@ -146,6 +153,11 @@ func Parse(s string) (Token, error) {
 	default:
 		return Token{}, malformed("bad permission \"sp\": %q (want r, w or rw)", clip(t.Perm))
 	}
+	// Whatever is accepted can be signed again (Sign writes se in full and a
+	// percent-encoded sig) without passing maxTokenLen.
+	if n := len(Prefix) + len(stringToSign(t.Org, t.Workspace, t.Service, t.Perm, expiryLayout, t.KeyName)) + len("&sig=") + maxQuotedSigLen; n > maxTokenLen {
+		return Token{}, malformed("so, sn and sk too long: %d bytes more than a token may hold", n-maxTokenLen)
+	}
 	exp, err := parseExpiry(t.rawExpiry)
 	if err != nil {
 		return Token{}, malformed("bad expiry \"se\": %v", err)
@@ -166,7 +178,7 @@ func Parse(s string) (Token, error) {
 // used as they are: they must not contain '&', which separates parameters
 // (configured names are validated so that they cannot).
 func Sign(org, workspace, service, perm string, expiry time.Time, keyName string, secret []byte) string {
-	se := expiry.UTC().Format("2006-01-02T15:04:05.000Z")
+	se := expiry.UTC().Format(expiryLayout)
 	sts := stringToSign(org, workspace, service, perm, se, keyName)
 	sig := quote(base64.StdEncoding.EncodeToString(mac(secret, sts)))
 	return Prefix + sts + "&sig=" + sig
@@ -317,6 +329,11 @@ func decodeSig(s string) ([]byte, error) {
 		s = d
 	}
 	s = strings.ReplaceAll(s, " ", "+")
+	// Go's base64 decoders skip \r and \n: refuse them, so that a signature is read
+	// one way only.
+	if strings.ContainsAny(s, "\r\n") {
+		return nil, errors.New("line break in signature")
+	}
 	enc := base64.StdEncoding
 	if strings.ContainsAny(s, "-_") {
 		enc = base64.URLEncoding
