@@ -1,6 +1,7 @@
 package live
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/openjds/jds/ledger"
@@ -14,10 +15,19 @@ func committed(ws ledger.Workspace, seqs ...uint64) []ledger.Committed {
 	return out
 }
 
+func subscribe(t *testing.T, h *Hub, ws ledger.Workspace) *Sub {
+	t.Helper()
+	s, err := h.Subscribe(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func TestHubDeliversPerWorkspaceInOrder(t *testing.T) {
-	h := NewHub(8)
+	h := NewHub(8, Limits{})
 	a, b := ledger.Workspace{Org: "o", Name: "a"}, ledger.Workspace{Org: "o", Name: "b"}
-	sa, sb := h.Subscribe(a), h.Subscribe(b)
+	sa, sb := subscribe(t, h, a), subscribe(t, h, b)
 	h.Publish(append(committed(a, 1, 2), committed(b, 3)...))
 	if got := (<-sa.C).Seq*10 + (<-sa.C).Seq; got != 12 {
 		t.Fatalf("workspace a got %d, want 1 then 2", got)
@@ -38,9 +48,9 @@ func TestHubDeliversPerWorkspaceInOrder(t *testing.T) {
 // A slow subscriber is cut off without blocking the publisher: it keeps what it had
 // buffered, then its channel closes, and the others go on receiving.
 func TestHubCutsOffSlowSubscribers(t *testing.T) {
-	h := NewHub(2)
+	h := NewHub(2, Limits{})
 	ws := ledger.Workspace{Org: "o", Name: "a"}
-	slow, fast := h.Subscribe(ws), h.Subscribe(ws)
+	slow, fast := subscribe(t, h, ws), subscribe(t, h, ws)
 	drain := func() (seqs []uint64) {
 		for len(fast.C) > 0 {
 			seqs = append(seqs, (<-fast.C).Seq)
@@ -63,5 +73,28 @@ func TestHubCutsOffSlowSubscribers(t *testing.T) {
 	h.Publish(committed(ws, 4))
 	if got := drain(); len(got) != 1 || got[0] != 4 {
 		t.Fatalf("fast subscriber after the cut: %v", got)
+	}
+}
+
+// Past a limit a subscription is refused with the limit's name; an ended one frees its
+// slot, and one workspace's cap leaves the others theirs.
+func TestHubLimitsSubscribers(t *testing.T) {
+	h := NewHub(2, Limits{MaxSubscribers: 3, MaxSubscribersPerWorkspace: 2})
+	a, b, c := ledger.Workspace{Org: "o", Name: "a"}, ledger.Workspace{Org: "o", Name: "b"}, ledger.Workspace{Org: "p", Name: "a"}
+	a1, _ := subscribe(t, h, a), subscribe(t, h, a)
+	var le *LimitError
+	if _, err := h.Subscribe(a); !errors.Is(err, ErrTooManySubscribers) || !errors.As(err, &le) || le.Instance || le.Max != 2 || le.Workspace != a {
+		t.Fatalf("third in a workspace of 2: %v", err)
+	}
+	b1 := subscribe(t, h, b)
+	if _, err := h.Subscribe(c); !errors.As(err, &le) || !le.Instance || le.Max != 3 {
+		t.Fatalf("fourth in an instance of 3: %v", err)
+	}
+	h.Unsubscribe(a1)
+	subscribe(t, h, a)
+	h.Unsubscribe(b1)
+	subscribe(t, h, c)
+	if inst, ws := h.Refused(); inst != 1 || ws != 1 || h.Subscribers() != 3 {
+		t.Fatalf("refused %d (instance) %d (workspace), open %d", inst, ws, h.Subscribers())
 	}
 }

@@ -12,8 +12,14 @@ import (
 	"github.com/openjds/jds/event"
 	"github.com/openjds/jds/identity"
 	"github.com/openjds/jds/ledger"
+	"github.com/openjds/jds/live"
 	"github.com/openjds/jds/profiles"
 )
+
+// streamRetryAfter is the Retry-After of a live stream refused for the subscriber
+// limits: nobody knows when a slot frees, and a client's reconnecting loop should not
+// hammer the instance.
+const streamRetryAfter = 5
 
 // apiError is an error a handler returns to choose the response: its status, a message
 // saying what was wrong, and the list of "field: reason" problems.
@@ -57,6 +63,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, msg, errs := http.StatusInternalServerError, "internal error", []string(nil)
 	var ae *apiError
 	var fe *fiber.Error
+	var le *live.LimitError
 	switch {
 	case errors.As(err, &ae):
 		status, msg, errs = ae.status, ae.msg, ae.errs
@@ -73,6 +80,10 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		status, msg = http.StatusConflict, withoutSentinel(err.Error(), ledger.ErrConflict)
 	case errors.Is(err, identity.ErrTooManyAliases), errors.Is(err, identity.ErrBlockedAlias):
 		status, msg = http.StatusBadRequest, err.Error()
+	case errors.As(err, &le):
+		status, msg = http.StatusTooManyRequests, le.Error()+"; retry later or close another stream"
+		errs = []string{"stream: " + le.Error()}
+		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(streamRetryAfter))
 	case errors.Is(err, ledger.ErrClosed):
 		status, msg = http.StatusServiceUnavailable, "shutting down"
 	case errors.Is(err, context.DeadlineExceeded):

@@ -136,6 +136,8 @@ func (m *Metrics) watchRules(e *profiles.Engine, r *ruledir.Manager) {
 	}
 }
 
+const streamRefusedHelp = "Live streams refused (429) by the subscriber limits: instance (stream.maxSubscribers), workspace (stream.maxSubscribersPerWorkspace)."
+
 // watch adds metrics that read the store, the hub and the guard at scrape time.
 func (m *Metrics) watch(st *ledger.Store, h *live.Hub, g *identity.Guard) {
 	if st != nil {
@@ -161,6 +163,12 @@ func (m *Metrics) watch(st *ledger.Store, h *live.Hub, g *identity.Guard) {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "jds_stream_dropped_total", Help: "Live-stream subscribers cut off for reading too slowly.",
 		}, func() float64 { return float64(h.Dropped()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "jds_stream_refused_total", Help: streamRefusedHelp, ConstLabels: prometheus.Labels{"limit": "instance"},
+		}, func() float64 { n, _ := h.Refused(); return float64(n) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "jds_stream_refused_total", Help: streamRefusedHelp, ConstLabels: prometheus.Labels{"limit": "workspace"},
+		}, func() float64 { _, n := h.Refused(); return float64(n) }),
 	)
 }
 

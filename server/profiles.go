@@ -236,7 +236,10 @@ func (s *Server) profileStream(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sub := s.hub.Subscribe(ws)
+	sub, err := s.hub.Subscribe(ws)
+	if err != nil {
+		return err
+	}
 	f := &follower{s: s, ws: ws, ident: strings.Clone(c.Params("identity"))}
 	ctx, cancel := s.requestContext()
 	f.resolve(ctx)
@@ -274,7 +277,7 @@ func (s *Server) profileStream(c *fiber.Ctx) error {
 		if send() != nil || w.Flush() != nil {
 			return
 		}
-		s.sseLoop(w, sub, rid, ws, send, func(e ledger.Committed) error {
+		s.sseLoop(w, sub, rid, ws, send, func(e *ledger.Committed) error {
 			if !f.owns(e.PersonID) {
 				return nil
 			}

@@ -45,7 +45,10 @@ func (s *Server) stream(c *fiber.Ctx) error {
 
 	// Subscribe before reading the backlog: an event committed in between is then in
 	// both, and the sequence check below sends it once.
-	sub := s.hub.Subscribe(ws)
+	sub, err := s.hub.Subscribe(ws)
+	if err != nil {
+		return err
+	}
 	f := &follower{s: s, ws: ws, ident: ident}
 	ctx, cancel := s.requestContext()
 	defer cancel()
@@ -74,7 +77,7 @@ func (s *Server) stream(c *fiber.Ctx) error {
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer s.hub.Unsubscribe(sub)
 		var sent uint64
-		send := func(e ledger.Committed) error {
+		send := func(e *ledger.Committed) error {
 			if e.Seq <= sent {
 				return nil
 			}
@@ -95,12 +98,12 @@ func (s *Server) stream(c *fiber.Ctx) error {
 		if err := w.Flush(); err != nil {
 			return
 		}
-		for _, e := range backlog {
-			if send(e) != nil {
+		for i := range backlog {
+			if send(&backlog[i]) != nil {
 				return
 			}
 		}
-		s.sseLoop(w, sub, rid, ws, nil, func(e ledger.Committed) error {
+		s.sseLoop(w, sub, rid, ws, nil, func(e *ledger.Committed) error {
 			if !f.owns(e.PersonID) {
 				return nil
 			}
@@ -114,7 +117,7 @@ func (s *Server) stream(c *fiber.Ctx) error {
 // stops or the subscription ends (a reader too slow): it hands onEvent every event
 // committed in the workspace, calls onTick (when not nil) every second, and writes a
 // heartbeat comment every heartbeat period. An error from either ends the stream.
-func (s *Server) sseLoop(w *bufio.Writer, sub *live.Sub, rid string, ws ledger.Workspace, onTick func() error, onEvent func(ledger.Committed) error) {
+func (s *Server) sseLoop(w *bufio.Writer, sub *live.Sub, rid string, ws ledger.Workspace, onTick func() error, onEvent func(*ledger.Committed) error) {
 	var tick <-chan time.Time
 	if onTick != nil {
 		t := time.NewTicker(time.Second)

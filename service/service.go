@@ -109,7 +109,10 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	}
 	deliveries := delivery.NewMetrics(metrics.Registry(), names)
 	guard := identity.NewGuard(cfg.Identity.BlockedAliases, cfg.Identity.MaxAliasesPerPerson)
-	hub := live.NewHub(cfg.Stream.SubscriberBuffer)
+	hub := live.NewHub(cfg.Stream.SubscriberBuffer, live.Limits{
+		MaxSubscribers:             cfg.Stream.MaxSubscribers,
+		MaxSubscribersPerWorkspace: cfg.Stream.MaxSubscribersPerWorkspace,
+	})
 	// Actions are checked against the connectors configured, in rule files and through
 	// the API alike: one that names no configured connector would only dead-letter.
 	checks := rules.Options{Connectors: ruledir.Connectors(cfg.Connectors)}
