@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/openjds/jds/egress"
 )
 
 // MaxRetryAfter caps the delay a partner may ask for with Retry-After, so a
@@ -157,6 +159,9 @@ func (h *httpClient) failed(ctx context.Context, req *http.Request, err error) O
 		err = ue.Err
 	}
 	switch {
+	case errors.Is(err, egress.ErrRefused):
+		// The tenant's target resolved to an address it may not reach: permanent.
+		return Outcome{Err: fmt.Errorf("%s %s: %w", req.Method, req.URL.Host, err)}
 	case ctx.Err() != nil:
 		// The caller gave up (shutdown, its own deadline): say so with its
 		// error, so the worker can tell this from a partner failure.

@@ -3,7 +3,6 @@ package connectors
 import (
 	"errors"
 	"fmt"
-	"github.com/openjds/jds/suggest"
 	"log/slog"
 	"maps"
 	"math"
@@ -15,6 +14,9 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/openjds/jds/egress"
+	"github.com/openjds/jds/suggest"
 )
 
 // Instance is one entry of the config file's connectors list: a name, a kind,
@@ -91,6 +93,10 @@ type Options struct {
 	// its own clone of http.DefaultTransport (proxy settings from the
 	// environment included).
 	Transport http.RoundTripper
+	// Egress is the policy for tenant deliveries (Delivery.Tenant): where a
+	// target written through the API may connect. nil refuses every internal
+	// address. Instances' own targets are the operator's and never checked.
+	Egress *egress.Policy
 }
 
 // Sentinels for what a ConfigError's Err wraps, for callers and tests that
@@ -235,6 +241,29 @@ func (c *Config) Clock() func() time.Time {
 		return c.opts.Now
 	}
 	return time.Now
+}
+
+// tenantTransport carries tenant deliveries: it connects directly (never
+// through a proxy, where the address checked would be the proxy's), with every
+// connection's address checked by the egress policy.
+func (c *Config) tenantTransport() http.RoundTripper {
+	base, ok := c.opts.Transport.(*http.Transport)
+	if !ok {
+		base = http.DefaultTransport.(*http.Transport)
+	}
+	t := base.Clone()
+	t.Proxy = nil
+	t.DialTLSContext = nil
+	t.DialContext = c.egress().DialContext()
+	return t
+}
+
+// egress is the policy of tenant deliveries; never nil.
+func (c *Config) egress() *egress.Policy {
+	if c.opts.Egress == nil {
+		return egress.New(nil)
+	}
+	return c.opts.Egress
 }
 
 // Transport is the round tripper the instance sends with.

@@ -53,6 +53,13 @@ type Delivery struct {
 	// Attributes are the rendered attributes of a Connector trigger: to, from
 	// and body for twilio, the JSON fields for webexconnect.
 	Attributes map[string]string `json:"attributes,omitempty"`
+
+	// Tenant marks a request whose target a tenant wrote (an inline Webhook
+	// trigger of an action made through the API): it connects only where the
+	// egress policy allows (Options.Egress), checked again at every connection
+	// after DNS resolution, and its Outcome keeps the partner's status but not
+	// its answer, which tenants must not read through jds.
+	Tenant bool `json:"tenant,omitempty"`
 }
 
 // Outcome is the result of one attempt, everything the delivery worker needs
@@ -123,6 +130,10 @@ var (
 	// instance's allowHosts. It is permanent.
 	ErrHostNotAllowed = errors.New("host not allowed")
 )
+
+// A tenant delivery (Delivery.Tenant) that the egress policy refuses, before or
+// while connecting, fails with an error wrapping egress.ErrRefused. It is
+// permanent: the delivery becomes a dead letter with the reason.
 
 // StatusError is the error of an attempt the partner answered with a status
 // other than 2xx.

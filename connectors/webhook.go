@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/openjds/jds/egress"
 )
 
 // DefaultTimeout bounds one attempt of every HTTP kind unless its instance
@@ -73,6 +75,8 @@ const (
 // Webhook is the webhook kind's Sender.
 type Webhook struct {
 	http       *httpClient
+	tenant     *httpClient // for Tenant deliveries: checked by the egress policy
+	egress     *egress.Policy
 	url        *url.URL // default target; nil when the instance sets none
 	method     string
 	headers    http.Header
@@ -87,7 +91,9 @@ var (
 )
 
 func newWebhook(c *Config) (Sender, error) {
-	w := &Webhook{http: newHTTPClient(c, c.Duration("timeout")), headers: http.Header{}}
+	w := &Webhook{http: newHTTPClient(c, c.Duration("timeout")), headers: http.Header{}, egress: c.egress()}
+	w.tenant = newHTTPClient(c, c.Duration("timeout"))
+	w.tenant.client.Transport = c.tenantTransport()
 	var errs []error
 	for i, p := range c.Strings("allowHosts") {
 		p = strings.ToLower(strings.Trim(strings.TrimSpace(p), "[]"))
@@ -212,6 +218,14 @@ func (w *Webhook) Send(ctx context.Context, d Delivery) Outcome {
 	if !w.allowed(target) {
 		return Outcome{Err: fmt.Errorf("%w: %s", ErrHostNotAllowed, target.Hostname())}
 	}
+	client := w.http
+	if d.Tenant {
+		// Refused as written before any lookup; the dialer checks the addresses.
+		if err := w.egress.CheckHost(target.Hostname()); err != nil {
+			return Outcome{Err: err}
+		}
+		client = w.tenant
+	}
 	method := w.method
 	if d.Method != "" {
 		method = strings.ToUpper(d.Method)
@@ -262,12 +276,27 @@ func (w *Webhook) Send(ctx context.Context, d Delivery) Outcome {
 		req.Header.Set("webhook-timestamp", strconv.FormatInt(secs, 10))
 		req.Header.Set("webhook-signature", sign(w.signingKey, d.ID, secs, []byte(body)))
 	}
-	out, _ := w.http.do(ctx, req)
+	out, _ := client.do(ctx, req)
+	if d.Tenant {
+		out.Response = statusOnly(out.Status)
+	}
 	return out
 }
 
+// statusOnly is what the history keeps of a tenant target's answer: its status, not
+// its body (the target may be something the tenant should not read through jds).
+func statusOnly(status int) string {
+	if status == 0 {
+		return ""
+	}
+	return strings.TrimSpace(fmt.Sprintf("%d %s", status, http.StatusText(status)))
+}
+
 // Close releases idle connections.
-func (w *Webhook) Close() error { return w.http.Close() }
+func (w *Webhook) Close() error {
+	w.tenant.Close()
+	return w.http.Close()
+}
 
 func (w *Webhook) allowed(u *url.URL) bool {
 	if len(w.allow) == 0 {
