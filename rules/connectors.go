@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/openjds/jds/egress"
 	"github.com/openjds/jds/suggest"
 )
 
@@ -18,6 +19,21 @@ type Options struct {
 	// not read, or none of an attribute its kind requires is a load error: otherwise
 	// every delivery of that trigger would become a dead letter. nil checks nothing.
 	Connectors Connectors
+	// Egress, when set, checks the Webhook targets of actions made through the API
+	// (Source "api"), which tenants control: a host the policy refuses as written
+	// (an internal address, localhost) is an error naming the field and the rule, and
+	// the host must be written out in full. Rule files are the operator's and are not
+	// checked. The sender checks again, after DNS resolution, at every delivery.
+	Egress *egress.Policy
+	// Organization is the organization an action made through the API belongs to
+	// (its workspace's): its Connector triggers may name only instances that serve it
+	// (Connector.Organizations). "" checks no organization.
+	Organization string
+	// Organizations are every organization the service serves (its signing keys').
+	// Rule files serve them all, so a rule file's action may name only instances that
+	// serve every one of them: one restricted to some organizations would spend their
+	// credentials on the others' events.
+	Organizations []string
 }
 
 // Connectors are the configured connector instances, by name.
@@ -31,6 +47,14 @@ type Connector struct {
 	Attributes []string
 	// Required are those of Attributes that every delivery must carry, not empty.
 	Required []string
+	// Organizations are the organizations whose actions may deliver through the
+	// instance; nil: every organization's.
+	Organizations []string
+}
+
+// serves reports whether the instance delivers for an organization.
+func (c Connector) serves(org string) bool {
+	return c.Organizations == nil || slices.Contains(c.Organizations, org)
 }
 
 // CompileAction is [CompileAction] with the checks o asks for: the connectors of
@@ -39,7 +63,7 @@ func (o Options) CompileAction(a *Action, t *Compiled) (*CompiledAction, error) 
 	if t == nil {
 		return nil, &Error{Path: "templateId", Msg: "the action's template is required"}
 	}
-	c, errs := compileAction(a, t, o.Connectors)
+	c, errs := compileAction(a, t, o)
 	if len(errs) > 0 {
 		return nil, errs.err()
 	}
@@ -51,10 +75,40 @@ func (o Options) CompileAction(a *Action, t *Compiled) (*CompiledAction, error) 
 // required attributes it lacks. A misspelt attribute suggests the nearest known one,
 // or the one required attribute that is missing (text for body), and the missing one
 // is then not reported again.
-func (cs Connectors) check(tr *Trigger, path string, errs *problems) {
+//
+// The instance must also serve the action's organization: for an action made through
+// the API (api), o.Organization, which then only learns of the instances it may use;
+// for a rule file's, every one of o.Organizations.
+func (cs Connectors) check(tr *Trigger, path string, errs *problems, o Options, api bool) {
 	c, ok := cs[tr.Connector]
+	if ok && api && o.Organization != "" && !c.serves(o.Organization) {
+		// Another organization's instance: to this one, it is not configured.
+		errs.add(join(path, "connector"), "the connector %q is not available to organization %q: an instance that lists organizations serves only those", tr.Connector, o.Organization)
+		return
+	}
+	if ok && !api && c.Organizations != nil {
+		var others []string
+		for _, org := range o.Organizations {
+			if !c.serves(org) {
+				others = append(others, org)
+			}
+		}
+		if len(others) > 0 || len(o.Organizations) == 0 {
+			msg := fmt.Sprintf("rule files serve every organization, and the connector %q serves only %s", tr.Connector, strings.Join(c.Organizations, ", "))
+			if len(others) > 0 {
+				msg += " (not " + strings.Join(others, ", ") + ")"
+			}
+			errs.add(join(path, "connector"), "%s: name it in actions made through the API by its organizations, or name a connector that serves every organization", msg)
+			return
+		}
+	}
 	if !ok {
-		names := slices.Sorted(maps.Keys(cs))
+		var names []string
+		for _, name := range slices.Sorted(maps.Keys(cs)) {
+			if !api || o.Organization == "" || cs[name].serves(o.Organization) {
+				names = append(names, name)
+			}
+		}
 		msg := fmt.Sprintf("no connector named %q is configured", tr.Connector)
 		switch s := suggest.Closest(tr.Connector, names); {
 		case s != "":

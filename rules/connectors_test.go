@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/openjds/jds/egress"
 )
 
 // fixtureConnectors are the connectors testdata/connectors is checked against: sms
@@ -118,5 +120,96 @@ func TestConnectorsOfAPIActions(t *testing.T) {
 	_, err = Options{Connectors: Connectors{}}.CompileAction(a, tpl)
 	if got := Problems(err); len(got) != 1 || !strings.Contains(got[0], "the configuration has no connectors") {
 		t.Fatalf("no connectors: %q", got)
+	}
+}
+
+// A connector instance that lists organizations serves only those: an action made
+// through the API by another organization may not name it (nor learn its name from
+// the suggestions), and a rule file's action, which serves every organization, may
+// name it only when it serves them all.
+func TestConnectorsBelongToOrganizations(t *testing.T) {
+	f, err := ParseFile("t.yaml", []byte(`templates: [{name: Calls, attributes: [{name: calls, displayName: Calls, event: Call, aggregationMode: Count, lookBack: 1d}]}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := f.Compiled[0]
+	conns := Connectors{
+		"acme-sms": {Kind: "twilio", Attributes: []string{"to", "body"}, Required: []string{"to", "body"}, Organizations: []string{"acme"}},
+		"shared":   {Kind: "log"},
+	}
+	action := func(source, connector string) *Action {
+		return &Action{Name: "Text", IsActive: true, Condition: "calls > 0", Source: source,
+			ActionTriggers: []Trigger{{Type: "Connector", Connector: connector, Attributes: map[string]string{"to": "x", "body": "y"}}}}
+	}
+	for _, tc := range []struct {
+		name   string
+		o      Options
+		a      *Action
+		wantIn string // "" when it compiles
+	}{
+		{"its organization", Options{Organization: "acme"}, action("api", "acme-sms"), ""},
+		{"another organization", Options{Organization: "globex"}, action("api", "acme-sms"),
+			`actionTriggers[0].connector: the connector "acme-sms" is not available to organization "globex"`},
+		{"an open instance", Options{Organization: "globex"}, action("api", "shared"), ""},
+		{"another's name not suggested", Options{Organization: "globex"}, action("api", "acme-smss"),
+			`no connector named "acme-smss" is configured (configured: shared)`},
+		{"rule file, every organization served", Options{Organizations: []string{"acme"}}, action("rules/a.yaml", "acme-sms"), ""},
+		{"rule file, another organization", Options{Organizations: []string{"acme", "globex"}}, action("rules/a.yaml", "acme-sms"),
+			`actionTriggers[0].connector: rule files serve every organization, and the connector "acme-sms" serves only acme (not globex)`},
+		{"rule file, organizations unknown", Options{}, action("rules/a.yaml", "acme-sms"), `serves only acme`},
+		{"rule file, open instance", Options{Organizations: []string{"acme", "globex"}}, action("rules/a.yaml", "shared"), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.o.Connectors = conns
+			_, err := tc.o.CompileAction(tc.a, tpl)
+			got := strings.Join(Problems(err), "\n")
+			switch {
+			case tc.wantIn == "" && err != nil:
+				t.Fatalf("refused: %s", got)
+			case tc.wantIn != "" && !strings.Contains(got, tc.wantIn):
+				t.Fatalf("got %q, want it to say %q", got, tc.wantIn)
+			case tc.wantIn != "" && tc.o.Organization == "globex" && strings.Contains(got, "acme"+`"`) && !strings.Contains(got, "acme-sms"):
+				t.Fatalf("another organization's name leaked: %q", got)
+			}
+		})
+	}
+}
+
+// Webhook targets of actions made through the API are checked against the egress
+// policy when saved; rule files' are the operator's.
+func TestEgressOfAPIActions(t *testing.T) {
+	f, err := ParseFile("t.yaml", []byte(`templates: [{name: Calls, attributes: [{name: calls, displayName: Calls, event: Call, aggregationMode: Count, lookBack: 1d}]}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := f.Compiled[0]
+	hook := func(source, url string) *Action {
+		return &Action{Name: "Hook", IsActive: true, Condition: "calls > 0", Source: source,
+			ActionTriggers: []Trigger{{Type: "Webhook", WebhookURL: url}}}
+	}
+	o := Options{Egress: egress.New(nil)}
+	for _, tc := range []struct{ url, wantIn string }{
+		{"https://crm.example.com/calls/${person.id}", ""},
+		{"http://169.254.169.254/latest/meta-data/", "actionTriggers[0].webhookURL: 169.254.169.254 is a link-local address"},
+		{"http://127.0.0.1:8080/x?p=${person.id}", "127.0.0.1 is a loopback address"},
+		{"http://[::ffff:10.0.0.1]/", "is a private address"},
+		{"http://localhost:9/", "localhost is a loopback name"},
+		{"http://user:pw@0.0.0.0/", "0.0.0.0 is an unspecified address"},
+		{"http://2130706433/", "numeric host"},
+		{"https://10.0.0.${person.id}/", "the host must be written out in full"},
+	} {
+		t.Run(tc.url, func(t *testing.T) {
+			_, err := o.CompileAction(hook("api", tc.url), tpl)
+			got := strings.Join(Problems(err), "\n")
+			switch {
+			case tc.wantIn == "" && err != nil:
+				t.Fatalf("refused: %s", got)
+			case tc.wantIn != "" && (!strings.Contains(got, tc.wantIn) || !strings.Contains(got, "egress")):
+				t.Fatalf("got %q, want it to say %q and name egress", got, tc.wantIn)
+			}
+			if _, err := o.CompileAction(hook("rules/ops.yaml", tc.url), tpl); err != nil {
+				t.Fatalf("a rule file's target: %v", err)
+			}
+		})
 	}
 }

@@ -219,7 +219,7 @@ func (f *File) compileActions(find func(name string) (c *Compiled, known bool)) 
 		}
 		// Without its template (not compiled, or in another file), what does not
 		// depend on it is checked now.
-		c, cerrs := compileAction(a, t, f.opts.Connectors)
+		c, cerrs := compileAction(a, t, f.opts)
 		for _, e := range cerrs {
 			e.Path = join(prefix, e.Path)
 		}

@@ -3,7 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
-	"github.com/openjds/jds/suggest"
+	"net/url"
 	"reflect"
 	"slices"
 	"sort"
@@ -15,7 +15,9 @@ import (
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 
+	"github.com/openjds/jds/egress"
 	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/suggest"
 )
 
 // Action is a journey action, JDS-shaped: marshalled to JSON it has the field names of
@@ -105,7 +107,7 @@ func ParseActionJSON(raw []byte) (*Action, error) {
 	}
 	d := newDecoder(false)
 	a := d.action(n, "")
-	c, errs := compileAction(a, nil, nil)
+	c, errs := compileAction(a, nil, Options{})
 	if errs = d.merge(errs); len(errs) > 0 {
 		return nil, errs.err()
 	}
@@ -269,8 +271,8 @@ func CompileAction(a *Action, t *Compiled) (*CompiledAction, error) {
 
 // compileAction checks a, and compiles it when t is set; with t nil, only what does not
 // depend on the template is checked, and the result has no rule, condition or renderers.
-// With conns set, the connectors of Connector triggers are checked against it.
-func compileAction(a *Action, t *Compiled, conns Connectors) (*CompiledAction, problems) {
+// The checks o asks for (connectors, organizations, egress) are made too.
+func compileAction(a *Action, t *Compiled, o Options) (*CompiledAction, problems) {
 	a = cloneAction(a)
 	var errs problems
 	a.Name = strings.TrimSpace(a.Name)
@@ -323,7 +325,7 @@ func compileAction(a *Action, t *Compiled, conns Connectors) (*CompiledAction, p
 	}
 	env := renderCompileEnv(t)
 	for i := range a.ActionTriggers {
-		ct := compileTrigger(&a.ActionTriggers[i], index("actionTriggers", i), t, conns, env, &errs)
+		ct := compileTrigger(&a.ActionTriggers[i], index("actionTriggers", i), t, o, a.Source == "api", env, &errs)
 		if ct != nil {
 			c.triggers = append(c.triggers, *ct)
 		}
@@ -550,9 +552,10 @@ func (c *CompiledAction) Holds(results map[string]Result) (bool, error) {
 
 // compileTrigger checks and normalises one trigger in place, and compiles its strings.
 // With t nil the placeholders are compiled without checking profile names, and nil is
-// returned. With conns set, a Connector trigger's connector and attributes are checked
-// against it.
-func compileTrigger(tr *Trigger, path string, t *Compiled, conns Connectors, env map[string]any, errs *problems) *compiledTrigger {
+// returned. With o.Connectors set, a Connector trigger's connector and attributes are
+// checked against it; with o.Egress set, the target of an action made through the API
+// (api) is checked against the egress policy.
+func compileTrigger(tr *Trigger, path string, t *Compiled, o Options, api bool, env map[string]any, errs *problems) *compiledTrigger {
 	before := len(*errs)
 	at := func(f string) string { return join(path, f) }
 	ct := &compiledTrigger{path: path}
@@ -615,6 +618,9 @@ func compileTrigger(tr *Trigger, path string, t *Compiled, conns Connectors, env
 		} else {
 			tr.WebhookURL = strings.TrimSpace(tr.WebhookURL)
 			ct.url = compile(ct.urlField, tr.WebhookURL, func(parts []tmplPart) *tmplError { return urlContexts(tr.WebhookURL, parts) })
+			if api && o.Egress != nil && ct.url != nil {
+				checkEgress(o.Egress, tr.WebhookURL, ct.urlField, errs)
+			}
 		}
 		if tr.AuthorizationScheme != "" && tr.Authorization == "" {
 			errs.add(at("authorization"), "required with authorizationScheme: the credentials")
@@ -699,8 +705,8 @@ func compileTrigger(tr *Trigger, path string, t *Compiled, conns Connectors, env
 		}
 		literal(at("connector"), tr.Connector)
 		ct.connector = tr.Connector
-		if conns != nil && tr.Connector != "" && !strings.Contains(tr.Connector, "${") {
-			conns.check(tr, path, errs)
+		if o.Connectors != nil && tr.Connector != "" && !strings.Contains(tr.Connector, "${") {
+			o.Connectors.check(tr, path, errs, o, api)
 		}
 		for _, f := range []struct{ name, v string }{{"webhookURL", tr.WebhookURL}, {"authorizationScheme", tr.AuthorizationScheme}, {"authorization", tr.Authorization}} {
 			if f.v != "" {
@@ -755,4 +761,31 @@ func compileAt(path, s string, opts []expr.Option, check func(*vm.Program, int) 
 		return nil
 	}
 	return prog
+}
+
+// checkEgress checks the host of a tenant's webhook URL (a template whose scheme and
+// host urlContexts found written out) against the egress policy. The host must end
+// before the first placeholder: "https://api.${x}" could be anything.
+func checkEgress(p *egress.Policy, raw, field string, errs *problems) {
+	parts, e := parseTemplate(raw)
+	if e != nil || len(parts) == 0 || !parts[0].isLit() {
+		return // reported by the URL's own checks
+	}
+	first := parts[0].lit
+	scheme, rest, _ := strings.Cut(first, "://")
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		if len(parts) > 1 {
+			errs.add(field, "the host must be written out in full, ended by / before any placeholder: targets defined through the API are checked against the egress policy when saved")
+			return
+		}
+		end = len(rest)
+	}
+	u, err := url.Parse(scheme + "://" + rest[:end])
+	if err != nil {
+		return // reported by the URL's own checks
+	}
+	if err := p.CheckHost(u.Hostname()); err != nil {
+		errs.add(field, "%v", err)
+	}
 }
