@@ -28,6 +28,14 @@ type Instance struct {
 	// JSON) decodes it into an any: string, int, float64, bool, []any and
 	// map[string]any.
 	Config map[string]any
+	// Organizations are the organizations whose journey actions may deliver
+	// through the instance (key "organizations"): an action of any other is
+	// refused when saved, a rule file (which serves every organization) may name
+	// the instance only if it serves them all, and the delivery worker refuses a
+	// delivery of another organization. nil: every organization's, the
+	// single-tenant default. Outbound connectors only: an inbound one names its
+	// organization.
+	Organizations []string
 
 	// Line and Column locate the entry in the file when the Instance was
 	// decoded from YAML; 0 otherwise.
@@ -61,6 +69,13 @@ func (in *Instance) UnmarshalYAML(n *yaml.Node) error {
 			continue
 		}
 		switch k.Value {
+		case "organizations":
+			var orgs []string
+			if err := v.Decode(&orgs); err != nil || orgs == nil {
+				errs = append(errs, fmt.Errorf("line %d: organizations: expected a list of organization names", v.Line))
+				continue
+			}
+			in.Organizations = orgs
 		case "name", "kind":
 			s, ok := val.(string)
 			if !ok {
@@ -325,6 +340,9 @@ func Build(instances []Instance, opts Options) (map[string]Sender, error) {
 			report(&ConfigError{Field: "kind", Err: msg})
 			continue
 		}
+		if err := in.organizationsProblem(); err != nil {
+			report(err)
+		}
 		cfg, problems := decodeObject(kind.Spec, in.Config, "", &opts)
 		cfg.name = in.Name
 		if len(problems) > 0 {
@@ -357,6 +375,47 @@ func Build(instances []Instance, opts Options) (map[string]Sender, error) {
 }
 
 var validName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]*$`)
+
+// organizationsProblem checks the organizations list: absent, or organization names,
+// each once.
+func (in *Instance) organizationsProblem() error {
+	if in.Organizations == nil {
+		return nil
+	}
+	if len(in.Organizations) == 0 {
+		return &ConfigError{Field: "organizations", Err: errors.New("must name at least one organization; leave it out to let every organization's actions use the instance")}
+	}
+	var errs []error
+	for i, org := range in.Organizations {
+		switch {
+		case strings.TrimSpace(org) == "" || org == "*" || org != strings.TrimSpace(org):
+			errs = append(errs, &ConfigError{Field: fmt.Sprintf("organizations[%d]", i), Err: fmt.Errorf("%q is not an organization name (leave organizations out for every organization)", org)})
+		case slices.Contains(in.Organizations[:i], org):
+			errs = append(errs, &ConfigError{Field: fmt.Sprintf("organizations[%d]", i), Err: fmt.Errorf("%q is listed twice", org)})
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// OrganizationWarnings says which instances every organization may spend although
+// the configuration serves several organizations (orgs, the signing keys'): those
+// without an organizations list, and lists naming an organization that has no key.
+func OrganizationWarnings(instances []Instance, orgs []string) []string {
+	var out []string
+	known := slices.Compact(slices.Sorted(slices.Values(orgs)))
+	for i, in := range instances {
+		if len(known) > 1 && in.Organizations == nil {
+			out = append(out, fmt.Sprintf("connectors[%d] %q has no organizations list: the actions of every organization (%s) may deliver through it and spend its credentials; list the organizations it serves",
+				i, in.Name, strings.Join(known, ", ")))
+		}
+		for j, org := range in.Organizations {
+			if len(known) > 0 && !slices.Contains(known, org) {
+				out = append(out, fmt.Sprintf("connectors[%d] %q: organizations[%d]: no signing key has organization %q", i, in.Name, j, org))
+			}
+		}
+	}
+	return out
+}
 
 // position locates a field path of the entry: its top-level key's position,
 // else the entry's.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,6 +98,14 @@ func TestBuildValidation(t *testing.T) {
 			[]string{`from: is required unless messagingServiceSid is set`}, ErrRequired},
 		{"webexconnect url", []Instance{{Name: "c", Kind: "webexconnect", Config: map[string]any{}}},
 			[]string{`connectors[0] "c": url: is required`}, ErrRequired},
+		{"organizations", []Instance{{Name: "sms", Kind: "log", Organizations: []string{"acme", "globex"}}}, nil, nil},
+		{"bad organizations", []Instance{
+			{Name: "a", Kind: "log", Organizations: []string{}},
+			{Name: "b", Kind: "log", Organizations: []string{"acme", "*", "acme", ""}},
+		}, []string{`connectors[0] "a": organizations: must name at least one organization; leave it out`,
+			`connectors[1] "b": organizations[1]: "*" is not an organization name`,
+			`connectors[1] "b": organizations[2]: "acme" is listed twice`,
+			`connectors[1] "b": organizations[3]: "" is not an organization name`}, nil},
 		{"every problem at once", []Instance{
 			{Name: "sms", Kind: "twilio", Config: twilio(map[string]any{"authToken": nil, "form": "+1"})},
 			{Name: "hook", Kind: "webhook", Config: map[string]any{"timeout": []any{}}},
@@ -226,5 +235,32 @@ func TestBuildRoutesByName(t *testing.T) {
 	d := Delivery{ID: "d", Connector: "dev"}
 	if out := senders[d.Connector].Send(context.Background(), d); !out.OK() {
 		t.Fatalf("%+v", out)
+	}
+}
+
+// organizations is read from YAML with its position, and only outbound instances
+// take it.
+func TestInstanceOrganizations(t *testing.T) {
+	var list []Instance
+	if err := yaml.Unmarshal([]byte("- name: sms\n  kind: log\n  organizations: [acme, globex]\n- name: open\n  kind: log\n"), &list); err != nil {
+		t.Fatal(err)
+	}
+	if got := list[0].Organizations; !slices.Equal(got, []string{"acme", "globex"}) || list[1].Organizations != nil || list[0].Config["organizations"] != nil {
+		t.Fatalf("organizations: %q, %q, config %v", got, list[1].Organizations, list[0].Config)
+	}
+	if err := yaml.Unmarshal([]byte("- name: sms\n  kind: log\n  organizations: acme\n"), &list); err == nil || !strings.Contains(err.Error(), "line 3: organizations: expected a list") {
+		t.Fatalf("a scalar: %v", err)
+	}
+	in := Instance{Name: "in", Kind: "webhook", Organizations: []string{"acme"}}
+	if _, err := CheckInstance("inbound", 0, in, nil, Options{}); err == nil || !strings.Contains(err.Error(), `inbound[0] "in": organizations: only outbound connectors take it`) {
+		t.Fatalf("inbound: %v", err)
+	}
+	open := []Instance{{Name: "open", Kind: "log"}, {Name: "sms", Kind: "log", Organizations: []string{"acme", "initech"}}}
+	if w := OrganizationWarnings(open, []string{"acme"}); len(w) != 1 || !strings.Contains(w[0], `organizations[1]: no signing key has organization "initech"`) {
+		t.Fatalf("one organization: %q", w)
+	}
+	w := OrganizationWarnings(open, []string{"acme", "globex", "acme"})
+	if len(w) != 2 || !strings.Contains(w[0], `connectors[0] "open" has no organizations list: the actions of every organization (acme, globex) may deliver through it`) {
+		t.Fatalf("several organizations: %q", w)
 	}
 }

@@ -24,6 +24,9 @@ func CheckInstance(section string, index int, in Instance, spec []Field, opts Op
 	case !validName.MatchString(in.Name):
 		errs = append(errs, &ConfigError{Field: "name", Err: fmt.Errorf("%q is not a valid name (letters, digits, '_', '-' and '.', starting with a letter)", in.Name)})
 	}
+	if in.Organizations != nil {
+		errs = append(errs, &ConfigError{Field: "organizations", Err: errors.New("only outbound connectors take it: an inbound one names the organization its events go to")})
+	}
 	cfg, problems := decodeObject(spec, in.Config, "", &opts)
 	cfg.name = in.Name
 	errs = append(errs, problems...)
