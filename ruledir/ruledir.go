@@ -69,7 +69,8 @@ func LoadFilesWith(o rules.Options, paths ...string) (*Set, error) {
 
 // Connectors describes the connector instances of a configuration for the actions that
 // name them: each instance's kind, and the delivery attributes that kind reads and
-// requires (none listed: any). An instance of an unknown kind is left out: the
+// requires (none listed: any), and the organizations it serves (nil: every one). An
+// instance of an unknown kind is left out: the
 // configuration's own check reports it. The result is never nil, so that with no
 // instance configured every Connector trigger is an error.
 func Connectors(instances []connectors.Instance) rules.Connectors {
@@ -79,7 +80,7 @@ func Connectors(instances []connectors.Instance) rules.Connectors {
 		if !ok {
 			continue
 		}
-		c := rules.Connector{Kind: k.Name}
+		c := rules.Connector{Kind: k.Name, Organizations: in.Organizations}
 		for _, f := range k.Attributes {
 			c.Attributes = append(c.Attributes, f.Name)
 			if f.Required {

@@ -32,9 +32,9 @@ func TestStatusTimesHaveMilliseconds(t *testing.T) {
 }
 
 func TestConnectors(t *testing.T) {
-	got := Connectors([]connectors.Instance{{Name: "sms", Kind: "twilio"}, {Name: "audit", Kind: "log"}, {Name: "x", Kind: "nope"}})
+	got := Connectors([]connectors.Instance{{Name: "sms", Kind: "twilio", Organizations: []string{"acme"}}, {Name: "audit", Kind: "log"}, {Name: "x", Kind: "nope"}})
 	want := rules.Connectors{
-		"sms":   {Kind: "twilio", Attributes: []string{"to", "body", "from", "messagingServiceSid"}, Required: []string{"to", "body"}},
+		"sms":   {Kind: "twilio", Attributes: []string{"to", "body", "from", "messagingServiceSid"}, Required: []string{"to", "body"}, Organizations: []string{"acme"}},
 		"audit": {Kind: "log"},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -80,5 +80,15 @@ actions:
 	}
 	if st := m.Status(); st.OK || len(applied) != 1 || st.Counts["actions"] != 1 {
 		t.Errorf("the bad file replaced the working set: %+v, %d applied", st, len(applied))
+	}
+	// Rule files serve every organization: a connector that serves only some of them
+	// would spend its credentials on the others' events.
+	checks.Connectors = Connectors([]connectors.Instance{{Name: "sms", Kind: "twilio", Organizations: []string{"acme"}}})
+	checks.Organizations = []string{"acme", "globex"}
+	m = NewManager(dir, checks, slog.New(slog.DiscardHandler), func(_ context.Context, s *Set) error { return nil })
+	write("sms")
+	err = m.Reload(context.Background())
+	if err == nil || !strings.Contains(err.Error(), `r.yaml:10:51: actions[0].actionTriggers[0].connector: rule files serve every organization, and the connector "sms" serves only acme (not globex)`) {
+		t.Fatalf("reload with a connector of one organization: %v", err)
 	}
 }
