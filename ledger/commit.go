@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"syscall"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -134,7 +135,7 @@ func (s *Store) commitGroup(group []*request) {
 		if s.opts.Observe != nil {
 			s.opts.Observe(len(b.committed), took)
 		}
-	} else {
+	} else if !errors.Is(err, ErrNoSpace) { // commitSpace logged it
 		s.log.Error("commit failed", "requests", len(group), "err", err)
 	}
 	for _, r := range group {
@@ -189,7 +190,14 @@ func (s *Store) run(group []*request) (*batch, error) {
 	if err := b.journalRecords(s.pending.next, func(no uint64, rec []byte) error { return b.set(journalKey(no), rec) }); err != nil {
 		return nil, err
 	}
+	// Badger would die of SIGBUS writing this commit on a full disk (space.go).
+	if err := s.commitSpace(b.bytes); err != nil {
+		return nil, err
+	}
 	if err := txn.Commit(); err != nil {
+		if errors.Is(err, syscall.ENOSPC) {
+			err = fmt.Errorf("%w: %w", ErrNoSpace, err)
+		}
 		return nil, fmt.Errorf("committing %d requests: %w", len(group), err)
 	}
 	return b, nil
@@ -221,12 +229,19 @@ type batch struct {
 	queuedLow []byte
 	// identityChanged is set when an alias changed owner or appeared.
 	identityChanged bool
+	// bytes counts what set wrote, with Badger's per-entry overhead, for the space check.
+	bytes int
 }
+
+// entryOverhead is what Badger adds to a key and value in the WAL or the value log:
+// header, checksum, and the value pointer left in the tree.
+const entryOverhead = 64
 
 func (b *batch) set(key, value []byte) error {
 	if err := b.txn.Set(key, value); err != nil {
 		return fmt.Errorf("writing key %q: %w", key[:1], err)
 	}
+	b.bytes += len(key) + len(value) + entryOverhead
 	return nil
 }
 

@@ -48,6 +48,13 @@ type Options struct {
 	IndexCacheSize   int64 // default 32 MiB
 	ValueLogFileSize int64 // default 256 MiB
 	NumCompactors    int   // default 2 (Badger needs at least 2)
+	// DiskReserve is the free space a commit leaves in the data directory for what Badger
+	// writes after it (space.go); a commit that would eat into it fails with ErrNoSpace.
+	// Default 4×MemTableSize + 16 MiB.
+	DiskReserve int64
+	// FreeSpace tells the bytes free on the filesystem of dir; default statfs. Tests pass
+	// a fake.
+	FreeSpace func(dir string) (uint64, error)
 	// Region is where phone numbers without a country code are dialled, for identity
 	// lookups (identity.Normalize). Default identity.DefaultRegion.
 	Region string
@@ -86,6 +93,10 @@ func (o *Options) setDefaults() {
 	def(&o.BlockCacheSize, 64<<20)
 	def(&o.IndexCacheSize, 32<<20)
 	def(&o.ValueLogFileSize, 256<<20)
+	def(&o.DiskReserve, defaultReserve(o.MemTableSize))
+	if o.FreeSpace == nil {
+		o.FreeSpace = statfsFree
+	}
 	if o.NumCompactors < 2 {
 		o.NumCompactors = 2
 	}
@@ -144,6 +155,8 @@ type Store struct {
 	queue   *queueScan
 
 	seq atomic.Uint64 // last sequence committed
+	// noSpace is set while commits are refused for want of free space.
+	noSpace atomic.Bool
 	// identityVersion changes whenever a commit changes which person owns an alias.
 	identityVersion atomic.Uint64
 	nextWS          wsid // last workspace number allocated; committer only
@@ -201,6 +214,10 @@ func Open(opts Options) (*Store, error) {
 	if opts.InMemory {
 		// No value log in memory: every value must stay in the tree.
 		bo = bo.WithValueThreshold(1 << 20)
+	}
+	// On a full disk Badger dies of SIGBUS instead of failing (space.go): refuse first.
+	if err := checkOpenSpace(opts); err != nil {
+		return nil, err
 	}
 	db, err := badger.Open(bo)
 	if err != nil {
@@ -292,9 +309,14 @@ func (s *Store) PendingStateBytes() int { return s.pending.held() }
 // StatsRef exposes the counters.
 func (s *Store) StatsRef() *Stats { return &s.stats }
 
-// CollectGarbage rewrites value-log files that are mostly stale, until none is.
+// CollectGarbage rewrites value-log files that are mostly stale, until none is. Each
+// rewrite needs room for a value-log file besides the reserve; without it, it stops with
+// ErrNoSpace.
 func (s *Store) CollectGarbage(ctx context.Context) (rewritten int, err error) {
 	for ctx.Err() == nil {
+		if err := s.checkSpace(uint64(s.opts.DiskReserve+s.opts.ValueLogFileSize), "value-log gc"); err != nil {
+			return rewritten, err
+		}
 		switch err := s.db.RunValueLogGC(0.5); {
 		case err == nil:
 			rewritten++
