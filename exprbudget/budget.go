@@ -1,0 +1,318 @@
+// Package exprbudget holds the budget every expr-lang expression of jds is compiled and
+// run with: templates' placeholders and conditions (rules), IVR flows (flows) and
+// inbound mappings (inbound) all compile through [Compile] and evaluate through [Run],
+// so that no expression, whoever wrote it, can stall the commit of other tenants' events
+// or exhaust the memory of the process.
+//
+// The budget has three parts:
+//
+//   - At compile time an expression has at most [MaxNodes] nodes (operators, operands,
+//     calls), and a string it builds from constants alone may not exceed [MaxString]
+//     bytes: repeat("a", 999999) passes, but replacing each "a" of it by "aa" does not,
+//     and is refused with the place of the call.
+//   - At run time every string or list a builtin makes (repeat, replace, join, toJSON,
+//     concat, ...) is at most [MaxString] bytes or items: the size is checked before the
+//     work when it can be known (repeat, replace, join), after it otherwise.
+//   - At run time one evaluation spends at most [Units] units: a unit is a byte of text or
+//     an item of a list that a builtin, a comparison or a concatenation reads or makes,
+//     and each item a predicate (map, filter, all, ...) walks costs [StepUnits]. The
+//     units make evaluation time proportional to the budget: see docs/BENCHMARKS.md.
+//
+// A value an expression returns is also at most [MaxString] bytes written out, counting
+// each reference to a string again (a list of a thousand references to one long string
+// is a long text once rendered).
+//
+// Exceeding the budget is an error that wraps [ErrBudget]. It does not own the
+// expressions' environments or functions: each caller passes its own as expr options.
+package exprbudget
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/builtin"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
+)
+
+const (
+	// MaxNodes bounds the nodes of one expression; expr's own default is 10,000.
+	MaxNodes = 500
+	// MaxString bounds one string (bytes) or list (items) made while evaluating, and
+	// the written size of the value returned.
+	MaxString = 1 << 20
+	// Units bounds the work of one evaluation (see the package doc).
+	Units = 4 << 20
+	// StepUnits is what one item a predicate walks costs.
+	StepUnits = 64
+)
+
+// ErrBudget is wrapped by every error of an expression over its budget, at compile
+// time and at run time.
+var ErrBudget = errors.New("expression budget")
+
+// budgetError is an ErrBudget with a message of its own.
+type budgetError struct{ msg string }
+
+func (e *budgetError) Error() string        { return "expression budget: " + e.msg }
+func (e *budgetError) Is(target error) bool { return target == ErrBudget }
+
+func over(format string, args ...any) error {
+	return &budgetError{msg: fmt.Sprintf(format, args...)}
+}
+
+// Compile compiles src with opts (the caller's environment, functions, AsBool, ...) and
+// the budget. An expression over the budget is a *file.Error (with its place in src)
+// wrapping ErrBudget; other errors are expr's.
+func Compile(src string, opts ...expr.Option) (*vm.Program, error) {
+	all := append(append([]expr.Option{}, opts...), expr.MaxNodes(MaxNodes), expr.Patch(costPatcher{}))
+	prog, err := expr.Compile(src, all...)
+	if err != nil {
+		var fe *file.Error
+		if errors.As(err, &fe) && strings.Contains(fe.Message, "exceeds maximum allowed nodes") {
+			e := &file.Error{Location: fe.Location, Message: fmt.Sprintf("expression budget: more than %d nodes (operators, operands and calls) in one expression", MaxNodes)}
+			e.Wrap(ErrBudget)
+			return nil, e.Bind(file.NewSource(src))
+		}
+		return nil, err
+	}
+	if fe := constSizes(prog.Node()); fe != nil {
+		return nil, fe.Bind(file.NewSource(src))
+	}
+	return prog, nil
+}
+
+var vms = sync.Pool{New: func() any { return &vm.VM{MemoryBudget: Units} }}
+
+// Run evaluates a program of Compile within the budget. An evaluation over it stops
+// with an error wrapping ErrBudget, as does a value whose written size is over
+// MaxString.
+func Run(prog *vm.Program, env any) (any, error) {
+	m := vms.Get().(*vm.VM)
+	out, err := m.Run(prog, env)
+	vms.Put(m)
+	if err != nil {
+		var fe *file.Error
+		if errors.As(err, &fe) && fe.Prev == nil && fe.Message == "memory budget exceeded" {
+			fe.Message = fmt.Sprintf("expression budget: more than %d units of work (bytes and items read or made, %d a loop step)", Units, StepUnits)
+			fe.Wrap(ErrBudget)
+		}
+		return nil, err
+	}
+	if n := Size(out, MaxString+1); n > MaxString {
+		return nil, over("the value is more than %d bytes written out", MaxString)
+	}
+	return out, nil
+}
+
+// Size is what a value costs: the bytes of its strings and the items of its lists and
+// maps, each reference counted again; other values cost 1. It stops counting once past
+// limit, so that its own cost is bounded by limit.
+func Size(v any, limit int) int {
+	n := 0
+	size(v, limit, &n)
+	return n
+}
+
+func size(v any, limit int, n *int) {
+	if *n > limit {
+		return
+	}
+	switch x := v.(type) {
+	case nil:
+		*n++
+	case string:
+		*n += len(x)
+	case []any:
+		*n += len(x)
+		for _, e := range x {
+			if size(e, limit, n); *n > limit {
+				return
+			}
+		}
+	case map[string]any:
+		*n += len(x)
+		for k, e := range x {
+			*n += len(k)
+			if size(e, limit, n); *n > limit {
+				return
+			}
+		}
+	case []byte:
+		*n += len(x)
+	case bool, int, int64, float64:
+		*n++
+	default:
+		rv := reflect.ValueOf(v)
+		switch rv.Kind() {
+		case reflect.Slice, reflect.Array:
+			*n += rv.Len()
+			for i := 0; i < rv.Len() && *n <= limit; i++ {
+				size(rv.Index(i).Interface(), limit, n)
+			}
+		case reflect.Map:
+			*n += rv.Len()
+			it := rv.MapRange()
+			for it.Next() && *n <= limit {
+				size(it.Key().Interface(), limit, n)
+				size(it.Value().Interface(), limit, n)
+			}
+		case reflect.String:
+			*n += rv.Len()
+		default:
+			*n++
+		}
+	}
+}
+
+// The builtins that read or make strings and lists are replaced, in expr's table of
+// builtins, with versions that count their work and refuse results over MaxString.
+// expr lets a program's own functions override a builtin, but those cannot report
+// their cost to the VM that runs them: only builtins can (vm.OpCallSafe). The table is
+// the library's, process-wide: replacing it at init makes every expr program of the
+// process counted, whichever package compiles it.
+func init() {
+	for _, name := range countedBuiltins {
+		i, ok := builtin.Index[name]
+		if !ok {
+			panic("exprbudget: expr has no builtin " + name)
+		}
+		f := builtin.Builtins[i]
+		safe := countedCall(*f)
+		f.Fast, f.Func, f.Safe = nil, nil, safe
+	}
+	for _, f := range internals {
+		builtin.Index[f.Name] = len(builtin.Builtins)
+		builtin.Builtins = append(builtin.Builtins, f)
+	}
+}
+
+// countedBuiltins are the builtins whose work depends on the size of their arguments or
+// results. len, get, first, last, the numeric and time builtins are O(1) and stay.
+var countedBuiltins = []string{
+	"string", "trim", "trimPrefix", "trimSuffix", "upper", "lower", "split", "splitAfter",
+	"replace", "repeat", "join", "indexOf", "lastIndexOf", "hasPrefix", "hasSuffix",
+	"toJSON", "fromJSON", "toBase64", "fromBase64", "keys", "values", "toPairs", "fromPairs",
+	"reverse", "uniq", "concat", "flatten", "sort", "max", "min", "mean", "median", "take",
+}
+
+// countedCall wraps a builtin: the size of its arguments and of its result are its cost,
+// and a result over MaxString is an error. repeat, replace and join know the size of
+// their result before making it, and refuse it before the work.
+func countedCall(orig builtin.Function) func(args ...any) (any, uint, error) {
+	name := orig.Name
+	return func(args ...any) (any, uint, error) {
+		in := 0
+		for _, a := range args {
+			size(a, MaxString*4, &in)
+		}
+		if n := resultSize(name, args); n > MaxString {
+			return nil, 0, over("%s would make a string of %d bytes, over the limit of %d", name, n, MaxString)
+		}
+		var (
+			out any
+			mem uint
+			err error
+		)
+		switch {
+		case orig.Safe != nil:
+			out, mem, err = orig.Safe(args...)
+		case orig.Func != nil:
+			out, err = orig.Func(args...)
+		case orig.Fast != nil && len(args) == 1:
+			out = orig.Fast(args[0])
+		default:
+			return nil, 0, fmt.Errorf("%s: unexpected call", name)
+		}
+		if err != nil {
+			if err.Error() == "memory budget exceeded" { // expr's repeat over a million
+				return nil, 0, over("%s would make a string of more than %d bytes", name, MaxString)
+			}
+			return nil, 0, err
+		}
+		n := Size(out, MaxString+1)
+		if n > MaxString {
+			return nil, 0, over("the result of %s is more than %d bytes or items", name, MaxString)
+		}
+		_ = mem // counted by the size of the result
+		return out, uint(in + n), nil
+	}
+}
+
+// resultSize is the size of the string repeat, replace or join will make, computed in
+// time proportional to their arguments (0 for others, or arguments of other types: the
+// builtin reports those).
+func resultSize(name string, args []any) int {
+	switch name {
+	case "repeat":
+		if len(args) != 2 {
+			return 0
+		}
+		s, ok := args[0].(string)
+		n, ok2 := toInt(args[1])
+		if !ok || !ok2 || n <= 0 {
+			return 0
+		}
+		if len(s) > 0 && n > math.MaxInt/len(s) {
+			return math.MaxInt
+		}
+		return len(s) * n
+	case "replace":
+		if len(args) != 3 && len(args) != 4 {
+			return 0
+		}
+		s, ok1 := args[0].(string)
+		old, ok2 := args[1].(string)
+		nw, ok3 := args[2].(string)
+		if !ok1 || !ok2 || !ok3 {
+			return 0
+		}
+		k := strings.Count(s, old)
+		if len(args) == 4 {
+			if c, ok := toInt(args[3]); ok && c >= 0 {
+				k = min(k, c)
+			}
+		}
+		return len(s) + k*(len(nw)-len(old))
+	case "join":
+		if len(args) == 0 {
+			return 0
+		}
+		sep := ""
+		if len(args) > 1 {
+			sep, _ = args[1].(string)
+		}
+		n := 0
+		rv := reflect.ValueOf(args[0])
+		if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
+			return 0
+		}
+		for i := 0; i < rv.Len() && n <= MaxString; i++ {
+			if s, ok := rv.Index(i).Interface().(string); ok {
+				n += len(s)
+			}
+			n += len(sep)
+		}
+		return n
+	}
+	return 0
+}
+
+func toInt(v any) (int, bool) {
+	switch x := v.(type) {
+	case int:
+		return x, true
+	case int64:
+		return int(x), true
+	case int32:
+		return int(x), true
+	case float64:
+		return int(x), true
+	}
+	return 0, false
+}

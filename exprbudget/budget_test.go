@@ -1,0 +1,98 @@
+package exprbudget
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/expr-lang/expr"
+)
+
+// bomb is the expression of issue 17: a million "a"s, each doubled depth times.
+func bomb(depth int) string {
+	s := `repeat("a",999999)`
+	for range depth {
+		s = `replace(` + s + `,"a","aa")`
+	}
+	return "len(" + s + ")"
+}
+
+func TestCompileRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, want string
+	}{
+		{"bomb 8 deep", bomb(8), "replace(...) makes a string of 1999998 bytes"},
+		{"bomb 10 deep", bomb(10), "over the limit of 1048576 bytes"},
+		{"bomb 1 deep", bomb(1), "replace(...) makes a string"},
+		{"repeat", `repeat("ab", 600000)`, "repeat(...) makes a string of 1200000 bytes"},
+		{"repeat of concatenation", `repeat("a" + "b", 600000)`, "repeat(...) makes"},
+		{"repeat inside +", `"x" + repeat("ab", 524288)`, "makes a string of 1048577 bytes"},
+		{"replace of empty", `replace(repeat("a", 1000), "", repeat("b", 1100))`, "replace(...) makes"},
+		{"nodes", strings.Repeat("1 + ", MaxNodes) + "1", "more than 500 nodes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Compile(tc.src)
+			if err == nil {
+				t.Fatalf("compiled")
+			}
+			if !errors.Is(err, ErrBudget) {
+				t.Errorf("not ErrBudget: %v", err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestRun(t *testing.T) {
+	type env struct {
+		N    int            `expr:"n"`
+		S    string         `expr:"s"`
+		L    []any          `expr:"l"`
+		Data map[string]any `expr:"data"`
+	}
+	long := make([]any, 100000)
+	for i := range long {
+		long[i] = i
+	}
+	e := env{N: 5, S: "abc", L: long, Data: map[string]any{"n": int64(2000000), "s": strings.Repeat("x", 200000)}}
+	for _, tc := range []struct {
+		name, src string
+		want      any
+		err       string // "" when it passes
+	}{
+		{"plain", `n + 1`, 6, ""},
+		{"string ops", `upper(s) + "-" + replace(s, "b", "bb")`, "ABC-abbc", ""},
+		{"comparison", `s == "abc" && s contains "b" && s startsWith "a"`, true, ""},
+		{"repeat within", `len(repeat(s, 1000))`, 3000, ""},
+		{"loop", `len(filter(1..1000, # % 2 == 0))`, 500, ""},
+		{"typed env field", `data.n > 5`, true, ""},
+		{"repeat from data", `len(repeat("a", data.n))`, nil, "repeat would make a string of 2000000 bytes"},
+		{"replace from data", `len(replace(replace(replace(data.s, "x", "xx"), "x", "xx"), "x", "xx"))`, nil, "replace would make a string of 1600000 bytes"},
+		{"doubling by +", `let a = data.s; let b = a + a; let c = b + b; let d = c + c; let e = d + d; let f = e + e; len(f + f)`, nil, "more than 4194304 units"},
+		{"loop over a long list", `all(l, all(l, # >= 0))`, nil, "more than 4194304 units"},
+		{"nested ranges", `reduce(1..3000, reduce(1..3000, #acc + 1, 0), 0)`, nil, "more than 4194304 units"},
+		{"scans in a loop", `count(1..10000, data.s contains "y")`, nil, "more than 4194304 units"},
+		{"value too long", `map(1..100, data.s)`, nil, "the value is more than 1048576 bytes"},
+		{"toJSON", `len(toJSON(map(1..6, data.s)))`, nil, "more than 1048576"},
+		{"join", `len(join(map(1..6, data.s), ""))`, nil, "join would make a string of 1200000 bytes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			prog, err := Compile(tc.src, expr.Env(env{}))
+			if err != nil {
+				t.Fatalf("compile: %v", err)
+			}
+			got, err := Run(prog, e)
+			if tc.err == "" {
+				if err != nil || got != tc.want {
+					t.Fatalf("got %v, %v; want %v", got, err, tc.want)
+				}
+				return
+			}
+			if err == nil || !errors.Is(err, ErrBudget) || !strings.Contains(err.Error(), tc.err) {
+				t.Fatalf("got %v, %v; want an ErrBudget with %q", got, err, tc.err)
+			}
+		})
+	}
+}
