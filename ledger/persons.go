@@ -175,9 +175,13 @@ func uniqueAliases(as []identity.Alias) []identity.Alias {
 
 // minus returns the aliases of a whose value is not in b.
 func minus(a, b []identity.Alias) []identity.Alias {
+	in := make(map[string]bool, len(b))
+	for _, y := range b {
+		in[y.Value] = true
+	}
 	var out []identity.Alias
 	for _, x := range a {
-		if !slices.ContainsFunc(b, func(y identity.Alias) bool { return y.Value == x.Value }) {
+		if !in[x.Value] {
 			out = append(out, x)
 		}
 	}
@@ -197,21 +201,26 @@ func (s *Store) Merge(ctx context.Context, w Workspace, primary string, others [
 		if err != nil {
 			return err
 		}
+		// This runs in the committer: linear in the persons named (a set, not a search
+		// of the victims so far), and refused as soon as the aliases cannot fit, so that
+		// a long list costs no more than the part of it that is read.
 		var victims []*identity.Person
+		seen := map[string]bool{p.ID: true}
 		total := len(p.Aliases())
 		for _, o := range others {
 			v, err := b.livePerson(ws, o)
 			if err != nil {
 				return err
 			}
-			if v.ID == p.ID || slices.ContainsFunc(victims, func(x *identity.Person) bool { return x.ID == v.ID }) {
+			if seen[v.ID] {
 				continue
 			}
+			seen[v.ID] = true
 			victims = append(victims, v)
 			total += len(v.Aliases())
-		}
-		if err := b.fits(total); err != nil {
-			return err
+			if err := b.fits(total); err != nil {
+				return err
+			}
 		}
 		out, err = b.mergeAll(ws, p, victims)
 		return err
@@ -258,6 +267,7 @@ func (s *Store) Identify(ctx context.Context, w Workspace, req IdentifyRequest) 
 		}
 		aliases := uniqueAliases(req.Aliases)
 		var owners []*identity.Person
+		isOwner := map[string]bool{}
 		for _, a := range aliases {
 			e, ok, err := b.alias(ws, a.Value)
 			if err != nil {
@@ -270,7 +280,8 @@ func (s *Store) Identify(ctx context.Context, w Workspace, req IdentifyRequest) 
 			if err != nil {
 				return err
 			}
-			if !slices.ContainsFunc(owners, func(x *identity.Person) bool { return x.ID == o.ID }) {
+			if !isOwner[o.ID] {
+				isOwner[o.ID] = true
 				owners = append(owners, o)
 			}
 		}
