@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -29,6 +30,13 @@ type Options struct {
 	Senders map[string]connectors.Sender // by connector instance; "" for inline webhooks
 	Logger  *slog.Logger
 	Now     func() time.Time // default time.Now
+
+	// Organizations are the organizations each connector instance serves, by instance
+	// name; an instance not in it serves every organization. A delivery of another
+	// organization through a listed instance is dead at once, unsent: its credentials
+	// are not that tenant's to spend (rules refuse such actions when they are saved or
+	// loaded; this catches what was queued or stored before the configuration changed).
+	Organizations map[string][]string
 
 	MaxAttempts int           // default 8; then the delivery is dead
 	Backoff     time.Duration // first retry delay, doubled each time; default 1 s
@@ -173,6 +181,11 @@ func (w *Worker) send(ctx context.Context, d *ledger.Delivery, payload connector
 	if sender == nil {
 		w.o.Metrics.count(payload.Connector, ResultDead)
 		w.settle(ctx, d, ledger.Outcome{Error: fmt.Sprintf("no connector named %q is configured", payload.Connector), Attempted: w.o.Now()})
+		return
+	}
+	if orgs, listed := w.o.Organizations[payload.Connector]; listed && !slices.Contains(orgs, d.Workspace.Org) {
+		w.o.Metrics.count(payload.Connector, ResultDead)
+		w.settle(ctx, d, ledger.Outcome{Error: fmt.Sprintf("the connector %q does not serve organization %q", payload.Connector, d.Workspace.Org), Attempted: w.o.Now()})
 		return
 	}
 	payload.ID = d.ID
