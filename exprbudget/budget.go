@@ -18,9 +18,8 @@
 //     and each item a predicate (map, filter, all, ...) walks costs [StepUnits]. The
 //     units make evaluation time proportional to the budget: see docs/BENCHMARKS.md.
 //
-// A value an expression returns is also at most [MaxString] bytes written out, counting
-// each reference to a string again (a list of a thousand references to one long string
-// is a long text once rendered).
+// A value written out (rendered in a template) is also at most [MaxString] bytes,
+// counting each reference to a string again ([CheckSize]).
 //
 // Exceeding the budget is an error that wraps [ErrBudget]. It does not own the
 // expressions' environments or functions: each caller passes its own as expr options.
@@ -31,8 +30,10 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/builtin"
@@ -46,6 +47,8 @@ const (
 	// MaxString bounds one string (bytes) or list (items) made while evaluating, and
 	// the written size of the value returned.
 	MaxString = 1 << 20
+	// MaxText bounds the text a template renders, all its placeholders together.
+	MaxText = 4 << 20
 	// Units bounds the work of one evaluation (see the package doc).
 	Units = 4 << 20
 	// StepUnits is what one item a predicate walks costs.
@@ -90,8 +93,7 @@ func Compile(src string, opts ...expr.Option) (*vm.Program, error) {
 var vms = sync.Pool{New: func() any { return &vm.VM{MemoryBudget: Units} }}
 
 // Run evaluates a program of Compile within the budget. An evaluation over it stops
-// with an error wrapping ErrBudget, as does a value whose written size is over
-// MaxString.
+// with an error wrapping ErrBudget.
 func Run(prog *vm.Program, env any) (any, error) {
 	m := vms.Get().(*vm.VM)
 	out, err := m.Run(prog, env)
@@ -104,71 +106,125 @@ func Run(prog *vm.Program, env any) (any, error) {
 		}
 		return nil, err
 	}
-	if n := Size(out, MaxString+1); n > MaxString {
-		return nil, over("the value is more than %d bytes written out", MaxString)
-	}
 	return out, nil
 }
 
-// Size is what a value costs: the bytes of its strings and the items of its lists and
-// maps, each reference counted again; other values cost 1. It stops counting once past
-// limit, so that its own cost is bounded by limit.
-func Size(v any, limit int) int {
-	n := 0
-	size(v, limit, &n)
-	return n
+// CheckSize refuses a value to be written out (rendered in a template) whose size is
+// over MaxString: a list of a thousand references to one long string costs little to
+// make but is a long text once written.
+func CheckSize(v any) error {
+	if n := Size(v, MaxString+1); n > MaxString {
+		return over("the value is more than %d bytes written out", MaxString)
+	}
+	return nil
 }
 
-func size(v any, limit int, n *int) {
-	if *n > limit {
+// Size is what a value costs: the bytes of its strings, the items of its lists and maps
+// and the fields of its structs, each reference counted again (a pointer that refers
+// back to a value being counted, as an event's "event" does, counts 1); numbers and
+// other values cost 1. It stops counting once past limit, so that its own cost is
+// bounded by limit.
+func Size(v any, limit int) int {
+	w := sizer{limit: limit}
+	w.add(v)
+	return w.n
+}
+
+type sizer struct {
+	n, limit int
+	path     []uintptr // the pointers being counted
+}
+
+func (w *sizer) add(v any) {
+	if w.n > w.limit {
 		return
 	}
 	switch x := v.(type) {
-	case nil:
-		*n++
+	case nil, bool, int, int64, float64, time.Time, time.Duration:
+		w.n++
 	case string:
-		*n += len(x)
+		w.n += len(x)
 	case []any:
-		*n += len(x)
+		w.n += len(x)
 		for _, e := range x {
-			if size(e, limit, n); *n > limit {
+			if w.add(e); w.n > w.limit {
 				return
 			}
 		}
 	case map[string]any:
-		*n += len(x)
+		w.n += len(x)
 		for k, e := range x {
-			*n += len(k)
-			if size(e, limit, n); *n > limit {
+			w.n += len(k)
+			if w.add(e); w.n > w.limit {
 				return
 			}
 		}
 	case []byte:
-		*n += len(x)
-	case bool, int, int64, float64:
-		*n++
+		w.n += len(x)
 	default:
-		rv := reflect.ValueOf(v)
-		switch rv.Kind() {
-		case reflect.Slice, reflect.Array:
-			*n += rv.Len()
-			for i := 0; i < rv.Len() && *n <= limit; i++ {
-				size(rv.Index(i).Interface(), limit, n)
-			}
-		case reflect.Map:
-			*n += rv.Len()
-			it := rv.MapRange()
-			for it.Next() && *n <= limit {
-				size(it.Key().Interface(), limit, n)
-				size(it.Value().Interface(), limit, n)
-			}
-		case reflect.String:
-			*n += rv.Len()
-		default:
-			*n++
-		}
+		w.value(reflect.ValueOf(v))
 	}
 }
+
+func (w *sizer) value(rv reflect.Value) {
+	if w.n > w.limit {
+		return
+	}
+	switch rv.Kind() {
+	case reflect.String:
+		w.n += rv.Len()
+	case reflect.Slice, reflect.Array:
+		w.n += rv.Len()
+		for i := 0; i < rv.Len() && w.n <= w.limit; i++ {
+			w.elem(rv.Index(i))
+		}
+	case reflect.Map:
+		w.n += rv.Len()
+		it := rv.MapRange()
+		for it.Next() && w.n <= w.limit {
+			w.elem(it.Key())
+			w.elem(it.Value())
+		}
+	case reflect.Pointer:
+		w.n++
+		if rv.IsNil() || slices.Contains(w.path, rv.Pointer()) {
+			return
+		}
+		w.path = append(w.path, rv.Pointer())
+		w.value(rv.Elem())
+		w.path = w.path[:len(w.path)-1]
+	case reflect.Struct:
+		w.n++
+		if rv.Type() == timeType {
+			return
+		}
+		for i := 0; i < rv.NumField() && w.n <= w.limit; i++ {
+			if rv.Type().Field(i).IsExported() {
+				w.elem(rv.Field(i))
+			}
+		}
+	case reflect.Interface:
+		if rv.IsNil() {
+			w.n++
+			return
+		}
+		w.elem(rv.Elem())
+	default:
+		w.n++
+	}
+}
+
+// elem counts a value found inside another: through add when it can be had as an
+// interface (the fast paths), else by reflection.
+func (w *sizer) elem(rv reflect.Value) {
+	if rv.CanInterface() {
+		w.add(rv.Interface())
+		return
+	}
+	w.value(rv)
+}
+
+var timeType = reflect.TypeOf(time.Time{})
 
 // The builtins that read or make strings and lists are replaced, in expr's table of
 // builtins, with versions that count their work and refuse results over MaxString.
@@ -209,7 +265,7 @@ func countedCall(orig builtin.Function) func(args ...any) (any, uint, error) {
 	return func(args ...any) (any, uint, error) {
 		in := 0
 		for _, a := range args {
-			size(a, MaxString*4, &in)
+			in += Size(a, MaxString*4)
 		}
 		if n := resultSize(name, args); n > MaxString {
 			return nil, 0, over("%s would make a string of %d bytes, over the limit of %d", name, n, MaxString)

@@ -39,6 +39,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/openjds/jds/connectors"
+	"github.com/openjds/jds/exprbudget"
 	"github.com/openjds/jds/filter"
 	"github.com/openjds/jds/identity"
 	"github.com/openjds/jds/rules"
@@ -261,7 +262,7 @@ func (c *compiler) expression(v *yaml.Node, p string, opts ...expr.Option) *vm.P
 	if !ok {
 		return nil
 	}
-	prog, err := expr.Compile(src, append(c.options(), opts...)...)
+	prog, err := exprbudget.Compile(src, append(c.options(), opts...)...)
 	if err != nil {
 		c.d.exprError(v, p, err)
 		return nil

@@ -10,10 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/expr-lang/expr"
 	"github.com/google/uuid"
 
 	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/exprbudget"
 	"github.com/openjds/jds/filter"
 	"github.com/openjds/jds/identity"
 	"github.com/openjds/jds/ledger"
@@ -117,7 +117,7 @@ func (f *Flow) run(ctx context.Context, rt *Runtime, req Request, d *Decision) e
 	env["history"], env["last"], env["profile"] = r.history, r.last, r.profile
 
 	for _, b := range f.bindings {
-		v, err := expr.Run(b.prog, env)
+		v, err := exprbudget.Run(b.prog, env)
 		if err != nil {
 			return fmt.Errorf("bindings.%s: %s", b.name, rules.ExprMessage(err))
 		}
@@ -126,7 +126,7 @@ func (f *Flow) run(ctx context.Context, rt *Runtime, req Request, d *Decision) e
 	for i := range f.rules {
 		ru := &f.rules[i]
 		if ru.when != nil {
-			ok, err := expr.Run(ru.when, env)
+			ok, err := exprbudget.Run(ru.when, env)
 			if err != nil {
 				return fmt.Errorf("%s: when: %s", ru.name, rules.ExprMessage(err))
 			}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/exprbudget"
 )
 
 // The mapping turns a payload into events. Each of its keys is an expr
@@ -261,7 +262,7 @@ func compileMapping(c *connectors.Config, poll bool) (*mapping, []error) {
 		if f == fieldWhen {
 			opts = append(opts, expr.AsBool())
 		}
-		prog, err := expr.Compile(src, opts...)
+		prog, err := exprbudget.Compile(src, opts...)
 		if err != nil {
 			errs = append(errs, mc.Errorf(f, "%s", oneLine(err.Error())))
 			continue
@@ -290,7 +291,7 @@ func (m *mapping) run(e env, lim event.Limits, maxItems int) mapped {
 	items := []any{e.Body}
 	prefix := func(int) string { return "" }
 	if p := m.progs[fieldItems]; p != nil {
-		v, err := expr.Run(p, m.vars(e, e.Body))
+		v, err := exprbudget.Run(p, m.vars(e, e.Body))
 		if err != nil {
 			out.problems = append(out.problems, "items: mapping.items: "+oneLine(err.Error()))
 			return out
@@ -313,7 +314,7 @@ func (m *mapping) run(e env, lim event.Limits, maxItems int) mapped {
 	for i, item := range items {
 		v := m.vars(e, item)
 		if p := m.progs[fieldWhen]; p != nil {
-			ok, err := expr.Run(p, v)
+			ok, err := exprbudget.Run(p, v)
 			if err != nil {
 				out.problems = append(out.problems, prefix(i)+"when: mapping.when: "+oneLine(err.Error()))
 				continue
@@ -343,7 +344,7 @@ func (m *mapping) one(env vars, item any, received time.Time, lim event.Limits) 
 		var v any
 		if p != nil {
 			var err error
-			if v, err = expr.Run(p, env); err != nil {
+			if v, err = exprbudget.Run(p, env); err != nil {
 				problems = append(problems, fmt.Sprintf("%s: mapping.%s: %s", f, f, oneLine(err.Error())))
 				continue
 			}
@@ -407,7 +408,7 @@ func (m *mapping) cursorOf(e env) (string, error) {
 	if p == nil {
 		return "", nil
 	}
-	v, err := expr.Run(p, m.vars(e, e.Body))
+	v, err := exprbudget.Run(p, m.vars(e, e.Body))
 	if err != nil {
 		return "", fmt.Errorf("mapping.cursor: %s", oneLine(err.Error()))
 	}

@@ -12,6 +12,8 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
+
+	"github.com/openjds/jds/exprbudget"
 )
 
 // Compiled is a validated template, normalised, with every attribute ready to match.
@@ -215,7 +217,7 @@ func compileAttr(a *Attribute, path string, errs *problems) *CompiledAttr {
 	a.Condition = strings.TrimSpace(a.Condition)
 	if a.Condition != "" {
 		var err error
-		prog, err = expr.Compile(a.Condition, expr.Env(EventEnv{}), expr.AsBool(), expr.DisableBuiltin("now"))
+		prog, err = exprbudget.Compile(a.Condition, expr.Env(EventEnv{}), expr.AsBool(), expr.DisableBuiltin("now"))
 		if err != nil {
 			exprError(errs, at("condition"), err)
 		}
@@ -334,7 +336,7 @@ func (a *CompiledAttr) Match(env *EventEnv) (v Value, ok bool, err error) {
 		}
 	}
 	if a.prog != nil {
-		out, err := expr.Run(a.prog, env)
+		out, err := exprbudget.Run(a.prog, env)
 		if err != nil {
 			return nil, false, fmt.Errorf("attribute %q: condition: %w", a.Name, err)
 		}

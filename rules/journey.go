@@ -17,6 +17,7 @@ import (
 
 	"github.com/openjds/jds/egress"
 	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/exprbudget"
 	"github.com/openjds/jds/suggest"
 )
 
@@ -429,7 +430,7 @@ func (c *CompiledAction) compileCondition(errs *problems) {
 		profile[a.Name] = sampleValue(a)
 	}
 	env[profileVar] = profile
-	prog, err := expr.Compile(src, expr.Env(env), expr.AsBool(), expr.DisableBuiltin("now"))
+	prog, err := exprbudget.Compile(src, expr.Env(env), expr.AsBool(), expr.DisableBuiltin("now"))
 	if err != nil {
 		exprErrorNow(errs, "condition", src, 0, err, "now() is not available in conditions: they read the profile, whose windows already end at the time of evaluation")
 		return
@@ -542,7 +543,7 @@ func (c *CompiledAction) Holds(results map[string]Result) (bool, error) {
 		env[k] = v
 	}
 	env[profileVar] = vals
-	out, err := expr.Run(c.cond, env)
+	out, err := exprbudget.Run(c.cond, env)
 	if err != nil {
 		return false, fmt.Errorf("action %q: condition: %s", c.Action.Name, ExprMessage(err))
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/exprbudget"
 )
 
 // Trigger strings are templates: literal text with ${expr} placeholders, each replaced by
@@ -169,13 +170,19 @@ func (t *tmpl) render(env any) (string, error) {
 			b.WriteString(p.lit)
 			continue
 		}
-		v, err := expr.Run(p.prog, env)
+		v, err := exprbudget.Run(p.prog, env)
+		if err == nil {
+			err = exprbudget.CheckSize(v)
+		}
 		if err != nil {
 			return "", fmt.Errorf("${%s}: %s", p.src, ExprMessage(err))
 		}
 		s, err := encode(v, p.ctx)
 		if err != nil {
 			return "", fmt.Errorf("${%s}: %w", p.src, err)
+		}
+		if b.Len()+len(s) > exprbudget.MaxText {
+			return "", fmt.Errorf("${%s}: %w: the text is more than %d bytes with it", p.src, exprbudget.ErrBudget, exprbudget.MaxText)
 		}
 		b.WriteString(s)
 	}
@@ -395,7 +402,7 @@ func compileTemplate(s string, parts []tmplPart, path string, errs *problems, ch
 		if p.isLit() {
 			continue
 		}
-		prog, err := expr.Compile(p.src, opts...)
+		prog, err := exprbudget.Compile(p.src, opts...)
 		if err != nil {
 			exprErrorAt(errs, path, s, p.at, err)
 			bad = true

@@ -6,9 +6,8 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/expr-lang/expr"
-
 	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/exprbudget"
 	"github.com/openjds/jds/identity"
 )
 
@@ -204,7 +203,7 @@ func (ct *compiledTrigger) render(vars map[string]any) (RenderedTrigger, *Render
 		}
 	}
 	if ct.at != nil {
-		v, err := expr.Run(ct.at, vars)
+		v, err := exprbudget.Run(ct.at, vars)
 		if err != nil {
 			return rt, &RenderError{Field: ct.atAt, Err: errors.New(ExprMessage(err))}
 		}

@@ -3,6 +3,8 @@ package rules
 import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
+
+	"github.com/openjds/jds/exprbudget"
 )
 
 // Text is a string with ${expr} placeholders, compiled once, for definitions outside this
@@ -66,7 +68,10 @@ func (t *Text) Value(env any) (any, error) {
 		return t.Render(env)
 	}
 	p := t.t.parts[0]
-	v, err := expr.Run(p.prog, env)
+	v, err := exprbudget.Run(p.prog, env)
+	if err == nil {
+		err = exprbudget.CheckSize(v)
+	}
 	if err != nil {
 		return nil, &TextError{Msg: "${" + p.src + "}: " + ExprMessage(err)}
 	}
