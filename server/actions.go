@@ -107,6 +107,9 @@ func (s *Server) saveAction(c *fiber.Ctx) error {
 	if err != nil {
 		return badRequest("the journey action is invalid", rules.Problems(err)...)
 	}
+	if err := checkActionSize(a); err != nil {
+		return err
+	}
 	status := http.StatusCreated
 	if id := c.Params("aid"); id != "" {
 		old, err := s.profiles.Action(ws, t.Template.ID, strings.Clone(id))

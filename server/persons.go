@@ -114,6 +114,9 @@ func (s *Server) decodeAliases(c *fiber.Ctx, body any, lists *aliasLists) ([]ide
 	if err := decodeBody(c, body); err != nil {
 		return nil, err
 	}
+	if err := s.checkAliasCount(*lists); err != nil {
+		return nil, err
+	}
 	aliases, errs := s.normalize(*lists)
 	if len(errs) > 0 {
 		return nil, badRequest("invalid aliases", errs...)
@@ -239,6 +242,9 @@ func (s *Server) findPersons(c *fiber.Ctx) error {
 			idents = append(idents, strings.Clone(a))
 		}
 	}
+	if len(idents) > maxAliasLookups {
+		return tooMany("aliases", len(idents), maxAliasLookups)
+	}
 	ctx, cancel := s.requestContext()
 	defer cancel()
 	ps, err := s.store.Find(ctx, ws, idents)
@@ -269,6 +275,9 @@ func (s *Server) patchPerson(c *fiber.Ctx) error {
 	patch, err := jsonpatch.DecodePatch(c.Body())
 	if err != nil {
 		return badRequest("the body is not a JSON Patch: "+err.Error(), "body: "+err.Error())
+	}
+	if len(patch) > maxPatchOps {
+		return tooMany("body", len(patch), maxPatchOps)
 	}
 	var errs []string
 	for i, op := range patch {
@@ -371,6 +380,9 @@ func (s *Server) removeIdentities(c *fiber.Ctx) error {
 	if err := decodeBody(c, &values); err != nil {
 		return err
 	}
+	if len(values) > s.maxAliases() {
+		return tooMany("body", len(values), s.maxAliases())
+	}
 	ctx, cancel := s.requestContext()
 	defer cancel()
 	var missing []string
@@ -412,6 +424,9 @@ func (s *Server) mergePersons(c *fiber.Ctx) error {
 	}
 	if len(body.PersonIDsToMerge) == 0 {
 		return badRequest("personIdsToMerge is empty", "personIdsToMerge: required, at least one person id")
+	}
+	if len(body.PersonIDsToMerge) > maxMergePersons {
+		return tooMany("personIdsToMerge", len(body.PersonIDsToMerge), maxMergePersons)
 	}
 	ctx, cancel := s.requestContext()
 	defer cancel()

@@ -100,6 +100,9 @@ func parseTemplate(c *fiber.Ctx) (*rules.Template, error) {
 	if err != nil {
 		return nil, badRequest("the template is invalid", rules.Problems(err)...)
 	}
+	if err := checkTemplateSize(t); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
