@@ -21,6 +21,10 @@ import (
 // hammer the instance.
 const streamRetryAfter = 5
 
+// noSpaceRetryAfter is the Retry-After, in seconds, of a write refused for want of free
+// space: room comes back when an operator makes it, not in a second.
+const noSpaceRetryAfter = 30
+
 // apiError is an error a handler returns to choose the response: its status, a message
 // saying what was wrong, and the list of "field: reason" problems.
 type apiError struct {
@@ -84,12 +88,23 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		status, msg = http.StatusTooManyRequests, le.Error()+"; retry later or close another stream"
 		errs = []string{"stream: " + le.Error()}
 		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(streamRetryAfter))
+	case errors.Is(err, ledger.ErrNoSpace):
+		// Nothing was written, and the same request succeeds once there is room: the
+		// ledger logged the shortage once; the message tells the client how big it is.
+		status, msg = http.StatusInsufficientStorage, "no space left in the data directory"
+		var se *ledger.SpaceError
+		if errors.As(err, &se) {
+			msg = se.Error()
+		}
+		msg += "; nothing was stored, retry later"
+		errs = []string{"store: no space left"}
+		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(noSpaceRetryAfter))
 	case errors.Is(err, ledger.ErrClosed):
 		status, msg = http.StatusServiceUnavailable, "shutting down"
 	case errors.Is(err, context.DeadlineExceeded):
 		status, msg = http.StatusServiceUnavailable, "request took too long; it may still complete, retry with the same event ids"
 	}
-	if status >= 500 {
+	if status >= 500 && !errors.Is(err, ledger.ErrNoSpace) {
 		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", status, "request_id", requestID(c), "err", err)
 	} else {
 		s.logRejection(c, status, msg)

@@ -177,12 +177,19 @@ func (s *Server) routes() {
 	})
 }
 
-// SetReady marks the service ready (store open, rules loaded) for /readyz.
+// SetReady marks the service ready (store open, rules loaded) for /readyz, which also
+// answers 503 while the store is short of free space (ledger.ErrNoSpace).
 func (s *Server) SetReady(ready bool) { s.ready.Store(ready) }
 
 func (s *Server) readyz(c *fiber.Ctx) error {
 	if !s.ready.Load() {
 		return newError(fiber.StatusServiceUnavailable, "not ready")
+	}
+	// A store short of space serves reads but refuses writes: not ready for ingest.
+	if s.store != nil {
+		if err := s.store.CheckSpace(); err != nil {
+			return newError(fiber.StatusServiceUnavailable, "not ready: "+err.Error()+"; writes are refused, reads are served")
+		}
 	}
 	return c.SendString("ok\n")
 }
