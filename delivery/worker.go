@@ -7,6 +7,13 @@
 // as the idempotency key. Nothing is lost and, for partners that honour the key,
 // nothing is sent twice. The package does not decide what to send (package rules and
 // the actions engine do) nor how (package connectors).
+//
+// Sends are scheduled fairly between tenants: each counts against its lane (one
+// workspace's deliveries through one connector instance to one host; an inline webhook's
+// host is its URL's) and against its workspace, each with its own bound, and a due scan
+// reads past the deliveries whose lane or workspace is full instead of stopping at them.
+// So a partner that is slow or never answers holds up only the deliveries on its lane,
+// and a workspace with many lanes only its own.
 package delivery
 
 import (
@@ -16,7 +23,9 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -42,9 +51,13 @@ type Options struct {
 	Backoff     time.Duration // first retry delay, doubled each time; default 1 s
 	MaxBackoff  time.Duration // default 1 h
 	Poll        time.Duration // how often the outbox is read when not woken; default 250 ms
-	// PerConnector bounds the sends in flight through one connector. Default 32: each
-	// send waits for the partner and then for its commit, so this is what overlaps them.
+	// PerConnector bounds the sends waiting for a partner on one lane: one workspace's
+	// deliveries through one connector instance to one host. Default 32: each send waits
+	// for the partner and then for its commit, so this is what overlaps them.
 	PerConnector int
+	// PerWorkspace bounds the sends waiting for a partner of one workspace, whatever
+	// their lanes. Default 64.
+	PerWorkspace int
 	// Metrics count the attempts and time them; nil counts nothing.
 	Metrics *Metrics
 }
@@ -55,9 +68,39 @@ type Worker struct {
 	wake chan struct{}
 
 	mu       sync.Mutex
-	inFlight map[string]bool
-	slots    map[string]chan struct{}
+	inFlight map[string]bool          // taken by a scan and not yet settled
+	lanes    map[string]int           // sends waiting for a partner, by lane
+	spaces   map[ledger.Workspace]int // the same by workspace
+	waiting  map[string]slot          // what the last scan left for a full slot, by id
+	next     map[string]slot          // the same, for the scan under way
 	wg       sync.WaitGroup
+}
+
+// slot is what a send counts against while it waits for the partner.
+type slot struct {
+	lane string
+	ws   ledger.Workspace
+}
+
+// laneOf names the lane of a delivery. A configured instance may send to hosts its
+// deliveries name (a webhook's url attribute) and an inline webhook always does: each
+// host is a lane of its own, so one dead host does not hold up another's deliveries.
+func laneOf(w ledger.Workspace, p connectors.Delivery) slot {
+	host := ""
+	if p.URL != "" {
+		if u, err := url.Parse(p.URL); err == nil {
+			host = strings.ToLower(u.Host)
+		}
+	}
+	return slot{lane: w.String() + "\x00" + p.Connector + "\x00" + host, ws: w}
+}
+
+// job is a delivery a scan took.
+type job struct {
+	d       *ledger.Delivery
+	payload connectors.Delivery
+	bad     error // the payload is not a delivery: dead at once, without a slot
+	slot    slot
 }
 
 // New returns a worker; it does nothing until Run.
@@ -83,7 +126,11 @@ func New(o Options) *Worker {
 	if o.PerConnector <= 0 {
 		o.PerConnector = 32
 	}
-	return &Worker{o: o, wake: make(chan struct{}, 1), inFlight: map[string]bool{}, slots: map[string]chan struct{}{}}
+	if o.PerWorkspace <= 0 {
+		o.PerWorkspace = 64
+	}
+	return &Worker{o: o, wake: make(chan struct{}, 1), inFlight: map[string]bool{},
+		lanes: map[string]int{}, spaces: map[ledger.Workspace]int{}, waiting: map[string]slot{}}
 }
 
 // Wake makes the worker read the outbox now rather than at its next poll.
@@ -101,7 +148,9 @@ func (w *Worker) Run(ctx context.Context) {
 	tick := time.NewTicker(w.o.Poll)
 	defer tick.Stop()
 	for {
-		w.dispatch(ctx)
+		if w.dispatch(ctx) && ctx.Err() == nil {
+			continue // the scan was full: more may be ready at once
+		}
 		select {
 		case <-ctx.Done():
 			return
@@ -111,38 +160,41 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 }
 
-func (w *Worker) dispatch(ctx context.Context) {
-	due, err := w.o.Store.Due(ctx, w.o.Now(), 2*w.o.PerConnector, w.busy)
+// dispatch starts the sends of one scan of the outbox; it reports whether the scan took
+// as many as it could, so that more may be ready.
+func (w *Worker) dispatch(ctx context.Context) bool {
+	limit := 2 * w.o.PerConnector
+	var jobs []job
+	w.mu.Lock()
+	w.next = map[string]slot{}
+	w.mu.Unlock()
+	_, err := w.o.Store.Pick(ctx, w.o.Now(), limit, w.pass, func(d *ledger.Delivery) bool {
+		j, ok := w.take(d)
+		if ok {
+			jobs = append(jobs, j)
+		}
+		return ok
+	})
+	w.mu.Lock()
+	// Deliveries this scan did not meet (settled, erased, or past where it stopped) leave
+	// the list: it is only a guess that spares reading their records again.
+	w.waiting, w.next = w.next, nil
+	w.mu.Unlock()
 	if err != nil {
+		for _, j := range jobs {
+			w.release(j)
+			w.done(j)
+		}
 		if ctx.Err() == nil {
 			w.o.Logger.Error("reading the outbox", "err", err)
 		}
-		return
+		return false
 	}
-	for _, d := range due {
-		var payload connectors.Delivery
-		if err := json.Unmarshal(d.Payload, &payload); err != nil {
+	for _, j := range jobs {
+		if j.bad != nil {
 			w.o.Metrics.count("", ResultDead)
-			w.settle(ctx, d, ledger.Outcome{Error: "the queued payload is not a delivery: " + err.Error(), Attempted: w.o.Now()})
-			continue
-		}
-		w.mu.Lock()
-		busy := w.inFlight[d.ID]
-		slot := w.slots[payload.Connector]
-		if slot == nil {
-			slot = make(chan struct{}, w.o.PerConnector)
-			w.slots[payload.Connector] = slot
-		}
-		if !busy {
-			select {
-			case slot <- struct{}{}:
-				w.inFlight[d.ID] = true
-			default:
-				busy = true // the connector is at its limit: the next round takes it
-			}
-		}
-		w.mu.Unlock()
-		if busy {
+			w.settle(ctx, j.d, ledger.Outcome{Error: "the queued payload is not a delivery: " + j.bad.Error(), Attempted: w.o.Now()})
+			w.done(j)
 			continue
 		}
 		w.wg.Add(1)
@@ -151,27 +203,84 @@ func (w *Worker) dispatch(ctx context.Context) {
 			// The slot bounds the sends waiting for the partner; it is given back as soon
 			// as the partner has answered, while the attempt is being recorded, so that
 			// slow commits do not hold up the next sends. The delivery stays in flight
-			// until recorded, so that no round picks it up again.
-			release := sync.OnceFunc(func() {
-				<-slot
-				w.Wake() // a slot is free: what waited for it may go
-			})
+			// until recorded, so that no scan takes it again.
+			release := sync.OnceFunc(func() { w.release(j) })
 			defer func() {
 				release()
-				w.mu.Lock()
-				delete(w.inFlight, d.ID)
-				w.mu.Unlock()
+				w.done(j)
 			}()
-			w.send(ctx, d, payload, release)
+			w.send(ctx, j.d, j.payload, release)
 		}()
 	}
+	return len(jobs) == limit
 }
 
-// busy reports whether a delivery is being sent.
-func (w *Worker) busy(id string) bool {
+// pass tells a scan which deliveries to pass over without reading them: those in flight,
+// and those the last scan found waiting for a slot that is still full.
+func (w *Worker) pass(id string) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.inFlight[id]
+	if w.inFlight[id] {
+		return true
+	}
+	if s, ok := w.waiting[id]; ok && w.full(s) {
+		w.next[id] = s
+		return true
+	}
+	return false
+}
+
+// take reserves a slot for a delivery the scan read, or reports that its lane or its
+// workspace is full: then the scan passes over it without counting it.
+func (w *Worker) take(d *ledger.Delivery) (job, bool) {
+	j := job{d: d}
+	if err := json.Unmarshal(d.Payload, &j.payload); err != nil {
+		j.bad = err
+	}
+	j.slot = laneOf(d.Workspace, j.payload)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.inFlight[d.ID] {
+		return j, false
+	}
+	if j.bad == nil {
+		if w.full(j.slot) {
+			w.next[d.ID] = j.slot
+			return j, false
+		}
+		w.lanes[j.slot.lane]++
+		w.spaces[j.slot.ws]++
+	}
+	w.inFlight[d.ID] = true
+	return j, true
+}
+
+// full reports whether a send on s must wait; w.mu is held.
+func (w *Worker) full(s slot) bool {
+	return w.lanes[s.lane] >= w.o.PerConnector || w.spaces[s.ws] >= w.o.PerWorkspace
+}
+
+// release gives back a job's slot, once, when its partner has answered.
+func (w *Worker) release(j job) {
+	if j.bad != nil {
+		return
+	}
+	w.mu.Lock()
+	if w.lanes[j.slot.lane]--; w.lanes[j.slot.lane] <= 0 {
+		delete(w.lanes, j.slot.lane)
+	}
+	if w.spaces[j.slot.ws]--; w.spaces[j.slot.ws] <= 0 {
+		delete(w.spaces, j.slot.ws)
+	}
+	w.mu.Unlock()
+	w.Wake() // a slot is free: what waited for it may go
+}
+
+// done forgets a job once its attempt is recorded.
+func (w *Worker) done(j job) {
+	w.mu.Lock()
+	delete(w.inFlight, j.d.ID)
+	w.mu.Unlock()
 }
 
 // send makes one attempt and settles the delivery with its outcome; sent is called once

@@ -178,6 +178,23 @@ func (r *rig) history(person, state string) *ledger.Delivery {
 	return nil
 }
 
+// attempted waits until the person's only delivery has had n attempts recorded: the
+// clock may move on only then, or the retry is scheduled from the later time.
+func (r *rig) attempted(person string, n int) {
+	r.t.Helper()
+	for range 400 {
+		ds, err := r.store.Deliveries(context.Background(), ws, person, "")
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		if len(ds) == 1 && ds[0].Attempts >= n {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	r.t.Fatalf("the delivery did not reach %d attempts", n)
+}
+
 func TestDeliveredOnceWithItsID(t *testing.T) {
 	p := newPartner(t)
 	r := newRig(t, p)
@@ -193,17 +210,13 @@ func TestRetriesWithBackoffThenSucceeds(t *testing.T) {
 	r := newRig(t, p)
 	person := r.post("c1")
 	// The first attempt fails; nothing more happens until the backoff has passed.
-	for len(p.received()) < 1 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	r.attempted(person, 1)
 	time.Sleep(50 * time.Millisecond)
 	if n := len(p.received()); n != 1 {
 		t.Fatalf("%d attempts before the backoff passed", n)
 	}
 	r.now.Add(int64(time.Minute))
-	for len(p.received()) < 2 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	r.attempted(person, 2)
 	// 429 asked for 120 s, longer than the backoff (at most 2 min here, but at least 1).
 	r.now.Add(int64(119 * time.Second))
 	time.Sleep(50 * time.Millisecond)
@@ -269,9 +282,7 @@ func TestAttemptLogLines(t *testing.T) {
 	p := newPartner(t, 503, 400)
 	r := newRig(t, p)
 	person := r.post("c1")
-	for len(p.received()) < 1 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	r.attempted(person, 1)
 	r.now.Add(int64(time.Hour))
 	r.history(person, ledger.Dead)
 	var attempts []string

@@ -134,8 +134,23 @@ func (q *queueScan) end(first []byte) {
 }
 
 // Due returns up to limit pending deliveries due at or before now, earliest first,
-// passing over those skip names (the worker's deliveries in flight) without reading them.
+// passing over those skip names without reading them.
 func (s *Store) Due(ctx context.Context, now time.Time, limit int, skip func(id string) bool) ([]*Delivery, error) {
+	return s.Pick(ctx, now, limit, skip, nil)
+}
+
+// Pick is Due with a say in what counts against the limit: pass names deliveries to pass
+// over without reading them (the worker's in flight, and those it knows wait for a full
+// slot), and take, when not nil, is given every other one read and returns false for one
+// to pass over, which does not count against limit. So a scheduler can fill a scan with
+// what it can send now, however many due deliveries wait for a slow partner ahead of
+// them: the scan reads past them instead of stopping. take is called in queue order,
+// with the scan's lock held; it must not call back into the store.
+//
+// Passing over a delivery leaves it queued: nothing but Settle takes one out. With an
+// error, Pick still returns what take accepted, for the caller to give back what it
+// reserved for them.
+func (s *Store) Pick(ctx context.Context, now time.Time, limit int, pass func(id string) bool, take func(*Delivery) bool) ([]*Delivery, error) {
 	var out []*Delivery
 	var first []byte
 	s.queue.mu.Lock()
@@ -148,6 +163,7 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int, skip func(id 
 		it := txn.NewIterator(opt)
 		defer it.Close()
 		end := sortableTime(now.UnixNano())
+		seen := 0
 		for it.Seek(start); it.Valid() && len(out) < limit; it.Next() {
 			k := it.Item().Key()
 			if first == nil {
@@ -156,8 +172,12 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int, skip func(id 
 			if binary.BigEndian.Uint64(k[1:9]) > end {
 				break
 			}
-			if skip != nil {
-				if id, err := uuid.FromBytes(k[9:]); err == nil && skip(id.String()) {
+			// A scan may read far past what it returns: let a shutdown stop it.
+			if seen++; seen%1024 == 0 && ctx.Err() != nil {
+				break
+			}
+			if pass != nil {
+				if id, err := uuid.FromBytes(k[9:]); err == nil && pass(id.String()) {
 					continue
 				}
 			}
@@ -172,6 +192,9 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int, skip func(id 
 			d, err := decodeDelivery(item)
 			if err != nil {
 				return err
+			}
+			if take != nil && !take(d) {
+				continue
 			}
 			out = append(out, d)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -162,5 +163,34 @@ func TestOutboxStats(t *testing.T) {
 	}
 	if st, _ := s.Outbox(ctx); st.Pending != 2 || !st.OldestDue.Equal(t0.Add(2*time.Minute)) {
 		t.Fatalf("one sent, one retried later: %+v, want 2 with the third's due time first", st)
+	}
+}
+
+// Pick reads past what take refuses, without counting it against the limit, and leaves
+// it queued; what pass names is not even read.
+func TestPickReadsPastRefused(t *testing.T) {
+	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	s := openWith(t, Options{InMemory: true, Deriver: notifier{}, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	for i := range 5 {
+		now = now.Add(time.Second)
+		s.Append(ctx, ws, []*event.Event{mkEvent(t, fmt.Sprintf("c%d", i), "Closed Queue", "+15550000001", "phone", "", now)})
+	}
+	all, err := s.Due(ctx, now, 10, nil)
+	if err != nil || len(all) != 5 {
+		t.Fatalf("due: %v %+v", err, all)
+	}
+	var read []string
+	got, err := s.Pick(ctx, now, 1,
+		func(id string) bool { return id == all[0].ID },
+		func(d *Delivery) bool { read = append(read, d.ID); return d.ID == all[3].ID })
+	if err != nil || len(got) != 1 || got[0].ID != all[3].ID {
+		t.Fatalf("picked %v %+v, want the fourth", err, got)
+	}
+	if want := []string{all[1].ID, all[2].ID, all[3].ID}; !slices.Equal(read, want) {
+		t.Fatalf("take saw %v, want %v (the first passed, the scan stopped at the limit)", read, want)
+	}
+	if again, _ := s.Due(ctx, now, 10, nil); len(again) != 5 {
+		t.Fatalf("a scan took deliveries out of the queue: %d left", len(again))
 	}
 }
