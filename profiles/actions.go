@@ -115,6 +115,9 @@ func (e *Engine) fireOne(st *ledger.State, a *rules.CompiledAction, env *rules.E
 			Connector: t.Connector, ActionID: a.Action.ID, Action: a.Action.Name, EventID: env.ID, PersonID: p.ID,
 			Aliases: aliases, Profile: profile,
 			URL: t.URL, Method: t.Method, Body: string(t.Body), Attributes: t.Attributes,
+			// A target written through the API is the tenant's: the egress policy
+			// applies to it at delivery, and its answer is not kept.
+			Tenant: t.Connector == "" && a.Action.Source == "api",
 		}
 		if t.ContentType != "" || t.Authorization != "" {
 			d.Headers = map[string]string{}
@@ -138,6 +141,14 @@ func (e *Engine) fireOne(st *ledger.State, a *rules.CompiledAction, env *rules.E
 		}
 	}
 	return st.Set(firedKey(a.Action.ID), []byte(strconv.FormatInt(now.UnixNano(), 10)))
+}
+
+// checksFor are the checks of an action made through the API in workspace w: its
+// Connector triggers may name only instances that serve w's organization.
+func (e *Engine) checksFor(w ledger.Workspace) rules.Options {
+	o := e.checks
+	o.Organization = w.Org
+	return o
 }
 
 func joinAuth(scheme, value string) string {
@@ -186,7 +197,7 @@ func (e *Engine) SaveAction(ctx context.Context, w ledger.Workspace, t *rules.Co
 		return nil, fmt.Errorf("%w: %s", ErrReadOnly, old.Action.Source)
 	}
 	a.TemplateID, a.Template, a.Source = t.Template.ID, t.Template.Name, "api"
-	c, err := e.checks.CompileAction(a, t)
+	c, err := e.checksFor(w).CompileAction(a, t)
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +259,7 @@ func (e *Engine) loadActions(ctx context.Context) error {
 		}
 		// Saved when its connectors were configured: one removed since does not keep
 		// jds from starting, but every delivery through it will fail.
-		if _, err := e.checks.CompileAction(a, t); err != nil && e.checks.Connectors != nil {
+		if _, err := e.checksFor(w).CompileAction(a, t); err != nil && e.checks.Connectors != nil {
 			e.log.Warn("journey action will not deliver", "action", a.Name, "workspace", w.String(), "err", err)
 		}
 		e.putAPIAction(w, c)

@@ -106,7 +106,8 @@ func TestJourneyActionsAPIAndDeadLetters(t *testing.T) {
 	partner := jdstest.NewPartner(t, 400, "") // refuses until told otherwise
 	c := &jdstest.Clock{}
 	c.Set(time.Date(2026, 3, 10, 22, 0, 0, 0, time.UTC))
-	e := startClocked(t, c, nil)
+	// The partner listens on loopback, which tenants' targets reach only when listed.
+	e := startClocked(t, c, func(cfg *config.Config) { cfg.Egress.Allow = []string{"127.0.0.0/8"} })
 	tok := jdstest.Token("admin", "rw", ws)
 	r := e.Do("POST", "/admin/v1/api/profile-view-template/workspace-id/"+ws, tok, `{"name":"Closed Queue","attributes":[{"displayName":"Closed queue calls today","event":"Closed Queue","metaData":"category","metaDataType":"string","lookBackDurationType":"days","lookBackPeriod":1,"aggregationMode":"Count"}]}`)
 	if r.Status != 201 {

@@ -21,6 +21,7 @@ import (
 	"github.com/openjds/jds/config"
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/delivery"
+	"github.com/openjds/jds/egress"
 	"github.com/openjds/jds/flows"
 	"github.com/openjds/jds/identity"
 	"github.com/openjds/jds/inbound"
@@ -98,9 +99,16 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		return nil, err
 	}
 
-	s.senders, err = connectors.Build(cfg.Connectors, connectors.Options{Getenv: os.Getenv, Logger: o.Logger, Now: o.Now})
+	// Targets tenants write through the API reach only what egress.allow lets them;
+	// the operator's (connectors, rule files) are not restricted.
+	policy := egress.New(cfg.Egress)
+	s.senders, err = connectors.Build(cfg.Connectors, connectors.Options{Getenv: os.Getenv, Logger: o.Logger, Now: o.Now, Egress: policy})
 	if err != nil {
 		return nil, fmt.Errorf("connectors:\n%w", err)
+	}
+	orgs := Organizations(cfg, devKey)
+	for _, w := range connectors.OrganizationWarnings(cfg.Connectors, orgs) {
+		o.Logger.Warn("connector configuration", "warning", w)
 	}
 	metrics := server.NewMetrics(nil)
 	names := make([]string, len(cfg.Connectors))
@@ -115,7 +123,9 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	})
 	// Actions are checked against the connectors configured, in rule files and through
 	// the API alike: one that names no configured connector would only dead-letter.
-	checks := rules.Options{Connectors: ruledir.Connectors(cfg.Connectors)}
+	// The API's actions are also checked against the egress policy and their
+	// organization; rule files serve every organization (orgs).
+	checks := rules.Options{Connectors: ruledir.Connectors(cfg.Connectors), Egress: policy, Organizations: orgs}
 	s.profiles = profiles.New(o.Logger, o.Now, profiles.WithChecks(checks), profiles.OnSuppressed(deliveries.Suppressed))
 	s.store, err = ledger.Open(ledger.Options{
 		Deriver:           s.profiles,
@@ -166,7 +176,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 			}
 		})
 	}
-	s.worker = delivery.New(delivery.Options{Store: s.store, Senders: s.senders, Logger: o.Logger, Now: o.Now,
+	s.worker = delivery.New(delivery.Options{Store: s.store, Senders: s.senders, Organizations: ConnectorOrganizations(cfg.Connectors), Logger: o.Logger, Now: o.Now,
 		MaxAttempts: cfg.Delivery.MaxAttempts, Backoff: time.Duration(cfg.Delivery.Backoff),
 		MaxBackoff: time.Duration(cfg.Delivery.MaxBackoff), PerConnector: cfg.Delivery.PerConnector,
 		Metrics: deliveries})
