@@ -18,6 +18,7 @@ import (
 	"github.com/openjds/jds/identity"
 	"github.com/openjds/jds/ledger"
 	"github.com/openjds/jds/profiles"
+	"github.com/openjds/jds/quota"
 	"github.com/openjds/jds/rules"
 )
 
@@ -32,6 +33,9 @@ type Runtime struct {
 	// Counted, if set, is told of the events flows write, as ingest counts its own:
 	// stored, already held (duplicates), refused as invalid.
 	Counted func(accepted, duplicates, rejected int)
+	// Quota is the workspaces' ingest quota: events a flow writes past it are not
+	// written, and the flow answers its fallback saying so. nil: no quota.
+	Quota *quota.Limiter
 }
 
 func (rt *Runtime) count(accepted, duplicates, rejected int) {
@@ -300,6 +304,9 @@ func (f *Flow) write(ctx context.Context, rt *Runtime, ws ledger.Workspace, ru *
 			return fmt.Errorf("%s: %s", path, strings.Join(bad.Errors, "; "))
 		}
 		evs = append(evs, ev)
+	}
+	if err := rt.Quota.Take(ws, len(evs)); err != nil {
+		return fmt.Errorf("%s: writing events: %w", ru.name, err)
 	}
 	res, err := rt.Store.Append(ctx, ws, evs)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/event"
 	"github.com/openjds/jds/ledger"
+	"github.com/openjds/jds/quota"
 	"github.com/openjds/jds/suggest"
 )
 
@@ -56,6 +57,10 @@ type Options struct {
 	// invalid (a webhook's refused payload counts one; a poller's item that
 	// does not map, one each).
 	Counted func(accepted, duplicates, rejected int)
+	// Quota is the workspaces' ingest quota: a webhook's request past it is refused
+	// whole (*quota.Exceeded); a poller skips its runs while its workspace has no token
+	// left, and stores a whole page once fetched. nil: no quota.
+	Quota *quota.Limiter
 }
 
 // counter is Options.Counted, or a no-op.

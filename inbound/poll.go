@@ -18,6 +18,7 @@ import (
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/event"
 	"github.com/openjds/jds/ledger"
+	"github.com/openjds/jds/quota"
 )
 
 // CursorCollection is the ledger document collection that keeps pollers'
@@ -71,6 +72,7 @@ type Poller struct {
 	store          Store
 	limits         event.Limits
 	counted        counter
+	quota          *quota.Limiter
 	log            *slog.Logger
 	now            func() time.Time
 	initial, max   time.Duration
@@ -87,7 +89,7 @@ func newPoller(c *connectors.Config, o *Options) (*Poller, []error) {
 		name: c.Name(), schedule: c.String("schedule"), ws: ws, headers: http.Header{},
 		cursorParam: c.String("cursorParam"), initialCursor: c.String("initialCursor"),
 		maxPages: c.Int("maxPages"), store: o.Store, limits: o.Limits, now: o.Now, counted: o.Counted,
-		log:     o.Logger.With("inbound", c.Name()),
+		quota: o.Quota, log: o.Logger.With("inbound", c.Name()),
 		initial: c.Object("backoff").Duration("initial"), max: c.Object("backoff").Duration("max"),
 	}
 	if _, err := cron.ParseStandard(p.schedule); err != nil {
@@ -195,6 +197,12 @@ func (p *Poller) run(ctx context.Context) (time.Duration, error) {
 		return 0, err
 	}
 	for page := 0; page < p.maxPages; page++ {
+		// Over its workspace's ingest quota, the poller waits for a later run rather
+		// than fetch what it could not store: the cursor stays, nothing is lost.
+		if wait := p.quota.Wait(p.ws); wait > 0 {
+			p.log.Info("poll: the workspace's ingest quota is spent; the rest waits for a later run", "cursor", cursor, "wait", wait)
+			return 0, nil
+		}
 		received := p.now()
 		body, header, retryAfter, err := p.fetch(ctx, cursor, received)
 		if err != nil {
@@ -218,6 +226,9 @@ func (p *Poller) run(ctx context.Context) (time.Duration, error) {
 				return 0, fmt.Errorf("poller %q: appending events: %w", p.name, err)
 			}
 			p.counted.count(storedCounts(res))
+			// A page fetched is stored whole; its events count against the quota,
+			// in debt if need be, which holds back the workspace's next requests.
+			p.quota.Charge(p.ws, end-start)
 		}
 		next, err := p.mapping.cursorOf(e)
 		if err != nil {

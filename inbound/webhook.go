@@ -14,6 +14,7 @@ import (
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/event"
 	"github.com/openjds/jds/ledger"
+	"github.com/openjds/jds/quota"
 )
 
 // Request is one inbound webhook request as the HTTP edge received it. The
@@ -62,6 +63,7 @@ type Webhook struct {
 	store   Store
 	limits  event.Limits
 	counted counter
+	quota   *quota.Limiter
 	now     func() time.Time
 }
 
@@ -74,7 +76,7 @@ func newWebhook(c *connectors.Config, o *Options) (*Webhook, []error) {
 	errs = append(append(errs, verrs...), merrs...)
 	return &Webhook{
 		name: c.Name(), ws: ws, scheme: c.Object("verify").String("scheme"), verify: v, mapping: m,
-		store: o.Store, limits: o.Limits, counted: o.Counted, now: o.Now,
+		store: o.Store, limits: o.Limits, counted: o.Counted, quota: o.Quota, now: o.Now,
 	}, errs
 }
 
@@ -91,7 +93,8 @@ func (w *Webhook) Scheme() string { return w.scheme }
 
 // Receive verifies the sender, maps the payload and appends its events,
 // returning once they are durable. Errors: ErrUnauthorized (nothing read
-// past the signature), ErrReplay, *PayloadError (nothing stored), and the
+// past the signature), ErrReplay, *PayloadError (nothing stored), a
+// *quota.Exceeded (nothing stored: the workspace posts too much), and the
 // store's errors.
 func (w *Webhook) Receive(ctx context.Context, r Request) (Result, error) {
 	now := w.now()
@@ -112,6 +115,9 @@ func (w *Webhook) Receive(ctx context.Context, r Request) (Result, error) {
 	res := Result{Workspace: w.ws, Skipped: out.skipped}
 	if len(out.events) == 0 {
 		return res, nil
+	}
+	if err := w.quota.Take(w.ws, len(out.events)); err != nil {
+		return Result{}, fmt.Errorf("inbound connector %q: %w", w.name, err)
 	}
 	stored, err := w.store.Append(ctx, w.ws, out.events)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -14,6 +15,7 @@ import (
 	"github.com/openjds/jds/ledger"
 	"github.com/openjds/jds/live"
 	"github.com/openjds/jds/profiles"
+	"github.com/openjds/jds/quota"
 )
 
 // streamRetryAfter is the Retry-After of a live stream refused for the subscriber
@@ -68,6 +70,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	var ae *apiError
 	var fe *fiber.Error
 	var le *live.LimitError
+	var qe *quota.Exceeded
 	switch {
 	case errors.As(err, &ae):
 		status, msg, errs = ae.status, ae.msg, ae.errs
@@ -88,6 +91,13 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		status, msg = http.StatusTooManyRequests, le.Error()+"; retry later or close another stream"
 		errs = []string{"stream: " + le.Error()}
 		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(streamRetryAfter))
+	case errors.As(err, &qe):
+		// A request larger than the burst never passes: 400, not a 429 to retry forever.
+		status, msg, errs = http.StatusBadRequest, qe.Error(), []string{"events: more than limits.burst"}
+		if !qe.Never() {
+			status, errs = http.StatusTooManyRequests, []string{"events: over limits.eventsPerSecond"}
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(qe.RetryAfterSeconds()))
+		}
 	case errors.Is(err, ledger.ErrNoSpace):
 		// Nothing was written, and the same request succeeds once there is room: the
 		// ledger logged the shortage once; the message tells the client how big it is.

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/openjds/jds/inbound"
+	"github.com/openjds/jds/quota"
 )
 
 // inboundRoutes serves the inbound webhooks of the config file's inbound list at
@@ -19,12 +20,12 @@ import (
 func (s *Server) inboundRoutes() {
 	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "jds_inbound_webhook_requests_total",
-		Help: "Inbound webhook requests by connector and result: accepted, unauthorized, replay, invalid, error.",
+		Help: "Inbound webhook requests by connector and result: accepted, unauthorized, replay, invalid, throttled (the workspace's ingest quota), error.",
 	}, []string{"connector", "result"})
 	s.metrics.reg.MustRegister(requests)
 	if s.inbound != nil {
 		for name := range s.inbound.Webhooks {
-			for _, r := range []string{"accepted", "unauthorized", "replay", "invalid", "error"} {
+			for _, r := range []string{"accepted", "unauthorized", "replay", "invalid", "throttled", "error"} {
 				requests.WithLabelValues(name, r)
 			}
 		}
@@ -70,6 +71,9 @@ func (s *Server) inboundRoutes() {
 		case errors.As(err, &pe):
 			count("invalid") // the events are counted by the webhook (inbound.Options.Counted)
 			return badRequest(pe.Msg, pe.Errors...)
+		case errors.Is(err, quota.ErrThrottled):
+			count("throttled") // handleError answers 429 (or 400 above the burst)
+			return err
 		case err != nil:
 			count("error")
 			return err

@@ -122,6 +122,9 @@ func (s *Server) appendOne(ctx context.Context, c *fiber.Ctx, ws ledger.Workspac
 		s.metrics.events.WithLabelValues("rejected").Inc()
 		return badRequest("the event is invalid", bad.Errors...)
 	}
+	if err := s.quota.Take(ws, 1); err != nil {
+		return err
+	}
 	res, err := s.store.Append(ctx, ws, []*event.Event{ev})
 	if err != nil {
 		return err
@@ -135,8 +138,12 @@ func (s *Server) appendOne(ctx context.Context, c *fiber.Ctx, ws ledger.Workspac
 }
 
 // appendBatch stores the valid events of a batch and answers with a result per event;
-// rejected holds the refused ones by index.
+// rejected holds the refused ones by index. Past the workspace's ingest quota the whole
+// batch is refused, never a part of it.
 func (s *Server) appendBatch(ctx context.Context, c *fiber.Ctx, ws ledger.Workspace, evs []*event.Event, rejected map[int]*event.Invalid) error {
+	if err := s.quota.Take(ws, len(evs)); err != nil {
+		return err
+	}
 	out := batchResult{Rejected: make([]rejectedItem, 0, len(rejected))}
 	for i := 0; len(out.Rejected) < len(rejected); i++ {
 		if bad, ok := rejected[i]; ok {

@@ -46,7 +46,7 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10},
 		}, []string{"route", "method"}),
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "jds_events_total", Help: "Events posted, by result: accepted (stored), duplicate (already stored), rejected (invalid).",
+			Name: "jds_events_total", Help: "Events posted, by result: accepted (stored), duplicate (already stored), rejected (invalid), throttled (refused by the workspace's ingest quota).",
 		}, []string{"result"}),
 		commitSize: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "jds_commit_batch_events", Help: "Events stored by one group commit.",
@@ -65,7 +65,7 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 	}, []string{"flow", "answer"})
 	reg.MustRegister(m.requests, m.latency, m.events, m.commitSize, m.commitTime, m.streamEvents, m.flows,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	for _, r := range []string{"accepted", "duplicate", "rejected"} {
+	for _, r := range []string{"accepted", "duplicate", "rejected", "throttled"} {
 		m.events.WithLabelValues(r)
 	}
 	return m
@@ -84,6 +84,12 @@ func (m *Metrics) CountEvents(accepted, duplicates, rejected int) {
 	if rejected > 0 {
 		m.events.WithLabelValues("rejected").Add(float64(rejected))
 	}
+}
+
+// CountThrottled counts in jds_events_total the events a workspace's ingest quota
+// refused, whatever path posted them.
+func (m *Metrics) CountThrottled(events int) {
+	m.events.WithLabelValues("throttled").Add(float64(events))
 }
 
 // Registry is where the service's metrics are registered; other parts register theirs

@@ -27,6 +27,7 @@ import (
 	"github.com/openjds/jds/ledger"
 	"github.com/openjds/jds/live"
 	"github.com/openjds/jds/profiles"
+	"github.com/openjds/jds/quota"
 	"github.com/openjds/jds/ruledir"
 	"github.com/openjds/jds/sas"
 	"github.com/openjds/jds/scheduler"
@@ -55,6 +56,9 @@ type Options struct {
 
 	// Inbound holds the inbound webhooks served at /v1/connectors/{name}/webhook.
 	Inbound *inbound.Set
+
+	// Quota is the workspaces' ingest quota, for HTTP ingest and flows; nil: none.
+	Quota *quota.Limiter
 }
 
 // Server serves the jds HTTP API.
@@ -68,6 +72,7 @@ type Server struct {
 	rules    *ruledir.Manager
 	jobs     *scheduler.Scheduler
 	inbound  *inbound.Set
+	quota    *quota.Limiter
 	flows    *flows.Registry
 	flowDir  *ruledir.Manager
 	// flowRuntime is what flows read and write through.
@@ -104,6 +109,7 @@ func New(o Options) *Server {
 		rules:    o.Rules,
 		jobs:     o.Jobs,
 		inbound:  o.Inbound,
+		quota:    o.Quota,
 		flows:    o.Flows,
 		flowDir:  o.FlowDir,
 		log:      o.Logger,
@@ -115,7 +121,7 @@ func New(o Options) *Server {
 			Guard:         o.Guard,
 		},
 	}
-	s.flowRuntime = &flows.Runtime{Store: o.Store, Profiles: o.Profiles, Now: o.Now, Limits: s.limits, Counted: s.metrics.CountEvents}
+	s.flowRuntime = &flows.Runtime{Store: o.Store, Profiles: o.Profiles, Now: o.Now, Limits: s.limits, Counted: s.metrics.CountEvents, Quota: o.Quota}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.metrics.watch(o.Store, o.Hub, o.Guard)
 	s.metrics.watchRules(o.Profiles, o.Rules)

@@ -10,12 +10,13 @@ import (
 	"github.com/openjds/jds/identity"
 	"github.com/openjds/jds/inbound"
 	"github.com/openjds/jds/ledger"
+	"github.com/openjds/jds/quota"
 )
 
 // buildInbound checks and builds the inbound connectors of the config file: webhooks
 // for the server, pollers for the scheduled jobs. They write through store with
 // ingest's limits and guardrails, and counted tells ingest's metrics of their events.
-func buildInbound(cfg config.Config, store *ledger.Store, guard *identity.Guard, counted func(accepted, duplicates, rejected int), o Options) (*inbound.Set, error) {
+func buildInbound(cfg config.Config, store *ledger.Store, guard *identity.Guard, counted func(accepted, duplicates, rejected int), q *quota.Limiter, o Options) (*inbound.Set, error) {
 	set, err := inbound.Build(cfg.Inbound, inbound.Options{
 		Getenv: os.Getenv,
 		Store:  store,
@@ -28,6 +29,7 @@ func buildInbound(cfg config.Config, store *ledger.Store, guard *identity.Guard,
 		Logger:  o.Logger,
 		Now:     o.Now,
 		Counted: counted,
+		Quota:   q,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("inbound:\n%w", err)

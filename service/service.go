@@ -28,6 +28,7 @@ import (
 	"github.com/openjds/jds/ledger"
 	"github.com/openjds/jds/live"
 	"github.com/openjds/jds/profiles"
+	"github.com/openjds/jds/quota"
 	"github.com/openjds/jds/ruledir"
 	"github.com/openjds/jds/rules"
 	"github.com/openjds/jds/scheduler"
@@ -201,7 +202,9 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	if err := s.addJobs(); err != nil {
 		return nil, err
 	}
-	if s.inbound, err = buildInbound(cfg, s.store, guard, metrics.CountEvents, o); err != nil {
+	// One quota for every path that writes events: HTTP ingest, inbound, flows.
+	ingestQuota := quota.New(cfg.Limits, o.Now, metrics.CountThrottled)
+	if s.inbound, err = buildInbound(cfg, s.store, guard, metrics.CountEvents, ingestQuota, o); err != nil {
 		return nil, err
 	}
 	if err := addPollers(s.inbound, s.jobs.Add); err != nil {
@@ -222,6 +225,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		FlowDir:  s.flowDir,
 		Jobs:     s.jobs,
 		Inbound:  s.inbound,
+		Quota:    ingestQuota,
 		Logger:   o.Logger,
 		Version:  o.Version,
 	})

@@ -1,0 +1,188 @@
+// Package quota holds the ingest quotas of workspaces: a token bucket per workspace,
+// refilled at limits.eventsPerSecond up to limits.burst, with per-workspace overrides
+// (config.Limits.RateFor), so that one workspace posting too much is refused while the
+// others are untouched. Every path that writes events takes from it before appending:
+// HTTP ingest, inbound webhooks, flows, and inbound pollers (which wait their turn
+// rather than lose data). It runs on the service's clock.
+//
+// It does not hold the counts of templates and actions a workspace may create: the
+// profiles engine keeps those.
+package quota
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/openjds/jds/config"
+	"github.com/openjds/jds/ledger"
+)
+
+// ErrThrottled is wrapped by the *Exceeded that Take returns.
+var ErrThrottled = errors.New("ingest quota exceeded")
+
+// Exceeded says why Take refused: how many events were asked for and the workspace's
+// quota. Nothing was taken.
+type Exceeded struct {
+	Workspace ledger.Workspace
+	Events    int // asked for
+	Rate      float64
+	Burst     int
+	// RetryAfter is when the bucket holds Events tokens again; 0 when Events > Burst,
+	// which never passes (Never).
+	RetryAfter time.Duration
+}
+
+// Never reports whether the request can never pass: it holds more events than the
+// bucket ever does.
+func (e *Exceeded) Never() bool { return e.Events > e.Burst }
+
+func (e *Exceeded) Error() string {
+	if e.Never() {
+		return fmt.Sprintf("%v: %d events at once can never pass workspace %s's burst of %d (limits.burst); send at most %d per request",
+			ErrThrottled, e.Events, e.Workspace, e.Burst, e.Burst)
+	}
+	return fmt.Sprintf("%v: workspace %s may post %g events per second in bursts of at most %d (limits.eventsPerSecond, limits.burst); %d events fit again in %s",
+		ErrThrottled, e.Workspace, e.Rate, e.Burst, e.Events, e.RetryAfter.Round(time.Millisecond))
+}
+
+func (e *Exceeded) Unwrap() error { return ErrThrottled }
+
+// RetryAfterSeconds is RetryAfter in whole seconds, rounded up, at least 1: an HTTP
+// Retry-After.
+func (e *Exceeded) RetryAfterSeconds() int {
+	return max(1, int(math.Ceil(e.RetryAfter.Seconds())))
+}
+
+// Limiter is the buckets of every workspace. Its methods are safe for concurrent use,
+// and a nil *Limiter limits nothing.
+type Limiter struct {
+	limits config.Limits
+	now    func() time.Time
+	// any is false when no workspace has a rate: Take returns at once.
+	any         bool
+	onThrottled func(events int)
+
+	mu      sync.Mutex
+	buckets map[ledger.Workspace]*bucket
+	// sweepAt is the number of buckets at which full ones are forgotten: a full bucket
+	// is the same as none, and workspace names are the clients' to choose.
+	sweepAt int
+}
+
+type bucket struct {
+	rate   config.RateLimit
+	tokens float64 // may be negative: Charge's debt
+	at     time.Time
+}
+
+// New returns the limiter of limits on the clock now (time.Now when nil). onThrottled,
+// when not nil, is told how many events each refusal refused.
+func New(limits config.Limits, now func() time.Time, onThrottled func(events int)) *Limiter {
+	if now == nil {
+		now = time.Now
+	}
+	l := &Limiter{limits: limits, now: now, onThrottled: onThrottled, buckets: map[ledger.Workspace]*bucket{}, sweepAt: minSweep}
+	l.any = limits.EventsPerSecond > 0
+	for _, r := range limits.Workspaces {
+		l.any = l.any || r.EventsPerSecond > 0
+	}
+	return l
+}
+
+const minSweep = 1024
+
+// bucketLocked returns ws's bucket refilled to now, or nil when ws has no rate.
+func (l *Limiter) bucketLocked(ws ledger.Workspace) *bucket {
+	now := l.now()
+	b := l.buckets[ws]
+	if b == nil {
+		r := l.limits.RateFor(ws.Org, ws.Name)
+		if r.EventsPerSecond <= 0 {
+			return nil
+		}
+		if len(l.buckets) >= l.sweepAt {
+			l.sweepLocked(now)
+		}
+		b = &bucket{rate: r, tokens: float64(r.Burst), at: now}
+		l.buckets[ws] = b
+		return b
+	}
+	b.refill(now)
+	return b
+}
+
+func (b *bucket) refill(now time.Time) {
+	if d := now.Sub(b.at); d > 0 {
+		b.tokens = min(float64(b.rate.Burst), b.tokens+d.Seconds()*b.rate.EventsPerSecond)
+		b.at = now
+	}
+}
+
+func (l *Limiter) sweepLocked(now time.Time) {
+	for ws, b := range l.buckets {
+		if b.refill(now); b.tokens >= float64(b.rate.Burst) {
+			delete(l.buckets, ws)
+		}
+	}
+	l.sweepAt = max(minSweep, 2*len(l.buckets))
+}
+
+// Take takes n tokens from ws's bucket, all or none: a request is accepted whole or
+// refused whole. It returns an *Exceeded (ErrThrottled) when the bucket holds fewer.
+func (l *Limiter) Take(ws ledger.Workspace, n int) error {
+	if l == nil || !l.any || n <= 0 {
+		return nil
+	}
+	l.mu.Lock()
+	b := l.bucketLocked(ws)
+	if b == nil {
+		l.mu.Unlock()
+		return nil
+	}
+	if float64(n) <= b.tokens {
+		b.tokens -= float64(n)
+		l.mu.Unlock()
+		return nil
+	}
+	e := &Exceeded{Workspace: ws, Events: n, Rate: b.rate.EventsPerSecond, Burst: b.rate.Burst}
+	if !e.Never() {
+		e.RetryAfter = time.Duration((float64(n) - b.tokens) / b.rate.EventsPerSecond * float64(time.Second))
+	}
+	l.mu.Unlock()
+	if l.onThrottled != nil {
+		l.onThrottled(n)
+	}
+	return e
+}
+
+// Wait returns how long until ws's bucket holds a token again: 0 when it holds one now.
+// A poller skips its turn while it is not 0.
+func (l *Limiter) Wait(ws ledger.Workspace) time.Duration {
+	if l == nil || !l.any {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.bucketLocked(ws)
+	if b == nil || b.tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - b.tokens) / b.rate.EventsPerSecond * float64(time.Second))
+}
+
+// Charge takes n tokens from ws's bucket even when it holds fewer, leaving it in debt:
+// for events already fetched from a partner (a poller's page), which are stored rather
+// than lost. The debt holds back the workspace's next requests and polls.
+func (l *Limiter) Charge(ws ledger.Workspace, n int) {
+	if l == nil || !l.any || n <= 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b := l.bucketLocked(ws); b != nil {
+		b.tokens -= float64(n)
+	}
+}
