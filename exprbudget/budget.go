@@ -90,17 +90,37 @@ func Compile(src string, opts ...expr.Option) (*vm.Program, error) {
 	return prog, nil
 }
 
-var vms = sync.Pool{New: func() any { return &vm.VM{MemoryBudget: Units} }}
+var vms = sync.Pool{New: func() any { return new(vm.VM) }}
 
-// Run evaluates a program of Compile within the budget. An evaluation over it stops
-// with an error wrapping ErrBudget.
-func Run(prog *vm.Program, env any) (any, error) {
+// Run evaluates a program of Compile within a budget of Units of its own. An
+// evaluation over it stops with an error wrapping ErrBudget.
+func Run(prog *vm.Program, env any) (any, error) { return NewBudget(Units).Run(prog, env) }
+
+// Budget is units that several evaluations share: the placeholders of all the triggers
+// of one firing, say. It is not safe for concurrent use.
+type Budget struct{ left uint }
+
+// NewBudget is a budget of units.
+func NewBudget(units uint) *Budget { return &Budget{left: units} }
+
+// Left is what remains of the budget.
+func (b *Budget) Left() uint { return b.left }
+
+// Run evaluates a program of Compile with what remains of the budget, and takes what it
+// spent from it. An evaluation over it stops with an error wrapping ErrBudget.
+func (b *Budget) Run(prog *vm.Program, env any) (any, error) {
+	if b.left == 0 {
+		return nil, over("more than %d units of work (bytes and items read or made, %d a loop step)", Units, StepUnits)
+	}
 	m := vms.Get().(*vm.VM)
+	m.MemoryBudget = b.left
 	out, err := m.Run(prog, env)
+	b.left -= min(spent(m), b.left)
 	vms.Put(m)
 	if err != nil {
 		var fe *file.Error
 		if errors.As(err, &fe) && fe.Prev == nil && fe.Message == "memory budget exceeded" {
+			b.left = 0
 			fe.Message = fmt.Sprintf("expression budget: more than %d units of work (bytes and items read or made, %d a loop step)", Units, StepUnits)
 			fe.Wrap(ErrBudget)
 		}
@@ -108,6 +128,19 @@ func Run(prog *vm.Program, env any) (any, error) {
 	}
 	return out, nil
 }
+
+// spent reads what the VM counted in its last run. expr does not export it: the field
+// is read by reflection, and init checks that it is there, so that an upgrade of expr
+// that renames it fails at once rather than silently.
+func spent(m *vm.VM) uint { return uint(reflect.ValueOf(m).Elem().FieldByIndex(memoryField).Uint()) }
+
+var memoryField = func() []int {
+	f, ok := reflect.TypeOf(vm.VM{}).FieldByName("memory")
+	if !ok || f.Type.Kind() != reflect.Uint {
+		panic("exprbudget: expr's vm.VM has no memory counter")
+	}
+	return f.Index
+}()
 
 // CheckSize refuses a value to be written out (rendered in a template) whose size is
 // over MaxString: a list of a thousand references to one long string costs little to

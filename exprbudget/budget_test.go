@@ -95,3 +95,26 @@ func TestRun(t *testing.T) {
 		})
 	}
 }
+
+func TestBudgetShared(t *testing.T) {
+	prog, err := Compile(`count(1..40000, true)`) // 40,000 steps: 2.6M units
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := NewBudget(Units)
+	if v, err := b.Run(prog, nil); err != nil || v != 40000 {
+		t.Fatalf("first run: %v, %v", v, err)
+	}
+	if left := b.Left(); left >= Units-40000*StepUnits || left == 0 {
+		t.Fatalf("left %d after a run of 2.6M units", left)
+	}
+	if _, err := b.Run(prog, nil); !errors.Is(err, ErrBudget) {
+		t.Fatalf("second run: %v, want ErrBudget", err)
+	}
+	if _, err := b.Run(prog, nil); !errors.Is(err, ErrBudget) || b.Left() != 0 {
+		t.Fatalf("third run: %v (left %d), want ErrBudget", err, b.Left())
+	}
+	if v, err := Run(prog, nil); err != nil || v != 40000 { // a budget of its own
+		t.Fatalf("Run: %v, %v", v, err)
+	}
+}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
+
+	"github.com/openjds/jds/exprbudget"
 )
 
 // Seed corpora live in testdata/fuzz/<target>/.
@@ -125,7 +127,7 @@ func FuzzParseTemplate(f *testing.F) {
 					parts[i].prog = progs[(k+i)%len(progs)]
 				}
 			}
-			out, err := (&tmpl{parts: parts}).render(vars)
+			out, err := (&tmpl{parts: parts}).render(vars, exprbudget.NewBudget(exprbudget.Units))
 			if err != nil {
 				continue // nil inside a string
 			}

@@ -545,7 +545,7 @@ func (c *CompiledAction) Holds(results map[string]Result) (bool, error) {
 	env[profileVar] = vals
 	out, err := exprbudget.Run(c.cond, env)
 	if err != nil {
-		return false, fmt.Errorf("action %q: condition: %s", c.Action.Name, ExprMessage(err))
+		return false, fmt.Errorf("action %q: condition: %w", c.Action.Name, exprErr(err))
 	}
 	b, _ := out.(bool)
 	return b, nil

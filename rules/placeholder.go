@@ -162,20 +162,21 @@ func (t *tmpl) static() (string, bool) {
 	return b.String(), true
 }
 
-// render writes the template with env. Errors name the placeholder.
-func (t *tmpl) render(env any) (string, error) {
+// render writes the template with env, its placeholders drawing on budget. Errors name
+// the placeholder.
+func (t *tmpl) render(env any, budget *exprbudget.Budget) (string, error) {
 	var b strings.Builder
 	for _, p := range t.parts {
 		if p.isLit() {
 			b.WriteString(p.lit)
 			continue
 		}
-		v, err := exprbudget.Run(p.prog, env)
+		v, err := budget.Run(p.prog, env)
 		if err == nil {
 			err = exprbudget.CheckSize(v)
 		}
 		if err != nil {
-			return "", fmt.Errorf("${%s}: %s", p.src, ExprMessage(err))
+			return "", fmt.Errorf("${%s}: %w", p.src, exprErr(err))
 		}
 		s, err := encode(v, p.ctx)
 		if err != nil {
@@ -198,6 +199,16 @@ func ExprMessage(err error) string {
 	}
 	return s
 }
+
+// exprRunError is an expr run-time error written as ExprMessage writes it, still
+// wrapping it: errors.Is(err, exprbudget.ErrBudget) holds for an evaluation over its
+// budget.
+type exprRunError struct{ err error }
+
+func (e exprRunError) Error() string { return ExprMessage(e.err) }
+func (e exprRunError) Unwrap() error { return e.err }
+
+func exprErr(err error) error { return exprRunError{err} }
 
 // encode writes a value in a context.
 func encode(v any, ctx placeCtx) (string, error) {

@@ -123,6 +123,20 @@ func renderCompileEnv(t *Compiled) map[string]any {
 // its placeholders replaced, At evaluated. The first failure is a [*RenderError] naming
 // the trigger field and the placeholder (errors.Is(err, ErrRender) holds).
 func (c *CompiledAction) Render(env RenderEnv) ([]RenderedTrigger, error) {
+	out, errs := c.RenderEach(env)
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// RenderEach is Render trigger by trigger: errs[i] is the *RenderError of trigger i, or
+// nil when out[i] is rendered. All the placeholders of one firing share one expression
+// budget of exprbudget.Units: a trigger that finds it spent fails with an error
+// wrapping exprbudget.ErrBudget, and so may those after it.
+func (c *CompiledAction) RenderEach(env RenderEnv) (out []RenderedTrigger, errs []error) {
 	profile := make(map[string]any, len(c.Template.Attrs))
 	for _, a := range c.Template.Attrs {
 		if res, ok := env.Profile[a.Name]; ok {
@@ -146,25 +160,28 @@ func (c *CompiledAction) Render(env RenderEnv) ([]RenderedTrigger, error) {
 		varEvent:   ev,
 		varAction:  ActionEnv{ID: c.Action.ID, Name: c.Action.Name, Template: c.Action.Template},
 	}
-	out := make([]RenderedTrigger, 0, len(c.triggers))
+	budget := exprbudget.NewBudget(exprbudget.Units)
+	out = make([]RenderedTrigger, len(c.triggers))
+	errs = make([]error, len(c.triggers))
 	for i := range c.triggers {
-		rt, err := c.triggers[i].render(vars)
+		rt, err := c.triggers[i].render(vars, budget)
 		if err != nil {
 			err.Action = c.Action.Name
-			return nil, err
+			errs[i] = err
+			continue
 		}
-		out = append(out, rt)
+		out[i] = rt
 	}
-	return out, nil
+	return out, errs
 }
 
-func (ct *compiledTrigger) render(vars map[string]any) (RenderedTrigger, *RenderError) {
+func (ct *compiledTrigger) render(vars map[string]any, budget *exprbudget.Budget) (RenderedTrigger, *RenderError) {
 	rt := RenderedTrigger{Type: ct.typ, Method: ct.method, ContentType: ct.contentType, Connector: ct.connector}
 	field := func(name string, t *tmpl, out *string) *RenderError {
 		if t == nil {
 			return nil
 		}
-		s, err := t.render(vars)
+		s, err := t.render(vars, budget)
 		if err != nil {
 			return &RenderError{Field: name, Err: err}
 		}
@@ -203,9 +220,9 @@ func (ct *compiledTrigger) render(vars map[string]any) (RenderedTrigger, *Render
 		}
 	}
 	if ct.at != nil {
-		v, err := exprbudget.Run(ct.at, vars)
+		v, err := budget.Run(ct.at, vars)
 		if err != nil {
-			return rt, &RenderError{Field: ct.atAt, Err: errors.New(ExprMessage(err))}
+			return rt, &RenderError{Field: ct.atAt, Err: exprErr(err)}
 		}
 		t, ok := v.(time.Time)
 		if !ok {

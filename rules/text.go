@@ -59,7 +59,10 @@ func (t *Text) Static() (string, bool) { return t.t.static() }
 // Render writes the text with every placeholder replaced by its value as text: strings
 // as they are, numbers in their shortest form, times in RFC 3339 UTC, lists and maps as
 // JSON. A placeholder without a value (nil) is an error naming it.
-func (t *Text) Render(env any) (string, error) { return t.t.render(env) }
+// Each Render has a budget of exprbudget.Units of its own.
+func (t *Text) Render(env any) (string, error) {
+	return t.t.render(env, exprbudget.NewBudget(exprbudget.Units))
+}
 
 // Value is Render, except that a text that is one placeholder alone yields the value
 // itself, so that "${count}" stays a number and "${x ?? nil}" may be null.
