@@ -202,9 +202,13 @@ func check(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "configuration: warning: %s\n", d)
 		}
 	}
+	orgs := service.Organizations(cfg, nil)
+	for _, w := range connectors.OrganizationWarnings(cfg.Connectors, orgs) {
+		fmt.Fprintf(stderr, "configuration: warning: %s\n", w)
+	}
 	// Against the connectors configured, as jds serve loads them: a trigger naming one
-	// that is not would only dead-letter.
-	checks := rules.Options{Connectors: ruledir.Connectors(cfg.Connectors)}
+	// that is not would only dead-letter, and rule files serve every organization.
+	checks := rules.Options{Connectors: ruledir.Connectors(cfg.Connectors), Organizations: orgs}
 	var set *ruledir.Set
 	if paths := fs.Args(); len(paths) > 0 {
 		set, err = ruledir.LoadFilesWith(checks, paths...)

@@ -113,3 +113,31 @@ func TestCheckWarnsAboutDeprecatedKeys(t *testing.T) {
 		t.Fatalf("check: %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+// With several organizations, jds check warns about the connectors every one of them
+// may spend, and refuses rule files naming a connector that serves only some.
+func TestCheckConnectorOrganizations(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "jds.yaml")
+	write := func(smsOrgs string) {
+		os.WriteFile(cfg, []byte("dataDir: "+dir+`
+keys:
+  - {name: a, organization: acme, secret: s3cret-of-16-bytes}
+  - {name: g, organization: globex, secret: s3cret-of-16-bytes}
+connectors:
+  - {name: callback, kind: log}
+  - {name: sms, kind: log, organizations: `+smsOrgs+`}
+`), 0o600)
+	}
+	write("[acme, globex]")
+	code, out, errOut := run(t, "check", "--config", cfg, "../samples/rules/use-cases.yaml")
+	if code != 0 || !strings.Contains(errOut, `configuration: warning: connectors[0] "callback" has no organizations list: the actions of every organization (acme, globex) may deliver through it`) ||
+		strings.Contains(errOut, `"sms"`) {
+		t.Fatalf("check: %d\n%s\n%s", code, out, errOut)
+	}
+	write("[acme]")
+	code, out, errOut = run(t, "check", "--config", cfg, "../samples/rules/use-cases.yaml")
+	if code == 0 || !strings.Contains(errOut, `rule files serve every organization, and the connector "sms" serves only acme (not globex)`) {
+		t.Fatalf("check with a rule file naming one organization's connector: %d\n%s\n%s", code, out, errOut)
+	}
+}
