@@ -73,6 +73,7 @@ type Worker struct {
 	spaces   map[ledger.Workspace]int // the same by workspace
 	waiting  map[string]slot          // what the last scan left for a full slot, by id
 	next     map[string]slot          // the same, for the scan under way
+	noSpace  bool                     // deliveries paused for want of space; Run's goroutine only
 	wg       sync.WaitGroup
 }
 
@@ -163,6 +164,20 @@ func (w *Worker) Run(ctx context.Context) {
 // dispatch starts the sends of one scan of the outbox; it reports whether the scan took
 // as many as it could, so that more may be ready.
 func (w *Worker) dispatch(ctx context.Context) bool {
+	// A delivery sent while the store is short of space could not be settled: it would
+	// stay due and go out again at every scan (an SMS each time). Send nothing until
+	// there is room again.
+	if err := w.o.Store.CheckSpace(); err != nil {
+		if !w.noSpace {
+			w.noSpace = true
+			w.o.Logger.Error("deliveries paused until there is room again", "err", err)
+		}
+		return false
+	}
+	if w.noSpace {
+		w.noSpace = false
+		w.o.Logger.Info("free space is back: deliveries resume")
+	}
 	limit := 2 * w.o.PerConnector
 	var jobs []job
 	w.mu.Lock()
