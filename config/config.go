@@ -93,8 +93,13 @@ type Delivery struct {
 	// jitter), up to MaxBackoff, and is at least what a partner's Retry-After asks.
 	Backoff    Duration `yaml:"backoff"`
 	MaxBackoff Duration `yaml:"maxBackoff"`
-	// PerConnector bounds the sends waiting for one connector's partner at a time.
+	// PerConnector bounds the sends waiting for a partner at a time on one lane: one
+	// workspace's deliveries through one connector to one host (an inline webhook's host
+	// is its URL's).
 	PerConnector int `yaml:"perConnector"`
+	// PerWorkspace bounds the sends waiting for a partner at a time of one workspace,
+	// whatever their lanes: a tenant's slow partners cannot take every send.
+	PerWorkspace int `yaml:"perWorkspace"`
 }
 
 // Key is a signing key for SAS tokens: a token's sk names it, its so names
@@ -251,7 +256,7 @@ func Default() Config {
 			Workspaces: map[string]Duration{},
 		},
 		Delivery: Delivery{SweepSchedule: "@every 1m", MaxAttempts: 8, Backoff: Duration(time.Second),
-			MaxBackoff: Duration(time.Hour), PerConnector: 32},
+			MaxBackoff: Duration(time.Hour), PerConnector: 32, PerWorkspace: 64},
 		Admins: []string{},
 		Egress: Egress{Allow: []string{}},
 		Limits: Limits{

@@ -135,7 +135,7 @@ func TestGoodFixtures(t *testing.T) {
 					},
 				},
 				Delivery: config.Delivery{SweepSchedule: "@every 30s", MaxAttempts: 5, Backoff: config.Duration(2 * time.Second),
-					MaxBackoff: config.Duration(10 * time.Minute), PerConnector: 8},
+					MaxBackoff: config.Duration(10 * time.Minute), PerConnector: 8, PerWorkspace: 16},
 				CORS: config.CORS{AllowOrigins: []string{"https://desktop.wxcc-us1.cisco.com", "http://localhost:3000", "HTTPS://CRM.Example.com", "http://[::1]:8081"}},
 			}
 		},
@@ -206,6 +206,7 @@ func TestBadFixtures(t *testing.T) {
 			`testdata/invalid-values.bad.yaml:19:16: delivery.maxAttempts: must be between 1 and 100, got 0`,
 			`testdata/invalid-values.bad.yaml:21:15: delivery.maxBackoff: must be at least delivery.backoff (10s)`,
 			`testdata/invalid-values.bad.yaml:22:17: delivery.perConnector: must be between 1 and 1024, got 5000`,
+			`testdata/invalid-values.bad.yaml:23:17: delivery.perWorkspace: must be between 1 and 4096, got 0`,
 			`testdata/invalid-values.bad.yaml:17:16: http.readTimeout: must not be negative, got -1s`,
 			`testdata/invalid-values.bad.yaml:16:19: http.requestTimeout: must be more than 0, got 0s`,
 		},

@@ -166,6 +166,7 @@ func (c *Config) problems() []fieldError {
 		ps.add("delivery.maxBackoff", "must be at least delivery.backoff (%s)", time.Duration(dl.Backoff))
 	}
 	ps.intRange("delivery.perConnector", dl.PerConnector, 1, 1024)
+	ps.intRange("delivery.perWorkspace", dl.PerWorkspace, 1, 4096)
 
 	h := c.HTTP
 	ps.notNegative("http.readTimeout", h.ReadTimeout)

@@ -180,7 +180,8 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	s.worker = delivery.New(delivery.Options{Store: s.store, Senders: s.senders, Organizations: ConnectorOrganizations(cfg.Connectors), Logger: o.Logger, Now: o.Now,
 		MaxAttempts: cfg.Delivery.MaxAttempts, Backoff: time.Duration(cfg.Delivery.Backoff),
 		MaxBackoff: time.Duration(cfg.Delivery.MaxBackoff), PerConnector: cfg.Delivery.PerConnector,
-		Metrics: deliveries})
+		PerWorkspace: cfg.Delivery.PerWorkspace,
+		Metrics:      deliveries})
 	delivery.WatchOutbox(metrics.Registry(), s.store, o.Now)
 	s.background(func() { s.worker.Run(ctx) })
 	s.background(func() {
