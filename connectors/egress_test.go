@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"strings"
 	"testing"
@@ -60,6 +61,12 @@ func TestTenantDeliveriesFollowTheEgressPolicy(t *testing.T) {
 	out = send(egress.New(allowCIDR("127.0.0.0/8")), Delivery{URL: srv.URL + "/ok", Tenant: true})
 	if !out.OK() || out.Response != "200 OK" || strings.Contains(out.Response, "AccessKeyId") {
 		t.Fatalf("allowed tenant target: %+v, want sent with the status only", out)
+	}
+	hop := httptest.NewServer(http.RedirectHandler("http://10.0.0.1/internal/path", http.StatusFound))
+	defer hop.Close()
+	out = send(egress.New(allowCIDR("127.0.0.0/8")), Delivery{URL: hop.URL, Tenant: true})
+	if out.OK() || out.Retryable || out.Response != "302 Found" || strings.Contains(out.Err.Error(), "10.0.0.1") {
+		t.Fatalf("a tenant target's redirect: %+v, want the status without where it leads", out)
 	}
 	out = send(nil, Delivery{URL: srv.URL + "/operator"})
 	if !out.OK() || !strings.Contains(out.Response, "AccessKeyId") {

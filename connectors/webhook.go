@@ -279,6 +279,11 @@ func (w *Webhook) Send(ctx context.Context, d Delivery) Outcome {
 	out, _ := client.do(ctx, req)
 	if d.Tenant {
 		out.Response = statusOnly(out.Status)
+		var se *StatusError
+		if errors.As(out.Err, &se) && se.Status >= 300 && se.Status <= 399 {
+			// Where it redirects is part of the answer, too.
+			out.Err = &StatusError{Status: se.Status, Message: "redirect not followed"}
+		}
 	}
 	return out
 }
