@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -303,4 +304,118 @@ func runWithin(cmd *exec.Cmd, d time.Duration) (string, error) {
 		<-done
 		return out.String(), fmt.Errorf("still running after %s", d)
 	}
+}
+
+// TestDiskFilledByIngest lets jds fill a small tmpfs itself, from several clients at once,
+// with batches: it must stop at its reserve and answer 507 while Badger flushes and
+// compacts what it holds, never die of SIGBUS; after an operator makes room (a ballast
+// file goes), ingest resumes, and after a kill -9 every acknowledged event is there.
+func TestDiskFilledByIngest(t *testing.T) {
+	disk := mountTmpfs(t, "64m")
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "jds.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("keys:\n  - name: k\n    organization: %s\n    secret: %q\n"+
+		"store:\n  memTableSize: 1MiB\n  valueLogFileSize: 1MiB\n", org, secret)), 0o600)
+	ballast := filepath.Join(disk, "ballast")
+	if err := os.WriteFile(ballast, make([]byte, 12<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(disk, "data")
+	s := startServer(t, data, cfg)
+
+	var mu sync.Mutex
+	acked := map[string]string{} // event id → identity
+	refused := 0
+	postBatches := func(round string, clients, batches int) {
+		var wg sync.WaitGroup
+		for c := range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range batches {
+					ident := fmt.Sprintf("+1555100%04d", c)
+					var evs []map[string]any
+					for j := range 20 {
+						evs = append(evs, map[string]any{"id": fmt.Sprintf("%s-%d-%d-%d", round, c, i, j), "specversion": "1.0",
+							"type": "Queued Caller", "source": "disk-test", "identity": ident, "identitytype": "phone",
+							"data": map[string]any{"pad": strings.Repeat("y", 2000)}})
+					}
+					body, _ := json.Marshal(evs)
+					req, _ := http.NewRequest("POST", s.base+"/v1/journey/events", bytes.NewReader(body))
+					req.Header.Set("Authorization", tok("ds", "w"))
+					req.Header.Set("Content-Type", "application/json")
+					res, err := client.Do(req)
+					if err != nil {
+						t.Errorf("posting: %v (jds died?)\n%s", err, s.logs)
+						return
+					}
+					io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+					mu.Lock()
+					switch res.StatusCode {
+					case 202:
+						for _, e := range evs {
+							acked[e["id"].(string)] = ident
+						}
+					case 507:
+						refused++
+					default:
+						t.Errorf("post: %d", res.StatusCode)
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if t.Failed() {
+			t.FailNow()
+		}
+	}
+	// 4 clients × 300 batches × 20 events of 2 KB is 48 MB: more than the disk holds.
+	postBatches("fill", 4, 300)
+	if refused == 0 {
+		t.Fatalf("%d events acknowledged and none refused: the disk did not fill", len(acked))
+	}
+	t.Logf("%d events acknowledged, %d batches refused; %d bytes free", len(acked), refused, freeBytes(t, disk))
+	// Badger flushes and compacts what it holds, in the reserve; jds stays up and keeps
+	// refusing what does not fit (a small commit may still fit while a batch does not).
+	time.Sleep(2 * time.Second)
+	refused = 0
+	postBatches("more", 4, 50)
+	if refused == 0 {
+		t.Fatalf("no batch refused on the second round (%d bytes free)", freeBytes(t, disk))
+	}
+	if status, body := get(t, s, "/livez", ""); status != 200 {
+		t.Fatalf("/livez: %d %s", status, body)
+	}
+	t.Logf("second round: %d batches refused; %d bytes free", refused, freeBytes(t, disk))
+
+	// The operator makes room: ingest resumes without a restart.
+	os.Remove(ballast)
+	refused = 0
+	postBatches("room", 2, 20)
+	if refused != 0 {
+		t.Fatalf("%d batches refused once there was room again (%d bytes free)", refused, freeBytes(t, disk))
+	}
+	s.kill(t)
+
+	s = startServer(t, data, cfg)
+	found := map[string]bool{}
+	for c := range 4 {
+		for id := range storedIDs(t, s, fmt.Sprintf("+1555100%04d", c)) {
+			found[id] = true
+		}
+	}
+	missing := 0
+	for id := range acked {
+		if !found[id] {
+			if missing++; missing < 10 {
+				t.Errorf("acknowledged event %s lost", id)
+			}
+		}
+	}
+	if missing > 0 || len(found) != len(acked) {
+		t.Fatalf("%d of %d acknowledged events lost; %d stored", missing, len(acked), len(found))
+	}
+	t.Logf("all %d acknowledged events found after kill -9", len(acked))
 }
