@@ -185,6 +185,11 @@ func (e *Engine) Action(w ledger.Workspace, tid, idOrName string) (*rules.Compil
 // a.ID is empty, else a replacement. It is live for the next event.
 func (e *Engine) SaveAction(ctx context.Context, w ledger.Workspace, t *rules.Compiled, a *rules.Action) (*rules.CompiledAction, error) {
 	if a.ID == "" {
+		e.creating.Lock()
+		defer e.creating.Unlock()
+		if n := len(e.Actions(w)); e.maxActions > 0 && n >= e.maxActions {
+			return nil, fmt.Errorf("%w: workspace %s has %d journey actions, the most limits.actionsPerWorkspace allows; delete one first", ErrTooMany, w, n)
+		}
 		for _, other := range e.Actions(w) {
 			if other.Template.Template.ID == t.Template.ID && strings.EqualFold(other.Action.Name, a.Name) {
 				return nil, fmt.Errorf("%w: journey action %q in template %q", ErrExists, a.Name, t.Template.Name)

@@ -34,6 +34,9 @@ var (
 	// ErrInUse refuses a template change that journey actions of the template do not
 	// survive (an attribute they name is gone): change or delete them first.
 	ErrInUse = errors.New("the change breaks journey actions of this template; change or delete them first")
+	// ErrTooMany refuses a new template or action past the workspace's limit
+	// (WithLimits); the error says which.
+	ErrTooMany = errors.New("workspace limit reached")
 )
 
 // Collections of documents the engine keeps in the ledger.
@@ -65,6 +68,11 @@ type Engine struct {
 	checks rules.Options
 	// suppressed is told of each trigger a cooldown kept from firing; nil: nobody.
 	suppressed func(connector string)
+	// maxTemplates and maxActions bound what one workspace holds (rule files' included)
+	// when one more is created through the API; 0: no limit. creating makes the count
+	// and the creation one step.
+	maxTemplates, maxActions int
+	creating                 sync.Mutex
 
 	// files is the set compiled from rule files: it applies to every workspace.
 	files       atomic.Pointer[[]*rules.Compiled]
@@ -133,6 +141,13 @@ func WithChecks(o rules.Options) Option { return func(e *Engine) { e.checks = o 
 // connector ("" for an inline Webhook). fn runs inside the commit of the event and
 // must not block (a metric's counter); a commit that is run again counts again.
 func OnSuppressed(fn func(connector string)) Option { return func(e *Engine) { e.suppressed = fn } }
+
+// WithLimits bounds the templates and the journey actions a workspace may hold: past
+// them, creating one more through the API fails with ErrTooMany. Rule files' count
+// too, but are never refused. 0: no limit.
+func WithLimits(templates, actions int) Option {
+	return func(e *Engine) { e.maxTemplates, e.maxActions = templates, actions }
+}
 
 // New returns an engine; Attach gives it its store.
 func New(log *slog.Logger, now func() time.Time, opts ...Option) *Engine {
@@ -514,8 +529,13 @@ func (e *Engine) Template(w ledger.Workspace, idOrName string) (*rules.Compiled,
 
 // Create stores a new API template, makes it live and backfills it.
 func (e *Engine) Create(ctx context.Context, w ledger.Workspace, t *rules.Template) (*rules.Compiled, error) {
+	e.creating.Lock()
+	defer e.creating.Unlock()
 	if _, err := e.Template(w, t.Name); err == nil {
 		return nil, fmt.Errorf("%w: %q", ErrExists, t.Name)
+	}
+	if n := len(e.Templates(w)); e.maxTemplates > 0 && n >= e.maxTemplates {
+		return nil, fmt.Errorf("%w: workspace %s has %d templates, the most limits.templatesPerWorkspace allows; delete one first", ErrTooMany, w, n)
 	}
 	t.ID, t.Source = uuid.NewString(), "api"
 	return e.save(ctx, w, t)

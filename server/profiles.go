@@ -170,7 +170,7 @@ func templateError(err error) error {
 			}
 		}
 		return newError(http.StatusConflict, profiles.ErrInUse.Error(), problems...)
-	case errors.Is(err, profiles.ErrReadOnly), errors.Is(err, profiles.ErrExists):
+	case errors.Is(err, profiles.ErrReadOnly), errors.Is(err, profiles.ErrExists), errors.Is(err, profiles.ErrTooMany):
 		return newError(http.StatusConflict, err.Error())
 	case errors.Is(err, profiles.ErrNotFound), errors.Is(err, ledger.ErrNotFound):
 		return newError(http.StatusNotFound, err.Error())

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/openjds/jds/config"
+	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/internal/jdstest"
 )
 
@@ -140,4 +142,44 @@ fallback: {route: fallback}
 	if got, _ := e.call("note", map[string]any{"ani": "+12263762555"}); got["route"] != "noted" {
 		t.Fatalf("a second later: %v", got)
 	}
+}
+
+// A workspace holds at most limits.templatesPerWorkspace templates and
+// limits.actionsPerWorkspace journey actions: one more through the API is 409 naming
+// the limit; deleting one makes room, and other workspaces have their own.
+func TestTemplateAndActionCaps(t *testing.T) {
+	e := start(t, func(cfg *config.Config) {
+		cfg.Limits.TemplatesPerWorkspace = 2
+		cfg.Limits.ActionsPerWorkspace = 1
+		cfg.Connectors = []connectors.Instance{{Name: "callback", Kind: "log"}}
+	})
+	tpl := func(w, name string) jdstest.Response {
+		return e.Do("POST", "/admin/v1/api/profile-view-template/workspace-id/"+w, jdstest.Token("profile", "w", w), strings.Replace(repeatCaller, "Repeat Caller", name, 1))
+	}
+	created := func(r jdstest.Response) string {
+		t.Helper()
+		if r.Status != 201 {
+			t.Fatalf("create: %d %s", r.Status, r.Body)
+		}
+		var body struct{ Data struct{ ID string } }
+		json.Unmarshal(r.Body, &body)
+		return body.Data.ID
+	}
+	first := created(tpl(ws, "One"))
+	created(tpl(ws, "Two"))
+	wantStatus(t, tpl(ws, "Three"), 409, "limits.templatesPerWorkspace")
+	created(tpl("other", "Three"))
+	if r := e.Do("DELETE", "/admin/v1/api/profile-view-template/workspace-id/"+ws+"/template-id/"+first, jdstest.Token("profile", "w", ws), nil); r.Status != 200 {
+		t.Fatalf("delete: %d %s", r.Status, r.Body)
+	}
+	second := created(tpl(ws, "Three"))
+
+	action := func(w, tid, name string) jdstest.Response {
+		return e.Do("POST", "/admin/v1/api/journey-actions/workspace-id/"+w+"/template-id/"+tid, jdstest.Token("action", "w", w),
+			`{"name": "`+name+`", "isActive": true, "cooldownPeriodInMinutes": 60,
+			  "rules": {"logic": "SINGLE", "condition": "Queued Caller,queue,string,Count GTE 1"},
+			  "actionTriggers": [{"type": "Connector", "connector": "callback"}]}`)
+	}
+	created(action(ws, second, "First"))
+	wantStatus(t, action(ws, second, "Second"), 409, "limits.actionsPerWorkspace")
 }

@@ -127,7 +127,8 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	// The API's actions are also checked against the egress policy and their
 	// organization; rule files serve every organization (orgs).
 	checks := rules.Options{Connectors: ruledir.Connectors(cfg.Connectors), Egress: policy, Organizations: orgs}
-	s.profiles = profiles.New(o.Logger, o.Now, profiles.WithChecks(checks), profiles.OnSuppressed(deliveries.Suppressed))
+	s.profiles = profiles.New(o.Logger, o.Now, profiles.WithChecks(checks),
+		profiles.WithLimits(cfg.Limits.TemplatesPerWorkspace, cfg.Limits.ActionsPerWorkspace), profiles.OnSuppressed(deliveries.Suppressed))
 	s.store, err = ledger.Open(ledger.Options{
 		Deriver:           s.profiles,
 		Now:               o.Now,
