@@ -169,6 +169,11 @@ type Store struct {
 	// (journaled with its events) before it is written under its own keys;
 	// two generations may be held.
 	PendingStateBytes ByteSize `yaml:"pendingStateBytes"`
+	// DiskReserve is the free space every commit leaves in the data directory
+	// for what Badger writes after it (memtable flushes, compactions): a write
+	// that would eat into it is refused (507) rather than Badger dying of
+	// SIGBUS on a full disk. 0 means 4×MemTableSize + 16MiB.
+	DiskReserve ByteSize `yaml:"diskReserve"`
 }
 
 // Identity configures how aliases become persons, and its guardrails.

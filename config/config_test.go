@@ -110,6 +110,7 @@ func TestGoodFixtures(t *testing.T) {
 					MaxBatchEvents:    1000,
 					SyncWrites:        false,
 					PendingStateBytes: 8 * config.MiB,
+					DiskReserve:       200 * config.MiB,
 				},
 				HTTP: config.HTTP{
 					ReadTimeout:     config.Duration(90 * time.Second),
@@ -437,6 +438,7 @@ func TestValidateCollectsEveryProblem(t *testing.T) {
 	c.Store.PendingStateBytes = 0
 	c.Store.ValueLogGC = "@sometimes"
 	c.Store.MaxBatchEvents = 0
+	c.Store.DiskReserve = 2 * config.MiB
 	c.HTTP.ShutdownTimeout = -config.Duration(time.Second)
 	c.Keys = []config.Key{{Name: "a&b", Organization: "o=1", Secret: "s"}}
 
@@ -459,6 +461,7 @@ func TestValidateCollectsEveryProblem(t *testing.T) {
 		`store.blockCacheSize: must not be negative, got -1B`,
 		`store.valueLogGC: "@sometimes" is not a schedule: unrecognized descriptor: @sometimes`,
 		`store.maxBatchEvents: must be between 1 and 65536, got 0`,
+		`store.diskReserve: must be 0 (4×memTableSize + 16MiB) or at least memTableSize + 8MiB (8193KiB), got 2MiB`,
 		`http.shutdownTimeout: must be more than 0, got -1s`,
 	}
 	if got := errorLines(err); !slices.Equal(got, want) {

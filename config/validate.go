@@ -139,6 +139,10 @@ func (c *Config) problems() []fieldError {
 		ps.add("store.valueLogGC", "%v", err)
 	}
 	ps.intRange("store.maxBatchEvents", st.MaxBatchEvents, 1, 65536)
+	// Less than a memtable flush and what an open writes would let Badger fault.
+	if least := st.MemTableSize + 8*MiB; st.DiskReserve < 0 || st.DiskReserve > 0 && st.DiskReserve < least {
+		ps.add("store.diskReserve", "must be 0 (4×memTableSize + 16MiB) or at least memTableSize + 8MiB (%s), got %s", least, st.DiskReserve)
+	}
 
 	id := c.Identity
 	if id.TemporaryHold < Duration(time.Minute) {

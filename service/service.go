@@ -141,6 +141,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		NumCompactors:     cfg.Store.NumCompactors,
 		MaxBatchEvents:    cfg.Store.MaxBatchEvents,
 		PendingStateBytes: int(cfg.Store.PendingStateBytes),
+		DiskReserve:       int64(cfg.Store.DiskReserve),
 		Region:            cfg.Identity.DefaultRegion,
 		Guard:             guard,
 		OnCommit: func(c []ledger.Committed) {
