@@ -53,6 +53,18 @@ func (s *State) Enqueue(payload []byte, due time.Time) (string, error) {
 	return d.ID, s.b.putDelivery(s.ws, d, time.Time{})
 }
 
+// EnqueueDead records, in the commit of the event being derived, a delivery that failed
+// before it could be queued (its payload could not be made within its budget): it is
+// dead at once, with reason as its last error, in the person's delivery history and
+// dead letters, and is never sent. It returns the delivery's id.
+func (s *State) EnqueueDead(payload []byte, reason string) (string, error) {
+	d := &Delivery{
+		ID: uuid.NewString(), Workspace: s.w, PersonID: s.person.String(), Payload: payload,
+		State: Dead, Due: s.b.now, CreatedAt: s.b.now, UpdatedAt: s.b.now, LastError: reason,
+	}
+	return d.ID, s.b.putDelivery(s.ws, d, time.Time{})
+}
+
 // putDelivery writes a delivery record, and its place in the queue when it is pending;
 // wasDue is its previous due time (zero for a new one), whose queue entry goes.
 func (b *batch) putDelivery(ws wsid, d *Delivery, wasDue time.Time) error {

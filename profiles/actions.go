@@ -3,6 +3,7 @@ package profiles
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/openjds/jds/connectors"
+	"github.com/openjds/jds/exprbudget"
 	"github.com/openjds/jds/ledger"
 	"github.com/openjds/jds/rules"
 )
@@ -91,16 +93,18 @@ func (e *Engine) fireOne(st *ledger.State, a *rules.CompiledAction, env *rules.E
 	if err != nil {
 		return err
 	}
-	triggers, err := a.Render(rules.RenderEnv{
+	triggers, errs := a.RenderEach(rules.RenderEnv{
 		Person:  rules.NewPersonEnv(p),
 		Profile: results,
 		Event:   env,
 	})
-	if err != nil {
-		// A trigger that cannot be rendered for this person (no phone to text, say)
-		// does not fire; it must not fail the commit of the event.
-		e.log.Warn("journey action not rendered", "action", a.Action.Name, "event", env.ID, "person", p.ID, "err", err)
-		return nil
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, exprbudget.ErrBudget) {
+			// A trigger that cannot be rendered for this person (no phone to text, say)
+			// does not fire; it must not fail the commit of the event.
+			e.log.Warn("journey action not rendered", "action", a.Action.Name, "event", env.ID, "person", p.ID, "err", err)
+			return nil
+		}
 	}
 	aliases := make([]string, 0, 4)
 	for _, al := range p.Aliases() {
@@ -110,7 +114,7 @@ func (e *Engine) fireOne(st *ledger.State, a *rules.CompiledAction, env *rules.E
 	for name, r := range results {
 		profile[name] = r.Value
 	}
-	for _, t := range triggers {
+	for i, t := range triggers {
 		d := connectors.Delivery{
 			Connector: t.Connector, ActionID: a.Action.ID, Action: a.Action.Name, EventID: env.ID, PersonID: p.ID,
 			Aliases: aliases, Profile: profile,
@@ -131,6 +135,15 @@ func (e *Engine) fireOne(st *ledger.State, a *rules.CompiledAction, env *rules.E
 		payload, err := json.Marshal(d)
 		if err != nil {
 			return err
+		}
+		if errs[i] != nil {
+			// Over its expression budget: the firing stands, and this delivery is dead
+			// at once with the reason, for the tenant to see in its dead letters.
+			e.log.Warn("journey action trigger over its expression budget: dead-lettered", "action", a.Action.Name, "event", env.ID, "person", p.ID, "err", errs[i])
+			if _, err := st.EnqueueDead(payload, errs[i].Error()); err != nil {
+				return err
+			}
+			continue
 		}
 		due := now
 		if !t.At.IsZero() {

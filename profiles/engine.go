@@ -22,6 +22,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/exprbudget"
 	"github.com/openjds/jds/ledger"
 	"github.com/openjds/jds/rules"
 )
@@ -331,14 +332,14 @@ func (e *Engine) Prepare(w ledger.Workspace, ev *event.Event) {
 	if len(attrs) == 0 {
 		return
 	}
-	if p, err := prepare(s, attrs, ev.Type, ev.Raw); err == nil {
+	if p, err := prepare(e.log, s, attrs, ev.Type, ev.Raw); err == nil {
 		ev.Prepared = p
 	} // else Derive decodes again, and reports it
 }
 
 // prepare decodes an event when s needs it decoded, and matches it against attrs (the
 // attributes of s that count its type).
-func prepare(s *set, attrs []*rules.CompiledAttr, typ string, raw []byte) (*prepared, error) {
+func prepare(log *slog.Logger, s *set, attrs []*rules.CompiledAttr, typ string, raw []byte) (*prepared, error) {
 	p := &prepared{set: s}
 	if d := s.decode[typ]; d != nil {
 		env, err := d.env(raw)
@@ -347,13 +348,14 @@ func prepare(s *set, attrs []*rules.CompiledAttr, typ string, raw []byte) (*prep
 		}
 		p.env = env
 	}
-	p.matches = matchAll(attrs, p.env)
+	p.matches = matchAll(log, attrs, p.env)
 	return p, nil
 }
 
 // matchAll says which attributes count an event. env may be nil when none reads more
-// than the event's type.
-func matchAll(attrs []*rules.CompiledAttr, env *rules.EventEnv) []match {
+// than the event's type. A condition over its expression budget is logged when log is
+// set (not in rebuilds, which replay old events).
+func matchAll(log *slog.Logger, attrs []*rules.CompiledAttr, env *rules.EventEnv) []match {
 	out := make([]match, len(attrs))
 	for i, a := range attrs {
 		if !a.ReadsEvent() {
@@ -361,9 +363,13 @@ func matchAll(attrs []*rules.CompiledAttr, env *rules.EventEnv) []match {
 			continue
 		}
 		v, ok, err := a.Match(env)
-		// An expression that fails on one event (a type it did not expect) does not
-		// count that event; it must not fail the commit of everyone's events.
+		// An expression that fails on one event (a type it did not expect, or its
+		// budget spent) does not count that event; it must not fail the commit of
+		// everyone's events.
 		out[i] = match{v: v, ok: ok && err == nil}
+		if log != nil && errors.Is(err, exprbudget.ErrBudget) {
+			log.Warn("attribute condition over its expression budget: the event does not count", "attribute", a.Name, "event", env.ID, "err", err)
+		}
 	}
 	return out
 }
@@ -379,7 +385,7 @@ func (e *Engine) Derive(st *ledger.State, ev ledger.StoredEvent) error {
 	p, _ := ev.Prepared.(*prepared)
 	if p == nil || p.set != s { // not prepared, or prepared with a set replaced since
 		var err error
-		if p, err = prepare(s, attrs, ev.Type, ev.Raw); err != nil {
+		if p, err = prepare(e.log, s, attrs, ev.Type, ev.Raw); err != nil {
 			return err
 		}
 	}
@@ -440,7 +446,7 @@ func rebuild(st *ledger.State, byEvent map[string][]*rules.CompiledAttr, horizon
 		if err != nil {
 			return err
 		}
-		return update(st, attrs, matchAll(attrs, env), ev)
+		return update(st, attrs, matchAll(nil, attrs, env), ev)
 	})
 }
 

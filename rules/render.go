@@ -132,8 +132,9 @@ func (c *CompiledAction) Render(env RenderEnv) ([]RenderedTrigger, error) {
 	return out, nil
 }
 
-// RenderEach is Render trigger by trigger: errs[i] is the *RenderError of trigger i, or
-// nil when out[i] is rendered. All the placeholders of one firing share one expression
+// RenderEach is Render trigger by trigger: errs[i] is the *RenderError of trigger i (and
+// out[i] then holds what was rendered before the failure), or nil when out[i] is
+// rendered. All the placeholders of one firing share one expression
 // budget of exprbudget.Units: a trigger that finds it spent fails with an error
 // wrapping exprbudget.ErrBudget, and so may those after it.
 func (c *CompiledAction) RenderEach(env RenderEnv) (out []RenderedTrigger, errs []error) {
@@ -165,12 +166,11 @@ func (c *CompiledAction) RenderEach(env RenderEnv) (out []RenderedTrigger, errs 
 	errs = make([]error, len(c.triggers))
 	for i := range c.triggers {
 		rt, err := c.triggers[i].render(vars, budget)
+		out[i] = rt
 		if err != nil {
 			err.Action = c.Action.Name
 			errs[i] = err
-			continue
 		}
-		out[i] = rt
 	}
 	return out, errs
 }
