@@ -25,6 +25,7 @@ Usage:
   jdsload raw     [flags]   write the same event bodies straight into Badger (baseline)
   jdsload rss     --pid P   print VmRSS and VmHWM of a process
   jdsload actions [flags]   post events at --rate and time 202 → webhook delivery of an action
+  jdsload streams [flags]   open --count idle live streams (SSE) and hold them for --duration
 
 Run "jdsload CMD --help" for the flags of a command. Targets must be loopback addresses
 (127.0.0.0/8, ::1, localhost). Each command ends with a line "RESULT {json}"; the exit code
@@ -63,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdRSS(args, stdout, stderr)
 	case "actions":
 		err = cmdActions(ctx, args, stdout, stderr)
+	case "streams":
+		err = cmdStreams(ctx, args, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
