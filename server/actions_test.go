@@ -47,7 +47,7 @@ actions:
     actionTriggers:
       - {type: Webhook, webhookURL: `+partner.URL+`/never}
 `)
-	if r := e.Do("POST", "/admin/v1/api/rules/reload", jdstest.Token("profile", "w", ws), nil); r.Status != 200 {
+	if r := e.Do("POST", "/admin/v1/api/rules/reload", admin, nil); r.Status != 200 {
 		t.Fatalf("reload: %d %s", r.Status, r.Body)
 	}
 	e.post(ev("late-1", "Closed Queue", "226-376-2555", "phone", map[string]any{"queue": "Billing"}))

@@ -49,7 +49,7 @@ func connectorAction(name, connector string) string {
 
 func (e *env) reloadRules() {
 	e.t.Helper()
-	if r := e.Do("POST", "/admin/v1/api/rules/reload", jdstest.Token("profile", "w", ws), nil); r.Status != 200 {
+	if r := e.Do("POST", "/admin/v1/api/rules/reload", admin, nil); r.Status != 200 {
 		e.t.Fatalf("reload: %d %s", r.Status, r.Body)
 	}
 }
@@ -117,7 +117,7 @@ func TestConnectorWebhookSendsSignedBody(t *testing.T) {
 
 	// An attribute the webhook kind does not read is refused when the rules load.
 	writeRules(t, e, "crm.yaml", closedQueueTemplate+"actions:"+strings.Replace(connectorAction("Tell the CRM", "crm"), "contentType:", "contenttype:", 1))
-	r := e.Do("POST", "/admin/v1/api/rules/reload", jdstest.Token("profile", "w", ws), nil)
+	r := e.Do("POST", "/admin/v1/api/rules/reload", admin, nil)
 	if r.Status == 200 || !strings.Contains(string(r.Body), `reads no attribute \"contenttype\" (did you mean \"contentType\"?)`) {
 		t.Errorf("a misspelt attribute: %d %s", r.Status, r.Body)
 	}

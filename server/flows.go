@@ -23,9 +23,11 @@ func (s *Server) flowRoutes() {
 	s.app.Head(path, func(c *fiber.Ctx) error { return c.SendStatus(http.StatusOK) })
 	s.app.Post(path, s.auth("flow", false), s.flow)
 	s.app.Get(path, s.auth("flow", false), s.flow)
-	s.app.Get("/admin/v1/api/flows", s.auth("admin", false), s.flowsStatus)
+	// The flows directory's status and its reload are the instance's (scope.go); a
+	// workspace lists the flows it may call.
+	s.app.Get("/admin/v1/api/flows", s.instanceAdmin(false), s.flowsStatus)
 	s.app.Get("/admin/v1/api/flows/workspace-id/:ws", s.auth("flow", false), s.listFlows)
-	s.app.Post("/admin/v1/api/flows/reload", s.auth("admin", true), s.reloadFlows)
+	s.app.Post("/admin/v1/api/flows/reload", s.instanceAdmin(true), s.reloadFlows)
 }
 
 func (s *Server) flow(c *fiber.Ctx) error {

@@ -11,20 +11,20 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/openjds/jds/event"
-	"github.com/openjds/jds/sas"
 	"github.com/openjds/jds/scheduler"
 )
 
 // Scheduled jobs (ext): their status at GET /admin/v1/api/jobs, one job at
 // GET /admin/v1/api/jobs/{name}, a run on demand at POST /admin/v1/api/jobs/{name}/run,
-// and their metrics. Jobs belong to the whole instance, not to a workspace: any admin
-// token may read them and run one.
+// and their metrics. Jobs belong to the whole instance, not to a workspace (retention
+// and expiry run over every organization): only an instance admin's token may read
+// them and run one (scope.go).
 
 func (s *Server) jobRoutes() {
 	a := s.app
-	a.Get("/admin/v1/api/jobs", s.auth(sas.ServiceAdmin, false), s.listJobs)
-	a.Get("/admin/v1/api/jobs/:name", s.auth(sas.ServiceAdmin, false), s.getJob)
-	a.Post("/admin/v1/api/jobs/:name/run", s.auth(sas.ServiceAdmin, true), s.runJob)
+	a.Get("/admin/v1/api/jobs", s.instanceAdmin(false), s.listJobs)
+	a.Get("/admin/v1/api/jobs/:name", s.instanceAdmin(false), s.getJob)
+	a.Post("/admin/v1/api/jobs/:name/run", s.instanceAdmin(true), s.runJob)
 }
 
 // jobView is a job's status as the API shows it: times in RFC 3339 with milliseconds,
@@ -63,8 +63,8 @@ func viewJob(j scheduler.JobStatus) jobView {
 	return v
 }
 
-// adminMeta checks that the request's token is an admin token (jobs span every
-// workspace, so any admin token will do) and returns the envelope's meta.
+// adminMeta checks the request's token again (instanceAdmin has let it through) and
+// returns the envelope's meta.
 func (s *Server) adminMeta(c *fiber.Ctx) (fiber.Map, error) {
 	a, _ := c.Locals(localToken).(*access)
 	if a == nil {

@@ -51,8 +51,10 @@ func (s *Server) profileRoutes() {
 	for _, which := range []string{"template-name/:name", "template-id/:tid"} {
 		a.Get(view+"/stream/workspace-id/:ws/identity/:identity/"+which, s.auth("profile", false), s.profileStream)
 	}
-	a.Post("/admin/v1/api/rules/reload", s.auth("profile", true), s.reloadRules)
-	a.Get("/admin/v1/api/rules", s.auth("profile", false), s.rulesStatus)
+	// The rule files serve every organization: reloading them, and their status, are
+	// the instance's (scope.go).
+	a.Post("/admin/v1/api/rules/reload", s.instanceAdmin(true), s.reloadRules)
+	a.Get("/admin/v1/api/rules", s.instanceAdmin(false), s.rulesStatus)
 }
 
 func (s *Server) listTemplates(c *fiber.Ctx) error {

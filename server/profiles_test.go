@@ -240,7 +240,7 @@ templates:
         lookBack: 1d
 `)
 	reload := func() jdstest.Response {
-		return e.Do("POST", "/admin/v1/api/rules/reload", jdstest.Token("profile", "w", ws), nil)
+		return e.Do("POST", "/admin/v1/api/rules/reload", admin, nil)
 	}
 	if r := reload(); r.Status != 200 || !strings.Contains(string(r.Body), `"templates":1`) {
 		t.Fatalf("reload: %d %s", r.Status, r.Body)
@@ -266,7 +266,7 @@ templates:
 	if got := e.profile(view).Attributes[0].Result; got != "2" {
 		t.Fatalf("after a failed reload = %s, want 2", got)
 	}
-	st := e.Do("GET", "/admin/v1/api/rules", jdstest.Token("profile", "r", ws), nil)
+	st := e.Do("GET", "/admin/v1/api/rules", admin, nil)
 	if !strings.Contains(string(st.Body), `"ok":false`) || !strings.Contains(string(st.Body), "Median") {
 		t.Fatalf("status: %s", st.Body)
 	}
@@ -279,7 +279,7 @@ templates:
 	// Mending the file is enough: the directory is watched.
 	os.Remove(filepath.Join(e.Config.RulesDir, "broken.yaml"))
 	for i := 0; ; i++ {
-		st := e.Do("GET", "/admin/v1/api/rules", jdstest.Token("profile", "r", ws), nil)
+		st := e.Do("GET", "/admin/v1/api/rules", admin, nil)
 		if strings.Contains(string(st.Body), `"ok":true`) {
 			break
 		}

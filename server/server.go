@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -57,6 +58,12 @@ type Options struct {
 	// Inbound holds the inbound webhooks served at /v1/connectors/{name}/webhook.
 	Inbound *inbound.Set
 
+	// Admins are the organizations whose admin tokens for every workspace (sn=*) may
+	// run instance-wide operations (reloads, jobs, the status of every rule and flow
+	// file): config.Config.InstanceAdmins, and the development key's organization when
+	// no key is configured. None: nobody may.
+	Admins []string
+
 	// Quota is the workspaces' ingest quota, for HTTP ingest and flows; nil: none.
 	Quota *quota.Limiter
 }
@@ -72,6 +79,7 @@ type Server struct {
 	rules    *ruledir.Manager
 	jobs     *scheduler.Scheduler
 	inbound  *inbound.Set
+	admins   []string // organizations of instance admins (Options.Admins)
 	quota    *quota.Limiter
 	flows    *flows.Registry
 	flowDir  *ruledir.Manager
@@ -109,6 +117,7 @@ func New(o Options) *Server {
 		rules:    o.Rules,
 		jobs:     o.Jobs,
 		inbound:  o.Inbound,
+		admins:   slices.Clone(o.Admins),
 		quota:    o.Quota,
 		flows:    o.Flows,
 		flowDir:  o.FlowDir,

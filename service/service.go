@@ -228,6 +228,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		FlowDir:  s.flowDir,
 		Jobs:     s.jobs,
 		Inbound:  s.inbound,
+		Admins:   InstanceAdmins(cfg, devKey),
 		Quota:    ingestQuota,
 		Logger:   o.Logger,
 		Version:  o.Version,
