@@ -110,3 +110,26 @@ func TestDialChecksTheResolvedAddress(t *testing.T) {
 		t.Fatalf("redirect to %s: got %v, want a refusal", srv.URL, err)
 	}
 }
+
+// FuzzCheckHost: any host is judged without panicking, and one that passes is never an
+// internal address in disguise.
+func FuzzCheckHost(f *testing.F) {
+	for _, h := range []string{"example.com", "127.0.0.1", "[::ffff:7f00:1]", "fe80::1%eth0", "0x7f.1", "localhost.", "", "2002:a00:1::", "::127.0.0.1"} {
+		f.Add(h)
+	}
+	p := egress.New(nil)
+	f.Fuzz(func(t *testing.T, host string) {
+		if p.CheckHost(host) != nil {
+			return
+		}
+		h := strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+		if a, err := netip.ParseAddr(h); err == nil {
+			if rule := egress.Internal(a.WithZone("")); rule != "" {
+				t.Fatalf("%q passed but is %s", host, rule)
+			}
+		}
+		if l := strings.ToLower(h); l == "localhost" || strings.HasSuffix(l, ".localhost") {
+			t.Fatalf("%q passed", host)
+		}
+	})
+}
