@@ -58,7 +58,8 @@ func (c Connector) serves(org string) bool {
 }
 
 // CompileAction is [CompileAction] with the checks o asks for: the connectors of
-// Connector triggers against o.Connectors.
+// Connector triggers against o.Connectors and the organizations they serve, and the
+// webhook targets of actions made through the API against o.Egress.
 func (o Options) CompileAction(a *Action, t *Compiled) (*CompiledAction, error) {
 	if t == nil {
 		return nil, &Error{Path: "templateId", Msg: "the action's template is required"}
