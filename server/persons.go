@@ -279,6 +279,25 @@ func (s *Server) patchPerson(c *fiber.Ctx) error {
 	if len(patch) > maxPatchOps {
 		return tooMany("body", len(patch), maxPatchOps)
 	}
+	// The patch is applied in the committer: the aliases its values write are counted
+	// here, so that one operation replacing /phone with a huge list is refused first.
+	written := 0
+	for _, op := range patch {
+		if p, _ := op.Path(); p == "/firstName" || p == "/lastName" {
+			continue
+		}
+		switch v, _ := op.ValueInterface(); v := v.(type) {
+		case nil:
+		case []any:
+			written += len(v)
+		default:
+			written++
+		}
+	}
+	if written > s.maxAliases() {
+		return badRequest(fmt.Sprintf("the patch writes %d aliases, at most %d (identity.maxAliasesPerPerson)", written, s.maxAliases()),
+			fmt.Sprintf("body: %d aliases written, at most %d", written, s.maxAliases()))
+	}
 	var errs []string
 	for i, op := range patch {
 		for _, key := range []string{"path", "from"} {
