@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"reflect"
 	"slices"
 	"strings"
@@ -50,9 +51,17 @@ const (
 	// MaxText bounds the text a template renders, all its placeholders together.
 	MaxText = 4 << 20
 	// Units bounds the work of one evaluation (see the package doc).
-	Units = 4 << 20
-	// StepUnits is what one item a predicate walks costs.
+	Units = 2 << 20
+	// StepUnits is what one item a predicate walks costs (all, any, count, reduce ...).
 	StepUnits = 64
+	// MakeUnits is what one item costs a predicate that makes a list of them (map,
+	// filter, groupBy, sortBy): making a value costs expr far more than testing one.
+	MakeUnits = 1024
+	// EncodeUnits is what one value costs toJSON and string (by reflection).
+	EncodeUnits = 512
+	// ItemUnits is what one item of a list or map (or one number) costs a builtin that
+	// reads or makes it.
+	ItemUnits = 32
 )
 
 // ErrBudget is wrapped by every error of an expression over its budget, at compile
@@ -72,9 +81,13 @@ func over(format string, args ...any) error {
 // Compile compiles src with opts (the caller's environment, functions, AsBool, ...) and
 // the budget. An expression over the budget is a *file.Error (with its place in src)
 // wrapping ErrBudget; other errors are expr's.
+//
+// The expression is compiled twice: once as written, for expr's own checks (the
+// counting hides from expr's checker some of what it knows of a list's items), and
+// once counted, which is the program returned. Both happen once, at load.
 func Compile(src string, opts ...expr.Option) (*vm.Program, error) {
-	all := append(append([]expr.Option{}, opts...), expr.MaxNodes(MaxNodes), expr.Patch(costPatcher{}))
-	prog, err := expr.Compile(src, all...)
+	opts = append(append([]expr.Option{}, opts...), expr.MaxNodes(MaxNodes))
+	checked, err := expr.Compile(src, opts...)
 	if err != nil {
 		var fe *file.Error
 		if errors.As(err, &fe) && strings.Contains(fe.Message, "exceeds maximum allowed nodes") {
@@ -84,8 +97,12 @@ func Compile(src string, opts ...expr.Option) (*vm.Program, error) {
 		}
 		return nil, err
 	}
-	if fe := constSizes(prog.Node()); fe != nil {
+	if fe := constSizes(checked.Node()); fe != nil {
 		return nil, fe.Bind(file.NewSource(src))
+	}
+	prog, err := expr.Compile(src, append(opts, expr.Patch(costPatcher{}))...)
+	if err != nil {
+		return nil, fmt.Errorf("compiling the counted program: %w", err)
 	}
 	return prog, nil
 }
@@ -158,13 +175,23 @@ func CheckSize(v any) error {
 // other values cost 1. It stops counting once past limit, so that its own cost is
 // bounded by limit.
 func Size(v any, limit int) int {
-	w := sizer{limit: limit}
+	w := sizer{limit: limit, item: 1}
+	w.add(v)
+	return w.n
+}
+
+// cost is what reading or making a value costs a builtin: Size with each item of a list
+// or map, each field and each scalar weighing ItemUnits (allocating, hashing or
+// encoding a value costs far more than copying a byte).
+func cost(v any, limit int) int {
+	w := sizer{limit: limit, item: ItemUnits}
 	w.add(v)
 	return w.n
 }
 
 type sizer struct {
 	n, limit int
+	item     int       // what one item costs
 	path     []uintptr // the pointers being counted
 }
 
@@ -174,18 +201,18 @@ func (w *sizer) add(v any) {
 	}
 	switch x := v.(type) {
 	case nil, bool, int, int64, float64, time.Time, time.Duration:
-		w.n++
+		w.n += w.item
 	case string:
 		w.n += len(x)
 	case []any:
-		w.n += len(x)
+		w.n += len(x) * w.item
 		for _, e := range x {
 			if w.add(e); w.n > w.limit {
 				return
 			}
 		}
 	case map[string]any:
-		w.n += len(x)
+		w.n += len(x) * w.item
 		for k, e := range x {
 			w.n += len(k)
 			if w.add(e); w.n > w.limit {
@@ -194,6 +221,13 @@ func (w *sizer) add(v any) {
 		}
 	case []byte:
 		w.n += len(x)
+	case []string:
+		w.n += len(x) * w.item
+		for _, e := range x {
+			if w.n += len(e); w.n > w.limit {
+				return
+			}
+		}
 	default:
 		w.value(reflect.ValueOf(v))
 	}
@@ -207,19 +241,19 @@ func (w *sizer) value(rv reflect.Value) {
 	case reflect.String:
 		w.n += rv.Len()
 	case reflect.Slice, reflect.Array:
-		w.n += rv.Len()
+		w.n += rv.Len() * w.item
 		for i := 0; i < rv.Len() && w.n <= w.limit; i++ {
 			w.elem(rv.Index(i))
 		}
 	case reflect.Map:
-		w.n += rv.Len()
+		w.n += rv.Len() * w.item
 		it := rv.MapRange()
 		for it.Next() && w.n <= w.limit {
 			w.elem(it.Key())
 			w.elem(it.Value())
 		}
 	case reflect.Pointer:
-		w.n++
+		w.n += w.item
 		if rv.IsNil() || slices.Contains(w.path, rv.Pointer()) {
 			return
 		}
@@ -227,7 +261,7 @@ func (w *sizer) value(rv reflect.Value) {
 		w.value(rv.Elem())
 		w.path = w.path[:len(w.path)-1]
 	case reflect.Struct:
-		w.n++
+		w.n += w.item
 		if rv.Type() == timeType {
 			return
 		}
@@ -238,12 +272,12 @@ func (w *sizer) value(rv reflect.Value) {
 		}
 	case reflect.Interface:
 		if rv.IsNil() {
-			w.n++
+			w.n += w.item
 			return
 		}
 		w.elem(rv.Elem())
 	default:
-		w.n++
+		w.n += w.item
 	}
 }
 
@@ -290,27 +324,32 @@ var countedBuiltins = []string{
 	"reverse", "uniq", "concat", "flatten", "sort", "max", "min", "mean", "median", "take",
 }
 
-// countedCall wraps a builtin: the size of its arguments and of its result are its cost,
-// and a result over MaxString is an error. repeat, replace and join know the size of
-// their result before making it, and refuse it before the work.
+// countedCall wraps a builtin: what its arguments and its result cost (see cost) and,
+// for the builtins whose work grows faster than that, what preCost says, is its cost. A
+// call whose cost can be known before the work (preCost, and the result's size for
+// repeat, replace and join) is refused before the work when it is over the budget; a
+// result over MaxString is refused after it.
 func countedCall(orig builtin.Function) func(args ...any) (any, uint, error) {
 	name := orig.Name
 	return func(args ...any) (any, uint, error) {
 		in := 0
 		for _, a := range args {
-			in += Size(a, MaxString*4)
+			in += cost(a, Units+1)
+		}
+		pre := in + preCost(name, args)
+		if pre > Units {
+			return nil, 0, over("%s would cost more than %d units of work", name, Units)
 		}
 		if n := resultSize(name, args); n > MaxString {
 			return nil, 0, over("%s would make a string of %d bytes, over the limit of %d", name, n, MaxString)
 		}
 		var (
 			out any
-			mem uint
 			err error
 		)
 		switch {
 		case orig.Safe != nil:
-			out, mem, err = orig.Safe(args...)
+			out, _, err = orig.Safe(args...) // its own count is replaced by ours
 		case orig.Func != nil:
 			out, err = orig.Func(args...)
 		case orig.Fast != nil && len(args) == 1:
@@ -324,13 +363,47 @@ func countedCall(orig builtin.Function) func(args ...any) (any, uint, error) {
 			}
 			return nil, 0, err
 		}
-		n := Size(out, MaxString+1)
-		if n > MaxString {
+		if n := Size(out, MaxString+1); n > MaxString {
 			return nil, 0, over("the result of %s is more than %d bytes or items", name, MaxString)
 		}
-		_ = mem // counted by the size of the result
-		return out, uint(in + n), nil
+		return out, uint(pre + cost(out, Units+1)), nil
 	}
+}
+
+// preCost is the work of the builtins that do more than read their arguments and make
+// their result, measured in units, known from their arguments alone: the pieces split
+// makes, the occurrences replace replaces, the comparisons of a sort, the decoding of
+// fromJSON. Each was measured against the units of copying bytes (BenchmarkWorst).
+func preCost(name string, args []any) int {
+	str := func(i int) string {
+		if i < len(args) {
+			s, _ := args[i].(string)
+			return s
+		}
+		return ""
+	}
+	switch name {
+	case "split", "splitAfter":
+		if sep := str(1); sep != "" {
+			return (strings.Count(str(0), sep) + 1) * StepUnits
+		}
+		return len(str(0)) * StepUnits // one piece a character
+	case "replace":
+		if old := str(1); old != "" {
+			return strings.Count(str(0), old) * StepUnits
+		}
+		return len(str(0)) * StepUnits
+	case "fromJSON":
+		return len(str(0)) * 512
+	case "toJSON", "string":
+		w := sizer{limit: Units + 1, item: EncodeUnits}
+		w.add(args[0])
+		return w.n
+	case "sort", "uniq", "median", "sortBy":
+		n := items(args[0])
+		return n * bits.Len(uint(n)) * 16
+	}
+	return 0
 }
 
 // resultSize is the size of the string repeat, replace or join will make, computed in
@@ -377,15 +450,20 @@ func resultSize(name string, args []any) int {
 			sep, _ = args[1].(string)
 		}
 		n := 0
-		rv := reflect.ValueOf(args[0])
-		if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
-			return 0
-		}
-		for i := 0; i < rv.Len() && n <= MaxString; i++ {
-			if s, ok := rv.Index(i).Interface().(string); ok {
-				n += len(s)
+		switch l := args[0].(type) {
+		case []string:
+			for _, s := range l {
+				if n += len(s) + len(sep); n > MaxString {
+					break
+				}
 			}
-			n += len(sep)
+		case []any:
+			for _, e := range l {
+				s, _ := e.(string)
+				if n += len(s) + len(sep); n > MaxString {
+					break
+				}
+			}
 		}
 		return n
 	}

@@ -3,6 +3,8 @@ package exprbudget
 import (
 	"fmt"
 	"reflect"
+	"regexp"
+	"regexp/syntax"
 
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/builtin"
@@ -15,7 +17,82 @@ const (
 	costName = "jdsCost__"
 	eachName = "jdsEach__"
 	loopName = "jdsLoop__"
+	makeName = "jdsMake__"
+	// matchName replaces the matches operator: its work is the length of the text
+	// times the size of the pattern's program.
+	matchName = "jdsMatches__"
 )
+
+// RegexpUnits is what matching one byte of text costs per instruction of the
+// pattern's program (Go's regexp runs every live instruction at each byte: about 2 to
+// 10 ns a byte-instruction, measured).
+const RegexpUnits = 24
+
+// pattern is a regular expression and the size of its program.
+type pattern struct {
+	re    *regexp.Regexp
+	insts int
+}
+
+func compilePattern(src string) (*pattern, error) {
+	re, err := regexp.Compile(src)
+	if err != nil {
+		return nil, err
+	}
+	n := len(src)
+	if p, err := syntax.Parse(src, syntax.Perl); err == nil {
+		if prog, err := syntax.Compile(p.Simplify()); err == nil {
+			n = len(prog.Inst)
+		}
+	}
+	return &pattern{re: re, insts: max(n, 1)}, nil
+}
+
+var patternType = reflect.TypeOf((*pattern)(nil))
+
+func matches(args ...any) (any, uint, error) {
+	s, ok := args[0].(string)
+	if !ok {
+		return nil, 0, fmt.Errorf("matches: the text is %T, not a string", args[0])
+	}
+	var p *pattern
+	compiled := 0
+	switch x := args[1].(type) {
+	case *pattern:
+		p = x
+	case string:
+		var err error
+		if p, err = compilePattern(x); err != nil {
+			return nil, 0, err
+		}
+		compiled = len(x) * StepUnits
+	default:
+		return nil, 0, fmt.Errorf("matches: the pattern is %T, not a string", args[1])
+	}
+	c := len(s)*p.insts*RegexpUnits + compiled
+	if c > Units || c < 0 {
+		return nil, 0, over("matches would cost more than %d units of work (%d bytes of text, a pattern of %d instructions)", Units, len(s), p.insts)
+	}
+	return p.re.MatchString(s), uint(c), nil
+}
+
+func validateMatches(args []reflect.Type) (reflect.Type, error) {
+	if len(args) != 2 {
+		return nil, fmt.Errorf("expects two arguments")
+	}
+	name := func(t reflect.Type) string {
+		if t == patternType {
+			return "string"
+		}
+		return fmt.Sprint(t)
+	}
+	for _, t := range args {
+		if t != nil && t.Kind() != reflect.Interface && t.Kind() != reflect.String && t != patternType {
+			return nil, fmt.Errorf("invalid operation: matches (mismatched types %s and %s)", name(args[0]), name(args[1]))
+		}
+	}
+	return reflect.TypeOf(true), nil
+}
 
 var internals = []*builtin.Function{
 	// cost counts a value an operator reads: both sides of a comparison, a
@@ -23,10 +100,16 @@ var internals = []*builtin.Function{
 	{Name: costName, Safe: func(args ...any) (any, uint, error) {
 		return args[0], uint(Size(args[0], Units+1)), nil
 	}, Validate: same, Deref: never},
-	// loop counts the items a predicate walks (map, filter, all, reduce, ...).
+	// loop counts the items a predicate walks (all, count, reduce, ...).
 	{Name: loopName, Safe: func(args ...any) (any, uint, error) {
 		return args[0], uint(items(args[0])) * StepUnits, nil
 	}, Validate: same, Deref: never},
+	// make counts the items a predicate walks that makes a list of them (map, filter,
+	// groupBy, sortBy).
+	{Name: makeName, Safe: func(args ...any) (any, uint, error) {
+		return args[0], uint(items(args[0])) * MakeUnits, nil
+	}, Validate: same, Deref: never},
+	{Name: matchName, Safe: matches, Validate: validateMatches, Deref: never},
 	// each counts the items a builtin without a predicate walks (sum, count of a list).
 	{Name: eachName, Safe: func(args ...any) (any, uint, error) {
 		return args[0], uint(items(args[0])), nil
@@ -63,7 +146,7 @@ func items(v any) int {
 // costly are the binary operators whose work grows with the size of their operands.
 var costly = map[string]bool{
 	"+": true, "==": true, "!=": true, "<": true, ">": true, "<=": true, ">=": true,
-	"contains": true, "startsWith": true, "endsWith": true, "matches": true, "in": true, "not in": true,
+	"contains": true, "startsWith": true, "endsWith": true, "in": true, "not in": true,
 }
 
 // predicates are expr's builtins that walk their first argument.
@@ -73,15 +156,35 @@ var predicates = map[string]bool{
 	"sum": true, "groupBy": true, "sortBy": true, "reduce": true,
 }
 
+// makes are the predicates that make a list of what they walk.
+var makes = map[string]bool{"map": true, "filter": true, "groupBy": true, "sortBy": true}
+
 // costPatcher wraps the operands of costly operators in cost, and the list a predicate
-// walks in loop (or each, without a predicate), so that their work is counted. It
-// leaves literals alone (their size is bounded by the expression's) and numbers,
+// walks in loop or make (or each, without a predicate), so that their work is counted;
+// it replaces matches by a counted version. It leaves literals alone (their size is
+// bounded by the expression's, and expr checks them for what they are) and numbers,
 // booleans and times, which cost the same whatever their value.
 type costPatcher struct{}
 
 func (costPatcher) Visit(node *ast.Node) {
 	switch n := (*node).(type) {
 	case *ast.BinaryNode:
+		if n.Operator == "matches" {
+			right := n.Right
+			if lit, ok := right.(*ast.StringNode); ok {
+				p, err := compilePattern(lit.Value)
+				if err != nil {
+					return // expr reports the bad pattern
+				}
+				c := &ast.ConstantNode{Value: p}
+				c.SetLocation(lit.Location())
+				right = c
+			}
+			m := &ast.BuiltinNode{Name: matchName, Arguments: []ast.Node{n.Left, right}}
+			m.SetLocation(n.Location())
+			ast.Patch(node, m)
+			return
+		}
 		if costly[n.Operator] {
 			wrap(&n.Left, costName)
 			wrap(&n.Right, costName)
@@ -92,6 +195,9 @@ func (costPatcher) Visit(node *ast.Node) {
 			for _, a := range n.Arguments[1:] {
 				if _, ok := a.(*ast.PredicateNode); ok {
 					name = loopName
+					if makes[n.Name] {
+						name = makeName
+					}
 				}
 			}
 			wrap(&n.Arguments[0], name)
@@ -101,7 +207,8 @@ func (costPatcher) Visit(node *ast.Node) {
 
 func wrap(n *ast.Node, name string) {
 	switch (*n).(type) {
-	case *ast.StringNode, *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.NilNode, *ast.ConstantNode:
+	case *ast.StringNode, *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.NilNode, *ast.ConstantNode,
+		*ast.ArrayNode, *ast.MapNode: // literals: the VM counts the lists it makes
 		return
 	}
 	if t := (*n).Type(); t != nil {
