@@ -7,9 +7,11 @@
 //
 // Subscribers are bounded, in the instance and per workspace (Limits): each one holds a
 // goroutine, a buffer and a connection, and is offered every event of its workspace.
-// Publishing costs the committer one non-blocking send per event and subscriber of that
-// event's workspace, never more: subscribers are kept by workspace, and their buffers
-// hold pointers to the committed events, which all subscribers share.
+// Publishing costs the committer one non-blocking send per subscriber of a workspace the
+// commit wrote to, whatever the number of events: subscribers are kept by workspace, and
+// receive a commit's events of their workspace as one batch that all of them share. A
+// subscriber that wakes once per commit rather than once per event is what lets idle
+// streams (a wall of dashboards) cost little while ingest runs.
 package live
 
 import (
@@ -63,14 +65,21 @@ type Hub struct {
 
 // Sub is one subscription to a workspace's committed events.
 type Sub struct {
-	// C delivers events in commit order. It is closed when the subscriber is cut off for
-	// falling behind, or unsubscribed. The events are shared: do not modify them.
-	C  <-chan *ledger.Committed
-	c  chan *ledger.Committed
+	// C delivers the events of each commit in the workspace, a batch per commit, in
+	// commit order. The reader calls Took with each batch's length once it has handled
+	// it. C is closed when the subscriber is cut off for falling behind, or unsubscribed.
+	// The batches are shared between subscribers: do not modify them.
+	C  <-chan []ledger.Committed
+	c  chan []ledger.Committed
 	ws ledger.Workspace
-	// Overflowed reports, once C is closed, whether it was closed for falling behind.
+	// queued counts the events sent and not yet taken: the buffer's fill.
+	queued     atomic.Int64
 	overflowed atomic.Bool
 }
+
+// Took tells the hub that the reader has handled n events of C: they no longer count
+// against its buffer.
+func (s *Sub) Took(n int) { s.queued.Add(-int64(n)) }
 
 // Overflowed reports whether the subscription was cut off for falling behind.
 func (s *Sub) Overflowed() bool { return s.overflowed.Load() }
@@ -97,7 +106,7 @@ func (h *Hub) Subscribe(ws ledger.Workspace) (*Sub, error) {
 		h.refusedInstance.Add(1)
 		return nil, &LimitError{Workspace: ws, Instance: true, Max: max}
 	}
-	c := make(chan *ledger.Committed, h.buffer)
+	c := make(chan []ledger.Committed, min(h.buffer, maxQueuedBatches))
 	s := &Sub{C: c, c: c, ws: ws}
 	if m == nil {
 		m = map[*Sub]struct{}{}
@@ -128,24 +137,42 @@ func (h *Hub) removeLocked(s *Sub) {
 	h.count.Add(-1)
 }
 
-// Publish hands committed events to their workspaces' subscribers without blocking. The
-// events must not change afterwards: subscribers keep pointers to them.
+// maxQueuedBatches bounds a subscriber's channel, in commits; the buffer bounds it in
+// events.
+const maxQueuedBatches = 256
+
+// Publish hands a commit's events to their workspaces' subscribers without blocking:
+// one send of the workspace's events per subscriber. The events must not change
+// afterwards: subscribers share them.
 func (h *Hub) Publish(events []ledger.Committed) {
+	if len(events) == 0 {
+		return
+	}
 	var slow []*Sub
 	h.mu.RLock()
+	if len(h.subs) == 0 {
+		h.mu.RUnlock()
+		return
+	}
+	first, mixed := events[0].Workspace, false
 	for i := range events {
-		e := &events[i]
-		for s := range h.subs[e.Workspace] {
-			if s.overflowed.Load() {
-				// Already behind: sending later events would leave a gap before them.
-				continue
+		if events[i].Workspace != first {
+			mixed = true
+			break
+		}
+	}
+	if !mixed {
+		slow = h.sendLocked(h.subs[first], events, slow)
+	} else {
+		// Only the workspaces someone follows are copied out.
+		byWS := map[ledger.Workspace][]ledger.Committed{}
+		for _, e := range events {
+			if h.subs[e.Workspace] != nil {
+				byWS[e.Workspace] = append(byWS[e.Workspace], e)
 			}
-			select {
-			case s.c <- e:
-			default:
-				s.overflowed.Store(true)
-				slow = append(slow, s)
-			}
+		}
+		for ws, evs := range byWS {
+			slow = h.sendLocked(h.subs[ws], evs, slow)
 		}
 	}
 	h.mu.RUnlock()
@@ -160,6 +187,32 @@ func (h *Hub) Publish(events []ledger.Committed) {
 		}
 	}
 	h.mu.Unlock()
+}
+
+// sendLocked offers evs to subs, appending to slow those whose buffer is full.
+func (h *Hub) sendLocked(subs map[*Sub]struct{}, evs []ledger.Committed, slow []*Sub) []*Sub {
+	n := int64(len(evs))
+	for s := range subs {
+		if s.overflowed.Load() {
+			// Already behind: sending later events would leave a gap before them.
+			continue
+		}
+		// An empty buffer takes a commit of any size: a big commit must not cut off
+		// every reader.
+		if q := s.queued.Load(); q > 0 && q+n > int64(h.buffer) {
+			s.overflowed.Store(true)
+			slow = append(slow, s)
+			continue
+		}
+		select {
+		case s.c <- evs:
+			s.queued.Add(n)
+		default:
+			s.overflowed.Store(true)
+			slow = append(slow, s)
+		}
+	}
+	return slow
 }
 
 // Subscribers is the number of open subscriptions.

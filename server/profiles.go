@@ -282,11 +282,14 @@ func (s *Server) profileStream(c *fiber.Ctx) error {
 		if send() != nil || w.Flush() != nil {
 			return
 		}
-		s.sseLoop(w, sub, rid, ws, send, func(e *ledger.Committed) error {
-			if !f.owns(e.PersonID) {
-				return nil
+		s.sseLoop(w, sub, rid, ws, send, func(batch []ledger.Committed) error {
+			f.refresh()
+			for i := range batch {
+				if f.owns(batch[i].PersonID) {
+					return send() // the view after the whole commit
+				}
 			}
-			return send()
+			return nil
 		})
 	})
 	return nil

@@ -103,21 +103,26 @@ func (s *Server) stream(c *fiber.Ctx) error {
 				return
 			}
 		}
-		s.sseLoop(w, sub, rid, ws, nil, func(e *ledger.Committed) error {
-			if !f.owns(e.PersonID) {
-				return nil
+		s.sseLoop(w, sub, rid, ws, nil, func(batch []ledger.Committed) error {
+			f.refresh()
+			for i := range batch {
+				if f.owns(batch[i].PersonID) {
+					if err := send(&batch[i]); err != nil {
+						return err
+					}
+				}
 			}
-			return send(e)
+			return nil
 		})
 	})
 	return nil
 }
 
 // sseLoop keeps a Server-Sent Events stream going until the client goes away, the server
-// stops or the subscription ends (a reader too slow): it hands onEvent every event
-// committed in the workspace, calls onTick (when not nil) every second, and writes a
+// stops or the subscription ends (a reader too slow): it hands onBatch the events of each
+// commit in the workspace, calls onTick (when not nil) every second, and writes a
 // heartbeat comment every heartbeat period. An error from either ends the stream.
-func (s *Server) sseLoop(w *bufio.Writer, sub *live.Sub, rid string, ws ledger.Workspace, onTick func() error, onEvent func(*ledger.Committed) error) {
+func (s *Server) sseLoop(w *bufio.Writer, sub *live.Sub, rid string, ws ledger.Workspace, onTick func() error, onBatch func([]ledger.Committed) error) {
 	var tick <-chan time.Time
 	if onTick != nil {
 		t := time.NewTicker(time.Second)
@@ -130,14 +135,16 @@ func (s *Server) sseLoop(w *bufio.Writer, sub *live.Sub, rid string, ws ledger.W
 		select {
 		case <-s.ctx.Done():
 			return
-		case e, ok := <-sub.C:
+		case batch, ok := <-sub.C:
 			if !ok {
 				if sub.Overflowed() {
 					s.log.Info("live stream cut off: reader too slow", "request_id", rid, "workspace", ws.String())
 				}
 				return
 			}
-			if onEvent(e) != nil {
+			err := onBatch(batch)
+			sub.Took(len(batch))
+			if err != nil {
 				return
 			}
 		case <-tick:
@@ -169,13 +176,17 @@ func (s *Server) heartbeat() time.Duration {
 }
 
 // follower tracks which live person a stream's identity belongs to, re-resolving only
-// when the identity graph has changed (a new person, a link, a merge).
+// when the identity graph has changed (a new person, a link, a merge), and then once per
+// commit at most: an idle stream must not cost a lookup per event of its workspace.
 type follower struct {
-	s       *Server
-	ws      ledger.Workspace
-	ident   string
-	person  *identity.Person
-	version uint64
+	s      *Server
+	ws     ledger.Workspace
+	ident  string
+	person *identity.Person
+	// previous is the person followed before the last change (a merge): events of a
+	// commit made before the change were filed under it.
+	previous string
+	version  uint64
 }
 
 func (f *follower) resolve(ctx context.Context) {
@@ -186,15 +197,21 @@ func (f *follower) resolve(ctx context.Context) {
 	}
 }
 
-func (f *follower) owns(personID string) bool {
-	if f.person != nil && f.person.ID == personID {
-		return true
-	}
+// refresh resolves the identity again if the identity graph has changed since; a
+// stream calls it once per commit it receives, before owns.
+func (f *follower) refresh() {
 	if f.s.store.IdentityVersion() == f.version {
-		return false
+		return
 	}
+	old := f.person
 	ctx, cancel := f.s.requestContext()
 	defer cancel()
 	f.resolve(ctx)
-	return f.person != nil && f.person.ID == personID
+	if old != nil && (f.person == nil || f.person.ID != old.ID) {
+		f.previous = old.ID
+	}
+}
+
+func (f *follower) owns(personID string) bool {
+	return f.person != nil && f.person.ID == personID || f.previous != "" && f.previous == personID
 }
