@@ -185,10 +185,22 @@ func (costPatcher) Visit(node *ast.Node) {
 			ast.Patch(node, m)
 			return
 		}
-		if costly[n.Operator] {
-			wrap(&n.Left, costName)
-			wrap(&n.Right, costName)
+		if !costly[n.Operator] {
+			return
 		}
+		switch n.Operator {
+		case "==", "!=", "<", ">", "<=", ">=", "startsWith", "endsWith":
+			// Comparing with a literal reads no more than the literal.
+			if literal(n.Left) || literal(n.Right) {
+				return
+			}
+		case "in", "not in":
+			if literal(n.Right) { // a literal list or map: as long as the expression
+				return
+			}
+		}
+		wrap(&n.Left, costName)
+		wrap(&n.Right, costName)
 	case *ast.BuiltinNode:
 		if predicates[n.Name] && len(n.Arguments) > 0 {
 			name := eachName
@@ -205,10 +217,19 @@ func (costPatcher) Visit(node *ast.Node) {
 	}
 }
 
-func wrap(n *ast.Node, name string) {
-	switch (*n).(type) {
+// literal reports whether a node is written out in the expression: its size is bounded
+// by the expression's, and expr checks it for what it is.
+func literal(n ast.Node) bool {
+	switch n.(type) {
 	case *ast.StringNode, *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.NilNode, *ast.ConstantNode,
-		*ast.ArrayNode, *ast.MapNode: // literals: the VM counts the lists it makes
+		*ast.ArrayNode, *ast.MapNode: // the VM counts the lists it makes
+		return true
+	}
+	return false
+}
+
+func wrap(n *ast.Node, name string) {
+	if literal(*n) {
 		return
 	}
 	if t := (*n).Type(); t != nil {
