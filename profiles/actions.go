@@ -69,7 +69,9 @@ func (e *Engine) fireOne(st *ledger.State, a *rules.CompiledAction, env *rules.E
 		}
 		results[attr.Name] = attr.Aggregate(now, lists...)
 	}
-	holds, err := a.Holds(results)
+	// The condition and the triggers' placeholders of one firing share one budget.
+	budget := exprbudget.NewBudget(exprbudget.Units)
+	holds, err := a.HoldsWithin(results, budget)
 	if err != nil {
 		e.log.Warn("journey action rule failed", "action", a.Action.Name, "event", env.ID, "err", err)
 		return nil
@@ -97,6 +99,7 @@ func (e *Engine) fireOne(st *ledger.State, a *rules.CompiledAction, env *rules.E
 		Person:  rules.NewPersonEnv(p),
 		Profile: results,
 		Event:   env,
+		Budget:  budget,
 	})
 	for _, err := range errs {
 		if err != nil && !errors.Is(err, exprbudget.ErrBudget) {

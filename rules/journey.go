@@ -516,8 +516,15 @@ func (c *CompiledAction) Attrs() []*CompiledAttr { return c.attrs }
 // for an attribute it reads is an error; an attribute without data fails every
 // comparison of the JDS grammar, and is nil in the condition (where comparing nil with
 // a number is a runtime error: write (x ?? 0) > 3). It does not look at IsActive or
-// the cooldown: whether to fire is the caller's decision.
+// the cooldown: whether to fire is the caller's decision. The condition has an
+// expression budget of exprbudget.Units of its own.
 func (c *CompiledAction) Holds(results map[string]Result) (bool, error) {
+	return c.HoldsWithin(results, nil)
+}
+
+// HoldsWithin is Holds with the condition drawing on budget (nil: a budget of its own),
+// which the firing's rendering then shares (RenderEnv.Budget).
+func (c *CompiledAction) HoldsWithin(results map[string]Result, budget *exprbudget.Budget) (bool, error) {
 	if c.rule != nil {
 		ok, err := c.rule.Eval(results)
 		if err != nil {
@@ -543,7 +550,10 @@ func (c *CompiledAction) Holds(results map[string]Result) (bool, error) {
 		env[k] = v
 	}
 	env[profileVar] = vals
-	out, err := exprbudget.Run(c.cond, env)
+	if budget == nil {
+		budget = exprbudget.NewBudget(exprbudget.Units)
+	}
+	out, err := budget.Run(c.cond, env)
 	if err != nil {
 		return false, fmt.Errorf("action %q: condition: %w", c.Action.Name, exprErr(err))
 	}

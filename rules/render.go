@@ -81,6 +81,9 @@ type RenderEnv struct {
 	// Event is the event that fired the action (NewEventEnv of it): event.id,
 	// event.data.queue. nil reads as an empty event.
 	Event *EventEnv
+	// Budget is the expression budget of the firing, which its condition may have
+	// drawn on already (HoldsWithin); nil: a budget of exprbudget.Units of its own.
+	Budget *exprbudget.Budget
 }
 
 // RenderedTrigger is a trigger ready to deliver.
@@ -161,7 +164,10 @@ func (c *CompiledAction) RenderEach(env RenderEnv) (out []RenderedTrigger, errs 
 		varEvent:   ev,
 		varAction:  ActionEnv{ID: c.Action.ID, Name: c.Action.Name, Template: c.Action.Template},
 	}
-	budget := exprbudget.NewBudget(exprbudget.Units)
+	budget := env.Budget
+	if budget == nil {
+		budget = exprbudget.NewBudget(exprbudget.Units)
+	}
 	out = make([]RenderedTrigger, len(c.triggers))
 	errs = make([]error, len(c.triggers))
 	for i := range c.triggers {
