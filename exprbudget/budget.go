@@ -54,7 +54,9 @@ const (
 	Units = 2 << 20
 	// StepUnits is what one item a predicate walks costs (all, any, count, reduce ...).
 	StepUnits = 64
-	// MakeUnits is what one item costs a predicate that makes a list of them (map,
+	// NodeUnits is what each node of a predicate adds to each item it walks.
+	NodeUnits = 64
+	// MakeUnits is what one item adds for a predicate that makes a list of them (map,
 	// filter, groupBy, sortBy): making a value costs expr far more than testing one.
 	MakeUnits = 1024
 	// EncodeUnits is what one value costs toJSON and string (by reflection).
@@ -127,7 +129,7 @@ func (b *Budget) Left() uint { return b.left }
 // spent from it. An evaluation over it stops with an error wrapping ErrBudget.
 func (b *Budget) Run(prog *vm.Program, env any) (any, error) {
 	if b.left == 0 {
-		return nil, over("more than %d units of work (bytes and items read or made, %d a loop step)", Units, StepUnits)
+		return nil, over("more than %d units of work (bytes and items read or made, and loop steps)", Units)
 	}
 	m := vms.Get().(*vm.VM)
 	m.MemoryBudget = b.left
@@ -138,7 +140,7 @@ func (b *Budget) Run(prog *vm.Program, env any) (any, error) {
 		var fe *file.Error
 		if errors.As(err, &fe) && fe.Prev == nil && fe.Message == "memory budget exceeded" {
 			b.left = 0
-			fe.Message = fmt.Sprintf("expression budget: more than %d units of work (bytes and items read or made, %d a loop step)", Units, StepUnits)
+			fe.Message = fmt.Sprintf("expression budget: more than %d units of work (bytes and items read or made, and loop steps)", Units)
 			fe.Wrap(ErrBudget)
 		}
 		return nil, err

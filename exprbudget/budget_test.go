@@ -125,16 +125,16 @@ func TestRun(t *testing.T) {
 }
 
 func TestBudgetShared(t *testing.T) {
-	prog, err := Compile(`count(1..20000, true)`) // 20,000 steps: 1.3M units
+	prog, err := Compile(`count(1..6000, true)`) // 6,000 steps of 192 units: 1.15M
 	if err != nil {
 		t.Fatal(err)
 	}
 	b := NewBudget(Units)
-	if v, err := b.Run(prog, nil); err != nil || v != 20000 {
+	if v, err := b.Run(prog, nil); err != nil || v != 6000 {
 		t.Fatalf("first run: %v, %v", v, err)
 	}
-	if left := b.Left(); left > Units-20000*StepUnits || left == 0 {
-		t.Fatalf("left %d after a run of 1.3M units", left)
+	if left := b.Left(); left > Units-6000*StepUnits || left == 0 {
+		t.Fatalf("left %d after a run of 1.15M units", left)
 	}
 	if _, err := b.Run(prog, nil); !errors.Is(err, ErrBudget) {
 		t.Fatalf("second run: %v, want ErrBudget", err)
@@ -142,7 +142,7 @@ func TestBudgetShared(t *testing.T) {
 	if _, err := b.Run(prog, nil); !errors.Is(err, ErrBudget) || b.Left() != 0 {
 		t.Fatalf("third run: %v (left %d), want ErrBudget", err, b.Left())
 	}
-	if v, err := Run(prog, nil); err != nil || v != 20000 { // a budget of its own
+	if v, err := Run(prog, nil); err != nil || v != 6000 { // a budget of its own
 		t.Fatalf("Run: %v, %v", v, err)
 	}
 }

@@ -17,7 +17,6 @@ const (
 	costName = "jdsCost__"
 	eachName = "jdsEach__"
 	loopName = "jdsLoop__"
-	makeName = "jdsMake__"
 	// matchName replaces the matches operator: its work is the length of the text
 	// times the size of the pattern's program.
 	matchName = "jdsMatches__"
@@ -100,14 +99,10 @@ var internals = []*builtin.Function{
 	{Name: costName, Safe: func(args ...any) (any, uint, error) {
 		return args[0], uint(Size(args[0], Units+1)), nil
 	}, Validate: same, Deref: never},
-	// loop counts the items a predicate walks (all, count, reduce, ...).
+	// loop counts the items a predicate walks (all, count, reduce, ...): its second
+	// argument is what one item costs, by the size of the predicate.
 	{Name: loopName, Safe: func(args ...any) (any, uint, error) {
-		return args[0], uint(items(args[0])) * StepUnits, nil
-	}, Validate: same, Deref: never},
-	// make counts the items a predicate walks that makes a list of them (map, filter,
-	// groupBy, sortBy).
-	{Name: makeName, Safe: func(args ...any) (any, uint, error) {
-		return args[0], uint(items(args[0])) * MakeUnits, nil
+		return args[0], uint(items(args[0]) * args[1].(int)), nil
 	}, Validate: same, Deref: never},
 	{Name: matchName, Safe: matches, Validate: validateMatches, Deref: never},
 	// each counts the items a builtin without a predicate walks (sum, count of a list).
@@ -117,8 +112,8 @@ var internals = []*builtin.Function{
 }
 
 func same(args []reflect.Type) (reflect.Type, error) {
-	if len(args) != 1 {
-		return nil, fmt.Errorf("expects one argument")
+	if len(args) == 0 {
+		return nil, fmt.Errorf("expects an argument")
 	}
 	return args[0], nil
 }
@@ -154,6 +149,14 @@ var predicates = map[string]bool{
 	"all": true, "none": true, "any": true, "one": true, "filter": true, "map": true,
 	"find": true, "findIndex": true, "findLast": true, "findLastIndex": true, "count": true,
 	"sum": true, "groupBy": true, "sortBy": true, "reduce": true,
+}
+
+// nodes counts the nodes of a predicate: each is at least one instruction of the VM at
+// every item it walks.
+func nodes(n ast.Node) int {
+	c := 0
+	ast.Find(n, func(ast.Node) bool { c++; return false })
+	return c
 }
 
 // makes are the predicates that make a list of what they walk.
@@ -203,16 +206,22 @@ func (costPatcher) Visit(node *ast.Node) {
 		wrap(&n.Right, costName)
 	case *ast.BuiltinNode:
 		if predicates[n.Name] && len(n.Arguments) > 0 {
-			name := eachName
+			step := 0
 			for _, a := range n.Arguments[1:] {
 				if _, ok := a.(*ast.PredicateNode); ok {
-					name = loopName
+					step = StepUnits + nodes(a)*NodeUnits
 					if makes[n.Name] {
-						name = makeName
+						step += MakeUnits
 					}
 				}
 			}
-			wrap(&n.Arguments[0], name)
+			if step == 0 {
+				wrap(&n.Arguments[0], eachName)
+				return
+			}
+			w := &ast.BuiltinNode{Name: loopName, Arguments: []ast.Node{n.Arguments[0], &ast.IntegerNode{Value: step}}}
+			w.SetLocation(n.Arguments[0].Location())
+			n.Arguments[0] = w
 		}
 	}
 }

@@ -278,7 +278,7 @@ func nan() float64 { var z float64; return z / z }
 // Issue 17 (1): the placeholders of one firing share one expression budget; a trigger
 // over it fails with exprbudget.ErrBudget, alone, and the triggers before it render.
 func TestRenderEachSharesOneBudget(t *testing.T) {
-	costly := "${count(1..20000, true)}" // 20,000 steps: more than half the budget
+	costly := "${count(1..6000, true)}" // 6,000 steps: more than half the budget
 	c, err := CompileAction(&Action{ID: "a1", Name: "Costly", Condition: "true", ActionTriggers: []Trigger{
 		{Type: "Connector", Connector: "sms", Attributes: map[string]string{"x": costly}},
 		{Type: "Connector", Connector: "sms", Attributes: map[string]string{"x": costly}},
@@ -287,11 +287,11 @@ func TestRenderEachSharesOneBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, errs := c.RenderEach(testRenderEnv(t))
-	if errs[0] != nil || out[0].Attributes["x"] != "20000" {
+	if errs[0] != nil || out[0].Attributes["x"] != "6000" {
 		t.Fatalf("first trigger: %v %v", out[0], errs[0])
 	}
 	if !errors.Is(errs[1], exprbudget.ErrBudget) || !errors.Is(errs[1], ErrRender) ||
-		!strings.Contains(errs[1].Error(), `actionTriggers[1].attributes.x: ${count(1..20000, true)}: expression budget`) {
+		!strings.Contains(errs[1].Error(), `actionTriggers[1].attributes.x: ${count(1..6000, true)}: expression budget`) {
 		t.Fatalf("second trigger: %v", errs[1])
 	}
 	// A budget the condition has spent leaves nothing to render with.
