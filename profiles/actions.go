@@ -27,13 +27,16 @@ import (
 func firedKey(actionID string) string { return "fired:" + actionID }
 
 // fire evaluates the actions that read any of the attributes the event just changed:
-// those of attrs that it matched.
+// those of attrs that it matched. Their conditions and placeholders share one
+// expression budget for the event, which bounds what one event of any workspace can
+// cost the committer, whatever the number of its actions.
 func (e *Engine) fire(st *ledger.State, s *set, attrs []*rules.CompiledAttr, matches []match, env *rules.EventEnv, ev ledger.StoredEvent) error {
+	budget := exprbudget.NewBudget(exprbudget.Units)
 	for _, a := range s.actions {
 		if !a.Action.IsActive || !reads(a, attrs, matches) {
 			continue
 		}
-		if err := e.fireOne(st, a, env, ev); err != nil {
+		if err := e.fireOne(st, a, env, ev, budget); err != nil {
 			return err
 		}
 	}
@@ -51,7 +54,7 @@ func reads(a *rules.CompiledAction, attrs []*rules.CompiledAttr, matches []match
 	return false
 }
 
-func (e *Engine) fireOne(st *ledger.State, a *rules.CompiledAction, env *rules.EventEnv, ev ledger.StoredEvent) error {
+func (e *Engine) fireOne(st *ledger.State, a *rules.CompiledAction, env *rules.EventEnv, ev ledger.StoredEvent, budget *exprbudget.Budget) error {
 	now := st.Now()
 	results := map[string]rules.Result{}
 	for _, attr := range a.Template.Attrs {
@@ -69,8 +72,6 @@ func (e *Engine) fireOne(st *ledger.State, a *rules.CompiledAction, env *rules.E
 		}
 		results[attr.Name] = attr.Aggregate(now, lists...)
 	}
-	// The condition and the triggers' placeholders of one firing share one budget.
-	budget := exprbudget.NewBudget(exprbudget.Units)
 	holds, err := a.HoldsWithin(results, budget)
 	if err != nil {
 		e.log.Warn("journey action rule failed", "action", a.Action.Name, "event", env.ID, "err", err)

@@ -129,3 +129,35 @@ func TestExpressionBombFromDataDeadLettersItsDelivery(t *testing.T) {
 		t.Errorf("the noisy event is not stored: %s", got.Body)
 	}
 }
+
+// Issue 17 (1): the actions one event fires share one expression budget, so that the
+// number of a workspace's actions does not multiply what one event can cost the commit:
+// of two actions that each spend more than half of it, one is delivered and the other
+// dead-lettered with the reason.
+func TestActionsOfOneEventShareTheBudget(t *testing.T) {
+	partner := jdstest.NewPartner(t, 200, "")
+	c := &jdstest.Clock{}
+	c.Set(time.Date(2026, 3, 10, 22, 0, 0, 0, time.UTC))
+	e := startClocked(t, c, func(cfg *config.Config) { cfg.Egress.Allow = []string{"127.0.0.0/8"} })
+	base := "/admin/v1/api/journey-actions/workspace-id/" + ws
+	tid := e.closedQueueTemplateJSON(ws)
+	for _, name := range []string{"First", "Second"} {
+		a := closedQueueAction(name, webhookTrigger(partner.URL+"/"+name, `{"steps": ${count(1..6000, true)}}`))
+		if r := e.Do("POST", base+"/template-id/"+tid, jdstest.Token("action", "w", ws), a); r.Status != 201 {
+			t.Fatalf("action %s: %d %s", name, r.Status, r.Body)
+		}
+	}
+	r := e.post(ev("costly-1", "Closed Queue", "+12263762555", "phone", map[string]any{"category": "late"}))
+	person := r.JSON(t)["meta"].(map[string]any)["personId"].(string)
+	var dead struct{ Data []struct{ LastError string } }
+	jdstest.WaitFor(t, "one delivery sent and one dead", func() bool {
+		json.Unmarshal(e.Do("GET", base+"/dead-letters?personId="+person, jdstest.Token("admin", "rw", ws), nil).Body, &dead)
+		return len(partner.Received()) == 1 && len(dead.Data) == 1
+	})
+	if got := partner.Received()[0]; got != `{"steps": 6000}` {
+		t.Errorf("sent %s", got)
+	}
+	if !strings.Contains(dead.Data[0].LastError, "expression budget: more than 2097152 units of work") {
+		t.Errorf("dead letter: %s", dead.Data[0].LastError)
+	}
+}
