@@ -35,6 +35,10 @@ func TestParseFileErrors(t *testing.T) {
 			[]string{"identity.type: must be one of"}},
 		{"secret from a missing variable", "identity: ani\nsignature: {secret: '${NOT_SET_ANYWHERE}'}\nrules: [{respond: {a: 1}}]\nfallback: {a: 1}\n",
 			[]string{"signature.secret: environment variable NOT_SET_ANYWHERE is not set"}},
+		{"expression budget", "identity: ani\nbindings:\n  x: len(replace(repeat('a', 999999), 'a', 'aa'))\nrules: [{respond: {a: 1}}]\nfallback: {a: 1}\n",
+			[]string{"f.yaml:3:", "bindings.x: expression budget: replace(...) makes a string of 1999998 bytes"}},
+		{"expression budget in a text", "identity: ani\nrules: [{respond: {a: '${repeat(\"ab\", 600000)}'}}]\nfallback: {a: 1}\n",
+			[]string{"rules[0].respond.a: expression budget: repeat(...) makes a string of 1200000 bytes"}},
 		{"empty", "", []string{"empty flow file"}},
 		{"yaml syntax", "identity: ani\nrules: [\n", []string{"f.yaml: line"}},
 	}
@@ -100,5 +104,38 @@ func TestLoadRejectsTwoFlowsOfOneName(t *testing.T) {
 	}
 	if set, err := Load(Options{}, dir+"/missing"); err != nil || len(set.Names()) != 0 {
 		t.Errorf("a missing directory holds no flows: %v %v", set, err)
+	}
+}
+
+// Issue 17 (1): a flow's expressions run within the expression budget too: a binding
+// that only the request arms fails, and the fallback answers with the reason.
+func TestFlowOverItsExpressionBudgetFallsBack(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir+"/bomb.yaml", `identity: ani
+bindings:
+  size: len(replace(repeat("a", request.n), "a", "aa"))
+rules:
+  - respond: {size: "${size}"}
+fallback: {size: 0}
+`)
+	writeFile(t, dir+"/bomb.test.yaml", `flow: bomb.yaml
+tests:
+  - name: small
+    request: {ani: "+12263762555", n: 3}
+    expect: {size: 6}
+  - name: armed
+    request: {ani: "+12263762555", n: 900000}
+    expect: {size: 0}
+`)
+	report, err := RunTestFile(dir+"/bomb.test.yaml", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(report.Tests) != 2 || len(report.Tests[0].Failures) != 0 {
+		t.Fatalf("report: %+v", report)
+	}
+	f := report.Tests[1].Failures
+	if len(f) != 1 || !strings.Contains(f[0], "the fallback answered: bindings.size: expression budget: replace would cost more than") {
+		t.Fatalf("armed: %v", f)
 	}
 }
