@@ -131,6 +131,10 @@ func TestLoadFilesActions(t *testing.T) {
 			"a.yaml": cqTemplate,
 			"b.yaml": "actions:\n" + cqAction("SMS", "Closed Queue", "closedQueueCall >= 1"),
 		}, []string{`b.yaml:6:16: actions[0].condition: unknown name closedQueueCall`}},
+		{"a condition over the expression budget", map[string]string{
+			"a.yaml": cqTemplate,
+			"b.yaml": "actions:\n" + cqAction("SMS", "Closed Queue", `len(repeat("ab", 600000)) > closedQueueCalls`),
+		}, []string{`b.yaml:6:20: actions[0].condition: expression budget: repeat(...) makes a string of 1200000 bytes, over the limit of 1048576 bytes per value`}},
 		{"same action in two files", map[string]string{
 			"a.yaml": cqTemplate + "actions:\n" + cqAction("SMS", "Closed Queue", "true"),
 			"b.yaml": "actions:\n" + cqAction("SMS", "Closed Queue", "true") + cqAction("Other", "Closed Queue", "true"),
