@@ -99,6 +99,12 @@ func TestBuildErrors(t *testing.T) {
   workspace: default
   verify: {scheme: token, secret: tok}
   mapping: {type: '"x"', identity: item.phone, identitytype: '"phone"'}
+- name: h
+  kind: webhook
+  organization: acme
+  workspace: default
+  verify: {scheme: token, secret: a-token-of-16-bytes}
+  mapping: {type: 'repeat("ab", 600000)', identity: item.phone, identitytype: '"phone"'}
 `)
 	_, err := inbound.Build(in, inbound.Options{})
 	if err == nil {
@@ -114,6 +120,7 @@ func TestBuildErrors(t *testing.T) {
 		`inbound[5] "e": name: duplicate name (also inbound[4])`,
 		`inbound[6] "f": verify.secret: must be at least 16 bytes (it has 10): a short secret can be guessed`,
 		`inbound[7] "g": verify.secret: must be at least 16 bytes (it has 3): a short secret can be guessed`,
+		`inbound[8] "h": mapping.type: expression budget: repeat(...) makes a string of 1200000 bytes, over the limit of 1048576 bytes per value`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
