@@ -13,10 +13,14 @@
 //   - At run time every string or list a builtin makes (repeat, replace, join, toJSON,
 //     concat, ...) is at most [MaxString] bytes or items: the size is checked before the
 //     work when it can be known (repeat, replace, join), after it otherwise.
-//   - At run time one evaluation spends at most [Units] units: a unit is a byte of text or
-//     an item of a list that a builtin, a comparison or a concatenation reads or makes,
-//     and each item a predicate (map, filter, all, ...) walks costs [StepUnits]. The
-//     units make evaluation time proportional to the budget: see docs/BENCHMARKS.md.
+//   - At run time one evaluation (or several sharing a [Budget]) spends at most [Units]
+//     units. A unit is a byte of text that a builtin, a comparison or a concatenation
+//     reads or makes; the rest weighs what it was measured to cost next to that: an
+//     item of a list ([ItemUnits]), an item a predicate walks ([StepUnits], plus
+//     [NodeUnits] a node of the predicate, plus [MakeUnits] when it makes a list), a
+//     value encoded ([EncodeUnits]), a byte of regular expression matching per
+//     instruction of the pattern ([RegexpUnits]), and so on (preCost). So evaluation
+//     time is bounded by the budget, whatever the expression: see docs/BENCHMARKS.md.
 //
 // A value written out (rendered in a template) is also at most [MaxString] bytes,
 // counting each reference to a string again ([CheckSize]).
@@ -135,6 +139,9 @@ func (b *Budget) Run(prog *vm.Program, env any) (any, error) {
 	m.MemoryBudget = b.left
 	out, err := m.Run(prog, env)
 	b.left -= min(spent(m), b.left)
+	// A VM in the pool must not keep the values of its last run alive.
+	clear(m.Stack[:cap(m.Stack)])
+	clear(m.Variables)
 	vms.Put(m)
 	if err != nil {
 		var fe *file.Error
@@ -300,7 +307,9 @@ var timeType = reflect.TypeOf(time.Time{})
 // expr lets a program's own functions override a builtin, but those cannot report
 // their cost to the VM that runs them: only builtins can (vm.OpCallSafe). The table is
 // the library's, process-wide: replacing it at init makes every expr program of the
-// process counted, whichever package compiles it.
+// process counted, whichever package compiles it. (A program compiled before this init
+// would call a replaced builtin's Fast, now nil: none is, since every package that
+// compiles expressions imports this one, whose init therefore runs first.)
 func init() {
 	for _, name := range countedBuiltins {
 		i, ok := builtin.Index[name]
