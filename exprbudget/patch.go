@@ -102,7 +102,14 @@ var internals = []*builtin.Function{
 	// loop counts the items a predicate walks (all, count, reduce, ...): its second
 	// argument is what one item costs, by the size of the predicate.
 	{Name: loopName, Safe: func(args ...any) (any, uint, error) {
-		return args[0], uint(items(args[0]) * args[1].(int)), nil
+		if len(args) != 2 {
+			return nil, 0, fmt.Errorf("%s: not for expressions", loopName)
+		}
+		step, ok := args[1].(int)
+		if !ok || step < 0 {
+			return nil, 0, fmt.Errorf("%s: not for expressions", loopName)
+		}
+		return args[0], uint(items(args[0]) * step), nil
 	}, Validate: same, Deref: never},
 	{Name: matchName, Safe: matches, Validate: validateMatches, Deref: never},
 	// each counts the items a builtin without a predicate walks (sum, count of a list).
