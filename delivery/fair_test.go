@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -51,7 +52,7 @@ type sink struct {
 	release chan struct{}
 }
 
-func newSink(t *testing.T) *sink {
+func newSink(t testing.TB) *sink {
 	s := &sink{release: make(chan struct{})}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body) // so that the server notices when the client gives up
@@ -70,16 +71,23 @@ func newSink(t *testing.T) *sink {
 // fairRig is a store and a worker for deliveries of several workspaces; the worker
 // starts only when asked, so that the whole queue is there at its first scan.
 type fairRig struct {
-	t     *testing.T
-	store *ledger.Store
-	now   time.Time
-	o     Options
+	t      testing.TB
+	store  *ledger.Store
+	now    time.Time
+	o      Options
+	worker atomic.Pointer[Worker] // woken after every commit, as the service does
+	posted int                    // events so far, for their ids
 }
 
-func newFairRig(t *testing.T, routes routed, o Options) *fairRig {
+func newFairRig(t testing.TB, routes routed, o Options) *fairRig {
 	r := &fairRig{t: t, now: time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return r.now }
-	s, err := ledger.Open(ledger.Options{Dir: t.TempDir(), Deriver: routes, Now: clock})
+	wake := func([]ledger.Committed) {
+		if w := r.worker.Load(); w != nil {
+			w.Wake()
+		}
+	}
+	s, err := ledger.Open(ledger.Options{Dir: t.TempDir(), Deriver: routes, Now: clock, OnCommit: wake})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +106,8 @@ func (r *fairRig) post(w ledger.Workspace, n int, to func(i int) int) {
 	r.t.Helper()
 	var evs []*event.Event
 	for i := range n {
-		raw, _ := json.Marshal(map[string]any{"id": fmt.Sprintf("%s-%d", w.Name, i), "specversion": "1.0",
+		r.posted++
+		raw, _ := json.Marshal(map[string]any{"id": fmt.Sprintf("%s-%d", w.Name, r.posted), "specversion": "1.0",
 			"type": "Closed Queue", "source": "ivr", "identity": "+12263762555", "identitytype": "phone",
 			"data": map[string]any{"to": to(i)}})
 		ev, bad := event.Decode(raw, r.now, event.Limits{DefaultRegion: "US"})
@@ -115,6 +124,7 @@ func (r *fairRig) post(w ledger.Workspace, n int, to func(i int) int) {
 // run starts the worker; it stops when the test ends, before the partners are let go.
 func (r *fairRig) run() {
 	w := New(r.o)
+	r.worker.Store(w)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { w.Run(ctx); close(done) }()
@@ -205,5 +215,38 @@ func TestWorkspaceBoundAcrossLanes(t *testing.T) {
 	}
 	if total > 5 {
 		t.Errorf("the noisy workspace holds %d sends, at most 5: %v", total, got)
+	}
+}
+
+// Each delivery is sent once, however the scans and the settling of attempts interleave:
+// a scan whose snapshot predates a delivery's settling still sees it queued, so the
+// worker holds it as in flight until a scan that began after the settling.
+func TestEachDeliverySentOnce(t *testing.T) {
+	var mu sync.Mutex
+	keys := map[string]int{}
+	fast := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		keys[r.Header.Get("Idempotency-Key")]++
+		mu.Unlock()
+	}))
+	defer fast.Close()
+	quiet := ledger.Workspace{Org: "acme", Name: "quiet"}
+	r := newFairRig(t, routed{quiet: {fast.URL}}, Options{})
+	r.run()
+	for range 300 {
+		r.post(quiet, 1, first)
+	}
+	for r.states(quiet)[ledger.Sent] != 300 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for k, n := range keys {
+		if n != 1 {
+			t.Errorf("delivery %s sent %d times", k, n)
+		}
+	}
+	if len(keys) != 300 {
+		t.Errorf("%d deliveries sent, want 300", len(keys))
 	}
 }

@@ -68,7 +68,8 @@ type Worker struct {
 	wake chan struct{}
 
 	mu       sync.Mutex
-	inFlight map[string]bool          // taken by a scan and not yet settled
+	inFlight map[string]bool          // taken by a scan, and not settled before the scan under way began
+	settled  []string                 // in flight, settled since the scan under way began
 	lanes    map[string]int           // sends waiting for a partner, by lane
 	spaces   map[ledger.Workspace]int // the same by workspace
 	waiting  map[string]slot          // what the last scan left for a full slot, by id
@@ -181,6 +182,13 @@ func (w *Worker) dispatch(ctx context.Context) bool {
 	limit := 2 * w.o.PerConnector
 	var jobs []job
 	w.mu.Lock()
+	// A scan reads a snapshot: one that began before a delivery was settled still sees
+	// it queued, so a delivery stays in flight until the next scan, which begins now and
+	// sees it settled.
+	for _, id := range w.settled {
+		delete(w.inFlight, id)
+	}
+	w.settled = w.settled[:0]
 	w.next = map[string]slot{}
 	w.mu.Unlock()
 	_, err := w.o.Store.Pick(ctx, w.o.Now(), limit, w.pass, func(d *ledger.Delivery) bool {
@@ -291,10 +299,10 @@ func (w *Worker) release(j job) {
 	w.Wake() // a slot is free: what waited for it may go
 }
 
-// done forgets a job once its attempt is recorded.
+// done forgets a job once its attempt is recorded, from the next scan on.
 func (w *Worker) done(j job) {
 	w.mu.Lock()
-	delete(w.inFlight, j.d.ID)
+	w.settled = append(w.settled, j.d.ID)
 	w.mu.Unlock()
 }
 
