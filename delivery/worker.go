@@ -29,6 +29,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/ledger"
 )
@@ -68,12 +69,12 @@ type Worker struct {
 	wake chan struct{}
 
 	mu       sync.Mutex
-	inFlight map[string]bool          // taken by a scan, and not settled before the scan under way began
-	settled  []string                 // in flight, settled since the scan under way began
+	inFlight map[uuid.UUID]bool       // taken by a scan, and not settled before the scan under way began
+	settled  []uuid.UUID              // in flight, settled since the scan under way began
 	lanes    map[string]int           // sends waiting for a partner, by lane
 	spaces   map[ledger.Workspace]int // the same by workspace
-	waiting  map[string]slot          // what the last scan left for a full slot, by id
-	next     map[string]slot          // the same, for the scan under way
+	waiting  map[uuid.UUID]*waiter    // what scans left for a full slot
+	scans    uint64                   // scans begun, to age waiting
 	noSpace  bool                     // deliveries paused for want of space; Run's goroutine only
 	wg       sync.WaitGroup
 }
@@ -100,6 +101,7 @@ func laneOf(w ledger.Workspace, p connectors.Delivery) slot {
 // job is a delivery a scan took.
 type job struct {
 	d       *ledger.Delivery
+	id      uuid.UUID // d.ID
 	payload connectors.Delivery
 	bad     error // the payload is not a delivery: dead at once, without a slot
 	slot    slot
@@ -131,8 +133,8 @@ func New(o Options) *Worker {
 	if o.PerWorkspace <= 0 {
 		o.PerWorkspace = 64
 	}
-	return &Worker{o: o, wake: make(chan struct{}, 1), inFlight: map[string]bool{},
-		lanes: map[string]int{}, spaces: map[ledger.Workspace]int{}, waiting: map[string]slot{}}
+	return &Worker{o: o, wake: make(chan struct{}, 1), inFlight: map[uuid.UUID]bool{},
+		lanes: map[string]int{}, spaces: map[ledger.Workspace]int{}, waiting: map[uuid.UUID]*waiter{}}
 }
 
 // Wake makes the worker read the outbox now rather than at its next poll.
@@ -189,7 +191,7 @@ func (w *Worker) dispatch(ctx context.Context) bool {
 		delete(w.inFlight, id)
 	}
 	w.settled = w.settled[:0]
-	w.next = map[string]slot{}
+	w.scans++
 	w.mu.Unlock()
 	_, err := w.o.Store.Pick(ctx, w.o.Now(), limit, w.pass, func(d *ledger.Delivery) bool {
 		j, ok := w.take(d)
@@ -199,9 +201,15 @@ func (w *Worker) dispatch(ctx context.Context) bool {
 		return ok
 	})
 	w.mu.Lock()
-	// Deliveries this scan did not meet (settled, erased, or past where it stopped) leave
-	// the list: it is only a guess that spares reading their records again.
-	w.waiting, w.next = w.next, nil
+	// Deliveries no recent scan met (settled, erased, or past where scans stopped) leave
+	// the list, now and then: it is only a guess that spares reading their records.
+	if w.scans%64 == 0 {
+		for id, wt := range w.waiting {
+			if wt.seen+64 < w.scans {
+				delete(w.waiting, id)
+			}
+		}
+	}
 	w.mu.Unlock()
 	if err != nil {
 		for _, j := range jobs {
@@ -240,17 +248,26 @@ func (w *Worker) dispatch(ctx context.Context) bool {
 
 // pass tells a scan which deliveries to pass over without reading them: those in flight,
 // and those the last scan found waiting for a slot that is still full.
-func (w *Worker) pass(id string) bool {
+//
+// A scan calls it for every due delivery, those of a dead partner's backlog included:
+// it is a lookup or two, and reading a record is what it spares.
+func (w *Worker) pass(id uuid.UUID) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.inFlight[id] {
 		return true
 	}
-	if s, ok := w.waiting[id]; ok && w.full(s) {
-		w.next[id] = s
+	if wt, ok := w.waiting[id]; ok && w.full(wt.slot) {
+		wt.seen = w.scans
 		return true
 	}
 	return false
+}
+
+// waiter is a delivery a scan left for a full slot.
+type waiter struct {
+	slot slot
+	seen uint64 // the last scan that met it
 }
 
 // take reserves a slot for a delivery the scan read, or reports that its lane or its
@@ -261,20 +278,26 @@ func (w *Worker) take(d *ledger.Delivery) (job, bool) {
 		j.bad = err
 	}
 	j.slot = laneOf(d.Workspace, j.payload)
+	id, err := uuid.Parse(d.ID)
+	if err != nil {
+		return j, false // not a delivery the ledger queued: Settle would refuse it too
+	}
+	j.id = id
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.inFlight[d.ID] {
+	if w.inFlight[id] {
 		return j, false
 	}
 	if j.bad == nil {
 		if w.full(j.slot) {
-			w.next[d.ID] = j.slot
+			w.waiting[id] = &waiter{slot: j.slot, seen: w.scans}
 			return j, false
 		}
+		delete(w.waiting, id)
 		w.lanes[j.slot.lane]++
 		w.spaces[j.slot.ws]++
 	}
-	w.inFlight[d.ID] = true
+	w.inFlight[id] = true
 	return j, true
 }
 
@@ -302,7 +325,7 @@ func (w *Worker) release(j job) {
 // done forgets a job once its attempt is recorded, from the next scan on.
 func (w *Worker) done(j job) {
 	w.mu.Lock()
-	w.settled = append(w.settled, j.d.ID)
+	w.settled = append(w.settled, j.id)
 	w.mu.Unlock()
 }
 

@@ -148,12 +148,16 @@ func (q *queueScan) end(first []byte) {
 // Due returns up to limit pending deliveries due at or before now, earliest first,
 // passing over those skip names without reading them.
 func (s *Store) Due(ctx context.Context, now time.Time, limit int, skip func(id string) bool) ([]*Delivery, error) {
-	return s.Pick(ctx, now, limit, skip, nil)
+	var pass func(uuid.UUID) bool
+	if skip != nil {
+		pass = func(id uuid.UUID) bool { return skip(id.String()) }
+	}
+	return s.Pick(ctx, now, limit, pass, nil)
 }
 
 // Pick is Due with a say in what counts against the limit: pass names deliveries to pass
 // over without reading them (the worker's in flight, and those it knows wait for a full
-// slot), and take, when not nil, is given every other one read and returns false for one
+// slot; called for every due one, so keep it cheap), and take, when not nil, is given every other one read and returns false for one
 // to pass over, which does not count against limit. So a scheduler can fill a scan with
 // what it can send now, however many due deliveries wait for a slow partner ahead of
 // them: the scan reads past them instead of stopping. take is called in queue order,
@@ -162,7 +166,7 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int, skip func(id 
 // Passing over a delivery leaves it queued: nothing but Settle takes one out. With an
 // error, Pick still returns what take accepted, for the caller to give back what it
 // reserved for them.
-func (s *Store) Pick(ctx context.Context, now time.Time, limit int, pass func(id string) bool, take func(*Delivery) bool) ([]*Delivery, error) {
+func (s *Store) Pick(ctx context.Context, now time.Time, limit int, pass func(id uuid.UUID) bool, take func(*Delivery) bool) ([]*Delivery, error) {
 	var out []*Delivery
 	var first []byte
 	s.queue.mu.Lock()
@@ -189,7 +193,7 @@ func (s *Store) Pick(ctx context.Context, now time.Time, limit int, pass func(id
 				break
 			}
 			if pass != nil {
-				if id, err := uuid.FromBytes(k[9:]); err == nil && pass(id.String()) {
+				if id, err := uuid.FromBytes(k[9:]); err == nil && pass(id) {
 					continue
 				}
 			}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/openjds/jds/event"
 )
 
@@ -182,7 +183,7 @@ func TestPickReadsPastRefused(t *testing.T) {
 	}
 	var read []string
 	got, err := s.Pick(ctx, now, 1,
-		func(id string) bool { return id == all[0].ID },
+		func(id uuid.UUID) bool { return id.String() == all[0].ID },
 		func(d *Delivery) bool { read = append(read, d.ID); return d.ID == all[3].ID })
 	if err != nil || len(got) != 1 || got[0].ID != all[3].ID {
 		t.Fatalf("picked %v %+v, want the fourth", err, got)
