@@ -140,8 +140,11 @@ type Stream struct {
 	// Heartbeat is the interval of keep-alive comments. Proxies commonly
 	// drop idle connections after 30-60s, hence the 15s ceiling.
 	Heartbeat Duration `yaml:"heartbeat"`
-	// SubscriberBuffer is how many events may queue for one slow
-	// subscriber before it is dropped.
+	// SubscriberBuffer is how many events one subscriber may be behind
+	// (besides the newest commit) before it is dropped. Subscribers share the
+	// events they wait for, so a large buffer costs no memory per subscriber;
+	// it lets a stream that wakes once per commit miss turns while ingest
+	// runs on 2 cores.
 	SubscriberBuffer int `yaml:"subscriberBuffer"`
 	// MaxSubscribers bounds the live streams open at once in the instance, and
 	// MaxSubscribersPerWorkspace those of one workspace: past them a new stream is
@@ -227,7 +230,7 @@ func Default() Config {
 		},
 		Stream: Stream{
 			Heartbeat:        Duration(15 * time.Second),
-			SubscriberBuffer: 1024,
+			SubscriberBuffer: 16384,
 			// Sized for 2 cores: each open stream holds a goroutine, a buffer and a
 			// connection, and every commit is offered to each.
 			MaxSubscribers:             1000,

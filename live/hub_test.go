@@ -67,23 +67,25 @@ func TestHubDeliversPerWorkspaceInOrder(t *testing.T) {
 
 // A slow subscriber is cut off without blocking the publisher: it keeps what it had
 // buffered, then its channel closes, and the others go on receiving. The buffer counts
-// events, not commits; an empty buffer takes a commit of any size.
+// the events waiting before the newest commit, which always fits.
 func TestHubCutsOffSlowSubscribers(t *testing.T) {
 	h := NewHub(2, Limits{})
 	ws := ledger.Workspace{Org: "o", Name: "a"}
 	slow, fast := subscribe(t, h, ws), subscribe(t, h, ws)
 	h.Publish(committed(ws, 1, 2))
 	next(fast)
-	h.Publish(committed(ws, 3))
-	if got := next(fast); len(got) != 1 || got[0] != 3 {
+	h.Publish(committed(ws, 3)) // slow has 2 waiting: at the buffer, not past it
+	next(fast)
+	h.Publish(committed(ws, 4))
+	if got := next(fast); len(got) != 1 || got[0] != 4 {
 		t.Fatalf("fast subscriber got %v", got)
 	}
 	var got []uint64
 	for b := next(slow); b != nil; b = next(slow) {
 		got = append(got, b...)
 	}
-	if len(got) != 2 || got[0] != 1 || got[1] != 2 || !slow.Overflowed() || h.Dropped() != 1 || h.Subscribers() != 1 {
-		t.Fatalf("slow subscriber got %v (overflowed %v, dropped %d), want [1 2] then cut off", got, slow.Overflowed(), h.Dropped())
+	if len(got) != 3 || got[2] != 3 || !slow.Overflowed() || h.Dropped() != 1 || h.Subscribers() != 1 {
+		t.Fatalf("slow subscriber got %v (overflowed %v, dropped %d), want [1 2 3] then cut off", got, slow.Overflowed(), h.Dropped())
 	}
 	h.Publish(committed(ws, 4, 5, 6, 7))
 	if got := next(fast); len(got) != 4 || fast.Overflowed() {

@@ -282,14 +282,8 @@ func (s *Server) profileStream(c *fiber.Ctx) error {
 		if send() != nil || w.Flush() != nil {
 			return
 		}
-		s.sseLoop(w, sub, rid, ws, send, func(batch []ledger.Committed) error {
-			f.refresh()
-			for i := range batch {
-				if f.owns(batch[i].PersonID) {
-					return send() // the view after the whole commit
-				}
-			}
-			return nil
+		s.sseLoop(w, sub, rid, ws, f, send, func([]*ledger.Committed) error {
+			return send() // the view after the person's events
 		})
 	})
 	return nil

@@ -103,13 +103,10 @@ func (s *Server) stream(c *fiber.Ctx) error {
 				return
 			}
 		}
-		s.sseLoop(w, sub, rid, ws, nil, func(batch []ledger.Committed) error {
-			f.refresh()
-			for i := range batch {
-				if f.owns(batch[i].PersonID) {
-					if err := send(&batch[i]); err != nil {
-						return err
-					}
+		s.sseLoop(w, sub, rid, ws, f, nil, func(owned []*ledger.Committed) error {
+			for _, e := range owned {
+				if err := send(e); err != nil {
+					return err
 				}
 			}
 			return nil
@@ -119,10 +116,11 @@ func (s *Server) stream(c *fiber.Ctx) error {
 }
 
 // sseLoop keeps a Server-Sent Events stream going until the client goes away, the server
-// stops or the subscription ends (a reader too slow): it hands onBatch the events of each
-// commit in the workspace, calls onTick (when not nil) every second, and writes a
-// heartbeat comment every heartbeat period. An error from either ends the stream.
-func (s *Server) sseLoop(w *bufio.Writer, sub *live.Sub, rid string, ws ledger.Workspace, onTick func() error, onBatch func([]ledger.Committed) error) {
+// stops or the subscription ends (a reader too slow): it hands onOwned the events of the
+// workspace that f's person owns, in commit order, calls onTick (when not nil) every
+// second, and writes a heartbeat comment every heartbeat period. An error from either
+// ends the stream.
+func (s *Server) sseLoop(w *bufio.Writer, sub *live.Sub, rid string, ws ledger.Workspace, f *follower, onTick func() error, onOwned func([]*ledger.Committed) error) {
 	var tick <-chan time.Time
 	if onTick != nil {
 		t := time.NewTicker(time.Second)
@@ -131,10 +129,22 @@ func (s *Server) sseLoop(w *bufio.Writer, sub *live.Sub, rid string, ws ledger.W
 	}
 	beat := time.NewTicker(s.heartbeat())
 	defer beat.Stop()
+	flush := time.NewTicker(resolveEvery)
+	defer flush.Stop()
+	decide := func(force bool) error {
+		if owned, ok := f.decide(force); ok && len(owned) > 0 {
+			return onOwned(owned)
+		}
+		return nil
+	}
 	for {
 		select {
 		case <-s.ctx.Done():
 			return
+		case <-flush.C:
+			if f.waiting() && decide(true) != nil {
+				return
+			}
 		case batch, ok := <-sub.C:
 			if !ok {
 				if sub.Overflowed() {
@@ -142,9 +152,9 @@ func (s *Server) sseLoop(w *bufio.Writer, sub *live.Sub, rid string, ws ledger.W
 				}
 				return
 			}
-			err := onBatch(batch)
+			f.take(batch)
 			sub.Took(len(batch))
-			if err != nil {
+			if decide(false) != nil {
 				return
 			}
 		case <-tick:
@@ -175,9 +185,15 @@ func (s *Server) heartbeat() time.Duration {
 	return 15 * time.Second
 }
 
+// resolveEvery is how often at most a stream resolves its identity again while the
+// identity graph changes (new persons, links, merges: under ingest, all the time). Events
+// wait for it, so it is also how late a live event may be under ingest.
+const resolveEvery = 250 * time.Millisecond
+
 // follower tracks which live person a stream's identity belongs to, re-resolving only
-// when the identity graph has changed (a new person, a link, a merge), and then once per
-// commit at most: an idle stream must not cost a lookup per event of its workspace.
+// when the identity graph has changed, and then at most every resolveEvery: an idle
+// stream must not cost a lookup per event, nor per commit, of its workspace. Events
+// wait (pending) until the resolution is as recent as their commit.
 type follower struct {
 	s      *Server
 	ws     ledger.Workspace
@@ -185,24 +201,63 @@ type follower struct {
 	person *identity.Person
 	// previous is the person followed before the last change (a merge): events of a
 	// commit made before the change were filed under it.
-	previous string
-	version  uint64
+	previous   string
+	version    uint64
+	resolvedAt time.Time
+	pending    [][]ledger.Committed
+	pendingN   int
 }
+
+// maxPending is how many events a stream lets wait for a resolution before resolving
+// at once.
+const maxPending = 4096
 
 func (f *follower) resolve(ctx context.Context) {
 	f.version = f.s.store.IdentityVersion()
+	f.resolvedAt = time.Now()
 	p, err := f.s.store.Resolve(ctx, f.ws, f.ident)
 	if err == nil {
 		f.person = p
 	}
 }
 
-// refresh resolves the identity again if the identity graph has changed since; a
-// stream calls it once per commit it receives, before owns.
-func (f *follower) refresh() {
-	if f.s.store.IdentityVersion() == f.version {
-		return
+// take queues a commit's events until the stream can tell which are its person's.
+func (f *follower) take(batch []ledger.Committed) {
+	f.pending = append(f.pending, batch)
+	f.pendingN += len(batch)
+}
+
+// waiting reports whether events wait for the identity to be resolved again.
+func (f *follower) waiting() bool { return len(f.pending) > 0 }
+
+// decide returns the waiting events that the stream's person owns, in commit order, once
+// the identity is known as of their commits: at once when the identity graph has not
+// changed since the last resolution; else after resolving again, which it does when
+// forced (the flush tick), when resolveEvery has passed, or when too many events wait.
+// ok is false when the events must go on waiting.
+func (f *follower) decide(force bool) (owned []*ledger.Committed, ok bool) {
+	if f.s.store.IdentityVersion() != f.version {
+		if !force && f.pendingN < maxPending && time.Since(f.resolvedAt) < resolveEvery {
+			return nil, false
+		}
+		f.refresh()
 	}
+	if f.person != nil || f.previous != "" { // else nothing is ours: skip the scan
+		for _, b := range f.pending {
+			for i := range b {
+				if f.owns(b[i].PersonID) {
+					owned = append(owned, &b[i])
+				}
+			}
+		}
+	}
+	clear(f.pending) // the batches are shared: hold none of them longer
+	f.pending, f.pendingN = f.pending[:0], 0
+	return owned, true
+}
+
+// refresh resolves the identity again, keeping the previous person.
+func (f *follower) refresh() {
 	old := f.person
 	ctx, cancel := f.s.requestContext()
 	defer cancel()
