@@ -31,7 +31,8 @@ func BenchmarkQuietDelivery(b *testing.B) {
 			}))
 			defer healthy.Close()
 			dead := newSink(b)
-			r := newFairRig(b, routed{noisyWS: {dead.srv.URL}, quietWS: {healthy.URL}}, Options{})
+			// The service's clock and poll: commits and freed slots wake the worker.
+			r := newFairRig(b, routed{noisyWS: {dead.srv.URL}, quietWS: {healthy.URL}}, Options{Now: time.Now, Poll: 250 * time.Millisecond})
 			if noisy {
 				r.post(noisyWS, 200, first)
 			}

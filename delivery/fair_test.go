@@ -82,6 +82,9 @@ type fairRig struct {
 func newFairRig(t testing.TB, routes routed, o Options) *fairRig {
 	r := &fairRig{t: t, now: time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return r.now }
+	if o.Now != nil {
+		clock = o.Now
+	}
 	wake := func([]ledger.Committed) {
 		if w := r.worker.Load(); w != nil {
 			w.Wake()
@@ -95,7 +98,10 @@ func newFairRig(t testing.TB, routes routed, o Options) *fairRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.Store, o.Senders, o.Now, o.Poll = s, senders, clock, 5*time.Millisecond
+	if o.Poll == 0 {
+		o.Poll = 5 * time.Millisecond
+	}
+	o.Store, o.Senders, o.Now = s, senders, clock
 	r.store, r.o = s, o
 	t.Cleanup(func() { s.Close() })
 	return r
@@ -248,5 +254,37 @@ func TestEachDeliverySentOnce(t *testing.T) {
 	}
 	if len(keys) != 300 {
 		t.Errorf("%d deliveries sent, want 300", len(keys))
+	}
+}
+
+// Deliveries left waiting for a full slot go as soon as it frees, without waiting for a
+// poll: most scans read only what is new, and a freed slot that something waits for
+// makes the next one read everything again.
+func TestWaitingDeliveriesGoWhenTheSlotFrees(t *testing.T) {
+	gate := make(chan struct{})
+	var got atomic.Int64
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Add(1)
+		<-gate
+	}))
+	defer slow.Close()
+	quiet := ledger.Workspace{Org: "acme", Name: "quiet"}
+	r := newFairRig(t, routed{quiet: {slow.URL}}, Options{PerConnector: 1, Poll: time.Hour})
+	r.post(quiet, 5, first)
+	r.run()
+	for i := range 5 {
+		for n := 0; got.Load() <= int64(i); n++ {
+			if n == 2000 {
+				t.Fatalf("%d requests: the deliveries waiting for the slot were not sent when it freed", got.Load())
+			}
+			time.Sleep(time.Millisecond)
+		}
+		if n := got.Load(); n != int64(i+1) {
+			t.Fatalf("%d requests in flight on a lane of 1", n)
+		}
+		gate <- struct{}{}
+	}
+	for r.states(quiet)[ledger.Sent] != 5 {
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -74,9 +74,14 @@ type Worker struct {
 	lanes    map[string]int           // sends waiting for a partner, by lane
 	spaces   map[ledger.Workspace]int // the same by workspace
 	waiting  map[uuid.UUID]*waiter    // what scans left for a full slot
-	scans    uint64                   // scans begun, to age waiting
-	noSpace  bool                     // deliveries paused for want of space; Run's goroutine only
-	wg       sync.WaitGroup
+	// waitLanes and waitSpaces count waiting by lane and by workspace: a slot freed
+	// where nothing waits needs no full scan.
+	waitLanes  map[string]int
+	waitSpaces map[ledger.Workspace]int
+	fullScans  uint64 // full scans begun, to age waiting
+	needFull   bool   // the next scan is a full one: a slot was freed that something waits for, or it is time
+	noSpace    bool   // deliveries paused for want of space; Run's goroutine only
+	wg         sync.WaitGroup
 }
 
 // slot is what a send counts against while it waits for the partner.
@@ -134,7 +139,8 @@ func New(o Options) *Worker {
 		o.PerWorkspace = 64
 	}
 	return &Worker{o: o, wake: make(chan struct{}, 1), inFlight: map[uuid.UUID]bool{},
-		lanes: map[string]int{}, spaces: map[ledger.Workspace]int{}, waiting: map[uuid.UUID]*waiter{}}
+		lanes: map[string]int{}, spaces: map[ledger.Workspace]int{}, waiting: map[uuid.UUID]*waiter{},
+		waitLanes: map[string]int{}, waitSpaces: map[ledger.Workspace]int{}, needFull: true}
 }
 
 // Wake makes the worker read the outbox now rather than at its next poll.
@@ -151,6 +157,12 @@ func (w *Worker) Run(ctx context.Context) {
 	defer w.wg.Wait()
 	tick := time.NewTicker(w.o.Poll)
 	defer tick.Stop()
+	// Most scans read only what is new since the last one (ledger.Store.PickNew): what
+	// was queued, and what came due. A full scan reads again what waits for a slot; it
+	// runs when a slot frees that something waits for, and every fullEvery polls as a
+	// safety net.
+	const fullEvery = 16
+	ticks := 0
 	for {
 		if w.dispatch(ctx) && ctx.Err() == nil {
 			continue // the scan was full: more may be ready at once
@@ -159,6 +171,11 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+			if ticks++; ticks%fullEvery == 0 {
+				w.mu.Lock()
+				w.needFull = true
+				w.mu.Unlock()
+			}
 		case <-w.wake:
 		}
 	}
@@ -191,9 +208,17 @@ func (w *Worker) dispatch(ctx context.Context) bool {
 		delete(w.inFlight, id)
 	}
 	w.settled = w.settled[:0]
-	w.scans++
+	full := w.needFull
+	w.needFull = false
+	if full {
+		w.fullScans++
+	}
 	w.mu.Unlock()
-	_, err := w.o.Store.Pick(ctx, w.o.Now(), limit, w.pass, func(d *ledger.Delivery) bool {
+	pick := w.o.Store.PickNew
+	if full {
+		pick = w.o.Store.Pick
+	}
+	_, err := pick(ctx, w.o.Now(), limit, w.pass, func(d *ledger.Delivery) bool {
 		j, ok := w.take(d)
 		if ok {
 			jobs = append(jobs, j)
@@ -201,14 +226,17 @@ func (w *Worker) dispatch(ctx context.Context) bool {
 		return ok
 	})
 	w.mu.Lock()
-	// Deliveries no recent scan met (settled, erased, or past where scans stopped) leave
-	// the list, now and then: it is only a guess that spares reading their records.
-	if w.scans%64 == 0 {
+	// Deliveries no recent full scan met (settled, erased) leave the list, now and then:
+	// it is only a guess that spares reading their records.
+	if full && w.fullScans%64 == 0 {
 		for id, wt := range w.waiting {
-			if wt.seen+64 < w.scans {
-				delete(w.waiting, id)
+			if wt.seen+64 < w.fullScans {
+				w.unwait(id)
 			}
 		}
+	}
+	if err != nil {
+		w.needFull = true // the scan may have stopped anywhere
 	}
 	w.mu.Unlock()
 	if err != nil {
@@ -258,10 +286,39 @@ func (w *Worker) pass(id uuid.UUID) bool {
 		return true
 	}
 	if wt, ok := w.waiting[id]; ok && w.full(wt.slot) {
-		wt.seen = w.scans
+		wt.seen = w.fullScans
 		return true
 	}
 	return false
+}
+
+// wait records that a delivery waits for a full slot; w.mu is held.
+func (w *Worker) wait(id uuid.UUID, s slot) {
+	if wt, ok := w.waiting[id]; ok {
+		if wt.slot == s {
+			wt.seen = w.fullScans
+			return
+		}
+		w.unwait(id)
+	}
+	w.waiting[id] = &waiter{slot: s, seen: w.fullScans}
+	w.waitLanes[s.lane]++
+	w.waitSpaces[s.ws]++
+}
+
+// unwait forgets a waiting delivery; w.mu is held.
+func (w *Worker) unwait(id uuid.UUID) {
+	wt, ok := w.waiting[id]
+	if !ok {
+		return
+	}
+	delete(w.waiting, id)
+	if w.waitLanes[wt.slot.lane]--; w.waitLanes[wt.slot.lane] <= 0 {
+		delete(w.waitLanes, wt.slot.lane)
+	}
+	if w.waitSpaces[wt.slot.ws]--; w.waitSpaces[wt.slot.ws] <= 0 {
+		delete(w.waitSpaces, wt.slot.ws)
+	}
 }
 
 // waiter is a delivery a scan left for a full slot.
@@ -290,10 +347,10 @@ func (w *Worker) take(d *ledger.Delivery) (job, bool) {
 	}
 	if j.bad == nil {
 		if w.full(j.slot) {
-			w.waiting[id] = &waiter{slot: j.slot, seen: w.scans}
+			w.wait(id, j.slot)
 			return j, false
 		}
-		delete(w.waiting, id)
+		w.unwait(id)
 		w.lanes[j.slot.lane]++
 		w.spaces[j.slot.ws]++
 	}
@@ -317,6 +374,9 @@ func (w *Worker) release(j job) {
 	}
 	if w.spaces[j.slot.ws]--; w.spaces[j.slot.ws] <= 0 {
 		delete(w.spaces, j.slot.ws)
+	}
+	if w.waitLanes[j.slot.lane] > 0 || w.waitSpaces[j.slot.ws] > 0 {
+		w.needFull = true // what waited for the slot is behind where the last scan stopped
 	}
 	w.mu.Unlock()
 	w.Wake() // a slot is free: what waited for it may go

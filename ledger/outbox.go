@@ -103,13 +103,22 @@ func (b *batch) putDelivery(ws wsid, d *Delivery, wasDue time.Time) error {
 // thousands settled a minute, scanning from the start made every scan slower, and the
 // deliveries later. Each scan remembers the first pending key it saw and the next one
 // starts there; a commit that queues a key before it moves it back (noteQueued).
+//
+// A scan for new work only (PickNew) starts later still: where the previous scan
+// stopped, or at the lowest key queued since the previous scan began if that is earlier.
+// Every due key before that point was met by an earlier scan, so only those a full scan
+// would read again — the ones passed over, waiting for a slot — are left out.
 type queueScan struct {
 	mu  sync.Mutex // serialises scans
-	lmu sync.Mutex // guards low and since
+	lmu sync.Mutex // guards the rest
 	low []byte     // no pending key sorts before it
 	// since is the lowest key queued while a scan runs (nil: none): the scan's snapshot
 	// may not hold it.
 	since []byte
+	// stop is where the last Pick or PickNew stopped: the first key it did not meet (nil:
+	// unknown, and the next one reads everything); queued is the lowest key queued since
+	// it began (nil: none). Due leaves both alone.
+	stop, queued []byte
 }
 
 // noteQueued records, after its commit, the lowest queue key a batch wrote.
@@ -122,14 +131,46 @@ func (q *queueScan) noteQueued(key []byte) {
 	if q.since == nil || bytes.Compare(key, q.since) < 0 {
 		q.since = key
 	}
+	if q.queued == nil || bytes.Compare(key, q.queued) < 0 {
+		q.queued = key
+	}
 }
 
-// begin returns where a scan starts.
-func (q *queueScan) begin() []byte {
+// How a scan reads the queue: Due's (which leaves where it stopped unrecorded), Pick's
+// and PickNew's.
+const (
+	scanDue = iota
+	scanAll
+	scanNew
+)
+
+// begin returns where a scan starts: low, or for new work only the earlier of where the
+// last Pick or PickNew stopped and the lowest key queued since it began.
+func (q *queueScan) begin(mode int) []byte {
 	q.lmu.Lock()
 	defer q.lmu.Unlock()
+	start := q.low
+	if mode == scanNew && q.stop != nil {
+		start = q.stop
+		if q.queued != nil && bytes.Compare(q.queued, start) < 0 {
+			start = q.queued
+		}
+		if bytes.Compare(start, q.low) < 0 {
+			start = q.low
+		}
+	}
+	if mode != scanDue {
+		q.queued = nil
+	}
 	q.since = nil
-	return q.low
+	return start
+}
+
+// stopped records where a scan stopped (nil: unknown).
+func (q *queueScan) stopped(at []byte) {
+	q.lmu.Lock()
+	defer q.lmu.Unlock()
+	q.stop = at
 }
 
 // end records the first pending key a scan saw (nil: none at all).
@@ -152,7 +193,7 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int, skip func(id 
 	if skip != nil {
 		pass = func(id uuid.UUID) bool { return skip(id.String()) }
 	}
-	return s.Pick(ctx, now, limit, pass, nil)
+	return s.pick(ctx, now, limit, scanDue, pass, nil)
 }
 
 // Pick is Due with a say in what counts against the limit: pass names deliveries to pass
@@ -167,11 +208,24 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int, skip func(id 
 // error, Pick still returns what take accepted, for the caller to give back what it
 // reserved for them.
 func (s *Store) Pick(ctx context.Context, now time.Time, limit int, pass func(id uuid.UUID) bool, take func(*Delivery) bool) ([]*Delivery, error) {
+	return s.pick(ctx, now, limit, scanAll, pass, take)
+}
+
+// PickNew is Pick for new work only: it reads from where the last scan stopped, or from
+// the earliest delivery queued since it began, and so leaves out what earlier scans
+// passed over. Those come back in the next Pick. A scheduler calls it when deliveries
+// were queued and no slot was freed, so that a long queue waiting for a slow partner is
+// not read again for each new delivery.
+func (s *Store) PickNew(ctx context.Context, now time.Time, limit int, pass func(id uuid.UUID) bool, take func(*Delivery) bool) ([]*Delivery, error) {
+	return s.pick(ctx, now, limit, scanNew, pass, take)
+}
+
+func (s *Store) pick(ctx context.Context, now time.Time, limit int, mode int, pass func(id uuid.UUID) bool, take func(*Delivery) bool) ([]*Delivery, error) {
 	var out []*Delivery
-	var first []byte
+	var first, stop []byte
 	s.queue.mu.Lock()
 	defer s.queue.mu.Unlock()
-	start := s.queue.begin()
+	start := s.queue.begin(mode)
 	err := s.db.View(func(txn *badger.Txn) error {
 		opt := badger.DefaultIteratorOptions
 		opt.Prefix = []byte{tagQueue}
@@ -180,12 +234,14 @@ func (s *Store) Pick(ctx context.Context, now time.Time, limit int, pass func(id
 		defer it.Close()
 		end := sortableTime(now.UnixNano())
 		seen := 0
-		for it.Seek(start); it.Valid() && len(out) < limit; it.Next() {
+		stop = []byte{tagQueue, 0xff} // after every key, unless the scan stops before
+		for it.Seek(start); it.Valid(); it.Next() {
 			k := it.Item().Key()
 			if first == nil {
 				first = it.Item().KeyCopy(nil)
 			}
-			if binary.BigEndian.Uint64(k[1:9]) > end {
+			if len(out) >= limit || binary.BigEndian.Uint64(k[1:9]) > end {
+				stop = it.Item().KeyCopy(nil)
 				break
 			}
 			// A scan may read far past what it returns: let a shutdown stop it.
@@ -216,10 +272,18 @@ func (s *Store) Pick(ctx context.Context, now time.Time, limit int, pass func(id
 		}
 		return ctx.Err()
 	})
-	if err == nil {
-		s.queue.end(first)
-	} else {
+	if mode != scanDue {
+		if err != nil {
+			stop = nil
+		}
+		s.queue.stopped(stop)
+	}
+	switch {
+	case mode == scanNew: // it began past low: first is not the first pending key
+	case err != nil:
 		s.queue.end(start)
+	default:
+		s.queue.end(first)
 	}
 	return out, err
 }

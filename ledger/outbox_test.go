@@ -195,3 +195,61 @@ func TestPickReadsPastRefused(t *testing.T) {
 		t.Fatalf("a scan took deliveries out of the queue: %d left", len(again))
 	}
 }
+
+// PickNew reads only what came after the last Pick or PickNew stopped, or from what was
+// queued since it began if that is earlier in the queue; Pick reads everything again.
+// Due (the sweep's) does not move where PickNew starts.
+func TestPickNewReadsOnlyWhatIsNew(t *testing.T) {
+	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	s := openWith(t, Options{InMemory: true, Deriver: notifier{}, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	post := func(id string, at time.Time) {
+		now = at
+		s.Append(ctx, ws, []*event.Event{mkEvent(t, id, "Closed Queue", "+15550000001", "phone", "", at)})
+	}
+	t0 := now
+	for i := range 3 {
+		post(fmt.Sprintf("c%d", i), t0.Add(time.Duration(i)*time.Second))
+	}
+	none := func(*Delivery) bool { return false }
+	count := func(pick func(context.Context, time.Time, int, func(uuid.UUID) bool, func(*Delivery) bool) ([]*Delivery, error)) int {
+		n := 0
+		if _, err := pick(ctx, now, 10, nil, func(*Delivery) bool { n++; return false }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if got, _ := s.Pick(ctx, now, 10, nil, none); len(got) != 0 {
+		t.Fatal("take refused everything")
+	}
+	if n := count(s.PickNew); n != 0 {
+		t.Fatalf("PickNew read %d deliveries a scan already met", n)
+	}
+	post("c3", t0.Add(time.Minute))
+	s.Due(ctx, now, 1, nil)
+	if n := count(s.PickNew); n != 1 {
+		t.Fatalf("PickNew read %d deliveries, want the new one", n)
+	}
+	if n := count(s.PickNew); n != 0 {
+		t.Fatalf("PickNew read %d deliveries again", n)
+	}
+	post("c4", t0.Add(-time.Hour)) // due before all the others: read from there on
+	now = t0.Add(time.Minute)
+	if n := count(s.PickNew); n != 5 {
+		t.Fatalf("PickNew read %d deliveries, want the 5 from the new one on", n)
+	}
+	if n := count(s.Pick); n != 5 {
+		t.Fatalf("Pick read %d deliveries, want all 5", n)
+	}
+	// One due later than now is met when it comes due.
+	later := t0.Add(time.Hour)
+	post("c6", later)
+	post("c5", t0.Add(2*time.Minute))
+	if n := count(s.PickNew); n != 1 {
+		t.Fatalf("PickNew read %d deliveries, want the 1 due now", n)
+	}
+	now = later
+	if n := count(s.PickNew); n != 1 {
+		t.Fatalf("PickNew read %d deliveries, want the 1 that came due", n)
+	}
+}
