@@ -101,6 +101,10 @@ func (w *Webhook) Receive(ctx context.Context, r Request) (Result, error) {
 	if err := w.verify.verify(&r, now); err != nil {
 		return Result{}, err
 	}
+	// No quota left: refused before the payload is parsed and mapped.
+	if err := w.quota.Ready(w.ws); err != nil {
+		return Result{}, fmt.Errorf("inbound connector %q: %w", w.name, err)
+	}
 	body, err := parseBody(r)
 	if err != nil {
 		w.counted.count(0, 0, 1)

@@ -41,8 +41,15 @@ func TestTakeIsAllOrNothingPerWorkspace(t *testing.T) {
 	if !strings.Contains(err.Error(), "limits.eventsPerSecond") {
 		t.Errorf("message names no limit: %v", err)
 	}
+	if err := l.Ready(a); err != nil {
+		t.Fatalf("5 tokens left: %v", err)
+	}
 	if err := l.Take(a, 5); err != nil {
 		t.Fatalf("the refused batch took tokens: %v", err)
+	}
+	// None left: Ready refuses any request before it is read, saying when one fits.
+	if err := l.Ready(a); !errors.As(err, &ex) || ex.Events != 0 || ex.Never() || ex.RetryAfter != 100*time.Millisecond || !strings.Contains(err.Error(), "none is left") {
+		t.Fatalf("an empty bucket: %v", err)
 	}
 	if err := l.Take(b, 20); err != nil {
 		t.Fatalf("another workspace is untouched: %v", err)

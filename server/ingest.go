@@ -63,6 +63,10 @@ func (s *Server) ingest(mode ingestMode) fiber.Handler {
 					"Content-Type: unsupported")
 			}
 		}
+		// A workspace with no quota left is refused before its body is decoded.
+		if err := s.quota.Ready(ws); err != nil {
+			return err
+		}
 		ctx, cancel := s.requestContext()
 		defer cancel()
 		// Binary content mode: the attributes are ce- headers and the body is data. A
