@@ -102,7 +102,7 @@ func (w *Webhook) Receive(ctx context.Context, r Request) (Result, error) {
 		return Result{}, err
 	}
 	// No quota left: refused before the payload is parsed and mapped.
-	if err := w.quota.Ready(w.ws); err != nil {
+	if err := w.quota.Ready(w.ws, 1); err != nil {
 		return Result{}, fmt.Errorf("inbound connector %q: %w", w.name, err)
 	}
 	body, err := parseBody(r)

@@ -27,7 +27,7 @@ var ErrThrottled = errors.New("ingest quota exceeded")
 // quota. Nothing was taken.
 type Exceeded struct {
 	Workspace ledger.Workspace
-	Events    int // asked for; 0 from Ready: not known yet
+	Events    int // asked for
 	Rate      float64
 	Burst     int
 	// RetryAfter is when the bucket holds Events tokens again; 0 when Events > Burst,
@@ -40,10 +40,6 @@ type Exceeded struct {
 func (e *Exceeded) Never() bool { return e.Events > e.Burst }
 
 func (e *Exceeded) Error() string {
-	if e.Events == 0 {
-		return fmt.Sprintf("%v: workspace %s may post %g events per second in bursts of at most %d (limits.eventsPerSecond, limits.burst); none is left, the next fits in %s",
-			ErrThrottled, e.Workspace, e.Rate, e.Burst, e.RetryAfter.Round(time.Millisecond))
-	}
 	if e.Never() {
 		return fmt.Sprintf("%v: %d events at once can never pass workspace %s's burst of %d (limits.burst); send at most %d per request",
 			ErrThrottled, e.Events, e.Workspace, e.Burst, e.Burst)
@@ -151,10 +147,7 @@ func (l *Limiter) Take(ws ledger.Workspace, n int) error {
 		l.mu.Unlock()
 		return nil
 	}
-	e := &Exceeded{Workspace: ws, Events: n, Rate: b.rate.EventsPerSecond, Burst: b.rate.Burst}
-	if !e.Never() {
-		e.RetryAfter = time.Duration((float64(n) - b.tokens) / b.rate.EventsPerSecond * float64(time.Second))
-	}
+	e := l.exceededLocked(ws, b, n)
 	l.mu.Unlock()
 	if l.onThrottled != nil {
 		l.onThrottled(n)
@@ -162,22 +155,35 @@ func (l *Limiter) Take(ws ledger.Workspace, n int) error {
 	return e
 }
 
-// Ready returns an *Exceeded (Events 0) when ws's bucket holds no token now: any
-// request would be refused, so that the caller can refuse it before decoding it. A
-// workspace flooding ingest then costs little more than its requests' authentication.
-// The events of such a request are not known, and not counted as throttled.
-func (l *Limiter) Ready(ws ledger.Workspace) error {
+// Ready is Take without taking: it refuses, as Take would, a request of n events (at
+// least 1) that ws's bucket cannot hold now, so that the caller can refuse it before
+// decoding it — a workspace flooding ingest then costs little more than its requests'
+// authentication — and take from the bucket once it knows how many of them are valid.
+func (l *Limiter) Ready(ws ledger.Workspace, n int) error {
 	if l == nil || !l.any {
 		return nil
 	}
+	n = max(n, 1)
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	b := l.bucketLocked(ws)
-	if b == nil || b.tokens >= 1 {
+	if b == nil || float64(n) <= b.tokens {
+		l.mu.Unlock()
 		return nil
 	}
-	return &Exceeded{Workspace: ws, Rate: b.rate.EventsPerSecond, Burst: b.rate.Burst,
-		RetryAfter: time.Duration((1 - b.tokens) / b.rate.EventsPerSecond * float64(time.Second))}
+	e := l.exceededLocked(ws, b, n)
+	l.mu.Unlock()
+	if l.onThrottled != nil {
+		l.onThrottled(n)
+	}
+	return e
+}
+
+func (l *Limiter) exceededLocked(ws ledger.Workspace, b *bucket, n int) *Exceeded {
+	e := &Exceeded{Workspace: ws, Events: n, Rate: b.rate.EventsPerSecond, Burst: b.rate.Burst}
+	if !e.Never() {
+		e.RetryAfter = time.Duration((float64(n) - b.tokens) / b.rate.EventsPerSecond * float64(time.Second))
+	}
+	return e
 }
 
 // Wait returns how long until ws's bucket holds a token again: 0 when it holds one now.

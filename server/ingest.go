@@ -63,15 +63,22 @@ func (s *Server) ingest(mode ingestMode) fiber.Handler {
 					"Content-Type: unsupported")
 			}
 		}
-		// A workspace with no quota left is refused before its body is decoded.
-		if err := s.quota.Ready(ws); err != nil {
+		attrs := binaryAttributes(c)
+		binary := attrs != nil && !strings.HasPrefix(mt, "application/cloudevents")
+		// Past the workspace's quota a request is refused before it is decoded, by its
+		// number of items; the valid ones are taken from the quota once known.
+		n := 1
+		if !binary && event.IsBatch(c.Body()) {
+			n = batchLen(c.Body())
+		}
+		if err := s.quota.Ready(ws, n); err != nil {
 			return err
 		}
 		ctx, cancel := s.requestContext()
 		defer cancel()
 		// Binary content mode: the attributes are ce- headers and the body is data. A
 		// cloudevents media type means structured mode whatever the headers say.
-		if attrs := binaryAttributes(c); attrs != nil && !strings.HasPrefix(mt, "application/cloudevents") {
+		if binary {
 			ev, bad := event.DecodeBinary(attrs, ct, c.Body(), s.now(), s.limits)
 			if mode == ingestBatch {
 				var rejected map[int]*event.Invalid
@@ -103,6 +110,49 @@ func (s *Server) ingest(mode ingestMode) fiber.Handler {
 		ev, bad := event.Decode(body, s.now(), s.limits)
 		return s.appendOne(ctx, c, ws, ev, bad)
 	}
+}
+
+// batchLen counts the items of a JSON array without decoding them (0 when there are
+// none): commas outside strings at the array's own depth, plus one. Malformed JSON gives
+// some count; the decoder says what is wrong with it.
+func batchLen(body []byte) int {
+	depth, commas, items := 0, 0, false
+	inString, escaped := false, false
+	for _, c := range body {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			continue
+		}
+		if depth == 1 && c != ']' && c != ',' {
+			items = true
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '[', '{':
+			depth++
+		case ']', '}':
+			depth--
+		case ',':
+			if depth == 1 {
+				commas++
+			}
+		}
+	}
+	if !items {
+		return 0
+	}
+	return commas + 1
 }
 
 // binaryAttributes returns the ce- headers of a binary-mode request by attribute name
