@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -58,5 +59,32 @@ func BenchmarkQuietDelivery(b *testing.B) {
 				b.ReportMetric(float64(dead.got.Load()), "dead-held")
 			}
 		})
+	}
+}
+
+// BenchmarkBacklog times how long a backlog of 20,000 deliveries to one healthy partner
+// takes to drain: the throughput of one lane when its queue is long.
+//
+//	go test ./delivery -run '^$' -bench Backlog -benchtime 1x
+func BenchmarkBacklog(b *testing.B) {
+	const n = 20000
+	for range b.N {
+		var got atomic.Int64
+		done := make(chan struct{})
+		fast := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if got.Add(1) == n {
+				close(done)
+			}
+		}))
+		ws := ledger.Workspace{Org: "acme", Name: "bulk"}
+		r := newFairRig(b, routed{ws: {fast.URL}}, Options{Now: time.Now, Poll: 250 * time.Millisecond})
+		for range n / 1000 {
+			r.post(ws, 1000, first)
+		}
+		start := time.Now()
+		r.run()
+		<-done
+		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "deliveries/s")
+		fast.Close()
 	}
 }

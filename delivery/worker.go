@@ -76,12 +76,15 @@ type Worker struct {
 	waiting  map[uuid.UUID]*waiter    // what scans left for a full slot
 	// waitLanes and waitSpaces count waiting by lane and by workspace: a slot freed
 	// where nothing waits needs no full scan.
-	waitLanes  map[string]int
+	waitLanes  map[string]*laneWait
 	waitSpaces map[ledger.Workspace]int
-	fullScans  uint64 // full scans begun, to age waiting
-	needFull   bool   // the next scan is a full one: a slot was freed that something waits for, or it is time
-	noSpace    bool   // deliveries paused for want of space; Run's goroutine only
-	wg         sync.WaitGroup
+	completes  uint64 // complete scans begun, to age waiting
+	// The next scan reads the whole due queue: with complete, all of it (at start, after
+	// an error, and every fullEvery polls); with refill (a slot was freed that something
+	// waits for), until nothing that waits can go.
+	complete, refill bool
+	noSpace          bool // deliveries paused for want of space; Run's goroutine only
+	wg               sync.WaitGroup
 }
 
 // slot is what a send counts against while it waits for the partner.
@@ -140,7 +143,7 @@ func New(o Options) *Worker {
 	}
 	return &Worker{o: o, wake: make(chan struct{}, 1), inFlight: map[uuid.UUID]bool{},
 		lanes: map[string]int{}, spaces: map[ledger.Workspace]int{}, waiting: map[uuid.UUID]*waiter{},
-		waitLanes: map[string]int{}, waitSpaces: map[ledger.Workspace]int{}, needFull: true}
+		waitLanes: map[string]*laneWait{}, waitSpaces: map[ledger.Workspace]int{}, complete: true}
 }
 
 // Wake makes the worker read the outbox now rather than at its next poll.
@@ -158,9 +161,9 @@ func (w *Worker) Run(ctx context.Context) {
 	tick := time.NewTicker(w.o.Poll)
 	defer tick.Stop()
 	// Most scans read only what is new since the last one (ledger.Store.PickNew): what
-	// was queued, and what came due. A full scan reads again what waits for a slot; it
-	// runs when a slot frees that something waits for, and every fullEvery polls as a
-	// safety net.
+	// was queued, and what came due. A full scan reads again what waits for a slot: when
+	// a slot frees that something waits for, until nothing waiting can go; and all of it
+	// every fullEvery polls, as a safety net.
 	const fullEvery = 16
 	ticks := 0
 	for {
@@ -173,7 +176,7 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-tick.C:
 			if ticks++; ticks%fullEvery == 0 {
 				w.mu.Lock()
-				w.needFull = true
+				w.complete = true
 				w.mu.Unlock()
 			}
 		case <-w.wake:
@@ -208,35 +211,39 @@ func (w *Worker) dispatch(ctx context.Context) bool {
 		delete(w.inFlight, id)
 	}
 	w.settled = w.settled[:0]
-	full := w.needFull
-	w.needFull = false
-	if full {
-		w.fullScans++
+	full, complete := w.complete || w.refill, w.complete
+	w.complete, w.refill = false, false
+	if complete {
+		w.completes++
 	}
 	w.mu.Unlock()
-	pick := w.o.Store.PickNew
-	if full {
-		pick = w.o.Store.Pick
-	}
-	_, err := pick(ctx, w.o.Now(), limit, w.pass, func(d *ledger.Delivery) bool {
+	p := ledger.Picker{Pass: w.pass, Take: func(d *ledger.Delivery) bool {
 		j, ok := w.take(d)
 		if ok {
 			jobs = append(jobs, j)
 		}
 		return ok
-	})
+	}}
+	pick := w.o.Store.PickNew
+	if full {
+		pick = w.o.Store.Pick
+		if !complete {
+			p.Enough = w.enough
+		}
+	}
+	_, err := pick(ctx, w.o.Now(), limit, p)
 	w.mu.Lock()
-	// Deliveries no recent full scan met (settled, erased) leave the list, now and then:
-	// it is only a guess that spares reading their records.
-	if full && w.fullScans%64 == 0 {
+	// Deliveries a complete scan did not meet (settled, erased) leave the list. Only one
+	// that read all the due queue can tell.
+	if complete && err == nil && len(jobs) < limit {
 		for id, wt := range w.waiting {
-			if wt.seen+64 < w.fullScans {
+			if wt.seen < w.completes {
 				w.unwait(id)
 			}
 		}
 	}
 	if err != nil {
-		w.needFull = true // the scan may have stopped anywhere
+		w.complete = true // the scan may have stopped anywhere
 	}
 	w.mu.Unlock()
 	if err != nil {
@@ -275,7 +282,7 @@ func (w *Worker) dispatch(ctx context.Context) bool {
 }
 
 // pass tells a scan which deliveries to pass over without reading them: those in flight,
-// and those the last scan found waiting for a slot that is still full.
+// and those found waiting for a slot that is still full.
 //
 // A scan calls it for every due delivery, those of a dead partner's backlog included:
 // it is a lookup or two, and reading a record is what it spares.
@@ -286,7 +293,7 @@ func (w *Worker) pass(id uuid.UUID) bool {
 		return true
 	}
 	if wt, ok := w.waiting[id]; ok && w.full(wt.slot) {
-		wt.seen = w.fullScans
+		wt.seen = w.completes
 		return true
 	}
 	return false
@@ -296,14 +303,37 @@ func (w *Worker) pass(id uuid.UUID) bool {
 func (w *Worker) wait(id uuid.UUID, s slot) {
 	if wt, ok := w.waiting[id]; ok {
 		if wt.slot == s {
-			wt.seen = w.fullScans
+			wt.seen = w.completes
 			return
 		}
 		w.unwait(id)
 	}
-	w.waiting[id] = &waiter{slot: s, seen: w.fullScans}
-	w.waitLanes[s.lane]++
+	w.waiting[id] = &waiter{slot: s, seen: w.completes}
+	if lw := w.waitLanes[s.lane]; lw != nil {
+		lw.n++
+	} else {
+		w.waitLanes[s.lane] = &laneWait{ws: s.ws, n: 1}
+	}
 	w.waitSpaces[s.ws]++
+}
+
+// laneWait counts the deliveries waiting on one lane.
+type laneWait struct {
+	ws ledger.Workspace
+	n  int
+}
+
+// enough tells a refill scan to stop: nothing that waits can go now, every lane with
+// deliveries waiting being full, or its workspace.
+func (w *Worker) enough() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for lane, lw := range w.waitLanes {
+		if !w.full(slot{lane: lane, ws: lw.ws}) {
+			return false
+		}
+	}
+	return true
 }
 
 // unwait forgets a waiting delivery; w.mu is held.
@@ -313,8 +343,10 @@ func (w *Worker) unwait(id uuid.UUID) {
 		return
 	}
 	delete(w.waiting, id)
-	if w.waitLanes[wt.slot.lane]--; w.waitLanes[wt.slot.lane] <= 0 {
-		delete(w.waitLanes, wt.slot.lane)
+	if lw := w.waitLanes[wt.slot.lane]; lw != nil {
+		if lw.n--; lw.n <= 0 {
+			delete(w.waitLanes, wt.slot.lane)
+		}
 	}
 	if w.waitSpaces[wt.slot.ws]--; w.waitSpaces[wt.slot.ws] <= 0 {
 		delete(w.waitSpaces, wt.slot.ws)
@@ -324,7 +356,7 @@ func (w *Worker) unwait(id uuid.UUID) {
 // waiter is a delivery a scan left for a full slot.
 type waiter struct {
 	slot slot
-	seen uint64 // the last scan that met it
+	seen uint64 // the last complete scan that met it (or the one under way when another met it)
 }
 
 // take reserves a slot for a delivery the scan read, or reports that its lane or its
@@ -375,8 +407,8 @@ func (w *Worker) release(j job) {
 	if w.spaces[j.slot.ws]--; w.spaces[j.slot.ws] <= 0 {
 		delete(w.spaces, j.slot.ws)
 	}
-	if w.waitLanes[j.slot.lane] > 0 || w.waitSpaces[j.slot.ws] > 0 {
-		w.needFull = true // what waited for the slot is behind where the last scan stopped
+	if w.waitLanes[j.slot.lane] != nil || w.waitSpaces[j.slot.ws] > 0 {
+		w.refill = true // what waited for the slot is behind where the last scan stopped
 	}
 	w.mu.Unlock()
 	w.Wake() // a slot is free: what waited for it may go

@@ -146,10 +146,11 @@ const (
 
 // begin returns where a scan starts: low, or for new work only the earlier of where the
 // last Pick or PickNew stopped and the lowest key queued since it began.
-func (q *queueScan) begin(mode int) []byte {
+// It also returns what queued was, which a full scan that stops early puts back.
+func (q *queueScan) begin(mode int) (start, queued []byte) {
 	q.lmu.Lock()
 	defer q.lmu.Unlock()
-	start := q.low
+	start, queued = q.low, q.queued
 	if mode == scanNew && q.stop != nil {
 		start = q.stop
 		if q.queued != nil && bytes.Compare(q.queued, start) < 0 {
@@ -163,13 +164,22 @@ func (q *queueScan) begin(mode int) []byte {
 		q.queued = nil
 	}
 	q.since = nil
-	return start
+	return start, queued
 }
 
-// stopped records where a scan stopped (nil: unknown).
-func (q *queueScan) stopped(at []byte) {
+// stopped records where a Pick or PickNew stopped (nil: unknown); queued is what begin
+// returned. A full scan that stops before where the last one did (at its limit, or
+// enough) leaves the mark where it was: every key before it was met by some scan, and
+// those queued since that scan began are still to read.
+func (q *queueScan) stopped(mode int, at, queued []byte) {
 	q.lmu.Lock()
 	defer q.lmu.Unlock()
+	if mode == scanAll && at != nil && q.stop != nil && bytes.Compare(q.stop, at) > 0 {
+		if queued != nil && (q.queued == nil || bytes.Compare(queued, q.queued) < 0) {
+			q.queued = queued
+		}
+		return
+	}
 	q.stop = at
 }
 
@@ -189,26 +199,37 @@ func (q *queueScan) end(first []byte) {
 // Due returns up to limit pending deliveries due at or before now, earliest first,
 // passing over those skip names without reading them.
 func (s *Store) Due(ctx context.Context, now time.Time, limit int, skip func(id string) bool) ([]*Delivery, error) {
-	var pass func(uuid.UUID) bool
+	var p Picker
 	if skip != nil {
-		pass = func(id uuid.UUID) bool { return skip(id.String()) }
+		p.Pass = func(id uuid.UUID) bool { return skip(id.String()) }
 	}
-	return s.pick(ctx, now, limit, scanDue, pass, nil)
+	return s.pick(ctx, now, limit, scanDue, p)
 }
 
-// Pick is Due with a say in what counts against the limit: pass names deliveries to pass
-// over without reading them (the worker's in flight, and those it knows wait for a full
-// slot; called for every due one, so keep it cheap), and take, when not nil, is given every other one read and returns false for one
-// to pass over, which does not count against limit. So a scheduler can fill a scan with
-// what it can send now, however many due deliveries wait for a slow partner ahead of
-// them: the scan reads past them instead of stopping. take is called in queue order,
-// with the scan's lock held; it must not call back into the store.
+// A Picker has a say in what a scan of the due deliveries returns (Pick). Its functions
+// are called in queue order, with the scan's lock held; they must not call back into
+// the store. Each may be nil.
+type Picker struct {
+	// Pass names deliveries to pass over without reading them (a scheduler's in flight,
+	// and those it knows wait for a full slot). It is called for every due one, so keep
+	// it cheap.
+	Pass func(id uuid.UUID) bool
+	// Take is given every other one read and returns false for one to pass over, which
+	// does not count against the limit.
+	Take func(*Delivery) bool
+	// Enough is asked every 64 deliveries met: true ends the scan there, as the limit does.
+	Enough func() bool
+}
+
+// Pick is Due with a say in what counts against the limit (see Picker). So a scheduler
+// can fill a scan with what it can send now, however many due deliveries wait for a slow
+// partner ahead of them: the scan reads past them instead of stopping.
 //
 // Passing over a delivery leaves it queued: nothing but Settle takes one out. With an
-// error, Pick still returns what take accepted, for the caller to give back what it
+// error, Pick still returns what Take accepted, for the caller to give back what it
 // reserved for them.
-func (s *Store) Pick(ctx context.Context, now time.Time, limit int, pass func(id uuid.UUID) bool, take func(*Delivery) bool) ([]*Delivery, error) {
-	return s.pick(ctx, now, limit, scanAll, pass, take)
+func (s *Store) Pick(ctx context.Context, now time.Time, limit int, p Picker) ([]*Delivery, error) {
+	return s.pick(ctx, now, limit, scanAll, p)
 }
 
 // PickNew is Pick for new work only: it reads from where the last scan stopped, or from
@@ -216,16 +237,16 @@ func (s *Store) Pick(ctx context.Context, now time.Time, limit int, pass func(id
 // passed over. Those come back in the next Pick. A scheduler calls it when deliveries
 // were queued and no slot was freed, so that a long queue waiting for a slow partner is
 // not read again for each new delivery.
-func (s *Store) PickNew(ctx context.Context, now time.Time, limit int, pass func(id uuid.UUID) bool, take func(*Delivery) bool) ([]*Delivery, error) {
-	return s.pick(ctx, now, limit, scanNew, pass, take)
+func (s *Store) PickNew(ctx context.Context, now time.Time, limit int, p Picker) ([]*Delivery, error) {
+	return s.pick(ctx, now, limit, scanNew, p)
 }
 
-func (s *Store) pick(ctx context.Context, now time.Time, limit int, mode int, pass func(id uuid.UUID) bool, take func(*Delivery) bool) ([]*Delivery, error) {
+func (s *Store) pick(ctx context.Context, now time.Time, limit int, mode int, p Picker) ([]*Delivery, error) {
 	var out []*Delivery
 	var first, stop []byte
 	s.queue.mu.Lock()
 	defer s.queue.mu.Unlock()
-	start := s.queue.begin(mode)
+	start, queued := s.queue.begin(mode)
 	err := s.db.View(func(txn *badger.Txn) error {
 		opt := badger.DefaultIteratorOptions
 		opt.Prefix = []byte{tagQueue}
@@ -244,12 +265,17 @@ func (s *Store) pick(ctx context.Context, now time.Time, limit int, mode int, pa
 				stop = it.Item().KeyCopy(nil)
 				break
 			}
-			// A scan may read far past what it returns: let a shutdown stop it.
-			if seen++; seen%1024 == 0 && ctx.Err() != nil {
+			seen++
+			if p.Enough != nil && seen%64 == 0 && p.Enough() {
+				stop = it.Item().KeyCopy(nil)
 				break
 			}
-			if pass != nil {
-				if id, err := uuid.FromBytes(k[9:]); err == nil && pass(id) {
+			// A scan may read far past what it returns: let a shutdown stop it.
+			if seen%1024 == 0 && ctx.Err() != nil {
+				break
+			}
+			if p.Pass != nil {
+				if id, err := uuid.FromBytes(k[9:]); err == nil && p.Pass(id) {
 					continue
 				}
 			}
@@ -265,7 +291,7 @@ func (s *Store) pick(ctx context.Context, now time.Time, limit int, mode int, pa
 			if err != nil {
 				return err
 			}
-			if take != nil && !take(d) {
+			if p.Take != nil && !p.Take(d) {
 				continue
 			}
 			out = append(out, d)
@@ -276,7 +302,7 @@ func (s *Store) pick(ctx context.Context, now time.Time, limit int, mode int, pa
 		if err != nil {
 			stop = nil
 		}
-		s.queue.stopped(stop)
+		s.queue.stopped(mode, stop, queued)
 	}
 	switch {
 	case mode == scanNew: // it began past low: first is not the first pending key

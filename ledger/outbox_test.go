@@ -182,9 +182,9 @@ func TestPickReadsPastRefused(t *testing.T) {
 		t.Fatalf("due: %v %+v", err, all)
 	}
 	var read []string
-	got, err := s.Pick(ctx, now, 1,
-		func(id uuid.UUID) bool { return id.String() == all[0].ID },
-		func(d *Delivery) bool { read = append(read, d.ID); return d.ID == all[3].ID })
+	got, err := s.Pick(ctx, now, 1, Picker{
+		Pass: func(id uuid.UUID) bool { return id.String() == all[0].ID },
+		Take: func(d *Delivery) bool { read = append(read, d.ID); return d.ID == all[3].ID }})
 	if err != nil || len(got) != 1 || got[0].ID != all[3].ID {
 		t.Fatalf("picked %v %+v, want the fourth", err, got)
 	}
@@ -211,15 +211,15 @@ func TestPickNewReadsOnlyWhatIsNew(t *testing.T) {
 	for i := range 3 {
 		post(fmt.Sprintf("c%d", i), t0.Add(time.Duration(i)*time.Second))
 	}
-	none := func(*Delivery) bool { return false }
-	count := func(pick func(context.Context, time.Time, int, func(uuid.UUID) bool, func(*Delivery) bool) ([]*Delivery, error)) int {
+	none := Picker{Take: func(*Delivery) bool { return false }}
+	count := func(pick func(context.Context, time.Time, int, Picker) ([]*Delivery, error)) int {
 		n := 0
-		if _, err := pick(ctx, now, 10, nil, func(*Delivery) bool { n++; return false }); err != nil {
+		if _, err := pick(ctx, now, 10, Picker{Take: func(*Delivery) bool { n++; return false }}); err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
-	if got, _ := s.Pick(ctx, now, 10, nil, none); len(got) != 0 {
+	if got, _ := s.Pick(ctx, now, 10, none); len(got) != 0 {
 		t.Fatal("take refused everything")
 	}
 	if n := count(s.PickNew); n != 0 {
