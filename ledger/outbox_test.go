@@ -253,3 +253,39 @@ func TestPickNewReadsOnlyWhatIsNew(t *testing.T) {
 		t.Fatalf("PickNew read %d deliveries, want the 1 that came due", n)
 	}
 }
+
+// A Pick that Enough stops early leaves where PickNew starts as it was: what the earlier
+// scans met is not read again, and what was queued since they began still is.
+func TestPickStoppedByEnough(t *testing.T) {
+	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	s := openWith(t, Options{InMemory: true, Deriver: notifier{}, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	var evs []*event.Event
+	for i := range 200 {
+		evs = append(evs, mkEvent(t, fmt.Sprintf("c%d", i), "Closed Queue", "+15550000001", "phone", "", now))
+	}
+	if _, err := s.Append(ctx, ws, evs); err != nil {
+		t.Fatal(err)
+	}
+	read := 0
+	counting := Picker{Take: func(*Delivery) bool { read++; return false }}
+	s.Pick(ctx, now, 10, counting) // meets all 200, takes none
+	now = now.Add(time.Second)
+	s.Append(ctx, ws, []*event.Event{mkEvent(t, "new", "Closed Queue", "+15550000001", "phone", "", now)})
+	read = 0
+	enough := counting
+	enough.Enough = func() bool { return true }
+	if _, err := s.Pick(ctx, now, 10, enough); err != nil || read != 63 {
+		t.Fatalf("Enough asked at the 64th: read %d, %v", read, err)
+	}
+	read = 0
+	s.PickNew(ctx, now, 10, counting)
+	if read != 1 {
+		t.Fatalf("PickNew after a scan stopped early read %d, want the new one", read)
+	}
+	read = 0
+	s.PickNew(ctx, now, 10, counting)
+	if read != 0 {
+		t.Fatalf("PickNew read %d again", read)
+	}
+}
