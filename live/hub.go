@@ -9,9 +9,11 @@
 // goroutine, a buffer and a connection, and is offered every event of its workspace.
 // Publishing costs the committer one non-blocking send per subscriber of a workspace the
 // commit wrote to, whatever the number of events: subscribers are kept by workspace, and
-// receive a commit's events of their workspace as one batch that all of them share. A
-// subscriber that wakes once per commit rather than once per event is what lets idle
-// streams (a wall of dashboards) cost little while ingest runs.
+// a commit's events of their workspace are queued to each as one batch that all of them
+// share. Queuing wakes nobody: a reader waits on Ready only when it wants every commit
+// at once (a stream whose person is known), and otherwise takes what waits when it likes
+// (an idle stream, every 250 ms). That is what lets idle streams (a wall of dashboards)
+// cost little while ingest runs, in big commits or small ones.
 package live
 
 import (
@@ -64,25 +66,47 @@ type Hub struct {
 }
 
 // Sub is one subscription to a workspace's committed events.
+// Its reader takes the events waiting with Next, and may wait for them on Ready.
 type Sub struct {
-	// C delivers the events of each commit in the workspace, a batch per commit, in
-	// commit order. The reader calls Took with each batch's length once it has handled
-	// it. C is closed when the subscriber is cut off for falling behind, or unsubscribed.
-	// The batches are shared between subscribers: do not modify them.
-	C  <-chan []ledger.Committed
-	c  chan []ledger.Committed
-	ws ledger.Workspace
-	// queued counts the events sent and not yet taken: the buffer's fill.
-	queued     atomic.Int64
-	overflowed atomic.Bool
+	ws    ledger.Workspace
+	ready chan struct{} // capacity 1: events wait, or the subscription ended
+
+	mu sync.Mutex
+	// queue holds the commits' events not taken yet, a batch per commit, in commit
+	// order; queued counts their events, against the buffer.
+	queue      [][]ledger.Committed
+	queued     int
+	ended      bool
+	overflowed bool
 }
 
-// Took tells the hub that the reader has handled n events of C: they no longer count
-// against its buffer.
-func (s *Sub) Took(n int) { s.queued.Add(-int64(n)) }
+// Ready is signalled when events wait or the subscription has ended: the reader then
+// calls Next. A signal may cover several commits, or find them already taken.
+func (s *Sub) Ready() <-chan struct{} { return s.ready }
+
+// Next takes the events waiting, a batch per commit, in commit order. ok is false once
+// the subscription has ended (cut off for falling behind, or unsubscribed) and nothing
+// waits. The batches are shared between subscribers: do not modify them.
+func (s *Sub) Next() (batches [][]ledger.Committed, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	batches, s.queue, s.queued = s.queue, nil, 0
+	return batches, len(batches) > 0 || !s.ended
+}
 
 // Overflowed reports whether the subscription was cut off for falling behind.
-func (s *Sub) Overflowed() bool { return s.overflowed.Load() }
+func (s *Sub) Overflowed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.overflowed
+}
+
+func (s *Sub) signal() {
+	select {
+	case s.ready <- struct{}{}:
+	default:
+	}
+}
 
 // NewHub returns a hub whose subscribers buffer up to buffer events each, within limits.
 func NewHub(buffer int, limits Limits) *Hub {
@@ -106,8 +130,7 @@ func (h *Hub) Subscribe(ws ledger.Workspace) (*Sub, error) {
 		h.refusedInstance.Add(1)
 		return nil, &LimitError{Workspace: ws, Instance: true, Max: max}
 	}
-	c := make(chan []ledger.Committed, min(h.buffer, maxQueuedBatches))
-	s := &Sub{C: c, c: c, ws: ws}
+	s := &Sub{ws: ws, ready: make(chan struct{}, 1)}
 	if m == nil {
 		m = map[*Sub]struct{}{}
 		h.subs[ws] = m
@@ -133,16 +156,15 @@ func (h *Hub) removeLocked(s *Sub) {
 	if len(m) == 0 {
 		delete(h.subs, s.ws)
 	}
-	close(s.c)
+	s.mu.Lock()
+	s.ended = true
+	s.mu.Unlock()
+	s.signal()
 	h.count.Add(-1)
 }
 
-// maxQueuedBatches bounds a subscriber's channel, in commits; the buffer bounds it in
-// events.
-const maxQueuedBatches = 256
-
 // Publish hands a commit's events to their workspaces' subscribers without blocking:
-// one send of the workspace's events per subscriber. The events must not change
+// the workspace's events are queued, as one batch, to each of its subscribers. The events must not change
 // afterwards: subscribers share them.
 func (h *Hub) Publish(events []ledger.Committed) {
 	if len(events) == 0 {
@@ -189,30 +211,24 @@ func (h *Hub) Publish(events []ledger.Committed) {
 	h.mu.Unlock()
 }
 
-// sendLocked offers evs to subs, appending to slow those whose buffer is full.
+// sendLocked queues evs to subs, appending to slow those whose buffer is full.
 func (h *Hub) sendLocked(subs map[*Sub]struct{}, evs []ledger.Committed, slow []*Sub) []*Sub {
-	n := int64(len(evs))
 	for s := range subs {
-		if s.overflowed.Load() {
-			// Already behind: sending later events would leave a gap before them.
-			continue
-		}
-		// The newest commit always fits, whatever its size: a subscriber is behind when
-		// the events it has not taken yet, before it, pass the buffer. Commits of
-		// hundreds of events come every few milliseconds under ingest, and a reader
-		// that wakes once per commit must be allowed to miss a turn.
-		if s.queued.Load() > int64(h.buffer) {
-			s.overflowed.Store(true)
+		s.mu.Lock()
+		switch {
+		case s.overflowed || s.ended:
+			// Already behind: queuing later events would leave a gap before them.
+		case s.queued > h.buffer:
+			// The newest commit always fits, whatever its size: a subscriber is behind
+			// when the events it has not taken yet, before it, pass the buffer.
+			s.overflowed = true
 			slow = append(slow, s)
-			continue
-		}
-		select {
-		case s.c <- evs:
-			s.queued.Add(n)
 		default:
-			s.overflowed.Store(true)
-			slow = append(slow, s)
+			s.queue = append(s.queue, evs)
+			s.queued += len(evs)
 		}
+		s.mu.Unlock()
+		s.signal()
 	}
 	return slow
 }

@@ -2,6 +2,7 @@ package live
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/openjds/jds/ledger"
@@ -24,18 +25,22 @@ func subscribe(t *testing.T, h *Hub, ws ledger.Workspace) *Sub {
 	return s
 }
 
-// next reads one batch and gives its buffer room back, as a reader does.
-func next(s *Sub) []uint64 {
-	b, ok := <-s.C
+// next takes what waits, as a reader does: the events' sequence numbers, a slice per
+// commit; nil once the subscription has ended and nothing waits.
+func next(s *Sub) [][]uint64 {
+	batches, ok := s.Next()
 	if !ok {
 		return nil
 	}
-	s.Took(len(b))
-	seqs := make([]uint64, len(b))
-	for i, e := range b {
-		seqs[i] = e.Seq
+	out := [][]uint64{}
+	for _, b := range batches {
+		seqs := make([]uint64, len(b))
+		for i, e := range b {
+			seqs[i] = e.Seq
+		}
+		out = append(out, seqs)
 	}
-	return seqs
+	return out
 }
 
 func TestHubDeliversPerWorkspaceInOrder(t *testing.T) {
@@ -43,25 +48,25 @@ func TestHubDeliversPerWorkspaceInOrder(t *testing.T) {
 	a, b := ledger.Workspace{Org: "o", Name: "a"}, ledger.Workspace{Org: "o", Name: "b"}
 	sa, sb := subscribe(t, h, a), subscribe(t, h, b)
 	// One commit over two workspaces: each subscriber gets its workspace's events, in
-	// order, as one batch.
+	// order, as one batch per commit, and is signalled.
 	h.Publish(append(append(committed(a, 1), committed(b, 2)...), committed(a, 3)...))
 	h.Publish(committed(a, 4))
-	if got := next(sa); len(got) != 2 || got[0] != 1 || got[1] != 3 {
-		t.Fatalf("workspace a got %v, want [1 3]", got)
+	<-sa.Ready()
+	if got := fmt.Sprint(next(sa)); got != "[[1 3] [4]]" {
+		t.Fatalf("workspace a got %s, want [[1 3] [4]]", got)
 	}
-	if got := next(sa); len(got) != 1 || got[0] != 4 {
-		t.Fatalf("workspace a's second commit: %v", got)
+	<-sb.Ready()
+	if got := fmt.Sprint(next(sb)); got != "[[2]]" {
+		t.Fatalf("workspace b got %s", got)
 	}
-	if got := next(sb); len(got) != 1 || got[0] != 2 || len(sa.C) != 0 || len(sb.C) != 0 {
-		t.Fatalf("workspace b got %v", got)
-	}
-	if h.Subscribers() != 2 {
-		t.Fatal(h.Subscribers())
+	if got := fmt.Sprint(next(sa)); got != "[]" || h.Subscribers() != 2 {
+		t.Fatalf("nothing waits: %s, %d open", got, h.Subscribers())
 	}
 	h.Unsubscribe(sa)
 	h.Unsubscribe(sa) // idempotent
-	if _, open := <-sa.C; open || h.Subscribers() != 1 || sa.Overflowed() {
-		t.Fatal("unsubscribe closes the channel without calling it an overflow")
+	<-sa.Ready()
+	if got := next(sa); got != nil || h.Subscribers() != 1 || sa.Overflowed() {
+		t.Fatal("unsubscribe ends the subscription without calling it an overflow")
 	}
 }
 
@@ -77,19 +82,19 @@ func TestHubCutsOffSlowSubscribers(t *testing.T) {
 	h.Publish(committed(ws, 3)) // slow has 2 waiting: at the buffer, not past it
 	next(fast)
 	h.Publish(committed(ws, 4))
-	if got := next(fast); len(got) != 1 || got[0] != 4 {
-		t.Fatalf("fast subscriber got %v", got)
+	if got := fmt.Sprint(next(fast)); got != "[[4]]" {
+		t.Fatalf("fast subscriber got %s", got)
 	}
-	var got []uint64
+	var got [][]uint64
 	for b := next(slow); b != nil; b = next(slow) {
 		got = append(got, b...)
 	}
-	if len(got) != 3 || got[2] != 3 || !slow.Overflowed() || h.Dropped() != 1 || h.Subscribers() != 1 {
-		t.Fatalf("slow subscriber got %v (overflowed %v, dropped %d), want [1 2 3] then cut off", got, slow.Overflowed(), h.Dropped())
+	if fmt.Sprint(got) != "[[1 2] [3]]" || !slow.Overflowed() || h.Dropped() != 1 || h.Subscribers() != 1 {
+		t.Fatalf("slow subscriber got %v (overflowed %v, dropped %d), want [[1 2] [3]] then cut off", got, slow.Overflowed(), h.Dropped())
 	}
 	h.Publish(committed(ws, 4, 5, 6, 7))
-	if got := next(fast); len(got) != 4 || fast.Overflowed() {
-		t.Fatalf("a commit larger than the buffer, into an empty one: %v", got)
+	if got := fmt.Sprint(next(fast)); got != "[[4 5 6 7]]" || fast.Overflowed() {
+		t.Fatalf("a commit larger than the buffer, into an empty one: %s", got)
 	}
 }
 
@@ -116,22 +121,25 @@ func TestHubLimitsSubscribers(t *testing.T) {
 	}
 }
 
-// Publishing to many idle subscribers costs one send each per commit, not per event.
+// Publishing to many idle subscribers queues one batch each per commit, not per event,
+// and wakes none of them.
 func BenchmarkPublishToIdleSubscribers(b *testing.B) {
-	h := NewHub(1024, Limits{})
+	h := NewHub(1<<30, Limits{})
 	ws := ledger.Workspace{Org: "o", Name: "a"}
+	var subs []*Sub
 	for range 2000 {
 		s, _ := h.Subscribe(ws)
-		go func() {
-			for batch := range s.C {
-				s.Took(len(batch))
-			}
-		}()
+		subs = append(subs, s)
 	}
 	evs := committed(ws, make([]uint64, 500)...)
 	b.ReportAllocs()
-	for b.Loop() {
+	for i := 0; b.Loop(); i++ {
 		h.Publish(evs)
+		if i%100 == 99 {
+			for _, s := range subs { // an idle stream takes what waits every 250 ms
+				s.Next()
+			}
+		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/500, "ns/event")
 }

@@ -131,30 +131,38 @@ func (s *Server) sseLoop(w *bufio.Writer, sub *live.Sub, rid string, ws ledger.W
 	defer beat.Stop()
 	flush := time.NewTicker(resolveEvery)
 	defer flush.Stop()
-	decide := func(force bool) error {
-		if owned, ok := f.decide(force); ok && len(owned) > 0 {
-			return onOwned(owned)
+	// take takes what waits and hands on what the person owns; false ends the stream.
+	take := func(force bool) bool {
+		batches, ok := sub.Next()
+		for _, b := range batches {
+			f.take(b)
 		}
-		return nil
+		if f.waiting() {
+			if owned, decided := f.decide(force); decided && len(owned) > 0 && onOwned(owned) != nil {
+				return false
+			}
+		}
+		if !ok && sub.Overflowed() {
+			s.log.Info("live stream cut off: reader too slow", "request_id", rid, "workspace", ws.String())
+		}
+		return ok
 	}
 	for {
+		// A stream whose identity nobody owns yet has nothing to send at once: it takes
+		// what waits on the flush tick only, and commits do not wake it.
+		var ready <-chan struct{}
+		if f.person != nil || f.previous != "" {
+			ready = sub.Ready()
+		}
 		select {
 		case <-s.ctx.Done():
 			return
 		case <-flush.C:
-			if f.waiting() && decide(true) != nil {
+			if !take(true) {
 				return
 			}
-		case batch, ok := <-sub.C:
-			if !ok {
-				if sub.Overflowed() {
-					s.log.Info("live stream cut off: reader too slow", "request_id", rid, "workspace", ws.String())
-				}
-				return
-			}
-			f.take(batch)
-			sub.Took(len(batch))
-			if decide(false) != nil {
+		case <-ready:
+			if !take(false) {
 				return
 			}
 		case <-tick:
