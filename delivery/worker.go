@@ -292,7 +292,7 @@ func (w *Worker) pass(id uuid.UUID) bool {
 	if w.inFlight[id] {
 		return true
 	}
-	if wt, ok := w.waiting[id]; ok && w.full(wt.slot) {
+	if wt, ok := w.waiting[id]; ok && w.full(wt.lane.slot) {
 		wt.seen = w.completes
 		return true
 	}
@@ -302,25 +302,28 @@ func (w *Worker) pass(id uuid.UUID) bool {
 // wait records that a delivery waits for a full slot; w.mu is held.
 func (w *Worker) wait(id uuid.UUID, s slot) {
 	if wt, ok := w.waiting[id]; ok {
-		if wt.slot == s {
+		if wt.lane.slot == s {
 			wt.seen = w.completes
 			return
 		}
 		w.unwait(id)
 	}
-	w.waiting[id] = &waiter{slot: s, seen: w.completes}
-	if lw := w.waitLanes[s.lane]; lw != nil {
-		lw.n++
-	} else {
-		w.waitLanes[s.lane] = &laneWait{ws: s.ws, n: 1}
+	lw := w.waitLanes[s.lane]
+	if lw == nil {
+		lw = &laneWait{slot: s}
+		w.waitLanes[s.lane] = lw
 	}
+	lw.n++
+	w.waiting[id] = &waiter{lane: lw, seen: w.completes}
 	w.waitSpaces[s.ws]++
 }
 
-// laneWait counts the deliveries waiting on one lane.
+// laneWait counts the deliveries waiting on one lane. Its waiters share it, so that a
+// long backlog costs a small record per delivery (about 50 bytes with the map's), not a
+// copy of the lane's name.
 type laneWait struct {
-	ws ledger.Workspace
-	n  int
+	slot slot
+	n    int
 }
 
 // enough tells a refill scan to stop: nothing that waits can go now, every lane with
@@ -328,8 +331,8 @@ type laneWait struct {
 func (w *Worker) enough() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for lane, lw := range w.waitLanes {
-		if !w.full(slot{lane: lane, ws: lw.ws}) {
+	for _, lw := range w.waitLanes {
+		if !w.full(lw.slot) {
 			return false
 		}
 	}
@@ -343,19 +346,18 @@ func (w *Worker) unwait(id uuid.UUID) {
 		return
 	}
 	delete(w.waiting, id)
-	if lw := w.waitLanes[wt.slot.lane]; lw != nil {
-		if lw.n--; lw.n <= 0 {
-			delete(w.waitLanes, wt.slot.lane)
-		}
+	s := wt.lane.slot
+	if wt.lane.n--; wt.lane.n <= 0 {
+		delete(w.waitLanes, s.lane)
 	}
-	if w.waitSpaces[wt.slot.ws]--; w.waitSpaces[wt.slot.ws] <= 0 {
-		delete(w.waitSpaces, wt.slot.ws)
+	if w.waitSpaces[s.ws]--; w.waitSpaces[s.ws] <= 0 {
+		delete(w.waitSpaces, s.ws)
 	}
 }
 
 // waiter is a delivery a scan left for a full slot.
 type waiter struct {
-	slot slot
+	lane *laneWait
 	seen uint64 // the last complete scan that met it (or the one under way when another met it)
 }
 
