@@ -319,7 +319,7 @@ func (w *Worker) wait(id uuid.UUID, s slot) {
 }
 
 // laneWait counts the deliveries waiting on one lane. Its waiters share it, so that a
-// long backlog costs a small record per delivery (about 50 bytes with the map's), not a
+// long backlog costs a small record per delivery (35–50 bytes with the map's), not a
 // copy of the lane's name.
 type laneWait struct {
 	slot slot
