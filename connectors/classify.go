@@ -12,7 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/openjds/jds/egress"
+	"github.com/openjds/jds/internal/egress"
 )
 
 // MaxRetryAfter caps the delay a partner may ask for with Retry-After, so a

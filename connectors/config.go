@@ -15,7 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/openjds/jds/egress"
+	"github.com/openjds/jds/internal/egress"
 	"github.com/openjds/jds/suggest"
 )
 

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/openjds/jds/egress"
+	"github.com/openjds/jds/internal/egress"
 )
 
 // allowCIDR is an egress allowlist of one range (config.Egress is the real one; the

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/openjds/jds/egress"
+	"github.com/openjds/jds/internal/egress"
 )
 
 // DefaultTimeout bounds one attempt of every HTTP kind unless its instance

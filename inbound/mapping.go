@@ -16,7 +16,7 @@ import (
 
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/event"
-	"github.com/openjds/jds/exprbudget"
+	"github.com/openjds/jds/internal/exprbudget"
 )
 
 // The mapping turns a payload into events. Each of its keys is an expr

@@ -17,8 +17,8 @@ import (
 
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/internal/quota"
 	"github.com/openjds/jds/ledger"
-	"github.com/openjds/jds/quota"
 )
 
 // CursorCollection is the ledger document collection that keeps pollers'

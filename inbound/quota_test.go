@@ -9,8 +9,8 @@ import (
 
 	"github.com/openjds/jds/config"
 	"github.com/openjds/jds/inbound"
+	"github.com/openjds/jds/internal/quota"
 	"github.com/openjds/jds/ledger"
-	"github.com/openjds/jds/quota"
 )
 
 // A poller over its workspace's ingest quota skips its runs instead of fetching what it

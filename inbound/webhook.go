@@ -13,8 +13,8 @@ import (
 
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/internal/quota"
 	"github.com/openjds/jds/ledger"
-	"github.com/openjds/jds/quota"
 )
 
 // Request is one inbound webhook request as the HTTP edge received it. The

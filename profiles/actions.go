@@ -12,7 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/openjds/jds/connectors"
-	"github.com/openjds/jds/exprbudget"
+	"github.com/openjds/jds/internal/exprbudget"
 	"github.com/openjds/jds/ledger"
 	"github.com/openjds/jds/rules"
 )

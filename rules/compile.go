@@ -13,7 +13,7 @@ import (
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
 
-	"github.com/openjds/jds/exprbudget"
+	"github.com/openjds/jds/internal/exprbudget"
 )
 
 // Compiled is a validated template, normalised, with every attribute ready to match.

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/openjds/jds/egress"
+	"github.com/openjds/jds/internal/egress"
 	"github.com/openjds/jds/suggest"
 )
 

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/openjds/jds/egress"
+	"github.com/openjds/jds/internal/egress"
 )
 
 // fixtureConnectors are the connectors testdata/connectors is checked against: sms

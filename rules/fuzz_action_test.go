@@ -11,7 +11,7 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
 
-	"github.com/openjds/jds/exprbudget"
+	"github.com/openjds/jds/internal/exprbudget"
 )
 
 // Seed corpora live in testdata/fuzz/<target>/.

@@ -15,9 +15,9 @@ import (
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 
-	"github.com/openjds/jds/egress"
 	"github.com/openjds/jds/event"
-	"github.com/openjds/jds/exprbudget"
+	"github.com/openjds/jds/internal/egress"
+	"github.com/openjds/jds/internal/exprbudget"
 	"github.com/openjds/jds/suggest"
 )
 

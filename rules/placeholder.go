@@ -18,7 +18,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/openjds/jds/event"
-	"github.com/openjds/jds/exprbudget"
+	"github.com/openjds/jds/internal/exprbudget"
 )
 
 // Trigger strings are templates: literal text with ${expr} placeholders, each replaced by

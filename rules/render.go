@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/openjds/jds/event"
-	"github.com/openjds/jds/exprbudget"
 	"github.com/openjds/jds/identity"
+	"github.com/openjds/jds/internal/exprbudget"
 )
 
 // ErrRender is what every rendering failure is: errors.Is(err, ErrRender) holds for the

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openjds/jds/exprbudget"
+	"github.com/openjds/jds/internal/exprbudget"
 )
 
 func TestParseTemplate(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
 
-	"github.com/openjds/jds/exprbudget"
+	"github.com/openjds/jds/internal/exprbudget"
 )
 
 // Text is a string with ${expr} placeholders, compiled once, for definitions outside this

@@ -12,10 +12,10 @@ import (
 
 	"github.com/openjds/jds/event"
 	"github.com/openjds/jds/identity"
+	"github.com/openjds/jds/internal/quota"
 	"github.com/openjds/jds/ledger"
 	"github.com/openjds/jds/live"
 	"github.com/openjds/jds/profiles"
-	"github.com/openjds/jds/quota"
 )
 
 // streamRetryAfter is the Retry-After of a live stream refused for the subscriber

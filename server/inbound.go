@@ -10,7 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/openjds/jds/inbound"
-	"github.com/openjds/jds/quota"
+	"github.com/openjds/jds/internal/quota"
 )
 
 // inboundRoutes serves the inbound webhooks of the config file's inbound list at

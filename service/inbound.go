@@ -9,8 +9,8 @@ import (
 	"github.com/openjds/jds/event"
 	"github.com/openjds/jds/identity"
 	"github.com/openjds/jds/inbound"
+	"github.com/openjds/jds/internal/quota"
 	"github.com/openjds/jds/ledger"
-	"github.com/openjds/jds/quota"
 )
 
 // buildInbound checks and builds the inbound connectors of the config file: webhooks

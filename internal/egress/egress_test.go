@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/openjds/jds/config"
-	"github.com/openjds/jds/egress"
+	"github.com/openjds/jds/internal/egress"
 )
 
 func TestCheckHost(t *testing.T) {
