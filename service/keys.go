@@ -104,12 +104,20 @@ func printBanner(w io.Writer, addr string, k sas.Key, flow string) {
 	// For the workspace the samples and the README use, not for every workspace: the
 	// paths that take the workspace from the token then work without ?workspaceId=, as a
 	// newcomer copying them expects, and the token printed grants no more than that.
-	token := sas.Sign(k.Organization, DevWorkspace, sas.ServiceAdmin, sas.PermReadWrite, time.Now().Add(devTokenLife), k.Name, k.Secret)
+	expiry := time.Now().Add(devTokenLife)
+	token := sas.Sign(k.Organization, DevWorkspace, sas.ServiceAdmin, sas.PermReadWrite, expiry, k.Name, k.Secret)
+	// The console's instance-wide sections (rule and flow reloads, jobs) need an
+	// instance admin: every workspace of an admin organization.
+	instance := sas.Sign(k.Organization, sas.WildcardWorkspace, sas.ServiceAdmin, sas.PermReadWrite, expiry, k.Name, k.Secret)
 	fmt.Fprintf(w, `
 No signing key is configured, so jds is using its development key (%s in the data directory).
 An admin token for workspace %q of organization %q, valid for 30 days:
 
   export JDS_TOKEN='%s'
+
+and an instance admin token (every workspace; rule and flow reloads, jobs, the console):
+
+  export JDS_ADMIN_TOKEN='%s'
 
 Post an event and read it back:
 
@@ -120,7 +128,7 @@ Post an event and read it back:
 
 Mint other tokens with: jds token --help (--workspace '*' for every workspace)
 
-`, devKeyFile, DevWorkspace, k.Organization, token, port, DevWorkspace, port, DevWorkspace)
+`, devKeyFile, DevWorkspace, k.Organization, token, instance, port, DevWorkspace, port, DevWorkspace)
 	if flow != "" {
 		fmt.Fprintf(w, `Ask the IVR flow %q what to do with that caller:
 

@@ -37,15 +37,28 @@ func TestBannerTokenIsForTheDefaultWorkspace(t *testing.T) {
 	if err != nil || tok.Org != service.DevOrganization || tok.Workspace != service.DevWorkspace || tok.Service != sas.ServiceAdmin {
 		t.Fatalf("banner token %+v, %v", tok, err)
 	}
-	get := func(path string) int {
+	admin := regexp.MustCompile(`export JDS_ADMIN_TOKEN='([^']+)'`).FindStringSubmatch(banner.String())
+	if admin == nil {
+		t.Fatalf("no instance admin token in the banner:\n%s", banner.String())
+	}
+	getWith := func(token, path string) int {
 		req, _ := http.NewRequest("GET", "http://"+svc.Addr()+path, nil)
-		req.Header.Set("Authorization", m[1])
+		req.Header.Set("Authorization", token)
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		res.Body.Close()
 		return res.StatusCode
+	}
+	get := func(path string) int { return getWith(m[1], path) }
+	// The console's instance-wide sections: the workspace token may not, the instance
+	// admin token may.
+	if code := get("/admin/v1/api/jobs"); code != http.StatusForbidden {
+		t.Errorf("jobs with the workspace token: %d, want 403", code)
+	}
+	if code := getWith(admin[1], "/admin/v1/api/jobs"); code != http.StatusOK {
+		t.Errorf("jobs with the instance admin token: %d, want 200", code)
 	}
 	if code := get("/v1/journey/streams/historic/bmclella@cisco.com"); code != http.StatusOK {
 		t.Errorf("the tour's step 3 without ?workspaceId=: %d", code)

@@ -40,7 +40,7 @@ function jdsBinary() {
 }
 
 // startJds runs a fresh jds on a free port with an empty data directory, and reads the
-// admin token it prints.
+// instance admin token it prints (the console's instance-wide sections need it).
 export async function startJds(env = {}) {
   const bin = jdsBinary();
   const port = await freePort();
@@ -57,7 +57,7 @@ export async function startJds(env = {}) {
     const timer = setTimeout(() => reject(new Error(`jds printed no token in 30s:\n${out}\n${errOut}`)), 30000);
     proc.stdout.on('data', (d) => {
       out += d;
-      const m = out.match(/export JDS_TOKEN='([^']+)'/);
+      const m = out.match(/export JDS_ADMIN_TOKEN='([^']+)'/);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);
