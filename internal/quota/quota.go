@@ -133,26 +133,10 @@ func (l *Limiter) sweepLocked(now time.Time) {
 // Take takes n tokens from ws's bucket, all or none: a request is accepted whole or
 // refused whole. It returns an *Exceeded (ErrThrottled) when the bucket holds fewer.
 func (l *Limiter) Take(ws ledger.Workspace, n int) error {
-	if l == nil || !l.any || n <= 0 {
+	if n <= 0 {
 		return nil
 	}
-	l.mu.Lock()
-	b := l.bucketLocked(ws)
-	if b == nil {
-		l.mu.Unlock()
-		return nil
-	}
-	if float64(n) <= b.tokens {
-		b.tokens -= float64(n)
-		l.mu.Unlock()
-		return nil
-	}
-	e := l.exceededLocked(ws, b, n)
-	l.mu.Unlock()
-	if l.onThrottled != nil {
-		l.onThrottled(n)
-	}
-	return e
+	return l.check(ws, n, true)
 }
 
 // Ready is Take without taking: it refuses, as Take would, a request of n events (at
@@ -160,13 +144,21 @@ func (l *Limiter) Take(ws ledger.Workspace, n int) error {
 // decoding it — a workspace flooding ingest then costs little more than its requests'
 // authentication — and take from the bucket once it knows how many of them are valid.
 func (l *Limiter) Ready(ws ledger.Workspace, n int) error {
+	return l.check(ws, max(n, 1), false)
+}
+
+// check refuses n events that ws's bucket cannot hold now, and takes them when take is
+// true and it can.
+func (l *Limiter) check(ws ledger.Workspace, n int, take bool) error {
 	if l == nil || !l.any {
 		return nil
 	}
-	n = max(n, 1)
 	l.mu.Lock()
 	b := l.bucketLocked(ws)
 	if b == nil || float64(n) <= b.tokens {
+		if b != nil && take {
+			b.tokens -= float64(n)
+		}
 		l.mu.Unlock()
 		return nil
 	}
