@@ -67,6 +67,13 @@ func freePort(t *testing.T) string {
 
 func startServer(t *testing.T, dataDir, configPath string) *server {
 	t.Helper()
+	return startUntil(t, dataDir, configPath, "/readyz")
+}
+
+// startUntil starts jds and waits until probe ("/readyz", or "/livez" where a store
+// short of space is alive but not ready) answers 200.
+func startUntil(t *testing.T, dataDir, configPath, probe string) *server {
+	t.Helper()
 	addr := freePort(t)
 	cmd := exec.Command(binary, "serve", "--config", configPath)
 	cmd.Env = append(os.Environ(), "JDS_ADDR="+addr, "JDS_DATA_DIR="+dataDir, "JDS_LOG_LEVEL=warn")
@@ -77,17 +84,15 @@ func startServer(t *testing.T, dataDir, configPath string) *server {
 	}
 	s := &server{cmd: cmd, base: "http://" + addr, logs: logs}
 	t.Cleanup(func() { s.cmd.Process.Kill(); s.cmd.Wait() })
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if res, err := http.Get(s.base + "/readyz"); err == nil {
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if res, err := http.Get(s.base + probe); err == nil {
 			res.Body.Close()
 			if res.StatusCode == 200 {
 				return s
 			}
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("jds did not become ready: %s", logs)
+	t.Fatalf("jds did not answer %s: %s", probe, logs)
 	return nil
 }
 

@@ -142,31 +142,6 @@ func storedIDs(t *testing.T, s *server, ident string) map[string]bool {
 	}
 }
 
-// startLive starts jds and waits for /livez only: a store short of space is not ready.
-func startLive(t *testing.T, dataDir, configPath string) *server {
-	t.Helper()
-	addr := freePort(t)
-	cmd := exec.Command(binary, "serve", "--config", configPath)
-	cmd.Env = append(os.Environ(), "JDS_ADDR="+addr, "JDS_DATA_DIR="+dataDir, "JDS_LOG_LEVEL=warn")
-	logs := &bytes.Buffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := &server{cmd: cmd, base: "http://" + addr, logs: logs}
-	t.Cleanup(func() { s.cmd.Process.Kill(); s.cmd.Wait() })
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if res, err := http.Get(s.base + "/livez"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				return s
-			}
-		}
-	}
-	t.Fatalf("jds did not come alive: %s", logs)
-	return nil
-}
-
 // TestFullDisk runs jds with its data directory on a small tmpfs and fills it. Ingest
 // must answer 507 with Retry-After, not die of SIGBUS; /livez and reads keep working;
 // /readyz says why; ingest resumes by itself once the space is back. A start on the full
@@ -255,7 +230,7 @@ func TestFullDisk(t *testing.T) {
 	// With some room, but less than the reserve, jds opens: reads served, writes refused.
 	os.Remove(filler)
 	filler = fill(t, disk, 12<<20)
-	s = startLive(t, data, cfg)
+	s = startUntil(t, data, cfg, "/livez")
 	if got := storedIDs(t, s, ident); len(got) != len(acked) {
 		t.Fatalf("reads on a store opened short of space: %d events, want the %d acknowledged", len(got), len(acked))
 	}
