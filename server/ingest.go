@@ -67,12 +67,14 @@ func (s *Server) ingest(mode ingestMode) fiber.Handler {
 		binary := attrs != nil && !strings.HasPrefix(mt, "application/cloudevents")
 		// Past the workspace's quota a request is refused before it is decoded, by its
 		// number of items; the valid ones are taken from the quota once known.
-		n := 1
-		if !binary && event.IsBatch(c.Body()) {
-			n = batchLen(c.Body())
-		}
-		if err := s.quota.Ready(ws, n); err != nil {
-			return err
+		if s.quota.Active() {
+			n := 1
+			if !binary && event.IsBatch(c.Body()) {
+				n = batchLen(c.Body())
+			}
+			if err := s.quota.Ready(ws, n); err != nil {
+				return err
+			}
 		}
 		ctx, cancel := s.requestContext()
 		defer cancel()

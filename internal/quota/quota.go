@@ -139,6 +139,10 @@ func (l *Limiter) Take(ws ledger.Workspace, n int) error {
 	return l.check(ws, n, true)
 }
 
+// Active reports whether any workspace has a rate: when not, Take and Ready accept
+// everything, and callers need not count what they would ask for.
+func (l *Limiter) Active() bool { return l != nil && l.any }
+
 // Ready is Take without taking: it refuses, as Take would, a request of n events (at
 // least 1) that ws's bucket cannot hold now, so that the caller can refuse it before
 // decoding it — a workspace flooding ingest then costs little more than its requests'
@@ -150,7 +154,7 @@ func (l *Limiter) Ready(ws ledger.Workspace, n int) error {
 // check refuses n events that ws's bucket cannot hold now, and takes them when take is
 // true and it can.
 func (l *Limiter) check(ws ledger.Workspace, n int, take bool) error {
-	if l == nil || !l.any {
+	if !l.Active() {
 		return nil
 	}
 	l.mu.Lock()
@@ -181,7 +185,7 @@ func (l *Limiter) exceededLocked(ws ledger.Workspace, b *bucket, n int) *Exceede
 // Wait returns how long until ws's bucket holds a token again: 0 when it holds one now.
 // A poller skips its turn while it is not 0.
 func (l *Limiter) Wait(ws ledger.Workspace) time.Duration {
-	if l == nil || !l.any {
+	if !l.Active() {
 		return 0
 	}
 	l.mu.Lock()
@@ -197,7 +201,7 @@ func (l *Limiter) Wait(ws ledger.Workspace) time.Duration {
 // for events already fetched from a partner (a poller's page), which are stored rather
 // than lost. The debt holds back the workspace's next requests and polls.
 func (l *Limiter) Charge(ws ledger.Workspace, n int) {
-	if l == nil || !l.any || n <= 0 {
+	if !l.Active() || n <= 0 {
 		return
 	}
 	l.mu.Lock()
