@@ -261,7 +261,7 @@ func twilioURLs(raw string) []string {
 	if err != nil || u.Host == "" {
 		return []string{raw}
 	}
-	host := u.Host
+	var host string
 	if u.Port() == "" {
 		port := "80"
 		if strings.EqualFold(u.Scheme, "https") {
