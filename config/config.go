@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/openjds/jds/connectors"
-	"github.com/openjds/jds/identity"
+	"github.com/openjds/jds/internal/identity"
 	"os"
 	"strings"
 	"time"

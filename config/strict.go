@@ -5,7 +5,7 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
-	"github.com/openjds/jds/suggest"
+	"github.com/openjds/jds/internal/suggest"
 	"io"
 	"reflect"
 	"regexp"

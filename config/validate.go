@@ -11,7 +11,7 @@ import (
 	"unicode"
 
 	"github.com/openjds/jds/connectors"
-	"github.com/openjds/jds/identity"
+	"github.com/openjds/jds/internal/identity"
 )
 
 // fieldError is one problem with one value, named by its key path.

@@ -16,7 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/openjds/jds/internal/egress"
-	"github.com/openjds/jds/suggest"
+	"github.com/openjds/jds/internal/suggest"
 )
 
 // Instance is one entry of the config file's connectors list: a name, a kind,

@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openjds/jds/sas"
+	"github.com/openjds/jds/internal/sas"
 )
 
 var binary string

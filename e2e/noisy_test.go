@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openjds/jds/sas"
+	"github.com/openjds/jds/internal/sas"
 )
 
 // Issue 17's "Done when": a noisy tenant (an expression bomb, a partner that never

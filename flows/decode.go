@@ -11,8 +11,8 @@ import (
 	"github.com/expr-lang/expr/file"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/openjds/jds/internal/suggest"
 	"github.com/openjds/jds/rules"
-	"github.com/openjds/jds/suggest"
 )
 
 // ErrInvalid is what every flow definition problem is, as for rule files:

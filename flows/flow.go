@@ -39,9 +39,9 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/openjds/jds/connectors"
-	"github.com/openjds/jds/filter"
-	"github.com/openjds/jds/identity"
 	"github.com/openjds/jds/internal/exprbudget"
+	"github.com/openjds/jds/internal/filter"
+	"github.com/openjds/jds/internal/identity"
 	"github.com/openjds/jds/rules"
 )
 

@@ -4,7 +4,7 @@ import (
 	"context"
 	"sync/atomic"
 
-	"github.com/openjds/jds/ruledir"
+	"github.com/openjds/jds/rules/ruledir"
 )
 
 // Registry holds the flows in force. A reload swaps the whole set at once, so that a

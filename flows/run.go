@@ -12,13 +12,13 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openjds/jds/event"
-	"github.com/openjds/jds/filter"
-	"github.com/openjds/jds/identity"
+	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/exprbudget"
+	"github.com/openjds/jds/internal/filter"
+	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/profiles"
 	"github.com/openjds/jds/internal/quota"
-	"github.com/openjds/jds/ledger"
-	"github.com/openjds/jds/profiles"
 	"github.com/openjds/jds/rules"
 )
 

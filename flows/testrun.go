@@ -13,9 +13,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/openjds/jds/event"
-	"github.com/openjds/jds/ledger"
-	"github.com/openjds/jds/profiles"
+	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/profiles"
 	"github.com/openjds/jds/rules"
 )
 

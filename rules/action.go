@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/internal/event"
 )
 
 // ActionRule is a journey action's rule, compiled: the JDS grammar over the aggregates

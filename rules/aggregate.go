@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/internal/event"
 )
 
 // Result is an attribute's answer at one instant.

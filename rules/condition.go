@@ -8,8 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/openjds/jds/event"
-	"github.com/openjds/jds/filter"
+	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/filter"
 )
 
 // op is a comparison operator of the rule grammar.

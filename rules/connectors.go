@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/openjds/jds/internal/egress"
-	"github.com/openjds/jds/suggest"
+	"github.com/openjds/jds/internal/suggest"
 )
 
 // Options are what definitions are checked against besides themselves: the parts of

@@ -2,7 +2,7 @@ package rules
 
 import (
 	"fmt"
-	"github.com/openjds/jds/suggest"
+	"github.com/openjds/jds/internal/suggest"
 	"math"
 	"strconv"
 	"strings"

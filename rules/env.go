@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/openjds/jds/event"
-	"github.com/openjds/jds/filter"
+	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/filter"
 )
 
 // EventEnv is what expr conditions see of one event. Numbers inside data and ext are

@@ -15,10 +15,10 @@ import (
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 
-	"github.com/openjds/jds/event"
 	"github.com/openjds/jds/internal/egress"
+	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/exprbudget"
-	"github.com/openjds/jds/suggest"
+	"github.com/openjds/jds/internal/suggest"
 )
 
 // Action is a journey action, JDS-shaped: marshalled to JSON it has the field names of

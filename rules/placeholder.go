@@ -17,7 +17,7 @@ import (
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
 
-	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/exprbudget"
 )
 

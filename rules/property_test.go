@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/internal/event"
 )
 
 var (

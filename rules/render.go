@@ -6,9 +6,9 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/openjds/jds/event"
-	"github.com/openjds/jds/identity"
+	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/exprbudget"
+	"github.com/openjds/jds/internal/identity"
 )
 
 // ErrRender is what every rendering failure is: errors.Is(err, ErrRender) holds for the

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/openjds/jds/filter"
+	"github.com/openjds/jds/internal/filter"
 )
 
 // A rule test file (*.test.yaml) checks templates the way `promtool test rules` checks

@@ -19,7 +19,7 @@ import (
 	"github.com/openjds/jds/config"
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/internal/jdstest"
-	"github.com/openjds/jds/sas"
+	"github.com/openjds/jds/internal/sas"
 )
 
 // The parts of a Postman Collection v2.1 that the runner reads.

@@ -11,7 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/openjds/jds/connectors"
-	"github.com/openjds/jds/ledger"
+	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/rules"
 )
 

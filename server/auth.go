@@ -8,8 +8,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/openjds/jds/ledger"
-	"github.com/openjds/jds/sas"
+	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/sas"
 )
 
 const localToken = "jds.token"

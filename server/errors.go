@@ -10,12 +10,12 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/openjds/jds/event"
-	"github.com/openjds/jds/identity"
+	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/live"
+	"github.com/openjds/jds/internal/profiles"
 	"github.com/openjds/jds/internal/quota"
-	"github.com/openjds/jds/ledger"
-	"github.com/openjds/jds/live"
-	"github.com/openjds/jds/profiles"
 )
 
 // streamRetryAfter is the Retry-After of a live stream refused for the subscriber

@@ -10,8 +10,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/openjds/jds/event"
 	"github.com/openjds/jds/flows"
+	"github.com/openjds/jds/internal/event"
 )
 
 // flowRoutes serves the IVR flows: POST (JSON body or form) and GET (query string) at

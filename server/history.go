@@ -8,9 +8,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/openjds/jds/event"
-	"github.com/openjds/jds/filter"
-	"github.com/openjds/jds/ledger"
+	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/filter"
+	"github.com/openjds/jds/internal/ledger"
 )
 
 const (

@@ -9,7 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/openjds/jds/inbound"
+	"github.com/openjds/jds/connectors/inbound"
 	"github.com/openjds/jds/internal/quota"
 )
 

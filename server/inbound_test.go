@@ -24,7 +24,7 @@ import (
 
 	"github.com/openjds/jds/config"
 	"github.com/openjds/jds/connectors"
-	"github.com/openjds/jds/inbound"
+	"github.com/openjds/jds/connectors/inbound"
 	"github.com/openjds/jds/internal/jdstest"
 )
 

@@ -10,8 +10,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/openjds/jds/event"
-	"github.com/openjds/jds/ledger"
+	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/ledger"
 )
 
 // ingestMode says what an ingest path accepts.

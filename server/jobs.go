@@ -10,8 +10,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/openjds/jds/event"
-	"github.com/openjds/jds/scheduler"
+	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/scheduler"
 )
 
 // Scheduled jobs (ext): their status at GET /admin/v1/api/jobs, one job at

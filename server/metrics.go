@@ -11,11 +11,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/openjds/jds/identity"
-	"github.com/openjds/jds/ledger"
-	"github.com/openjds/jds/live"
-	"github.com/openjds/jds/profiles"
-	"github.com/openjds/jds/ruledir"
+	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/live"
+	"github.com/openjds/jds/internal/profiles"
+	"github.com/openjds/jds/rules/ruledir"
 )
 
 // Metrics are the Prometheus metrics of the service, served at /metrics.

@@ -12,9 +12,9 @@ import (
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/openjds/jds/event"
-	"github.com/openjds/jds/identity"
-	"github.com/openjds/jds/ledger"
+	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/ledger"
 )
 
 // personView is a person as the API shows it: alias lists by kind (never null), every

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/openjds/jds/config"
-	"github.com/openjds/jds/event"
-	"github.com/openjds/jds/identity"
-	"github.com/openjds/jds/ledger"
+	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/ledger"
 )
 
 // The UK number of issue 16 written three ways is one alias, "+442079460958", and one

@@ -11,12 +11,12 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/openjds/jds/event"
-	"github.com/openjds/jds/identity"
-	"github.com/openjds/jds/ledger"
-	"github.com/openjds/jds/profiles"
-	"github.com/openjds/jds/ruledir"
+	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/profiles"
 	"github.com/openjds/jds/rules"
+	"github.com/openjds/jds/rules/ruledir"
 )
 
 // templateView is a template as the API shows it: the JDS shape plus where it comes

@@ -11,7 +11,7 @@ import (
 
 	"github.com/openjds/jds/config"
 	"github.com/openjds/jds/internal/jdstest"
-	"github.com/openjds/jds/sas"
+	"github.com/openjds/jds/internal/sas"
 	"github.com/openjds/jds/server"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/openjds/jds/sas"
+	"github.com/openjds/jds/internal/sas"
 )
 
 // Instance-wide operations — reloading the rule and flow files, reading their status

@@ -21,17 +21,17 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/openjds/jds/config"
-	"github.com/openjds/jds/event"
+	"github.com/openjds/jds/connectors/inbound"
 	"github.com/openjds/jds/flows"
-	"github.com/openjds/jds/identity"
-	"github.com/openjds/jds/inbound"
+	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/live"
+	"github.com/openjds/jds/internal/profiles"
 	"github.com/openjds/jds/internal/quota"
-	"github.com/openjds/jds/ledger"
-	"github.com/openjds/jds/live"
-	"github.com/openjds/jds/profiles"
-	"github.com/openjds/jds/ruledir"
-	"github.com/openjds/jds/sas"
-	"github.com/openjds/jds/scheduler"
+	"github.com/openjds/jds/internal/sas"
+	"github.com/openjds/jds/internal/scheduler"
+	"github.com/openjds/jds/rules/ruledir"
 )
 
 // Options are what a Server is built from.

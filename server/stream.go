@@ -10,10 +10,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/openjds/jds/event"
-	"github.com/openjds/jds/identity"
-	"github.com/openjds/jds/ledger"
-	"github.com/openjds/jds/live"
+	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/live"
 )
 
 // stream serves both live-stream paths as Server-Sent Events: every event of the person

@@ -1,4 +1,4 @@
-// Command jds is the Journey Data Service. See the cli package for its commands.
+// Command jds is the Journey Data Service. See package cli for its commands.
 package main
 
 import (
@@ -10,7 +10,7 @@ import (
 	// /usr/share/zoneinfo, such as the distroless one of the Dockerfile.
 	_ "time/tzdata"
 
-	"github.com/openjds/jds/cli"
+	"github.com/openjds/jds/cmd/jds/cli"
 )
 
 func main() {

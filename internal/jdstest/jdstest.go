@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/openjds/jds/config"
-	"github.com/openjds/jds/sas"
-	"github.com/openjds/jds/service"
+	"github.com/openjds/jds/internal/sas"
+	"github.com/openjds/jds/server/service"
 )
 
 // The one signing key an Env is configured with.

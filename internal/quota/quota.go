@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/openjds/jds/config"
-	"github.com/openjds/jds/ledger"
+	"github.com/openjds/jds/internal/ledger"
 )
 
 // ErrThrottled is wrapped by the *Exceeded that Take returns.

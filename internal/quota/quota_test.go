@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/openjds/jds/config"
-	"github.com/openjds/jds/ledger"
+	"github.com/openjds/jds/internal/ledger"
 )
 
 type clock struct{ t time.Time }

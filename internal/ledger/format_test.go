@@ -1,0 +1,181 @@
+package ledger
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/openjds/jds/internal/event"
+)
+
+// withSource is ev posted by another source.
+func withSource(t *testing.T, ev *event.Event, source string) *event.Event {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(ev.Raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	m["source"] = source
+	raw, _ := json.Marshal(m)
+	out, bad := event.Decode(raw, time.Now(), event.Limits{})
+	if bad != nil {
+		t.Fatalf("decode: %v", bad)
+	}
+	return out
+}
+
+func TestEventsAreUniqueBySourceAndID(t *testing.T) {
+	s := openTest(t, "")
+	ctx := context.Background()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	crm := withSource(t, mkEvent(t, "42", "Ticket", "alice", "customerId", "", t0), "crm")
+	web := withSource(t, mkEvent(t, "42", "Visit", "bob", "customerId", "", t0), "web")
+	res, err := s.Append(ctx, ws, []*event.Event{crm, web, crm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Duplicate || res[1].Duplicate {
+		t.Fatalf("one id from two sources is two events: %+v", res)
+	}
+	if res[0].PersonID == res[1].PersonID {
+		t.Fatalf("each event is filed under its own person: %+v", res)
+	}
+	if !res[2].Duplicate || res[2].PersonID != res[0].PersonID {
+		t.Fatalf("the same source and id again is a duplicate of the first: %+v", res[2])
+	}
+	if got := fmt.Sprint(history(t, s, "bob", Query{Limit: 10})); got != "[42]" {
+		t.Fatalf("bob's history = %s", got)
+	}
+}
+
+// legacyFormat turns the store at dir into a format-1 store: dedupe keys by id alone and
+// no format key. keepBoth names an event id whose entry keeps its format-2 key too, as a
+// crash in the middle of an upgrade leaves it; dangling adds an entry whose event is gone.
+func legacyFormat(t *testing.T, dir, keepBoth, dangling string) {
+	t.Helper()
+	db, err := badger.Open(badger.DefaultOptions(dir).WithLogger(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(txn *badger.Txn) error {
+		opt := badger.DefaultIteratorOptions
+		opt.Prefix = []byte{tagDedupe}
+		it := txn.NewIterator(opt)
+		type kv struct{ k, v []byte }
+		var entries []kv
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, _ := it.Item().ValueCopy(nil)
+			entries = append(entries, kv{it.Item().KeyCopy(nil), v})
+		}
+		it.Close()
+		for _, e := range entries {
+			legacy := e.k[:1+wsidLen+bytes.IndexByte(e.k[1+wsidLen:], 0)]
+			if string(legacy[1+wsidLen:]) != keepBoth {
+				if err := txn.Delete(e.k); err != nil {
+					return err
+				}
+			}
+			if err := txn.Set(legacy, e.v); err != nil {
+				return err
+			}
+		}
+		if dangling != "" && len(entries) > 0 {
+			gone := eventRef{person: pid{1}, time: 1, seq: 1 << 40}
+			key := append(append([]byte{}, entries[0].k[:1+wsidLen]...), dangling...)
+			if err := txn.Set(key, gone.appendTo(nil)); err != nil {
+				return err
+			}
+		}
+		return txn.Delete(metaFormat)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOpenUpgradesDedupeEntriesToSourceAndID(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := openTest(t, dir)
+	var evs []*event.Event
+	for i := range 5 {
+		evs = append(evs, withSource(t, mkEvent(t, fmt.Sprint("e", i), "Visit", "carol", "customerId", "", t0.Add(time.Duration(i)*time.Second)), "web"))
+	}
+	if _, err := s.Append(ctx, ws, evs); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	legacyFormat(t, dir, "e1", "gone")
+
+	s = openTest(t, dir)
+	err := s.db.View(func(txn *badger.Txn) error {
+		if f, err := readUint(txn, metaFormat); err != nil || f != formatVersion {
+			return fmt.Errorf("format after upgrade = %d, %v", f, err)
+		}
+		opt := badger.DefaultIteratorOptions
+		opt.Prefix = []byte{tagDedupe}
+		it := txn.NewIterator(opt)
+		defer it.Close()
+		n := 0
+		for it.Rewind(); it.Valid(); it.Next() {
+			n++
+			if k := it.Item().Key(); !bytes.HasSuffix(k, []byte("\x00web")) {
+				return fmt.Errorf("dedupe key %q is not keyed by source", k)
+			}
+		}
+		if n != 5 {
+			return fmt.Errorf("%d dedupe entries after the upgrade, want 5 (the dangling one dropped)", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Append(ctx, ws, []*event.Event{evs[3], withSource(t, evs[3], "crm")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res[0].Duplicate || res[1].Duplicate {
+		t.Fatalf("after the upgrade, (web, e3) is a duplicate and (crm, e3) is new: %+v", res)
+	}
+	p, _ := s.Resolve(ctx, ws, "carol")
+	after, err := s.After(ctx, ws, p, "e2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range after {
+		got = append(got, c.EventID)
+	}
+	if fmt.Sprint(got) != "[e3 e4 e3]" {
+		t.Fatalf("after e2 = %v, want [e3 e4 e3] (the crm event last)", got)
+	}
+}
+
+func TestOpenRefusesANewerFormat(t *testing.T) {
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	s.Close()
+	db, err := badger.Open(badger.DefaultOptions(dir).WithLogger(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(txn *badger.Txn) error {
+		return txn.Set(metaFormat, []byte{0, 0, 0, 0, 0, 0, 0, formatVersion + 1})
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := Open(Options{Dir: dir}); err == nil {
+		s.Close()
+		t.Fatal("a store of a newer format opened")
+	}
+}

@@ -1,0 +1,291 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/openjds/jds/internal/event"
+)
+
+// notifier is a test Deriver: every "Closed Queue" event queues a delivery due at once.
+type notifier struct{}
+
+func (notifier) Derive(st *State, ev StoredEvent) error {
+	if ev.Type != "Closed Queue" {
+		return nil
+	}
+	_, err := st.Enqueue([]byte(`{"sms":"can we call you back?"}`), st.Now())
+	return err
+}
+
+func (notifier) Rebuild(*State, EventSource) error { return nil }
+
+func TestOutbox(t *testing.T) {
+	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	dir := t.TempDir()
+	s, err := Open(Options{Dir: dir, SyncWrites: true, Deriver: notifier{}, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	s.Append(ctx, ws, []*event.Event{
+		mkEvent(t, "c1", "Closed Queue", "+15550000001", "phone", "", now),
+		mkEvent(t, "x1", "Other", "+15550000001", "phone", "", now),
+	})
+	// The delivery was written with the event, so it survives a restart.
+	s.Close()
+	if s, err = Open(Options{Dir: dir, SyncWrites: true, Deriver: notifier{}, Now: clock}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	due, err := s.Due(ctx, now, 10, nil)
+	if err != nil || len(due) != 1 || string(due[0].Payload) != `{"sms":"can we call you back?"}` || due[0].State != Pending {
+		t.Fatalf("due after restart: %v %+v", err, due)
+	}
+	d := due[0]
+	// A failed attempt is due again later, not now.
+	if err := s.Settle(ctx, d, Outcome{RetryAt: now.Add(time.Minute), Error: "503", Attempted: now}); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := s.Due(ctx, now, 10, nil); len(due) != 0 {
+		t.Fatalf("a delivery to retry later is due now: %+v", due)
+	}
+	due, _ = s.Due(ctx, now.Add(time.Minute), 10, nil)
+	if len(due) != 1 || due[0].Attempts != 1 || due[0].LastError != "503" {
+		t.Fatalf("due at the retry time: %+v", due)
+	}
+	// Sent: it leaves the queue, and settling it again is refused.
+	if err := s.Settle(ctx, due[0], Outcome{Sent: true, Response: "202 Accepted", Attempted: now.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Settle(ctx, due[0], Outcome{Sent: true}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("settling twice: %v", err)
+	}
+	if due, _ := s.Due(ctx, now.Add(time.Hour), 10, nil); len(due) != 0 {
+		t.Fatalf("a sent delivery is still queued: %+v", due)
+	}
+	hist, err := s.Deliveries(ctx, ws, d.PersonID, "")
+	if err != nil || len(hist) != 1 || hist[0].State != Sent || hist[0].Attempts != 2 || hist[0].Response != "202 Accepted" {
+		t.Fatalf("history: %v %+v", err, hist)
+	}
+	// Dead letters come back with Requeue.
+	s.Append(ctx, ws, []*event.Event{mkEvent(t, "c2", "Closed Queue", "+15550000001", "phone", "", now)})
+	due, _ = s.Due(ctx, now, 10, nil)
+	if err := s.Settle(ctx, due[0], Outcome{Error: "400 bad number", Attempted: now}); err != nil {
+		t.Fatal(err)
+	}
+	dead, _ := s.Deliveries(ctx, ws, d.PersonID, Dead)
+	if len(dead) != 1 || dead[0].LastError != "400 bad number" {
+		t.Fatalf("dead letters: %+v", dead)
+	}
+	if err := s.Requeue(ctx, ws, d.PersonID, dead[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := s.Due(ctx, now, 10, nil); len(due) != 1 || due[0].ID != dead[0].ID || due[0].Attempts != 0 {
+		t.Fatalf("requeued: %+v", due)
+	}
+	// Erasure takes the deliveries, queued ones included.
+	if _, err := s.Erase(ctx, ws, d.PersonID); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := s.Due(ctx, now.Add(24*time.Hour), 10, nil); len(due) != 0 {
+		t.Fatalf("queued after erasure: %+v", due)
+	}
+}
+
+// The due scan starts after the deliveries already settled, yet finds one queued later
+// with an earlier due time.
+func TestDueFindsEarlierDeliveriesQueuedLater(t *testing.T) {
+	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	s := openWith(t, Options{InMemory: true, Deriver: notifier{}, Now: clock})
+	ctx := context.Background()
+	for i := range 50 {
+		now = now.Add(time.Second)
+		s.Append(ctx, ws, []*event.Event{mkEvent(t, fmt.Sprintf("c%d", i), "Closed Queue", "+15550000001", "phone", "", now)})
+		due, err := s.Due(ctx, now, 10, nil)
+		if err != nil || len(due) != 1 {
+			t.Fatalf("round %d: %v %+v", i, err, due)
+		}
+		if err := s.Settle(ctx, due[0], Outcome{Sent: true, Attempted: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if due, _ := s.Due(ctx, now, 10, nil); len(due) != 0 {
+		t.Fatalf("settled deliveries are due: %+v", due)
+	}
+	// A commit queues a delivery due before everything settled so far (a trigger's at
+	// in the past, a dead letter sent back): the next scan finds it.
+	past := now.Add(-time.Hour)
+	now = past
+	s.Append(ctx, ws, []*event.Event{mkEvent(t, "late", "Closed Queue", "+15550000002", "phone", "", past)})
+	now = past.Add(2 * time.Hour)
+	due, err := s.Due(ctx, now, 10, nil)
+	if err != nil || len(due) != 1 || !due[0].Due.Equal(past) {
+		t.Fatalf("the earlier delivery is not found: %v %+v", err, due)
+	}
+}
+
+// Outbox counts the queued deliveries, scheduled and retried ones included, and gives
+// the earliest due time; settled ones leave it.
+func TestOutboxStats(t *testing.T) {
+	t0 := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	now := t0
+	s, err := Open(Options{InMemory: true, Deriver: notifier{}, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	if st, err := s.Outbox(ctx); err != nil || st.Pending != 0 || !st.OldestDue.IsZero() {
+		t.Fatalf("empty outbox: %+v %v", st, err)
+	}
+	for i, id := range []string{"c1", "c2", "c3"} {
+		now = t0.Add(time.Duration(i) * time.Minute)
+		if _, err := s.Append(ctx, ws, []*event.Event{mkEvent(t, id, "Closed Queue", "+1555000000"+fmt.Sprint(i), "phone", "", now)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, _ := s.Outbox(ctx); st.Pending != 3 || !st.OldestDue.Equal(t0) {
+		t.Fatalf("three queued: %+v, want the first due at %s", st, t0)
+	}
+	due, _ := s.Due(ctx, now, 10, nil)
+	if err := s.Settle(ctx, due[0], Outcome{Sent: true, Attempted: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Settle(ctx, due[1], Outcome{RetryAt: now.Add(time.Hour), Attempted: now}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.Outbox(ctx); st.Pending != 2 || !st.OldestDue.Equal(t0.Add(2*time.Minute)) {
+		t.Fatalf("one sent, one retried later: %+v, want 2 with the third's due time first", st)
+	}
+}
+
+// Pick reads past what take refuses, without counting it against the limit, and leaves
+// it queued; what pass names is not even read.
+func TestPickReadsPastRefused(t *testing.T) {
+	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	s := openWith(t, Options{InMemory: true, Deriver: notifier{}, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	for i := range 5 {
+		now = now.Add(time.Second)
+		s.Append(ctx, ws, []*event.Event{mkEvent(t, fmt.Sprintf("c%d", i), "Closed Queue", "+15550000001", "phone", "", now)})
+	}
+	all, err := s.Due(ctx, now, 10, nil)
+	if err != nil || len(all) != 5 {
+		t.Fatalf("due: %v %+v", err, all)
+	}
+	var read []string
+	got, err := s.Pick(ctx, now, 1, Picker{
+		Pass: func(id uuid.UUID) bool { return id.String() == all[0].ID },
+		Take: func(d *Delivery) bool { read = append(read, d.ID); return d.ID == all[3].ID }})
+	if err != nil || len(got) != 1 || got[0].ID != all[3].ID {
+		t.Fatalf("picked %v %+v, want the fourth", err, got)
+	}
+	if want := []string{all[1].ID, all[2].ID, all[3].ID}; !slices.Equal(read, want) {
+		t.Fatalf("take saw %v, want %v (the first passed, the scan stopped at the limit)", read, want)
+	}
+	if again, _ := s.Due(ctx, now, 10, nil); len(again) != 5 {
+		t.Fatalf("a scan took deliveries out of the queue: %d left", len(again))
+	}
+}
+
+// PickNew reads only what came after the last Pick or PickNew stopped, or from what was
+// queued since it began if that is earlier in the queue; Pick reads everything again.
+// Due (the sweep's) does not move where PickNew starts.
+func TestPickNewReadsOnlyWhatIsNew(t *testing.T) {
+	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	s := openWith(t, Options{InMemory: true, Deriver: notifier{}, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	post := func(id string, at time.Time) {
+		now = at
+		s.Append(ctx, ws, []*event.Event{mkEvent(t, id, "Closed Queue", "+15550000001", "phone", "", at)})
+	}
+	t0 := now
+	for i := range 3 {
+		post(fmt.Sprintf("c%d", i), t0.Add(time.Duration(i)*time.Second))
+	}
+	none := Picker{Take: func(*Delivery) bool { return false }}
+	count := func(pick func(context.Context, time.Time, int, Picker) ([]*Delivery, error)) int {
+		n := 0
+		if _, err := pick(ctx, now, 10, Picker{Take: func(*Delivery) bool { n++; return false }}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if got, _ := s.Pick(ctx, now, 10, none); len(got) != 0 {
+		t.Fatal("take refused everything")
+	}
+	if n := count(s.PickNew); n != 0 {
+		t.Fatalf("PickNew read %d deliveries a scan already met", n)
+	}
+	post("c3", t0.Add(time.Minute))
+	s.Due(ctx, now, 1, nil)
+	if n := count(s.PickNew); n != 1 {
+		t.Fatalf("PickNew read %d deliveries, want the new one", n)
+	}
+	if n := count(s.PickNew); n != 0 {
+		t.Fatalf("PickNew read %d deliveries again", n)
+	}
+	post("c4", t0.Add(-time.Hour)) // due before all the others: read from there on
+	now = t0.Add(time.Minute)
+	if n := count(s.PickNew); n != 5 {
+		t.Fatalf("PickNew read %d deliveries, want the 5 from the new one on", n)
+	}
+	if n := count(s.Pick); n != 5 {
+		t.Fatalf("Pick read %d deliveries, want all 5", n)
+	}
+	// One due later than now is met when it comes due.
+	later := t0.Add(time.Hour)
+	post("c6", later)
+	post("c5", t0.Add(2*time.Minute))
+	if n := count(s.PickNew); n != 1 {
+		t.Fatalf("PickNew read %d deliveries, want the 1 due now", n)
+	}
+	now = later
+	if n := count(s.PickNew); n != 1 {
+		t.Fatalf("PickNew read %d deliveries, want the 1 that came due", n)
+	}
+}
+
+// A Pick that Enough stops early leaves where PickNew starts as it was: what the earlier
+// scans met is not read again, and what was queued since they began still is.
+func TestPickStoppedByEnough(t *testing.T) {
+	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	s := openWith(t, Options{InMemory: true, Deriver: notifier{}, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	var evs []*event.Event
+	for i := range 200 {
+		evs = append(evs, mkEvent(t, fmt.Sprintf("c%d", i), "Closed Queue", "+15550000001", "phone", "", now))
+	}
+	if _, err := s.Append(ctx, ws, evs); err != nil {
+		t.Fatal(err)
+	}
+	read := 0
+	counting := Picker{Take: func(*Delivery) bool { read++; return false }}
+	s.Pick(ctx, now, 10, counting) // meets all 200, takes none
+	now = now.Add(time.Second)
+	s.Append(ctx, ws, []*event.Event{mkEvent(t, "new", "Closed Queue", "+15550000001", "phone", "", now)})
+	read = 0
+	enough := counting
+	enough.Enough = func() bool { return true }
+	if _, err := s.Pick(ctx, now, 10, enough); err != nil || read != 63 {
+		t.Fatalf("Enough asked at the 64th: read %d, %v", read, err)
+	}
+	read = 0
+	s.PickNew(ctx, now, 10, counting)
+	if read != 1 {
+		t.Fatalf("PickNew after a scan stopped early read %d, want the new one", read)
+	}
+	read = 0
+	s.PickNew(ctx, now, 10, counting)
+	if read != 0 {
+		t.Fatalf("PickNew read %d again", read)
+	}
+}

@@ -1,0 +1,83 @@
+package profiles
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/rules"
+)
+
+// BenchmarkIngest measures batch ingest through the committer with no template and with
+// the five templates of scripts/bench-rules: the cost profiles add to every event. Run
+// with -cpuprofile to see where it goes.
+func BenchmarkIngest(b *testing.B) {
+	for _, c := range []struct{ name, rules string }{{"none", ""}, {"five", "../../scripts/bench-rules"}} {
+		b.Run(c.name, func(b *testing.B) {
+			quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+			e := New(quiet, time.Now)
+			s, err := ledger.Open(ledger.Options{Dir: b.TempDir(), Deriver: e, Logger: quiet})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			defer e.Close()
+			ctx := context.Background()
+			if err := e.Attach(ctx, s); err != nil {
+				b.Fatal(err)
+			}
+			if c.rules != "" {
+				files, err := rules.LoadFiles(c.rules)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var ts []*rules.Compiled
+				for _, f := range files {
+					ts = append(ts, f.Compiled...)
+				}
+				if err := e.SetFiles(ctx, ts, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			ws := ledger.Workspace{Org: "bench", Name: "bench"}
+			evs := benchEvents(b, b.N)
+			b.ResetTimer()
+			for i := 0; i < len(evs); i += 100 {
+				if _, err := s.Append(ctx, ws, evs[i:min(i+100, len(evs))]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
+
+var benchKinds = []struct{ typ, data string }{
+	{"Payment", `{"category":"Water","status":"overdue","Notification":"2","Past Due Amount":"$544.73","channelType":"sms"}`},
+	{"Queued Caller", `{"queue":"Billing","channelType":"Voice","origin":"Inbound Call - Main IVR"}`},
+	{"Closed Queue", `{"queue":"Billing","channelType":"Voice","origin":"Queue Closed - After Hours"}`},
+	{"webvisit", `{"channelType":"Web","origin":"Website - Billing Page","page":"billing"}`},
+}
+
+// benchEvents makes n events of the kinds above over 10,000 persons, a second apart,
+// ending now.
+func benchEvents(b *testing.B, n int) []*event.Event {
+	t0 := time.Now().Add(-time.Duration(n) * time.Second)
+	evs := make([]*event.Event, n)
+	for i := range evs {
+		k := benchKinds[i%len(benchKinds)]
+		raw := fmt.Sprintf(`{"id":"e%d","specversion":"1.0","type":%q,"source":"bench","identity":"+1555%07d","identitytype":"phone","time":%q,"data":%s}`,
+			i, k.typ, (i*7919)%10000, t0.Add(time.Duration(i)*time.Second).UTC().Format(time.RFC3339Nano), k.data)
+		ev, bad := event.Decode([]byte(raw), time.Now(), event.Limits{})
+		if bad != nil {
+			b.Fatal(bad)
+		}
+		evs[i] = ev
+	}
+	return evs
+}
