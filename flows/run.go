@@ -19,6 +19,7 @@ import (
 	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/profiles"
 	"github.com/openjds/jds/internal/quota"
+	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/rules"
 )
 
@@ -46,7 +47,7 @@ func (rt *Runtime) count(accepted, duplicates, rejected int) {
 
 // Request is one call of a flow.
 type Request struct {
-	Workspace ledger.Workspace
+	Workspace store.Workspace
 	// Values are the request's fields: the query string's, then the form's, then the
 	// JSON body's (a later source wins on the same name). Expressions see them as
 	// request.
@@ -111,7 +112,7 @@ func (f *Flow) run(ctx context.Context, rt *Runtime, req Request, d *Decision) e
 		d.Withheld = true
 	} else if p, err := rt.Store.Resolve(ctx, req.Workspace, caller); err == nil {
 		person = p
-	} else if !errors.Is(err, ledger.ErrNotFound) {
+	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	d.PersonID = person.ID
@@ -220,9 +221,9 @@ func flat(v any) (any, error) {
 	return string(b), nil
 }
 
-func (f *Flow) identifyCaller(ctx context.Context, rt *Runtime, ws ledger.Workspace, env map[string]any) error {
+func (f *Flow) identifyCaller(ctx context.Context, rt *Runtime, ws store.Workspace, env map[string]any) error {
 	s := f.identify
-	req := ledger.IdentifyRequest{Override: s.override}
+	req := store.IdentifyRequest{Override: s.override}
 	var err error
 	if req.FirstName, err = renderOpt(s.firstName, env); err != nil {
 		return fmt.Errorf("identify.firstName: %w", err)
@@ -262,7 +263,7 @@ func renderOpt(t *rules.Text, env map[string]any) (string, error) {
 
 // write stores the events of the rule that answered, for the caller, durably, before
 // the answer goes out: a journey action they trigger fires in the same commit.
-func (f *Flow) write(ctx context.Context, rt *Runtime, ws ledger.Workspace, ru *rule, caller string, now time.Time, env map[string]any, d *Decision) error {
+func (f *Flow) write(ctx context.Context, rt *Runtime, ws store.Workspace, ru *rule, caller string, now time.Time, env map[string]any, d *Decision) error {
 	if len(ru.events) == 0 {
 		return nil
 	}
@@ -357,7 +358,7 @@ func eval(v value, env map[string]any) (any, error) {
 type reads struct {
 	ctx     context.Context
 	rt      *Runtime
-	ws      ledger.Workspace
+	ws      store.Workspace
 	person  *identity.Person
 	filters map[string]*filter.Filter
 }
@@ -379,7 +380,7 @@ func (r *reads) history(attr, data string, top int) ([]*rules.EventEnv, error) {
 	if m.Data, err = r.filter(data, "data"); err != nil {
 		return nil, err
 	}
-	raws, err := r.rt.Store.History(r.ctx, r.ws, r.person, ledger.Query{Limit: top, Match: m.Func()})
+	raws, err := r.rt.Store.History(r.ctx, r.ws, r.person, store.Query{Limit: top, Match: m.Func()})
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/profiles"
+	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/rules"
 )
 
@@ -166,13 +167,13 @@ func runTest(flow *Flow, ruleFiles []*rules.File, tc testCase, res *rules.TestRe
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	engine := profiles.New(quiet, clock)
-	store, err := ledger.Open(ledger.Options{InMemory: true, Deriver: engine, Now: clock, Logger: quiet})
+	db, err := ledger.Open(ledger.Options{InMemory: true, Deriver: engine, Now: clock, Logger: quiet})
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer db.Close()
 	defer engine.Close()
-	if err := engine.Attach(ctx, store); err != nil {
+	if err := engine.Attach(ctx, db); err != nil {
 		return err
 	}
 	var templates []*rules.Compiled
@@ -184,8 +185,8 @@ func runTest(flow *Flow, ruleFiles []*rules.File, tc testCase, res *rules.TestRe
 	if err := engine.SetFiles(ctx, templates, actions); err != nil {
 		return err
 	}
-	ws := ledger.Workspace{Org: "test", Name: "test"}
-	rt := &Runtime{Store: store, Profiles: engine, Now: clock, Limits: testLimits}
+	ws := store.Workspace{Org: "test", Name: "test"}
+	rt := &Runtime{Store: db, Profiles: engine, Now: clock, Limits: testLimits}
 	caller, err := callerIdentity(tc.Request, flow.field)
 	if err != nil {
 		return fmt.Errorf("request: %v", err)
@@ -198,7 +199,7 @@ func runTest(flow *Flow, ruleFiles []*rules.File, tc testCase, res *rules.TestRe
 		}
 		evs = append(evs, more...)
 	}
-	if _, err := store.Append(ctx, ws, evs); err != nil {
+	if _, err := db.Append(ctx, ws, evs); err != nil {
 		return err
 	}
 	d := flow.Run(ctx, rt, Request{Workspace: ws, Values: tc.Request})

@@ -11,7 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/openjds/jds/connectors"
-	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/rules"
 )
 
@@ -32,7 +32,7 @@ func (s *Server) actionRoutes() {
 	a := s.app
 	a.Get(base, r, s.listActions)
 	a.Get(base+"/history", r, s.listDeliveries(""))
-	a.Get(base+"/dead-letters", r, s.listDeliveries(ledger.Dead))
+	a.Get(base+"/dead-letters", r, s.listDeliveries(store.Dead))
 	a.Post(base+"/dead-letters/:did/retry", w, s.retryDeadLetter)
 	a.Delete(base+"/dead-letters/:did", w, s.discardDeadLetter)
 	a.Get(base+"/template-id/:tid", r, s.listActions)
@@ -152,7 +152,7 @@ func (s *Server) deleteAction(c *fiber.Ctx) error {
 
 // deliveriesOf lists deliveries for the history and dead-letter paths: a person's
 // (personId), or the whole workspace's, which reads every delivery record.
-func (s *Server) deliveriesOf(c *fiber.Ctx, state string) (ledger.Workspace, []*ledger.Delivery, error) {
+func (s *Server) deliveriesOf(c *fiber.Ctx, state string) (store.Workspace, []*store.Delivery, error) {
 	ws, err := s.workspace(c)
 	if err != nil {
 		return ws, nil, err
@@ -193,7 +193,7 @@ func (s *Server) listDeliveries(state string) fiber.Handler {
 
 // retryDeadLetter queues a dead delivery again (personId in the query).
 func (s *Server) retryDeadLetter(c *fiber.Ctx) error {
-	return s.settleDeadLetter(c, http.StatusAccepted, ledger.Pending, s.store.Requeue)
+	return s.settleDeadLetter(c, http.StatusAccepted, store.Pending, s.store.Requeue)
 }
 
 // discardDeadLetter removes a dead delivery for good (personId in the query).
@@ -202,7 +202,7 @@ func (s *Server) discardDeadLetter(c *fiber.Ctx) error {
 }
 
 func (s *Server) settleDeadLetter(c *fiber.Ctx, status int, state string,
-	do func(ctx context.Context, w ledger.Workspace, personID, id string) error) error {
+	do func(ctx context.Context, w store.Workspace, personID, id string) error) error {
 	ws, err := s.workspace(c)
 	if err != nil {
 		return err
@@ -222,7 +222,7 @@ func (s *Server) settleDeadLetter(c *fiber.Ctx, status int, state string,
 
 // deliveryView is a delivery as the history and the dead-letter list show it: the
 // ledger's record under the API's names, the workspace spelled as in meta. The record
-// itself is not marshalled: ledger.Workspace has no JSON names of its own, and the
+// itself is not marshalled: store.Workspace has no JSON names of its own, and the
 // API's shape must not follow the storage format.
 type deliveryView struct {
 	ID             string          `json:"id"`
@@ -239,7 +239,7 @@ type deliveryView struct {
 	Response       string          `json:"response,omitempty"`
 }
 
-func viewDeliveries(ds []*ledger.Delivery) []deliveryView {
+func viewDeliveries(ds []*store.Delivery) []deliveryView {
 	out := make([]deliveryView, len(ds))
 	for i, d := range ds {
 		out[i] = deliveryView{ID: d.ID, OrganizationID: d.Workspace.Org, WorkspaceID: d.Workspace.Name, PersonID: d.PersonID,

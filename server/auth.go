@@ -8,8 +8,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/sas"
+	"github.com/openjds/jds/internal/store"
 )
 
 const localToken = "jds.token"
@@ -52,10 +52,10 @@ func (s *Server) authenticate(c *fiber.Ctx) (sas.Token, error) {
 // workspace returns the workspace a request addresses and checks that its token covers
 // it. G3 paths name the workspace (path parameter ws or query workspaceId); the older
 // paths take it from the token's sn. An organizationId query parameter must match.
-func (s *Server) workspace(c *fiber.Ctx) (ledger.Workspace, error) {
+func (s *Server) workspace(c *fiber.Ctx) (store.Workspace, error) {
 	a, _ := c.Locals(localToken).(*access)
 	if a == nil {
-		return ledger.Workspace{}, errors.New("route without auth")
+		return store.Workspace{}, errors.New("route without auth")
 	}
 	name := c.Params("ws")
 	if name == "" {
@@ -64,21 +64,21 @@ func (s *Server) workspace(c *fiber.Ctx) (ledger.Workspace, error) {
 	if name == "" {
 		name = a.token.Workspace
 		if name == sas.WildcardWorkspace {
-			return ledger.Workspace{}, badRequest("workspaceId is required: the token covers every workspace", "workspaceId: required")
+			return store.Workspace{}, badRequest("workspaceId is required: the token covers every workspace", "workspaceId: required")
 		}
 	}
 	if len(name) > 128 || strings.ContainsRune(name, 0) {
-		return ledger.Workspace{}, badRequest("workspace id is too long or holds a NUL byte", "workspaceId: invalid")
+		return store.Workspace{}, badRequest("workspace id is too long or holds a NUL byte", "workspaceId: invalid")
 	}
 	name = strings.Clone(name)
 	org := strings.Clone(a.token.Org)
 	if o := c.Query("organizationId"); o != "" && o != org {
-		return ledger.Workspace{}, newError(http.StatusForbidden, fmt.Sprintf("token is for organization %q, not %q", org, o))
+		return store.Workspace{}, newError(http.StatusForbidden, fmt.Sprintf("token is for organization %q, not %q", org, o))
 	}
 	if err := a.token.Allow(a.service, a.write, org, name); err != nil {
-		return ledger.Workspace{}, newError(http.StatusForbidden, err.Error())
+		return store.Workspace{}, newError(http.StatusForbidden, err.Error())
 	}
-	return ledger.Workspace{Org: org, Name: name}, nil
+	return store.Workspace{Org: org, Name: name}, nil
 }
 
 // envelope is the success shape of every response: {"meta": …, "data": …}.
@@ -88,6 +88,6 @@ type envelope struct {
 }
 
 // meta is the success envelope's meta object.
-func meta(ws ledger.Workspace) fiber.Map {
+func meta(ws store.Workspace) fiber.Map {
 	return fiber.Map{"organizationId": ws.Org, "workspaceId": ws.Name}
 }

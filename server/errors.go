@@ -12,10 +12,10 @@ import (
 
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/live"
 	"github.com/openjds/jds/internal/profiles"
 	"github.com/openjds/jds/internal/quota"
+	"github.com/openjds/jds/internal/store"
 )
 
 // streamRetryAfter is the Retry-After of a live stream refused for the subscriber
@@ -80,11 +80,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			msg = fmt.Sprintf("request body larger than %d bytes", s.cfg.Ingest.MaxBodyBytes)
 			errs = []string{"body: too large"}
 		}
-	case errors.Is(err, ledger.ErrNotFound), errors.Is(err, profiles.ErrNotFound):
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, profiles.ErrNotFound):
 		status, msg = http.StatusNotFound, err.Error()
-	case errors.Is(err, ledger.ErrConflict):
+	case errors.Is(err, store.ErrConflict):
 		// The status says "409 CONFLICT" already: the message says only what conflicts.
-		status, msg = http.StatusConflict, withoutSentinel(err.Error(), ledger.ErrConflict)
+		status, msg = http.StatusConflict, withoutSentinel(err.Error(), store.ErrConflict)
 	case errors.Is(err, identity.ErrTooManyAliases), errors.Is(err, identity.ErrBlockedAlias):
 		status, msg = http.StatusBadRequest, err.Error()
 	case errors.As(err, &le):
@@ -98,23 +98,23 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			status, errs = http.StatusTooManyRequests, []string{"events: over limits.eventsPerSecond"}
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(qe.RetryAfterSeconds()))
 		}
-	case errors.Is(err, ledger.ErrNoSpace):
+	case errors.Is(err, store.ErrNoSpace):
 		// Nothing was written, and the same request succeeds once there is room: the
 		// ledger logged the shortage once; the message tells the client how big it is.
 		status, msg = http.StatusInsufficientStorage, "no space left in the data directory"
-		var se *ledger.SpaceError
+		var se *store.SpaceError
 		if errors.As(err, &se) {
 			msg = se.Error()
 		}
 		msg += "; nothing was stored, retry later"
 		errs = []string{"store: no space left"}
 		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(noSpaceRetryAfter))
-	case errors.Is(err, ledger.ErrClosed):
+	case errors.Is(err, store.ErrClosed):
 		status, msg = http.StatusServiceUnavailable, "shutting down"
 	case errors.Is(err, context.DeadlineExceeded):
 		status, msg = http.StatusServiceUnavailable, "request took too long; it may still complete, retry with the same event ids"
 	}
-	if status >= 500 && !errors.Is(err, ledger.ErrNoSpace) {
+	if status >= 500 && !errors.Is(err, store.ErrNoSpace) {
 		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", status, "request_id", requestID(c), "err", err)
 	} else {
 		s.logRejection(c, status, msg)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/filter"
-	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store"
 )
 
 const (
@@ -95,7 +95,7 @@ func (s *Server) history(c *fiber.Ctx) error {
 	m["page"] = r.page
 	m["pageSize"] = r.pageSize
 	p, err := s.store.Resolve(ctx, ws, r.identity)
-	if errors.Is(err, ledger.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		m["resultCount"] = 0
 		m["personId"] = nil
 		return c.JSON(envelope{Meta: m, Data: []any{}})
@@ -103,7 +103,7 @@ func (s *Server) history(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	evs, err := s.store.History(ctx, ws, p, ledger.Query{
+	evs, err := s.store.History(ctx, ws, p, store.Query{
 		Offset: r.page * r.pageSize,
 		Limit:  r.pageSize,
 		Match:  r.match.Func(),

@@ -11,7 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/openjds/jds/internal/event"
-	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store"
 )
 
 // ingestMode says what an ingest path accepts.
@@ -173,7 +173,7 @@ func binaryAttributes(c *fiber.Ctx) map[string]string {
 }
 
 // appendOne stores one decoded event, or answers why it was refused.
-func (s *Server) appendOne(ctx context.Context, c *fiber.Ctx, ws ledger.Workspace, ev *event.Event, bad *event.Invalid) error {
+func (s *Server) appendOne(ctx context.Context, c *fiber.Ctx, ws store.Workspace, ev *event.Event, bad *event.Invalid) error {
 	if bad != nil {
 		s.metrics.events.WithLabelValues("rejected").Inc()
 		return badRequest("the event is invalid", bad.Errors...)
@@ -196,7 +196,7 @@ func (s *Server) appendOne(ctx context.Context, c *fiber.Ctx, ws ledger.Workspac
 // appendBatch stores the valid events of a batch and answers with a result per event;
 // rejected holds the refused ones by index. Past the workspace's ingest quota the whole
 // batch is refused, never a part of it.
-func (s *Server) appendBatch(ctx context.Context, c *fiber.Ctx, ws ledger.Workspace, evs []*event.Event, rejected map[int]*event.Invalid) error {
+func (s *Server) appendBatch(ctx context.Context, c *fiber.Ctx, ws store.Workspace, evs []*event.Event, rejected map[int]*event.Invalid) error {
 	if err := s.quota.Take(ws, len(evs)); err != nil {
 		return err
 	}
@@ -238,7 +238,7 @@ func (s *Server) appendBatch(ctx context.Context, c *fiber.Ctx, ws ledger.Worksp
 	return c.Status(http.StatusAccepted).JSON(envelope{Meta: meta(ws), Data: out})
 }
 
-func (s *Server) countAccepted(res []ledger.AppendResult) {
+func (s *Server) countAccepted(res []store.AppendResult) {
 	dups := 0
 	for _, r := range res {
 		if r.Duplicate {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
-	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store"
 )
 
 // personView is a person as the API shows it: alias lists by kind (never null), every
@@ -151,7 +151,7 @@ func (s *Server) personRoutes() {
 	a.Get(base+"/export/workspace-id/:ws/person-id/:pid", r, s.export)
 }
 
-func (s *Server) sendPerson(c *fiber.Ctx, status int, ws ledger.Workspace, p *identity.Person) error {
+func (s *Server) sendPerson(c *fiber.Ctx, status int, ws store.Workspace, p *identity.Person) error {
 	return c.Status(status).JSON(envelope{Meta: meta(ws), Data: viewPerson(p)})
 }
 
@@ -477,7 +477,7 @@ func (s *Server) identify(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.requestContext()
 	defer cancel()
-	p, created, err := s.store.Identify(ctx, ws, ledger.IdentifyRequest{
+	p, created, err := s.store.Identify(ctx, ws, store.IdentifyRequest{
 		FirstName: body.FirstName, LastName: body.LastName, Aliases: aliases, Override: body.Override,
 	})
 	if err != nil {
@@ -567,7 +567,7 @@ func (s *Server) export(c *fiber.Ctx) error {
 		if err == nil {
 			err = w.Flush()
 		}
-		if err != nil && !errors.Is(err, ledger.ErrNotFound) {
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			s.log.Error("export interrupted", "request_id", rid, "person", p.ID, "err", err)
 		}
 	})

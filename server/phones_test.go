@@ -12,6 +12,7 @@ import (
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
 	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store"
 )
 
 // The UK number of issue 16 written three ways is one alias, "+442079460958", and one
@@ -71,7 +72,7 @@ func TestPhoneAliasesStoredBeforeE164StayFound(t *testing.T) {
 		t.Fatal(bad)
 	}
 	old.Alias = legacy
-	res, err := st.Append(context.Background(), ledger.Workspace{Org: org, Name: ws}, []*event.Event{old})
+	res, err := st.Append(context.Background(), store.Workspace{Org: org, Name: ws}, []*event.Event{old})
 	if err != nil {
 		t.Fatal(err)
 	}

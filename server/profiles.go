@@ -13,8 +13,8 @@ import (
 
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/profiles"
+	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/rules"
 	"github.com/openjds/jds/rules/ruledir"
 )
@@ -174,11 +174,11 @@ func templateError(err error) error {
 		return newError(http.StatusConflict, profiles.ErrInUse.Error(), problems...)
 	case errors.Is(err, profiles.ErrReadOnly), errors.Is(err, profiles.ErrExists), errors.Is(err, profiles.ErrTooMany):
 		return newError(http.StatusConflict, err.Error())
-	case errors.Is(err, profiles.ErrNotFound), errors.Is(err, ledger.ErrNotFound):
+	case errors.Is(err, profiles.ErrNotFound), errors.Is(err, store.ErrNotFound):
 		return newError(http.StatusNotFound, err.Error())
 	}
 	var ae *apiError
-	if errors.As(err, &ae) || errors.Is(err, ledger.ErrClosed) {
+	if errors.As(err, &ae) || errors.Is(err, store.ErrClosed) {
 		return err
 	}
 	if errors.Is(err, rules.ErrInvalid) {
@@ -188,7 +188,7 @@ func templateError(err error) error {
 }
 
 // profileTarget resolves the person and template a profile path names.
-func (s *Server) profileTarget(c *fiber.Ctx) (ledger.Workspace, *identity.Person, *rules.Compiled, error) {
+func (s *Server) profileTarget(c *fiber.Ctx) (store.Workspace, *identity.Person, *rules.Compiled, error) {
 	ws, err := s.workspace(c)
 	if err != nil {
 		return ws, nil, nil, err
@@ -204,7 +204,7 @@ func (s *Server) profileTarget(c *fiber.Ctx) (ledger.Workspace, *identity.Person
 		return ws, p, t, err
 	}
 	p, err := s.store.Resolve(ctx, ws, strings.Clone(c.Params("identity")))
-	if errors.Is(err, ledger.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		// A caller nobody knows yet has an empty profile (counts of 0), which is what an
 		// IVR flow asking about a first-time caller needs.
 		return ws, &identity.Person{}, t, nil
@@ -282,7 +282,7 @@ func (s *Server) profileStream(c *fiber.Ctx) error {
 		if send() != nil || w.Flush() != nil {
 			return
 		}
-		s.sseLoop(w, sub, rid, ws, f, send, func([]*ledger.Committed) error {
+		s.sseLoop(w, sub, rid, ws, f, send, func([]*store.Committed) error {
 			return send() // the view after the person's events
 		})
 	})

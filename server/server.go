@@ -193,7 +193,7 @@ func (s *Server) routes() {
 }
 
 // SetReady marks the service ready (store open, rules loaded) for /readyz, which also
-// answers 503 while the store is short of free space (ledger.ErrNoSpace).
+// answers 503 while the store is short of free space (store.ErrNoSpace).
 func (s *Server) SetReady(ready bool) { s.ready.Store(ready) }
 
 func (s *Server) readyz(c *fiber.Ctx) error {

@@ -12,8 +12,8 @@ import (
 
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/live"
+	"github.com/openjds/jds/internal/store"
 )
 
 // stream serves both live-stream paths as Server-Sent Events: every event of the person
@@ -53,16 +53,16 @@ func (s *Server) stream(c *fiber.Ctx) error {
 	ctx, cancel := s.requestContext()
 	defer cancel()
 	f.resolve(ctx)
-	var backlog []ledger.Committed
+	var backlog []store.Committed
 	resumed := ""
 	if lastID != "" {
 		if f.person != nil {
 			backlog, err = s.store.After(ctx, ws, f.person, lastID)
 		} else {
-			err = ledger.ErrNotFound
+			err = store.ErrNotFound
 		}
 		switch {
-		case errors.Is(err, ledger.ErrNotFound):
+		case errors.Is(err, store.ErrNotFound):
 			// Not silence: the client learns it cannot resume there. %q keeps a
 			// lastEventId query value from writing lines of its own.
 			resumed = fmt.Sprintf(": last event id %q not found for this identity; streaming new events only\n\n", lastID)
@@ -77,7 +77,7 @@ func (s *Server) stream(c *fiber.Ctx) error {
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer s.hub.Unsubscribe(sub)
 		var sent uint64
-		send := func(e *ledger.Committed) error {
+		send := func(e *store.Committed) error {
 			if e.Seq <= sent {
 				return nil
 			}
@@ -103,7 +103,7 @@ func (s *Server) stream(c *fiber.Ctx) error {
 				return
 			}
 		}
-		s.sseLoop(w, sub, rid, ws, f, nil, func(owned []*ledger.Committed) error {
+		s.sseLoop(w, sub, rid, ws, f, nil, func(owned []*store.Committed) error {
 			for _, e := range owned {
 				if err := send(e); err != nil {
 					return err
@@ -120,7 +120,7 @@ func (s *Server) stream(c *fiber.Ctx) error {
 // workspace that f's person owns, in commit order, calls onTick (when not nil) every
 // second, and writes a heartbeat comment every heartbeat period. An error from either
 // ends the stream.
-func (s *Server) sseLoop(w *bufio.Writer, sub *live.Sub, rid string, ws ledger.Workspace, f *follower, onTick func() error, onOwned func([]*ledger.Committed) error) {
+func (s *Server) sseLoop(w *bufio.Writer, sub *live.Sub, rid string, ws store.Workspace, f *follower, onTick func() error, onOwned func([]*store.Committed) error) {
 	var tick <-chan time.Time
 	if onTick != nil {
 		t := time.NewTicker(time.Second)
@@ -204,7 +204,7 @@ const resolveEvery = 250 * time.Millisecond
 // wait (pending) until the resolution is as recent as their commit.
 type follower struct {
 	s      *Server
-	ws     ledger.Workspace
+	ws     store.Workspace
 	ident  string
 	person *identity.Person
 	// previous is the person followed before the last change (a merge): events of a
@@ -212,7 +212,7 @@ type follower struct {
 	previous   string
 	version    uint64
 	resolvedAt time.Time
-	pending    [][]ledger.Committed
+	pending    [][]store.Committed
 	pendingN   int
 }
 
@@ -230,7 +230,7 @@ func (f *follower) resolve(ctx context.Context) {
 }
 
 // take queues a commit's events until the stream can tell which are its person's.
-func (f *follower) take(batch []ledger.Committed) {
+func (f *follower) take(batch []store.Committed) {
 	f.pending = append(f.pending, batch)
 	f.pendingN += len(batch)
 }
@@ -243,7 +243,7 @@ func (f *follower) waiting() bool { return len(f.pending) > 0 }
 // changed since the last resolution; else after resolving again, which it does when
 // forced (the flush tick), when resolveEvery has passed, or when too many events wait.
 // ok is false when the events must go on waiting.
-func (f *follower) decide(force bool) (owned []*ledger.Committed, ok bool) {
+func (f *follower) decide(force bool) (owned []*store.Committed, ok bool) {
 	if f.s.store.IdentityVersion() != f.version {
 		if !force && f.pendingN < maxPending && time.Since(f.resolvedAt) < resolveEvery {
 			return nil, false

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store"
 )
 
 // BenchmarkQuietDelivery times one workspace's deliveries from their commit to their
@@ -25,7 +25,7 @@ func BenchmarkQuietDelivery(b *testing.B) {
 			name = "beside-a-dead-partner"
 		}
 		b.Run(name, func(b *testing.B) {
-			noisyWS, quietWS := ledger.Workspace{Org: "cctsa", Name: "noisy"}, ledger.Workspace{Org: "acme", Name: "quiet"}
+			noisyWS, quietWS := store.Workspace{Org: "cctsa", Name: "noisy"}, store.Workspace{Org: "acme", Name: "quiet"}
 			arrived := make(chan struct{}, 1)
 			healthy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				arrived <- struct{}{}
@@ -76,7 +76,7 @@ func BenchmarkBacklog(b *testing.B) {
 				close(done)
 			}
 		}))
-		ws := ledger.Workspace{Org: "acme", Name: "bulk"}
+		ws := store.Workspace{Org: "acme", Name: "bulk"}
 		r := newFairRig(b, routed{ws: {fast.URL}}, Options{Now: time.Now, Poll: 250 * time.Millisecond})
 		for range n / 1000 {
 			r.post(ws, 1000, first)

@@ -15,14 +15,15 @@ import (
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store"
 )
 
 // routed stands in for the actions engine: every "Closed Queue" event queues an inline
 // webhook to the partner its workspace and its data's "to" name (the workspace's first
 // partner without one).
-type routed map[ledger.Workspace][]string
+type routed map[store.Workspace][]string
 
-func (r routed) Derive(st *ledger.State, ev ledger.StoredEvent) error {
+func (r routed) Derive(st store.State, ev store.StoredEvent) error {
 	if ev.Type != "Closed Queue" {
 		return nil
 	}
@@ -41,7 +42,7 @@ func (r routed) Derive(st *ledger.State, ev ledger.StoredEvent) error {
 	return err
 }
 
-func (routed) Rebuild(*ledger.State, ledger.EventSource) error { return nil }
+func (routed) Rebuild(store.State, store.EventSource) error { return nil }
 
 // sink is a partner that never answers: it holds every request until the test ends. It
 // counts the requests it got and those the sender gave up on (the attempt's timeout).
@@ -85,7 +86,7 @@ func newFairRig(t testing.TB, routes routed, o Options) *fairRig {
 	if o.Now != nil {
 		clock = o.Now
 	}
-	wake := func([]ledger.Committed) {
+	wake := func([]store.Committed) {
 		if w := r.worker.Load(); w != nil {
 			w.Wake()
 		}
@@ -108,7 +109,7 @@ func newFairRig(t testing.TB, routes routed, o Options) *fairRig {
 }
 
 // post appends n "Closed Queue" events of one person in w, the i-th to partner to(i).
-func (r *fairRig) post(w ledger.Workspace, n int, to func(i int) int) {
+func (r *fairRig) post(w store.Workspace, n int, to func(i int) int) {
 	r.t.Helper()
 	var evs []*event.Event
 	for i := range n {
@@ -138,7 +139,7 @@ func (r *fairRig) run() {
 }
 
 // states counts a workspace's deliveries by state.
-func (r *fairRig) states(w ledger.Workspace) map[string]int {
+func (r *fairRig) states(w store.Workspace) map[string]int {
 	r.t.Helper()
 	ds, err := r.store.Deliveries(context.Background(), w, "", "")
 	if err != nil {
@@ -157,7 +158,7 @@ func first(int) int { return 0 }
 // queued behind 200 of them, arrives while every one of them is still held, long before
 // the first of them times out.
 func TestDeadPartnerDelaysOnlyItsOwnDeliveries(t *testing.T) {
-	noisy, quiet := ledger.Workspace{Org: "cctsa", Name: "noisy"}, ledger.Workspace{Org: "acme", Name: "quiet"}
+	noisy, quiet := store.Workspace{Org: "cctsa", Name: "noisy"}, store.Workspace{Org: "acme", Name: "quiet"}
 	dead, healthy := newSink(t), newPartner(t)
 	r := newFairRig(t, routed{noisy: {dead.srv.URL}, quiet: {healthy.srv.URL}}, Options{})
 	r.post(noisy, 200, first)
@@ -171,11 +172,11 @@ func TestDeadPartnerDelaysOnlyItsOwnDeliveries(t *testing.T) {
 	if n := dead.gaveUp.Load(); n != 0 {
 		t.Fatalf("%d attempts at the dead partner timed out before the quiet workspace's delivery was sent", n)
 	}
-	for r.states(quiet)[ledger.Sent] != 1 {
+	for r.states(quiet)[store.Sent] != 1 {
 		time.Sleep(5 * time.Millisecond)
 	}
 	// The dead partner's lane is full, not more: the rest of its deliveries wait queued.
-	if got, st := dead.got.Load(), r.states(noisy); got > 32 || st[ledger.Pending] != 200 {
+	if got, st := dead.got.Load(), r.states(noisy); got > 32 || st[store.Pending] != 200 {
 		t.Fatalf("the dead partner got %d requests (at most 32), the noisy workspace's deliveries: %v", got, st)
 	}
 }
@@ -183,7 +184,7 @@ func TestDeadPartnerDelaysOnlyItsOwnDeliveries(t *testing.T) {
 // A workspace sending to many dead hosts fills its own bound, not the worker: each host
 // is a lane of its own, and all of them together count against the workspace.
 func TestWorkspaceBoundAcrossLanes(t *testing.T) {
-	noisy, quiet := ledger.Workspace{Org: "cctsa", Name: "noisy"}, ledger.Workspace{Org: "acme", Name: "quiet"}
+	noisy, quiet := store.Workspace{Org: "cctsa", Name: "noisy"}, store.Workspace{Org: "acme", Name: "quiet"}
 	var sinks []*sink
 	var urls []string
 	for range 4 {
@@ -201,7 +202,7 @@ func TestWorkspaceBoundAcrossLanes(t *testing.T) {
 		}
 		return n
 	}
-	for r.states(quiet)[ledger.Sent] != 3 && gaveUp() == 0 {
+	for r.states(quiet)[store.Sent] != 3 && gaveUp() == 0 {
 		time.Sleep(5 * time.Millisecond)
 	}
 	if n := gaveUp(); n != 0 {
@@ -236,13 +237,13 @@ func TestEachDeliverySentOnce(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer fast.Close()
-	quiet := ledger.Workspace{Org: "acme", Name: "quiet"}
+	quiet := store.Workspace{Org: "acme", Name: "quiet"}
 	r := newFairRig(t, routed{quiet: {fast.URL}}, Options{})
 	r.run()
 	for range 300 {
 		r.post(quiet, 1, first)
 	}
-	for r.states(quiet)[ledger.Sent] != 300 {
+	for r.states(quiet)[store.Sent] != 300 {
 		time.Sleep(5 * time.Millisecond)
 	}
 	mu.Lock()
@@ -268,7 +269,7 @@ func TestWaitingDeliveriesGoWhenTheSlotFrees(t *testing.T) {
 		<-gate
 	}))
 	defer slow.Close()
-	quiet := ledger.Workspace{Org: "acme", Name: "quiet"}
+	quiet := store.Workspace{Org: "acme", Name: "quiet"}
 	r := newFairRig(t, routed{quiet: {slow.URL}}, Options{PerConnector: 1, Poll: time.Hour})
 	r.post(quiet, 5, first)
 	r.run()
@@ -284,7 +285,7 @@ func TestWaitingDeliveriesGoWhenTheSlotFrees(t *testing.T) {
 		}
 		gate <- struct{}{}
 	}
-	for r.states(quiet)[ledger.Sent] != 5 {
+	for r.states(quiet)[store.Sent] != 5 {
 		time.Sleep(5 * time.Millisecond)
 	}
 }

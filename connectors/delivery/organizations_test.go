@@ -12,6 +12,7 @@ import (
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store"
 )
 
 // syncWriter is a log the test reads while the sender writes it.
@@ -35,13 +36,13 @@ func (w *syncWriter) String() string {
 // viaConnector queues one delivery through a named connector for every event.
 type viaConnector string
 
-func (c viaConnector) Derive(st *ledger.State, ev ledger.StoredEvent) error {
+func (c viaConnector) Derive(st store.State, ev store.StoredEvent) error {
 	payload, _ := json.Marshal(connectors.Delivery{Connector: string(c), EventID: event.ID(ev.Raw), Attributes: map[string]string{"text": "hi"}})
 	_, err := st.Enqueue(payload, st.Now())
 	return err
 }
 
-func (viaConnector) Rebuild(*ledger.State, ledger.EventSource) error { return nil }
+func (viaConnector) Rebuild(store.State, store.EventSource) error { return nil }
 
 // A connector that lists organizations delivers only theirs: another organization's
 // delivery through it (queued before the configuration changed, say) is dead at once,
@@ -67,7 +68,7 @@ func TestConnectorServesOnlyItsOrganizations(t *testing.T) {
 	go func() { w.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
 
-	post := func(ws ledger.Workspace, id string) string {
+	post := func(ws store.Workspace, id string) string {
 		raw, _ := json.Marshal(map[string]any{"id": id, "specversion": "1.0", "type": "Call", "source": "ivr",
 			"identity": "+12263762555", "identitytype": "phone", "data": map[string]any{}})
 		ev, bad := event.Decode(raw, now, event.Limits{DefaultRegion: "US"})
@@ -80,13 +81,13 @@ func TestConnectorServesOnlyItsOrganizations(t *testing.T) {
 		}
 		return res[0].PersonID
 	}
-	settled := func(ws ledger.Workspace, person string) *ledger.Delivery {
+	settled := func(ws store.Workspace, person string) *store.Delivery {
 		for range 400 {
 			ds, err := s.Deliveries(ctx, ws, person, "")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(ds) == 1 && ds[0].State != ledger.Pending {
+			if len(ds) == 1 && ds[0].State != store.Pending {
 				return ds[0]
 			}
 			time.Sleep(5 * time.Millisecond)
@@ -94,12 +95,12 @@ func TestConnectorServesOnlyItsOrganizations(t *testing.T) {
 		t.Fatalf("the delivery of %s was not settled", ws)
 		return nil
 	}
-	acme, globex := ledger.Workspace{Org: "acme", Name: "sandbox"}, ledger.Workspace{Org: "globex", Name: "sandbox"}
-	if d := settled(acme, post(acme, "a1")); d.State != ledger.Sent {
+	acme, globex := store.Workspace{Org: "acme", Name: "sandbox"}, store.Workspace{Org: "globex", Name: "sandbox"}
+	if d := settled(acme, post(acme, "a1")); d.State != store.Sent {
 		t.Fatalf("its organization's delivery: %+v", d)
 	}
 	d := settled(globex, post(globex, "g1"))
-	if d.State != ledger.Dead || d.Attempts != 1 || !strings.Contains(d.LastError, `the connector "sms" does not serve organization "globex"`) {
+	if d.State != store.Dead || d.Attempts != 1 || !strings.Contains(d.LastError, `the connector "sms" does not serve organization "globex"`) {
 		t.Fatalf("another organization's delivery: %+v", d)
 	}
 	if n := strings.Count(logged.String(), "connector delivery"); n != 1 {

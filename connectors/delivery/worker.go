@@ -32,6 +32,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store"
 )
 
 // Options configure a Worker. Zero values take the defaults noted.
@@ -69,15 +70,15 @@ type Worker struct {
 	wake chan struct{}
 
 	mu       sync.Mutex
-	inFlight map[uuid.UUID]bool       // taken by a scan, and not settled before the scan under way began
-	settled  []uuid.UUID              // in flight, settled since the scan under way began
-	lanes    map[string]int           // sends waiting for a partner, by lane
-	spaces   map[ledger.Workspace]int // the same by workspace
-	waiting  map[uuid.UUID]*waiter    // what scans left for a full slot
+	inFlight map[uuid.UUID]bool      // taken by a scan, and not settled before the scan under way began
+	settled  []uuid.UUID             // in flight, settled since the scan under way began
+	lanes    map[string]int          // sends waiting for a partner, by lane
+	spaces   map[store.Workspace]int // the same by workspace
+	waiting  map[uuid.UUID]*waiter   // what scans left for a full slot
 	// waitLanes and waitSpaces count waiting by lane and by workspace: a slot freed
 	// where nothing waits needs no full scan.
 	waitLanes  map[string]*laneWait
-	waitSpaces map[ledger.Workspace]int
+	waitSpaces map[store.Workspace]int
 	completes  uint64 // complete scans begun, to age waiting
 	// The next scan reads the whole due queue: with complete, all of it (at start, after
 	// an error, and every fullEvery polls); with refill (a slot was freed that something
@@ -90,13 +91,13 @@ type Worker struct {
 // slot is what a send counts against while it waits for the partner.
 type slot struct {
 	lane string
-	ws   ledger.Workspace
+	ws   store.Workspace
 }
 
 // laneOf names the lane of a delivery. A configured instance may send to hosts its
 // deliveries name (a webhook's url attribute) and an inline webhook always does: each
 // host is a lane of its own, so one dead host does not hold up another's deliveries.
-func laneOf(w ledger.Workspace, p connectors.Delivery) slot {
+func laneOf(w store.Workspace, p connectors.Delivery) slot {
 	host := ""
 	if p.URL != "" {
 		if u, err := url.Parse(p.URL); err == nil {
@@ -108,7 +109,7 @@ func laneOf(w ledger.Workspace, p connectors.Delivery) slot {
 
 // job is a delivery a scan took.
 type job struct {
-	d       *ledger.Delivery
+	d       *store.Delivery
 	id      uuid.UUID // d.ID
 	payload connectors.Delivery
 	bad     error // the payload is not a delivery: dead at once, without a slot
@@ -142,8 +143,8 @@ func New(o Options) *Worker {
 		o.PerWorkspace = 64
 	}
 	return &Worker{o: o, wake: make(chan struct{}, 1), inFlight: map[uuid.UUID]bool{},
-		lanes: map[string]int{}, spaces: map[ledger.Workspace]int{}, waiting: map[uuid.UUID]*waiter{},
-		waitLanes: map[string]*laneWait{}, waitSpaces: map[ledger.Workspace]int{}, complete: true}
+		lanes: map[string]int{}, spaces: map[store.Workspace]int{}, waiting: map[uuid.UUID]*waiter{},
+		waitLanes: map[string]*laneWait{}, waitSpaces: map[store.Workspace]int{}, complete: true}
 }
 
 // Wake makes the worker read the outbox now rather than at its next poll.
@@ -217,7 +218,7 @@ func (w *Worker) dispatch(ctx context.Context) bool {
 		w.completes++
 	}
 	w.mu.Unlock()
-	p := ledger.Picker{Pass: w.pass, Take: func(d *ledger.Delivery) bool {
+	p := store.Picker{Pass: w.pass, Take: func(d *store.Delivery) bool {
 		j, ok := w.take(d)
 		if ok {
 			jobs = append(jobs, j)
@@ -259,7 +260,7 @@ func (w *Worker) dispatch(ctx context.Context) bool {
 	for _, j := range jobs {
 		if j.bad != nil {
 			w.o.Metrics.count("", ResultDead)
-			w.settle(ctx, j.d, ledger.Outcome{Error: "the queued payload is not a delivery: " + j.bad.Error(), Attempted: w.o.Now()})
+			w.settle(ctx, j.d, store.Outcome{Error: "the queued payload is not a delivery: " + j.bad.Error(), Attempted: w.o.Now()})
 			w.done(j)
 			continue
 		}
@@ -363,7 +364,7 @@ type waiter struct {
 
 // take reserves a slot for a delivery the scan read, or reports that its lane or its
 // workspace is full: then the scan passes over it without counting it.
-func (w *Worker) take(d *ledger.Delivery) (job, bool) {
+func (w *Worker) take(d *store.Delivery) (job, bool) {
 	j := job{d: d}
 	if err := json.Unmarshal(d.Payload, &j.payload); err != nil {
 		j.bad = err
@@ -425,16 +426,16 @@ func (w *Worker) done(j job) {
 
 // send makes one attempt and settles the delivery with its outcome; sent is called once
 // the partner has answered.
-func (w *Worker) send(ctx context.Context, d *ledger.Delivery, payload connectors.Delivery, sent func()) {
+func (w *Worker) send(ctx context.Context, d *store.Delivery, payload connectors.Delivery, sent func()) {
 	sender := w.o.Senders[payload.Connector]
 	if sender == nil {
 		w.o.Metrics.count(payload.Connector, ResultDead)
-		w.settle(ctx, d, ledger.Outcome{Error: fmt.Sprintf("no connector named %q is configured", payload.Connector), Attempted: w.o.Now()})
+		w.settle(ctx, d, store.Outcome{Error: fmt.Sprintf("no connector named %q is configured", payload.Connector), Attempted: w.o.Now()})
 		return
 	}
 	if orgs, listed := w.o.Organizations[payload.Connector]; listed && !slices.Contains(orgs, d.Workspace.Org) {
 		w.o.Metrics.count(payload.Connector, ResultDead)
-		w.settle(ctx, d, ledger.Outcome{Error: fmt.Sprintf("the connector %q does not serve organization %q", payload.Connector, d.Workspace.Org), Attempted: w.o.Now()})
+		w.settle(ctx, d, store.Outcome{Error: fmt.Sprintf("the connector %q does not serve organization %q", payload.Connector, d.Workspace.Org), Attempted: w.o.Now()})
 		return
 	}
 	payload.ID = d.ID
@@ -449,7 +450,7 @@ func (w *Worker) send(ctx context.Context, d *ledger.Delivery, payload connector
 	}
 	w.o.Metrics.observe(payload.Connector, took)
 	now := w.o.Now()
-	o := ledger.Outcome{Sent: out.OK(), Response: out.Response, Attempted: now}
+	o := store.Outcome{Sent: out.OK(), Response: out.Response, Attempted: now}
 	result := ResultSent
 	if !out.OK() {
 		o.Error = out.Err.Error()
@@ -475,10 +476,10 @@ func (w *Worker) send(ctx context.Context, d *ledger.Delivery, payload connector
 	w.settle(ctx, d, o)
 }
 
-func (w *Worker) settle(ctx context.Context, d *ledger.Delivery, o ledger.Outcome) {
+func (w *Worker) settle(ctx context.Context, d *store.Delivery, o store.Outcome) {
 	// Settling must not be cut short by the shutdown that may be under way: the
 	// attempt happened, and the store drains its committer before closing.
-	if err := w.o.Store.Settle(context.WithoutCancel(ctx), d, o); err != nil && !errors.Is(err, ledger.ErrNotFound) {
+	if err := w.o.Store.Settle(context.WithoutCancel(ctx), d, o); err != nil && !errors.Is(err, store.ErrNotFound) {
 		w.o.Logger.Error("recording a delivery attempt", "delivery", d.ID, "err", err)
 	}
 }

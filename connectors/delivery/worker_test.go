@@ -16,15 +16,16 @@ import (
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store"
 )
 
-var ws = ledger.Workspace{Org: "cctsa", Name: "sandbox"}
+var ws = store.Workspace{Org: "cctsa", Name: "sandbox"}
 
 // firing stands in for the actions engine in these tests: every "Closed Queue" event
 // queues one webhook delivery to url, in the event's commit.
 type firing struct{ url string }
 
-func (f firing) Derive(st *ledger.State, ev ledger.StoredEvent) error {
+func (f firing) Derive(st store.State, ev store.StoredEvent) error {
 	if ev.Type != "Closed Queue" {
 		return nil
 	}
@@ -33,7 +34,7 @@ func (f firing) Derive(st *ledger.State, ev ledger.StoredEvent) error {
 	return err
 }
 
-func (firing) Rebuild(*ledger.State, ledger.EventSource) error { return nil }
+func (firing) Rebuild(store.State, store.EventSource) error { return nil }
 
 // partner records what it receives and answers with the next scripted status.
 type partner struct {
@@ -161,7 +162,7 @@ func (r *rig) post(id string) string {
 }
 
 // history waits until the person's only delivery reaches state, and returns it.
-func (r *rig) history(person, state string) *ledger.Delivery {
+func (r *rig) history(person, state string) *store.Delivery {
 	r.t.Helper()
 	for range 400 {
 		ds, err := r.store.Deliveries(context.Background(), ws, person, "")
@@ -199,7 +200,7 @@ func TestDeliveredOnceWithItsID(t *testing.T) {
 	p := newPartner(t)
 	r := newRig(t, p)
 	person := r.post("c1")
-	d := r.history(person, ledger.Sent)
+	d := r.history(person, store.Sent)
 	if got := p.received(); len(got) != 1 || got[0] != d.ID || d.Attempts != 1 {
 		t.Fatalf("partner saw %v for delivery %+v", got, d)
 	}
@@ -224,7 +225,7 @@ func TestRetriesWithBackoffThenSucceeds(t *testing.T) {
 		t.Fatalf("Retry-After not honoured: %d attempts", n)
 	}
 	r.now.Add(int64(5 * time.Minute))
-	d := r.history(person, ledger.Sent)
+	d := r.history(person, store.Sent)
 	keys := p.received()
 	if d.Attempts != 3 || len(keys) != 3 || keys[0] != keys[2] {
 		t.Fatalf("attempts %d, keys %v", d.Attempts, keys)
@@ -235,7 +236,7 @@ func TestPermanentFailuresAndExhaustedRetriesAreDead(t *testing.T) {
 	p := newPartner(t, 400)
 	r := newRig(t, p)
 	person := r.post("c1")
-	d := r.history(person, ledger.Dead)
+	d := r.history(person, store.Dead)
 	if d.Attempts != 1 || d.LastError == "" {
 		t.Fatalf("a 400 is final: %+v", d)
 	}
@@ -250,7 +251,7 @@ func TestPermanentFailuresAndExhaustedRetriesAreDead(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	}
-	d = r2.history(person, ledger.Dead)
+	d = r2.history(person, store.Dead)
 	if d.Attempts != 3 || len(p2.received()) != 3 {
 		t.Fatalf("after the last attempt: %+v, %d requests", d, len(p2.received()))
 	}
@@ -269,7 +270,7 @@ func TestRestartInTheMiddleOfADelivery(t *testing.T) {
 	r.stop() // the partner never answered: the shutdown cuts the attempt
 	close(p.hang)
 	r.start()
-	d := r.history(person, ledger.Sent)
+	d := r.history(person, store.Sent)
 	keys := p.received()
 	if len(keys) != 2 || keys[0] != keys[1] || keys[0] != d.ID || d.Attempts != 1 {
 		t.Fatalf("keys %v, delivery %+v", keys, d)
@@ -284,7 +285,7 @@ func TestAttemptLogLines(t *testing.T) {
 	person := r.post("c1")
 	r.attempted(person, 1)
 	r.now.Add(int64(time.Hour))
-	r.history(person, ledger.Dead)
+	r.history(person, store.Dead)
 	var attempts []string
 	for _, l := range strings.Split(r.logs.String(), "\n") {
 		if strings.Contains(l, `msg="delivery attempt"`) {

@@ -11,8 +11,8 @@ import (
 
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/internal/event"
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/quota"
+	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/internal/suggest"
 )
 
@@ -29,9 +29,9 @@ const (
 // one. Append must acknowledge only durable events and treat an id the
 // workspace already holds as a duplicate.
 type Store interface {
-	Append(ctx context.Context, ws ledger.Workspace, evs []*event.Event) ([]ledger.AppendResult, error)
-	GetDoc(ctx context.Context, w ledger.Workspace, collection, id string) ([]byte, error)
-	PutDoc(ctx context.Context, w ledger.Workspace, collection, id string, value []byte) error
+	Append(ctx context.Context, ws store.Workspace, evs []*event.Event) ([]store.AppendResult, error)
+	GetDoc(ctx context.Context, w store.Workspace, collection, id string) ([]byte, error)
+	PutDoc(ctx context.Context, w store.Workspace, collection, id string, value []byte) error
 }
 
 // Options are what Build gives every instance besides its config.
@@ -177,8 +177,8 @@ func Build(instances []connectors.Instance, o Options) (*Set, error) {
 
 // workspaceOf reads organization and workspace, with the limits the API
 // puts on them.
-func workspaceOf(c *connectors.Config) (ledger.Workspace, []error) {
-	ws := ledger.Workspace{Org: c.String("organization"), Name: c.String("workspace")}
+func workspaceOf(c *connectors.Config) (store.Workspace, []error) {
+	ws := store.Workspace{Org: c.String("organization"), Name: c.String("workspace")}
 	var errs []error
 	for _, f := range []struct{ key, v string }{{"organization", ws.Org}, {"workspace", ws.Name}} {
 		if len(f.v) > 128 || strings.ContainsFunc(f.v, func(r rune) bool { return r < ' ' || r == 0x7f }) {

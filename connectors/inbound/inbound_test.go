@@ -20,6 +20,7 @@ import (
 	"github.com/openjds/jds/connectors/inbound"
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store"
 )
 
 // clock is a settable time.
@@ -253,9 +254,9 @@ func getenv(k string) string {
 	return ""
 }
 
-func buildPoller(t *testing.T, store *ledger.Store, url string, c *clock) *inbound.Poller {
+func buildPoller(t *testing.T, db *ledger.Store, url string, c *clock) *inbound.Poller {
 	t.Helper()
-	set, err := inbound.Build(instances(t, pollConfig(url)), inbound.Options{Getenv: getenv, Store: store, Limits: limits, Now: c.now})
+	set, err := inbound.Build(instances(t, pollConfig(url)), inbound.Options{Getenv: getenv, Store: db, Limits: limits, Now: c.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,17 +264,17 @@ func buildPoller(t *testing.T, store *ledger.Store, url string, c *clock) *inbou
 	return set.Pollers[0]
 }
 
-func countEvents(t *testing.T, store *ledger.Store, identity string) int {
+func countEvents(t *testing.T, db *ledger.Store, identity string) int {
 	t.Helper()
-	ctx, w := context.Background(), ledger.Workspace{Org: "acme", Name: "default"}
-	p, err := store.Resolve(ctx, w, identity)
-	if errors.Is(err, ledger.ErrNotFound) {
+	ctx, w := context.Background(), store.Workspace{Org: "acme", Name: "default"}
+	p, err := db.Resolve(ctx, w, identity)
+	if errors.Is(err, store.ErrNotFound) {
 		return 0
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs, err := store.History(ctx, w, p, ledger.Query{Limit: 1000})
+	evs, err := db.History(ctx, w, p, store.Query{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,8 +290,8 @@ func TestPollerResumesFromDurableCursor(t *testing.T) {
 	dir := t.TempDir()
 	c := &clock{t: time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)}
 
-	store := openStore(t, dir)
-	poller := buildPoller(t, store, p.srv.URL, c)
+	db := openStore(t, dir)
+	poller := buildPoller(t, db, p.srv.URL, c)
 	if err := poller.Poll(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -302,44 +303,44 @@ func TestPollerResumesFromDurableCursor(t *testing.T) {
 		t.Errorf("stored cursor = %q", cur)
 	}
 	for i := range 5 {
-		if n := countEvents(t, store, "+1555010"+strconv.Itoa(i)); n != 1 {
+		if n := countEvents(t, db, "+1555010"+strconv.Itoa(i)); n != 1 {
 			t.Errorf("item %d: %d events", i+1, n)
 		}
 	}
-	if err := store.Close(); err != nil {
+	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
 
-	// Restart: new store on the same directory, new poller; two more items arrive.
+	// Restart: new db on the same directory, new poller; two more items arrive.
 	p.mu.Lock()
 	p.items = append(p.items, map[string]any{"seq": 6, "phone": "+15550105", "kind": "Order Shipped"},
 		map[string]any{"seq": 7, "phone": "+15550106", "kind": "Order Shipped"})
 	p.cursors = nil
 	p.mu.Unlock()
-	store = openStore(t, dir)
-	defer store.Close()
-	poller = buildPoller(t, store, p.srv.URL, c)
+	db = openStore(t, dir)
+	defer db.Close()
+	poller = buildPoller(t, db, p.srv.URL, c)
 	if err := poller.Poll(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got := strings.Join(p.seen(), ","); got != "5,7" {
 		t.Errorf("after restart, cursors sent = %s, want 5,7", got)
 	}
-	if n := countEvents(t, store, "+15550106"); n != 1 {
+	if n := countEvents(t, db, "+15550106"); n != 1 {
 		t.Errorf("new item: %d events", n)
 	}
 
 	// At least once: the partner repeats items (a cursor moved back); they are
 	// duplicates, not new events.
 	doc, _ := json.Marshal(map[string]any{"cursor": "0"})
-	if err := store.PutDoc(ctx, ledger.Workspace{Org: "acme", Name: "default"}, inbound.CursorCollection, "orders", doc); err != nil {
+	if err := db.PutDoc(ctx, store.Workspace{Org: "acme", Name: "default"}, inbound.CursorCollection, "orders", doc); err != nil {
 		t.Fatal(err)
 	}
 	if err := poller.Poll(ctx); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 7 {
-		if n := countEvents(t, store, "+1555010"+strconv.Itoa(i)); n != 1 {
+		if n := countEvents(t, db, "+1555010"+strconv.Itoa(i)); n != 1 {
 			t.Errorf("item %d after a repeat: %d events", i+1, n)
 		}
 	}
@@ -351,10 +352,10 @@ func TestPollerBackoff(t *testing.T) {
 	ctx := context.Background()
 	p := newPartner(t, 1)
 	p.fail.Store(2)
-	store := openStore(t, t.TempDir())
-	defer store.Close()
+	db := openStore(t, t.TempDir())
+	defer db.Close()
 	c := &clock{t: time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)}
-	poller := buildPoller(t, store, p.srv.URL, c)
+	poller := buildPoller(t, db, p.srv.URL, c)
 
 	err := poller.Poll(ctx)
 	var se *connectors.StatusError
@@ -380,7 +381,7 @@ func TestPollerBackoff(t *testing.T) {
 	if err := poller.Poll(ctx); err != nil {
 		t.Fatalf("after the partner recovered: %v", err)
 	}
-	if n := countEvents(t, store, "+15550100"); n != 1 {
+	if n := countEvents(t, db, "+15550100"); n != 1 {
 		t.Errorf("%d events", n)
 	}
 	if err := poller.Poll(ctx); err != nil {

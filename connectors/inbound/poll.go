@@ -17,8 +17,8 @@ import (
 
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/internal/event"
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/quota"
+	"github.com/openjds/jds/internal/store"
 )
 
 // CursorCollection is the ledger document collection that keeps pollers'
@@ -61,7 +61,7 @@ var pollSpec = []connectors.Field{
 // for concurrent use; runs do not overlap.
 type Poller struct {
 	name, schedule string
-	ws             ledger.Workspace
+	ws             store.Workspace
 	url            *url.URL
 	headers        http.Header
 	cursorParam    string
@@ -148,7 +148,7 @@ type cursorDoc struct {
 // Cursor returns the stored cursor, or initialCursor when none is stored.
 func (p *Poller) Cursor(ctx context.Context) (string, error) {
 	raw, err := p.store.GetDoc(ctx, p.ws, CursorCollection, p.name)
-	if errors.Is(err, ledger.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		return p.initialCursor, nil
 	}
 	if err != nil {

@@ -13,8 +13,8 @@ import (
 
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/internal/event"
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/quota"
+	"github.com/openjds/jds/internal/store"
 )
 
 // Request is one inbound webhook request as the HTTP edge received it. The
@@ -29,7 +29,7 @@ type Request struct {
 
 // Result says what Receive stored.
 type Result struct {
-	Workspace  ledger.Workspace
+	Workspace  store.Workspace
 	Accepted   int      // events acknowledged, duplicates included
 	Duplicates int      // of those, events the workspace already held
 	Skipped    int      // items the mapping's when left out
@@ -56,7 +56,7 @@ func (e *PayloadError) Error() string {
 // concurrent use.
 type Webhook struct {
 	name    string
-	ws      ledger.Workspace
+	ws      store.Workspace
 	scheme  string
 	verify  verifier
 	mapping *mapping
@@ -84,7 +84,7 @@ func newWebhook(c *connectors.Config, o *Options) (*Webhook, []error) {
 func (w *Webhook) Name() string { return w.name }
 
 // Workspace is where the webhook writes.
-func (w *Webhook) Workspace() ledger.Workspace { return w.ws }
+func (w *Webhook) Workspace() store.Workspace { return w.ws }
 
 // Scheme is the verification scheme. With SchemeSAS the caller authenticates
 // the request's token (ds, write, the webhook's workspace) before Receive;
@@ -140,7 +140,7 @@ func (w *Webhook) Receive(ctx context.Context, r Request) (Result, error) {
 }
 
 // storedCounts are the events an append stored anew and those the workspace held.
-func storedCounts(res []ledger.AppendResult) (accepted, duplicates, rejected int) {
+func storedCounts(res []store.AppendResult) (accepted, duplicates, rejected int) {
 	for _, r := range res {
 		if r.Duplicate {
 			duplicates++

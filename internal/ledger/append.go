@@ -9,22 +9,17 @@ import (
 
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/store"
 )
-
-// AppendResult says what happened to one appended event.
-type AppendResult struct {
-	PersonID  string // the live person the event belongs to
-	Duplicate bool   // an event with this source and id was already stored in the workspace
-}
 
 // Append stores validated events durably, in order, and resolves their identities (see
 // appendEvent). It returns when they are synced to disk. Events whose source and id the
 // workspace already holds are not stored again.
-func (s *Store) Append(ctx context.Context, ws Workspace, evs []*event.Event) ([]AppendResult, error) {
+func (s *Store) Append(ctx context.Context, ws store.Workspace, evs []*event.Event) ([]store.AppendResult, error) {
 	if len(evs) == 0 {
 		return nil, nil
 	}
-	if p, ok := s.opts.Deriver.(Preparer); ok {
+	if p, ok := s.opts.Deriver.(store.Preparer); ok {
 		for _, ev := range evs {
 			p.Prepare(ws, ev)
 		}
@@ -37,9 +32,9 @@ func (s *Store) Append(ctx context.Context, ws Workspace, evs []*event.Event) ([
 }
 
 type appendOp struct {
-	ws      Workspace
+	ws      store.Workspace
 	evs     []*event.Event
-	results []AppendResult
+	results []store.AppendResult
 }
 
 func (o *appendOp) events() int { return len(o.evs) }
@@ -69,21 +64,21 @@ func (o *appendOp) apply(b *batch) error {
 //     owned by another person Q makes P merge into Q (the newer, identified one survives);
 //     an unknown previousidentity is ignored;
 //  4. the event is written under the live owner of its alias.
-func (b *batch) appendEvent(ws wsid, w Workspace, ev *event.Event) (AppendResult, error) {
+func (b *batch) appendEvent(ws wsid, w store.Workspace, ev *event.Event) (store.AppendResult, error) {
 	dk := dedupeKey(ws, ev.ID, ev.Source)
 	if v, dup, err := b.get(dk); err != nil {
-		return AppendResult{}, err
+		return store.AppendResult{}, err
 	} else if dup {
 		ref, err := parseEventRef(v)
 		if err != nil {
-			return AppendResult{}, err
+			return store.AppendResult{}, err
 		}
 		p, err := b.root(ws, ref.person)
 		switch {
 		case err == nil:
-			return AppendResult{PersonID: p.ID, Duplicate: true}, nil
-		case !errors.Is(err, ErrNotFound):
-			return AppendResult{}, err
+			return store.AppendResult{PersonID: p.ID, Duplicate: true}, nil
+		case !errors.Is(err, store.ErrNotFound):
+			return store.AppendResult{}, err
 		}
 		// The event belonged to an erased person whose purge is not finished: it is
 		// gone, and this one is new.
@@ -91,23 +86,23 @@ func (b *batch) appendEvent(ws wsid, w Workspace, ev *event.Event) (AppendResult
 
 	owner, err := b.resolveOwner(ws, ev)
 	if err != nil {
-		return AppendResult{}, err
+		return store.AppendResult{}, err
 	}
 
 	b.seq++
 	ref := eventRef{person: owner, time: ev.Time.UnixNano(), seq: b.seq}
 	if err := b.set(eventKey(ws, ref), ev.Raw); err != nil {
-		return AppendResult{}, err
+		return store.AppendResult{}, err
 	}
 	if err := b.set(dk, ref.appendTo(make([]byte, 0, eventRefLen))); err != nil {
-		return AppendResult{}, err
+		return store.AppendResult{}, err
 	}
 	if err := b.derive(w, ws, owner, ev, b.seq); err != nil {
-		return AppendResult{}, fmt.Errorf("deriving state: %w", err)
+		return store.AppendResult{}, fmt.Errorf("deriving state: %w", err)
 	}
 	personID := owner.String()
-	b.committed = append(b.committed, Committed{Workspace: w, PersonID: personID, EventID: ev.ID, Seq: b.seq, Raw: ev.Raw})
-	return AppendResult{PersonID: personID}, nil
+	b.committed = append(b.committed, store.Committed{Workspace: w, PersonID: personID, EventID: ev.ID, Seq: b.seq, Raw: ev.Raw})
+	return store.AppendResult{PersonID: personID}, nil
 }
 
 // resolveOwner applies rules 2 and 3 of appendEvent and returns the live owner.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/store"
 )
 
 // benchEvents makes n validated events spread over persons identities.
@@ -66,7 +67,7 @@ func BenchmarkHistoryTop50(b *testing.B) {
 	}
 	b.ResetTimer()
 	for range b.N {
-		out, err := s.History(ctx, ws, p, Query{Limit: 50})
+		out, err := s.History(ctx, ws, p, store.Query{Limit: 50})
 		if err != nil || len(out) != 50 {
 			b.Fatal(err, len(out))
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/openjds/jds/internal/gencache"
 	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/store"
 )
 
 // op is one unit of work for the committer: the writes of one request.
@@ -49,7 +50,7 @@ func (s *Store) submit(ctx context.Context, o op) error {
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
-		return ErrClosed
+		return store.ErrClosed
 	}
 	select {
 	case s.reqs <- r:
@@ -135,7 +136,7 @@ func (s *Store) commitGroup(group []*request) {
 		if s.opts.Observe != nil {
 			s.opts.Observe(len(b.committed), took)
 		}
-	} else if !errors.Is(err, ErrNoSpace) { // commitSpace logged it
+	} else if !errors.Is(err, store.ErrNoSpace) { // commitSpace logged it
 		s.log.Error("commit failed", "requests", len(group), "err", err)
 	}
 	for _, r := range group {
@@ -196,7 +197,7 @@ func (s *Store) run(group []*request) (*batch, error) {
 	}
 	if err := txn.Commit(); err != nil {
 		if errors.Is(err, syscall.ENOSPC) {
-			err = fmt.Errorf("%w: %w", ErrNoSpace, err)
+			err = fmt.Errorf("%w: %w", store.ErrNoSpace, err)
 		}
 		return nil, fmt.Errorf("committing %d requests: %w", len(group), err)
 	}
@@ -215,8 +216,8 @@ type batch struct {
 
 	aliases   map[string]aliasEntry       // by alias key; zero entry: deleted
 	persons   map[string]*identity.Person // by person key; nil: deleted
-	committed []Committed
-	derived   State // handed to Deriver.Derive (see derive)
+	committed []store.Committed
+	derived   derivedState // handed to store.Deriver.Derive (see derive)
 	// journal holds the batch's state changes (see journal.go), written as one record,
 	// or more when it grows past maxJournalRecord (journalCuts are where the others
 	// start); checkpoint is how far the batch wrote out the old pending generation.
@@ -262,7 +263,7 @@ func (b *batch) get(key []byte) (value []byte, ok bool, err error) {
 }
 
 // workspace returns the number of a workspace, allocating one on first write.
-func (b *batch) workspace(ws Workspace) (wsid, error) {
+func (b *batch) workspace(ws store.Workspace) (wsid, error) {
 	if id, ok := b.s.cachedWorkspace(ws); ok {
 		return id, nil
 	}
@@ -326,7 +327,7 @@ func (b *batch) person(ws wsid, id pid) (*identity.Person, error) {
 	key := personKey(ws, id)
 	if p, ok := b.persons[string(key)]; ok {
 		if p == nil {
-			return nil, fmt.Errorf("person %s: %w", id, ErrNotFound)
+			return nil, fmt.Errorf("person %s: %w", id, store.ErrNotFound)
 		}
 		return p, nil
 	}
@@ -338,7 +339,7 @@ func (b *batch) person(ws wsid, id pid) (*identity.Person, error) {
 		return nil, err
 	}
 	if !ok {
-		return nil, fmt.Errorf("person %s: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("person %s: %w", id, store.ErrNotFound)
 	}
 	p, err := decodePerson(id, v)
 	if err != nil {

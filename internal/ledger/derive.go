@@ -11,6 +11,7 @@ import (
 
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/store"
 )
 
 // Derived state: what other packages compute from events (progressive profiles) is
@@ -21,61 +22,27 @@ import (
 // right across merges (reads combine the states of merged persons), unmerges (states
 // are rebuilt) and erasure (states are deleted).
 
-// Deriver computes derived state. Its methods run on the committer goroutine, inside the
-// commit: they must be deterministic and quick, and must not call the Store.
-type Deriver interface {
-	// Derive is called once for each event newly stored, with the state of the person it
-	// was filed under (valid during the call only).
-	Derive(st *State, ev StoredEvent) error
-	// Rebuild recomputes all of one person's state from the person's own events. It must
-	// replace every value it computes: the ledger calls it after clearing the person's
-	// state (unmerge) and also, without clearing, after retention deleted some of the
-	// person's events (ExpireEvents), so that values not computed from events survive.
-	Rebuild(st *State, events EventSource) error
-}
-
-// Preparer is an optional part of a Deriver: Prepare runs on the caller's goroutine,
-// before an event is handed to the committer, and may set ev.Prepared (a decoded form,
-// say) for Derive to use. Work done here is done in parallel, off the commit path.
-type Preparer interface {
-	Prepare(w Workspace, ev *event.Event)
-}
-
-// StoredEvent is an event as the ledger holds it.
-type StoredEvent struct {
-	Time time.Time
-	Seq  uint64
-	Type string // the CloudEvents type, to skip decoding events nobody derives from
-	Raw  []byte // canonical JSON
-	// Prepared is what Preparer.Prepare set, for new events; nil otherwise.
-	Prepared any
-}
-
-// EventSource yields a person's own events with time at or after since, oldest first,
-// until fn returns an error.
-type EventSource func(since time.Time, fn func(StoredEvent) error) error
-
 // State is the derived state of one person inside one commit.
-type State struct {
+type derivedState struct {
 	b      *batch
 	ws     wsid
-	w      Workspace
+	w      store.Workspace
 	person pid
 	key    []byte // scratch: the person's state key prefix, then a name
 }
 
 // Workspace is the workspace of the person.
-func (s *State) Workspace() Workspace { return s.w }
+func (s *derivedState) Workspace() store.Workspace { return s.w }
 
 // Person is the id of the person the state belongs to.
-func (s *State) Person() string { return s.person.String() }
+func (s *derivedState) Person() string { return s.person.String() }
 
 // Now is the commit's clock reading.
-func (s *State) Now() time.Time { return s.b.now }
+func (s *derivedState) Now() time.Time { return s.b.now }
 
 // keyOf returns the key of a named value of the person, in scratch space that the next
 // call reuses.
-func (s *State) keyOf(name string) []byte {
+func (s *derivedState) keyOf(name string) []byte {
 	if len(s.key) < statePrefixLen {
 		s.key = appendStatePrefix(s.key[:0], s.ws, s.person)
 	}
@@ -84,22 +51,22 @@ func (s *State) keyOf(name string) []byte {
 }
 
 // Get returns a named value, nil when absent. The value is shared: do not modify it.
-func (s *State) Get(name string) ([]byte, error) {
+func (s *derivedState) Get(name string) ([]byte, error) {
 	v, _, err := s.b.getState(s.keyOf(name))
 	return v, err
 }
 
 // Set stores a named value.
-func (s *State) Set(name string, v []byte) error {
+func (s *derivedState) Set(name string, v []byte) error {
 	return s.b.setState(s.keyOf(name), v)
 }
 
 // Delete removes a named value.
-func (s *State) Delete(name string) error { return s.Set(name, nil) }
+func (s *derivedState) Delete(name string) error { return s.Set(name, nil) }
 
 // GetMerged returns a named value of the person and of every person merged into it
 // (absent ones left out): what a view of the live person combines.
-func (s *State) GetMerged(name string) ([][]byte, error) {
+func (s *derivedState) GetMerged(name string) ([][]byte, error) {
 	p, err := s.Record()
 	if err != nil {
 		return nil, err
@@ -122,10 +89,10 @@ func (s *State) GetMerged(name string) ([][]byte, error) {
 }
 
 // Record returns the person's record as this commit sees it (shared: do not modify).
-func (s *State) Record() (*identity.Person, error) { return s.b.person(s.ws, s.person) }
+func (s *derivedState) Record() (*identity.Person, error) { return s.b.person(s.ws, s.person) }
 
 // Clear removes every value of the person.
-func (s *State) Clear() error { return s.b.clearStates(s.ws, s.person) }
+func (s *derivedState) Clear() error { return s.b.clearStates(s.ws, s.person) }
 
 // getState reads a state value: as this batch left it, else through the committer's
 // state cache (see stateCache), then the pending values (journal.go), then the store. The
@@ -156,13 +123,13 @@ func (b *batch) clearStates(ws wsid, p pid) error {
 	return b.deletePrefix(prefix)
 }
 
-func (b *batch) state(w Workspace, ws wsid, p pid) *State {
-	return &State{b: b, ws: ws, w: w, person: p}
+func (b *batch) state(w store.Workspace, ws wsid, p pid) *derivedState {
+	return &derivedState{b: b, ws: ws, w: w, person: p}
 }
 
 // events is the EventSource of one person in this transaction.
-func (b *batch) events(ws wsid, p pid) EventSource {
-	return func(since time.Time, fn func(StoredEvent) error) error {
+func (b *batch) events(ws wsid, p pid) store.EventSource {
+	return func(since time.Time, fn func(store.StoredEvent) error) error {
 		prefix := eventPrefix(ws, p)
 		opt := badger.DefaultIteratorOptions
 		opt.Prefix = prefix
@@ -181,16 +148,16 @@ func (b *batch) events(ws wsid, p pid) EventSource {
 	}
 }
 
-func storedEvent(item *badger.Item) (StoredEvent, error) {
+func storedEvent(item *badger.Item) (store.StoredEvent, error) {
 	ref, err := refFromEventKey(item.Key())
 	if err != nil {
-		return StoredEvent{}, err
+		return store.StoredEvent{}, err
 	}
 	raw, err := item.ValueCopy(nil)
 	if err != nil {
-		return StoredEvent{}, err
+		return store.StoredEvent{}, err
 	}
-	return StoredEvent{Time: time.Unix(0, ref.time).UTC(), Seq: ref.seq, Type: event.TypeOf(raw), Raw: raw}, nil
+	return store.StoredEvent{Time: time.Unix(0, ref.time).UTC(), Seq: ref.seq, Type: event.TypeOf(raw), Raw: raw}, nil
 }
 
 // deletePrefix deletes every key with a prefix in this transaction.
@@ -214,20 +181,20 @@ func (b *batch) deletePrefix(prefix []byte) error {
 
 // derive hands a newly stored event to the deriver, with the batch's one State of new
 // events.
-func (b *batch) derive(w Workspace, ws wsid, p pid, ev *event.Event, seq uint64) error {
+func (b *batch) derive(w store.Workspace, ws wsid, p pid, ev *event.Event, seq uint64) error {
 	d := b.s.opts.Deriver
 	if d == nil {
 		return nil
 	}
 	st := &b.derived
 	if st.b == nil || st.ws != ws || st.person != p || st.w != w {
-		*st = State{b: b, ws: ws, w: w, person: p, key: st.key[:0]}
+		*st = derivedState{b: b, ws: ws, w: w, person: p, key: st.key[:0]}
 	}
-	return d.Derive(st, StoredEvent{Time: ev.Time, Seq: seq, Type: ev.Type, Raw: ev.Raw, Prepared: ev.Prepared})
+	return d.Derive(st, store.StoredEvent{Time: ev.Time, Seq: seq, Type: ev.Type, Raw: ev.Raw, Prepared: ev.Prepared})
 }
 
 // rebuild recomputes the derived state of persons from their own events.
-func (b *batch) rebuild(w Workspace, ws wsid, persons ...pid) error {
+func (b *batch) rebuild(w store.Workspace, ws wsid, persons ...pid) error {
 	d := b.s.opts.Deriver
 	if d == nil {
 		return nil
@@ -244,26 +211,17 @@ func (b *batch) rebuild(w Workspace, ws wsid, persons ...pid) error {
 	return nil
 }
 
-// PersonState is one person's value of a named derived state.
-type PersonState struct {
-	PersonID string
-	// Version changes whenever the value changes: a value can be cached by (PersonID,
-	// name, Version).
-	Version uint64
-	Value   []byte // shared: do not modify
-}
-
 // States returns a named value for a live person and for every person merged into it
 // (absent ones left out), read from one snapshot: the parts a derived view combines. A
 // name asked for twice is answered once.
-func (s *Store) States(ctx context.Context, w Workspace, p *identity.Person, names []string) (map[string][]PersonState, error) {
+func (s *Store) States(ctx context.Context, w store.Workspace, p *identity.Person, names []string) (map[string][]store.PersonState, error) {
 	names = slices.Compact(slices.Sorted(slices.Values(names)))
 	for {
 		// A value missed in memory is read from the snapshot; if a generation of pending
 		// values was dropped meanwhile, the snapshot may predate the commit that wrote it
 		// out: read again.
 		drops := s.pending.drops.Load()
-		out := map[string][]PersonState{}
+		out := map[string][]store.PersonState{}
 		_, err := s.view(w, func(r *reader, ws wsid) error {
 			ids := append([]string{p.ID}, p.MergedIDs(r.personByID(ws))...)
 			for _, id := range ids {
@@ -295,24 +253,24 @@ const pendingVersion = 1 << 63
 
 // readState reads a state value: pending, else in a reader's snapshot, through the
 // readers' cache.
-func (s *Store) readState(txn *badger.Txn, key []byte) (PersonState, bool, error) {
+func (s *Store) readState(txn *badger.Txn, key []byte) (store.PersonState, bool, error) {
 	if v, ver, pending := s.pending.lookup(key); pending {
-		return PersonState{Version: pendingVersion | ver, Value: v}, v != nil, nil
+		return store.PersonState{Version: pendingVersion | ver, Value: v}, v != nil, nil
 	}
 	item, err := txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return PersonState{}, false, nil
+		return store.PersonState{}, false, nil
 	}
 	if err != nil {
-		return PersonState{}, false, fmt.Errorf("reading derived state: %w", err)
+		return store.PersonState{}, false, fmt.Errorf("reading derived state: %w", err)
 	}
-	ps := PersonState{Version: item.Version()}
+	ps := store.PersonState{Version: item.Version()}
 	if v, ok := s.readerStates.get(key, ps.Version); ok {
 		ps.Value = v
 		return ps, true, nil
 	}
 	if ps.Value, err = item.ValueCopy(nil); err != nil {
-		return PersonState{}, false, fmt.Errorf("reading derived state: %w", err)
+		return store.PersonState{}, false, fmt.Errorf("reading derived state: %w", err)
 	}
 	s.readerStates.put(key, ps.Version, ps.Value)
 	return ps, true, nil
@@ -350,7 +308,7 @@ func (r *reader) personByID(ws wsid) func(string) *identity.Person {
 
 // Event reads one stored event of a person by its time and sequence (a derived entry's
 // reference), nil when it is gone.
-func (s *Store) Event(ctx context.Context, w Workspace, personID string, t time.Time, seq uint64) ([]byte, error) {
+func (s *Store) Event(ctx context.Context, w store.Workspace, personID string, t time.Time, seq uint64) ([]byte, error) {
 	k, err := parsePID(personID)
 	if err != nil {
 		return nil, err
@@ -364,13 +322,10 @@ func (s *Store) Event(ctx context.Context, w Workspace, personID string, t time.
 	return raw, err
 }
 
-// RebuildFunc recomputes part of one person's derived state; see Store.Backfill.
-type RebuildFunc func(st *State, events EventSource) error
-
 // Backfill runs fn for every person record of a workspace (live or merged: each holds
 // the state of the events filed under it), a few persons per commit so that ingest
 // keeps flowing in between. progress is told how many persons are done out of how many.
-func (s *Store) Backfill(ctx context.Context, w Workspace, fn RebuildFunc, progress func(done, total int)) error {
+func (s *Store) Backfill(ctx context.Context, w store.Workspace, fn store.RebuildFunc, progress func(done, total int)) error {
 	var ids []pid
 	_, err := s.view(w, func(r *reader, ws wsid) error {
 		opt := badger.DefaultIteratorOptions

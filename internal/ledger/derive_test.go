@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/store"
 )
 
 // counter is a test Deriver: state "n" counts a person's events, "types" lists them.
 type counter struct{}
 
-func (counter) Derive(st *State, ev StoredEvent) error {
+func (counter) Derive(st store.State, ev store.StoredEvent) error {
 	v, err := st.Get("n")
 	if err != nil {
 		return err
@@ -26,7 +27,7 @@ func (counter) Derive(st *State, ev StoredEvent) error {
 // failing counts like counter, then fails the commit of events of type "boom".
 type failing struct{ counter }
 
-func (f failing) Derive(st *State, ev StoredEvent) error {
+func (f failing) Derive(st store.State, ev store.StoredEvent) error {
 	if err := f.counter.Derive(st, ev); err != nil {
 		return err
 	}
@@ -36,8 +37,8 @@ func (f failing) Derive(st *State, ev StoredEvent) error {
 	return nil
 }
 
-func (c counter) Rebuild(st *State, events EventSource) error {
-	return events(time.Time{}, func(ev StoredEvent) error { return c.Derive(st, ev) })
+func (c counter) Rebuild(st store.State, events store.EventSource) error {
+	return events(time.Time{}, func(ev store.StoredEvent) error { return c.Derive(st, ev) })
 }
 
 func counts(t *testing.T, s *Store, ident string) string {
@@ -78,7 +79,7 @@ func TestDerivedStateFollowsIdentity(t *testing.T) {
 	}
 	// Backfill recomputes every person.
 	var progress []int
-	err := s.Backfill(ctx, ws, func(st *State, events EventSource) error {
+	err := s.Backfill(ctx, ws, func(st store.State, events store.EventSource) error {
 		return st.Set("n", []byte("9"))
 	}, func(done, total int) { progress = append(progress, done, total) })
 	if err != nil || fmt.Sprint(progress) != "[2 2]" || counts(t, s, "tmp-1") != "[9]" {
@@ -117,13 +118,13 @@ func TestFailedCommitDerivesNothing(t *testing.T) {
 func TestDocuments(t *testing.T) {
 	s := openTest(t, "")
 	ctx := context.Background()
-	other := Workspace{Org: "o", Name: "w2"}
+	other := store.Workspace{Org: "o", Name: "w2"}
 	s.PutDoc(ctx, ws, "templates", "t1", []byte(`{"a":1}`))
 	s.PutDoc(ctx, other, "templates", "t2", []byte(`{"b":2}`))
 	s.PutDoc(ctx, ws, "actions", "x", []byte(`{}`))
 	s.PutDoc(ctx, ws, "templates", "t1", []byte(`{"a":2}`))
 	got := map[string]string{}
-	s.AllDocs(ctx, "templates", func(w Workspace, id string, v []byte) error {
+	s.AllDocs(ctx, "templates", func(w store.Workspace, id string, v []byte) error {
 		got[w.String()+"/"+id] = string(v)
 		return nil
 	})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/openjds/jds/internal/store"
 )
 
 // Documents: small JSON records that other packages keep per workspace (profile
@@ -14,7 +15,7 @@ import (
 // everything else, so that a definition and the events after it are ordered.
 
 // PutDoc stores a document in a collection of a workspace, replacing any with that id.
-func (s *Store) PutDoc(ctx context.Context, w Workspace, collection, id string, value []byte) error {
+func (s *Store) PutDoc(ctx context.Context, w store.Workspace, collection, id string, value []byte) error {
 	return s.do(ctx, func(b *batch) error {
 		ws, err := b.workspace(w)
 		if err != nil {
@@ -25,7 +26,7 @@ func (s *Store) PutDoc(ctx context.Context, w Workspace, collection, id string, 
 }
 
 // DeleteDoc removes a document; ErrNotFound when there was none.
-func (s *Store) DeleteDoc(ctx context.Context, w Workspace, collection, id string) error {
+func (s *Store) DeleteDoc(ctx context.Context, w store.Workspace, collection, id string) error {
 	return s.do(ctx, func(b *batch) error {
 		ws, err := b.workspace(w)
 		if err != nil {
@@ -35,16 +36,16 @@ func (s *Store) DeleteDoc(ctx context.Context, w Workspace, collection, id strin
 		if _, ok, err := b.get(key); err != nil {
 			return err
 		} else if !ok {
-			return reject("%s %q: %w", collection, id, ErrNotFound)
+			return reject("%s %q: %w", collection, id, store.ErrNotFound)
 		}
 		return b.txn.Delete(key)
 	})
 }
 
 // AllDocs calls fn for every document of a collection, in every workspace.
-func (s *Store) AllDocs(ctx context.Context, collection string, fn func(w Workspace, id string, value []byte) error) error {
+func (s *Store) AllDocs(ctx context.Context, collection string, fn func(w store.Workspace, id string, value []byte) error) error {
 	return s.db.View(func(txn *badger.Txn) error {
-		names := map[wsid]Workspace{}
+		names := map[wsid]store.Workspace{}
 		opt := badger.DefaultIteratorOptions
 		opt.Prefix = []byte{tagWorkspace}
 		it := txn.NewIterator(opt)
@@ -55,7 +56,7 @@ func (s *Store) AllDocs(ctx context.Context, collection string, fn func(w Worksp
 				if len(v) != wsidLen {
 					return fmt.Errorf("workspace number of %d bytes", len(v))
 				}
-				names[wsid(binary.BigEndian.Uint32(v))] = Workspace{Org: string(org), Name: string(name)}
+				names[wsid(binary.BigEndian.Uint32(v))] = store.Workspace{Org: string(org), Name: string(name)}
 				return nil
 			})
 			if err != nil {
@@ -96,25 +97,25 @@ func docKey(ws wsid, collection, id string) []byte {
 }
 
 // GetDoc reads a document; ErrNotFound when there is none.
-func (s *Store) GetDoc(ctx context.Context, w Workspace, collection, id string) ([]byte, error) {
+func (s *Store) GetDoc(ctx context.Context, w store.Workspace, collection, id string) ([]byte, error) {
 	var out []byte
 	ok, err := s.view(w, func(r *reader, ws wsid) error {
 		v, found, err := r.get(docKey(ws, collection, id))
 		if err == nil && !found {
-			err = fmt.Errorf("%s %q: %w", collection, id, ErrNotFound)
+			err = fmt.Errorf("%s %q: %w", collection, id, store.ErrNotFound)
 		}
 		out = v
 		return err
 	})
 	if err == nil && !ok {
-		err = fmt.Errorf("%s %q: %w", collection, id, ErrNotFound)
+		err = fmt.Errorf("%s %q: %w", collection, id, store.ErrNotFound)
 	}
 	return out, err
 }
 
 // Workspaces lists every workspace that holds data.
-func (s *Store) Workspaces(ctx context.Context) ([]Workspace, error) {
-	var out []Workspace
+func (s *Store) Workspaces(ctx context.Context) ([]store.Workspace, error) {
+	var out []store.Workspace
 	err := s.db.View(func(txn *badger.Txn) error {
 		opt := badger.DefaultIteratorOptions
 		opt.Prefix = []byte{tagWorkspace}
@@ -123,7 +124,7 @@ func (s *Store) Workspaces(ctx context.Context) ([]Workspace, error) {
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			org, name, _ := bytes.Cut(it.Item().Key()[1:], []byte{0})
-			out = append(out, Workspace{Org: string(org), Name: string(name)})
+			out = append(out, store.Workspace{Org: string(org), Name: string(name)})
 		}
 		return nil
 	})

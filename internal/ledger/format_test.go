@@ -11,6 +11,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/store"
 )
 
 // withSource is ev posted by another source.
@@ -48,7 +49,7 @@ func TestEventsAreUniqueBySourceAndID(t *testing.T) {
 	if !res[2].Duplicate || res[2].PersonID != res[0].PersonID {
 		t.Fatalf("the same source and id again is a duplicate of the first: %+v", res[2])
 	}
-	if got := fmt.Sprint(history(t, s, "bob", Query{Limit: 10})); got != "[42]" {
+	if got := fmt.Sprint(history(t, s, "bob", store.Query{Limit: 10})); got != "[42]" {
 		t.Fatalf("bob's history = %s", got)
 	}
 }

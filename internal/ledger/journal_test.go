@@ -20,13 +20,14 @@ import (
 
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/store"
 )
 
 // seqList is a test Deriver whose state grows with every event: "seqs" lists the
 // sequences of a person's events, in order, and "u" counts those of type U.
 type seqList struct{}
 
-func (seqList) Derive(st *State, ev StoredEvent) error {
+func (seqList) Derive(st store.State, ev store.StoredEvent) error {
 	if err := addSeq(st, ev.Seq); err != nil || ev.Type != "U" {
 		return err
 	}
@@ -38,7 +39,7 @@ func (seqList) Derive(st *State, ev StoredEvent) error {
 	return st.Set("u", []byte(strconv.Itoa(n+1)))
 }
 
-func addSeq(st *State, seq uint64) error {
+func addSeq(st store.State, seq uint64) error {
 	v, err := st.Get("seqs")
 	if err != nil {
 		return err
@@ -59,12 +60,12 @@ func addSeq(st *State, seq uint64) error {
 
 // Rebuild replaces "seqs", and "u" when the person has U events: a "u" left over from
 // events the person no longer has is for the ledger's clear to delete.
-func (seqList) Rebuild(st *State, events EventSource) error {
+func (seqList) Rebuild(st store.State, events store.EventSource) error {
 	if err := st.Delete("seqs"); err != nil {
 		return err
 	}
 	u := 0
-	err := events(time.Time{}, func(ev StoredEvent) error {
+	err := events(time.Time{}, func(ev store.StoredEvent) error {
 		if ev.Type == "U" {
 			u++
 		}
@@ -176,7 +177,7 @@ func TestJournaledStateSurvivesCrash(t *testing.T) {
 			if n := strings.Count(want, " ") + 1; n != 8+8+7+3 {
 				t.Fatalf("%d sequences in the state, want 26 (the erased person's 7 gone): %s", n, want)
 			}
-			erased := func(r *Store) map[string][]PersonState {
+			erased := func(r *Store) map[string][]store.PersonState {
 				st, err := r.States(ctx, ws, gone, []string{"seqs"})
 				if err != nil {
 					t.Fatal(err)
@@ -404,7 +405,7 @@ func TestJournaledStateMatchesRebuild(t *testing.T) {
 								mu.Lock()
 								erased = append(erased, &identity.Person{ID: out.Person.ID})
 								mu.Unlock()
-							} else if !errors.Is(err, ErrNotFound) {
+							} else if !errors.Is(err, store.ErrNotFound) {
 								return err // another writer may have erased it first
 							}
 						}

@@ -10,9 +10,10 @@ import (
 	"time"
 
 	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/store"
 )
 
-var ws = Workspace{Org: "cctsa", Name: "sandbox"}
+var ws = store.Workspace{Org: "cctsa", Name: "sandbox"}
 
 func openTest(t *testing.T, dir string) *Store {
 	t.Helper()
@@ -58,7 +59,7 @@ func ids(t *testing.T, raws [][]byte) []string {
 	return out
 }
 
-func history(t *testing.T, s *Store, ident string, q Query) []string {
+func history(t *testing.T, s *Store, ident string, q store.Query) []string {
 	t.Helper()
 	ctx := context.Background()
 	p, err := s.Resolve(ctx, ws, ident)
@@ -92,17 +93,17 @@ func TestAppendDedupeAndHistoryOrder(t *testing.T) {
 	if res[0].Duplicate || !res[3].Duplicate || res[3].PersonID != res[0].PersonID {
 		t.Fatalf("duplicate flags: %+v", res)
 	}
-	got := fmt.Sprint(history(t, s, "+12263762555", Query{Limit: 10}))
+	got := fmt.Sprint(history(t, s, "+12263762555", store.Query{Limit: 10}))
 	if got != "[a c b]" {
 		t.Fatalf("history newest first by event time = %s, want [a c b]", got)
 	}
-	if got := fmt.Sprint(history(t, s, "12263762555", Query{Offset: 1, Limit: 1})); got != "[c]" {
+	if got := fmt.Sprint(history(t, s, "12263762555", store.Query{Offset: 1, Limit: 1})); got != "[c]" {
 		t.Fatalf("page 2 of size 1 = %s", got)
 	}
-	if _, err := s.Resolve(ctx, ws, "nobody@example.com"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Resolve(ctx, ws, "nobody@example.com"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unknown identity: %v", err)
 	}
-	if _, err := s.Resolve(ctx, Workspace{Org: "cctsa", Name: "other"}, "12263762555"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Resolve(ctx, store.Workspace{Org: "cctsa", Name: "other"}, "12263762555"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("workspaces must be isolated: %v", err)
 	}
 }
@@ -120,7 +121,7 @@ func TestPreviousIdentityLinksAndMerges(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if got := fmt.Sprint(history(t, s, "ann@example.com", Query{Limit: 10})); got != "[login v2 v1]" {
+	if got := fmt.Sprint(history(t, s, "ann@example.com", store.Query{Limit: 10})); got != "[login v2 v1]" {
 		t.Fatalf("linked history = %s", got)
 	}
 	// The same customer is known by phone from the call center; a later event posted
@@ -139,7 +140,7 @@ func TestPreviousIdentityLinksAndMerges(t *testing.T) {
 		t.Fatalf("the identified (phone) person must survive the merge")
 	}
 	for _, ident := range []string{"tmp-1", "ANN@example.com", "12263762555"} {
-		if got := fmt.Sprint(history(t, s, ident, Query{Limit: 10})); got != "[sms login v2 v1 call]" {
+		if got := fmt.Sprint(history(t, s, ident, store.Query{Limit: 10})); got != "[sms login v2 v1 call]" {
 			t.Fatalf("history via %s after merge = %s", ident, got)
 		}
 	}
@@ -164,7 +165,7 @@ func TestHistoryFilterAndAfter(t *testing.T) {
 		t.Fatal(err)
 	}
 	onlyB := func(raw []byte) bool { return json.Valid(raw) && string(raw[:0]) == "" && event.ID(raw)[1]%2 == 1 }
-	if got := fmt.Sprint(history(t, s, "c1", Query{Limit: 2, Offset: 1, Match: onlyB})); got != "[e7 e5]" {
+	if got := fmt.Sprint(history(t, s, "c1", store.Query{Limit: 2, Offset: 1, Match: onlyB})); got != "[e7 e5]" {
 		t.Fatalf("filtered page = %s", got)
 	}
 	p, _ := s.Resolve(ctx, ws, "c1")
@@ -179,7 +180,7 @@ func TestHistoryFilterAndAfter(t *testing.T) {
 	if fmt.Sprint(got) != "[e7 e8 e9]" {
 		t.Fatalf("after e6 = %v", got)
 	}
-	if _, err := s.After(ctx, ws, p, "nope"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.After(ctx, ws, p, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("after unknown id: %v", err)
 	}
 }
@@ -214,13 +215,13 @@ func TestConcurrentAppendsAreGroupedAndDurable(t *testing.T) {
 	}
 	s = openTest(t, dir)
 	for c := range 4 {
-		if n := len(history(t, s, fmt.Sprint("cust", c), Query{Limit: 1000})); n != 80 {
+		if n := len(history(t, s, fmt.Sprint("cust", c), store.Query{Limit: 1000})); n != 80 {
 			t.Fatalf("cust%d has %d events after reopen, want 80", c, n)
 		}
 	}
 	// The sequence continues after a restart rather than starting again. All events
 	// share one time, so history's newest is the last committed.
-	last := history(t, s, "cust0", Query{Limit: 1})[0]
+	last := history(t, s, "cust0", store.Query{Limit: 1})[0]
 	res, err := s.Append(ctx, ws, []*event.Event{mkEvent(t, "late", "T", "cust0", "customerId", "", t0)})
 	if err != nil || res[0].Duplicate {
 		t.Fatal(err)
@@ -256,7 +257,7 @@ func TestReadAfterClose(t *testing.T) {
 	ctx := context.Background()
 	s.Append(ctx, ws, []*event.Event{mkEvent(t, "a1", "T", "+15550000001", "phone", "", time.Now())})
 	s.Close()
-	if _, err := s.Resolve(ctx, ws, "+15550000001"); !errors.Is(err, ErrClosed) {
+	if _, err := s.Resolve(ctx, ws, "+15550000001"); !errors.Is(err, store.ErrClosed) {
 		t.Fatalf("Resolve after Close: %v, want ErrClosed", err)
 	}
 }

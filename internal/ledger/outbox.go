@@ -12,6 +12,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
+	"github.com/openjds/jds/internal/store"
 )
 
 // The outbox: deliveries that actions fire are written by a Deriver in the same commit
@@ -20,35 +21,12 @@ import (
 // sends them, and settles each: sent, retried later, or dead. Every delivery keeps a
 // record for its person's history, which erasure removes with the person.
 
-// Delivery is one queued message and its state.
-type Delivery struct {
-	ID        string          `json:"id"` // also the idempotency key partners see
-	Workspace Workspace       `json:"workspace"`
-	PersonID  string          `json:"personId"`
-	Payload   json.RawMessage `json:"payload"` // what the deriver queued, opaque to the ledger
-	State     string          `json:"state"`   // pending, sent, dead
-	Attempts  int             `json:"attempts"`
-	Due       time.Time       `json:"due"`
-	CreatedAt time.Time       `json:"createdAt"`
-	UpdatedAt time.Time       `json:"updatedAt"`
-	LastError string          `json:"lastError,omitempty"`
-	// Response is the partner's last answer, shortened, for the history.
-	Response string `json:"response,omitempty"`
-}
-
-// Delivery states.
-const (
-	Pending = "pending"
-	Sent    = "sent"
-	Dead    = "dead"
-)
-
 // Enqueue queues a delivery for the person, due at due, in the commit of the event being
 // derived. It returns the delivery's id.
-func (s *State) Enqueue(payload []byte, due time.Time) (string, error) {
-	d := &Delivery{
+func (s *derivedState) Enqueue(payload []byte, due time.Time) (string, error) {
+	d := &store.Delivery{
 		ID: uuid.NewString(), Workspace: s.w, PersonID: s.person.String(), Payload: payload,
-		State: Pending, Due: due.UTC(), CreatedAt: s.b.now, UpdatedAt: s.b.now,
+		State: store.Pending, Due: due.UTC(), CreatedAt: s.b.now, UpdatedAt: s.b.now,
 	}
 	return d.ID, s.b.putDelivery(s.ws, d, time.Time{})
 }
@@ -57,17 +35,17 @@ func (s *State) Enqueue(payload []byte, due time.Time) (string, error) {
 // before it could be queued (its payload could not be made within its budget): it is
 // dead at once, with reason as its last error, in the person's delivery history and
 // dead letters, and is never sent. It returns the delivery's id.
-func (s *State) EnqueueDead(payload []byte, reason string) (string, error) {
-	d := &Delivery{
+func (s *derivedState) EnqueueDead(payload []byte, reason string) (string, error) {
+	d := &store.Delivery{
 		ID: uuid.NewString(), Workspace: s.w, PersonID: s.person.String(), Payload: payload,
-		State: Dead, Due: s.b.now, CreatedAt: s.b.now, UpdatedAt: s.b.now, LastError: reason,
+		State: store.Dead, Due: s.b.now, CreatedAt: s.b.now, UpdatedAt: s.b.now, LastError: reason,
 	}
 	return d.ID, s.b.putDelivery(s.ws, d, time.Time{})
 }
 
 // putDelivery writes a delivery record, and its place in the queue when it is pending;
 // wasDue is its previous due time (zero for a new one), whose queue entry goes.
-func (b *batch) putDelivery(ws wsid, d *Delivery, wasDue time.Time) error {
+func (b *batch) putDelivery(ws wsid, d *store.Delivery, wasDue time.Time) error {
 	p, err := parsePID(d.PersonID)
 	if err != nil {
 		return err
@@ -88,7 +66,7 @@ func (b *batch) putDelivery(ws wsid, d *Delivery, wasDue time.Time) error {
 	if err := b.set(deliveryKey(ws, p, id), raw); err != nil {
 		return err
 	}
-	if d.State == Pending {
+	if d.State == store.Pending {
 		key := queueKey(d.Due, id)
 		if b.queuedLow == nil || bytes.Compare(key, b.queuedLow) < 0 {
 			b.queuedLow = key
@@ -198,27 +176,12 @@ func (q *queueScan) end(first []byte) {
 
 // Due returns up to limit pending deliveries due at or before now, earliest first,
 // passing over those skip names without reading them.
-func (s *Store) Due(ctx context.Context, now time.Time, limit int, skip func(id string) bool) ([]*Delivery, error) {
-	var p Picker
+func (s *Store) Due(ctx context.Context, now time.Time, limit int, skip func(id string) bool) ([]*store.Delivery, error) {
+	var p store.Picker
 	if skip != nil {
 		p.Pass = func(id uuid.UUID) bool { return skip(id.String()) }
 	}
 	return s.pick(ctx, now, limit, scanDue, p)
-}
-
-// A Picker has a say in what a scan of the due deliveries returns (Pick). Its functions
-// are called in queue order, with the scan's lock held; they must not call back into
-// the store. Each may be nil.
-type Picker struct {
-	// Pass names deliveries to pass over without reading them (a scheduler's in flight,
-	// and those it knows wait for a full slot). It is called for every due one, so keep
-	// it cheap.
-	Pass func(id uuid.UUID) bool
-	// Take is given every other one read and returns false for one to pass over, which
-	// does not count against the limit.
-	Take func(*Delivery) bool
-	// Enough is asked every 64 deliveries met: true ends the scan there, as the limit does.
-	Enough func() bool
 }
 
 // Pick is Due with a say in what counts against the limit (see Picker). So a scheduler
@@ -228,7 +191,7 @@ type Picker struct {
 // Passing over a delivery leaves it queued: nothing but Settle takes one out. With an
 // error, Pick still returns what Take accepted, for the caller to give back what it
 // reserved for them.
-func (s *Store) Pick(ctx context.Context, now time.Time, limit int, p Picker) ([]*Delivery, error) {
+func (s *Store) Pick(ctx context.Context, now time.Time, limit int, p store.Picker) ([]*store.Delivery, error) {
 	return s.pick(ctx, now, limit, scanAll, p)
 }
 
@@ -237,12 +200,12 @@ func (s *Store) Pick(ctx context.Context, now time.Time, limit int, p Picker) ([
 // passed over. Those come back in the next Pick. A scheduler calls it when deliveries
 // were queued and no slot was freed, so that a long queue waiting for a slow partner is
 // not read again for each new delivery.
-func (s *Store) PickNew(ctx context.Context, now time.Time, limit int, p Picker) ([]*Delivery, error) {
+func (s *Store) PickNew(ctx context.Context, now time.Time, limit int, p store.Picker) ([]*store.Delivery, error) {
 	return s.pick(ctx, now, limit, scanNew, p)
 }
 
-func (s *Store) pick(ctx context.Context, now time.Time, limit int, mode int, p Picker) ([]*Delivery, error) {
-	var out []*Delivery
+func (s *Store) pick(ctx context.Context, now time.Time, limit int, mode int, p store.Picker) ([]*store.Delivery, error) {
+	var out []*store.Delivery
 	var first, stop []byte
 	s.queue.mu.Lock()
 	defer s.queue.mu.Unlock()
@@ -314,17 +277,11 @@ func (s *Store) pick(ctx context.Context, now time.Time, limit int, mode int, p 
 	return out, err
 }
 
-// OutboxStats describe the outbox at one instant, for metrics.
-type OutboxStats struct {
-	Pending   int       // deliveries queued, those scheduled for later included
-	OldestDue time.Time // the earliest due time among them; zero when there are none
-}
-
 // Outbox reads the outbox's size and its earliest due time. It reads the queue's keys
 // only (the due time is in the key), from the start: a scan per metrics scrape, not
 // per delivery.
-func (s *Store) Outbox(ctx context.Context) (OutboxStats, error) {
-	var st OutboxStats
+func (s *Store) Outbox(ctx context.Context) (store.OutboxStats, error) {
+	var st store.OutboxStats
 	err := s.db.View(func(txn *badger.Txn) error {
 		opt := badger.DefaultIteratorOptions
 		opt.Prefix = []byte{tagQueue}
@@ -348,18 +305,9 @@ func (s *Store) Outbox(ctx context.Context) (OutboxStats, error) {
 	return st, err
 }
 
-// Outcome is how one attempt at a delivery ended.
-type Outcome struct {
-	Sent      bool
-	RetryAt   time.Time // when not sent: the next attempt; zero: no more attempts (dead)
-	Error     string
-	Response  string
-	Attempted time.Time
-}
-
 // Settle records an attempt at a delivery: sent, due again later, or dead. Settling a
 // delivery that is no longer pending (settled already, or erased) is ErrNotFound.
-func (s *Store) Settle(ctx context.Context, d *Delivery, o Outcome) error {
+func (s *Store) Settle(ctx context.Context, d *store.Delivery, o store.Outcome) error {
 	return s.do(ctx, func(b *batch) error {
 		ws, err := b.workspace(d.Workspace)
 		if err != nil {
@@ -369,8 +317,8 @@ func (s *Store) Settle(ctx context.Context, d *Delivery, o Outcome) error {
 		if err != nil {
 			return err
 		}
-		if cur.State != Pending {
-			return reject("delivery %s is %s: %w", d.ID, cur.State, ErrNotFound)
+		if cur.State != store.Pending {
+			return reject("delivery %s is %s: %w", d.ID, cur.State, store.ErrNotFound)
 		}
 		next := *cur
 		next.Attempts++
@@ -378,9 +326,9 @@ func (s *Store) Settle(ctx context.Context, d *Delivery, o Outcome) error {
 		next.LastError, next.Response = o.Error, o.Response
 		switch {
 		case o.Sent:
-			next.State = Sent
+			next.State = store.Sent
 		case o.RetryAt.IsZero():
-			next.State = Dead
+			next.State = store.Dead
 		default:
 			next.Due = o.RetryAt.UTC()
 		}
@@ -390,36 +338,36 @@ func (s *Store) Settle(ctx context.Context, d *Delivery, o Outcome) error {
 
 // Requeue puts a dead delivery back in the queue, due now, with its attempts counted
 // afresh (the dead-letter list's retry).
-func (s *Store) Requeue(ctx context.Context, w Workspace, personID, id string) error {
+func (s *Store) Requeue(ctx context.Context, w store.Workspace, personID, id string) error {
 	return s.do(ctx, func(b *batch) error {
 		ws, cur, err := b.deadDelivery(w, personID, id)
 		if err != nil {
 			return err
 		}
 		next := *cur
-		next.State, next.Attempts, next.Due, next.UpdatedAt = Pending, 0, b.now, b.now
+		next.State, next.Attempts, next.Due, next.UpdatedAt = store.Pending, 0, b.now, b.now
 		return b.putDelivery(ws, &next, time.Time{})
 	})
 }
 
 // delivery reads a delivery record in this transaction; a missing one is rejected.
-func (b *batch) delivery(ws wsid, personID, id string) (*Delivery, error) {
+func (b *batch) delivery(ws wsid, personID, id string) (*store.Delivery, error) {
 	p, err := parsePID(personID)
 	if err != nil {
-		return nil, reject("delivery %q: %w", id, ErrNotFound)
+		return nil, reject("delivery %q: %w", id, store.ErrNotFound)
 	}
 	u, err := uuid.Parse(id)
 	if err != nil {
-		return nil, reject("delivery %q: %w", id, ErrNotFound)
+		return nil, reject("delivery %q: %w", id, store.ErrNotFound)
 	}
 	v, ok, err := b.get(deliveryKey(ws, p, u))
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, reject("delivery %q: %w", id, ErrNotFound)
+		return nil, reject("delivery %q: %w", id, store.ErrNotFound)
 	}
-	d := new(Delivery)
+	d := new(store.Delivery)
 	if err := json.Unmarshal(v, d); err != nil {
 		return nil, fmt.Errorf("decoding delivery %s: %w", id, err)
 	}
@@ -432,13 +380,13 @@ func (b *batch) delivery(ws wsid, personID, id string) (*Delivery, error) {
 // With personID empty it lists the whole workspace's deliveries: a scan of every
 // delivery record, for admins (the console's deliveries and dead letters), not for hot
 // paths.
-func (s *Store) Deliveries(ctx context.Context, w Workspace, personID, state string) ([]*Delivery, error) {
-	var out []*Delivery
+func (s *Store) Deliveries(ctx context.Context, w store.Workspace, personID, state string) ([]*store.Delivery, error) {
+	var out []*store.Delivery
 	var k pid
 	if personID != "" {
 		var err error
 		if k, err = parsePID(personID); err != nil {
-			return nil, fmt.Errorf("person %q: %w", personID, ErrNotFound)
+			return nil, fmt.Errorf("person %q: %w", personID, store.ErrNotFound)
 		}
 	}
 	_, err := s.view(w, func(r *reader, ws wsid) error {
@@ -478,7 +426,7 @@ func (s *Store) Deliveries(ctx context.Context, w Workspace, personID, state str
 		}
 		return nil
 	})
-	slices.SortStableFunc(out, func(a, b *Delivery) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	slices.SortStableFunc(out, func(a, b *store.Delivery) int { return b.CreatedAt.Compare(a.CreatedAt) })
 	return out, err
 }
 
@@ -494,7 +442,7 @@ func (b *batch) deleteDeliveries(ws wsid, p pid) error {
 			it.Close()
 			return err
 		}
-		if d.State == Pending {
+		if d.State == store.Pending {
 			if id, err := uuid.Parse(d.ID); err == nil {
 				queued = append(queued, queueKey(d.Due, id))
 			}
@@ -527,7 +475,7 @@ func queueKey(due time.Time, id uuid.UUID) []byte {
 }
 
 // Discard removes a dead delivery for good (the dead-letter list's discard).
-func (s *Store) Discard(ctx context.Context, w Workspace, personID, id string) error {
+func (s *Store) Discard(ctx context.Context, w store.Workspace, personID, id string) error {
 	return s.do(ctx, func(b *batch) error {
 		ws, cur, err := b.deadDelivery(w, personID, id)
 		if err != nil {
@@ -540,7 +488,7 @@ func (s *Store) Discard(ctx context.Context, w Workspace, personID, id string) e
 }
 
 // deadDelivery reads a delivery that must be dead (what the dead-letter list acts on).
-func (b *batch) deadDelivery(w Workspace, personID, id string) (wsid, *Delivery, error) {
+func (b *batch) deadDelivery(w store.Workspace, personID, id string) (wsid, *store.Delivery, error) {
 	ws, err := b.workspace(w)
 	if err != nil {
 		return 0, nil, err
@@ -549,14 +497,14 @@ func (b *batch) deadDelivery(w Workspace, personID, id string) (wsid, *Delivery,
 	if err != nil {
 		return 0, nil, err
 	}
-	if cur.State != Dead {
-		return 0, nil, reject("delivery %s is %s, not dead: %w", id, cur.State, ErrConflict)
+	if cur.State != store.Dead {
+		return 0, nil, reject("delivery %s is %s, not dead: %w", id, cur.State, store.ErrConflict)
 	}
 	return ws, cur, nil
 }
 
-func decodeDelivery(item *badger.Item) (*Delivery, error) {
-	d := new(Delivery)
+func decodeDelivery(item *badger.Item) (*store.Delivery, error) {
+	d := new(store.Delivery)
 	if err := item.Value(func(v []byte) error { return json.Unmarshal(v, d) }); err != nil {
 		return nil, fmt.Errorf("decoding delivery: %w", err)
 	}

@@ -10,12 +10,13 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/store"
 )
 
 // notifier is a test Deriver: every "Closed Queue" event queues a delivery due at once.
 type notifier struct{}
 
-func (notifier) Derive(st *State, ev StoredEvent) error {
+func (notifier) Derive(st store.State, ev store.StoredEvent) error {
 	if ev.Type != "Closed Queue" {
 		return nil
 	}
@@ -23,7 +24,7 @@ func (notifier) Derive(st *State, ev StoredEvent) error {
 	return err
 }
 
-func (notifier) Rebuild(*State, EventSource) error { return nil }
+func (notifier) Rebuild(store.State, store.EventSource) error { return nil }
 
 func TestOutbox(t *testing.T) {
 	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
@@ -45,12 +46,12 @@ func TestOutbox(t *testing.T) {
 	}
 	defer s.Close()
 	due, err := s.Due(ctx, now, 10, nil)
-	if err != nil || len(due) != 1 || string(due[0].Payload) != `{"sms":"can we call you back?"}` || due[0].State != Pending {
+	if err != nil || len(due) != 1 || string(due[0].Payload) != `{"sms":"can we call you back?"}` || due[0].State != store.Pending {
 		t.Fatalf("due after restart: %v %+v", err, due)
 	}
 	d := due[0]
 	// A failed attempt is due again later, not now.
-	if err := s.Settle(ctx, d, Outcome{RetryAt: now.Add(time.Minute), Error: "503", Attempted: now}); err != nil {
+	if err := s.Settle(ctx, d, store.Outcome{RetryAt: now.Add(time.Minute), Error: "503", Attempted: now}); err != nil {
 		t.Fatal(err)
 	}
 	if due, _ := s.Due(ctx, now, 10, nil); len(due) != 0 {
@@ -61,26 +62,26 @@ func TestOutbox(t *testing.T) {
 		t.Fatalf("due at the retry time: %+v", due)
 	}
 	// Sent: it leaves the queue, and settling it again is refused.
-	if err := s.Settle(ctx, due[0], Outcome{Sent: true, Response: "202 Accepted", Attempted: now.Add(time.Minute)}); err != nil {
+	if err := s.Settle(ctx, due[0], store.Outcome{Sent: true, Response: "202 Accepted", Attempted: now.Add(time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Settle(ctx, due[0], Outcome{Sent: true}); !errors.Is(err, ErrNotFound) {
+	if err := s.Settle(ctx, due[0], store.Outcome{Sent: true}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("settling twice: %v", err)
 	}
 	if due, _ := s.Due(ctx, now.Add(time.Hour), 10, nil); len(due) != 0 {
 		t.Fatalf("a sent delivery is still queued: %+v", due)
 	}
 	hist, err := s.Deliveries(ctx, ws, d.PersonID, "")
-	if err != nil || len(hist) != 1 || hist[0].State != Sent || hist[0].Attempts != 2 || hist[0].Response != "202 Accepted" {
+	if err != nil || len(hist) != 1 || hist[0].State != store.Sent || hist[0].Attempts != 2 || hist[0].Response != "202 Accepted" {
 		t.Fatalf("history: %v %+v", err, hist)
 	}
 	// Dead letters come back with Requeue.
 	s.Append(ctx, ws, []*event.Event{mkEvent(t, "c2", "Closed Queue", "+15550000001", "phone", "", now)})
 	due, _ = s.Due(ctx, now, 10, nil)
-	if err := s.Settle(ctx, due[0], Outcome{Error: "400 bad number", Attempted: now}); err != nil {
+	if err := s.Settle(ctx, due[0], store.Outcome{Error: "400 bad number", Attempted: now}); err != nil {
 		t.Fatal(err)
 	}
-	dead, _ := s.Deliveries(ctx, ws, d.PersonID, Dead)
+	dead, _ := s.Deliveries(ctx, ws, d.PersonID, store.Dead)
 	if len(dead) != 1 || dead[0].LastError != "400 bad number" {
 		t.Fatalf("dead letters: %+v", dead)
 	}
@@ -113,7 +114,7 @@ func TestDueFindsEarlierDeliveriesQueuedLater(t *testing.T) {
 		if err != nil || len(due) != 1 {
 			t.Fatalf("round %d: %v %+v", i, err, due)
 		}
-		if err := s.Settle(ctx, due[0], Outcome{Sent: true, Attempted: now}); err != nil {
+		if err := s.Settle(ctx, due[0], store.Outcome{Sent: true, Attempted: now}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -156,10 +157,10 @@ func TestOutboxStats(t *testing.T) {
 		t.Fatalf("three queued: %+v, want the first due at %s", st, t0)
 	}
 	due, _ := s.Due(ctx, now, 10, nil)
-	if err := s.Settle(ctx, due[0], Outcome{Sent: true, Attempted: now}); err != nil {
+	if err := s.Settle(ctx, due[0], store.Outcome{Sent: true, Attempted: now}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Settle(ctx, due[1], Outcome{RetryAt: now.Add(time.Hour), Attempted: now}); err != nil {
+	if err := s.Settle(ctx, due[1], store.Outcome{RetryAt: now.Add(time.Hour), Attempted: now}); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := s.Outbox(ctx); st.Pending != 2 || !st.OldestDue.Equal(t0.Add(2*time.Minute)) {
@@ -182,9 +183,9 @@ func TestPickReadsPastRefused(t *testing.T) {
 		t.Fatalf("due: %v %+v", err, all)
 	}
 	var read []string
-	got, err := s.Pick(ctx, now, 1, Picker{
+	got, err := s.Pick(ctx, now, 1, store.Picker{
 		Pass: func(id uuid.UUID) bool { return id.String() == all[0].ID },
-		Take: func(d *Delivery) bool { read = append(read, d.ID); return d.ID == all[3].ID }})
+		Take: func(d *store.Delivery) bool { read = append(read, d.ID); return d.ID == all[3].ID }})
 	if err != nil || len(got) != 1 || got[0].ID != all[3].ID {
 		t.Fatalf("picked %v %+v, want the fourth", err, got)
 	}
@@ -211,10 +212,10 @@ func TestPickNewReadsOnlyWhatIsNew(t *testing.T) {
 	for i := range 3 {
 		post(fmt.Sprintf("c%d", i), t0.Add(time.Duration(i)*time.Second))
 	}
-	none := Picker{Take: func(*Delivery) bool { return false }}
-	count := func(pick func(context.Context, time.Time, int, Picker) ([]*Delivery, error)) int {
+	none := store.Picker{Take: func(*store.Delivery) bool { return false }}
+	count := func(pick func(context.Context, time.Time, int, store.Picker) ([]*store.Delivery, error)) int {
 		n := 0
-		if _, err := pick(ctx, now, 10, Picker{Take: func(*Delivery) bool { n++; return false }}); err != nil {
+		if _, err := pick(ctx, now, 10, store.Picker{Take: func(*store.Delivery) bool { n++; return false }}); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -268,7 +269,7 @@ func TestPickStoppedByEnough(t *testing.T) {
 		t.Fatal(err)
 	}
 	read := 0
-	counting := Picker{Take: func(*Delivery) bool { read++; return false }}
+	counting := store.Picker{Take: func(*store.Delivery) bool { read++; return false }}
 	s.Pick(ctx, now, 10, counting) // meets all 200, takes none
 	now = now.Add(time.Second)
 	s.Append(ctx, ws, []*event.Event{mkEvent(t, "new", "Closed Queue", "+15550000001", "phone", "", now)})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/store"
 )
 
 // This file holds identity management: the operations admins and flows call on persons.
@@ -38,7 +39,7 @@ func reject(format string, args ...any) error {
 func (b *batch) livePerson(ws wsid, id string) (*identity.Person, error) {
 	k, err := pidFromString(id)
 	if err != nil {
-		return nil, reject("person %q: %w", id, ErrNotFound)
+		return nil, reject("person %q: %w", id, store.ErrNotFound)
 	}
 	p, err := b.root(ws, k)
 	if err != nil {
@@ -54,7 +55,7 @@ func (b *batch) checkFree(ws wsid, a identity.Alias, owner string) error {
 		return err
 	}
 	if e.person.String() != owner {
-		return reject("%w: alias %q belongs to person %s", ErrConflict, a.Value, e.person)
+		return reject("%w: alias %q belongs to person %s", store.ErrConflict, a.Value, e.person)
 	}
 	return nil
 }
@@ -78,7 +79,7 @@ func (b *batch) fits(n int) error {
 
 // CreatePerson creates a person owning aliases. ErrConflict when an alias belongs to
 // someone already.
-func (s *Store) CreatePerson(ctx context.Context, w Workspace, first, last string, aliases []identity.Alias) (*identity.Person, error) {
+func (s *Store) CreatePerson(ctx context.Context, w store.Workspace, first, last string, aliases []identity.Alias) (*identity.Person, error) {
 	var out *identity.Person
 	err := s.do(ctx, func(b *batch) error {
 		ws, err := b.workspace(w)
@@ -104,7 +105,7 @@ func (s *Store) CreatePerson(ctx context.Context, w Workspace, first, last strin
 // the copy it is given (aliases normalised) and returns an error to refuse. Aliases
 // added must be free, removed ones are released. Nothing is written when nothing
 // changed. id may name a merged person: the live one is changed.
-func (s *Store) UpdatePerson(ctx context.Context, w Workspace, id string, change func(p *identity.Person) error) (*identity.Person, error) {
+func (s *Store) UpdatePerson(ctx context.Context, w store.Workspace, id string, change func(p *identity.Person) error) (*identity.Person, error) {
 	var out *identity.Person
 	err := s.do(ctx, func(b *batch) error {
 		ws, err := b.workspace(w)
@@ -190,7 +191,7 @@ func minus(a, b []identity.Alias) []identity.Alias {
 
 // Merge merges persons into primary: their aliases move to it, their events are read
 // with its history, and each merge is recorded so that Unmerge can undo it.
-func (s *Store) Merge(ctx context.Context, w Workspace, primary string, others []string) (*identity.Person, error) {
+func (s *Store) Merge(ctx context.Context, w store.Workspace, primary string, others []string) (*identity.Person, error) {
 	var out *identity.Person
 	err := s.do(ctx, func(b *batch) error {
 		ws, err := b.workspace(w)
@@ -246,19 +247,10 @@ func (b *batch) mergeAll(ws wsid, p *identity.Person, victims []*identity.Person
 	return b.person(ws, into)
 }
 
-// IdentifyRequest is the body of merge-identities: the aliases a caller knows for one
-// customer, and the names to set.
-type IdentifyRequest struct {
-	FirstName, LastName string // empty: leave as is
-	Aliases             []identity.Alias
-	// Override also removes the aliases the person owns that are not listed.
-	Override bool
-}
-
 // Identify is merge-identities, the one call that identifies: every person owning any
 // listed alias is merged into the one created earliest (one is created when none
 // exists), missing aliases are added and names set. Repeating a call changes nothing.
-func (s *Store) Identify(ctx context.Context, w Workspace, req IdentifyRequest) (p *identity.Person, created bool, err error) {
+func (s *Store) Identify(ctx context.Context, w store.Workspace, req store.IdentifyRequest) (p *identity.Person, created bool, err error) {
 	err = s.do(ctx, func(b *batch) error {
 		p, created = nil, false
 		ws, err := b.workspace(w)
@@ -340,7 +332,7 @@ func (s *Store) Identify(ctx context.Context, w Workspace, req IdentifyRequest) 
 // with the aliases it brought (those the survivor still owns) and its events. Events
 // stored after the merge under one of those aliases go back with the alias. It returns
 // the restored person and the survivor.
-func (s *Store) Unmerge(ctx context.Context, w Workspace, id string) (restored, survivor *identity.Person, err error) {
+func (s *Store) Unmerge(ctx context.Context, w store.Workspace, id string) (restored, survivor *identity.Person, err error) {
 	err = s.do(ctx, func(b *batch) error {
 		ws, err := b.workspace(w)
 		if err != nil {
@@ -351,10 +343,10 @@ func (s *Store) Unmerge(ctx context.Context, w Workspace, id string) (restored, 
 			return err
 		}
 		if q.ID != id {
-			return reject("%w: person %s was merged into %s; unmerge from %s", ErrConflict, id, q.ID, q.ID)
+			return reject("%w: person %s was merged into %s; unmerge from %s", store.ErrConflict, id, q.ID, q.ID)
 		}
 		if len(q.Merges) == 0 {
-			return reject("%w: nothing was merged into person %s", ErrConflict, id)
+			return reject("%w: nothing was merged into person %s", store.ErrConflict, id)
 		}
 		m := q.Merges[len(q.Merges)-1]
 		pk, err := pidFromString(m.PersonID)
@@ -468,14 +460,6 @@ func (b *batch) aliasOf(raw []byte) (alias, legacy string) {
 	return alias, legacy
 }
 
-// Erased says what an erasure removed.
-type Erased struct {
-	Person  *identity.Person `json:"person"`
-	Persons int              `json:"persons"` // the person and the persons merged into it
-	Aliases int              `json:"aliases"`
-	Events  int              `json:"events"`
-}
-
 // eraseChunk bounds the events one transaction deletes; a longer history is finished by
 // follow-up transactions (see purge). Readers never see the rest: no alias or person
 // leads to it, and ingest ignores dedupe entries of persons that are gone.
@@ -483,12 +467,12 @@ const eraseChunk = 5000
 
 // Erase removes a person (live, or any person merged into it: the whole tree), its
 // aliases, its events and everything derived from them.
-func (s *Store) Erase(ctx context.Context, w Workspace, id string) (Erased, error) {
-	var out Erased
+func (s *Store) Erase(ctx context.Context, w store.Workspace, id string) (store.Erased, error) {
+	var out store.Erased
 	var leftover []pid
 	var ws wsid
 	err := s.do(ctx, func(b *batch) error {
-		out, leftover = Erased{}, nil
+		out, leftover = store.Erased{}, nil
 		var err error
 		if ws, err = b.workspace(w); err != nil {
 			return err
@@ -501,14 +485,14 @@ func (s *Store) Erase(ctx context.Context, w Workspace, id string) (Erased, erro
 		return err
 	})
 	if err != nil {
-		return Erased{}, err
+		return store.Erased{}, err
 	}
 	return out, s.purge(ctx, ws, leftover, &out)
 }
 
 // erase removes a live person's tree in this transaction, up to eraseChunk events; the
 // persons whose events were not all deleted come back in leftover, marked for purge.
-func (b *batch) erase(ws wsid, p *identity.Person) (out Erased, leftover []pid, err error) {
+func (b *batch) erase(ws wsid, p *identity.Person) (out store.Erased, leftover []pid, err error) {
 	out.Person = p
 	ids := append([]string{p.ID}, p.MergedIDs(b.personByID(ws))...)
 	for _, a := range p.Aliases() {
@@ -596,7 +580,7 @@ func (b *batch) deleteEvents(ws wsid, p pid, max int) (n int, more bool, err err
 // purge finishes erasures: it deletes the remaining events of erased persons, a chunk
 // per transaction, then their purge marks. It runs on the caller's goroutine; Open
 // resumes purges a crash interrupted.
-func (s *Store) purge(ctx context.Context, ws wsid, persons []pid, out *Erased) error {
+func (s *Store) purge(ctx context.Context, ws wsid, persons []pid, out *store.Erased) error {
 	for _, p := range persons {
 		for more := true; more; {
 			err := s.do(ctx, func(b *batch) error {
@@ -706,7 +690,7 @@ func (s *Store) ExpireTemporary(ctx context.Context, cutoff time.Time) (int, err
 					return err
 				}
 				p, err := b.person(c.ws, c.p)
-				if errors.Is(err, ErrNotFound) || err == nil && (p.MergedInto != "" || !onlyTemporary(p)) {
+				if errors.Is(err, store.ErrNotFound) || err == nil && (p.MergedInto != "" || !onlyTemporary(p)) {
 					continue // gone, merged or identified: no longer a candidate
 				}
 				if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/store"
 )
 
 func phone(v string) identity.Alias { return identity.Alias{Kind: identity.Phone, Value: v} }
@@ -26,7 +27,7 @@ func TestCreateUpdateAndConflicts(t *testing.T) {
 	if len(p.Aliases()) != 2 || p.FirstName != "Ann" {
 		t.Fatalf("created %+v", p)
 	}
-	if _, err := s.CreatePerson(ctx, ws, "", "", []identity.Alias{email("ann@example.com")}); !errors.Is(err, ErrConflict) {
+	if _, err := s.CreatePerson(ctx, ws, "", "", []identity.Alias{email("ann@example.com")}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("second owner of an alias: %v", err)
 	}
 	// Events posted under the alias find the person created by the API.
@@ -51,7 +52,7 @@ func TestCreateUpdateAndConflicts(t *testing.T) {
 	if _, err := s.UpdatePerson(ctx, ws, other.ID, func(q *identity.Person) error {
 		q.AddAlias(identity.Alias{Kind: identity.CustomerID, Value: "C-1"})
 		return nil
-	}); !errors.Is(err, ErrConflict) {
+	}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("taking an owned alias: %v", err)
 	}
 	// An update that changes nothing writes nothing.
@@ -60,7 +61,7 @@ func TestCreateUpdateAndConflicts(t *testing.T) {
 	if err != nil || !after.UpdatedAt.Equal(before.UpdatedAt) {
 		t.Fatalf("no-op update moved updatedAt: %v", err)
 	}
-	if _, err := s.UpdatePerson(ctx, ws, "not-a-person", func(*identity.Person) error { return nil }); !errors.Is(err, ErrNotFound) {
+	if _, err := s.UpdatePerson(ctx, ws, "not-a-person", func(*identity.Person) error { return nil }); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unknown person: %v", err)
 	}
 }
@@ -71,7 +72,7 @@ func TestIdentifyMergesAndIsIdempotent(t *testing.T) {
 	t0 := time.Now()
 	s.Append(ctx, ws, []*event.Event{mkEvent(t, "a1", "T", "+12263762555", "phone", "", t0)})
 	s.Append(ctx, ws, []*event.Event{mkEvent(t, "b1", "T", "ann@example.com", "email", "", t0.Add(time.Second))})
-	req := IdentifyRequest{FirstName: "Ann", Aliases: []identity.Alias{phone("+12263762555"), email("ann@example.com"), {Kind: identity.CustomerID, Value: "C-9"}}}
+	req := store.IdentifyRequest{FirstName: "Ann", Aliases: []identity.Alias{phone("+12263762555"), email("ann@example.com"), {Kind: identity.CustomerID, Value: "C-9"}}}
 	p, created, err := s.Identify(ctx, ws, req)
 	if err != nil || created {
 		t.Fatal(err, created)
@@ -79,7 +80,7 @@ func TestIdentifyMergesAndIsIdempotent(t *testing.T) {
 	if len(p.Aliases()) != 3 || p.FirstName != "Ann" || len(p.Merges) != 1 {
 		t.Fatalf("identified %+v", p)
 	}
-	if got := fmt.Sprint(history(t, s, "C-9", Query{Limit: 10})); got != "[b1 a1]" {
+	if got := fmt.Sprint(history(t, s, "C-9", store.Query{Limit: 10})); got != "[b1 a1]" {
 		t.Fatalf("history of the identified person = %s", got)
 	}
 	again, created, err := s.Identify(ctx, ws, req)
@@ -87,12 +88,12 @@ func TestIdentifyMergesAndIsIdempotent(t *testing.T) {
 		t.Fatalf("second identical call changed something: %v %+v", err, again)
 	}
 	// Override keeps only what is listed.
-	p, _, err = s.Identify(ctx, ws, IdentifyRequest{Override: true, Aliases: []identity.Alias{phone("+12263762555")}})
+	p, _, err = s.Identify(ctx, ws, store.IdentifyRequest{Override: true, Aliases: []identity.Alias{phone("+12263762555")}})
 	if err != nil || len(p.Aliases()) != 1 {
 		t.Fatalf("override: %v %+v", err, p)
 	}
 	// Nobody owns these: a person is created.
-	n, created, err := s.Identify(ctx, ws, IdentifyRequest{Aliases: []identity.Alias{email("new@example.com")}})
+	n, created, err := s.Identify(ctx, ws, store.IdentifyRequest{Aliases: []identity.Alias{email("new@example.com")}})
 	if err != nil || !created || n.Email[0] != "new@example.com" {
 		t.Fatalf("create through identify: %v %v", err, created)
 	}
@@ -110,8 +111,8 @@ func TestMergeUnmergeRoundTrip(t *testing.T) {
 	})
 	q, _ := s.Resolve(ctx, ws, "+12263762555")
 	p, _ := s.Resolve(ctx, ws, "tmp-1")
-	beforeQ := fmt.Sprint(history(t, s, "+12263762555", Query{Limit: 10}))
-	beforeP := fmt.Sprint(history(t, s, "tmp-1", Query{Limit: 10}))
+	beforeQ := fmt.Sprint(history(t, s, "+12263762555", store.Query{Limit: 10}))
+	beforeP := fmt.Sprint(history(t, s, "tmp-1", store.Query{Limit: 10}))
 
 	merged, err := s.Merge(ctx, ws, q.ID, []string{p.ID, q.ID})
 	if err != nil || len(merged.TemporaryID) != 1 {
@@ -122,7 +123,7 @@ func TestMergeUnmergeRoundTrip(t *testing.T) {
 	if res[0].PersonID != q.ID {
 		t.Fatal("events after a merge go to the survivor")
 	}
-	if got := fmt.Sprint(history(t, s, "+12263762555", Query{Limit: 10})); got != "[p2 q2 p1 q1]" {
+	if got := fmt.Sprint(history(t, s, "+12263762555", store.Query{Limit: 10})); got != "[p2 q2 p1 q1]" {
 		t.Fatalf("merged history = %s", got)
 	}
 
@@ -130,15 +131,15 @@ func TestMergeUnmergeRoundTrip(t *testing.T) {
 	if err != nil || restored.ID != p.ID || len(survivor.Merges) != 0 || len(survivor.TemporaryID) != 0 {
 		t.Fatalf("unmerge: %v %+v %+v", err, restored, survivor)
 	}
-	if got := fmt.Sprint(history(t, s, "+12263762555", Query{Limit: 10})); got != beforeQ {
+	if got := fmt.Sprint(history(t, s, "+12263762555", store.Query{Limit: 10})); got != beforeQ {
 		t.Fatalf("survivor's history after unmerge = %s, want %s", got, beforeQ)
 	}
 	// The restored person has its history back, plus the event posted under its alias
 	// while it was merged.
-	if got := fmt.Sprint(history(t, s, "tmp-1", Query{Limit: 10})); got != "[p2 "+beforeP[1:] {
+	if got := fmt.Sprint(history(t, s, "tmp-1", store.Query{Limit: 10})); got != "[p2 "+beforeP[1:] {
 		t.Fatalf("restored history = %s (before: %s)", got, beforeP)
 	}
-	if _, _, err := s.Unmerge(ctx, ws, q.ID); !errors.Is(err, ErrConflict) {
+	if _, _, err := s.Unmerge(ctx, ws, q.ID); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("nothing left to unmerge: %v", err)
 	}
 	// A posted duplicate of a moved event still resolves to its new owner.
@@ -172,7 +173,7 @@ func TestEraseRemovesEverythingAndTheAliasStartsAfresh(t *testing.T) {
 		t.Fatalf("erased %+v", out)
 	}
 	for _, ident := range []string{"+12263762555", "tmp-7"} {
-		if _, err := s.Resolve(ctx, ws, ident); !errors.Is(err, ErrNotFound) {
+		if _, err := s.Resolve(ctx, ws, ident); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("%s still resolves: %v", ident, err)
 		}
 	}
@@ -181,7 +182,7 @@ func TestEraseRemovesEverythingAndTheAliasStartsAfresh(t *testing.T) {
 	if err != nil || res[0].Duplicate || res[0].PersonID == p.ID {
 		t.Fatalf("re-ingest after erase: %v %+v", err, res)
 	}
-	if got := fmt.Sprint(history(t, s, "+12263762555", Query{Limit: 10})); got != "[e1]" {
+	if got := fmt.Sprint(history(t, s, "+12263762555", store.Query{Limit: 10})); got != "[e1]" {
 		t.Fatalf("new person's history = %s", got)
 	}
 }
@@ -191,7 +192,7 @@ func TestTemporaryPersonsExpire(t *testing.T) {
 	clock := func() time.Time { return now }
 	s := openWith(t, Options{InMemory: true, Now: clock})
 	ctx := context.Background()
-	other := Workspace{Org: "cctsa", Name: "other"}
+	other := store.Workspace{Org: "cctsa", Name: "other"}
 	s.Append(ctx, ws, []*event.Event{mkEvent(t, "a1", "webvisit", "anon-a", "temporaryId", "", now)})
 	s.Append(ctx, other, []*event.Event{mkEvent(t, "x1", "webvisit", "anon-x", "temporaryId", "", now)})
 	s.Append(ctx, ws, []*event.Event{mkEvent(t, "b1", "webvisit", "anon-b", "temporaryId", "", now)})
@@ -205,17 +206,17 @@ func TestTemporaryPersonsExpire(t *testing.T) {
 		t.Fatalf("expired %d, %v; want anon-a and anon-x", n, err)
 	}
 	for _, c := range []struct {
-		w     Workspace
+		w     store.Workspace
 		ident string
 		gone  bool
 	}{{ws, "anon-a", true}, {other, "anon-x", true}, {ws, "anon-b", false}, {ws, "anon-c", false}} {
 		_, err := s.Resolve(ctx, c.w, c.ident)
-		if gone := errors.Is(err, ErrNotFound); gone != c.gone {
+		if gone := errors.Is(err, store.ErrNotFound); gone != c.gone {
 			t.Errorf("%s gone = %v, want %v", c.ident, gone, c.gone)
 		}
 	}
 	// The linked visitor keeps its anonymous history.
-	if got := fmt.Sprint(history(t, s, "bob@example.com", Query{Limit: 10})); got != "[b2 b1]" {
+	if got := fmt.Sprint(history(t, s, "bob@example.com", store.Query{Limit: 10})); got != "[b2 b1]" {
 		t.Fatalf("linked history = %s", got)
 	}
 	if n, _ := s.ExpireTemporary(ctx, now.Add(-24*time.Hour)); n != 0 {
@@ -278,7 +279,7 @@ func TestConcurrentIngestAndMerges(t *testing.T) {
 				if _, err := s.Merge(ctx, ws, a.ID, []string{b.ID}); err != nil {
 					t.Error(err)
 				}
-			} else if _, _, err := s.Unmerge(ctx, ws, a.ID); err != nil && !errors.Is(err, ErrConflict) {
+			} else if _, _, err := s.Unmerge(ctx, ws, a.ID); err != nil && !errors.Is(err, store.ErrConflict) {
 				t.Error(err)
 			}
 		}
@@ -292,7 +293,7 @@ func TestConcurrentIngestAndMerges(t *testing.T) {
 			t.Fatal(err)
 		}
 		persons[p.ID] = true
-		for _, e := range history(t, s, id, Query{Limit: 1000}) {
+		for _, e := range history(t, s, id, store.Query{Limit: 1000}) {
 			seen[e] = true
 		}
 	}

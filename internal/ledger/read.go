@@ -15,9 +15,10 @@ import (
 
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/store"
 )
 
-func (s *Store) cachedWorkspace(ws Workspace) (wsid, bool) {
+func (s *Store) cachedWorkspace(ws store.Workspace) (wsid, bool) {
 	s.wsMu.RLock()
 	defer s.wsMu.RUnlock()
 	id, ok := s.workspaces[ws.Org+"\x00"+ws.Name]
@@ -31,10 +32,10 @@ type reader struct {
 }
 
 // view runs fn on a snapshot. ok is false when the workspace holds no data yet.
-func (s *Store) view(w Workspace, fn func(r *reader, ws wsid) error) (ok bool, err error) {
+func (s *Store) view(w store.Workspace, fn func(r *reader, ws wsid) error) (ok bool, err error) {
 	sn := s.snapshot()
 	if sn == nil {
-		return false, ErrClosed
+		return false, store.ErrClosed
 	}
 	defer sn.release()
 	r := &reader{s: s, txn: sn.txn}
@@ -130,7 +131,7 @@ func (r *reader) person(ws wsid, id pid) (*identity.Person, error) {
 		return nil, err
 	}
 	if !ok {
-		return nil, fmt.Errorf("person %s: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("person %s: %w", id, store.ErrNotFound)
 	}
 	return decodePerson(id, v)
 }
@@ -151,12 +152,12 @@ func (r *reader) resolve(ws wsid, ident string) (*identity.Person, error) {
 			return r.root(ws, e.person)
 		}
 	}
-	return nil, fmt.Errorf("identity %q: %w", ident, ErrNotFound)
+	return nil, fmt.Errorf("identity %q: %w", ident, store.ErrNotFound)
 }
 
 // Resolve returns the live person owning an identity (any alias kind; phones in any
 // notation). ErrNotFound when nobody owns it.
-func (s *Store) Resolve(ctx context.Context, w Workspace, ident string) (*identity.Person, error) {
+func (s *Store) Resolve(ctx context.Context, w store.Workspace, ident string) (*identity.Person, error) {
 	var p *identity.Person
 	ok, err := s.view(w, func(r *reader, ws wsid) error {
 		var err error
@@ -164,16 +165,16 @@ func (s *Store) Resolve(ctx context.Context, w Workspace, ident string) (*identi
 		return err
 	})
 	if err == nil && !ok {
-		err = fmt.Errorf("identity %q: %w", ident, ErrNotFound)
+		err = fmt.Errorf("identity %q: %w", ident, store.ErrNotFound)
 	}
 	return p, err
 }
 
 // Person returns a person by id, following merges to the live person.
-func (s *Store) Person(ctx context.Context, w Workspace, id string) (*identity.Person, error) {
+func (s *Store) Person(ctx context.Context, w store.Workspace, id string) (*identity.Person, error) {
 	key, err := parsePID(id)
 	if err != nil {
-		return nil, fmt.Errorf("person %q: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("person %q: %w", id, store.ErrNotFound)
 	}
 	var p *identity.Person
 	ok, err := s.view(w, func(r *reader, ws wsid) error {
@@ -182,22 +183,14 @@ func (s *Store) Person(ctx context.Context, w Workspace, id string) (*identity.P
 		return err
 	})
 	if err == nil && !ok {
-		err = fmt.Errorf("person %q: %w", id, ErrNotFound)
+		err = fmt.Errorf("person %q: %w", id, store.ErrNotFound)
 	}
 	return p, err
 }
 
-// Query selects a page of a person's history.
-type Query struct {
-	Offset int // events to skip after filtering
-	Limit  int // events to return; ≤ 0 means none
-	// Match, when set, keeps only the events it accepts (given canonical JSON).
-	Match func(raw []byte) bool
-}
-
 // History returns a person's events, and those of every person merged into it, newest
 // first (by event time, then commit order), as canonical JSON.
-func (s *Store) History(ctx context.Context, w Workspace, p *identity.Person, q Query) ([][]byte, error) {
+func (s *Store) History(ctx context.Context, w store.Workspace, p *identity.Person, q store.Query) ([][]byte, error) {
 	var out [][]byte
 	_, err := s.view(w, func(r *reader, ws wsid) error {
 		streams, err := r.streams(ws, p)
@@ -294,15 +287,15 @@ func closeAll(its []*badger.Iterator) {
 // afterID, for a live stream that resumes. ErrNotFound when afterID is unknown. When
 // several sources used the id, it resumes after the earliest of them: a client may see
 // an event twice, never miss one.
-func (s *Store) After(ctx context.Context, w Workspace, p *identity.Person, afterID string) ([]Committed, error) {
-	var out []Committed
+func (s *Store) After(ctx context.Context, w store.Workspace, p *identity.Person, afterID string) ([]store.Committed, error) {
+	var out []store.Committed
 	ok, err := s.view(w, func(r *reader, ws wsid) error {
 		from, found, err := r.firstWithID(ws, afterID)
 		if err != nil {
 			return err
 		}
 		if !found {
-			return fmt.Errorf("event %q: %w", afterID, ErrNotFound)
+			return fmt.Errorf("event %q: %w", afterID, store.ErrNotFound)
 		}
 		streams, err := r.streams(ws, p)
 		if err != nil {
@@ -325,15 +318,15 @@ func (s *Store) After(ctx context.Context, w Workspace, p *identity.Person, afte
 				if err != nil {
 					return err
 				}
-				out = append(out, Committed{Workspace: w, PersonID: p.ID, EventID: event.ID(raw), Seq: ref.seq, Raw: raw})
+				out = append(out, store.Committed{Workspace: w, PersonID: p.ID, EventID: event.ID(raw), Seq: ref.seq, Raw: raw})
 			}
 		}
 		return nil
 	})
 	if err == nil && !ok {
-		err = fmt.Errorf("event %q: %w", afterID, ErrNotFound)
+		err = fmt.Errorf("event %q: %w", afterID, store.ErrNotFound)
 	}
-	slices.SortFunc(out, func(a, b Committed) int { return cmp.Compare(a.Seq, b.Seq) })
+	slices.SortFunc(out, func(a, b store.Committed) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out, err
 }
 
@@ -361,10 +354,10 @@ func (r *reader) firstWithID(ws wsid, eventID string) (first eventRef, found boo
 
 // Root returns the id of the live person that person id is, or was merged into, so
 // that a live stream opened before a merge keeps following its customer.
-func (s *Store) Root(w Workspace, id string) (string, error) {
+func (s *Store) Root(w store.Workspace, id string) (string, error) {
 	k, err := parsePID(id)
 	if err != nil {
-		return "", fmt.Errorf("person %q: %w", id, ErrNotFound)
+		return "", fmt.Errorf("person %q: %w", id, store.ErrNotFound)
 	}
 	var root string
 	_, err = s.view(w, func(r *reader, ws wsid) error {
@@ -378,7 +371,7 @@ func (s *Store) Root(w Workspace, id string) (string, error) {
 }
 
 // Persons returns a page of the live persons of a workspace, in id order.
-func (s *Store) Persons(ctx context.Context, w Workspace, offset, limit int) ([]*identity.Person, error) {
+func (s *Store) Persons(ctx context.Context, w store.Workspace, offset, limit int) ([]*identity.Person, error) {
 	var out []*identity.Person
 	_, err := s.view(w, func(r *reader, ws wsid) error {
 		opt := badger.DefaultIteratorOptions
@@ -406,12 +399,12 @@ func (s *Store) Persons(ctx context.Context, w Workspace, offset, limit int) ([]
 
 // Find returns the distinct live persons owning any of the identities, in the order
 // first found; identities nobody owns are skipped.
-func (s *Store) Find(ctx context.Context, w Workspace, identities []string) ([]*identity.Person, error) {
+func (s *Store) Find(ctx context.Context, w store.Workspace, identities []string) ([]*identity.Person, error) {
 	var out []*identity.Person
 	_, err := s.view(w, func(r *reader, ws wsid) error {
 		for _, ident := range identities {
 			p, err := r.resolve(ws, ident)
-			if errors.Is(err, ErrNotFound) {
+			if errors.Is(err, store.ErrNotFound) {
 				continue
 			}
 			if err != nil {
@@ -428,10 +421,10 @@ func (s *Store) Find(ctx context.Context, w Workspace, identities []string) ([]*
 
 // Export hands a person's data to emit from one snapshot: the person, then every event
 // of it and of persons merged into it, newest first. Emit's error stops the export.
-func (s *Store) Export(ctx context.Context, w Workspace, id string, person func(*identity.Person) error, event func(raw []byte) error) error {
+func (s *Store) Export(ctx context.Context, w store.Workspace, id string, person func(*identity.Person) error, event func(raw []byte) error) error {
 	k, err := parsePID(id)
 	if err != nil {
-		return fmt.Errorf("person %q: %w", id, ErrNotFound)
+		return fmt.Errorf("person %q: %w", id, store.ErrNotFound)
 	}
 	ok, err := s.view(w, func(r *reader, ws wsid) error {
 		p, err := r.root(ws, k)
@@ -462,7 +455,7 @@ func (s *Store) Export(ctx context.Context, w Workspace, id string, person func(
 		return nil
 	})
 	if err == nil && !ok {
-		err = fmt.Errorf("person %q: %w", id, ErrNotFound)
+		err = fmt.Errorf("person %q: %w", id, store.ErrNotFound)
 	}
 	return err
 }

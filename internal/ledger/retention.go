@@ -8,6 +8,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/store"
 )
 
 // Retention: a workspace's events whose time is before a cutoff are deleted, a chunk per
@@ -33,13 +34,6 @@ const (
 	retentionPersons = 32
 )
 
-// Expired says what ExpireEvents deleted so far.
-type Expired struct {
-	Events  int // events deleted
-	Persons int // persons that lost at least one event
-	Chunks  int // transactions committed
-}
-
 // ExpireEvents deletes the events of workspace w whose time is before cutoff, with
 // their dedupe entries, in chunks of one transaction each, and recomputes the derived
 // state of the persons that lost events. progress, when not nil, is told the running
@@ -48,8 +42,8 @@ type Expired struct {
 //
 // An event stored during the run with a time before cutoff may be left for the next
 // run.
-func (s *Store) ExpireEvents(ctx context.Context, w Workspace, cutoff time.Time, progress func(Expired)) (Expired, error) {
-	var out Expired
+func (s *Store) ExpireEvents(ctx context.Context, w store.Workspace, cutoff time.Time, progress func(store.Expired)) (store.Expired, error) {
+	var out store.Expired
 	var ws wsid
 	ok, err := s.view(w, func(_ *reader, id wsid) error { ws = id; return nil })
 	if err != nil || !ok {
@@ -196,7 +190,7 @@ func (b *batch) deleteExpired(ws wsid, key []byte) (deleted bool, err error) {
 // refresh recomputes the derived state of a person after retention deleted some of its
 // events. Unlike rebuild it does not clear the state first: what the deriver keeps
 // besides what it computes from events (an action's last firing) must survive.
-func (b *batch) refresh(w Workspace, ws wsid, p pid) error {
+func (b *batch) refresh(w store.Workspace, ws wsid, p pid) error {
 	d := b.s.opts.Deriver
 	if d == nil {
 		return nil

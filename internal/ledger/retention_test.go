@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/store"
 )
 
 // tally is a test Deriver that keeps the Rebuild contract: "n" counts a person's events
@@ -16,7 +17,7 @@ import (
 // an action's last firing, so it must survive retention.
 type tally struct{}
 
-func (tally) Derive(st *State, ev StoredEvent) error {
+func (tally) Derive(st store.State, ev store.StoredEvent) error {
 	v, err := st.Get("n")
 	if err != nil {
 		return err
@@ -32,15 +33,15 @@ func (tally) Derive(st *State, ev StoredEvent) error {
 	return st.Set("n", []byte(strconv.Itoa(n+1)))
 }
 
-func (tally) Rebuild(st *State, events EventSource) error {
+func (tally) Rebuild(st store.State, events store.EventSource) error {
 	n := 0
-	if err := events(time.Time{}, func(StoredEvent) error { n++; return nil }); err != nil {
+	if err := events(time.Time{}, func(store.StoredEvent) error { n++; return nil }); err != nil {
 		return err
 	}
 	return st.Set("n", []byte(strconv.Itoa(n)))
 }
 
-func stateOf(t *testing.T, s *Store, w Workspace, ident, name string) string {
+func stateOf(t *testing.T, s *Store, w store.Workspace, ident, name string) string {
 	t.Helper()
 	ctx := context.Background()
 	p, err := s.Resolve(ctx, w, ident)
@@ -58,14 +59,14 @@ func stateOf(t *testing.T, s *Store, w Workspace, ident, name string) string {
 	return fmt.Sprint(parts)
 }
 
-func historyIn(t *testing.T, s *Store, w Workspace, ident string) []string {
+func historyIn(t *testing.T, s *Store, w store.Workspace, ident string) []string {
 	t.Helper()
 	ctx := context.Background()
 	p, err := s.Resolve(ctx, w, ident)
 	if err != nil {
 		t.Fatalf("resolve %q: %v", ident, err)
 	}
-	raws, err := s.History(ctx, w, p, Query{Limit: 100000})
+	raws, err := s.History(ctx, w, p, store.Query{Limit: 100000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,9 +78,9 @@ func TestExpireEventsDeletesExactlyTheOldOnes(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 	cutoff := now.AddDate(0, 0, -365)
-	other := Workspace{Org: "cctsa", Name: "archive"}
+	other := store.Workspace{Org: "cctsa", Name: "archive"}
 	day := 24 * time.Hour
-	appendAll := func(w Workspace, evs ...*event.Event) {
+	appendAll := func(w store.Workspace, evs ...*event.Event) {
 		t.Helper()
 		if _, err := s.Append(ctx, w, evs); err != nil {
 			t.Fatal(err)
@@ -106,12 +107,12 @@ func TestExpireEventsDeletesExactlyTheOldOnes(t *testing.T) {
 	// Another workspace with the same ids keeps its own events: retention is per workspace.
 	appendAll(other, mkEvent(t, "ann-old-1", "T", "+15550000001", "phone", "", cutoff.Add(-35*day)))
 
-	var progress []Expired
-	got, err := s.ExpireEvents(ctx, ws, cutoff, func(e Expired) { progress = append(progress, e) })
+	var progress []store.Expired
+	got, err := s.ExpireEvents(ctx, ws, cutoff, func(e store.Expired) { progress = append(progress, e) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (Expired{Events: 5, Persons: 4, Chunks: 1}); got != want || len(progress) != 1 || progress[0] != want {
+	if want := (store.Expired{Events: 5, Persons: 4, Chunks: 1}); got != want || len(progress) != 1 || progress[0] != want {
 		t.Fatalf("ExpireEvents = %+v (progress %+v), want %+v", got, progress, want)
 	}
 	for ident, want := range map[string][]string{
@@ -147,11 +148,11 @@ func TestExpireEventsDeletesExactlyTheOldOnes(t *testing.T) {
 		t.Fatalf("re-posting after retention: %v %+v", err, res)
 	}
 	// A second run finds nothing more.
-	if got, err := s.ExpireEvents(ctx, ws, cutoff, nil); err != nil || got != (Expired{}) {
+	if got, err := s.ExpireEvents(ctx, ws, cutoff, nil); err != nil || got != (store.Expired{}) {
 		t.Fatalf("second run = %+v, %v", got, err)
 	}
 	// An unknown workspace has nothing to expire, and is not created.
-	if got, err := s.ExpireEvents(ctx, Workspace{Org: "x", Name: "y"}, now, nil); err != nil || got != (Expired{}) {
+	if got, err := s.ExpireEvents(ctx, store.Workspace{Org: "x", Name: "y"}, now, nil); err != nil || got != (store.Expired{}) {
 		t.Fatalf("unknown workspace: %+v, %v", got, err)
 	}
 	all, _ := s.Workspaces(ctx)
@@ -192,7 +193,7 @@ func TestExpireEventsInChunks(t *testing.T) {
 	}
 
 	var chunks int
-	got, err := s.ExpireEvents(ctx, ws, cutoff, func(e Expired) { chunks = e.Chunks })
+	got, err := s.ExpireEvents(ctx, ws, cutoff, func(e store.Expired) { chunks = e.Chunks })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,29 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
+
+	"github.com/openjds/jds/internal/store"
 )
-
-// ErrNoSpace means the data directory has too little free space for a write, which was
-// therefore not made: nothing of it is stored, and the same write succeeds once there is
-// room again. The error that wraps it is a *SpaceError saying how much is free and needed.
-var ErrNoSpace = errors.New("no space left")
-
-// SpaceError is a write or an open refused for want of free space. It matches ErrNoSpace.
-type SpaceError struct {
-	Dir  string // the data directory
-	Free uint64 // bytes free for jds on its filesystem
-	Need uint64 // bytes that must be free
-	// What needed the room: "a commit", "opening the store", "value-log gc".
-	What string
-}
-
-func (e *SpaceError) Error() string {
-	return fmt.Sprintf("no space left: data directory %s has %s free, %s needs %s", e.Dir, byteCount(e.Free), e.What, byteCount(e.Need))
-}
-
-// Is makes errors.Is(err, ErrNoSpace) true.
-func (e *SpaceError) Is(target error) bool { return target == ErrNoSpace }
 
 // Why the space checks exist, and why they look as they do.
 //
@@ -79,7 +59,7 @@ func (s *Store) checkSpace(need uint64, what string) error {
 		return nil
 	}
 	if free < need {
-		return &SpaceError{Dir: s.opts.Dir, Free: free, Need: need, What: what}
+		return &store.SpaceError{Dir: s.opts.Dir, Free: free, Need: need, What: what}
 	}
 	return nil
 }
@@ -125,7 +105,7 @@ func checkOpenSpace(o Options) error {
 	}
 	need := uint64(memFileBytes(o.Dir) + o.MemTableSize + openSlack)
 	if free < need {
-		return fmt.Errorf("%w; free some space and start again", &SpaceError{Dir: o.Dir, Free: free, Need: need, What: "opening the store"})
+		return fmt.Errorf("%w; free some space and start again", &store.SpaceError{Dir: o.Dir, Free: free, Need: need, What: "opening the store"})
 	}
 	return nil
 }
@@ -142,18 +122,4 @@ func memFileBytes(dir string) int64 {
 		n += allocated(fi)
 	}
 	return n
-}
-
-// byteCount renders n as "12.5 MiB (13107200 bytes)".
-func byteCount(n uint64) string {
-	units := []string{"bytes", "KiB", "MiB", "GiB", "TiB"}
-	v, u := float64(n), 0
-	for v >= 1024 && u < len(units)-1 {
-		v /= 1024
-		u++
-	}
-	if u == 0 {
-		return fmt.Sprintf("%d bytes", n)
-	}
-	return strings.TrimSuffix(fmt.Sprintf("%.1f", v), ".0") + " " + units[u] + fmt.Sprintf(" (%d bytes)", n)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/store"
 )
 
 // fakeDisk is an Options.FreeSpace whose answer the test sets.
@@ -60,23 +61,23 @@ func TestCommitRefusedWithoutSpace(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			disk.free.Store(tc.free)
 			_, err := s.Append(ctx, ws, []*event.Event{bigEvent(t, "refused", tc.size)})
-			if !errors.Is(err, ErrNoSpace) {
+			if !errors.Is(err, store.ErrNoSpace) {
 				t.Fatalf("append with %d bytes free: %v, want ErrNoSpace", tc.free, err)
 			}
-			var se *SpaceError
+			var se *store.SpaceError
 			if !errors.As(err, &se) || se.Dir != dir || se.Free != tc.free || se.Need <= tc.free {
 				t.Fatalf("error %v: want a SpaceError naming %s, %d bytes free and more needed", err, dir, tc.free)
 			}
 			if !strings.Contains(err.Error(), dir) {
 				t.Errorf("message %q does not name the data directory", err)
 			}
-			if got := history(t, s, "12263762555", Query{Limit: 10}); len(got) != 1 || got[0] != "before" {
+			if got := history(t, s, "12263762555", store.Query{Limit: 10}); len(got) != 1 || got[0] != "before" {
 				t.Fatalf("history after a refused commit: %v, want only [before]", got)
 			}
 		})
 	}
 	disk.free.Store(testReserve - 1)
-	if err := s.CheckSpace(); !errors.Is(err, ErrNoSpace) {
+	if err := s.CheckSpace(); !errors.Is(err, store.ErrNoSpace) {
 		t.Fatalf("CheckSpace with %d bytes free: %v", disk.free.Load(), err)
 	}
 
@@ -87,7 +88,7 @@ func TestCommitRefusedWithoutSpace(t *testing.T) {
 	if _, err := s.Append(ctx, ws, []*event.Event{bigEvent(t, "refused", 10)}); err != nil {
 		t.Fatalf("append once there is room: %v", err)
 	}
-	if got := history(t, s, "12263762555", Query{Limit: 10}); len(got) != 2 {
+	if got := history(t, s, "12263762555", store.Query{Limit: 10}); len(got) != 2 {
 		t.Fatalf("history: %v, want the refused event stored now", got)
 	}
 }
@@ -107,19 +108,19 @@ func TestOpenRefusedWithoutSpace(t *testing.T) {
 
 	disk.free.Store(1 << 20)
 	_, err := Open(Options{Dir: dir, SyncWrites: true, MemTableSize: 1 << 20, DiskReserve: testReserve, FreeSpace: disk.FreeSpace})
-	if !errors.Is(err, ErrNoSpace) || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "opening the store") {
+	if !errors.Is(err, store.ErrNoSpace) || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "opening the store") {
 		t.Fatalf("open with 1 MiB free: %v, want ErrNoSpace naming %s", err, dir)
 	}
 
 	disk.free.Store(testReserve - 1)
 	s = openOnFakeDisk(t, dir, disk)
-	if got := history(t, s, "12263762555", Query{Limit: 10}); len(got) != 1 || got[0] != "kept" {
+	if got := history(t, s, "12263762555", store.Query{Limit: 10}); len(got) != 1 || got[0] != "kept" {
 		t.Fatalf("history on a store short of space: %v", got)
 	}
-	if _, err := s.Append(context.Background(), ws, []*event.Event{mkEvent(t, "new", "Note", "12263762555", "phone", "", time.Now())}); !errors.Is(err, ErrNoSpace) {
+	if _, err := s.Append(context.Background(), ws, []*event.Event{mkEvent(t, "new", "Note", "12263762555", "phone", "", time.Now())}); !errors.Is(err, store.ErrNoSpace) {
 		t.Fatalf("append on a store short of space: %v", err)
 	}
-	if _, err := s.CollectGarbage(context.Background()); !errors.Is(err, ErrNoSpace) {
+	if _, err := s.CollectGarbage(context.Background()); !errors.Is(err, store.ErrNoSpace) {
 		t.Fatalf("value-log gc short of space: %v", err)
 	}
 }
@@ -131,8 +132,8 @@ func TestByteCount(t *testing.T) {
 		1 << 20:  "1 MiB (1048576 bytes)",
 		12345678: "11.8 MiB (12345678 bytes)",
 	} {
-		if got := byteCount(n); got != want {
-			t.Errorf("byteCount(%d) = %q, want %q", n, got, want)
+		if got := store.ByteCount(n); got != want {
+			t.Errorf("store.ByteCount(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

@@ -23,15 +23,7 @@ import (
 	"github.com/dgraph-io/badger/v4/options"
 
 	"github.com/openjds/jds/internal/identity"
-)
-
-// Errors callers branch on.
-var (
-	ErrClosed   = errors.New("ledger is closed")
-	ErrNotFound = errors.New("not found")
-	// ErrConflict: the change contradicts the identity graph (an alias owned by another
-	// person, nothing to unmerge).
-	ErrConflict = errors.New("conflict")
+	"github.com/openjds/jds/internal/store"
 )
 
 // Options configure a Store. Zero values take the defaults noted on each field.
@@ -59,7 +51,7 @@ type Options struct {
 	// lookups (identity.Normalize). Default identity.DefaultRegion.
 	Region string
 	// Deriver computes derived state (progressive profiles) in each commit; nil for none.
-	Deriver Deriver
+	Deriver store.Deriver
 	// Guard holds the identity guardrails; nil means none.
 	Guard *identity.Guard
 	// MaxBatchEvents bounds how many events one group commit carries. Default 4096.
@@ -75,7 +67,7 @@ type Options struct {
 
 	// OnCommit, if set, is called by the committer after each durable commit with what it
 	// stored, in commit order. It must not block: live-stream fan-out belongs here.
-	OnCommit func([]Committed)
+	OnCommit func([]store.Committed)
 	// Observe, if set, is told the events stored and the time taken by each commit.
 	Observe func(events int, took time.Duration)
 	// Now is the clock; default time.Now. Tests pass a fake.
@@ -122,23 +114,6 @@ func (o *Options) setDefaults() {
 		o.Logger = slog.Default()
 	}
 }
-
-// Committed describes one event stored by a commit.
-type Committed struct {
-	Workspace Workspace
-	PersonID  string
-	EventID   string
-	Seq       uint64
-	Raw       []byte // canonical event JSON; shared, do not modify
-}
-
-// Workspace addresses a tenant's data: an organization and one of its workspaces.
-type Workspace struct {
-	Org  string
-	Name string
-}
-
-func (w Workspace) String() string { return w.Org + "/" + w.Name }
 
 // Store is the ledger. It is safe for concurrent use.
 type Store struct {
@@ -289,7 +264,7 @@ func (s *Store) Close() error {
 	<-s.done
 	s.snapMu.Lock()
 	s.snap.release()
-	s.snap = nil // readers still running get ErrClosed
+	s.snap = nil // readers still running get store.ErrClosed
 	s.snapMu.Unlock()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("closing badger: %w", err)

@@ -22,7 +22,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store"
 )
 
 // ErrTooManySubscribers is wrapped by the *LimitError Subscribe returns past a limit.
@@ -30,7 +30,7 @@ var ErrTooManySubscribers = errors.New("too many live streams")
 
 // LimitError says which limit refused a subscription.
 type LimitError struct {
-	Workspace ledger.Workspace
+	Workspace store.Workspace
 	// Instance is true when the instance's limit refused it, false for the workspace's.
 	Instance bool
 	Max      int
@@ -57,7 +57,7 @@ type Hub struct {
 	limits Limits
 
 	mu   sync.RWMutex
-	subs map[ledger.Workspace]map[*Sub]struct{}
+	subs map[store.Workspace]map[*Sub]struct{}
 
 	count   atomic.Int64
 	dropped atomic.Uint64
@@ -68,13 +68,13 @@ type Hub struct {
 // Sub is one subscription to a workspace's committed events.
 // Its reader takes the events waiting with Next, and may wait for them on Ready.
 type Sub struct {
-	ws    ledger.Workspace
+	ws    store.Workspace
 	ready chan struct{} // capacity 1: events wait, or the subscription ended
 
 	mu sync.Mutex
 	// queue holds the commits' events not taken yet, a batch per commit, in commit
 	// order; queued counts their events, against the buffer.
-	queue      [][]ledger.Committed
+	queue      [][]store.Committed
 	queued     int
 	ended      bool
 	overflowed bool
@@ -87,7 +87,7 @@ func (s *Sub) Ready() <-chan struct{} { return s.ready }
 // Next takes the events waiting, a batch per commit, in commit order. ok is false once
 // the subscription has ended (cut off for falling behind, or unsubscribed) and nothing
 // waits. The batches are shared between subscribers: do not modify them.
-func (s *Sub) Next() (batches [][]ledger.Committed, ok bool) {
+func (s *Sub) Next() (batches [][]store.Committed, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	batches, s.queue, s.queued = s.queue, nil, 0
@@ -113,12 +113,12 @@ func NewHub(buffer int, limits Limits) *Hub {
 	if buffer <= 0 {
 		buffer = 1024
 	}
-	return &Hub{buffer: buffer, limits: limits, subs: map[ledger.Workspace]map[*Sub]struct{}{}}
+	return &Hub{buffer: buffer, limits: limits, subs: map[store.Workspace]map[*Sub]struct{}{}}
 }
 
 // Subscribe starts a subscription to every event committed in ws from now on. Past the
 // workspace's or the instance's limit it returns a *LimitError (ErrTooManySubscribers).
-func (h *Hub) Subscribe(ws ledger.Workspace) (*Sub, error) {
+func (h *Hub) Subscribe(ws store.Workspace) (*Sub, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	m := h.subs[ws]
@@ -166,7 +166,7 @@ func (h *Hub) removeLocked(s *Sub) {
 // Publish hands a commit's events to their workspaces' subscribers without blocking:
 // the workspace's events are queued, as one batch, to each of its subscribers. The events must not change
 // afterwards: subscribers share them.
-func (h *Hub) Publish(events []ledger.Committed) {
+func (h *Hub) Publish(events []store.Committed) {
 	if len(events) == 0 {
 		return
 	}
@@ -187,7 +187,7 @@ func (h *Hub) Publish(events []ledger.Committed) {
 		slow = h.sendLocked(h.subs[first], events, slow)
 	} else {
 		// Only the workspaces someone follows are copied out.
-		byWS := map[ledger.Workspace][]ledger.Committed{}
+		byWS := map[store.Workspace][]store.Committed{}
 		for _, e := range events {
 			if h.subs[e.Workspace] != nil {
 				byWS[e.Workspace] = append(byWS[e.Workspace], e)
@@ -212,7 +212,7 @@ func (h *Hub) Publish(events []ledger.Committed) {
 }
 
 // sendLocked queues evs to subs, appending to slow those whose buffer is full.
-func (h *Hub) sendLocked(subs map[*Sub]struct{}, evs []ledger.Committed, slow []*Sub) []*Sub {
+func (h *Hub) sendLocked(subs map[*Sub]struct{}, evs []store.Committed, slow []*Sub) []*Sub {
 	for s := range subs {
 		s.mu.Lock()
 		switch {

@@ -5,18 +5,18 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store"
 )
 
-func committed(ws ledger.Workspace, seqs ...uint64) []ledger.Committed {
-	out := make([]ledger.Committed, len(seqs))
+func committed(ws store.Workspace, seqs ...uint64) []store.Committed {
+	out := make([]store.Committed, len(seqs))
 	for i, s := range seqs {
-		out[i] = ledger.Committed{Workspace: ws, Seq: s}
+		out[i] = store.Committed{Workspace: ws, Seq: s}
 	}
 	return out
 }
 
-func subscribe(t *testing.T, h *Hub, ws ledger.Workspace) *Sub {
+func subscribe(t *testing.T, h *Hub, ws store.Workspace) *Sub {
 	t.Helper()
 	s, err := h.Subscribe(ws)
 	if err != nil {
@@ -45,7 +45,7 @@ func next(s *Sub) [][]uint64 {
 
 func TestHubDeliversPerWorkspaceInOrder(t *testing.T) {
 	h := NewHub(8, Limits{})
-	a, b := ledger.Workspace{Org: "o", Name: "a"}, ledger.Workspace{Org: "o", Name: "b"}
+	a, b := store.Workspace{Org: "o", Name: "a"}, store.Workspace{Org: "o", Name: "b"}
 	sa, sb := subscribe(t, h, a), subscribe(t, h, b)
 	// One commit over two workspaces: each subscriber gets its workspace's events, in
 	// order, as one batch per commit, and is signalled.
@@ -75,7 +75,7 @@ func TestHubDeliversPerWorkspaceInOrder(t *testing.T) {
 // the events waiting before the newest commit, which always fits.
 func TestHubCutsOffSlowSubscribers(t *testing.T) {
 	h := NewHub(2, Limits{})
-	ws := ledger.Workspace{Org: "o", Name: "a"}
+	ws := store.Workspace{Org: "o", Name: "a"}
 	slow, fast := subscribe(t, h, ws), subscribe(t, h, ws)
 	h.Publish(committed(ws, 1, 2))
 	next(fast)
@@ -102,7 +102,7 @@ func TestHubCutsOffSlowSubscribers(t *testing.T) {
 // slot, and one workspace's cap leaves the others theirs.
 func TestHubLimitsSubscribers(t *testing.T) {
 	h := NewHub(2, Limits{MaxSubscribers: 3, MaxSubscribersPerWorkspace: 2})
-	a, b, c := ledger.Workspace{Org: "o", Name: "a"}, ledger.Workspace{Org: "o", Name: "b"}, ledger.Workspace{Org: "p", Name: "a"}
+	a, b, c := store.Workspace{Org: "o", Name: "a"}, store.Workspace{Org: "o", Name: "b"}, store.Workspace{Org: "p", Name: "a"}
 	a1, _ := subscribe(t, h, a), subscribe(t, h, a)
 	var le *LimitError
 	if _, err := h.Subscribe(a); !errors.Is(err, ErrTooManySubscribers) || !errors.As(err, &le) || le.Instance || le.Max != 2 || le.Workspace != a {
@@ -125,7 +125,7 @@ func TestHubLimitsSubscribers(t *testing.T) {
 // and wakes none of them.
 func BenchmarkPublishToIdleSubscribers(b *testing.B) {
 	h := NewHub(1<<30, Limits{})
-	ws := ledger.Workspace{Org: "o", Name: "a"}
+	ws := store.Workspace{Org: "o", Name: "a"}
 	var subs []*Sub
 	for range 2000 {
 		s, _ := h.Subscribe(ws)

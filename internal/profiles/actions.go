@@ -13,7 +13,7 @@ import (
 
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/internal/exprbudget"
-	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/rules"
 )
 
@@ -30,7 +30,7 @@ func firedKey(actionID string) string { return "fired:" + actionID }
 // those of attrs that it matched. Their conditions and placeholders share one
 // expression budget for the event, which bounds what one event of any workspace can
 // cost the committer, whatever the number of its actions.
-func (e *Engine) fire(st *ledger.State, s *set, attrs []*rules.CompiledAttr, matches []match, env *rules.EventEnv, ev ledger.StoredEvent) error {
+func (e *Engine) fire(st store.State, s *set, attrs []*rules.CompiledAttr, matches []match, env *rules.EventEnv, ev store.StoredEvent) error {
 	budget := exprbudget.NewBudget(exprbudget.Units)
 	for _, a := range s.actions {
 		if !a.Action.IsActive || !reads(a, attrs, matches) {
@@ -54,7 +54,7 @@ func reads(a *rules.CompiledAction, attrs []*rules.CompiledAttr, matches []match
 	return false
 }
 
-func (e *Engine) fireOne(st *ledger.State, a *rules.CompiledAction, env *rules.EventEnv, ev ledger.StoredEvent, budget *exprbudget.Budget) error {
+func (e *Engine) fireOne(st store.State, a *rules.CompiledAction, env *rules.EventEnv, ev store.StoredEvent, budget *exprbudget.Budget) error {
 	now := st.Now()
 	results := map[string]rules.Result{}
 	for _, attr := range a.Template.Attrs {
@@ -162,7 +162,7 @@ func (e *Engine) fireOne(st *ledger.State, a *rules.CompiledAction, env *rules.E
 
 // checksFor are the checks of an action made through the API in workspace w: its
 // Connector triggers may name only instances that serve w's organization.
-func (e *Engine) checksFor(w ledger.Workspace) rules.Options {
+func (e *Engine) checksFor(w store.Workspace) rules.Options {
 	o := e.checks
 	o.Organization = w.Org
 	return o
@@ -179,11 +179,11 @@ func joinAuth(scheme, value string) string {
 const actionCollection = "journey-actions"
 
 // Actions lists the journey actions of a workspace: rule files' first, then the API's.
-func (e *Engine) Actions(w ledger.Workspace) []*rules.CompiledAction { return e.setFor(w).actions }
+func (e *Engine) Actions(w store.Workspace) []*rules.CompiledAction { return e.setFor(w).actions }
 
 // Action finds a journey action of a workspace by id or, failing that, by name within
 // the template (tid may be empty to search every template).
-func (e *Engine) Action(w ledger.Workspace, tid, idOrName string) (*rules.CompiledAction, error) {
+func (e *Engine) Action(w store.Workspace, tid, idOrName string) (*rules.CompiledAction, error) {
 	as := e.Actions(w)
 	for _, a := range as {
 		if a.Action.ID == idOrName && (tid == "" || a.Template.Template.ID == tid) {
@@ -200,7 +200,7 @@ func (e *Engine) Action(w ledger.Workspace, tid, idOrName string) (*rules.Compil
 
 // SaveAction stores a journey action of a template made through the API: a new one when
 // a.ID is empty, else a replacement. It is live for the next event.
-func (e *Engine) SaveAction(ctx context.Context, w ledger.Workspace, t *rules.Compiled, a *rules.Action) (*rules.CompiledAction, error) {
+func (e *Engine) SaveAction(ctx context.Context, w store.Workspace, t *rules.Compiled, a *rules.Action) (*rules.CompiledAction, error) {
 	if a.ID == "" {
 		e.creating.Lock()
 		defer e.creating.Unlock()
@@ -235,7 +235,7 @@ func (e *Engine) SaveAction(ctx context.Context, w ledger.Workspace, t *rules.Co
 }
 
 // DeleteAction removes a journey action made through the API.
-func (e *Engine) DeleteAction(ctx context.Context, w ledger.Workspace, a *rules.CompiledAction) error {
+func (e *Engine) DeleteAction(ctx context.Context, w store.Workspace, a *rules.CompiledAction) error {
 	if a.Action.Source != "api" {
 		return fmt.Errorf("%w: %s", ErrReadOnly, a.Action.Source)
 	}
@@ -244,12 +244,12 @@ func (e *Engine) DeleteAction(ctx context.Context, w ledger.Workspace, a *rules.
 	}
 	e.mu.Lock()
 	delete(e.apiActions[w], a.Action.ID)
-	e.sets = map[ledger.Workspace]*set{}
+	e.sets = map[store.Workspace]*set{}
 	e.mu.Unlock()
 	return nil
 }
 
-func (e *Engine) putAPIAction(w ledger.Workspace, c *rules.CompiledAction) {
+func (e *Engine) putAPIAction(w store.Workspace, c *rules.CompiledAction) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	m := e.apiActions[w]
@@ -258,13 +258,13 @@ func (e *Engine) putAPIAction(w ledger.Workspace, c *rules.CompiledAction) {
 		e.apiActions[w] = m
 	}
 	m[c.Action.ID] = c
-	e.sets = map[ledger.Workspace]*set{}
+	e.sets = map[store.Workspace]*set{}
 }
 
 // loadActions compiles the API's stored actions against their templates; an action
 // whose template is gone is skipped with a warning.
 func (e *Engine) loadActions(ctx context.Context) error {
-	return e.store.AllDocs(ctx, actionCollection, func(w ledger.Workspace, id string, raw []byte) error {
+	return e.store.AllDocs(ctx, actionCollection, func(w store.Workspace, id string, raw []byte) error {
 		a, err := rules.ParseActionJSON(raw)
 		if err != nil {
 			return fmt.Errorf("stored journey action %s in %s: %w", id, w, err)

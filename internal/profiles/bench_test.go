@@ -10,6 +10,7 @@ import (
 
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/rules"
 )
 
@@ -44,7 +45,7 @@ func BenchmarkIngest(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			ws := ledger.Workspace{Org: "bench", Name: "bench"}
+			ws := store.Workspace{Org: "bench", Name: "bench"}
 			evs := benchEvents(b, b.N)
 			b.ResetTimer()
 			for i := 0; i < len(evs); i += 100 {

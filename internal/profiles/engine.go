@@ -24,6 +24,7 @@ import (
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/exprbudget"
 	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/rules"
 )
 
@@ -80,11 +81,11 @@ type Engine struct {
 	fileActions atomic.Pointer[[]*rules.CompiledAction]
 
 	mu         sync.RWMutex
-	api        map[ledger.Workspace]map[string]*rules.Compiled       // by template id
-	apiActions map[ledger.Workspace]map[string]*rules.CompiledAction // by action id
+	api        map[store.Workspace]map[string]*rules.Compiled       // by template id
+	apiActions map[store.Workspace]map[string]*rules.CompiledAction // by action id
 	// sets caches, per workspace, every template that applies there, indexed by event
 	// type; rebuilt when templates change.
-	sets map[ledger.Workspace]*set
+	sets map[store.Workspace]*set
 
 	// results are answers already computed for readers (see resultCache).
 	results *resultCache
@@ -155,8 +156,8 @@ func New(log *slog.Logger, now func() time.Time, opts ...Option) *Engine {
 	if now == nil {
 		now = time.Now
 	}
-	e := &Engine{log: log, now: now, api: map[ledger.Workspace]map[string]*rules.Compiled{},
-		apiActions: map[ledger.Workspace]map[string]*rules.CompiledAction{}, sets: map[ledger.Workspace]*set{},
+	e := &Engine{log: log, now: now, api: map[store.Workspace]map[string]*rules.Compiled{},
+		apiActions: map[store.Workspace]map[string]*rules.CompiledAction{}, sets: map[store.Workspace]*set{},
 		results: newResultCache(16 << 20)}
 	e.files.Store(&[]*rules.Compiled{})
 	e.fileActions.Store(&[]*rules.CompiledAction{})
@@ -171,7 +172,7 @@ func New(log *slog.Logger, now func() time.Time, opts ...Option) *Engine {
 // A template whose backfill did not finish (a crash, a shutdown) is backfilled again.
 func (e *Engine) Attach(ctx context.Context, s *ledger.Store) error {
 	e.store = s
-	err := s.AllDocs(ctx, collection, func(w ledger.Workspace, id string, raw []byte) error {
+	err := s.AllDocs(ctx, collection, func(w store.Workspace, id string, raw []byte) error {
 		t, err := rules.ParseTemplateJSON(raw)
 		if err != nil {
 			return fmt.Errorf("stored template %s in %s: %w", id, w, err)
@@ -192,7 +193,7 @@ func (e *Engine) Attach(ctx context.Context, s *ledger.Store) error {
 	}
 	for w, templates := range e.api {
 		for _, c := range templates {
-			if err := e.backfillUnlessDone(ctx, c, []ledger.Workspace{w}); err != nil {
+			if err := e.backfillUnlessDone(ctx, c, []store.Workspace{w}); err != nil {
 				return err
 			}
 		}
@@ -202,12 +203,12 @@ func (e *Engine) Attach(ctx context.Context, s *ledger.Store) error {
 
 // backfillUnlessDone backfills a template in the workspaces where its definition was
 // never completely computed.
-func (e *Engine) backfillUnlessDone(ctx context.Context, c *rules.Compiled, workspaces []ledger.Workspace) error {
-	var todo []ledger.Workspace
+func (e *Engine) backfillUnlessDone(ctx context.Context, c *rules.Compiled, workspaces []store.Workspace) error {
+	var todo []store.Workspace
 	for _, w := range workspaces {
 		_, err := e.store.GetDoc(ctx, w, doneCollection, definition(c))
 		switch {
-		case errors.Is(err, ledger.ErrNotFound):
+		case errors.Is(err, store.ErrNotFound):
 			todo = append(todo, w)
 		case err != nil:
 			return err
@@ -225,7 +226,7 @@ func (e *Engine) Close() {
 	e.wg.Wait()
 }
 
-func (e *Engine) putAPI(w ledger.Workspace, c *rules.Compiled) {
+func (e *Engine) putAPI(w store.Workspace, c *rules.Compiled) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	m := e.api[w]
@@ -234,11 +235,11 @@ func (e *Engine) putAPI(w ledger.Workspace, c *rules.Compiled) {
 		e.api[w] = m
 	}
 	m[c.Template.ID] = c
-	e.sets = map[ledger.Workspace]*set{}
+	e.sets = map[store.Workspace]*set{}
 }
 
 // setFor returns the templates applying to a workspace.
-func (e *Engine) setFor(w ledger.Workspace) *set {
+func (e *Engine) setFor(w store.Workspace) *set {
 	e.mu.RLock()
 	s := e.sets[w]
 	e.mu.RUnlock()
@@ -324,9 +325,9 @@ type match struct {
 	ok bool
 }
 
-// Prepare implements ledger.Preparer: events that some attribute may count are decoded
+// Prepare implements store.Preparer: events that some attribute may count are decoded
 // and matched on the caller's goroutine, so that the committer only updates states.
-func (e *Engine) Prepare(w ledger.Workspace, ev *event.Event) {
+func (e *Engine) Prepare(w store.Workspace, ev *event.Event) {
 	s := e.setFor(w)
 	attrs := s.byEvent[ev.Type]
 	if len(attrs) == 0 {
@@ -374,9 +375,9 @@ func matchAll(log *slog.Logger, attrs []*rules.CompiledAttr, env *rules.EventEnv
 	return out
 }
 
-// Derive implements ledger.Deriver: it updates the state of every attribute the event
+// Derive implements store.Deriver: it updates the state of every attribute the event
 // counts for, and fires the actions that read them.
-func (e *Engine) Derive(st *ledger.State, ev ledger.StoredEvent) error {
+func (e *Engine) Derive(st store.State, ev store.StoredEvent) error {
 	s := e.setFor(st.Workspace())
 	attrs := s.byEvent[ev.Type]
 	if len(attrs) == 0 {
@@ -399,7 +400,7 @@ func (e *Engine) Derive(st *ledger.State, ev ledger.StoredEvent) error {
 }
 
 // update applies an event to the state of the attributes that count it.
-func update(st *ledger.State, attrs []*rules.CompiledAttr, matches []match, ev ledger.StoredEvent) error {
+func update(st store.State, attrs []*rules.CompiledAttr, matches []match, ev store.StoredEvent) error {
 	for i, a := range attrs {
 		if !matches[i].ok {
 			continue
@@ -419,14 +420,14 @@ func update(st *ledger.State, attrs []*rules.CompiledAttr, matches []match, ev l
 	return nil
 }
 
-// Rebuild implements ledger.Deriver: it recomputes every attribute from the person's
+// Rebuild implements store.Deriver: it recomputes every attribute from the person's
 // events inside the longest window.
-func (e *Engine) Rebuild(st *ledger.State, events ledger.EventSource) error {
+func (e *Engine) Rebuild(st store.State, events store.EventSource) error {
 	s := e.setFor(st.Workspace())
 	return rebuild(st, s.byEvent, s.horizon, events)
 }
 
-func rebuild(st *ledger.State, byEvent map[string][]*rules.CompiledAttr, horizon time.Duration, events ledger.EventSource) error {
+func rebuild(st store.State, byEvent map[string][]*rules.CompiledAttr, horizon time.Duration, events store.EventSource) error {
 	if len(byEvent) == 0 {
 		return nil
 	}
@@ -437,7 +438,7 @@ func rebuild(st *ledger.State, byEvent map[string][]*rules.CompiledAttr, horizon
 			}
 		}
 	}
-	return events(st.Now().Add(-horizon), func(ev ledger.StoredEvent) error {
+	return events(st.Now().Add(-horizon), func(ev store.StoredEvent) error {
 		attrs := byEvent[ev.Type]
 		if len(attrs) == 0 {
 			return nil
@@ -452,7 +453,7 @@ func rebuild(st *ledger.State, byEvent map[string][]*rules.CompiledAttr, horizon
 
 // backfill computes a template's attributes for every person of the workspaces given,
 // in the background, recording progress under the template's id.
-func (e *Engine) backfill(c *rules.Compiled, workspaces []ledger.Workspace) {
+func (e *Engine) backfill(c *rules.Compiled, workspaces []store.Workspace) {
 	byEvent := map[string][]*rules.CompiledAttr{}
 	var horizon time.Duration
 	for _, a := range c.Attrs {
@@ -467,7 +468,7 @@ func (e *Engine) backfill(c *rules.Compiled, workspaces []ledger.Workspace) {
 		start := time.Now()
 		var done int64
 		for _, w := range workspaces {
-			err := e.store.Backfill(e.ctx, w, func(st *ledger.State, events ledger.EventSource) error {
+			err := e.store.Backfill(e.ctx, w, func(st store.State, events store.EventSource) error {
 				return rebuild(st, byEvent, horizon, events)
 			}, func(d, total int) {
 				e.backfills.Store(c.Template.ID, &Backfill{State: "running", StartedAt: bf.StartedAt, Done: done + int64(d), Total: done + int64(total)})
@@ -513,12 +514,12 @@ func (e *Engine) BackfillOf(id string) *Backfill {
 
 // Templates lists the templates applying to a workspace: rule files' first, then the
 // API's, each group by name.
-func (e *Engine) Templates(w ledger.Workspace) []*rules.Compiled {
+func (e *Engine) Templates(w store.Workspace) []*rules.Compiled {
 	return e.setFor(w).templates
 }
 
 // Template finds a template of a workspace by id or, failing that, by name.
-func (e *Engine) Template(w ledger.Workspace, idOrName string) (*rules.Compiled, error) {
+func (e *Engine) Template(w store.Workspace, idOrName string) (*rules.Compiled, error) {
 	ts := e.Templates(w)
 	for _, t := range ts {
 		if t.Template.ID == idOrName {
@@ -534,7 +535,7 @@ func (e *Engine) Template(w ledger.Workspace, idOrName string) (*rules.Compiled,
 }
 
 // Create stores a new API template, makes it live and backfills it.
-func (e *Engine) Create(ctx context.Context, w ledger.Workspace, t *rules.Template) (*rules.Compiled, error) {
+func (e *Engine) Create(ctx context.Context, w store.Workspace, t *rules.Template) (*rules.Compiled, error) {
 	e.creating.Lock()
 	defer e.creating.Unlock()
 	if _, err := e.Template(w, t.Name); err == nil {
@@ -548,7 +549,7 @@ func (e *Engine) Create(ctx context.Context, w ledger.Workspace, t *rules.Templa
 }
 
 // Replace changes an API template; its changed attributes are backfilled.
-func (e *Engine) Replace(ctx context.Context, w ledger.Workspace, id string, t *rules.Template) (*rules.Compiled, error) {
+func (e *Engine) Replace(ctx context.Context, w store.Workspace, id string, t *rules.Template) (*rules.Compiled, error) {
 	old, err := e.Template(w, id)
 	if err != nil {
 		return nil, err
@@ -563,7 +564,7 @@ func (e *Engine) Replace(ctx context.Context, w ledger.Workspace, id string, t *
 	return e.save(ctx, w, t)
 }
 
-func (e *Engine) save(ctx context.Context, w ledger.Workspace, t *rules.Template) (*rules.Compiled, error) {
+func (e *Engine) save(ctx context.Context, w store.Workspace, t *rules.Template) (*rules.Compiled, error) {
 	c, err := rules.Compile(t)
 	if err != nil {
 		return nil, err
@@ -587,12 +588,12 @@ func (e *Engine) save(ctx context.Context, w ledger.Workspace, t *rules.Template
 	for _, a := range actions {
 		e.putAPIAction(w, a)
 	}
-	e.backfill(c, []ledger.Workspace{w})
+	e.backfill(c, []store.Workspace{w})
 	return c, nil
 }
 
 // Delete removes an API template.
-func (e *Engine) Delete(ctx context.Context, w ledger.Workspace, id string) error {
+func (e *Engine) Delete(ctx context.Context, w store.Workspace, id string) error {
 	c, err := e.Template(w, id)
 	if err != nil {
 		return err
@@ -613,7 +614,7 @@ func (e *Engine) Delete(ctx context.Context, w ledger.Workspace, id string) erro
 	}
 	e.mu.Lock()
 	delete(e.api[w], c.Template.ID)
-	e.sets = map[ledger.Workspace]*set{}
+	e.sets = map[store.Workspace]*set{}
 	e.mu.Unlock()
 	e.backfills.Delete(c.Template.ID)
 	return nil
@@ -621,7 +622,7 @@ func (e *Engine) Delete(ctx context.Context, w ledger.Workspace, id string) erro
 
 // recompileActions compiles the API actions of a changed template against its new
 // definition. When one no longer compiles, the error (ErrInUse) names each.
-func (e *Engine) recompileActions(w ledger.Workspace, t *rules.Compiled) ([]*rules.CompiledAction, error) {
+func (e *Engine) recompileActions(w store.Workspace, t *rules.Compiled) ([]*rules.CompiledAction, error) {
 	var out []*rules.CompiledAction
 	var errs []error
 	for _, a := range e.Actions(w) {
@@ -648,7 +649,7 @@ func (e *Engine) SetFiles(ctx context.Context, compiled []*rules.Compiled, actio
 	e.mu.Lock()
 	e.files.Store(&compiled)
 	e.fileActions.Store(&actions)
-	e.sets = map[ledger.Workspace]*set{}
+	e.sets = map[store.Workspace]*set{}
 	e.mu.Unlock()
 	if e.store == nil {
 		return nil

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/rules"
 )
 
@@ -73,7 +74,7 @@ func BenchmarkCommitExpressionBudget(b *testing.B) {
 			if err := e.SetFiles(ctx, files[0].Compiled, files[0].CompiledActions); err != nil {
 				b.Fatal(err)
 			}
-			ws := ledger.Workspace{Org: "bench", Name: "bench"}
+			ws := store.Workspace{Org: "bench", Name: "bench"}
 			evs := benchEvents(b, b.N)
 			firings := 0
 			for _, ev := range evs {

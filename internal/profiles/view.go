@@ -12,7 +12,7 @@ import (
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/gencache"
 	"github.com/openjds/jds/internal/identity"
-	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/rules"
 )
 
@@ -45,7 +45,7 @@ type Firing struct {
 }
 
 // firings groups a person's deliveries by the firing that queued them.
-func firings(ds []*ledger.Delivery) []Firing {
+func firings(ds []*store.Delivery) []Firing {
 	out := []Firing{}
 	index := map[[2]string]int{}
 	for _, d := range ds {
@@ -79,7 +79,7 @@ type AttributeView struct {
 
 // View computes a person's profile for a template at this instant, from the state the
 // ledger's commits keep: the cost does not grow with the length of the history.
-func (e *Engine) View(ctx context.Context, w ledger.Workspace, p *identity.Person, c *rules.Compiled) (*View, error) {
+func (e *Engine) View(ctx context.Context, w store.Workspace, p *identity.Person, c *rules.Compiled) (*View, error) {
 	now := e.now()
 	v := &View{
 		PersonID:       p.ID,
@@ -127,7 +127,7 @@ func (e *Engine) View(ctx context.Context, w ledger.Workspace, p *identity.Perso
 // Values is a person's profile for a template at this instant, by attribute name, as
 // expressions see it (IVR flows): the values alone, without events or firings. An
 // attribute whose state cannot be read is an error.
-func (e *Engine) Values(ctx context.Context, w ledger.Workspace, p *identity.Person, c *rules.Compiled) (map[string]any, error) {
+func (e *Engine) Values(ctx context.Context, w store.Workspace, p *identity.Person, c *rules.Compiled) (map[string]any, error) {
 	out := make(map[string]any, len(c.Attrs))
 	err := e.aggregate(ctx, w, p, c, e.now(), func(i int, res rules.Result, _ map[uint64]string, stateErr *string) error {
 		if stateErr != nil {
@@ -143,13 +143,13 @@ func (e *Engine) Values(ctx context.Context, w ledger.Workspace, p *identity.Per
 // and the states of the persons merged into it, and hands each result to fn with the
 // state's error, if any, and, for a verbose attribute, the person whose state holds each
 // entry (by sequence).
-func (e *Engine) aggregate(ctx context.Context, w ledger.Workspace, p *identity.Person, c *rules.Compiled, now time.Time,
+func (e *Engine) aggregate(ctx context.Context, w store.Workspace, p *identity.Person, c *rules.Compiled, now time.Time,
 	fn func(i int, res rules.Result, owner map[uint64]string, stateErr *string) error) error {
 	names := make([]string, len(c.Attrs))
 	for i, a := range c.Attrs {
 		names[i] = a.Key
 	}
-	states := map[string][]ledger.PersonState{}
+	states := map[string][]store.PersonState{}
 	if p.ID != "" { // an unknown caller has no state
 		var err error
 		if states, err = e.store.States(ctx, w, p, names); err != nil {
@@ -220,7 +220,7 @@ func newResultCache(maxBytes int) *resultCache {
 // resultKey names an attribute's answer for a person: by its state and its mode (modes
 // may share a state) and by the versions of the states, so that a changed state is a new
 // key.
-func resultKey(personID, attrKey, mode string, states []ledger.PersonState) []byte {
+func resultKey(personID, attrKey, mode string, states []store.PersonState) []byte {
 	k := make([]byte, 0, 64+len(states)*48)
 	for _, part := range []string{personID, attrKey, mode} {
 		k = append(append(k, part...), 0)

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/openjds/jds/config"
-	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store"
 )
 
 // ErrThrottled is wrapped by the *Exceeded that Take returns.
@@ -26,7 +26,7 @@ var ErrThrottled = errors.New("ingest quota exceeded")
 // Exceeded says why Take refused: how many events were asked for and the workspace's
 // quota. Nothing was taken.
 type Exceeded struct {
-	Workspace ledger.Workspace
+	Workspace store.Workspace
 	Events    int // asked for
 	Rate      float64
 	Burst     int
@@ -66,7 +66,7 @@ type Limiter struct {
 	onThrottled func(events int)
 
 	mu      sync.Mutex
-	buckets map[ledger.Workspace]*bucket
+	buckets map[store.Workspace]*bucket
 	// sweepAt is the number of buckets at which full ones are forgotten: a full bucket
 	// is the same as none, and workspace names are the clients' to choose.
 	sweepAt int
@@ -84,7 +84,7 @@ func New(limits config.Limits, now func() time.Time, onThrottled func(events int
 	if now == nil {
 		now = time.Now
 	}
-	l := &Limiter{limits: limits, now: now, onThrottled: onThrottled, buckets: map[ledger.Workspace]*bucket{}, sweepAt: minSweep}
+	l := &Limiter{limits: limits, now: now, onThrottled: onThrottled, buckets: map[store.Workspace]*bucket{}, sweepAt: minSweep}
 	l.any = limits.EventsPerSecond > 0
 	for _, r := range limits.Workspaces {
 		l.any = l.any || r.EventsPerSecond > 0
@@ -95,7 +95,7 @@ func New(limits config.Limits, now func() time.Time, onThrottled func(events int
 const minSweep = 1024
 
 // bucketLocked returns ws's bucket refilled to now, or nil when ws has no rate.
-func (l *Limiter) bucketLocked(ws ledger.Workspace) *bucket {
+func (l *Limiter) bucketLocked(ws store.Workspace) *bucket {
 	now := l.now()
 	b := l.buckets[ws]
 	if b == nil {
@@ -132,7 +132,7 @@ func (l *Limiter) sweepLocked(now time.Time) {
 
 // Take takes n tokens from ws's bucket, all or none: a request is accepted whole or
 // refused whole. It returns an *Exceeded (ErrThrottled) when the bucket holds fewer.
-func (l *Limiter) Take(ws ledger.Workspace, n int) error {
+func (l *Limiter) Take(ws store.Workspace, n int) error {
 	if n <= 0 {
 		return nil
 	}
@@ -147,13 +147,13 @@ func (l *Limiter) Active() bool { return l != nil && l.any }
 // least 1) that ws's bucket cannot hold now, so that the caller can refuse it before
 // decoding it — a workspace flooding ingest then costs little more than its requests'
 // authentication — and take from the bucket once it knows how many of them are valid.
-func (l *Limiter) Ready(ws ledger.Workspace, n int) error {
+func (l *Limiter) Ready(ws store.Workspace, n int) error {
 	return l.check(ws, max(n, 1), false)
 }
 
 // check refuses n events that ws's bucket cannot hold now, and takes them when take is
 // true and it can.
-func (l *Limiter) check(ws ledger.Workspace, n int, take bool) error {
+func (l *Limiter) check(ws store.Workspace, n int, take bool) error {
 	if !l.Active() {
 		return nil
 	}
@@ -174,7 +174,7 @@ func (l *Limiter) check(ws ledger.Workspace, n int, take bool) error {
 	return e
 }
 
-func (l *Limiter) exceededLocked(ws ledger.Workspace, b *bucket, n int) *Exceeded {
+func (l *Limiter) exceededLocked(ws store.Workspace, b *bucket, n int) *Exceeded {
 	e := &Exceeded{Workspace: ws, Events: n, Rate: b.rate.EventsPerSecond, Burst: b.rate.Burst}
 	if !e.Never() {
 		e.RetryAfter = time.Duration((float64(n) - b.tokens) / b.rate.EventsPerSecond * float64(time.Second))
@@ -184,7 +184,7 @@ func (l *Limiter) exceededLocked(ws ledger.Workspace, b *bucket, n int) *Exceede
 
 // Wait returns how long until ws's bucket holds a token again: 0 when it holds one now.
 // A poller skips its turn while it is not 0.
-func (l *Limiter) Wait(ws ledger.Workspace) time.Duration {
+func (l *Limiter) Wait(ws store.Workspace) time.Duration {
 	if !l.Active() {
 		return 0
 	}
@@ -200,7 +200,7 @@ func (l *Limiter) Wait(ws ledger.Workspace) time.Duration {
 // Charge takes n tokens from ws's bucket even when it holds fewer, leaving it in debt:
 // for events already fetched from a partner (a poller's page), which are stored rather
 // than lost. The debt holds back the workspace's next requests and polls.
-func (l *Limiter) Charge(ws ledger.Workspace, n int) {
+func (l *Limiter) Charge(ws store.Workspace, n int) {
 	if !l.Active() || n <= 0 {
 		return
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/openjds/jds/config"
-	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store"
 )
 
 type clock struct{ t time.Time }
@@ -16,10 +16,10 @@ type clock struct{ t time.Time }
 func (c *clock) now() time.Time { return c.t }
 
 var (
-	a     = ledger.Workspace{Org: "o", Name: "a"}
-	b     = ledger.Workspace{Org: "o", Name: "b"}
-	fast  = ledger.Workspace{Org: "o", Name: "fast"}
-	other = ledger.Workspace{Org: "p", Name: "fast"}
+	a     = store.Workspace{Org: "o", Name: "a"}
+	b     = store.Workspace{Org: "o", Name: "b"}
+	fast  = store.Workspace{Org: "o", Name: "fast"}
+	other = store.Workspace{Org: "p", Name: "fast"}
 )
 
 func TestTakeIsAllOrNothingPerWorkspace(t *testing.T) {
@@ -117,7 +117,7 @@ func TestSweepForgetsFullBuckets(t *testing.T) {
 	l := New(config.Limits{EventsPerSecond: 1, Burst: 5}, c.now, nil)
 	l.Charge(a, 100) // not full for the next 100 s
 	for i := range 3 * minSweep {
-		l.Take(ledger.Workspace{Org: "o", Name: fmt.Sprint("w", i)}, 1)
+		l.Take(store.Workspace{Org: "o", Name: fmt.Sprint("w", i)}, 1)
 		c.t = c.t.Add(5 * time.Millisecond) // each bucket is full again a second later
 	}
 	if n := len(l.buckets); n > 2*minSweep {

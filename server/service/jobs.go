@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/scheduler"
+	"github.com/openjds/jds/internal/store"
 )
 
 // The scheduled jobs of the service. Their names are what /admin/v1/api/jobs and the
@@ -89,7 +89,7 @@ func (s *Service) expireEvents(ctx context.Context) error {
 		cutoff := now.Add(-period)
 		start := time.Now()
 		logged := start
-		got, err := s.store.ExpireEvents(ctx, w, cutoff, func(e ledger.Expired) {
+		got, err := s.store.ExpireEvents(ctx, w, cutoff, func(e store.Expired) {
 			if time.Since(logged) >= retentionLogEvery {
 				logged = time.Now()
 				s.log.Info("retention in progress", "workspace", w.String(), "events", e.Events, "persons", e.Persons,

@@ -30,6 +30,7 @@ import (
 	"github.com/openjds/jds/internal/profiles"
 	"github.com/openjds/jds/internal/quota"
 	"github.com/openjds/jds/internal/scheduler"
+	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/rules"
 	"github.com/openjds/jds/rules/ruledir"
 	"github.com/openjds/jds/server"
@@ -144,7 +145,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		DiskReserve:       int64(cfg.Store.DiskReserve),
 		Region:            cfg.Identity.DefaultRegion,
 		Guard:             guard,
-		OnCommit: func(c []ledger.Committed) {
+		OnCommit: func(c []store.Committed) {
 			hub.Publish(c)
 			if s.worker != nil {
 				s.worker.Wake() // an event may have queued a delivery
