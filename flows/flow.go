@@ -42,6 +42,7 @@ import (
 	"github.com/openjds/jds/internal/exprbudget"
 	"github.com/openjds/jds/internal/filter"
 	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/rules"
 )
 
@@ -132,6 +133,9 @@ type aliasTexts struct {
 type Options struct {
 	// Getenv resolves ${NAME} references in secrets; default os.Getenv.
 	Getenv func(string) string
+	// Scratch opens an empty store for one flow test, whose state d derives on the
+	// clock now. Only RunTestFile needs it; the command line passes an in-memory one.
+	Scratch func(d store.Deriver, now func() time.Time) (store.Store, error)
 }
 
 // ParseFile parses and compiles one flow file. The error joins one *Error per problem.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/openjds/jds/internal/ledger"
 )
 
 func TestParseFileErrors(t *testing.T) {
@@ -127,7 +129,7 @@ tests:
     request: {ani: "+12263762555", n: 900000}
     expect: {size: 0}
 `)
-	report, err := RunTestFile(dir+"/bomb.test.yaml", Options{})
+	report, err := RunTestFile(dir+"/bomb.test.yaml", Options{Scratch: ledger.Scratch})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/openjds/jds/internal/exprbudget"
 	"github.com/openjds/jds/internal/filter"
 	"github.com/openjds/jds/internal/identity"
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/profiles"
 	"github.com/openjds/jds/internal/quota"
 	"github.com/openjds/jds/internal/store"
@@ -25,7 +24,7 @@ import (
 
 // Runtime is what flows read and write.
 type Runtime struct {
-	Store    *ledger.Store
+	Store    store.Store
 	Profiles *profiles.Engine
 	Now      func() time.Time
 	// Limits are those of ingest: events a flow writes are checked like posted ones,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,7 +15,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/openjds/jds/internal/event"
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/profiles"
 	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/rules"
@@ -80,6 +80,9 @@ func IsTestData(data []byte) bool {
 // RunTestFile runs a flow test file. The error reports a test file or a flow or rule
 // file that cannot be loaded; failed expectations are in the report.
 func RunTestFile(path string, o Options) (*rules.TestReport, error) {
+	if o.Scratch == nil {
+		return nil, errors.New("flow tests need Options.Scratch: a store to run in")
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -129,7 +132,7 @@ func RunTestFile(path string, o Options) (*rules.TestReport, error) {
 	report := &rules.TestReport{Path: path}
 	for _, tc := range tf.Tests {
 		res := rules.TestResult{Name: tc.Name}
-		if err := runTest(flow, ruleFiles, tc, &res); err != nil {
+		if err := runTest(flow, ruleFiles, tc, &res, o.Scratch); err != nil {
 			res.Failures = append(res.Failures, err.Error())
 		}
 		for i, f := range res.Failures {
@@ -158,16 +161,15 @@ func testLines(doc *yaml.Node) []int {
 	return nil
 }
 
-func runTest(flow *Flow, ruleFiles []*rules.File, tc testCase, res *rules.TestResult) error {
+func runTest(flow *Flow, ruleFiles []*rules.File, tc testCase, res *rules.TestResult, scratch func(store.Deriver, func() time.Time) (store.Store, error)) error {
 	at := tc.At
 	if at.IsZero() {
 		at = time.Now().UTC()
 	}
 	clock := func() time.Time { return at }
 	ctx := context.Background()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	engine := profiles.New(quiet, clock)
-	db, err := ledger.Open(ledger.Options{InMemory: true, Deriver: engine, Now: clock, Logger: quiet})
+	engine := profiles.New(slog.New(slog.DiscardHandler), clock)
+	db, err := scratch(engine, clock)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/openjds/jds/internal/identity"
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/live"
 	"github.com/openjds/jds/internal/profiles"
 	"github.com/openjds/jds/rules/ruledir"
@@ -144,13 +143,8 @@ func (m *Metrics) watchRules(e *profiles.Engine, r *ruledir.Manager) {
 
 const streamRefusedHelp = "Live streams refused (429) by the subscriber limits: instance (stream.maxSubscribers), workspace (stream.maxSubscribersPerWorkspace)."
 
-// watch adds metrics that read the store, the hub and the guard at scrape time.
-func (m *Metrics) watch(st *ledger.Store, h *live.Hub, g *identity.Guard) {
-	if st != nil {
-		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "jds_profile_state_pending_bytes", Help: "Profile state journaled with its events but not yet written under its own keys: what a restart replays.",
-		}, func() float64 { return float64(st.PendingStateBytes()) }))
-	}
+// watch adds metrics that read the hub and the guard at scrape time.
+func (m *Metrics) watch(h *live.Hub, g *identity.Guard) {
 	if g != nil {
 		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "jds_identity_guardrail_total", Help: guardHelp, ConstLabels: prometheus.Labels{"guardrail": "blocked"},

@@ -25,19 +25,19 @@ import (
 	"github.com/openjds/jds/flows"
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/live"
 	"github.com/openjds/jds/internal/profiles"
 	"github.com/openjds/jds/internal/quota"
 	"github.com/openjds/jds/internal/sas"
 	"github.com/openjds/jds/internal/scheduler"
+	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/rules/ruledir"
 )
 
 // Options are what a Server is built from.
 type Options struct {
 	Config  config.Config
-	Store   *ledger.Store
+	Store   store.Store
 	Hub     *live.Hub
 	Keys    *sas.Keyring
 	Metrics *Metrics
@@ -71,7 +71,7 @@ type Options struct {
 // Server serves the jds HTTP API.
 type Server struct {
 	cfg      config.Config
-	store    *ledger.Store
+	store    store.Store
 	hub      *live.Hub
 	keys     *sas.Keyring
 	metrics  *Metrics
@@ -132,7 +132,7 @@ func New(o Options) *Server {
 	}
 	s.flowRuntime = &flows.Runtime{Store: o.Store, Profiles: o.Profiles, Now: o.Now, Limits: s.limits, Counted: s.metrics.CountEvents, Quota: o.Quota}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.metrics.watch(o.Store, o.Hub, o.Guard)
+	s.metrics.watch(o.Hub, o.Guard)
 	s.metrics.watchRules(o.Profiles, o.Rules)
 	s.metrics.watchJobs(o.Jobs)
 	s.app = fiber.New(fiber.Config{

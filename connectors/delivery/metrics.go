@@ -4,9 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/openjds/jds/internal/store"
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/openjds/jds/internal/ledger"
 )
 
 // Results of a delivery attempt, as the jds_deliveries_total metric labels them.
@@ -88,7 +87,7 @@ func (m *Metrics) Suppressed(connector string) { m.count(connector, ResultSuppre
 // WatchOutbox registers the outbox gauges in reg, read from st at each scrape: how many
 // deliveries are queued, and how long past its due time the most overdue one is (0
 // when none is overdue).
-func WatchOutbox(reg prometheus.Registerer, st *ledger.Store, now func() time.Time) {
+func WatchOutbox(reg prometheus.Registerer, st store.Outbox, now func() time.Time) {
 	reg.MustRegister(&outboxCollector{st: st, now: now,
 		depth: prometheus.NewDesc("jds_outbox_deliveries",
 			"Deliveries in the outbox: queued, in flight or due again after a failed attempt, scheduled ones included.", nil, nil),
@@ -99,7 +98,7 @@ func WatchOutbox(reg prometheus.Registerer, st *ledger.Store, now func() time.Ti
 
 // outboxCollector reads the outbox once per scrape for both gauges.
 type outboxCollector struct {
-	st         *ledger.Store
+	st         store.Outbox
 	now        func() time.Time
 	depth, age *prometheus.Desc
 }
@@ -109,7 +108,7 @@ func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.depth; 
 func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	st, err := c.st.Outbox(ctx)
+	st, err := c.st.OutboxStats(ctx)
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(c.depth, err)
 		return

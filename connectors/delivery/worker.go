@@ -31,13 +31,12 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/openjds/jds/connectors"
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/store"
 )
 
 // Options configure a Worker. Zero values take the defaults noted.
 type Options struct {
-	Store   *ledger.Store
+	Store   store.Store
 	Senders map[string]connectors.Sender // by connector instance; "" for inline webhooks
 	Logger  *slog.Logger
 	Now     func() time.Time // default time.Now

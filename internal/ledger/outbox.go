@@ -277,10 +277,10 @@ func (s *Store) pick(ctx context.Context, now time.Time, limit int, mode int, p 
 	return out, err
 }
 
-// Outbox reads the outbox's size and its earliest due time. It reads the queue's keys
+// OutboxStats reads the outbox's size and its earliest due time. It reads the queue's keys
 // only (the due time is in the key), from the start: a scan per metrics scrape, not
 // per delivery.
-func (s *Store) Outbox(ctx context.Context) (store.OutboxStats, error) {
+func (s *Store) OutboxStats(ctx context.Context) (store.OutboxStats, error) {
 	var st store.OutboxStats
 	err := s.db.View(func(txn *badger.Txn) error {
 		opt := badger.DefaultIteratorOptions

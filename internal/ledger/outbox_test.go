@@ -144,7 +144,7 @@ func TestOutboxStats(t *testing.T) {
 	}
 	defer s.Close()
 	ctx := context.Background()
-	if st, err := s.Outbox(ctx); err != nil || st.Pending != 0 || !st.OldestDue.IsZero() {
+	if st, err := s.OutboxStats(ctx); err != nil || st.Pending != 0 || !st.OldestDue.IsZero() {
 		t.Fatalf("empty outbox: %+v %v", st, err)
 	}
 	for i, id := range []string{"c1", "c2", "c3"} {
@@ -153,7 +153,7 @@ func TestOutboxStats(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if st, _ := s.Outbox(ctx); st.Pending != 3 || !st.OldestDue.Equal(t0) {
+	if st, _ := s.OutboxStats(ctx); st.Pending != 3 || !st.OldestDue.Equal(t0) {
 		t.Fatalf("three queued: %+v, want the first due at %s", st, t0)
 	}
 	due, _ := s.Due(ctx, now, 10, nil)
@@ -163,7 +163,7 @@ func TestOutboxStats(t *testing.T) {
 	if err := s.Settle(ctx, due[1], store.Outcome{RetryAt: now.Add(time.Hour), Attempted: now}); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := s.Outbox(ctx); st.Pending != 2 || !st.OldestDue.Equal(t0.Add(2*time.Minute)) {
+	if st, _ := s.OutboxStats(ctx); st.Pending != 2 || !st.OldestDue.Equal(t0.Add(2*time.Minute)) {
 		t.Fatalf("one sent, one retried later: %+v, want 2 with the third's due time first", st)
 	}
 }

@@ -324,3 +324,11 @@ func trimNL(s string) string {
 	}
 	return s
 }
+
+var _ store.Store = (*Store)(nil)
+
+// Scratch opens an empty in-memory store that logs nothing, for a test run (flow tests
+// of the command line): state derived by d, on the clock now.
+func Scratch(d store.Deriver, now func() time.Time) (store.Store, error) {
+	return Open(Options{InMemory: true, Deriver: d, Now: now, Logger: slog.New(slog.DiscardHandler)})
+}

@@ -23,7 +23,6 @@ import (
 
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/exprbudget"
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/rules"
 )
@@ -63,7 +62,7 @@ func definition(c *rules.Compiled) string {
 // committer; everything else on callers' goroutines.
 type Engine struct {
 	log   *slog.Logger
-	store *ledger.Store // set by Attach, before the first event
+	store store.Store // set by Attach, before the first event
 	now   func() time.Time
 	// checks are what actions saved through the API are checked against besides their
 	// template (the configured connectors), as rule files are.
@@ -170,7 +169,7 @@ func New(log *slog.Logger, now func() time.Time, opts ...Option) *Engine {
 
 // Attach connects the engine to its store and loads the templates made through the API.
 // A template whose backfill did not finish (a crash, a shutdown) is backfilled again.
-func (e *Engine) Attach(ctx context.Context, s *ledger.Store) error {
+func (e *Engine) Attach(ctx context.Context, s store.Store) error {
 	e.store = s
 	err := s.AllDocs(ctx, collection, func(w store.Workspace, id string, raw []byte) error {
 		t, err := rules.ParseTemplateJSON(raw)

@@ -17,8 +17,11 @@
 package store
 
 import (
+	"context"
 	"errors"
+	"time"
 
+	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
 )
 
@@ -84,4 +87,118 @@ type Expired struct {
 	Events  int // events deleted
 	Persons int // persons that lost at least one event
 	Chunks  int // transactions committed
+}
+
+// Store is everything jds keeps. It is safe for concurrent use.
+type Store interface {
+	Events
+	Identities
+	Profiles
+	Outbox
+	Documents
+	// CheckSpace reports whether writes would be refused for want of room (ErrNoSpace),
+	// for readiness checks.
+	CheckSpace() error
+	// Close stops taking writes, finishes those accepted, and closes the store.
+	Close() error
+}
+
+// Events is the event log of every workspace.
+type Events interface {
+	// Append stores validated events durably, in order, in one unit of work with their
+	// identity changes, derived state and deliveries, and returns when that is durable.
+	// Events whose source and id the workspace already holds are not stored again.
+	Append(ctx context.Context, w Workspace, evs []*event.Event) ([]AppendResult, error)
+	// History returns a person's events, and those of every person merged into it, newest
+	// first (by event time, then commit order), as canonical JSON.
+	History(ctx context.Context, w Workspace, p *identity.Person, q Query) ([][]byte, error)
+	// After returns the person's events committed after the one with id afterID, in
+	// commit order: what a live stream resuming with Last-Event-ID missed.
+	After(ctx context.Context, w Workspace, p *identity.Person, afterID string) ([]Committed, error)
+	// Event reads one stored event of a person by its time and sequence (a derived
+	// entry's reference), nil when it is gone.
+	Event(ctx context.Context, w Workspace, personID string, t time.Time, seq uint64) ([]byte, error)
+	// Export hands a person's data to emit from one snapshot: the person, then every
+	// event of it and of persons merged into it, newest first.
+	Export(ctx context.Context, w Workspace, id string, person func(*identity.Person) error, event func(raw []byte) error) error
+	// ExpireEvents deletes the events of w whose time is before cutoff, in chunks, and
+	// recomputes the derived state of the persons that lost events.
+	ExpireEvents(ctx context.Context, w Workspace, cutoff time.Time, progress func(Expired)) (Expired, error)
+}
+
+// Identities is the identity graph: persons, the aliases they own, merges and their
+// undo. The rules are in docs/IDENTITY.md.
+type Identities interface {
+	// Resolve finds the live person owning an identity (an alias of any kind).
+	Resolve(ctx context.Context, w Workspace, ident string) (*identity.Person, error)
+	// Person reads a person by id, following merges to the live one.
+	Person(ctx context.Context, w Workspace, id string) (*identity.Person, error)
+	// Root is the id of the live person that person id is, or was merged into, so that a
+	// live stream opened before a merge keeps following its customer.
+	Root(w Workspace, id string) (string, error)
+	// Persons lists live persons, a page at a time.
+	Persons(ctx context.Context, w Workspace, offset, limit int) ([]*identity.Person, error)
+	// Find returns the distinct live persons owning any of the identities, in the order
+	// first found; identities nobody owns are skipped.
+	Find(ctx context.Context, w Workspace, identities []string) ([]*identity.Person, error)
+	CreatePerson(ctx context.Context, w Workspace, first, last string, aliases []identity.Alias) (*identity.Person, error)
+	UpdatePerson(ctx context.Context, w Workspace, id string, change func(p *identity.Person) error) (*identity.Person, error)
+	Merge(ctx context.Context, w Workspace, primary string, others []string) (*identity.Person, error)
+	Identify(ctx context.Context, w Workspace, req IdentifyRequest) (p *identity.Person, created bool, err error)
+	Unmerge(ctx context.Context, w Workspace, id string) (restored, survivor *identity.Person, err error)
+	Erase(ctx context.Context, w Workspace, id string) (Erased, error)
+	// ExpireTemporary erases the persons that own only temporaryIds and were created
+	// before cutoff, in every workspace.
+	ExpireTemporary(ctx context.Context, cutoff time.Time) (int, error)
+	// IdentityVersion changes whenever a commit creates an alias or moves one to another
+	// person: holders of a resolved identity re-resolve only when it changed.
+	IdentityVersion() uint64
+}
+
+// Profiles is the derived state that a Deriver keeps per person.
+type Profiles interface {
+	// States returns named values of a live person and of every person merged into it,
+	// read from one snapshot.
+	States(ctx context.Context, w Workspace, p *identity.Person, names []string) (map[string][]PersonState, error)
+	// Backfill runs fn for every person record of a workspace, a few persons per unit of
+	// work so that ingest keeps flowing; progress is told how many are done of how many.
+	Backfill(ctx context.Context, w Workspace, fn RebuildFunc, progress func(done, total int)) error
+}
+
+// Outbox holds the deliveries actions fired, and their state.
+type Outbox interface {
+	// Due returns up to limit pending deliveries due at or before now, earliest first,
+	// passing over those skip names.
+	Due(ctx context.Context, now time.Time, limit int, skip func(id string) bool) ([]*Delivery, error)
+	// Pick is Due with a say in what counts against the limit (see Picker).
+	Pick(ctx context.Context, now time.Time, limit int, p Picker) ([]*Delivery, error)
+	// PickNew is Pick for what was queued since the last scan.
+	PickNew(ctx context.Context, now time.Time, limit int, p Picker) ([]*Delivery, error)
+	// Settle records an attempt: sent, due again later, or dead. A delivery no longer
+	// pending is ErrNotFound.
+	Settle(ctx context.Context, d *Delivery, o Outcome) error
+	// Requeue puts a dead delivery back in the queue, due now, with its attempts counted
+	// afresh (the dead-letter list's retry).
+	Requeue(ctx context.Context, w Workspace, personID, id string) error
+	// Discard removes a dead delivery for good (the dead-letter list's discard).
+	Discard(ctx context.Context, w Workspace, personID, id string) error
+	// Deliveries lists the deliveries of a live person and of persons merged into it,
+	// newest first; state filters them when not empty. With personID empty it lists the
+	// whole workspace's (for admins, not for hot paths).
+	Deliveries(ctx context.Context, w Workspace, personID, state string) ([]*Delivery, error)
+	// OutboxStats reads the outbox's size and earliest due time, for metrics.
+	OutboxStats(ctx context.Context) (OutboxStats, error)
+}
+
+// Documents are small JSON values by workspace, collection and id: templates and actions
+// created through the API, keys, markers of finished work.
+type Documents interface {
+	PutDoc(ctx context.Context, w Workspace, collection, id string, value []byte) error
+	// GetDoc returns ErrNotFound when there is no such document.
+	GetDoc(ctx context.Context, w Workspace, collection, id string) ([]byte, error)
+	DeleteDoc(ctx context.Context, w Workspace, collection, id string) error
+	// AllDocs calls fn for every document of a collection, in every workspace.
+	AllDocs(ctx context.Context, collection string, fn func(w Workspace, id string, value []byte) error) error
+	// Workspaces lists the workspaces that hold anything.
+	Workspaces(ctx context.Context) ([]Workspace, error)
 }

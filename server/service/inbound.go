@@ -9,17 +9,17 @@ import (
 	"github.com/openjds/jds/connectors/inbound"
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/quota"
+	"github.com/openjds/jds/internal/store"
 )
 
 // buildInbound checks and builds the inbound connectors of the config file: webhooks
-// for the server, pollers for the scheduled jobs. They write through store with
+// for the server, pollers for the scheduled jobs. They write through db with
 // ingest's limits and guardrails, and counted tells ingest's metrics of their events.
-func buildInbound(cfg config.Config, store *ledger.Store, guard *identity.Guard, counted func(accepted, duplicates, rejected int), q *quota.Limiter, o Options) (*inbound.Set, error) {
+func buildInbound(cfg config.Config, db store.Store, guard *identity.Guard, counted func(accepted, duplicates, rejected int), q *quota.Limiter, o Options) (*inbound.Set, error) {
 	set, err := inbound.Build(cfg.Inbound, inbound.Options{
 		Getenv: os.Getenv,
-		Store:  store,
+		Store:  db,
 		Limits: event.Limits{
 			MaxBatch:      cfg.Ingest.MaxBatchEvents,
 			MaxEventBytes: int(cfg.Ingest.MaxEventBytes),

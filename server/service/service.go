@@ -34,6 +34,7 @@ import (
 	"github.com/openjds/jds/rules"
 	"github.com/openjds/jds/rules/ruledir"
 	"github.com/openjds/jds/server"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Service is a running jds.
@@ -186,6 +187,9 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		PerWorkspace: cfg.Delivery.PerWorkspace,
 		Metrics:      deliveries})
 	delivery.WatchOutbox(metrics.Registry(), s.store, o.Now)
+	metrics.Registry().MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "jds_profile_state_pending_bytes", Help: "Profile state journaled with its events but not yet written under its own keys: what a restart replays.",
+	}, func() float64 { return float64(s.store.PendingStateBytes()) }))
 	s.background(func() { s.worker.Run(ctx) })
 	s.background(func() {
 		hup := make(chan os.Signal, 1)

@@ -23,6 +23,7 @@ import (
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/connectors/inbound"
 	"github.com/openjds/jds/flows"
+	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/sas"
 	"github.com/openjds/jds/rules"
 	"github.com/openjds/jds/rules/ruledir"
@@ -343,7 +344,7 @@ func test(args []string, stdout, stderr io.Writer) error {
 		}
 		var report *rules.TestReport
 		if flows.IsTestData(data) {
-			report, err = flows.RunTestFile(f, flows.Options{Getenv: os.Getenv})
+			report, err = flows.RunTestFile(f, flows.Options{Getenv: os.Getenv, Scratch: ledger.Scratch})
 		} else {
 			report, err = rules.RunTestFile(f)
 		}
