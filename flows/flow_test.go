@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store/badgerstore"
 )
 
 func TestParseFileErrors(t *testing.T) {
@@ -129,7 +129,7 @@ tests:
     request: {ani: "+12263762555", n: 900000}
     expect: {size: 0}
 `)
-	report, err := RunTestFile(dir+"/bomb.test.yaml", Options{Scratch: ledger.Scratch})
+	report, err := RunTestFile(dir+"/bomb.test.yaml", Options{Scratch: badgerstore.Scratch})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store/badgerstore"
 )
 
 // The sample flows are the three use cases; their test files say what each caller must
@@ -17,7 +17,7 @@ func TestSampleFlows(t *testing.T) {
 		t.Fatalf("sample flow tests: %v %v", files, err)
 	}
 	for _, f := range files {
-		report, err := RunTestFile(f, Options{Scratch: ledger.Scratch})
+		report, err := RunTestFile(f, Options{Scratch: badgerstore.Scratch})
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
@@ -41,7 +41,7 @@ func writeFile(t *testing.T, path, content string) {
 
 // The test runner passes what holds and reports, with its line, what does not.
 func TestRunTestFileReportsFailures(t *testing.T) {
-	report, err := RunTestFile("testdata/opening-hours.test.yaml", Options{Scratch: ledger.Scratch})
+	report, err := RunTestFile("testdata/opening-hours.test.yaml", Options{Scratch: badgerstore.Scratch})
 	if err != nil {
 		t.Fatal(err)
 	}

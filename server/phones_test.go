@@ -11,8 +11,8 @@ import (
 	"github.com/openjds/jds/config"
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/store"
+	"github.com/openjds/jds/internal/store/badgerstore"
 )
 
 // The UK number of issue 16 written three ways is one alias, "+442079460958", and one
@@ -62,7 +62,7 @@ func TestPhoneAliasesStoredBeforeE164StayFound(t *testing.T) {
 	}
 	// The previous release's state: the event stored by the ledger under its alias as
 	// that release normalised it.
-	st, err := ledger.Open(ledger.Options{Dir: filepath.Join(dir, "ledger")})
+	st, err := badgerstore.Open(badgerstore.Options{Dir: filepath.Join(dir, "ledger")})
 	if err != nil {
 		t.Fatal(err)
 	}

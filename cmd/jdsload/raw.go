@@ -161,8 +161,8 @@ func cmdRaw(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return nil
 }
 
-// rawOptions mirrors ledger.Open with jds's default configuration (ledger/store.go): the
-// same small-machine tuning, with SyncWrites on.
+// rawOptions mirrors badgerstore.Open with jds's default configuration
+// (internal/store/badgerstore/store.go): the same small-machine tuning, with SyncWrites on.
 func rawOptions(dir string, stderr io.Writer) badger.Options {
 	return badger.DefaultOptions(dir).
 		WithSyncWrites(true).

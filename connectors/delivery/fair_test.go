@@ -14,8 +14,8 @@ import (
 
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/internal/event"
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/store"
+	"github.com/openjds/jds/internal/store/badgerstore"
 )
 
 // routed stands in for the actions engine: every "Closed Queue" event queues an inline
@@ -73,7 +73,7 @@ func newSink(t testing.TB) *sink {
 // starts only when asked, so that the whole queue is there at its first scan.
 type fairRig struct {
 	t      testing.TB
-	store  *ledger.Store
+	store  *badgerstore.Store
 	now    time.Time
 	o      Options
 	worker atomic.Pointer[Worker] // woken after every commit, as the service does
@@ -91,7 +91,7 @@ func newFairRig(t testing.TB, routes routed, o Options) *fairRig {
 			w.Wake()
 		}
 	}
-	s, err := ledger.Open(ledger.Options{Dir: t.TempDir(), Deriver: routes, Now: clock, OnCommit: wake})
+	s, err := badgerstore.Open(badgerstore.Options{Dir: t.TempDir(), Deriver: routes, Now: clock, OnCommit: wake})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/internal/event"
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/store"
+	"github.com/openjds/jds/internal/store/badgerstore"
 )
 
 // syncWriter is a log the test reads while the sender writes it.
@@ -50,7 +50,7 @@ func (viaConnector) Rebuild(store.State, store.EventSource) error { return nil }
 func TestConnectorServesOnlyItsOrganizations(t *testing.T) {
 	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	s, err := ledger.Open(ledger.Options{Dir: t.TempDir(), Deriver: viaConnector("sms"), Now: clock})
+	s, err := badgerstore.Open(badgerstore.Options{Dir: t.TempDir(), Deriver: viaConnector("sms"), Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}

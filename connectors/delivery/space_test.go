@@ -11,7 +11,7 @@ import (
 
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/internal/event"
-	"github.com/openjds/jds/internal/ledger"
+	"github.com/openjds/jds/internal/store/badgerstore"
 )
 
 // TestNothingSentWhileShortOfSpace: while the store cannot record an attempt, the worker
@@ -23,7 +23,7 @@ func TestNothingSentWhileShortOfSpace(t *testing.T) {
 	free.Store(1 << 40)
 	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	s, err := ledger.Open(ledger.Options{Dir: t.TempDir(), SyncWrites: true, Deriver: firing{p.srv.URL}, Now: clock,
+	s, err := badgerstore.Open(badgerstore.Options{Dir: t.TempDir(), SyncWrites: true, Deriver: firing{p.srv.URL}, Now: clock,
 		FreeSpace: func(string) (uint64, error) { return free.Load(), nil }})
 	if err != nil {
 		t.Fatal(err)

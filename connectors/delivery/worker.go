@@ -160,7 +160,7 @@ func (w *Worker) Run(ctx context.Context) {
 	defer w.wg.Wait()
 	tick := time.NewTicker(w.o.Poll)
 	defer tick.Stop()
-	// Most scans read only what is new since the last one (ledger.Store.PickNew): what
+	// Most scans read only what is new since the last one (store.Outbox.PickNew): what
 	// was queued, and what came due. A full scan reads again what waits for a slot: when
 	// a slot frees that something waits for, until nothing waiting can go; and all of it
 	// every fullEvery polls, as a safety net.

@@ -15,8 +15,8 @@ import (
 
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/internal/event"
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/store"
+	"github.com/openjds/jds/internal/store/badgerstore"
 )
 
 var ws = store.Workspace{Org: "cctsa", Name: "sandbox"}
@@ -84,7 +84,7 @@ type rig struct {
 	dir    string
 	url    string
 	now    atomic.Int64
-	store  *ledger.Store
+	store  *badgerstore.Store
 	cancel context.CancelFunc
 	done   chan struct{}
 	logs   lockedBuffer // the worker's log, at level debug
@@ -111,7 +111,7 @@ func (l *lockedBuffer) String() string {
 func (r *rig) clock() time.Time { return time.Unix(0, r.now.Load()) }
 
 func (r *rig) start() {
-	s, err := ledger.Open(ledger.Options{Dir: r.dir, SyncWrites: true, Deriver: firing{r.url}, Now: r.clock})
+	s, err := badgerstore.Open(badgerstore.Options{Dir: r.dir, SyncWrites: true, Deriver: firing{r.url}, Now: r.clock})
 	if err != nil {
 		r.t.Fatal(err)
 	}

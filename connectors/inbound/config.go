@@ -25,7 +25,7 @@ const (
 	KindPoll    = "poll"    // pulled: an HTTP GET on a cron schedule
 )
 
-// Store is where inbound events and pollers' cursors go; *ledger.Store is
+// Store is where inbound events and pollers' cursors go; a store.Store is
 // one. Append must acknowledge only durable events and treat an id the
 // workspace already holds as a duplicate.
 type Store interface {

@@ -19,8 +19,8 @@ import (
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/connectors/inbound"
 	"github.com/openjds/jds/internal/event"
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/store"
+	"github.com/openjds/jds/internal/store/badgerstore"
 )
 
 // clock is a settable time.
@@ -45,9 +45,9 @@ func instances(t *testing.T, doc string) []connectors.Instance {
 	return in
 }
 
-func openStore(t *testing.T, dir string) *ledger.Store {
+func openStore(t *testing.T, dir string) *badgerstore.Store {
 	t.Helper()
-	s, err := ledger.Open(ledger.Options{Dir: dir, SyncWrites: true})
+	s, err := badgerstore.Open(badgerstore.Options{Dir: dir, SyncWrites: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +254,7 @@ func getenv(k string) string {
 	return ""
 }
 
-func buildPoller(t *testing.T, db *ledger.Store, url string, c *clock) *inbound.Poller {
+func buildPoller(t *testing.T, db *badgerstore.Store, url string, c *clock) *inbound.Poller {
 	t.Helper()
 	set, err := inbound.Build(instances(t, pollConfig(url)), inbound.Options{Getenv: getenv, Store: db, Limits: limits, Now: c.now})
 	if err != nil {
@@ -264,7 +264,7 @@ func buildPoller(t *testing.T, db *ledger.Store, url string, c *clock) *inbound.
 	return set.Pollers[0]
 }
 
-func countEvents(t *testing.T, db *ledger.Store, identity string) int {
+func countEvents(t *testing.T, db *badgerstore.Store, identity string) int {
 	t.Helper()
 	ctx, w := context.Background(), store.Workspace{Org: "acme", Name: "default"}
 	p, err := db.Resolve(ctx, w, identity)

@@ -2,7 +2,7 @@
 // what clients post (one event or a batch), normalising its identity, and the canonical JSON
 // the ledger stores and every read returns.
 //
-// It does not store events (package ledger does) nor decide who they belong to.
+// It does not store events (package store does) nor decide who they belong to.
 package event
 
 import (

@@ -2,7 +2,7 @@
 // known by, how each kind is normalised so that the same customer written two ways is one
 // alias, and the Person that owns aliases.
 //
-// It is pure data and rules: it does not store anything. The ledger package applies these
+// It is pure data and rules: it does not store anything. The store applies these
 // rules inside its write transactions, and the HTTP layer uses them to validate input.
 package identity
 

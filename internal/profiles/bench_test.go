@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/openjds/jds/internal/event"
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/store"
+	"github.com/openjds/jds/internal/store/badgerstore"
 	"github.com/openjds/jds/rules"
 )
 
@@ -22,7 +22,7 @@ func BenchmarkIngest(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 			e := New(quiet, time.Now)
-			s, err := ledger.Open(ledger.Options{Dir: b.TempDir(), Deriver: e, Logger: quiet})
+			s, err := badgerstore.Open(badgerstore.Options{Dir: b.TempDir(), Deriver: e, Logger: quiet})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -3,7 +3,7 @@
 // commits, backfills templates that are new or changed, and answers profile views.
 //
 // The definitions themselves (parsing, compiling, the aggregation arithmetic) belong to
-// package rules; storage belongs to package ledger. This package is the glue with the
+// package rules; storage belongs to package store. This package is the glue with the
 // lifecycle: it owns which templates apply to which workspace, and when.
 package profiles
 

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/store"
+	"github.com/openjds/jds/internal/store/badgerstore"
 	"github.com/openjds/jds/rules"
 )
 
@@ -53,7 +53,7 @@ func BenchmarkCommitExpressionBudget(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 			e := New(quiet, time.Now)
-			s, err := ledger.Open(ledger.Options{Dir: b.TempDir(), Deriver: e, Logger: quiet})
+			s, err := badgerstore.Open(badgerstore.Options{Dir: b.TempDir(), Deriver: e, Logger: quiet})
 			if err != nil {
 				b.Fatal(err)
 			}

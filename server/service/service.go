@@ -25,12 +25,12 @@ import (
 	"github.com/openjds/jds/flows"
 	"github.com/openjds/jds/internal/egress"
 	"github.com/openjds/jds/internal/identity"
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/live"
 	"github.com/openjds/jds/internal/profiles"
 	"github.com/openjds/jds/internal/quota"
 	"github.com/openjds/jds/internal/scheduler"
 	"github.com/openjds/jds/internal/store"
+	"github.com/openjds/jds/internal/store/badgerstore"
 	"github.com/openjds/jds/rules"
 	"github.com/openjds/jds/rules/ruledir"
 	"github.com/openjds/jds/server"
@@ -41,7 +41,7 @@ import (
 type Service struct {
 	cfg      config.Config
 	log      *slog.Logger
-	store    *ledger.Store
+	store    *badgerstore.Store
 	senders  map[string]connectors.Sender
 	inbound  *inbound.Set
 	worker   *delivery.Worker
@@ -131,7 +131,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	checks := rules.Options{Connectors: ruledir.Connectors(cfg.Connectors), Egress: policy, Organizations: orgs}
 	s.profiles = profiles.New(o.Logger, o.Now, profiles.WithChecks(checks),
 		profiles.WithLimits(cfg.Limits.TemplatesPerWorkspace, cfg.Limits.ActionsPerWorkspace), profiles.OnSuppressed(deliveries.Suppressed))
-	s.store, err = ledger.Open(ledger.Options{
+	s.store, err = badgerstore.Open(badgerstore.Options{
 		Deriver:           s.profiles,
 		Now:               o.Now,
 		Dir:               filepath.Join(cfg.DataDir, "ledger"),

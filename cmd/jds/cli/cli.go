@@ -23,8 +23,8 @@ import (
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/connectors/inbound"
 	"github.com/openjds/jds/flows"
-	"github.com/openjds/jds/internal/ledger"
 	"github.com/openjds/jds/internal/sas"
+	"github.com/openjds/jds/internal/store/badgerstore"
 	"github.com/openjds/jds/rules"
 	"github.com/openjds/jds/rules/ruledir"
 	"github.com/openjds/jds/server/service"
@@ -344,7 +344,7 @@ func test(args []string, stdout, stderr io.Writer) error {
 		}
 		var report *rules.TestReport
 		if flows.IsTestData(data) {
-			report, err = flows.RunTestFile(f, flows.Options{Getenv: os.Getenv, Scratch: ledger.Scratch})
+			report, err = flows.RunTestFile(f, flows.Options{Getenv: os.Getenv, Scratch: badgerstore.Scratch})
 		} else {
 			report, err = rules.RunTestFile(f)
 		}

@@ -1,6 +1,6 @@
 //go:build !(linux || darwin)
 
-package ledger
+package badgerstore
 
 import (
 	"io/fs"

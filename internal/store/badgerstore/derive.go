@@ -1,4 +1,4 @@
-package ledger
+package badgerstore
 
 import (
 	"context"
@@ -14,13 +14,8 @@ import (
 	"github.com/openjds/jds/internal/store"
 )
 
-// Derived state: what other packages compute from events (progressive profiles) is
-// journaled by the committer in the same transaction as the event that changes it (see
-// journal.go), so a read after an acknowledgement includes that event, and no crash can
-// separate them.
-// The ledger stores it as opaque named values per (workspace, person) and keeps it
-// right across merges (reads combine the states of merged persons), unmerges (states
-// are rebuilt) and erasure (states are deleted).
+// Derived state (see package store) is journaled by the committer in the same
+// transaction as the event that changes it (see journal.go).
 
 // State is the derived state of one person inside one commit.
 type derivedState struct {

@@ -1,5 +1,6 @@
-// Package ledger is the embedded store of jds: the append-only event ledger, the identity
-// graph (aliases and persons) and the group committer that writes them.
+// Package badgerstore is the embedded backend of store.Store, on Badger: the
+// append-only event log, the identity graph (aliases and persons), derived state, the
+// outbox and documents, and the group committer that writes them.
 //
 // Every write goes through one committer goroutine, which packs whatever requests are
 // waiting into one Badger transaction and one sync, and only then answers them: an
@@ -7,8 +8,8 @@
 // committer. keys.go documents the key layout.
 //
 // No Badger type leaves this package: callers see events as canonical JSON, persons as
-// identity.Person, and errors as the sentinels below.
-package ledger
+// identity.Person, and errors as the sentinels of package store.
+package badgerstore
 
 import (
 	"context"
@@ -115,7 +116,7 @@ func (o *Options) setDefaults() {
 	}
 }
 
-// Store is the ledger. It is safe for concurrent use.
+// Store is the Badger backend of store.Store. It is safe for concurrent use.
 type Store struct {
 	db    *badger.DB
 	opts  Options
