@@ -3,11 +3,14 @@ package config
 import (
 	"errors"
 	"fmt"
-	"github.com/openjds/jds/connectors"
-	"github.com/openjds/jds/internal/identity"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/openjds/jds/connectors"
+	"github.com/openjds/jds/internal/identity"
 )
 
 // Environment variables. EnvConfig names the config file when --config is
@@ -153,8 +156,34 @@ type Stream struct {
 	MaxSubscribersPerWorkspace int `yaml:"maxSubscribersPerWorkspace"`
 }
 
-// Store tunes the embedded Badger database and the committer in front of it.
+// Store configures the store and the committer in front of it.
 type Store struct {
+	// MaxBatchEvents is how many events the committer groups into one
+	// transaction.
+	MaxBatchEvents int `yaml:"maxBatchEvents"`
+	// SyncWrites fsyncs every commit. A 2xx means durable only when true.
+	SyncWrites bool `yaml:"syncWrites"`
+	// Badger tunes the embedded Badger backend.
+	Badger Badger `yaml:"badger"`
+
+	// The Badger settings as the previous release wrote them, directly under
+	// store: deprecated for one release. Load moves each one set into Badger,
+	// and Deprecations names them.
+	OldMemTableSize      *ByteSize `yaml:"memTableSize,omitempty"`
+	OldBlockCacheSize    *ByteSize `yaml:"blockCacheSize,omitempty"`
+	OldIndexCacheSize    *ByteSize `yaml:"indexCacheSize,omitempty"`
+	OldNumCompactors     *int      `yaml:"numCompactors,omitempty"`
+	OldValueLogFileSize  *ByteSize `yaml:"valueLogFileSize,omitempty"`
+	OldValueLogGC        *string   `yaml:"valueLogGC,omitempty"`
+	OldPendingStateBytes *ByteSize `yaml:"pendingStateBytes,omitempty"`
+	OldDiskReserve       *ByteSize `yaml:"diskReserve,omitempty"`
+
+	// moved holds the keys (under store.) whose value came from the old place.
+	moved map[string]bool
+}
+
+// Badger tunes the embedded Badger database.
+type Badger struct {
 	MemTableSize     ByteSize `yaml:"memTableSize"`
 	BlockCacheSize   ByteSize `yaml:"blockCacheSize"`   // 0 disables the cache
 	IndexCacheSize   ByteSize `yaml:"indexCacheSize"`   // 0 keeps all indexes in memory
@@ -163,11 +192,6 @@ type Store struct {
 	// ValueLogGC is the cron schedule of value-log garbage collection:
 	// "@every 10m", "@hourly", or five fields "0 3 * * *".
 	ValueLogGC string `yaml:"valueLogGC"`
-	// MaxBatchEvents is how many events the committer groups into one
-	// transaction.
-	MaxBatchEvents int `yaml:"maxBatchEvents"`
-	// SyncWrites fsyncs every commit. A 2xx means durable only when true.
-	SyncWrites bool `yaml:"syncWrites"`
 	// PendingStateBytes bounds a generation of profile state held in memory
 	// (journaled with its events) before it is written under its own keys;
 	// two generations may be held.
@@ -177,6 +201,39 @@ type Store struct {
 	// that would eat into it is refused (507) rather than Badger dying of
 	// SIGBUS on a full disk. 0 means 4×MemTableSize + 16MiB.
 	DiskReserve ByteSize `yaml:"diskReserve"`
+}
+
+// moveOld moves the deprecated Badger settings set directly under store into
+// store.badger, remembering which, for Deprecations and for the problems
+// Validate finds in them to name the key the file used.
+func (st *Store) moveOld() {
+	move := func(key string, set bool, apply func()) {
+		if !set {
+			return
+		}
+		apply()
+		if st.moved == nil {
+			st.moved = map[string]bool{}
+		}
+		st.moved[key] = true
+	}
+	b := &st.Badger
+	move("memTableSize", st.OldMemTableSize != nil, func() { b.MemTableSize = *st.OldMemTableSize })
+	move("blockCacheSize", st.OldBlockCacheSize != nil, func() { b.BlockCacheSize = *st.OldBlockCacheSize })
+	move("indexCacheSize", st.OldIndexCacheSize != nil, func() { b.IndexCacheSize = *st.OldIndexCacheSize })
+	move("numCompactors", st.OldNumCompactors != nil, func() { b.NumCompactors = *st.OldNumCompactors })
+	move("valueLogFileSize", st.OldValueLogFileSize != nil, func() { b.ValueLogFileSize = *st.OldValueLogFileSize })
+	move("valueLogGC", st.OldValueLogGC != nil, func() { b.ValueLogGC = *st.OldValueLogGC })
+	move("pendingStateBytes", st.OldPendingStateBytes != nil, func() { b.PendingStateBytes = *st.OldPendingStateBytes })
+	move("diskReserve", st.OldDiskReserve != nil, func() { b.DiskReserve = *st.OldDiskReserve })
+}
+
+// badgerKey is the key path of a Badger setting: where the file wrote it.
+func (st Store) badgerKey(name string) string {
+	if st.moved[name] {
+		return "store." + name
+	}
+	return "store.badger." + name
 }
 
 // Identity configures how aliases become persons, and its guardrails.
@@ -237,15 +294,17 @@ func Default() Config {
 			MaxSubscribersPerWorkspace: 200,
 		},
 		Store: Store{
-			MemTableSize:      32 * MiB,
-			BlockCacheSize:    64 * MiB,
-			IndexCacheSize:    32 * MiB,
-			NumCompactors:     2,
-			ValueLogFileSize:  256 * MiB,
-			ValueLogGC:        "@every 10m",
-			MaxBatchEvents:    4096,
-			SyncWrites:        true,
-			PendingStateBytes: 32 * MiB,
+			MaxBatchEvents: 4096,
+			SyncWrites:     true,
+			Badger: Badger{
+				MemTableSize:      32 * MiB,
+				BlockCacheSize:    64 * MiB,
+				IndexCacheSize:    32 * MiB,
+				NumCompactors:     2,
+				ValueLogFileSize:  256 * MiB,
+				ValueLogGC:        "@every 10m",
+				PendingStateBytes: 32 * MiB,
+			},
 		},
 		Identity: Identity{
 			TemporaryHold:       Duration(24 * time.Hour),
@@ -361,6 +420,7 @@ func Load(path string, getenv func(string) string) (Config, error) {
 	if _, ok := origin["identity.defaultRegion"]; !ok {
 		c.deriveRegion()
 	}
+	c.Store.moveOld()
 	for _, p := range c.problems() {
 		if where := locate(origin, p.path); where != "" {
 			errs = append(errs, fmt.Errorf("%s: %w", where, p))
@@ -404,6 +464,9 @@ func (c *Config) Deprecations() []string {
 	if cc := c.Ingest.DefaultCountryCode; cc != "" {
 		out = append(out, fmt.Sprintf("ingest.defaultCountryCode is deprecated and will be removed in the next release: "+
 			"remove it and write identity.defaultRegion: %q (the region phone numbers without a country code are read in)", c.Identity.DefaultRegion))
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.Store.moved)) {
+		out = append(out, fmt.Sprintf("store.%s is deprecated and will be removed in the next release: write it as store.badger.%s", k, k))
 	}
 	return out
 }

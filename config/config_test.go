@@ -101,16 +101,18 @@ func TestGoodFixtures(t *testing.T) {
 					TemplatesPerWorkspace: 50, ActionsPerWorkspace: 100,
 				},
 				Store: config.Store{
-					MemTableSize:      64 * config.MiB,
-					BlockCacheSize:    0,
-					IndexCacheSize:    1536 * config.MiB,
-					NumCompactors:     4,
-					ValueLogFileSize:  config.GiB,
-					ValueLogGC:        "CRON_TZ=Europe/Paris 30 3 * * mon-fri",
-					MaxBatchEvents:    1000,
-					SyncWrites:        false,
-					PendingStateBytes: 8 * config.MiB,
-					DiskReserve:       200 * config.MiB,
+					MaxBatchEvents: 1000,
+					SyncWrites:     false,
+					Badger: config.Badger{
+						MemTableSize:      64 * config.MiB,
+						BlockCacheSize:    0,
+						IndexCacheSize:    1536 * config.MiB,
+						NumCompactors:     4,
+						ValueLogFileSize:  config.GiB,
+						ValueLogGC:        "CRON_TZ=Europe/Paris 30 3 * * mon-fri",
+						PendingStateBytes: 8 * config.MiB,
+						DiskReserve:       200 * config.MiB,
+					},
 				},
 				HTTP: config.HTTP{
 					ReadTimeout:     config.Duration(90 * time.Second),
@@ -433,12 +435,12 @@ func TestValidateCollectsEveryProblem(t *testing.T) {
 	c.Ingest.DefaultCountryCode = "1234"
 	c.Stream.Heartbeat = 0
 	c.Stream.SubscriberBuffer = 0
-	c.Store.MemTableSize = config.KiB
-	c.Store.BlockCacheSize = -1
-	c.Store.PendingStateBytes = 0
-	c.Store.ValueLogGC = "@sometimes"
+	c.Store.Badger.MemTableSize = config.KiB
+	c.Store.Badger.BlockCacheSize = -1
+	c.Store.Badger.PendingStateBytes = 0
+	c.Store.Badger.ValueLogGC = "@sometimes"
 	c.Store.MaxBatchEvents = 0
-	c.Store.DiskReserve = 2 * config.MiB
+	c.Store.Badger.DiskReserve = 2 * config.MiB
 	c.HTTP.ShutdownTimeout = -config.Duration(time.Second)
 	c.Keys = []config.Key{{Name: "a&b", Organization: "o=1", Secret: "s"}}
 
@@ -456,12 +458,12 @@ func TestValidateCollectsEveryProblem(t *testing.T) {
 		`ingest.defaultCountryCode: must be 1 to 3 digits without "+" (e.g. "1", "44"), got "1234"`,
 		`stream.heartbeat: must be more than 0 and at most 15s, got 0s`,
 		`stream.subscriberBuffer: must be between 1 and 1048576, got 0`,
-		`store.memTableSize: must be at least 1MiB, got 1KiB`,
-		`store.pendingStateBytes: must be at least 1MiB, got 0B`,
-		`store.blockCacheSize: must not be negative, got -1B`,
-		`store.valueLogGC: "@sometimes" is not a schedule: unrecognized descriptor: @sometimes`,
+		`store.badger.memTableSize: must be at least 1MiB, got 1KiB`,
+		`store.badger.pendingStateBytes: must be at least 1MiB, got 0B`,
+		`store.badger.blockCacheSize: must not be negative, got -1B`,
+		`store.badger.valueLogGC: "@sometimes" is not a schedule: unrecognized descriptor: @sometimes`,
 		`store.maxBatchEvents: must be between 1 and 65536, got 0`,
-		`store.diskReserve: must be 0 (4×memTableSize + 16MiB) or at least memTableSize + 8MiB (8193KiB), got 2MiB`,
+		`store.badger.diskReserve: must be 0 (4×memTableSize + 16MiB) or at least memTableSize + 8MiB (8193KiB), got 2MiB`,
 		`http.shutdownTimeout: must be more than 0, got -1s`,
 	}
 	if got := errorLines(err); !slices.Equal(got, want) {
@@ -574,6 +576,9 @@ func collectKeys(n *yaml.Node, prefix string, out map[string]bool) {
 func leafKeys(t reflect.Type, prefix string) []string {
 	var keys []string
 	for f := range t.Fields() {
+		if !f.IsExported() || strings.HasPrefix(f.Name, "Old") { // deprecated spellings
+			continue
+		}
 		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
 		p := name
 		if prefix != "" {
@@ -679,5 +684,37 @@ func TestDefaultRegion(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOldBadgerKeys: the Badger settings written directly under store (the previous
+// release's spelling) still load, into store.badger, each with a deprecation warning
+// saying where to write it; their problems name the key the file used.
+func TestOldBadgerKeys(t *testing.T) {
+	c, err := config.Load(writeFile(t, "jds.yaml", "store:\n  memTableSize: 8MiB\n  blockCacheSize: 0\n  valueLogGC: \"@hourly\"\n  badger:\n    numCompactors: 3\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := c.Store.Badger
+	if b.MemTableSize != 8*config.MiB || b.BlockCacheSize != 0 || b.ValueLogGC != "@hourly" || b.NumCompactors != 3 || b.IndexCacheSize != 32*config.MiB {
+		t.Errorf("store.badger = %+v", b)
+	}
+	want := []string{
+		"store.blockCacheSize is deprecated and will be removed in the next release: write it as store.badger.blockCacheSize",
+		"store.memTableSize is deprecated and will be removed in the next release: write it as store.badger.memTableSize",
+		"store.valueLogGC is deprecated and will be removed in the next release: write it as store.badger.valueLogGC",
+	}
+	if got := c.Deprecations(); !slices.Equal(got, want) {
+		t.Errorf("Deprecations =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	_, err = config.Load(writeFile(t, "jds.yaml", "store:\n  badger:\n    memTableSize: 1KiB\n  numCompactors: 1\n"), nil)
+	for _, w := range []string{
+		"jds.yaml:3:19: store.badger.memTableSize: must be at least 1MiB, got 1KiB",
+		"jds.yaml:4:18: store.numCompactors: must be at least 2, got 1",
+	} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("error %v\nlacks %q", err, w)
+		}
 	}
 }

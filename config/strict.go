@@ -134,8 +134,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		if !v.IsNil() {
 			p.Elem().Set(v.Elem()) // keep the pointed-to defaults
 		}
+		before := len(d.errs)
 		d.decode(n, p.Elem(), path)
-		v.Set(p)
+		if len(d.errs) == before { // a value that did not decode leaves the pointer as it was
+			v.Set(p)
+		}
 	case reflect.String:
 		if d.scalar(n, path, "a string") {
 			v.SetString(n.Value)

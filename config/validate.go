@@ -116,32 +116,32 @@ func (c *Config) problems() []fieldError {
 	}
 	ps.intRange("stream.subscriberBuffer", c.Stream.SubscriberBuffer, 1, 1<<20)
 
-	st := c.Store
-	if st.MemTableSize < MiB {
-		ps.add("store.memTableSize", "must be at least 1MiB, got %s", st.MemTableSize)
+	st, bg := c.Store, c.Store.Badger
+	if bg.MemTableSize < MiB {
+		ps.add(st.badgerKey("memTableSize"), "must be at least 1MiB, got %s", bg.MemTableSize)
 	}
-	if st.PendingStateBytes < MiB {
-		ps.add("store.pendingStateBytes", "must be at least 1MiB, got %s", st.PendingStateBytes)
+	if bg.PendingStateBytes < MiB {
+		ps.add(st.badgerKey("pendingStateBytes"), "must be at least 1MiB, got %s", bg.PendingStateBytes)
 	}
-	if st.BlockCacheSize < 0 {
-		ps.add("store.blockCacheSize", "must not be negative, got %s", st.BlockCacheSize)
+	if bg.BlockCacheSize < 0 {
+		ps.add(st.badgerKey("blockCacheSize"), "must not be negative, got %s", bg.BlockCacheSize)
 	}
-	if st.IndexCacheSize < 0 {
-		ps.add("store.indexCacheSize", "must not be negative, got %s", st.IndexCacheSize)
+	if bg.IndexCacheSize < 0 {
+		ps.add(st.badgerKey("indexCacheSize"), "must not be negative, got %s", bg.IndexCacheSize)
 	}
-	if st.NumCompactors < 2 {
-		ps.add("store.numCompactors", "must be at least 2, got %d", st.NumCompactors)
+	if bg.NumCompactors < 2 {
+		ps.add(st.badgerKey("numCompactors"), "must be at least 2, got %d", bg.NumCompactors)
 	}
-	if st.ValueLogFileSize < MiB || st.ValueLogFileSize >= 2*GiB {
-		ps.add("store.valueLogFileSize", "must be at least 1MiB and less than 2GiB, got %s", st.ValueLogFileSize)
+	if bg.ValueLogFileSize < MiB || bg.ValueLogFileSize >= 2*GiB {
+		ps.add(st.badgerKey("valueLogFileSize"), "must be at least 1MiB and less than 2GiB, got %s", bg.ValueLogFileSize)
 	}
-	if err := checkSchedule(st.ValueLogGC); err != nil {
-		ps.add("store.valueLogGC", "%v", err)
+	if err := checkSchedule(bg.ValueLogGC); err != nil {
+		ps.add(st.badgerKey("valueLogGC"), "%v", err)
 	}
 	ps.intRange("store.maxBatchEvents", st.MaxBatchEvents, 1, 65536)
 	// Less than a memtable flush and what an open writes would let Badger fault.
-	if least := st.MemTableSize + 8*MiB; st.DiskReserve < 0 || st.DiskReserve > 0 && st.DiskReserve < least {
-		ps.add("store.diskReserve", "must be 0 (4×memTableSize + 16MiB) or at least memTableSize + 8MiB (%s), got %s", least, st.DiskReserve)
+	if least := bg.MemTableSize + 8*MiB; bg.DiskReserve < 0 || bg.DiskReserve > 0 && bg.DiskReserve < least {
+		ps.add(st.badgerKey("diskReserve"), "must be 0 (4×memTableSize + 16MiB) or at least memTableSize + 8MiB (%s), got %s", least, bg.DiskReserve)
 	}
 
 	id := c.Identity

@@ -154,7 +154,7 @@ func TestFullDisk(t *testing.T) {
 	// Small memtables and value-log files so that a 64 MiB disk holds the store and its
 	// reserve (4×memTableSize + 16 MiB = 20 MiB).
 	os.WriteFile(cfg, []byte(fmt.Sprintf("keys:\n  - name: k\n    organization: %s\n    secret: %q\n"+
-		"store:\n  memTableSize: 1MiB\n  valueLogFileSize: 1MiB\n", org, secret)), 0o600)
+		"store:\n  badger:\n    memTableSize: 1MiB\n    valueLogFileSize: 1MiB\n", org, secret)), 0o600)
 	data := filepath.Join(disk, "data")
 	const ident = "+15550007777"
 	acked := map[string]bool{}
@@ -290,7 +290,7 @@ func TestDiskFilledByIngest(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "jds.yaml")
 	os.WriteFile(cfg, []byte(fmt.Sprintf("keys:\n  - name: k\n    organization: %s\n    secret: %q\n"+
-		"store:\n  memTableSize: 1MiB\n  valueLogFileSize: 1MiB\n", org, secret)), 0o600)
+		"store:\n  badger:\n    memTableSize: 1MiB\n    valueLogFileSize: 1MiB\n", org, secret)), 0o600)
 	ballast := filepath.Join(disk, "ballast")
 	if err := os.WriteFile(ballast, make([]byte, 12<<20), 0o600); err != nil {
 		t.Fatal(err)

@@ -32,7 +32,7 @@ func (s *Service) addJobs() error {
 		name, spec string
 		run        func(context.Context) error
 	}{
-		{JobValueLogGC, s.cfg.Store.ValueLogGC, s.collectGarbage},
+		{JobValueLogGC, s.cfg.Store.Badger.ValueLogGC, s.collectGarbage},
 		{JobExpireAnon, s.cfg.Identity.ExpirySchedule, s.expireTemporary},
 		{JobRetention, s.cfg.Retention.Schedule, s.expireEvents},
 		{JobOutboxSweep, s.cfg.Delivery.SweepSchedule, s.sweepOutbox},

@@ -13,7 +13,7 @@ import (
 //
 // Badger writes its value log, its memtable WAL (.mem files) and new SST tables through
 // memory maps of sparse files: a file is truncated to its full size (a value-log file to
-// twice store.valueLogFileSize) but takes room only as pages are written. On a full
+// twice store.badger.valueLogFileSize) but takes room only as pages are written. On a full
 // filesystem, writing such a page does not fail with ENOSPC: the kernel answers the page
 // fault with SIGBUS and the process dies, in Badger's own goroutines where nothing can
 // recover. On tmpfs even reading a hole of a mapped file allocates a page, so opening a
