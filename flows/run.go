@@ -222,7 +222,7 @@ func flat(v any) (any, error) {
 
 func (f *Flow) identifyCaller(ctx context.Context, rt *Runtime, ws store.Workspace, env map[string]any) error {
 	s := f.identify
-	req := store.IdentifyRequest{Override: s.override}
+	req := identity.IdentifyRequest{Override: s.override}
 	var err error
 	if req.FirstName, err = renderOpt(s.firstName, env); err != nil {
 		return fmt.Errorf("identify.firstName: %w", err)

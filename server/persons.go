@@ -477,7 +477,7 @@ func (s *Server) identify(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.requestContext()
 	defer cancel()
-	p, created, err := s.store.Identify(ctx, ws, store.IdentifyRequest{
+	p, created, err := s.store.Identify(ctx, ws, identity.IdentifyRequest{
 		FirstName: body.FirstName, LastName: body.LastName, Aliases: aliases, Override: body.Override,
 	})
 	if err != nil {

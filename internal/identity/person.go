@@ -126,3 +126,9 @@ func (p *Person) MergedIDs(lookup func(id string) *Person) []string {
 	walk(p)
 	return out
 }
+
+// OnlyTemporary reports whether p owns temporaryIds and nothing else: an anonymous
+// visitor, who expires unless identified (identity.temporaryHold).
+func (p *Person) OnlyTemporary() bool {
+	return len(p.TemporaryID) > 0 && len(p.Phone)+len(p.Email)+len(p.CustomerID)+len(p.SocialID) == 0
+}

@@ -25,13 +25,14 @@ import (
 	"github.com/openjds/jds/internal/identity"
 )
 
-// Errors callers branch on.
+// Errors callers branch on. ErrNotFound and ErrConflict are identity's, so that one
+// errors.Is answers for what the identity rules refuse and what a backend does not hold.
 var (
 	ErrClosed   = errors.New("store is closed")
-	ErrNotFound = errors.New("not found")
+	ErrNotFound = identity.ErrNotFound
 	// ErrConflict: the change contradicts the identity graph (an alias owned by another
 	// person, nothing to unmerge).
-	ErrConflict = errors.New("conflict")
+	ErrConflict = identity.ErrConflict
 )
 
 // Workspace addresses a tenant's data: an organization and one of its workspaces.
@@ -63,15 +64,6 @@ type Query struct {
 	Limit  int // events to return; ≤ 0 means none
 	// Match, when set, keeps only the events it accepts (given canonical JSON).
 	Match func(raw []byte) bool
-}
-
-// IdentifyRequest is the body of merge-identities: the aliases a caller knows for one
-// customer, and the names to set.
-type IdentifyRequest struct {
-	FirstName, LastName string // empty: leave as is
-	Aliases             []identity.Alias
-	// Override also removes the aliases the person owns that are not listed.
-	Override bool
 }
 
 // Erased says what an erasure removed.
@@ -144,7 +136,7 @@ type Identities interface {
 	CreatePerson(ctx context.Context, w Workspace, first, last string, aliases []identity.Alias) (*identity.Person, error)
 	UpdatePerson(ctx context.Context, w Workspace, id string, change func(p *identity.Person) error) (*identity.Person, error)
 	Merge(ctx context.Context, w Workspace, primary string, others []string) (*identity.Person, error)
-	Identify(ctx context.Context, w Workspace, req IdentifyRequest) (p *identity.Person, created bool, err error)
+	Identify(ctx context.Context, w Workspace, req identity.IdentifyRequest) (p *identity.Person, created bool, err error)
 	Unmerge(ctx context.Context, w Workspace, id string) (restored, survivor *identity.Person, err error)
 	Erase(ctx context.Context, w Workspace, id string) (Erased, error)
 	// ExpireTemporary erases the persons that own only temporaryIds and were created

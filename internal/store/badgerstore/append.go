@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -55,15 +56,9 @@ func (o *appendOp) apply(b *batch) error {
 	return nil
 }
 
-// appendEvent applies the identity rules of ingest and stores one event:
-//
-//  1. an event whose source and id the workspace already holds is a duplicate: nothing
-//     is written;
-//  2. the event's alias is looked up; an unknown alias becomes a new person owning it;
-//  3. with previousidentity owned by person P: an unknown alias is added to P; an alias
-//     owned by another person Q makes P merge into Q (the newer, identified one survives);
-//     an unknown previousidentity is ignored;
-//  4. the event is written under the live owner of its alias.
+// appendEvent stores one event: an event whose source and id the workspace already holds
+// is a duplicate, and nothing is written; else identity.Rules.Owner finds (or makes) the
+// person it belongs to, and the event is written under that person, then derived from.
 func (b *batch) appendEvent(ws wsid, w store.Workspace, ev *event.Event) (store.AppendResult, error) {
 	dk := dedupeKey(ws, ev.ID, ev.Source)
 	if v, dup, err := b.get(dk); err != nil {
@@ -73,7 +68,7 @@ func (b *batch) appendEvent(ws wsid, w store.Workspace, ev *event.Event) (store.
 		if err != nil {
 			return store.AppendResult{}, err
 		}
-		p, err := b.root(ws, ref.person)
+		p, err := identity.Live(b.graph(w, ws), ref.person)
 		switch {
 		case err == nil:
 			return store.AppendResult{PersonID: p.ID, Duplicate: true}, nil
@@ -84,7 +79,7 @@ func (b *batch) appendEvent(ws wsid, w store.Workspace, ev *event.Event) (store.
 		// gone, and this one is new.
 	}
 
-	owner, err := b.resolveOwner(ws, ev)
+	owner, err := b.s.rules.Owner(b.graph(w, ws), identity.Sighting{Kind: ev.IdentityType, Alias: ev.Alias, Identity: ev.Identity, Previous: ev.PreviousIdentity})
 	if err != nil {
 		return store.AppendResult{}, err
 	}
@@ -105,153 +100,43 @@ func (b *batch) appendEvent(ws wsid, w store.Workspace, ev *event.Event) (store.
 	return store.AppendResult{PersonID: personID}, nil
 }
 
-// resolveOwner applies rules 2 and 3 of appendEvent and returns the live owner.
-// Guardrails: a blocked previousidentity never links, and a link or merge that would
-// give a person more aliases than allowed does not happen; the guard counts both, and
-// the event is still stored under its own alias.
-func (b *batch) resolveOwner(ws wsid, ev *event.Event) (pid, error) {
-	cur, known, err := b.eventAlias(ws, ev)
-	if err != nil {
-		return pid{}, err
-	}
-	if ev.PreviousIdentity != "" {
-		if b.s.opts.Guard.Check(ev.PreviousIdentity) != nil {
-			return b.ownerOrNew(ws, cur, known, ev)
-		}
-		prev, found, err := b.lookup(ws, ev.PreviousIdentity)
-		if err != nil {
-			return pid{}, err
-		}
-		switch {
-		case !found:
-			// Unknown previous identity: ignored.
-		case !known:
-			p, err := b.person(ws, prev.person)
-			if err != nil {
-				return pid{}, err
-			}
-			if b.s.opts.Guard.Fits(len(p.Aliases())+1) != nil {
-				break
-			}
-			p = p.Clone()
-			if err := b.addAlias(ws, p, identity.Alias{Kind: ev.IdentityType, Value: ev.Alias}); err != nil {
-				return pid{}, err
-			}
-			return prev.person, b.putPerson(ws, p)
-		case prev.person != cur.person:
-			if _, err := b.merge(ws, cur.person, prev.person); err != nil {
-				return pid{}, err
-			}
-		}
-	}
-	return b.ownerOrNew(ws, cur, known, ev)
+// graph is the identity graph of one workspace in a batch: what identity.Rules read
+// and change.
+type graph struct {
+	b  *batch
+	ws wsid
+	w  store.Workspace
 }
 
-// eventAlias looks up the owner of an event's alias. A phone is also looked up under its
-// legacy form (identity.LegacyPhone) when that differs: an alias stored before phones
-// were E.164 keeps finding its person, so the event joins that person instead of
-// starting a new one. Only the lookup changes; a new alias is stored in canonical form.
-func (b *batch) eventAlias(ws wsid, ev *event.Event) (aliasEntry, bool, error) {
-	e, ok, err := b.alias(ws, ev.Alias)
-	if err != nil || ok || ev.IdentityType != identity.Phone {
-		return e, ok, err
-	}
-	if old, valid := identity.LegacyPhone(ev.Identity, b.s.opts.Region); valid && old != ev.Alias {
-		return b.alias(ws, old)
-	}
-	return e, false, nil
+func (b *batch) graph(w store.Workspace, ws wsid) graph { return graph{b: b, ws: ws, w: w} }
+
+func (g graph) Alias(alias string) (uuid.UUID, identity.Kind, bool, error) {
+	e, ok, err := g.b.alias(g.ws, alias)
+	return e.person, e.kind, ok, err
 }
 
-// ownerOrNew returns the alias's owner, or a new person owning it.
-func (b *batch) ownerOrNew(ws wsid, cur aliasEntry, known bool, ev *event.Event) (pid, error) {
-	if known {
-		return cur.person, nil
-	}
-	p, err := b.newPerson(ws, "", "", []identity.Alias{{Kind: ev.IdentityType, Value: ev.Alias}})
-	if err != nil {
-		return pid{}, err
-	}
-	return pidFromString(p.ID)
+func (g graph) Person(id uuid.UUID) (*identity.Person, error) { return g.b.person(g.ws, id) }
+
+func (g graph) SetAlias(alias string, owner uuid.UUID, kind identity.Kind) error {
+	return g.b.setAlias(g.ws, alias, aliasEntry{person: owner, kind: kind})
 }
 
-// newPerson creates a person owning aliases that nobody owns (callers check). A person
-// owning only temporaryIds enters the expiry index.
-func (b *batch) newPerson(ws wsid, first, last string, aliases []identity.Alias) (*identity.Person, error) {
-	id := pid(uuid.New())
-	p := &identity.Person{ID: id.String(), FirstName: first, LastName: last, CreatedAt: b.now, UpdatedAt: b.now}
-	for _, a := range aliases {
-		if err := b.addAlias(ws, p, a); err != nil {
-			return nil, err
-		}
-	}
-	if onlyTemporary(p) {
-		if err := b.set(temporaryKey(ws, b.now, id), nil); err != nil {
-			return nil, err
-		}
-	}
-	return p, b.putPerson(ws, p)
+func (g graph) DeleteAlias(alias string) error { return g.b.deleteAlias(g.ws, alias) }
+
+func (g graph) PutPerson(p *identity.Person) error { return g.b.putPerson(g.ws, p) }
+
+func (g graph) IndexTemporary(id uuid.UUID, created time.Time) error {
+	return g.b.set(temporaryKey(g.ws, created, id), nil)
 }
 
-// addAlias gives p (a clone being changed) an alias and points the alias at p.
-func (b *batch) addAlias(ws wsid, p *identity.Person, a identity.Alias) error {
-	id, err := parsePID(p.ID)
-	if err != nil {
-		return err
-	}
-	p.AddAlias(a)
-	p.UpdatedAt = b.now
-	return b.setAlias(ws, a.Value, aliasEntry{person: id, kind: a.Kind})
+func (g graph) MoveEvents(from, to uuid.UUID, after uint64, take func(raw []byte) bool) error {
+	return g.b.moveEvents(g.ws, from, to, after, take)
 }
 
-func onlyTemporary(p *identity.Person) bool {
-	return len(p.TemporaryID) > 0 && len(p.Phone)+len(p.Email)+len(p.CustomerID)+len(p.SocialID) == 0
-}
+func (g graph) Rebuild(ids ...uuid.UUID) error { return g.b.rebuild(g.w, g.ws, ids...) }
 
-// lookup finds the owner of an alias of unknown kind (see identity.Candidates).
-func (b *batch) lookup(ws wsid, value string) (aliasEntry, bool, error) {
-	for _, c := range identity.Candidates(value, b.s.opts.Region) {
-		e, ok, err := b.alias(ws, c)
-		if err != nil || ok {
-			return e, ok, err
-		}
-	}
-	return aliasEntry{}, false, nil
-}
+func (g graph) Now() time.Time { return g.b.now }
 
-// merge folds person from into person into: from's aliases move to into, and both
-// record the merge. No event is rewritten; reads of into merge from's stream in. It
-// reports false, changing nothing, when the merged person would own more aliases than
-// the guard allows.
-func (b *batch) merge(ws wsid, into, from pid) (bool, error) {
-	q, err := b.person(ws, into)
-	if err != nil {
-		return false, err
-	}
-	p, err := b.person(ws, from)
-	if err != nil {
-		return false, err
-	}
-	moved := p.Aliases()
-	if b.s.opts.Guard.Fits(len(q.Aliases())+len(moved)) != nil {
-		return false, nil
-	}
-	q, p = q.Clone(), p.Clone()
-	for _, a := range moved {
-		p.RemoveAlias(a.Value)
-		if err := b.addAlias(ws, q, a); err != nil {
-			return false, err
-		}
-	}
-	p.MergedInto = q.ID
-	p.UpdatedAt = b.now
-	q.Merges = append(q.Merges, identity.Merge{PersonID: p.ID, Aliases: moved, At: b.now, Seq: b.seq})
-	if err := b.putPerson(ws, p); err != nil {
-		return false, err
-	}
-	return true, b.putPerson(ws, q)
-}
+func (g graph) Seq() uint64 { return g.b.seq }
 
-func pidFromString(s string) (pid, error) {
-	u, err := uuid.Parse(s)
-	return pid(u), err
-}
+var _ identity.Graph = graph{}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/google/uuid"
 
 	"github.com/openjds/jds/internal/gencache"
 	"github.com/openjds/jds/internal/identity"
@@ -21,8 +22,9 @@ import (
 // apply does the op's reads and writes through b. It must be repeatable from scratch,
 // keeping results only in the op: when a group outgrows one Badger transaction the
 // committer discards it and applies the ops again in smaller groups. An op whose request
-// is refused (a conflict, say) returns a *Rejected before its first write; that fails the op
-// alone. Any other error fails the whole group, which is then not committed.
+// is refused (a conflict, say) returns a *Rejected, or the identity rules' *identity.Refused,
+// before its first write; that fails the op alone. Any other error fails the whole
+// group, which is then not committed.
 type op interface {
 	apply(b *batch) error
 	// events is how many events the op carries, for sizing groups.
@@ -173,8 +175,13 @@ func (s *Store) run(group []*request) (*batch, error) {
 		r.err = nil
 		if err := r.op.apply(b); err != nil {
 			var rej *Rejected
-			if errors.As(err, &rej) {
+			var ref *identity.Refused
+			switch {
+			case errors.As(err, &rej):
 				r.err = rej
+				continue
+			case errors.As(err, &ref):
+				r.err = ref
 				continue
 			}
 			return nil, err
@@ -366,32 +373,6 @@ func (b *batch) putPerson(ws wsid, p *identity.Person) error {
 	return nil
 }
 
-// root follows MergedInto links to the live person.
-func (b *batch) root(ws wsid, id pid) (*identity.Person, error) {
-	return followMerges(ws, id, b.person)
-}
-
-// maxMergeDepth guards against a corrupt cycle of MergedInto links.
-const maxMergeDepth = 1000
-
-// followMerges follows MergedInto links from person id to the live person, reading
-// persons with person (a batch's view or a reader's snapshot).
-func followMerges(ws wsid, id pid, person func(wsid, pid) (*identity.Person, error)) (*identity.Person, error) {
-	for range maxMergeDepth {
-		p, err := person(ws, id)
-		if err != nil {
-			return nil, err
-		}
-		if p.MergedInto == "" {
-			return p, nil
-		}
-		if id, err = parsePID(p.MergedInto); err != nil {
-			return nil, err
-		}
-	}
-	return nil, fmt.Errorf("person %s: merge chain longer than %d", id, maxMergeDepth)
-}
-
 // decodePerson decodes a stored person record.
 func decodePerson(id pid, v []byte) (*identity.Person, error) {
 	p := new(identity.Person)
@@ -412,7 +393,7 @@ func decodeAliasEntry(v []byte) (aliasEntry, error) {
 }
 
 func parsePID(s string) (pid, error) {
-	id, err := pidFromString(s)
+	id, err := uuid.Parse(s)
 	if err != nil {
 		return pid{}, fmt.Errorf("person id %q: %w", s, err)
 	}

@@ -67,7 +67,7 @@ func (s *derivedState) GetMerged(name string) ([][]byte, error) {
 		return nil, err
 	}
 	var out [][]byte
-	for _, id := range append([]string{p.ID}, p.MergedIDs(s.b.personByID(s.ws))...) {
+	for _, id := range append([]string{p.ID}, p.MergedIDs(identity.ByID(graph{b: s.b, ws: s.ws}))...) {
 		k, err := parsePID(id)
 		if err != nil {
 			return nil, err
@@ -218,7 +218,7 @@ func (s *Store) States(ctx context.Context, w store.Workspace, p *identity.Perso
 		drops := s.pending.drops.Load()
 		out := map[string][]store.PersonState{}
 		_, err := s.view(w, func(r *reader, ws wsid) error {
-			ids := append([]string{p.ID}, p.MergedIDs(r.personByID(ws))...)
+			ids := append([]string{p.ID}, p.MergedIDs(identity.ByID(snapGraph{r, ws}))...)
 			for _, id := range ids {
 				k, err := parsePID(id)
 				if err != nil {
@@ -269,36 +269,6 @@ func (s *Store) readState(txn *badger.Txn, key []byte) (store.PersonState, bool,
 	}
 	s.readerStates.put(key, ps.Version, ps.Value)
 	return ps, true, nil
-}
-
-// personByID adapts batch.person to identity.Person.MergedIDs.
-func (b *batch) personByID(ws wsid) func(string) *identity.Person {
-	return func(id string) *identity.Person {
-		k, err := parsePID(id)
-		if err != nil {
-			return nil
-		}
-		p, err := b.person(ws, k)
-		if err != nil {
-			return nil
-		}
-		return p
-	}
-}
-
-// personByID adapts reader.person to identity.Person.MergedIDs.
-func (r *reader) personByID(ws wsid) func(string) *identity.Person {
-	return func(id string) *identity.Person {
-		k, err := parsePID(id)
-		if err != nil {
-			return nil
-		}
-		p, err := r.person(ws, k)
-		if err != nil {
-			return nil
-		}
-		return p
-	}
 }
 
 // Event reads one stored event of a person by its time and sequence (a derived entry's

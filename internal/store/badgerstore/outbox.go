@@ -12,6 +12,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
+	"github.com/openjds/jds/internal/identity"
 	"github.com/openjds/jds/internal/store"
 )
 
@@ -397,7 +398,7 @@ func (s *Store) Deliveries(ctx context.Context, w store.Workspace, personID, sta
 				return err
 			}
 			prefixes = prefixes[:0]
-			for _, id := range append([]string{p.ID}, p.MergedIDs(r.personByID(ws))...) {
+			for _, id := range append([]string{p.ID}, p.MergedIDs(identity.ByID(snapGraph{r, ws}))...) {
 				pk, err := parsePID(id)
 				if err != nil {
 					return err

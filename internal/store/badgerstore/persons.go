@@ -2,14 +2,12 @@ package badgerstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/google/uuid"
 
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
@@ -35,31 +33,6 @@ func reject(format string, args ...any) error {
 	return &Rejected{Err: fmt.Errorf(format, args...)}
 }
 
-// livePerson resolves a person id to the live person it is or was merged into.
-func (b *batch) livePerson(ws wsid, id string) (*identity.Person, error) {
-	k, err := pidFromString(id)
-	if err != nil {
-		return nil, reject("person %q: %w", id, store.ErrNotFound)
-	}
-	p, err := b.root(ws, k)
-	if err != nil {
-		return nil, &Rejected{Err: err}
-	}
-	return p, nil
-}
-
-// checkFree rejects when an alias belongs to a person other than owner ("" for nobody).
-func (b *batch) checkFree(ws wsid, a identity.Alias, owner string) error {
-	e, ok, err := b.alias(ws, a.Value)
-	if err != nil || !ok {
-		return err
-	}
-	if e.person.String() != owner {
-		return reject("%w: alias %q belongs to person %s", store.ErrConflict, a.Value, e.person)
-	}
-	return nil
-}
-
 func (b *batch) deleteAlias(ws wsid, value string) error {
 	key := aliasKey(ws, value)
 	if err := b.txn.Delete(key); err != nil {
@@ -70,332 +43,69 @@ func (b *batch) deleteAlias(ws wsid, value string) error {
 	return nil
 }
 
-func (b *batch) fits(n int) error {
-	if err := b.s.opts.Guard.Fits(n); err != nil {
-		return &Rejected{Err: err}
-	}
-	return nil
-}
-
 // CreatePerson creates a person owning aliases. ErrConflict when an alias belongs to
 // someone already.
 func (s *Store) CreatePerson(ctx context.Context, w store.Workspace, first, last string, aliases []identity.Alias) (*identity.Person, error) {
 	var out *identity.Person
-	err := s.do(ctx, func(b *batch) error {
-		ws, err := b.workspace(w)
-		if err != nil {
-			return err
-		}
-		aliases = uniqueAliases(aliases)
-		for _, a := range aliases {
-			if err := b.checkFree(ws, a, ""); err != nil {
-				return err
-			}
-		}
-		if err := b.fits(len(aliases)); err != nil {
-			return err
-		}
-		out, err = b.newPerson(ws, first, last, aliases)
+	err := s.inGraph(ctx, w, func(g graph) (err error) {
+		out, err = s.rules.Create(g, first, last, aliases)
 		return err
 	})
 	return out, err
 }
 
-// UpdatePerson changes a live person with change, which edits names and alias lists of
-// the copy it is given (aliases normalised) and returns an error to refuse. Aliases
-// added must be free, removed ones are released. Nothing is written when nothing
-// changed. id may name a merged person: the live one is changed.
+// UpdatePerson: see identity.Rules.Update.
 func (s *Store) UpdatePerson(ctx context.Context, w store.Workspace, id string, change func(p *identity.Person) error) (*identity.Person, error) {
 	var out *identity.Person
-	err := s.do(ctx, func(b *batch) error {
-		ws, err := b.workspace(w)
-		if err != nil {
-			return err
-		}
-		p, err := b.livePerson(ws, id)
-		if err != nil {
-			return err
-		}
-		q := p.Clone()
-		if err := change(q); err != nil {
-			return &Rejected{Err: err}
-		}
-		out, err = b.rewrite(ws, p, q)
+	err := s.inGraph(ctx, w, func(g graph) (err error) {
+		out, err = s.rules.Update(g, id, change)
 		return err
 	})
 	return out, err
 }
 
-// rewrite stores q as the new state of p: alias keys follow the difference. It rejects
-// before writing when an added alias is taken or q owns too many.
-func (b *batch) rewrite(ws wsid, p, q *identity.Person) (*identity.Person, error) {
-	before, after := p.Aliases(), uniqueAliases(q.Aliases())
-	added := minus(after, before)
-	removed := minus(before, after)
-	for _, a := range added {
-		if err := b.checkFree(ws, a, p.ID); err != nil {
-			return nil, err
-		}
-	}
-	if err := b.fits(len(after)); err != nil {
-		return nil, err
-	}
-	if len(added) == 0 && len(removed) == 0 && p.FirstName == q.FirstName && p.LastName == q.LastName {
-		return p, nil
-	}
-	id, err := pidFromString(q.ID)
-	if err != nil {
-		return nil, err
-	}
-	for _, a := range removed {
-		if err := b.deleteAlias(ws, a.Value); err != nil {
-			return nil, err
-		}
-	}
-	for _, a := range added {
-		if err := b.setAlias(ws, a.Value, aliasEntry{person: id, kind: a.Kind}); err != nil {
-			return nil, err
-		}
-	}
-	q.UpdatedAt = b.now
-	return q, b.putPerson(ws, q)
-}
-
-// uniqueAliases drops repeated values, keeping the first kind given.
-func uniqueAliases(as []identity.Alias) []identity.Alias {
-	seen := map[string]bool{}
-	out := as[:0:0]
-	for _, a := range as {
-		if !seen[a.Value] {
-			seen[a.Value] = true
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
-// minus returns the aliases of a whose value is not in b.
-func minus(a, b []identity.Alias) []identity.Alias {
-	in := make(map[string]bool, len(b))
-	for _, y := range b {
-		in[y.Value] = true
-	}
-	var out []identity.Alias
-	for _, x := range a {
-		if !in[x.Value] {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-// Merge merges persons into primary: their aliases move to it, their events are read
-// with its history, and each merge is recorded so that Unmerge can undo it.
+// Merge: see identity.Rules.Merge.
 func (s *Store) Merge(ctx context.Context, w store.Workspace, primary string, others []string) (*identity.Person, error) {
 	var out *identity.Person
-	err := s.do(ctx, func(b *batch) error {
-		ws, err := b.workspace(w)
-		if err != nil {
-			return err
-		}
-		p, err := b.livePerson(ws, primary)
-		if err != nil {
-			return err
-		}
-		// This runs in the committer: linear in the persons named (a set, not a search
-		// of the victims so far), and refused as soon as the aliases cannot fit, so that
-		// a long list costs no more than the part of it that is read.
-		var victims []*identity.Person
-		seen := map[string]bool{p.ID: true}
-		total := len(p.Aliases())
-		for _, o := range others {
-			v, err := b.livePerson(ws, o)
-			if err != nil {
-				return err
-			}
-			if seen[v.ID] {
-				continue
-			}
-			seen[v.ID] = true
-			victims = append(victims, v)
-			total += len(v.Aliases())
-			if err := b.fits(total); err != nil {
-				return err
-			}
-		}
-		out, err = b.mergeAll(ws, p, victims)
+	err := s.inGraph(ctx, w, func(g graph) (err error) {
+		out, err = s.rules.Merge(g, primary, others)
 		return err
 	})
 	return out, err
 }
 
-// mergeAll merges victims into p (all live, checked to fit) and returns p's new state.
-func (b *batch) mergeAll(ws wsid, p *identity.Person, victims []*identity.Person) (*identity.Person, error) {
-	into, err := pidFromString(p.ID)
-	if err != nil {
-		return nil, err
-	}
-	for _, v := range victims {
-		from, err := pidFromString(v.ID)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := b.merge(ws, into, from); err != nil {
-			return nil, err
-		}
-	}
-	return b.person(ws, into)
-}
-
-// Identify is merge-identities, the one call that identifies: every person owning any
-// listed alias is merged into the one created earliest (one is created when none
-// exists), missing aliases are added and names set. Repeating a call changes nothing.
-func (s *Store) Identify(ctx context.Context, w store.Workspace, req store.IdentifyRequest) (p *identity.Person, created bool, err error) {
-	err = s.do(ctx, func(b *batch) error {
-		p, created = nil, false
-		ws, err := b.workspace(w)
-		if err != nil {
-			return err
-		}
-		aliases := uniqueAliases(req.Aliases)
-		var owners []*identity.Person
-		isOwner := map[string]bool{}
-		for _, a := range aliases {
-			e, ok, err := b.alias(ws, a.Value)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue
-			}
-			o, err := b.root(ws, e.person)
-			if err != nil {
-				return err
-			}
-			if !isOwner[o.ID] {
-				isOwner[o.ID] = true
-				owners = append(owners, o)
-			}
-		}
-		if len(owners) == 0 {
-			if err := b.fits(len(aliases)); err != nil {
-				return err
-			}
-			p, err = b.newPerson(ws, req.FirstName, req.LastName, aliases)
-			created = true
-			return err
-		}
-		slices.SortFunc(owners, func(x, y *identity.Person) int {
-			if c := x.CreatedAt.Compare(y.CreatedAt); c != 0 {
-				return c
-			}
-			return strings.Compare(x.ID, y.ID)
-		})
-		// The result must fit before anything is written.
-		all := slices.Clone(aliases)
-		if !req.Override {
-			for _, o := range owners {
-				all = append(all, o.Aliases()...)
-			}
-		}
-		if err := b.fits(len(uniqueAliases(all))); err != nil {
-			return err
-		}
-		primary := owners[0]
-		if len(owners) > 1 {
-			if primary, err = b.mergeAll(ws, primary, owners[1:]); err != nil {
-				return err
-			}
-		}
-		q := primary.Clone()
-		for _, a := range aliases {
-			q.AddAlias(a)
-		}
-		if req.Override {
-			for _, a := range minus(q.Aliases(), aliases) {
-				q.RemoveAlias(a.Value)
-			}
-		}
-		if req.FirstName != "" {
-			q.FirstName = req.FirstName
-		}
-		if req.LastName != "" {
-			q.LastName = req.LastName
-		}
-		p, err = b.rewrite(ws, primary, q)
+// Identify: see identity.Rules.Identify.
+func (s *Store) Identify(ctx context.Context, w store.Workspace, req identity.IdentifyRequest) (p *identity.Person, created bool, err error) {
+	err = s.inGraph(ctx, w, func(g graph) (err error) {
+		p, created, err = s.rules.Identify(g, req)
 		return err
 	})
 	return p, created, err
 }
 
-// Unmerge undoes the most recent merge into person id: the merged person comes back
-// with the aliases it brought (those the survivor still owns) and its events. Events
-// stored after the merge under one of those aliases go back with the alias. It returns
-// the restored person and the survivor.
+// Unmerge: see identity.Rules.Unmerge.
 func (s *Store) Unmerge(ctx context.Context, w store.Workspace, id string) (restored, survivor *identity.Person, err error) {
-	err = s.do(ctx, func(b *batch) error {
-		ws, err := b.workspace(w)
-		if err != nil {
-			return err
-		}
-		q, err := b.livePerson(ws, id)
-		if err != nil {
-			return err
-		}
-		if q.ID != id {
-			return reject("%w: person %s was merged into %s; unmerge from %s", store.ErrConflict, id, q.ID, q.ID)
-		}
-		if len(q.Merges) == 0 {
-			return reject("%w: nothing was merged into person %s", store.ErrConflict, id)
-		}
-		m := q.Merges[len(q.Merges)-1]
-		pk, err := pidFromString(m.PersonID)
-		if err != nil {
-			return err
-		}
-		p, err := b.person(ws, pk)
-		if err != nil {
-			return err
-		}
-		qk, _ := pidFromString(q.ID)
-		q, p = q.Clone(), p.Clone()
-		q.Merges = q.Merges[:len(q.Merges)-1]
-		back := map[string]bool{}
-		for _, a := range m.Aliases {
-			if e, ok, err := b.alias(ws, a.Value); err != nil {
-				return err
-			} else if !ok || e.person != qk {
-				continue // removed or moved since the merge: it stays where it is
-			}
-			q.RemoveAlias(a.Value)
-			if err := b.addAlias(ws, p, a); err != nil {
-				return err
-			}
-			back[a.Value] = true
-		}
-		if err := b.moveEvents(ws, qk, pk, m.Seq, back); err != nil {
-			return err
-		}
-		if err := b.rebuild(w, ws, qk, pk); err != nil {
-			return err
-		}
-		p.MergedInto = ""
-		p.UpdatedAt, q.UpdatedAt = b.now, b.now
-		if err := b.putPerson(ws, p); err != nil {
-			return err
-		}
-		restored, survivor = p, q
-		return b.putPerson(ws, q)
+	err = s.inGraph(ctx, w, func(g graph) (err error) {
+		restored, survivor, err = s.rules.Unmerge(g, id)
+		return err
 	})
 	return restored, survivor, err
 }
 
-// moveEvents moves the events of person from stored after sequence after under one of
-// aliases to person to (same time and sequence, so every order is kept).
-func (b *batch) moveEvents(ws wsid, from, to pid, after uint64, aliases map[string]bool) error {
-	if len(aliases) == 0 {
-		return nil
-	}
+// inGraph runs fn in a unit of work of its own with the identity graph of w.
+func (s *Store) inGraph(ctx context.Context, w store.Workspace, fn func(g graph) error) error {
+	return s.do(ctx, func(b *batch) error {
+		ws, err := b.workspace(w)
+		if err != nil {
+			return err
+		}
+		return fn(b.graph(w, ws))
+	})
+}
+
+// moveEvents moves the events of person from stored after sequence after that take
+// accepts to person to (same time and sequence, so every order is kept).
+func (b *batch) moveEvents(ws wsid, from, to pid, after uint64, take func(raw []byte) bool) error {
 	type move struct {
 		ref eventRef
 		raw []byte
@@ -418,7 +128,7 @@ func (b *batch) moveEvents(ws wsid, from, to pid, after uint64, aliases map[stri
 			it.Close()
 			return err
 		}
-		if a, old := b.aliasOf(raw); aliases[a] || old != "" && aliases[old] {
+		if take(raw) {
 			moves = append(moves, move{ref, raw})
 		}
 	}
@@ -439,27 +149,6 @@ func (b *batch) moveEvents(ws wsid, from, to pid, after uint64, aliases map[stri
 	return nil
 }
 
-// aliasOf returns the normalised alias a stored event was posted under and, for a phone
-// whose legacy form (identity.LegacyPhone) differs, that form too: the event may be
-// filed under an alias stored before phones were E.164.
-func (b *batch) aliasOf(raw []byte) (alias, legacy string) {
-	var ev struct {
-		Identity     string `json:"identity"`
-		IdentityType string `json:"identitytype"`
-	}
-	if json.Unmarshal(raw, &ev) != nil {
-		return "", ""
-	}
-	k, _ := identity.ParseKind(ev.IdentityType)
-	alias, _ = identity.Normalize(k, ev.Identity, b.s.opts.Region)
-	if k == identity.Phone {
-		if old, ok := identity.LegacyPhone(ev.Identity, b.s.opts.Region); ok && old != alias {
-			legacy = old
-		}
-	}
-	return alias, legacy
-}
-
 // eraseChunk bounds the events one transaction deletes; a longer history is finished by
 // follow-up transactions (see purge). Readers never see the rest: no alias or person
 // leads to it, and ingest ignores dedupe entries of persons that are gone.
@@ -477,7 +166,7 @@ func (s *Store) Erase(ctx context.Context, w store.Workspace, id string) (store.
 		if ws, err = b.workspace(w); err != nil {
 			return err
 		}
-		p, err := b.livePerson(ws, id)
+		p, err := identity.LiveByID(b.graph(w, ws), id)
 		if err != nil {
 			return err
 		}
@@ -494,7 +183,7 @@ func (s *Store) Erase(ctx context.Context, w store.Workspace, id string) (store.
 // persons whose events were not all deleted come back in leftover, marked for purge.
 func (b *batch) erase(ws wsid, p *identity.Person) (out store.Erased, leftover []pid, err error) {
 	out.Person = p
-	ids := append([]string{p.ID}, p.MergedIDs(b.personByID(ws))...)
+	ids := append([]string{p.ID}, p.MergedIDs(identity.ByID(graph{b: b, ws: ws}))...)
 	for _, a := range p.Aliases() {
 		if err := b.deleteAlias(ws, a.Value); err != nil {
 			return out, nil, err
@@ -503,7 +192,7 @@ func (b *batch) erase(ws wsid, p *identity.Person) (out store.Erased, leftover [
 	}
 	budget := eraseChunk
 	for _, id := range ids {
-		k, err := pidFromString(id)
+		k, err := uuid.Parse(id)
 		if err != nil {
 			return out, nil, err
 		}
@@ -690,7 +379,7 @@ func (s *Store) ExpireTemporary(ctx context.Context, cutoff time.Time) (int, err
 					return err
 				}
 				p, err := b.person(c.ws, c.p)
-				if errors.Is(err, store.ErrNotFound) || err == nil && (p.MergedInto != "" || !onlyTemporary(p)) {
+				if errors.Is(err, store.ErrNotFound) || err == nil && (p.MergedInto != "" || !p.OnlyTemporary()) {
 					continue // gone, merged or identified: no longer a candidate
 				}
 				if err != nil {

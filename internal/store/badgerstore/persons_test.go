@@ -72,7 +72,7 @@ func TestIdentifyMergesAndIsIdempotent(t *testing.T) {
 	t0 := time.Now()
 	s.Append(ctx, ws, []*event.Event{mkEvent(t, "a1", "T", "+12263762555", "phone", "", t0)})
 	s.Append(ctx, ws, []*event.Event{mkEvent(t, "b1", "T", "ann@example.com", "email", "", t0.Add(time.Second))})
-	req := store.IdentifyRequest{FirstName: "Ann", Aliases: []identity.Alias{phone("+12263762555"), email("ann@example.com"), {Kind: identity.CustomerID, Value: "C-9"}}}
+	req := identity.IdentifyRequest{FirstName: "Ann", Aliases: []identity.Alias{phone("+12263762555"), email("ann@example.com"), {Kind: identity.CustomerID, Value: "C-9"}}}
 	p, created, err := s.Identify(ctx, ws, req)
 	if err != nil || created {
 		t.Fatal(err, created)
@@ -88,12 +88,12 @@ func TestIdentifyMergesAndIsIdempotent(t *testing.T) {
 		t.Fatalf("second identical call changed something: %v %+v", err, again)
 	}
 	// Override keeps only what is listed.
-	p, _, err = s.Identify(ctx, ws, store.IdentifyRequest{Override: true, Aliases: []identity.Alias{phone("+12263762555")}})
+	p, _, err = s.Identify(ctx, ws, identity.IdentifyRequest{Override: true, Aliases: []identity.Alias{phone("+12263762555")}})
 	if err != nil || len(p.Aliases()) != 1 {
 		t.Fatalf("override: %v %+v", err, p)
 	}
 	// Nobody owns these: a person is created.
-	n, created, err := s.Identify(ctx, ws, store.IdentifyRequest{Aliases: []identity.Alias{email("new@example.com")}})
+	n, created, err := s.Identify(ctx, ws, identity.IdentifyRequest{Aliases: []identity.Alias{email("new@example.com")}})
 	if err != nil || !created || n.Email[0] != "new@example.com" {
 		t.Fatalf("create through identify: %v %v", err, created)
 	}

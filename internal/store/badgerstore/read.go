@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/google/uuid"
 
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
@@ -136,23 +137,35 @@ func (r *reader) person(ws wsid, id pid) (*identity.Person, error) {
 	return decodePerson(id, v)
 }
 
+// snapGraph is the identity graph of one workspace in a reader's snapshot.
+type snapGraph struct {
+	r  *reader
+	ws wsid
+}
+
+func (g snapGraph) Alias(alias string) (uuid.UUID, identity.Kind, bool, error) {
+	e, ok, err := g.r.alias(g.ws, alias)
+	return e.person, e.kind, ok, err
+}
+
+func (g snapGraph) Person(id uuid.UUID) (*identity.Person, error) { return g.r.person(g.ws, id) }
+
 // root follows MergedInto links to the live person.
 func (r *reader) root(ws wsid, id pid) (*identity.Person, error) {
-	return followMerges(ws, id, r.person)
+	return identity.Live(snapGraph{r, ws}, id)
 }
 
 // resolve finds the live person owning an identity of unknown kind.
 func (r *reader) resolve(ws wsid, ident string) (*identity.Person, error) {
-	for _, c := range identity.Candidates(ident, r.s.opts.Region) {
-		e, ok, err := r.alias(ws, c)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			return r.root(ws, e.person)
-		}
+	g := snapGraph{r, ws}
+	owner, ok, err := identity.Find(g, ident, r.s.opts.Region)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("identity %q: %w", ident, store.ErrNotFound)
+	if !ok {
+		return nil, fmt.Errorf("identity %q: %w", ident, store.ErrNotFound)
+	}
+	return identity.Live(g, owner)
 }
 
 // Resolve returns the live person owning an identity (any alias kind; phones in any
@@ -237,7 +250,7 @@ func (s *Store) History(ctx context.Context, w store.Workspace, p *identity.Pers
 
 // streams opens one reverse iterator per person whose events belong to p.
 func (r *reader) streams(ws wsid, p *identity.Person) ([]*badger.Iterator, error) {
-	ids := append([]string{p.ID}, p.MergedIDs(r.personByID(ws))...)
+	ids := append([]string{p.ID}, p.MergedIDs(identity.ByID(snapGraph{r, ws}))...)
 	its := make([]*badger.Iterator, 0, len(ids))
 	for _, id := range ids {
 		k, err := parsePID(id)

@@ -122,6 +122,7 @@ type Store struct {
 	opts  Options
 	log   *slog.Logger
 	cache *cache
+	rules identity.Rules
 	// states is the committer's cache of derived state; only the committer uses it.
 	states *stateCache
 	// readerStates is the readers' cache of derived state.
@@ -204,6 +205,7 @@ func Open(opts Options) (*Store, error) {
 		opts:         opts,
 		log:          opts.Logger,
 		cache:        newCache(opts.CacheEntries),
+		rules:        identity.Rules{Guard: opts.Guard, Region: opts.Region},
 		states:       newStateCache(opts.StateCacheBytes),
 		readerStates: newReaderStates(opts.StateCacheBytes / 2),
 		pending:      newPendingStates(opts.PendingStateBytes, opts.MemTableSize),
