@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -64,4 +65,85 @@ type Outcome struct {
 	Error     string
 	Response  string
 	Attempted time.Time
+}
+
+// The state machine of a delivery: pending until an attempt settles it as sent, due
+// again later, or dead; a dead one may be requeued (pending again) or discarded. The
+// functions below make each transition from the current record; a backend stores what
+// they return, in one unit of work with the read.
+
+// NewDelivery is a delivery queued for a person, due at due.
+func NewDelivery(w Workspace, personID string, payload []byte, due, now time.Time) *Delivery {
+	return &Delivery{
+		ID: uuid.NewString(), Workspace: w, PersonID: personID, Payload: payload,
+		State: Pending, Due: due.UTC(), CreatedAt: now, UpdatedAt: now,
+	}
+}
+
+// NewDeadDelivery is a delivery that failed before it could be queued (its payload could
+// not be made within its budget): dead at once, with reason as its last error, never sent.
+func NewDeadDelivery(w Workspace, personID string, payload []byte, reason string, now time.Time) *Delivery {
+	d := NewDelivery(w, personID, payload, now, now)
+	d.State, d.LastError = Dead, reason
+	return d
+}
+
+// Settled is d after the attempt o: sent, due again at o.RetryAt, or dead when there is
+// no retry. Only a pending delivery can be settled; another (settled already, say) is
+// ErrNotFound.
+func (d *Delivery) Settled(o Outcome) (*Delivery, error) {
+	if d.State != Pending {
+		return nil, fmt.Errorf("delivery %s is %s: %w", d.ID, d.State, ErrNotFound)
+	}
+	next := *d
+	next.Attempts++
+	next.UpdatedAt = o.Attempted.UTC()
+	next.LastError, next.Response = o.Error, o.Response
+	switch {
+	case o.Sent:
+		next.State = Sent
+	case o.RetryAt.IsZero():
+		next.State = Dead
+	default:
+		next.Due = o.RetryAt.UTC()
+	}
+	return &next, nil
+}
+
+// Requeued is a dead d back in the queue, due now, with its attempts counted afresh (the
+// dead-letter list's retry). Another state is ErrConflict.
+func (d *Delivery) Requeued(now time.Time) (*Delivery, error) {
+	if err := d.CheckDead(); err != nil {
+		return nil, err
+	}
+	next := *d
+	next.State, next.Attempts, next.Due, next.UpdatedAt = Pending, 0, now, now
+	return &next, nil
+}
+
+// CheckDead refuses, with ErrConflict, to act as on a dead letter (requeue, discard) on
+// a delivery that is not dead.
+func (d *Delivery) CheckDead() error {
+	if d.State != Dead {
+		return fmt.Errorf("delivery %s is %s, not dead: %w", d.ID, d.State, ErrConflict)
+	}
+	return nil
+}
+
+// EncodeDelivery is the stored form of a delivery record; DecodeDelivery reads it back.
+func EncodeDelivery(d *Delivery) ([]byte, error) {
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("encoding delivery %s: %w", d.ID, err)
+	}
+	return raw, nil
+}
+
+// DecodeDelivery reads a record EncodeDelivery wrote.
+func DecodeDelivery(raw []byte) (*Delivery, error) {
+	d := new(Delivery)
+	if err := json.Unmarshal(raw, d); err != nil {
+		return nil, fmt.Errorf("decoding delivery: %w", err)
+	}
+	return d, nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
@@ -16,19 +15,13 @@ import (
 	"github.com/openjds/jds/internal/store"
 )
 
-// The outbox: deliveries that actions fire are written by a Deriver in the same commit
-// as the event that fired them, so that an event is never stored without its deliveries
-// nor a delivery queued for an event that was not. A worker then takes the due ones,
-// sends them, and settles each: sent, retried later, or dead. Every delivery keeps a
-// record for its person's history, which erasure removes with the person.
+// The outbox (see package store): delivery records by person, for histories and erasure,
+// and a queue of the pending ones by due time, which scans read.
 
 // Enqueue queues a delivery for the person, due at due, in the commit of the event being
 // derived. It returns the delivery's id.
 func (s *derivedState) Enqueue(payload []byte, due time.Time) (string, error) {
-	d := &store.Delivery{
-		ID: uuid.NewString(), Workspace: s.w, PersonID: s.person.String(), Payload: payload,
-		State: store.Pending, Due: due.UTC(), CreatedAt: s.b.now, UpdatedAt: s.b.now,
-	}
+	d := store.NewDelivery(s.w, s.person.String(), payload, due, s.b.now)
 	return d.ID, s.b.putDelivery(s.ws, d, time.Time{})
 }
 
@@ -37,10 +30,7 @@ func (s *derivedState) Enqueue(payload []byte, due time.Time) (string, error) {
 // dead at once, with reason as its last error, in the person's delivery history and
 // dead letters, and is never sent. It returns the delivery's id.
 func (s *derivedState) EnqueueDead(payload []byte, reason string) (string, error) {
-	d := &store.Delivery{
-		ID: uuid.NewString(), Workspace: s.w, PersonID: s.person.String(), Payload: payload,
-		State: store.Dead, Due: s.b.now, CreatedAt: s.b.now, UpdatedAt: s.b.now, LastError: reason,
-	}
+	d := store.NewDeadDelivery(s.w, s.person.String(), payload, reason, s.b.now)
 	return d.ID, s.b.putDelivery(s.ws, d, time.Time{})
 }
 
@@ -60,9 +50,9 @@ func (b *batch) putDelivery(ws wsid, d *store.Delivery, wasDue time.Time) error 
 			return err
 		}
 	}
-	raw, err := json.Marshal(d)
+	raw, err := store.EncodeDelivery(d)
 	if err != nil {
-		return fmt.Errorf("encoding delivery %s: %w", d.ID, err)
+		return err
 	}
 	if err := b.set(deliveryKey(ws, p, id), raw); err != nil {
 		return err
@@ -318,22 +308,11 @@ func (s *Store) Settle(ctx context.Context, d *store.Delivery, o store.Outcome) 
 		if err != nil {
 			return err
 		}
-		if cur.State != store.Pending {
-			return reject("delivery %s is %s: %w", d.ID, cur.State, store.ErrNotFound)
+		next, err := cur.Settled(o)
+		if err != nil {
+			return &Rejected{Err: err}
 		}
-		next := *cur
-		next.Attempts++
-		next.UpdatedAt = o.Attempted.UTC()
-		next.LastError, next.Response = o.Error, o.Response
-		switch {
-		case o.Sent:
-			next.State = store.Sent
-		case o.RetryAt.IsZero():
-			next.State = store.Dead
-		default:
-			next.Due = o.RetryAt.UTC()
-		}
-		return b.putDelivery(ws, &next, cur.Due)
+		return b.putDelivery(ws, next, cur.Due)
 	})
 }
 
@@ -345,9 +324,11 @@ func (s *Store) Requeue(ctx context.Context, w store.Workspace, personID, id str
 		if err != nil {
 			return err
 		}
-		next := *cur
-		next.State, next.Attempts, next.Due, next.UpdatedAt = store.Pending, 0, b.now, b.now
-		return b.putDelivery(ws, &next, time.Time{})
+		next, err := cur.Requeued(b.now)
+		if err != nil {
+			return &Rejected{Err: err}
+		}
+		return b.putDelivery(ws, next, time.Time{})
 	})
 }
 
@@ -368,11 +349,7 @@ func (b *batch) delivery(ws wsid, personID, id string) (*store.Delivery, error) 
 	if !ok {
 		return nil, reject("delivery %q: %w", id, store.ErrNotFound)
 	}
-	d := new(store.Delivery)
-	if err := json.Unmarshal(v, d); err != nil {
-		return nil, fmt.Errorf("decoding delivery %s: %w", id, err)
-	}
-	return d, nil
+	return store.DecodeDelivery(v)
 }
 
 // Deliveries lists the deliveries of a live person and of persons merged into it,
@@ -498,16 +475,17 @@ func (b *batch) deadDelivery(w store.Workspace, personID, id string) (wsid, *sto
 	if err != nil {
 		return 0, nil, err
 	}
-	if cur.State != store.Dead {
-		return 0, nil, reject("delivery %s is %s, not dead: %w", id, cur.State, store.ErrConflict)
+	if err := cur.CheckDead(); err != nil {
+		return 0, nil, &Rejected{Err: err}
 	}
 	return ws, cur, nil
 }
 
 func decodeDelivery(item *badger.Item) (*store.Delivery, error) {
-	d := new(store.Delivery)
-	if err := item.Value(func(v []byte) error { return json.Unmarshal(v, d) }); err != nil {
-		return nil, fmt.Errorf("decoding delivery: %w", err)
-	}
-	return d, nil
+	var d *store.Delivery
+	err := item.Value(func(v []byte) (err error) {
+		d, err = store.DecodeDelivery(v)
+		return err
+	})
+	return d, err
 }
