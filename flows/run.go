@@ -16,6 +16,7 @@ import (
 	"github.com/openjds/jds/internal/exprbudget"
 	"github.com/openjds/jds/internal/filter"
 	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/ingest"
 	"github.com/openjds/jds/internal/profiles"
 	"github.com/openjds/jds/internal/quota"
 	"github.com/openjds/jds/internal/store"
@@ -24,24 +25,17 @@ import (
 
 // Runtime is what flows read and write.
 type Runtime struct {
-	Store    store.Store
+	Store store.Store
+	// Ingest takes the events flows write into Store, counted as ingest counts its own.
+	Ingest   *ingest.Pipeline
 	Profiles *profiles.Engine
 	Now      func() time.Time
 	// Limits are those of ingest: events a flow writes are checked like posted ones,
 	// and the aliases it identifies are normalised the same way.
 	Limits event.Limits
-	// Counted, if set, is told of the events flows write, as ingest counts its own:
-	// stored, already held (duplicates), refused as invalid.
-	Counted func(accepted, duplicates, rejected int)
 	// Quota is the workspaces' ingest quota: events a flow writes past it are not
 	// written, and the flow answers its fallback saying so. nil: no quota.
 	Quota *quota.Limiter
-}
-
-func (rt *Runtime) count(accepted, duplicates, rejected int) {
-	if rt.Counted != nil {
-		rt.Counted(accepted, duplicates, rejected)
-	}
 }
 
 // Request is one call of a flow.
@@ -300,7 +294,7 @@ func (f *Flow) write(ctx context.Context, rt *Runtime, ws store.Workspace, ru *r
 		}
 		ev, bad := event.Decode(raw, now, rt.Limits)
 		if bad != nil {
-			rt.count(0, 0, 1)
+			rt.Ingest.Refused(1)
 			return fmt.Errorf("%s: %s", path, strings.Join(bad.Errors, "; "))
 		}
 		evs = append(evs, ev)
@@ -308,19 +302,14 @@ func (f *Flow) write(ctx context.Context, rt *Runtime, ws store.Workspace, ru *r
 	if err := rt.Quota.Take(ws, len(evs)); err != nil {
 		return fmt.Errorf("%s: writing events: %w", ru.name, err)
 	}
-	res, err := rt.Store.Append(ctx, ws, evs)
+	res, err := rt.Ingest.Append(ctx, ws, evs)
 	if err != nil {
 		return fmt.Errorf("%s: writing events: %w", ru.name, err)
 	}
-	dups := 0
 	for i, ev := range evs {
 		d.Events = append(d.Events, Written{ID: ev.ID, Type: ev.Type})
 		d.PersonID = res[i].PersonID
-		if res[i].Duplicate {
-			dups++
-		}
 	}
-	rt.count(len(evs)-dups, dups, 0)
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/ingest"
 	"github.com/openjds/jds/internal/profiles"
 	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/rules"
@@ -188,7 +189,7 @@ func runTest(flow *Flow, ruleFiles []*rules.File, tc testCase, res *rules.TestRe
 		return err
 	}
 	ws := store.Workspace{Org: "test", Name: "test"}
-	rt := &Runtime{Store: db, Profiles: engine, Now: clock, Limits: testLimits}
+	rt := &Runtime{Store: db, Ingest: ingest.New(db, ingest.Options{Prepare: []store.Preparer{engine}}), Profiles: engine, Now: clock, Limits: testLimits}
 	caller, err := callerIdentity(tc.Request, flow.field)
 	if err != nil {
 		return fmt.Errorf("request: %v", err)
@@ -201,7 +202,7 @@ func runTest(flow *Flow, ruleFiles []*rules.File, tc testCase, res *rules.TestRe
 		}
 		evs = append(evs, more...)
 	}
-	if _, err := db.Append(ctx, ws, evs); err != nil {
+	if _, err := rt.Ingest.Append(ctx, ws, evs); err != nil {
 		return err
 	}
 	d := flow.Run(ctx, rt, Request{Workspace: ws, Values: tc.Request})

@@ -175,17 +175,16 @@ func binaryAttributes(c *fiber.Ctx) map[string]string {
 // appendOne stores one decoded event, or answers why it was refused.
 func (s *Server) appendOne(ctx context.Context, c *fiber.Ctx, ws store.Workspace, ev *event.Event, bad *event.Invalid) error {
 	if bad != nil {
-		s.metrics.events.WithLabelValues("rejected").Inc()
+		s.pipeline.Refused(1)
 		return badRequest("the event is invalid", bad.Errors...)
 	}
 	if err := s.quota.Take(ws, 1); err != nil {
 		return err
 	}
-	res, err := s.store.Append(ctx, ws, []*event.Event{ev})
+	res, err := s.pipeline.Append(ctx, ws, []*event.Event{ev})
 	if err != nil {
 		return err
 	}
-	s.countAccepted(res)
 	m := meta(ws)
 	m["personId"] = res[0].PersonID
 	return c.Status(http.StatusAccepted).JSON(envelope{Meta: m, Data: singleResult{
@@ -206,12 +205,11 @@ func (s *Server) appendBatch(ctx context.Context, c *fiber.Ctx, ws store.Workspa
 			out.Rejected = append(out.Rejected, rejectedItem{Index: i, ID: bad.ID, Errors: bad.Errors})
 		}
 	}
-	s.metrics.events.WithLabelValues("rejected").Add(float64(len(rejected)))
-	res, err := s.store.Append(ctx, ws, evs)
+	s.pipeline.Refused(len(rejected))
+	res, err := s.pipeline.Append(ctx, ws, evs)
 	if err != nil {
 		return err
 	}
-	s.countAccepted(res)
 	out.Accepted = len(res)
 	for _, r := range res {
 		if r.Duplicate {
@@ -236,15 +234,4 @@ func (s *Server) appendBatch(ctx context.Context, c *fiber.Ctx, ws store.Workspa
 		return c.Status(http.StatusMultiStatus).JSON(envelope{Meta: meta(ws), Data: out})
 	}
 	return c.Status(http.StatusAccepted).JSON(envelope{Meta: meta(ws), Data: out})
-}
-
-func (s *Server) countAccepted(res []store.AppendResult) {
-	dups := 0
-	for _, r := range res {
-		if r.Duplicate {
-			dups++
-		}
-	}
-	s.metrics.events.WithLabelValues("accepted").Add(float64(len(res) - dups))
-	s.metrics.events.WithLabelValues("duplicate").Add(float64(dups))
 }

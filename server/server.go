@@ -25,6 +25,7 @@ import (
 	"github.com/openjds/jds/flows"
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/ingest"
 	"github.com/openjds/jds/internal/live"
 	"github.com/openjds/jds/internal/profiles"
 	"github.com/openjds/jds/internal/quota"
@@ -66,6 +67,8 @@ type Options struct {
 
 	// Quota is the workspaces' ingest quota, for HTTP ingest and flows; nil: none.
 	Quota *quota.Limiter
+	// Ingest takes the events of HTTP ingest and flows into Store.
+	Ingest *ingest.Pipeline
 }
 
 // Server serves the jds HTTP API.
@@ -81,6 +84,7 @@ type Server struct {
 	inbound  *inbound.Set
 	admins   []string // organizations of instance admins (Options.Admins)
 	quota    *quota.Limiter
+	pipeline *ingest.Pipeline
 	flows    *flows.Registry
 	flowDir  *ruledir.Manager
 	// flowRuntime is what flows read and write through.
@@ -119,6 +123,7 @@ func New(o Options) *Server {
 		inbound:  o.Inbound,
 		admins:   slices.Clone(o.Admins),
 		quota:    o.Quota,
+		pipeline: o.Ingest,
 		flows:    o.Flows,
 		flowDir:  o.FlowDir,
 		log:      o.Logger,
@@ -130,7 +135,7 @@ func New(o Options) *Server {
 			Guard:         o.Guard,
 		},
 	}
-	s.flowRuntime = &flows.Runtime{Store: o.Store, Profiles: o.Profiles, Now: o.Now, Limits: s.limits, Counted: s.metrics.CountEvents, Quota: o.Quota}
+	s.flowRuntime = &flows.Runtime{Store: o.Store, Ingest: o.Ingest, Profiles: o.Profiles, Now: o.Now, Limits: s.limits, Quota: o.Quota}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.metrics.watch(o.Hub, o.Guard)
 	s.metrics.watchRules(o.Profiles, o.Rules)

@@ -91,10 +91,11 @@ func newFairRig(t testing.TB, routes routed, o Options) *fairRig {
 			w.Wake()
 		}
 	}
-	s, err := badgerstore.Open(badgerstore.Options{Dir: t.TempDir(), Deriver: routes, Now: clock, OnCommit: wake})
+	s, err := badgerstore.Open(badgerstore.Options{Dir: t.TempDir(), Deriver: routes, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.OnCommit(wake)
 	senders, err := connectors.Build(nil, connectors.Options{})
 	if err != nil {
 		t.Fatal(err)

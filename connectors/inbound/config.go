@@ -11,6 +11,7 @@ import (
 
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/ingest"
 	"github.com/openjds/jds/internal/quota"
 	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/internal/suggest"
@@ -25,11 +26,8 @@ const (
 	KindPoll    = "poll"    // pulled: an HTTP GET on a cron schedule
 )
 
-// Store is where inbound events and pollers' cursors go; a store.Store is
-// one. Append must acknowledge only durable events and treat an id the
-// workspace already holds as a duplicate.
+// Store keeps pollers' cursors; a store.Store is one.
 type Store interface {
-	Append(ctx context.Context, ws store.Workspace, evs []*event.Event) ([]store.AppendResult, error)
 	GetDoc(ctx context.Context, w store.Workspace, collection, id string) ([]byte, error)
 	PutDoc(ctx context.Context, w store.Workspace, collection, id string, value []byte) error
 }
@@ -38,8 +36,11 @@ type Store interface {
 type Options struct {
 	// Getenv resolves ${NAME} references (pass os.Getenv); nil reads nothing.
 	Getenv func(string) string
-	// Store receives the events; nil when only checking a configuration.
-	Store Store
+	// Ingest takes the events, counting them as ingest counts its own (a webhook's
+	// refused payload counts one rejected; a poller's item that does not map, one
+	// each); Store keeps pollers' cursors. Both nil when only checking a configuration.
+	Ingest *ingest.Pipeline
+	Store  Store
 	// Limits are ingest's: the same validation, batch size and guardrails.
 	Limits event.Limits
 	Logger *slog.Logger
@@ -52,24 +53,10 @@ type Options struct {
 	// ReplayCacheSize bounds each webhook's replay cache; 0 means
 	// DefaultReplayCacheSize.
 	ReplayCacheSize int
-	// Counted, if set, is told of the events webhooks and pollers write, as
-	// ingest counts its own: stored, already held (duplicates), refused as
-	// invalid (a webhook's refused payload counts one; a poller's item that
-	// does not map, one each).
-	Counted func(accepted, duplicates, rejected int)
 	// Quota is the workspaces' ingest quota: a webhook's request past it is refused
 	// whole (*quota.Exceeded); a poller skips its runs while its workspace has no token
 	// left, and stores a whole page once fetched. nil: no quota.
 	Quota *quota.Limiter
-}
-
-// counter is Options.Counted, or a no-op.
-type counter func(accepted, duplicates, rejected int)
-
-func (c counter) count(accepted, duplicates, rejected int) {
-	if c != nil {
-		c(accepted, duplicates, rejected)
-	}
 }
 
 // Set is the configured inbound instances.

@@ -19,6 +19,7 @@ import (
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/connectors/inbound"
 	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/ingest"
 	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/internal/store/badgerstore"
 )
@@ -256,7 +257,7 @@ func getenv(k string) string {
 
 func buildPoller(t *testing.T, db *badgerstore.Store, url string, c *clock) *inbound.Poller {
 	t.Helper()
-	set, err := inbound.Build(instances(t, pollConfig(url)), inbound.Options{Getenv: getenv, Store: db, Limits: limits, Now: c.now})
+	set, err := inbound.Build(instances(t, pollConfig(url)), inbound.Options{Getenv: getenv, Store: db, Ingest: ingest.New(db, ingest.Options{}), Limits: limits, Now: c.now})
 	if err != nil {
 		t.Fatal(err)
 	}

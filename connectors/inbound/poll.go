@@ -17,6 +17,7 @@ import (
 
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/ingest"
 	"github.com/openjds/jds/internal/quota"
 	"github.com/openjds/jds/internal/store"
 )
@@ -71,7 +72,7 @@ type Poller struct {
 	mapping        *mapping
 	store          Store
 	limits         event.Limits
-	counted        counter
+	ingest         *ingest.Pipeline
 	quota          *quota.Limiter
 	log            *slog.Logger
 	now            func() time.Time
@@ -88,7 +89,7 @@ func newPoller(c *connectors.Config, o *Options) (*Poller, []error) {
 	p := &Poller{
 		name: c.Name(), schedule: c.String("schedule"), ws: ws, headers: http.Header{},
 		cursorParam: c.String("cursorParam"), initialCursor: c.String("initialCursor"),
-		maxPages: c.Int("maxPages"), store: o.Store, limits: o.Limits, now: o.Now, counted: o.Counted,
+		maxPages: c.Int("maxPages"), store: o.Store, ingest: o.Ingest, limits: o.Limits, now: o.Now,
 		quota: o.Quota, log: o.Logger.With("inbound", c.Name()),
 		initial: c.Object("backoff").Duration("initial"), max: c.Object("backoff").Duration("max"),
 	}
@@ -214,18 +215,17 @@ func (p *Poller) run(ctx context.Context) (time.Duration, error) {
 			// Fetching again will not change the item: it is skipped, loudly.
 			p.log.Warn("poll: item not mapped to an event; skipped", "cursor", cursor, "problem", problem)
 		}
-		p.counted.count(0, 0, len(out.problems))
+		p.ingest.Refused(len(out.problems))
 		chunk := p.limits.MaxBatch
 		if chunk <= 0 {
 			chunk = max(len(out.events), 1)
 		}
 		for start := 0; start < len(out.events); start += chunk {
 			end := min(len(out.events), start+chunk)
-			res, err := p.store.Append(ctx, p.ws, out.events[start:end])
+			_, err := p.ingest.Append(ctx, p.ws, out.events[start:end])
 			if err != nil {
 				return 0, fmt.Errorf("poller %q: appending events: %w", p.name, err)
 			}
-			p.counted.count(storedCounts(res))
 			// A page fetched is stored whole; its events count against the quota,
 			// in debt if need be, which holds back the workspace's next requests.
 			p.quota.Charge(p.ws, end-start)

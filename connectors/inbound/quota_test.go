@@ -9,6 +9,7 @@ import (
 
 	"github.com/openjds/jds/config"
 	"github.com/openjds/jds/connectors/inbound"
+	"github.com/openjds/jds/internal/ingest"
 	"github.com/openjds/jds/internal/quota"
 	"github.com/openjds/jds/internal/store"
 )
@@ -23,7 +24,7 @@ func TestPollerWaitsForTheQuota(t *testing.T) {
 	db := openStore(t, t.TempDir())
 	defer db.Close()
 	q := quota.New(config.Limits{Workspaces: map[string]config.RateLimit{"acme/default": {EventsPerSecond: 1, Burst: 2}}}, c.now, nil)
-	set, err := inbound.Build(instances(t, pollConfig(p.srv.URL)), inbound.Options{Getenv: getenv, Store: db, Limits: limits, Now: c.now, Quota: q})
+	set, err := inbound.Build(instances(t, pollConfig(p.srv.URL)), inbound.Options{Getenv: getenv, Store: db, Ingest: ingest.New(db, ingest.Options{}), Limits: limits, Now: c.now, Quota: q})
 	if err != nil {
 		t.Fatal(err)
 	}

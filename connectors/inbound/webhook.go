@@ -13,6 +13,7 @@ import (
 
 	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/ingest"
 	"github.com/openjds/jds/internal/quota"
 	"github.com/openjds/jds/internal/store"
 )
@@ -60,9 +61,8 @@ type Webhook struct {
 	scheme  string
 	verify  verifier
 	mapping *mapping
-	store   Store
+	ingest  *ingest.Pipeline
 	limits  event.Limits
-	counted counter
 	quota   *quota.Limiter
 	now     func() time.Time
 }
@@ -76,7 +76,7 @@ func newWebhook(c *connectors.Config, o *Options) (*Webhook, []error) {
 	errs = append(append(errs, verrs...), merrs...)
 	return &Webhook{
 		name: c.Name(), ws: ws, scheme: c.Object("verify").String("scheme"), verify: v, mapping: m,
-		store: o.Store, limits: o.Limits, counted: o.Counted, quota: o.Quota, now: o.Now,
+		ingest: o.Ingest, limits: o.Limits, quota: o.Quota, now: o.Now,
 	}, errs
 }
 
@@ -107,13 +107,13 @@ func (w *Webhook) Receive(ctx context.Context, r Request) (Result, error) {
 	}
 	body, err := parseBody(r)
 	if err != nil {
-		w.counted.count(0, 0, 1)
+		w.ingest.Refused(1)
 		return Result{}, err
 	}
 	e := env{Body: body, Headers: lowerHeaders(r.Header), Query: firstValues(r.RawQuery), Received: now}
 	out := w.mapping.run(e, w.limits, w.limits.MaxBatch)
 	if len(out.problems) > 0 {
-		w.counted.count(0, 0, 1)
+		w.ingest.Refused(1)
 		return Result{}, &PayloadError{Msg: fmt.Sprintf("the payload does not map to valid events (inbound connector %q)", w.name), Errors: out.problems}
 	}
 	res := Result{Workspace: w.ws, Skipped: out.skipped}
@@ -123,11 +123,10 @@ func (w *Webhook) Receive(ctx context.Context, r Request) (Result, error) {
 	if err := w.quota.Take(w.ws, len(out.events)); err != nil {
 		return Result{}, fmt.Errorf("inbound connector %q: %w", w.name, err)
 	}
-	stored, err := w.store.Append(ctx, w.ws, out.events)
+	stored, err := w.ingest.Append(ctx, w.ws, out.events)
 	if err != nil {
 		return Result{}, fmt.Errorf("appending events of inbound connector %q: %w", w.name, err)
 	}
-	w.counted.count(storedCounts(stored))
 	for i, s := range stored {
 		res.Accepted++
 		if s.Duplicate {
@@ -137,18 +136,6 @@ func (w *Webhook) Receive(ctx context.Context, r Request) (Result, error) {
 		res.PersonIDs = append(res.PersonIDs, s.PersonID)
 	}
 	return res, nil
-}
-
-// storedCounts are the events an append stored anew and those the workspace held.
-func storedCounts(res []store.AppendResult) (accepted, duplicates, rejected int) {
-	for _, r := range res {
-		if r.Duplicate {
-			duplicates++
-		} else {
-			accepted++
-		}
-	}
-	return accepted, duplicates, 0
 }
 
 // parseBody reads a JSON body or a form post (as a map of first values).

@@ -116,6 +116,10 @@ type Events interface {
 	// ExpireEvents deletes the events of w whose time is before cutoff, in chunks, and
 	// recomputes the derived state of the persons that lost events.
 	ExpireEvents(ctx context.Context, w Workspace, cutoff time.Time, progress func(Expired)) (Expired, error)
+	// OnCommit adds a commit listener: after each durable unit of work that stored
+	// events, in commit order, fn is told what it stored. Listeners must not block: live
+	// fan-out and waking workers belong here. Add them before the first write.
+	OnCommit(fn func([]Committed))
 }
 
 // Identities is the identity graph: persons, the aliases they own, merges and their

@@ -9,16 +9,18 @@ import (
 	"github.com/openjds/jds/connectors/inbound"
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/ingest"
 	"github.com/openjds/jds/internal/quota"
 	"github.com/openjds/jds/internal/store"
 )
 
 // buildInbound checks and builds the inbound connectors of the config file: webhooks
-// for the server, pollers for the scheduled jobs. They write through db with
-// ingest's limits and guardrails, and counted tells ingest's metrics of their events.
-func buildInbound(cfg config.Config, db store.Store, guard *identity.Guard, counted func(accepted, duplicates, rejected int), q *quota.Limiter, o Options) (*inbound.Set, error) {
+// for the server, pollers for the scheduled jobs. They write through pipe with
+// ingest's limits and guardrails; db keeps pollers' cursors.
+func buildInbound(cfg config.Config, db store.Store, pipe *ingest.Pipeline, guard *identity.Guard, q *quota.Limiter, o Options) (*inbound.Set, error) {
 	set, err := inbound.Build(cfg.Inbound, inbound.Options{
 		Getenv: os.Getenv,
+		Ingest: pipe,
 		Store:  db,
 		Limits: event.Limits{
 			MaxBatch:      cfg.Ingest.MaxBatchEvents,
@@ -26,10 +28,9 @@ func buildInbound(cfg config.Config, db store.Store, guard *identity.Guard, coun
 			DefaultRegion: cfg.Identity.DefaultRegion,
 			Guard:         guard,
 		},
-		Logger:  o.Logger,
-		Now:     o.Now,
-		Counted: counted,
-		Quota:   q,
+		Logger: o.Logger,
+		Now:    o.Now,
+		Quota:  q,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("inbound:\n%w", err)

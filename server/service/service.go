@@ -25,6 +25,7 @@ import (
 	"github.com/openjds/jds/flows"
 	"github.com/openjds/jds/internal/egress"
 	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/ingest"
 	"github.com/openjds/jds/internal/live"
 	"github.com/openjds/jds/internal/profiles"
 	"github.com/openjds/jds/internal/quota"
@@ -146,18 +147,14 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		DiskReserve:       int64(cfg.Store.Badger.DiskReserve),
 		Region:            cfg.Identity.DefaultRegion,
 		Guard:             guard,
-		OnCommit: func(c []store.Committed) {
-			hub.Publish(c)
-			if s.worker != nil {
-				s.worker.Wake() // an event may have queued a delivery
-			}
-		},
-		Observe: metrics.ObserveCommit,
-		Logger:  o.Logger,
+		Observe:           metrics.ObserveCommit,
+		Logger:            o.Logger,
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.store.OnCommit(hub.Publish)
+	pipe := ingest.New(s.store, ingest.Options{Prepare: []store.Preparer{s.profiles}, Count: metrics.CountEvents})
 
 	ctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
@@ -186,6 +183,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		MaxBackoff: time.Duration(cfg.Delivery.MaxBackoff), PerConnector: cfg.Delivery.PerConnector,
 		PerWorkspace: cfg.Delivery.PerWorkspace,
 		Metrics:      deliveries})
+	s.store.OnCommit(func([]store.Committed) { s.worker.Wake() }) // an event may have queued a delivery
 	delivery.WatchOutbox(metrics.Registry(), s.store, o.Now)
 	metrics.Registry().MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "jds_profile_state_pending_bytes", Help: "Profile state journaled with its events but not yet written under its own keys: what a restart replays.",
@@ -212,7 +210,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	}
 	// One quota for every path that writes events: HTTP ingest, inbound, flows.
 	ingestQuota := quota.New(cfg.Limits, o.Now, metrics.CountThrottled)
-	if s.inbound, err = buildInbound(cfg, s.store, guard, metrics.CountEvents, ingestQuota, o); err != nil {
+	if s.inbound, err = buildInbound(cfg, s.store, pipe, guard, ingestQuota, o); err != nil {
 		return nil, err
 	}
 	if err := addPollers(s.inbound, s.jobs.Add); err != nil {
@@ -235,6 +233,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		Inbound:  s.inbound,
 		Admins:   InstanceAdmins(cfg, devKey),
 		Quota:    ingestQuota,
+		Ingest:   pipe,
 		Logger:   o.Logger,
 		Version:  o.Version,
 	})

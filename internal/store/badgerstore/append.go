@@ -20,11 +20,6 @@ func (s *Store) Append(ctx context.Context, ws store.Workspace, evs []*event.Eve
 	if len(evs) == 0 {
 		return nil, nil
 	}
-	if p, ok := s.opts.Deriver.(store.Preparer); ok {
-		for _, ev := range evs {
-			p.Prepare(ws, ev)
-		}
-	}
 	o := &appendOp{ws: ws, evs: evs}
 	if err := s.submit(ctx, o); err != nil {
 		return nil, fmt.Errorf("appending %d events to %s: %w", len(evs), ws, err)

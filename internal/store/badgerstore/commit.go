@@ -149,8 +149,10 @@ func (s *Store) commitGroup(group []*request) {
 			r.done <- r.err
 		}
 	}
-	if err == nil && s.opts.OnCommit != nil && len(b.committed) > 0 {
-		s.opts.OnCommit(b.committed)
+	if ls := s.listeners.Load(); err == nil && ls != nil && len(b.committed) > 0 {
+		for _, fn := range *ls {
+			fn(b.committed)
+		}
 	}
 }
 

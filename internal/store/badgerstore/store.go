@@ -66,9 +66,6 @@ type Options struct {
 	// written under its own keys (see journal.go); two may be held. Default 32 MiB.
 	PendingStateBytes int
 
-	// OnCommit, if set, is called by the committer after each durable commit with what it
-	// stored, in commit order. It must not block: live-stream fan-out belongs here.
-	OnCommit func([]store.Committed)
 	// Observe, if set, is told the events stored and the time taken by each commit.
 	Observe func(events int, took time.Duration)
 	// Now is the clock; default time.Now. Tests pass a fake.
@@ -152,6 +149,9 @@ type Store struct {
 	done   chan struct{}
 
 	stats Stats
+
+	// listeners are told of each commit (OnCommit); the committer reads them lock-free.
+	listeners atomic.Pointer[[]func([]store.Committed)]
 }
 
 // Stats are cumulative counters for metrics.
@@ -273,6 +273,21 @@ func (s *Store) Close() error {
 		return fmt.Errorf("closing badger: %w", err)
 	}
 	return nil
+}
+
+// OnCommit adds a commit listener (see store.Events).
+func (s *Store) OnCommit(fn func([]store.Committed)) {
+	for {
+		old := s.listeners.Load()
+		var next []func([]store.Committed)
+		if old != nil {
+			next = append(next, *old...)
+		}
+		next = append(next, fn)
+		if s.listeners.CompareAndSwap(old, &next) {
+			return
+		}
+	}
 }
 
 // IdentityVersion changes whenever a commit creates an alias or moves one to another
