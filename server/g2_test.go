@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -140,5 +141,75 @@ func TestG2HistoryHonoursQueryOptions(t *testing.T) {
 		if r.Status != 400 || !strings.Contains(string(r.Body), bad.says) {
 			t.Errorf("%s: %d %s, want 400 saying %s", bad.path, r.Status, r.Body, bad.says)
 		}
+	}
+}
+
+// A G2 body (person, previously, dataContentType "string", data as a JSON string or an
+// object) is accepted on POST /v1/journey/events, alone or in a batch; its problems are
+// 400s naming the G2 member.
+func TestG2IngestBody(t *testing.T) {
+	e := start(t, nil)
+	ds := jdstest.Token("ds", "w", ws)
+	read := func(file string) string {
+		t.Helper()
+		raw, err := os.ReadFile("../internal/event/testdata/g2/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(raw)
+	}
+	post := func(body string) jdstest.Response {
+		t.Helper()
+		return e.Do("POST", "/v1/journey/events", ds, body, "Content-Type", "application/cloudevents+json")
+	}
+	// The product's own WxCC task event: dataContentType "string" beside an object.
+	if r := post(read("wxcc-task-new.json")); r.Status != 202 || r.JSON(t)["meta"].(map[string]any)["personId"] == "" {
+		t.Fatalf("wxcc task: %d %s", r.Status, r.Body)
+	}
+	// An anonymous visit, then the browser SDK's identify: previously links it.
+	anon := `{"specVersion":"1.0","id":"visit-1","source":"website","type":"Page Visit","person":"anon-5b2f0c1e","previously":"","dataContentType":"string","data":"{\"page\":\"/tv\"}"}`
+	if r := post(anon); r.Status != 202 {
+		t.Fatalf("anonymous visit: %d %s", r.Status, r.Body)
+	}
+	if r := post("[" + read("sdk-string-data.json") + "]"); r.Status != 202 || r.JSON(t)["data"].(map[string]any)["accepted"] != 1.0 {
+		t.Fatalf("batch of one G2 body: %d %s", r.Status, r.Body)
+	}
+	bob := e.g2Get("/v1/journey/events/bob%40example.com")
+	if want := []string{"checkout-0042", "visit-1"}; !reflect.DeepEqual(bob.ids(), want) {
+		t.Errorf("bob's journey: %v, want %v (previously links the anonymous visit)", bob.ids(), want)
+	}
+	r := e.Do("GET", "/v1/journey/events/%2B14085550123?$top=1", jdstest.Token("tape", "r", ws), nil)
+	var task struct {
+		Events []struct {
+			IdentityType    string         `json:"identitytype"`
+			DataContentType string         `json:"datacontenttype"`
+			Data            map[string]any `json:"data"`
+		} `json:"events"`
+	}
+	if err := json.Unmarshal(r.Body, &task); err != nil || len(task.Events) != 1 {
+		t.Fatalf("the task event: %v %s", err, r.Body)
+	}
+	if ev := task.Events[0]; ev.IdentityType != "phone" || ev.DataContentType != "application/json" || ev.Data["taskId"] != "3a7c9e10-2b4d-4f6a-9c8e-1d2f3a4b5c6d" {
+		t.Errorf("the task event as stored: %+v", ev)
+	}
+	v := e.g2Get("/v1/journey/events/anon-5b2f0c1e")
+	if len(v.Events) != 2 {
+		t.Errorf("the anonymous id now reads bob's journey: %v", v.ids())
+	}
+
+	for _, bad := range []struct{ body, says string }{
+		{`{"specVersion":"1.0","id":"x1","source":"s","type":"t","data":{}}`, "person: required"},
+		{`{"specVersion":"1.0","id":"x2","source":"s","type":"t","person":"a@b.c","data":"{oops"}`, "data: a string must hold a JSON object"},
+		{`{"specVersion":"1.0","id":"x3","source":"s","type":"t","person":"a@b.c","dataContentType":"text/xml","data":{}}`, `dataContentType: must be \"string\" or application/json`},
+		{`{"specVersion":"1.1","id":"x4","source":"s","type":"t","person":"a@b.c","data":{}}`, `specVersion: must be \"1.0\"`},
+	} {
+		r := post(bad.body)
+		if r.Status != 400 || !strings.Contains(string(r.Body), bad.says) {
+			t.Errorf("%s: %d %s, want 400 saying %s", bad.body, r.Status, r.Body, bad.says)
+		}
+	}
+	// The G3 path takes CloudEvents attributes only.
+	if r := e.Do("POST", "/publish/v1/api/event?workspaceId="+ws, ds, read("wxcc-task-new.json")); r.Status != 400 || !strings.Contains(string(r.Body), "identity: required") {
+		t.Errorf("a G2 body on the G3 path: %d %s", r.Status, r.Body)
 	}
 }

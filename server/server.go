@@ -167,7 +167,7 @@ func (s *Server) routes() {
 	// Listen.
 	a.Post("/publish/v1/api/event", s.auth("ds", true), s.ingest(ingestSingle))
 	a.Post("/publish/v1/api/events", s.auth("ds", true), s.ingest(ingestBatch))
-	a.Post("/v1/journey/events", s.auth("ds", true), s.ingest(ingestEither))
+	a.Post("/v1/journey/events", s.auth("ds", true), s.ingest(ingestJourney))
 
 	// Analyze: history and live streams. The historic path is registered before the
 	// stream path it is a prefix of.
