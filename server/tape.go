@@ -9,11 +9,6 @@ import (
 	"github.com/openjds/jds/internal/ledger"
 )
 
-// maxTapePersons bounds the workspace tape (GET /v1/journey/events without an
-// identity): the ledger keeps events by person, so the tape merges every person's
-// history. A workspace with more persons must be read one identity at a time.
-const maxTapePersons = 10_000
-
 // tapeChunk is how many events are first read from each person's history; a person
 // whose events keep being taken is read again in doubling chunks.
 const tapeChunk = 16
@@ -59,13 +54,13 @@ func eventTime(raw []byte) string {
 // GET /v1/journey/events did: the persons' histories merged. It reads the ledger
 // through its per-person reads only.
 func (s *Server) workspaceTape(ctx context.Context, ws ledger.Workspace, q ledger.Query) ([][]byte, error) {
-	persons, err := s.store.Persons(ctx, ws, 0, maxTapePersons+1)
+	persons, err := s.store.Persons(ctx, ws, 0, maxScanPersons+1)
 	if err != nil {
 		return nil, err
 	}
-	if len(persons) > maxTapePersons {
-		return nil, badRequest(fmt.Sprintf("the workspace has more than %d persons: read one person's events with /v1/journey/events/{identity}", maxTapePersons),
-			fmt.Sprintf("identity: required in a workspace of more than %d persons", maxTapePersons))
+	if len(persons) > maxScanPersons {
+		return nil, badRequest(fmt.Sprintf("the workspace has more than %d persons: read one person's events with /v1/journey/events/{identity}", maxScanPersons),
+			fmt.Sprintf("identity: required in a workspace of more than %d persons", maxScanPersons))
 	}
 	fill := func(c *tapeCursor, n int) error {
 		evs, err := s.store.History(ctx, ws, persons[c.person], ledger.Query{Offset: c.fetched, Limit: n, Match: q.Match})

@@ -24,6 +24,9 @@ type View struct {
 	Timestamp      string          `json:"timestamp"`
 	Attributes     []AttributeView `json:"attributes"`
 	SystemMetadata SystemMetadata  `json:"systemMetadata"`
+	// SystemMetdata is SystemMetadata again, under the key the live service spells so:
+	// its widgets read systemMetdata.journeyActionTriggerHistories.
+	SystemMetdata SystemMetadata `json:"systemMetdata"`
 	// Backfill is set while the template is still being computed from the ledger: the
 	// values may then miss events older than the template (ext).
 	Backfill *Backfill `json:"backfill,omitempty"`
@@ -68,13 +71,15 @@ func firings(ds []*ledger.Delivery) []Firing {
 
 // AttributeView is one attribute's answer.
 type AttributeView struct {
-	QueryTemplate rules.Attribute   `json:"queryTemplate"`
-	DisplayName   string            `json:"displayName"`
-	Name          string            `json:"name"`
-	Result        string            `json:"result"`
-	Value         any               `json:"value"`
-	Error         *string           `json:"error"`
-	JourneyEvents []json.RawMessage `json:"journeyEvents,omitempty"`
+	QueryTemplate rules.Attribute `json:"queryTemplate"`
+	DisplayName   string          `json:"displayName"`
+	Name          string          `json:"name"`
+	Result        string          `json:"result"`
+	Value         any             `json:"value"`
+	Error         *string         `json:"error"`
+	// JourneyEvents are the events that counted, each a JSON string of the event, as
+	// the live service sends them (widgets JSON.parse each entry).
+	JourneyEvents []string `json:"journeyEvents,omitempty"`
 }
 
 // View computes a person's profile for a template at this instant, from the state the
@@ -104,14 +109,14 @@ func (e *Engine) View(ctx context.Context, w ledger.Workspace, p *identity.Perso
 		av := AttributeView{QueryTemplate: a, DisplayName: a.DisplayName, Name: c.Attrs[i].Name,
 			Result: res.Result, Value: res.Value, Error: stateErr}
 		if a.Verbose {
-			av.JourneyEvents = []json.RawMessage{}
+			av.JourneyEvents = []string{}
 			for _, en := range res.Entries {
 				raw, err := e.store.Event(ctx, w, owner[en.Seq], en.Time, en.Seq)
 				if err != nil {
 					return err
 				}
 				if raw != nil {
-					av.JourneyEvents = append(av.JourneyEvents, raw)
+					av.JourneyEvents = append(av.JourneyEvents, string(raw))
 				}
 			}
 		}
@@ -121,6 +126,7 @@ func (e *Engine) View(ctx context.Context, w ledger.Workspace, p *identity.Perso
 	if err != nil {
 		return nil, err
 	}
+	v.SystemMetdata = v.SystemMetadata
 	return v, nil
 }
 
