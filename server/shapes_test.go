@@ -109,6 +109,8 @@ func TestProfileViewShape(t *testing.T) {
 	var body struct {
 		Meta map[string]any
 		Data []struct {
+			OrganizationID string
+			WorkspaceID    string
 			PersonID       string
 			SystemMetadata map[string]any
 			SystemMetdata  map[string]any
@@ -119,8 +121,8 @@ func TestProfileViewShape(t *testing.T) {
 		t.Fatalf("%d %v %s", r.Status, err, r.Body)
 	}
 	v := body.Data[0]
-	if body.Meta["personId"] != v.PersonID || v.PersonID == "" || body.Meta["templateId"] != id {
-		t.Errorf("meta: %v, want personId %s and templateId %s", body.Meta, v.PersonID, id)
+	if body.Meta["personId"] != v.PersonID || v.PersonID == "" || body.Meta["templateId"] != id || v.OrganizationID != org || v.WorkspaceID != ws {
+		t.Errorf("meta: %v, want personId %s and templateId %s; view of %s/%s", body.Meta, v.PersonID, id, v.OrganizationID, v.WorkspaceID)
 	}
 	h, ok := v.SystemMetdata["journeyActionTriggerHistories"].([]any)
 	if !ok || !reflect.DeepEqual(v.SystemMetdata, v.SystemMetadata) {

@@ -18,6 +18,8 @@ import (
 
 // View is a person's progressive profile for one template, JDS-shaped.
 type View struct {
+	OrganizationID string          `json:"organizationId"`
+	WorkspaceID    string          `json:"workspaceId"`
 	PersonID       string          `json:"personId"`
 	TemplateID     string          `json:"templateId"`
 	TemplateName   string          `json:"templateName"`
@@ -87,6 +89,8 @@ type AttributeView struct {
 func (e *Engine) View(ctx context.Context, w ledger.Workspace, p *identity.Person, c *rules.Compiled) (*View, error) {
 	now := e.now()
 	v := &View{
+		OrganizationID: w.Org,
+		WorkspaceID:    w.Name,
 		PersonID:       p.ID,
 		TemplateID:     c.Template.ID,
 		TemplateName:   c.Template.Name,
