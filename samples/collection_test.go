@@ -127,7 +127,7 @@ func TestCollectionShape(t *testing.T) {
 	for _, it := range c.Item {
 		folders = append(folders, it.Name)
 	}
-	want := []string{"0. Before you start", "1. Payment reminder", "2. Repeat caller", "3. After hours"}
+	want := []string{"0. Before you start", "1. Payment reminder", "2. Repeat caller", "3. After hours", "4. G2 calls"}
 	if !reflect.DeepEqual(folders, want) {
 		t.Errorf("folders: %q, want %q", folders, want)
 	}
@@ -286,6 +286,47 @@ var checks = map[string]func(t *testing.T, body []byte){
 		firings := r.Data[0].SystemMetadata.JourneyActionTriggerHistories
 		if calls != 1.0 || len(firings) != 1 || firings[0].ActionName != "Closed Queue SMS" {
 			t.Errorf("profile: closedQueueCalls %v, firings %+v: %s", calls, firings, body)
+		}
+	},
+	"G2: the latest payment ($top, $filter)": func(t *testing.T, body []byte) {
+		var r struct {
+			Data []struct {
+				ID, Type string
+				Data     map[string]any
+			}
+		}
+		decode(t, body, &r)
+		if len(r.Data) != 1 || r.Data[0].Type != "Payment" || r.Data[0].ID != "g2-payment-12263762555" || r.Data[0].Data["amount"] != "$120.00" {
+			t.Errorf("the latest payment: %s", body)
+		}
+	},
+	"G2: btoa(person), as old widgets send it": func(t *testing.T, body []byte) {
+		var r struct {
+			Meta struct{ Identity string }
+			Data []any
+		}
+		decode(t, body, &r)
+		if r.Meta.Identity != "12263762555" || len(r.Data) != 1 {
+			t.Errorf("btoa(person): %s", body)
+		}
+	},
+	"G2: one person's events": func(t *testing.T, body []byte) {
+		var r struct{ Events, Data []map[string]any }
+		decode(t, body, &r)
+		if len(r.Events) != 2 || !reflect.DeepEqual(r.Events, r.Data) {
+			t.Errorf("events and data: %s", body)
+		}
+	},
+	"G2: the workspace's tape": func(t *testing.T, body []byte) {
+		var r struct{ Events []struct{ Type string } }
+		decode(t, body, &r)
+		if len(r.Events) == 0 {
+			t.Errorf("the tape has no payment: %s", body)
+		}
+		for _, e := range r.Events {
+			if e.Type != "Payment" {
+				t.Errorf("the tape, filtered on payments, has a %s", e.Type)
+			}
 		}
 	},
 	"Actions: the SMS delivery": func(t *testing.T, body []byte) {
