@@ -213,3 +213,21 @@ func TestG2IngestBody(t *testing.T) {
 		t.Errorf("a G2 body on the G3 path: %d %s", r.Status, r.Body)
 	}
 }
+
+// A live stream honours $filter as it does filter: old widgets appended it.
+func TestG2StreamHonoursFilterOption(t *testing.T) {
+	e := start(t, nil)
+	s := e.openStream("/v1/journey/streams/%2B12263762555?workspaceId="+ws+"&$filter="+url.QueryEscape("type eq 'Payment'"), jdstest.Token("stream", "r", ws))
+	for _, typ := range []string{"Queued Caller", "Payment"} {
+		if r := e.post(ev("s-"+typ, typ, "+12263762555", "phone", map[string]any{})); r.Status != 202 {
+			t.Fatal(r.Status, string(r.Body))
+		}
+	}
+	if m := s.nextEvent(t); m.id != "s-Payment" {
+		t.Errorf("first event on the stream: %s, want s-Payment only", m.id)
+	}
+	r := e.Do("GET", "/v1/journey/streams/x?workspaceId="+ws+"&filter=a&$filter="+url.QueryEscape("type eq 'a'"), jdstest.Token("stream", "r", ws), nil)
+	if r.Status != 400 || !strings.Contains(string(r.Body), "$filter: given with filter; use one") {
+		t.Errorf("filter and $filter: %d %s", r.Status, r.Body)
+	}
+}

@@ -56,20 +56,9 @@ func (s *Server) parseHistory(c *fiber.Ctx, identityRequired bool) (historyReque
 			errs = append(errs, fmt.Sprintf("%.64s: unknown query option; supported: %s", name, strings.Join(queryOptions, ", ")))
 		}
 	})
-	attr := c.Query("filter")
-	if v := c.Query("$filter"); v != "" {
-		if attr != "" {
-			errs = append(errs, "$filter: given with filter; use one")
-		}
-		attr = v
-	}
-	var err error
-	if r.match.Attr, err = compileFilter(firstGiven(c, "$filter", "filter"), attr); err != nil {
-		errs = append(errs, err.Error())
-	}
-	if r.match.Data, err = compileFilter("data", c.Query("data")); err != nil {
-		errs = append(errs, err.Error())
-	}
+	var matchErrs []string
+	r.match, matchErrs = compileMatcher(c)
+	errs = append(errs, matchErrs...)
 	r.pageSize = defaultPageSize
 	for _, name := range []string{"top", "pageSize", "$top"} {
 		if v := c.Query(name); v != "" {
@@ -103,6 +92,29 @@ func (s *Server) parseHistory(c *fiber.Ctx, identityRequired bool) (historyReque
 		return r, badRequest(strings.Join(errs, "; "), errs...)
 	}
 	return r, nil
+}
+
+// compileMatcher compiles the event filters of a history or stream request: filter (or
+// G2's $filter) over the attributes, data over the data object. Its problems name the
+// parameter and position.
+func compileMatcher(c *fiber.Ctx) (event.Matcher, []string) {
+	var m event.Matcher
+	var errs []string
+	attr := c.Query("filter")
+	if v := c.Query("$filter"); v != "" {
+		if attr != "" {
+			errs = append(errs, "$filter: given with filter; use one")
+		}
+		attr = v
+	}
+	var err error
+	if m.Attr, err = compileFilter(firstGiven(c, "$filter", "filter"), attr); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if m.Data, err = compileFilter("data", c.Query("data")); err != nil {
+		errs = append(errs, err.Error())
+	}
+	return m, errs
 }
 
 // firstGiven returns the first of the query parameters the request gives, else the last
