@@ -238,26 +238,12 @@ func jsonEqual(a, b []byte) (bool, error) {
 // (their ids and times change from run to run).
 var checks = map[string]func(t *testing.T, body []byte){
 	"Journey: the reminder is recorded": func(t *testing.T, body []byte) {
-		var r struct {
-			Data []struct {
-				Type string
-				Data map[string]any
-			}
-		}
-		decode(t, body, &r)
-		if len(r.Data) != 1 || r.Data[0].Type != "Reminder Played" || r.Data[0].Data["amount"] != "$544.73" {
+		if e := onlyEvent(t, body); e.Type != "Reminder Played" || e.Data["amount"] != "$544.73" {
 			t.Errorf("the reminder is not on the journey: %s", body)
 		}
 	},
 	"Journey: the Closed Queue event": func(t *testing.T, body []byte) {
-		var r struct {
-			Data []struct {
-				Type, Source string
-				Data         map[string]any
-			}
-		}
-		decode(t, body, &r)
-		if len(r.Data) != 1 || r.Data[0].Type != "Closed Queue" || r.Data[0].Source != "ivr/after-hours" || r.Data[0].Data["queue"] != "Billing" {
+		if e := onlyEvent(t, body); e.Type != "Closed Queue" || e.Source != "ivr/after-hours" || e.Data["queue"] != "Billing" {
 			t.Errorf("the Closed Queue event is not on the journey: %s", body)
 		}
 	},
@@ -289,14 +275,7 @@ var checks = map[string]func(t *testing.T, body []byte){
 		}
 	},
 	"G2: the latest payment ($top, $filter)": func(t *testing.T, body []byte) {
-		var r struct {
-			Data []struct {
-				ID, Type string
-				Data     map[string]any
-			}
-		}
-		decode(t, body, &r)
-		if len(r.Data) != 1 || r.Data[0].Type != "Payment" || r.Data[0].ID != "g2-payment-12263762555" || r.Data[0].Data["amount"] != "$120.00" {
+		if e := onlyEvent(t, body); e.Type != "Payment" || e.ID != "g2-payment-12263762555" || e.Data["amount"] != "$120.00" {
 			t.Errorf("the latest payment: %s", body)
 		}
 	},
@@ -342,6 +321,23 @@ var checks = map[string]func(t *testing.T, body []byte){
 			t.Errorf("deliveries: %s", body)
 		}
 	},
+}
+
+// journeyEvent is what the checks read of an event.
+type journeyEvent struct {
+	ID, Type, Source string
+	Data             map[string]any
+}
+
+// onlyEvent returns the one event of a history answer; more or fewer fail the test.
+func onlyEvent(t *testing.T, body []byte) journeyEvent {
+	t.Helper()
+	var r struct{ Data []journeyEvent }
+	decode(t, body, &r)
+	if len(r.Data) != 1 {
+		t.Fatalf("want one event: %s", body)
+	}
+	return r.Data[0]
 }
 
 func decode(t *testing.T, body []byte, v any) {

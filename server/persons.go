@@ -22,20 +22,22 @@ import (
 // personView is a person as the API shows it: alias lists by kind (never null), every
 // alias flattened, times with milliseconds, and the merges it absorbed (ext).
 type personView struct {
-	ID             string      `json:"id"`
-	OrganizationID string      `json:"organizationId"`
-	WorkspaceID    string      `json:"workspaceId"`
-	FirstName      string      `json:"firstName"`
-	LastName       string      `json:"lastName"`
-	Phone          []string    `json:"phone"`
-	Email          []string    `json:"email"`
-	CustomerID     []string    `json:"customerId"`
-	SocialID       []string    `json:"socialId"`
-	TemporaryID    []string    `json:"temporaryId"`
-	Aliases        []string    `json:"aliases"`
-	CreatedAt      string      `json:"createdAt"`
-	UpdatedAt      string      `json:"updatedAt"`
-	Merges         []mergeView `json:"merges"`
+	ID          string      `json:"id"`
+	FirstName   string      `json:"firstName"`
+	LastName    string      `json:"lastName"`
+	Phone       []string    `json:"phone"`
+	Email       []string    `json:"email"`
+	CustomerID  []string    `json:"customerId"`
+	SocialID    []string    `json:"socialId"`
+	TemporaryID []string    `json:"temporaryId"`
+	Aliases     []string    `json:"aliases"`
+	CreatedAt   string      `json:"createdAt"`
+	UpdatedAt   string      `json:"updatedAt"`
+	Merges      []mergeView `json:"merges"`
+
+	// The person's workspace, as the live service names it on every person.
+	OrganizationID string `json:"organizationId"`
+	WorkspaceID    string `json:"workspaceId"`
 }
 
 type mergeView struct {
