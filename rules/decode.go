@@ -2,10 +2,11 @@ package rules
 
 import (
 	"fmt"
-	"github.com/openjds/jds/internal/suggest"
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/openjds/jds/internal/suggest"
 )
 
 // decoder walks a node tree into the definition types, collecting every problem.
@@ -157,15 +158,33 @@ func (d *decoder) boolean(n *node, path string, out *bool) {
 
 func (d *decoder) template(n *node, path string) *Template {
 	t := &Template{}
-	d.object(n, path, []field{
+	d.object(n, path, append([]field{
 		{name: "id", fn: func(v *node, p string) { d.str(v, p, &t.ID) }},
 		{name: "name", fn: func(v *node, p string) { d.str(v, p, &t.Name) }},
 		{name: "source", fn: func(v *node, p string) {}}, // read-only: what a GET returned may be PUT back
 		{name: "attributes", fn: func(v *node, p string) {
 			d.list(v, p, func(v *node, p string) { t.Attributes = append(t.Attributes, d.attribute(v, p)) })
 		}},
-	})
+	}, d.auditFields(&t.Audit)...))
 	return t
+}
+
+// auditFields decode an API document's Audit, so that it survives being stored and
+// read back; the server overwrites it on every API write. organizationId and
+// workspaceId, which GET shows, are accepted and ignored (the path decides), so that
+// what was read can be PUT back. Rule files have none of these.
+func (d *decoder) auditFields(a *Audit) []field {
+	if d.yaml {
+		return nil
+	}
+	return []field{
+		{name: "createdAt", fn: func(v *node, p string) { d.str(v, p, &a.CreatedAt) }},
+		{name: "createdBy", fn: func(v *node, p string) { d.str(v, p, &a.CreatedBy) }},
+		{name: "updatedAt", fn: func(v *node, p string) { d.str(v, p, &a.UpdatedAt) }},
+		{name: "updatedBy", fn: func(v *node, p string) { d.str(v, p, &a.UpdatedBy) }},
+		{name: "organizationId", fn: func(v *node, p string) {}},
+		{name: "workspaceId", fn: func(v *node, p string) {}},
+	}
 }
 
 func (d *decoder) attribute(n *node, path string) Attribute {

@@ -46,6 +46,7 @@ type Action struct {
 	ActionTriggers []Trigger `json:"actionTriggers" yaml:"actionTriggers"`
 	// Source is "api", or the rule file path the action came from (read-only in the API).
 	Source string `json:"source,omitempty" yaml:"-"`
+	Audit  `yaml:"-"`
 }
 
 // Trigger is one delivery of an action. Every string in it but Type and Connector is a
@@ -118,7 +119,7 @@ func ParseActionJSON(raw []byte) (*Action, error) {
 func (d *decoder) action(n *node, path string) *Action {
 	a := &Action{}
 	var active, cooldown, cooldownShort *node
-	d.object(n, path, []field{
+	d.object(n, path, append([]field{
 		{name: "id", fn: func(v *node, p string) { d.str(v, p, &a.ID) }},
 		{name: "name", fn: func(v *node, p string) { d.str(v, p, &a.Name) }},
 		{name: "templateId", fn: func(v *node, p string) { d.str(v, p, &a.TemplateID) }},
@@ -137,7 +138,7 @@ func (d *decoder) action(n *node, path string) *Action {
 		{name: "actionTriggers", fn: func(v *node, p string) {
 			d.list(v, p, func(v *node, p string) { a.ActionTriggers = append(a.ActionTriggers, d.trigger(v, p)) })
 		}},
-	})
+	}, d.auditFields(&a.Audit)...))
 	if n.kind != kMap {
 		return a
 	}

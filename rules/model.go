@@ -17,6 +17,18 @@ type Template struct {
 	Attributes []Attribute `json:"attributes" yaml:"attributes"`
 	// Source is "api", or the rule file path the template came from (read-only in the API).
 	Source string `json:"source,omitempty" yaml:"-"`
+	Audit  `yaml:"-"`
+}
+
+// Audit is when, and with which key, a template or journey action was created and last
+// changed through the API: times RFC 3339 in UTC with milliseconds, "by" the name (sk)
+// of the signing key of the request's token. The server sets it on every API write; it
+// is empty for rule files and for what was stored before jds kept it.
+type Audit struct {
+	CreatedAt string `json:"createdAt,omitempty" yaml:"-"`
+	CreatedBy string `json:"createdBy,omitempty" yaml:"-"`
+	UpdatedAt string `json:"updatedAt,omitempty" yaml:"-"`
+	UpdatedBy string `json:"updatedBy,omitempty" yaml:"-"`
 }
 
 // Attribute is one aggregate of a template: which events count (Event, Rules,

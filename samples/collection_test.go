@@ -127,7 +127,7 @@ func TestCollectionShape(t *testing.T) {
 	for _, it := range c.Item {
 		folders = append(folders, it.Name)
 	}
-	want := []string{"0. Before you start", "1. Payment reminder", "2. Repeat caller", "3. After hours"}
+	want := []string{"0. Before you start", "1. Payment reminder", "2. Repeat caller", "3. After hours", "4. G2 calls"}
 	if !reflect.DeepEqual(folders, want) {
 		t.Errorf("folders: %q, want %q", folders, want)
 	}
@@ -238,26 +238,12 @@ func jsonEqual(a, b []byte) (bool, error) {
 // (their ids and times change from run to run).
 var checks = map[string]func(t *testing.T, body []byte){
 	"Journey: the reminder is recorded": func(t *testing.T, body []byte) {
-		var r struct {
-			Data []struct {
-				Type string
-				Data map[string]any
-			}
-		}
-		decode(t, body, &r)
-		if len(r.Data) != 1 || r.Data[0].Type != "Reminder Played" || r.Data[0].Data["amount"] != "$544.73" {
+		if e := onlyEvent(t, body); e.Type != "Reminder Played" || e.Data["amount"] != "$544.73" {
 			t.Errorf("the reminder is not on the journey: %s", body)
 		}
 	},
 	"Journey: the Closed Queue event": func(t *testing.T, body []byte) {
-		var r struct {
-			Data []struct {
-				Type, Source string
-				Data         map[string]any
-			}
-		}
-		decode(t, body, &r)
-		if len(r.Data) != 1 || r.Data[0].Type != "Closed Queue" || r.Data[0].Source != "ivr/after-hours" || r.Data[0].Data["queue"] != "Billing" {
+		if e := onlyEvent(t, body); e.Type != "Closed Queue" || e.Source != "ivr/after-hours" || e.Data["queue"] != "Billing" {
 			t.Errorf("the Closed Queue event is not on the journey: %s", body)
 		}
 	},
@@ -288,6 +274,40 @@ var checks = map[string]func(t *testing.T, body []byte){
 			t.Errorf("profile: closedQueueCalls %v, firings %+v: %s", calls, firings, body)
 		}
 	},
+	"G2: the latest payment ($top, $filter)": func(t *testing.T, body []byte) {
+		if e := onlyEvent(t, body); e.Type != "Payment" || e.ID != "g2-payment-12263762555" || e.Data["amount"] != "$120.00" {
+			t.Errorf("the latest payment: %s", body)
+		}
+	},
+	"G2: btoa(person), as old widgets send it": func(t *testing.T, body []byte) {
+		var r struct {
+			Meta struct{ Identity string }
+			Data []any
+		}
+		decode(t, body, &r)
+		if r.Meta.Identity != "12263762555" || len(r.Data) != 1 {
+			t.Errorf("btoa(person): %s", body)
+		}
+	},
+	"G2: one person's events": func(t *testing.T, body []byte) {
+		var r struct{ Events, Data []map[string]any }
+		decode(t, body, &r)
+		if len(r.Events) != 2 || !reflect.DeepEqual(r.Events, r.Data) {
+			t.Errorf("events and data: %s", body)
+		}
+	},
+	"G2: the workspace's tape": func(t *testing.T, body []byte) {
+		var r struct{ Events []struct{ Type string } }
+		decode(t, body, &r)
+		if len(r.Events) == 0 {
+			t.Errorf("the tape has no payment: %s", body)
+		}
+		for _, e := range r.Events {
+			if e.Type != "Payment" {
+				t.Errorf("the tape, filtered on payments, has a %s", e.Type)
+			}
+		}
+	},
 	"Actions: the SMS delivery": func(t *testing.T, body []byte) {
 		var r struct {
 			Data []struct {
@@ -301,6 +321,23 @@ var checks = map[string]func(t *testing.T, body []byte){
 			t.Errorf("deliveries: %s", body)
 		}
 	},
+}
+
+// journeyEvent is what the checks read of an event.
+type journeyEvent struct {
+	ID, Type, Source string
+	Data             map[string]any
+}
+
+// onlyEvent returns the one event of a history answer; more or fewer fail the test.
+func onlyEvent(t *testing.T, body []byte) journeyEvent {
+	t.Helper()
+	var r struct{ Data []journeyEvent }
+	decode(t, body, &r)
+	if len(r.Data) != 1 {
+		t.Fatalf("want one event: %s", body)
+	}
+	return r.Data[0]
 }
 
 func decode(t *testing.T, body []byte, v any) {

@@ -19,11 +19,13 @@ import (
 // comes from and whether it may be changed here (ext).
 type actionView struct {
 	*rules.Action
-	ReadOnly bool `json:"readOnly"`
+	OrganizationID string `json:"organizationId"`
+	WorkspaceID    string `json:"workspaceId"`
+	ReadOnly       bool   `json:"readOnly"`
 }
 
-func viewAction(a *rules.CompiledAction) actionView {
-	return actionView{Action: a.Action, ReadOnly: a.Action.Source != "api"}
+func viewAction(ws store.Workspace, a *rules.CompiledAction) actionView {
+	return actionView{Action: a.Action, OrganizationID: ws.Org, WorkspaceID: ws.Name, ReadOnly: a.Action.Source != "api"}
 }
 
 func (s *Server) actionRoutes() {
@@ -64,7 +66,7 @@ func (s *Server) listActions(c *fiber.Ctx) error {
 	var all []actionView
 	for _, a := range s.profiles.Actions(ws) {
 		if tid == "" || a.Template.Template.ID == tid {
-			all = append(all, viewAction(a))
+			all = append(all, viewAction(ws, a))
 		}
 	}
 	out := pageOf(all, page, size)
@@ -90,7 +92,7 @@ func (s *Server) getAction(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(envelope{Meta: meta(ws), Data: viewAction(a)})
+	return c.JSON(envelope{Meta: meta(ws), Data: viewAction(ws, a)})
 }
 
 // saveAction creates (POST) or replaces (PUT) an action of a template.
@@ -117,8 +119,10 @@ func (s *Server) saveAction(c *fiber.Ctx) error {
 			return err
 		}
 		a.ID, status = old.Action.ID, http.StatusOK
+		s.stamp(c, &a.Audit, &old.Action.Audit)
 	} else {
 		a.ID = ""
+		s.stamp(c, &a.Audit, nil)
 	}
 	ctx, cancel := s.requestContext()
 	defer cancel()
@@ -126,7 +130,7 @@ func (s *Server) saveAction(c *fiber.Ctx) error {
 	if err != nil {
 		return templateError(err)
 	}
-	return c.Status(status).JSON(envelope{Meta: meta(ws), Data: viewAction(saved)})
+	return c.Status(status).JSON(envelope{Meta: meta(ws), Data: viewAction(ws, saved)})
 }
 
 func (s *Server) deleteAction(c *fiber.Ctx) error {
@@ -147,7 +151,7 @@ func (s *Server) deleteAction(c *fiber.Ctx) error {
 	if err := s.profiles.DeleteAction(ctx, ws, a); err != nil {
 		return templateError(err)
 	}
-	return c.JSON(envelope{Meta: meta(ws), Data: viewAction(a)})
+	return c.JSON(envelope{Meta: meta(ws), Data: viewAction(ws, a)})
 }
 
 // deliveriesOf lists deliveries for the history and dead-letter paths: a person's

@@ -73,6 +73,12 @@ func inboundConfig(t *testing.T) func(*config.Config) {
   workspace: ` + ws + `
   verify: {scheme: token, secret: wxcc-token-of-16-bytes}
   mapping: {builtin: webexcc}
+- name: wxcc-subscription
+  kind: webhook
+  organization: ` + org + `
+  workspace: ` + ws + `
+  verify: {scheme: webexcc, secret: wxcc-subscription-secret}
+  mapping: {builtin: webexcc}
 - name: trusted
   kind: webhook
   organization: ` + org + `
@@ -286,6 +292,69 @@ func TestInboundWebexCC(t *testing.T) {
 	if ev["identitytype"] != "phone" || ev["source"] != "wxcc" || ev["time"] != "2024-05-01T12:00:00.000Z" ||
 		d["channelType"] != "telephony" || d["queue"] != "q-billing" || d["agent"] != "agent-7" || d["taskId"] != "task-9" {
 		t.Errorf("event = %v", ev)
+	}
+}
+
+// TestInboundWebexCCSubscription: what a WxCC subscription posts (CloudEvents envelopes
+// with comciscotimestamp, signed with X-WebexCC-Signature, v2 with X-WebexCC-Timestamp)
+// is verified and mapped: the event's time is its comciscotimestamp, task-message:*
+// events count, agent events without a customer are skipped.
+func TestInboundWebexCCSubscription(t *testing.T) {
+	e := start(t, inboundConfig(t))
+	at := time.Now().Add(-time.Minute).Truncate(time.Millisecond)
+	created := at.Add(-10 * time.Minute)
+	envelope := func(id, typ string, ts time.Time, data string) string {
+		return fmt.Sprintf(`{"id": %q, "specversion": "1.0", "type": %q, "source": "/com/cisco/wxcc/sub-7",
+		  "comciscoorgid": "org-1", "comciscotimestamp": %d, "datacontenttype": "application/json", "data": %s}`,
+			id, typ, ts.UnixMilli(), data)
+	}
+	task := fmt.Sprintf(`{"taskId": "task-9", "origin": "+14085550177", "destination": "+18005550100",
+	  "channelType": "telephony", "direction": "INBOUND", "createdTime": %d, "queueId": "q-billing"}`, created.UnixMilli())
+	sign := func(body string, ts ...time.Time) []string {
+		m := hmac.New(sha256.New, []byte("wxcc-subscription-secret"))
+		m.Write([]byte(body))
+		h := []string{"X-WebexCC-Signature", hex.EncodeToString(m.Sum(nil))}
+		for _, t := range ts {
+			h = append(h, "X-WebexCC-Timestamp", strconv.FormatInt(t.UnixMilli(), 10), "X-WebexCC-Webhook-Version", "2")
+		}
+		return h
+	}
+	post := func(body string, headers ...string) jdstest.Response {
+		return e.webhook("wxcc-subscription", "application/json", body, headers...)
+	}
+	newTask := envelope("ev-1", "task:new", at, task)
+	wantStatus(t, post(newTask), 401, "missing x-webexcc-signature header")
+	wantStatus(t, post(newTask, "X-WebexCC-Signature", strings.Repeat("ab", 32)), 401, "x-webexcc-signature does not match")
+	wantStatus(t, post(newTask, sign(newTask, at.Add(time.Second))...), 401, "is not the body's comciscotimestamp")
+	stale := envelope("ev-0", "task:new", at.Add(-time.Hour), task)
+	wantStatus(t, post(stale, sign(stale, at.Add(-time.Hour))...), 401, "outside the 5m0s window")
+	wantStatus(t, post(newTask, sign(newTask, at)...), 202, `"accepted":1`)
+	// A v1 subscription signs without a timestamp.
+	ended := envelope("ev-2", "task:ended", at.Add(30*time.Second), strings.Replace(task, `}`, `, "reason": "Normal", "terminatingParty": "Customer"}`, 1))
+	wantStatus(t, post(ended, sign(ended)...), 202, `"accepted":1`)
+	msg := envelope("ev-3", "task-message:appended", at.Add(10*time.Second), task)
+	wantStatus(t, post(msg, sign(msg, at.Add(10*time.Second))...), 202, `"accepted":1`)
+	agent := envelope("ev-4", "agent:state_change", at, `{"agentId": "agent-7", "teamId": "team-1", "currentState": "wrapup"}`)
+	wantStatus(t, post(agent, sign(agent, at)...), 202, `"skipped":1`)
+
+	r := e.Do("GET", "/v1/api/events/workspace-id/"+ws+"?identity=%2B14085550177", admin, nil)
+	var body struct {
+		Data []struct {
+			ID, Type, Time, Source string
+			Data                   map[string]any
+		}
+	}
+	if err := json.Unmarshal(r.Body, &body); err != nil || len(body.Data) != 3 {
+		t.Fatalf("%v: %s", err, r.Body)
+	}
+	for i, want := range []struct {
+		id string
+		at time.Time
+	}{{"ev-2", at.Add(30 * time.Second)}, {"ev-3", at.Add(10 * time.Second)}, {"ev-1", at}} {
+		got := body.Data[i]
+		if got.ID != want.id || got.Time != want.at.UTC().Format("2006-01-02T15:04:05.000Z") || got.Source != "wxcc" || got.Data["taskId"] != "task-9" {
+			t.Errorf("event %d: %+v, want %s at %s (its comciscotimestamp)", i, got, want.id, want.at.UTC())
+		}
 	}
 }
 

@@ -18,9 +18,9 @@ import (
 type ingestMode int
 
 const (
-	ingestSingle ingestMode = iota // one event; a JSON array is taken as a batch too
-	ingestBatch                    // a batch; one object is taken as a batch of one
-	ingestEither                   // whichever the body is
+	ingestSingle  ingestMode = iota // one event; a JSON array is taken as a batch too
+	ingestBatch                     // a batch; one object is taken as a batch of one
+	ingestJourney                   // whichever the body is, G2 bodies too (POST /v1/journey/events)
 )
 
 type singleResult struct {
@@ -63,6 +63,8 @@ func (s *Server) ingest(mode ingestMode) fiber.Handler {
 					"Content-Type: unsupported")
 			}
 		}
+		lim := s.limits
+		lim.G2 = mode == ingestJourney
 		attrs := binaryAttributes(c)
 		binary := attrs != nil && !strings.HasPrefix(mt, "application/cloudevents")
 		// Past the workspace's quota a request is refused before it is decoded, by its
@@ -81,7 +83,7 @@ func (s *Server) ingest(mode ingestMode) fiber.Handler {
 		// Binary content mode: the attributes are ce- headers and the body is data. A
 		// cloudevents media type means structured mode whatever the headers say.
 		if binary {
-			ev, bad := event.DecodeBinary(attrs, ct, c.Body(), s.now(), s.limits)
+			ev, bad := event.DecodeBinary(attrs, ct, c.Body(), s.now(), lim)
 			if mode == ingestBatch {
 				var rejected map[int]*event.Invalid
 				var evs []*event.Event
@@ -102,14 +104,14 @@ func (s *Server) ingest(mode ingestMode) fiber.Handler {
 			if !event.IsBatch(body) {
 				body = append(append([]byte{'['}, body...), ']')
 			}
-			evs, _, rejected, err := event.DecodeBatch(body, s.now(), s.limits)
+			evs, _, rejected, err := event.DecodeBatch(body, s.now(), lim)
 			if err != nil {
 				field, reason, _ := strings.Cut(err.Error(), ": ")
 				return badRequest(reason, field+": "+reason)
 			}
 			return s.appendBatch(ctx, c, ws, evs, rejected)
 		}
-		ev, bad := event.Decode(body, s.now(), s.limits)
+		ev, bad := event.Decode(body, s.now(), lim)
 		return s.appendOne(ctx, c, ws, ev, bad)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/filter"
 	"github.com/openjds/jds/internal/identity"
 	"github.com/openjds/jds/internal/store"
 )
@@ -32,6 +34,10 @@ type personView struct {
 	CreatedAt   string      `json:"createdAt"`
 	UpdatedAt   string      `json:"updatedAt"`
 	Merges      []mergeView `json:"merges"`
+
+	// The person's workspace, as the live service names it on every person.
+	OrganizationID string `json:"organizationId"`
+	WorkspaceID    string `json:"workspaceId"`
 }
 
 type mergeView struct {
@@ -40,9 +46,9 @@ type mergeView struct {
 	At       string   `json:"at"`
 }
 
-func viewPerson(p *identity.Person) personView {
+func viewPerson(ws store.Workspace, p *identity.Person) personView {
 	v := personView{
-		ID: p.ID, FirstName: p.FirstName, LastName: p.LastName,
+		ID: p.ID, OrganizationID: ws.Org, WorkspaceID: ws.Name, FirstName: p.FirstName, LastName: p.LastName,
 		Phone: nonNil(p.Phone), Email: nonNil(p.Email), CustomerID: nonNil(p.CustomerID),
 		SocialID: nonNil(p.SocialID), TemporaryID: nonNil(p.TemporaryID),
 		Aliases:   []string{},
@@ -63,10 +69,10 @@ func viewPerson(p *identity.Person) personView {
 	return v
 }
 
-func viewPersons(ps []*identity.Person) []personView {
+func viewPersons(ws store.Workspace, ps []*identity.Person) []personView {
 	out := make([]personView, len(ps))
 	for i, p := range ps {
-		out[i] = viewPerson(p)
+		out[i] = viewPerson(ws, p)
 	}
 	return out
 }
@@ -152,7 +158,7 @@ func (s *Server) personRoutes() {
 }
 
 func (s *Server) sendPerson(c *fiber.Ctx, status int, ws store.Workspace, p *identity.Person) error {
-	return c.Status(status).JSON(envelope{Meta: meta(ws), Data: viewPerson(p)})
+	return c.Status(status).JSON(envelope{Meta: meta(ws), Data: viewPerson(ws, p)})
 }
 
 func (s *Server) createPerson(c *fiber.Ctx) error {
@@ -196,13 +202,135 @@ func (s *Server) getPersons(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ps, err := s.store.Persons(ctx, ws, page*size, size)
+	q, err := parsePersonQuery(c)
 	if err != nil {
 		return err
 	}
 	m := meta(ws)
-	m["page"], m["pageSize"], m["resultCount"] = page, size, len(ps)
-	return c.JSON(envelope{Meta: m, Data: viewPersons(ps)})
+	if q.filter == nil && q.sortBy == "" {
+		ps, err := s.store.Persons(ctx, ws, page*size, size)
+		if err != nil {
+			return err
+		}
+		m["page"], m["pageSize"], m["resultCount"] = page, size, len(ps)
+		return c.JSON(envelope{Meta: m, Data: viewPersons(ws, ps)})
+	}
+	// Filtered or sorted: the whole workspace is read, so it is bounded.
+	ps, err := s.store.Persons(ctx, ws, 0, maxScanPersons+1)
+	if err != nil {
+		return err
+	}
+	if len(ps) > maxScanPersons {
+		return badRequest(fmt.Sprintf("filter and sortBy read every person, and the workspace has more than %d: page without them, or look persons up by alias", maxScanPersons),
+			fmt.Sprintf("%s: not available in a workspace of more than %d persons", firstGiven(c, "filter", "sortBy"), maxScanPersons))
+	}
+	all, err := q.apply(viewPersons(ws, ps))
+	if err != nil {
+		return err
+	}
+	out := pageOf(all, page, size)
+	m["page"], m["pageSize"], m["resultCount"], m["total"] = page, size, len(out), len(all)
+	return c.JSON(envelope{Meta: m, Data: out})
+}
+
+// maxScanPersons bounds the reads that take every person of a workspace: a person
+// list filtered or sorted, and the workspace's tape.
+const maxScanPersons = 10_000
+
+// personSortFields are what a person list may be sorted by.
+var personSortFields = []string{"id", "firstName", "lastName", "createdAt", "updatedAt"}
+
+// personQuery is what a person list asks for besides its page: filter (RSQL or OData
+// over the person's fields, names in any letter case), sortBy and sort.
+type personQuery struct {
+	filter *filter.Filter
+	sortBy string // one of personSortFields, "" for id order
+	desc   bool
+}
+
+func parsePersonQuery(c *fiber.Ctx) (personQuery, error) {
+	var q personQuery
+	var errs []string
+	var err error
+	if q.filter, err = compileFilter("filter", c.Query("filter")); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if v := c.Query("sortBy"); v != "" {
+		i := slices.IndexFunc(personSortFields, func(f string) bool { return strings.EqualFold(f, v) })
+		if i < 0 {
+			errs = append(errs, fmt.Sprintf("sortBy: must be one of %s, got %.64q", strings.Join(personSortFields, ", "), v))
+		} else {
+			q.sortBy = personSortFields[i]
+		}
+	}
+	switch v := strings.ToLower(c.Query("sort")); v {
+	case "", "asc":
+	case "desc":
+		q.desc = true
+	default:
+		errs = append(errs, fmt.Sprintf("sort: must be asc or desc, got %.64q", c.Query("sort")))
+	}
+	if q.desc && q.sortBy == "" {
+		q.sortBy = "id"
+	}
+	if len(errs) > 0 {
+		return q, badRequest(strings.Join(errs, "; "), errs...)
+	}
+	return q, nil
+}
+
+// apply filters and sorts persons (given in id order); the sort is stable.
+func (q personQuery) apply(vs []personView) ([]personView, error) {
+	type row struct {
+		v    personView
+		m    map[string]any
+		sort string
+	}
+	rows := make([]row, 0, len(vs))
+	for _, v := range vs {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, err
+		}
+		if !q.filter.Match(foldedFields(m)) {
+			continue
+		}
+		key, _ := m[q.sortBy].(string)
+		rows = append(rows, row{v: v, m: m, sort: key})
+	}
+	if q.sortBy != "" {
+		slices.SortStableFunc(rows, func(a, b row) int {
+			if q.desc {
+				return strings.Compare(b.sort, a.sort)
+			}
+			return strings.Compare(a.sort, b.sort)
+		})
+	}
+	out := make([]personView, len(rows))
+	for i, r := range rows {
+		out[i] = r.v
+	}
+	return out, nil
+}
+
+// foldedFields serves an object's members to a filter by name, in any letter case
+// (firstname, FirstName), the exact spelling first.
+func foldedFields(m map[string]any) filter.Getter {
+	return func(name string) (any, bool) {
+		if v, ok := m[name]; ok {
+			return v, true
+		}
+		for k, v := range m {
+			if strings.EqualFold(k, name) {
+				return v, true
+			}
+		}
+		return nil, false
+	}
 }
 
 // pageOf returns page (0-based) of size items of all, never nil.
@@ -254,7 +382,7 @@ func (s *Server) findPersons(c *fiber.Ctx) error {
 	if len(ps) == 0 {
 		return newError(http.StatusNotFound, "no person owns any of these aliases", "aliases: not found")
 	}
-	return c.JSON(envelope{Meta: meta(ws), Data: viewPersons(ps)})
+	return c.JSON(envelope{Meta: meta(ws), Data: viewPersons(ws, ps)})
 }
 
 // patchable is the part of a person a JSON Patch may touch.
@@ -503,7 +631,7 @@ func (s *Server) unmerge(c *fiber.Ctx) error {
 	}
 	m := meta(ws)
 	m["restoredPersonId"] = restored.ID
-	return c.JSON(envelope{Meta: m, Data: fiber.Map{"person": viewPerson(survivor), "restored": viewPerson(restored)}})
+	return c.JSON(envelope{Meta: m, Data: fiber.Map{"person": viewPerson(ws, survivor), "restored": viewPerson(ws, restored)}})
 }
 
 // erasePerson removes a person and everything derived from it; meta.removed counts it.
@@ -520,7 +648,7 @@ func (s *Server) erasePerson(c *fiber.Ctx) error {
 	}
 	m := meta(ws)
 	m["removed"] = fiber.Map{"persons": out.Persons, "aliases": out.Aliases, "events": out.Events}
-	return c.JSON(envelope{Meta: m, Data: viewPerson(out.Person)})
+	return c.JSON(envelope{Meta: m, Data: viewPerson(ws, out.Person)})
 }
 
 // export streams a person's data as NDJSON: one {"type": ..., "data": ...} per line.
@@ -553,7 +681,7 @@ func (s *Server) export(c *fiber.Ctx) error {
 		}
 		err := s.store.Export(s.ctx, ws, p.ID,
 			func(p *identity.Person) error {
-				if err := line("person", viewPerson(p)); err != nil {
+				if err := line("person", viewPerson(ws, p)); err != nil {
 					return err
 				}
 				for _, a := range p.Aliases() {

@@ -23,12 +23,30 @@ import (
 // from, whether it may be changed here, and its backfill progress (ext).
 type templateView struct {
 	*rules.Template
-	ReadOnly bool               `json:"readOnly"`
-	Backfill *profiles.Backfill `json:"backfill,omitempty"`
+	OrganizationID string             `json:"organizationId"`
+	WorkspaceID    string             `json:"workspaceId"`
+	ReadOnly       bool               `json:"readOnly"`
+	Backfill       *profiles.Backfill `json:"backfill,omitempty"`
 }
 
-func (s *Server) viewTemplate(c *rules.Compiled) templateView {
-	return templateView{Template: c.Template, ReadOnly: c.Template.Source != "api", Backfill: s.profiles.BackfillOf(c.Template.ID)}
+func (s *Server) viewTemplate(ws store.Workspace, c *rules.Compiled) templateView {
+	return templateView{Template: c.Template, OrganizationID: ws.Org, WorkspaceID: ws.Name,
+		ReadOnly: c.Template.Source != "api", Backfill: s.profiles.BackfillOf(c.Template.ID)}
+}
+
+// stamp records on a template or action written through the API when, and with which
+// key (the token's sk), it was changed; a replacement keeps old's creation.
+func (s *Server) stamp(c *fiber.Ctx, a, old *rules.Audit) {
+	by := ""
+	if acc, _ := c.Locals(localToken).(*access); acc != nil {
+		by = strings.Clone(acc.token.KeyName)
+	}
+	now := s.now().UTC().Format(event.TimeLayout)
+	a.CreatedAt, a.CreatedBy = now, by
+	if old != nil {
+		a.CreatedAt, a.CreatedBy = old.CreatedAt, old.CreatedBy
+	}
+	a.UpdatedAt, a.UpdatedBy = now, by
 }
 
 func (s *Server) profileRoutes() {
@@ -69,7 +87,7 @@ func (s *Server) listTemplates(c *fiber.Ctx) error {
 	all := s.profiles.Templates(ws)
 	out := []templateView{}
 	for _, t := range pageOf(all, page, size) {
-		out = append(out, s.viewTemplate(t))
+		out = append(out, s.viewTemplate(ws, t))
 	}
 	m := meta(ws)
 	m["page"], m["pageSize"], m["resultCount"], m["total"] = page, size, len(out), len(all)
@@ -93,7 +111,7 @@ func (s *Server) getTemplate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(envelope{Meta: meta(ws), Data: s.viewTemplate(t)})
+	return c.JSON(envelope{Meta: meta(ws), Data: s.viewTemplate(ws, t)})
 }
 
 // parseTemplate reads a template body; its errors name the JSON field.
@@ -117,13 +135,14 @@ func (s *Server) createTemplate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.stamp(c, &t.Audit, nil)
 	ctx, cancel := s.requestContext()
 	defer cancel()
 	compiled, err := s.profiles.Create(ctx, ws, t)
 	if err != nil {
 		return templateError(err)
 	}
-	return c.Status(http.StatusCreated).JSON(envelope{Meta: meta(ws), Data: s.viewTemplate(compiled)})
+	return c.Status(http.StatusCreated).JSON(envelope{Meta: meta(ws), Data: s.viewTemplate(ws, compiled)})
 }
 
 func (s *Server) replaceTemplate(c *fiber.Ctx) error {
@@ -135,13 +154,18 @@ func (s *Server) replaceTemplate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	old, err := s.profiles.Template(ws, templateRef(c))
+	if err != nil {
+		return err
+	}
+	s.stamp(c, &t.Audit, &old.Template.Audit)
 	ctx, cancel := s.requestContext()
 	defer cancel()
 	compiled, err := s.profiles.Replace(ctx, ws, templateRef(c), t)
 	if err != nil {
 		return templateError(err)
 	}
-	return c.JSON(envelope{Meta: meta(ws), Data: s.viewTemplate(compiled)})
+	return c.JSON(envelope{Meta: meta(ws), Data: s.viewTemplate(ws, compiled)})
 }
 
 func (s *Server) deleteTemplate(c *fiber.Ctx) error {
@@ -158,7 +182,7 @@ func (s *Server) deleteTemplate(c *fiber.Ctx) error {
 	if err := s.profiles.Delete(ctx, ws, t.Template.ID); err != nil {
 		return templateError(err)
 	}
-	return c.JSON(envelope{Meta: meta(ws), Data: s.viewTemplate(t)})
+	return c.JSON(envelope{Meta: meta(ws), Data: s.viewTemplate(ws, t)})
 }
 
 // templateError maps the engine's refusals; compile errors name the field.
@@ -224,6 +248,7 @@ func (s *Server) profileView(c *fiber.Ctx) error {
 		return err
 	}
 	m := meta(ws)
+	m["personId"], m["templateId"] = v.PersonID, v.TemplateID
 	if v.Backfill != nil {
 		m["backfill"] = v.Backfill
 	}

@@ -28,7 +28,7 @@ type profileView struct {
 		DisplayName   string
 		Result        string
 		Value         any
-		JourneyEvents []struct{ ID string }
+		JourneyEvents []string // JSON strings of events, as the live service sends them
 	}
 }
 
@@ -102,7 +102,11 @@ func TestProfileTemplatesAndViews(t *testing.T) {
 	if v.Attributes[0].Result != "3" || v.Attributes[0].Value != 3.0 || v.TemplateName != "Repeat Caller" {
 		t.Fatalf("after a new event: %+v", v)
 	}
-	if fmt.Sprint(len(v.Attributes[0].JourneyEvents)) != "3" || v.Attributes[0].JourneyEvents[0].ID != "q4" {
+	var first struct{ ID string }
+	if len(v.Attributes[0].JourneyEvents) > 0 {
+		json.Unmarshal([]byte(v.Attributes[0].JourneyEvents[0]), &first)
+	}
+	if fmt.Sprint(len(v.Attributes[0].JourneyEvents)) != "3" || first.ID != "q4" {
 		t.Fatalf("verbose journey events: %+v", v.Attributes[0].JourneyEvents)
 	}
 	if got := count("person-id/" + v.PersonID + "/template-name/Repeat%20Caller"); got != "3" {

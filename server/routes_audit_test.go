@@ -64,6 +64,8 @@ var auditedRoutes = map[string]struct {
 
 	"GET /v1/api/events/workspace-id/:ws":                           {"/v1/api/events/workspace-id/" + ws + "?identity=x", needs("tape", false)},
 	"GET /v1/journey/streams/historic/:identity":                    {"/v1/journey/streams/historic/x?workspaceId=" + ws, needs("tape", false)},
+	"GET /v1/journey/events":                                        {"/v1/journey/events?workspaceId=" + ws, needs("tape", false)},
+	"GET /v1/journey/events/:identity":                              {"/v1/journey/events/x?workspaceId=" + ws, needs("tape", false)},
 	"GET /v1/api/events/stream/workspace-id/:ws/identity/:identity": {"/v1/api/events/stream/workspace-id/" + ws + "/identity/x", needs("stream", false)},
 	"GET /v1/journey/streams/:identity":                             {"/v1/journey/streams/x?workspaceId=" + ws, needs("stream", false)},
 

@@ -172,13 +172,16 @@ func (s *Server) routes() {
 	// Listen.
 	a.Post("/publish/v1/api/event", s.auth("ds", true), s.ingest(ingestSingle))
 	a.Post("/publish/v1/api/events", s.auth("ds", true), s.ingest(ingestBatch))
-	a.Post("/v1/journey/events", s.auth("ds", true), s.ingest(ingestEither))
+	a.Post("/v1/journey/events", s.auth("ds", true), s.ingest(ingestJourney))
 
 	// Analyze: history and live streams. The historic path is registered before the
 	// stream path it is a prefix of.
 	a.Get("/v1/api/events/stream/workspace-id/:ws/identity/:identity", s.auth("stream", false), s.stream)
-	a.Get("/v1/api/events/workspace-id/:ws", s.auth("tape", false), s.history)
-	a.Get("/v1/journey/streams/historic/:identity", s.auth("tape", false), s.history)
+	a.Get("/v1/api/events/workspace-id/:ws", s.auth("tape", false), s.history(historyShape{}))
+	a.Get("/v1/journey/streams/historic/:identity", s.auth("tape", false), s.history(historyShape{btoa: true}))
+	// G2 reads: the workspace's tape, and one person's; {meta, events, data}.
+	a.Get("/v1/journey/events", s.auth("tape", false), s.history(historyShape{btoa: true, g2: true}))
+	a.Get("/v1/journey/events/:identity", s.auth("tape", false), s.history(historyShape{btoa: true, g2: true}))
 	a.Get("/v1/journey/streams/:identity", s.auth("stream", false), s.stream)
 
 	// Identify; analyze: profiles.

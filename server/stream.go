@@ -10,7 +10,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
 	"github.com/openjds/jds/internal/live"
 	"github.com/openjds/jds/internal/store"
@@ -26,14 +25,7 @@ func (s *Server) stream(c *fiber.Ctx) error {
 		return err
 	}
 	ident := strings.Clone(c.Params("identity"))
-	var m event.Matcher
-	var errs []string
-	if m.Attr, err = compileFilter("filter", c.Query("filter")); err != nil {
-		errs = append(errs, err.Error())
-	}
-	if m.Data, err = compileFilter("data", c.Query("data")); err != nil {
-		errs = append(errs, err.Error())
-	}
+	m, errs := compileMatcher(c)
 	if len(errs) > 0 {
 		return badRequest(strings.Join(errs, "; "), errs...)
 	}

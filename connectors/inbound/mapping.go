@@ -62,22 +62,27 @@ const (
 // the configuration's, so they double as examples. A configured key
 // replaces the built-in's.
 var builtins = map[string]map[string]string{
-	// Webex Contact Center task events, as its webhook subscriptions post them:
-	// {"id", "type": "task:new", "orgId", "createdTime": <epoch ms>, "data":
-	// {"taskId", "origin": <ANI>, "destination", "channelType", "direction",
-	// "queueId", "ownerId", ...}}. The event is keyed by the customer: origin
-	// (the ANI on telephony), or destination on outbound tasks. Events of
-	// other resources (agent:..., capture:...) and tasks with no customer
-	// address are skipped.
+	// Webex Contact Center's subscription webhooks, CloudEvents envelopes:
+	// {"id", "specversion", "type": "task:new", "source": "/com/cisco/wxcc/<sub>",
+	// "comciscoorgid", "comciscotimestamp": <epoch ms>, "data": {"taskId",
+	// "origin": <ANI>, "destination", "channelType", "direction", "createdTime",
+	// "queueId", "ownerId", ...}}. The event is keyed by the customer: origin (the
+	// ANI on telephony), or destination on outbound tasks. task:*, task-message:*
+	// and agent:* events that carry a customer address become events; the others
+	// (agent:state_change carries only the agent) are skipped. The time is the
+	// event's comciscotimestamp, not the task's createdTime, which every event of
+	// a task shares.
 	BuiltinWebexCC: {
-		fieldWhen:     `(body?.type ?? "") startsWith "task:" && ` + wxccCustomer + ` != nil`,
+		fieldWhen: `let t = string(body?.type ?? "");
+(t startsWith "task:" || t startsWith "task-message:" || t startsWith "agent:") && ` + wxccCustomer + ` != nil`,
 		fieldID:       `body?.id ?? ("wxcc:" + hash(body))`,
 		fieldType:     `body.type`,
 		fieldSource:   `"wxcc"`,
 		fieldIdentity: wxccCustomer,
 		fieldIdentityType: `let ch = lower(string(body?.data?.channelType ?? "telephony"));
 ch in ["telephony", "voice", "sms", "callback"] ? "phone" : (string(` + wxccCustomer + `) contains "@" ? "email" : "socialId")`,
-		fieldTime: `body?.time ?? (body?.createdTime != nil ? millis(body.createdTime) : nil)`,
+		fieldTime: `body?.time ?? (body?.comciscotimestamp != nil ? millis(body.comciscotimestamp) :
+  (body?.createdTime != nil ? millis(body.createdTime) : (body?.data?.createdTime != nil ? millis(body.data.createdTime) : nil)))`,
 		fieldData: `let d = body?.data ?? {};
 merge(d, {
   "channelType": d.channelType ?? "telephony",

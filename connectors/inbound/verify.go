@@ -9,6 +9,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
@@ -16,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +42,11 @@ const (
 	// SchemeToken: a shared secret in a header (Authorization: Bearer
 	// <secret> by default), for senders that can set a header but not sign.
 	SchemeToken = "token"
+	// SchemeWebexCC: Webex Contact Center's subscription webhooks: X-WebexCC-Signature,
+	// the hex HMAC-SHA256 of the raw body keyed with the subscription's secret, and on
+	// v2 subscriptions X-WebexCC-Timestamp (epoch ms), which must equal the body's
+	// comciscotimestamp and lie within tolerance of now.
+	SchemeWebexCC = "webexcc"
 	// SchemeSAS: a jds SharedAccessSignature token with ds write permission
 	// on the target workspace, checked by the HTTP server like ingest's.
 	SchemeSAS = "sas"
@@ -47,7 +54,7 @@ const (
 	SchemeNone = "none"
 )
 
-var schemes = []string{SchemeStandardWebhooks, SchemeHubSignature, SchemeTwilio, SchemeToken, SchemeSAS, SchemeNone}
+var schemes = []string{SchemeStandardWebhooks, SchemeHubSignature, SchemeWebexCC, SchemeTwilio, SchemeToken, SchemeSAS, SchemeNone}
 
 // Errors of Receive that callers map to statuses.
 var (
@@ -69,11 +76,11 @@ const DefaultReplayCacheSize = connectors.DefaultReplayCacheSize
 var verifySpec = connectors.Field{Name: "verify", Type: connectors.TypeObject, Required: true,
 	Doc: "How the sender is verified.", Fields: []connectors.Field{
 		{Name: "scheme", Type: connectors.TypeString, Required: true, Options: schemes,
-			Doc: "`standardwebhooks`, `hubsignature` (Webex Connect), `twilio`, `token` (a shared secret in a header), `sas` (a jds token with ds write on the workspace) or `none` (trusted networks only)."},
+			Doc: "`standardwebhooks`, `hubsignature` (Webex Connect), `webexcc` (Webex Contact Center subscriptions), `twilio`, `token` (a shared secret in a header), `sas` (a jds token with ds write on the workspace) or `none` (trusted networks only)."},
 		{Name: "secret", Type: connectors.TypeString, Secret: true,
-			Doc: "The key: a `whsec_…` secret (standardwebhooks), the hub secret (hubsignature), the account's auth token (twilio), the token (token)."},
+			Doc: "The key: a `whsec_…` secret (standardwebhooks), the hub secret (hubsignature), the subscription's secret (webexcc), the account's auth token (twilio), the token (token)."},
 		{Name: "tolerance", Type: connectors.TypeDuration, Default: DefaultTolerance,
-			Doc: "standardwebhooks: how far webhook-timestamp may be from now; replays are remembered this long."},
+			Doc: "standardwebhooks: how far webhook-timestamp may be from now; replays are remembered this long. webexcc: how far X-WebexCC-Timestamp may be from now."},
 		{Name: "url", Type: connectors.TypeString,
 			Doc: "twilio: the webhook URL exactly as configured in Twilio (what Twilio signs), since proxies change the host and scheme jds sees."},
 		{Name: "header", Type: connectors.TypeString, Default: "Authorization",
@@ -113,7 +120,12 @@ func newVerifier(v *connectors.Config, cacheSize int) (verifier, []error) {
 		if errs := needSecret(); errs != nil {
 			return nil, errs
 		}
-		return &hubSignature{key: []byte(secret)}, nil
+		return &hubSignature{key: []byte(secret), headers: []string{"X-Hub-Signature", "X-Hub-Signature-256"}}, nil
+	case SchemeWebexCC:
+		if errs := needSecret(); errs != nil {
+			return nil, errs
+		}
+		return &webexCC{sig: hubSignature{key: []byte(secret), headers: []string{"X-WebexCC-Signature"}}, tolerance: v.Duration("tolerance")}, nil
 	case SchemeTwilio:
 		// Twilio issues the auth token (32 characters), so only its presence is checked:
 		// its published test vectors sign with shorter ones.
@@ -167,15 +179,23 @@ func (s standardWebhooks) verify(r *Request, now time.Time) error {
 	return nil
 }
 
-type hubSignature struct{ key []byte }
+// hubSignature checks a hex HMAC of the raw body in the first of headers the request
+// has: "sha256=<hex>" (sha1= and sha512= too) or the bare hex, its length telling the
+// hash.
+type hubSignature struct {
+	key     []byte
+	headers []string
+}
 
 func (h *hubSignature) verify(r *Request, _ time.Time) error {
-	header := r.Header.Get("X-Hub-Signature")
-	if header == "" {
-		header = r.Header.Get("X-Hub-Signature-256")
+	name, header := strings.ToLower(h.headers[0]), ""
+	for _, n := range h.headers {
+		if header = r.Header.Get(n); header != "" {
+			break
+		}
 	}
 	if header == "" {
-		return unauthorized("missing x-hub-signature header")
+		return unauthorized("missing %s header", name)
 	}
 	algo, digest, found := strings.Cut(strings.TrimSpace(header), "=")
 	if !found {
@@ -183,7 +203,7 @@ func (h *hubSignature) verify(r *Request, _ time.Time) error {
 	}
 	want, err := hex.DecodeString(digest)
 	if err != nil {
-		return unauthorized("x-hub-signature is not hexadecimal")
+		return unauthorized("%s is not hexadecimal", name)
 	}
 	var fn func() hash.Hash
 	switch strings.ToLower(algo) {
@@ -197,12 +217,46 @@ func (h *hubSignature) verify(r *Request, _ time.Time) error {
 		fn = map[int]func() hash.Hash{sha1.Size: sha1.New, sha256.Size: sha256.New, sha512.Size: sha512.New}[len(want)]
 	}
 	if fn == nil {
-		return unauthorized("x-hub-signature: unknown algorithm %q (sha1, sha256 or sha512)", algo)
+		return unauthorized("%s: unknown algorithm %q (sha1, sha256 or sha512)", name, algo)
 	}
 	m := hmac.New(fn, h.key)
 	m.Write(r.Body)
 	if !hmac.Equal(m.Sum(nil), want) {
-		return unauthorized("x-hub-signature does not match the body signed with the configured secret")
+		return unauthorized("%s does not match the body signed with the configured secret", name)
+	}
+	return nil
+}
+
+// webexCC checks Webex Contact Center's signature, then, when the subscription sends
+// one (v2), its timestamp: equal to the body's comciscotimestamp, within tolerance of
+// now. A replay within the window is stored once: the mapping keys events by the
+// webhook's id.
+type webexCC struct {
+	sig       hubSignature
+	tolerance time.Duration
+}
+
+func (w *webexCC) verify(r *Request, now time.Time) error {
+	if err := w.sig.verify(r, now); err != nil {
+		return err
+	}
+	ts := r.Header.Get("X-WebexCC-Timestamp")
+	if ts == "" {
+		return nil
+	}
+	at, err := strconv.ParseInt(strings.TrimSpace(ts), 10, 64)
+	if err != nil {
+		return unauthorized("x-webexcc-timestamp %.32q is not epoch milliseconds", ts)
+	}
+	var body struct {
+		Timestamp any `json:"comciscotimestamp"`
+	}
+	_ = json.Unmarshal(r.Body, &body)
+	if n, ok := number(body.Timestamp); !ok || int64(n) != at {
+		return unauthorized("x-webexcc-timestamp %d is not the body's comciscotimestamp (%v)", at, body.Timestamp)
+	}
+	if d := now.Sub(time.UnixMilli(at)); d > w.tolerance || d < -w.tolerance {
+		return unauthorized("x-webexcc-timestamp is %s from now, outside the %s window", d.Round(time.Second), w.tolerance)
 	}
 	return nil
 }

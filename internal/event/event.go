@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -43,6 +44,9 @@ type Limits struct {
 	DefaultRegion string // where phones without a country code are dialled ("US")
 	// Guard rejects placeholder identities ("anonymous", "0"); nil accepts any.
 	Guard *identity.Guard
+	// G2 accepts the G2 body too ({specVersion, person, previously, dataContentType,
+	// data}: see fromG2), as POST /v1/journey/events does.
+	G2 bool
 }
 
 // Invalid is the reason one event was rejected: every problem, each "field: reason".
@@ -81,6 +85,26 @@ func Decode(raw []byte, received time.Time, lim Limits) (*Event, *Invalid) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
 		return nil, &Invalid{Errors: []string{"event: must be a JSON object: " + jsonProblem(err)}}
+	}
+	if lim.G2 && isG2(m) {
+		ce, bad := fromG2(m)
+		ev, invalid := fromMembers(ce, received, lim)
+		if invalid == nil && bad == nil {
+			return ev, nil
+		}
+		if invalid == nil {
+			invalid = &Invalid{ID: ev.ID}
+		}
+		errs := bad
+		for _, p := range invalid.Errors {
+			p = g2Field(m, p)
+			// One reason per field: fromG2's says more about a G2 member.
+			if field, _, _ := strings.Cut(p, ": "); !slices.ContainsFunc(bad, func(b string) bool { return strings.HasPrefix(b, field+": ") }) {
+				errs = append(errs, p)
+			}
+		}
+		invalid.Errors = errs
+		return nil, invalid
 	}
 	return fromMembers(m, received, lim)
 }

@@ -38,7 +38,7 @@ func (m Matcher) Match(raw []byte) bool {
 			}
 			get = func(name string) (any, bool) { return lookup(ev, name) }
 		}
-		if !m.Attr.Match(get) {
+		if !m.Attr.Match(foldAttribute(get)) {
 			return false
 		}
 	}
@@ -50,6 +50,26 @@ func (m Matcher) Match(raw []byte) bool {
 		}
 	}
 	return true
+}
+
+// foldAttribute serves attribute names in any letter case (identityType, as G3's RSQL
+// examples write it): attribute and extension names are lower case, so a name not found
+// as written is tried with its first segment lower-cased. Keys inside data keep their
+// case.
+func foldAttribute(get filter.Getter) filter.Getter {
+	return func(name string) (any, bool) {
+		if v, ok := get(name); ok {
+			return v, true
+		}
+		head, rest, dotted := strings.Cut(name, ".")
+		if lower := strings.ToLower(head); lower != head {
+			if dotted {
+				return get(lower + "." + rest)
+			}
+			return get(lower)
+		}
+		return nil, false
+	}
 }
 
 // Member returns one top-level member of an event's canonical JSON, decoded as DecodeJSON

@@ -18,12 +18,17 @@ import (
 
 // View is a person's progressive profile for one template, JDS-shaped.
 type View struct {
+	OrganizationID string          `json:"organizationId"`
+	WorkspaceID    string          `json:"workspaceId"`
 	PersonID       string          `json:"personId"`
 	TemplateID     string          `json:"templateId"`
 	TemplateName   string          `json:"templateName"`
 	Timestamp      string          `json:"timestamp"`
 	Attributes     []AttributeView `json:"attributes"`
 	SystemMetadata SystemMetadata  `json:"systemMetadata"`
+	// SystemMetdata is SystemMetadata again, under the key the live service spells so:
+	// its widgets read systemMetdata.journeyActionTriggerHistories.
+	SystemMetdata SystemMetadata `json:"systemMetdata"`
 	// Backfill is set while the template is still being computed from the ledger: the
 	// values may then miss events older than the template (ext).
 	Backfill *Backfill `json:"backfill,omitempty"`
@@ -68,13 +73,15 @@ func firings(ds []*store.Delivery) []Firing {
 
 // AttributeView is one attribute's answer.
 type AttributeView struct {
-	QueryTemplate rules.Attribute   `json:"queryTemplate"`
-	DisplayName   string            `json:"displayName"`
-	Name          string            `json:"name"`
-	Result        string            `json:"result"`
-	Value         any               `json:"value"`
-	Error         *string           `json:"error"`
-	JourneyEvents []json.RawMessage `json:"journeyEvents,omitempty"`
+	QueryTemplate rules.Attribute `json:"queryTemplate"`
+	DisplayName   string          `json:"displayName"`
+	Name          string          `json:"name"`
+	Result        string          `json:"result"`
+	Value         any             `json:"value"`
+	Error         *string         `json:"error"`
+	// JourneyEvents are the events that counted, each a JSON string of the event, as
+	// the live service sends them (widgets JSON.parse each entry).
+	JourneyEvents []string `json:"journeyEvents,omitempty"`
 }
 
 // View computes a person's profile for a template at this instant, from the state the
@@ -82,6 +89,8 @@ type AttributeView struct {
 func (e *Engine) View(ctx context.Context, w store.Workspace, p *identity.Person, c *rules.Compiled) (*View, error) {
 	now := e.now()
 	v := &View{
+		OrganizationID: w.Org,
+		WorkspaceID:    w.Name,
 		PersonID:       p.ID,
 		TemplateID:     c.Template.ID,
 		TemplateName:   c.Template.Name,
@@ -104,14 +113,14 @@ func (e *Engine) View(ctx context.Context, w store.Workspace, p *identity.Person
 		av := AttributeView{QueryTemplate: a, DisplayName: a.DisplayName, Name: c.Attrs[i].Name,
 			Result: res.Result, Value: res.Value, Error: stateErr}
 		if a.Verbose {
-			av.JourneyEvents = []json.RawMessage{}
+			av.JourneyEvents = []string{}
 			for _, en := range res.Entries {
 				raw, err := e.store.Event(ctx, w, owner[en.Seq], en.Time, en.Seq)
 				if err != nil {
 					return err
 				}
 				if raw != nil {
-					av.JourneyEvents = append(av.JourneyEvents, raw)
+					av.JourneyEvents = append(av.JourneyEvents, string(raw))
 				}
 			}
 		}
@@ -121,6 +130,7 @@ func (e *Engine) View(ctx context.Context, w store.Workspace, p *identity.Person
 	if err != nil {
 		return nil, err
 	}
+	v.SystemMetdata = v.SystemMetadata
 	return v, nil
 }
 
