@@ -1,14 +1,14 @@
 // End to end: a real jds serving the console at /, the sample events, a real Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startJds, launch, watch, shot, sampleEvents, widgetDir } from './helpers.mjs';
 
-let jds, ctx, page, errors, crm, stranger;
+let jds, ctx, page, errors, crm, stranger, desktop;
 
 // Endpoints that other parts of jds will add later: a 404 from them is expected today.
 const LATER = [
@@ -262,6 +262,123 @@ test('the templates section shows rule files that do not load', async () => {
   const text = await alert.textContent();
   assert.match(text, /broken\.yaml:4:\d+: .*aggregationMode/);
   await shot(page, 'console-rule-errors');
+});
+
+// Checking a definition as it is typed answers 400 (problems) or 404 (none); saving may
+// answer 400 or 409: the console shows those, the browser logs them.
+const dropStatus = (...codes) => errors.splice(0, errors.length, ...errors.filter((e) => !codes.some((c) => e.includes(`status of ${c}`))));
+
+test('templates: a form checked by the API as it is typed, the messages next to their fields; saved, then edited', async () => {
+  await page.getByRole('link', { name: 'Templates', exact: true }).click();
+  await page.getByRole('button', { name: 'New template' }).click();
+  const form = page.getByRole('form', { name: 'New template' });
+  await form.getByLabel('Name', { exact: true }).fill('Console Calls');
+  await form.getByLabel('Display name').fill('Console events');
+  await form.getByLabel('Data field').fill('channelType');
+  await form.getByLabel('Look back', { exact: true }).fill('0');
+  // The event type is empty and the window 0 days: the server says so, by each field.
+  const eventErr = form.locator('.field-error[data-field="attributes[0].event"]');
+  await eventErr.waitFor();
+  assert.match(await eventErr.textContent(), /required/);
+  const event = form.getByLabel('Event type');
+  assert.equal(await event.getAttribute('aria-invalid'), 'true');
+  assert.equal(await event.getAttribute('aria-describedby'), await eventErr.getAttribute('id'));
+  assert.match(await form.locator('.field-error[data-field="attributes[0].lookBackPeriod"]').textContent(), /between 1 and/);
+  await shot(page, 'console-template-errors');
+  await event.fill('Console Test Event');
+  await form.getByLabel('Look back', { exact: true }).fill('7');
+  await form.getByRole('status').getByText('The server finds no problems.').waitFor();
+  assert.equal(await form.locator('.field-error').count(), 0);
+  assert.equal(await event.getAttribute('aria-invalid'), 'false');
+  let r = await jds.api('GET', '/admin/v1/api/profile-view-template/workspace-id/default');
+  assert.ok(!r.json.data.some((t) => t.name === 'Console Calls'), 'checking saved nothing');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('status').getByText('Saved “Console Calls”.').waitFor();
+  const table = page.getByRole('table', { name: 'Profile templates' });
+  await table.getByRole('cell', { name: 'Console Calls', exact: true }).waitFor();
+  r = await jds.api('GET', '/admin/v1/api/profile-view-template/workspace-id/default/template-name/Console%20Calls');
+  assert.equal(r.json.data.attributes[0].event, 'Console Test Event');
+  assert.equal(r.json.data.attributes[0].lookBackPeriod, 7);
+  // Edit it: another attribute, another name.
+  await table.getByRole('button', { name: 'Edit Console Calls' }).click();
+  const edit = page.getByRole('form', { name: 'Edit template “Console Calls”' });
+  await edit.getByRole('button', { name: 'Add attribute' }).click();
+  await edit.getByRole('group', { name: 'Attribute 2' }).getByLabel('Display name').fill('Console sum');
+  await edit.getByRole('group', { name: 'Attribute 2' }).getByLabel('Event type').fill('Console Test Event');
+  await edit.getByRole('group', { name: 'Attribute 2' }).getByLabel('Aggregation').selectOption('Value');
+  await edit.getByRole('group', { name: 'Attribute 2' }).getByLabel('Data field').fill('channelType');
+  await edit.getByRole('status').getByText('The server finds no problems.').waitFor();
+  await edit.getByLabel('Name', { exact: true }).fill('Console Calls Edited');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await table.getByRole('cell', { name: 'Console Calls Edited', exact: true }).waitFor();
+  r = await jds.api('GET', '/admin/v1/api/profile-view-template/workspace-id/default/template-name/Console%20Calls%20Edited');
+  assert.equal(r.json.data.attributes.length, 2);
+  assert.equal(r.json.data.attributes[1].aggregationMode, 'Value');
+  dropStatus(400, 404);
+});
+
+test('actions: the editor shows the server\'s messages by the field they name, on saving too', async () => {
+  await page.getByRole('link', { name: 'Actions', exact: true }).click();
+  await page.getByRole('button', { name: 'New action' }).click();
+  const form = page.getByRole('form', { name: 'New action' });
+  await form.getByLabel('Template').selectOption({ label: 'Console Calls Edited' });
+  await form.getByLabel('Name', { exact: true }).fill('Console action');
+  const rules = form.getByLabel(/^Rules/);
+  await rules.fill('{"logic": "SINGLE", "condition": "Nope GTE 1"}');
+  const rulesErr = form.locator('.field-error[data-field="rules"]');
+  await rulesErr.getByText(/condition: expected/).waitFor();
+  await rules.fill('{"logic": "SINGLE",');
+  await rulesErr.getByText(/not valid JSON/).waitFor();
+  await rules.fill('{"logic": "SINGLE", "condition": "Console Test Event,channelType,string,Count GTE 1"}');
+  await form.getByLabel('Connector').fill('nope');
+  await form.getByRole('status').getByText('The server finds no problems.').waitFor();
+  // The connector is checked when the action is saved: the answer names the field.
+  await form.getByRole('button', { name: 'Save' }).click();
+  const connErr = form.locator('.field-error[data-field="actionTriggers[0].connector"]');
+  await connErr.getByText(/no connector named "nope"/).waitFor();
+  assert.equal(await form.getByLabel('Connector').getAttribute('aria-invalid'), 'true');
+  await shot(page, 'console-action-errors');
+  await form.getByLabel('Connector').fill('crm-log');
+  await form.getByRole('button', { name: 'Save' }).click();
+  const table = page.getByRole('table', { name: 'Journey actions' });
+  const row = table.getByRole('row').filter({ hasText: 'Console action' });
+  await row.getByRole('cell', { name: 'Console Calls Edited' }).waitFor();
+  const r = await jds.api('GET', '/admin/v1/api/journey-actions/workspace-id/default');
+  const saved = r.json.data.find((a) => a.name === 'Console action');
+  assert.equal(saved.actionTriggers[0].connector, 'crm-log');
+  assert.equal(saved.rules.condition, 'Console Test Event,channelType,string,Count GTE 1');
+  dropStatus(400, 404);
+});
+
+test('definitions from rule files are shown read-only, as their source', async () => {
+  rmSync(join(rulesDir, 'broken.yaml'));
+  writeFileSync(
+    join(rulesDir, 'file.yaml'),
+    'templates:\n  - name: File Template\n    attributes:\n      - {name: fileEvents, displayName: File events, event: File Event, aggregationMode: Count, lookBack: 1d}\n' +
+      'actions:\n  - name: File Action\n    template: File Template\n    isActive: true\n    cooldown: 1h\n    condition: fileEvents >= 1\n    actionTriggers:\n      - {type: Connector, connector: crm-log}\n',
+  );
+  const r = await jds.api('POST', '/admin/v1/api/rules/reload');
+  assert.equal(r.status, 200, r.text);
+  for (const [link, table, name] of [
+    ['Templates', 'Profile templates', 'File Template'],
+    ['Actions', 'Journey actions', 'File Action'],
+  ]) {
+    await page.getByRole('link', { name: 'Persons', exact: true }).click();
+    await page.getByRole('link', { name: link, exact: true }).click();
+    const row = page.getByRole('table', { name: table }).getByRole('row').filter({ hasText: name });
+    await row.getByText('read-only').waitFor();
+    assert.match(await row.textContent(), /file\.yaml/);
+    assert.equal(await row.getByRole('button', { name: `Edit ${name}` }).count(), 0);
+    assert.equal(await row.getByRole('button', { name: `Delete ${name}` }).count(), 0);
+    await row.getByRole('button', { name: `View ${name}` }).click();
+    const view = page.getByRole('region', { name: `${name} (from a rule file)` });
+    await view.getByRole('note').getByText(/file\.yaml: read-only here/).waitFor();
+    const source = JSON.parse(await view.getByLabel('Source').textContent());
+    assert.equal(source.name, name);
+    assert.equal(await view.locator('input, select, textarea').count(), 0);
+    await shot(page, `console-${link.toLowerCase()}-file`);
+    await view.getByRole('button', { name: 'Close' }).click();
+  }
 });
 
 test('the console works in a narrow window', async () => {
