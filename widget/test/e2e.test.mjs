@@ -30,8 +30,12 @@ const flowsDir = fileURLToPath(new URL('../../samples/flows', import.meta.url));
 // hostPage serves a page that embeds the widget, on its own origin (another port): a
 // CRM or an agent desktop. page() renders it; /own/customer-journey.js is the
 // widget bundle served by the page's own server rather than by jds.
-async function hostPage(page) {
+async function hostPage(page, files = {}) {
   const srv = createServer((req, res) => {
+    if (files[req.url]) {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      return res.end(files[req.url]());
+    }
     if (req.url === '/own/customer-journey.js') {
       res.writeHead(200, { 'Content-Type': 'text/javascript' });
       return res.end(readFileSync(join(widgetDir, 'dist/customer-journey.js')));
@@ -57,6 +61,29 @@ const embed = (script) => `<!doctype html><html lang="en"><head><meta charset="u
 <body><h1>Customer record</h1><customer-journey-widget base-url="${jds.base}" token="${jds.token.replace(/"/g, '&quot;')}"
 customer="+12263762555" live-stream></customer-journey-widget></body></html>`;
 
+// desktopPage plays Agent Desktop on its own origin: it reads the sample layout
+// (widget/agent-desktop-layout.json, jds's address put in), loads the widget's script
+// from jds, creates the element, sets its attributes, and sets its properties from a
+// $STORE, again each time the store changes (a new task is selected).
+const desktopPage = () => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Agent Desktop</title>
+<link rel="icon" href="data:,"></head><body><main aria-label="Agent panel"></main>
+<script type="module">
+const layout = await (await fetch('/layout.json')).json();
+const find = (n) => (n && typeof n === 'object' ? (n.comp === 'customer-journey-widget' ? n : Object.values(n).map(find).find(Boolean)) : undefined);
+const spec = find(layout);
+await import(spec.script);
+window.STORE = { agentContact: { taskSelected: null }, auth: { accessToken: '' }, agent: { orgId: '' }, app: { datacenter: '' } };
+const w = document.createElement(spec.comp);
+for (const [k, v] of Object.entries(spec.attributes)) w.setAttribute(k, v);
+const bind = () => {
+  for (const [k, v] of Object.entries(spec.properties)) w[k] = v.startsWith('$STORE.') ? v.slice(7).split('.').reduce((o, p) => o?.[p], window.STORE) : v;
+};
+window.setStore = (patch) => { Object.assign(window.STORE, patch); bind(); };
+bind();
+document.querySelector('main').append(w);
+window.ready = true;
+</script></body></html>`;
+
 // A partner that refuses every delivery: journey actions that send to it make dead letters.
 let partner;
 async function refusingPartner() {
@@ -75,11 +102,18 @@ before(async () => {
   // jds allows the CRM page's origin (through JDS_CORS_ORIGINS), not the stranger's.
   crm = await hostPage(() => embed(`${jds.base}/widget/customer-journey.js`));
   stranger = await hostPage(() => embed('/own/customer-journey.js'));
+  desktop = await hostPage(desktopPage, {
+    // The sample layout, with jds's address: base-url takes the port from dataCenter.
+    '/layout.json': () =>
+      readFileSync(join(widgetDir, 'agent-desktop-layout.json'), 'utf8')
+        .replace('"https://jds.example.com"', '"http://127.0.0.1:{dataCenter}"')
+        .replaceAll('https://jds.example.com', jds.base),
+  });
   partner = await refusingPartner();
   // Two connectors for journey actions: one that always succeeds, one to the partner.
   const config = join(mkdtempSync(join(tmpdir(), 'jds-config-')), 'jds.yaml');
   writeFileSync(config, `connectors:\n  - {name: crm-log, kind: log}\n  - {name: crm-hook, kind: webhook, url: "${partner.url}"}\n`);
-  jds = await startJds({ JDS_CONFIG: config, JDS_RULES_DIR: rulesDir, JDS_FLOWS_DIR: flowsDir, JDS_CORS_ORIGINS: crm.origin });
+  jds = await startJds({ JDS_CONFIG: config, JDS_RULES_DIR: rulesDir, JDS_FLOWS_DIR: flowsDir, JDS_CORS_ORIGINS: `${crm.origin},${desktop.origin}` });
   ctx = await launch();
   page = await ctx.newPage();
   page.setDefaultTimeout(10000);
@@ -91,6 +125,7 @@ after(async () => {
   await jds?.stop();
   await crm?.stop();
   await stranger?.stop();
+  await desktop?.stop();
   await partner?.stop();
 });
 
@@ -517,6 +552,51 @@ test('on a page of an origin jds does not allow, the widget says why it fails', 
   const loaded = await p.evaluate((src) => import(src).then(() => 'loaded', () => 'blocked'), `${jds.base}/widget/customer-journey.js`);
   assert.equal(loaded, 'blocked');
   await shot(p, 'cors-refused');
+  await p.close();
+});
+
+test('Agent Desktop: the sample layout mounts the widget from jds on another origin, with the task, token, organization and data center of its store', async () => {
+  const p = await ctx.newPage();
+  // The layout's template is the operator's to create: a 404 for its view is expected.
+  const pageErrors = watch(p, [['/v1/api/progressive-profile-view/', 404]]);
+  const calls = [];
+  p.on('request', (r) => r.url().startsWith(jds.base + '/v1/') && calls.push({ url: r.url(), auth: r.headers().authorization || '' }));
+  await p.goto(desktop.origin + '/');
+  await p.waitForFunction(() => window.ready === true);
+  const w = p.getByRole('main', { name: 'Agent panel' }).locator('customer-journey-widget');
+  // No task yet: the search box.
+  await w.getByLabel('Customer identity').waitFor();
+  const bearer = jds.token.replace(/^SharedAccessSignature\s+/, '');
+  const port = new URL(jds.base).port;
+  // An inbound call is selected: the caller (ani) is the customer.
+  await p.evaluate(
+    ([bearer, port]) =>
+      window.setStore({
+        auth: { accessToken: bearer },
+        agent: { orgId: 'dev' },
+        app: { datacenter: port },
+        agentContact: { taskSelected: { interactionId: 'i-1', mediaType: 'telephony', ani: '12263762555', dnis: '+18005550100', contactDirection: { type: 'INBOUND' }, callAssociatedDetails: { ani: '12263762555' } } },
+      }),
+    [bearer, port],
+  );
+  const mine = sampleEvents().filter((e) => e.identity.replace(/\D/g, '') === '12263762555');
+  for (const e of mine) await w.locator(`li.event[data-id="${e.id}"]`).waitFor();
+  await w.getByRole('status', { name: 'Live updates: connected' }).waitFor();
+  const id = `desk-${Date.now()}`;
+  await jds.post({ id, specversion: '1.0', type: 'Chat', source: 'desktop', identity: '+12263762555', identitytype: 'phone', data: { origin: 'Chat during the call', channelType: 'Chat' } }, 'default');
+  await w.locator(`li.event[data-id="${id}"]`).waitFor();
+  await shot(p, 'agent-desktop');
+  // The agent selects an outbound task: the dialled customer.
+  await p.evaluate(() => window.setStore({ agentContact: { taskSelected: { interactionId: 'i-2', ani: '+18005550100', dnis: 'bmclella@cisco.com', contactDirection: { type: 'OUTBOUND' } } } }));
+  await w.locator('.who').getByText('bmclella@cisco.com').waitFor();
+  await w.locator('li.alias[data-kind="email"]').getByText('bmclella@cisco.com').waitFor();
+  assert.ok(calls.length >= 4, `${calls.length} calls`);
+  for (const c of calls) {
+    assert.match(c.url, /[?&]organizationId=dev(&|$)/, c.url);
+    if (c.url.includes('/stream/')) assert.match(c.url, /bearerToken=so%3Ddev/);
+    else assert.equal(c.auth, `Bearer ${bearer}`, c.url);
+  }
+  assert.deepEqual(pageErrors, []);
   await p.close();
 });
 
