@@ -262,7 +262,9 @@ export class CustomerJourneyWidget extends LitElement {
   willUpdate(changed) {
     if (changed.has('customer') || changed.has('interactionData') || changed.has('cadVariable')) {
       const who = (this.customer || '').trim() || customerFromInteraction(this.interactionData, (this.cadVariable || '').trim());
-      if (who || changed.has('customer')) this._identity = who;
+      // A task without a customer in it keeps the one shown; no task at all (none
+      // selected, or it ended) clears it.
+      if (who || changed.has('customer') || !this.interactionData) this._identity = who;
     }
     if (changed.has('timeFrame')) this._frame = TIME_FRAMES[this.timeFrame] !== undefined ? this.timeFrame : 'All';
     if (changed.has('collapseTimelineSection')) this._open = { ...this._open, timeline: !this.collapseTimelineSection };
@@ -801,7 +803,7 @@ export class CustomerJourneyWidget extends LitElement {
           <span class="ev-sub"><span class="n">${row.items.length} events</span> · task ${row.task}</span>
         </span>
         <span class="ev-side">
-          <time datetime=${first.time}>${timeLabel(last.time)}–${timeLabel(first.time)}</time>
+          <time datetime=${first.time} title=${`${timeLabel(last.time)}–${timeLabel(first.time)}`}>${timeLabel(first.time)}</time>
           <span class="badge" style=${`--c:${look.css}`}>${row.items.length}</span>
         </span>
       </button>

@@ -343,6 +343,10 @@ test('Agent Desktop properties: interactionData picks the customer (ani, dnis wh
   }, ident2);
   await w.locator('li.event[data-id="s-1"]').waitFor();
   assert.match(await who(), new RegExp(`\\${ident2}$`));
+  // The task ends (Desktop selects none): no customer is shown any more.
+  await p.evaluate(() => (window.w.interactionData = null));
+  await w.getByLabel('Customer identity').waitFor();
+  assert.equal(await w.locator('li.event').count(), 0);
   const pick = await p.evaluate(async () => {
     const { customerFromInteraction: f } = await import('/dist/customer-journey.js');
     return [
@@ -430,6 +434,9 @@ test('events: links open in a new tab (http and https only), markup is text, one
   assert.equal(injected, 0);
   assert.equal(await p.evaluate(() => window.__xss), undefined);
   await shot(p, 'widget-links');
+  await p.setViewportSize({ width: 320, height: 900 });
+  const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px at 320px`);
   assert.deepEqual(errors, []);
   await p.close();
 });
