@@ -22,14 +22,18 @@ export function bareToken(token) {
 }
 
 export class Api {
-  constructor({ baseUrl = '', token = '', log = () => {} } = {}) {
+  // organizationId, when given, goes with every request (jds checks it against the
+  // token's organization, as the Webex API does).
+  constructor({ baseUrl = '', token = '', organizationId = '', log = () => {} } = {}) {
     this.baseUrl = (baseUrl || '').replace(/\/+$/, '');
     this.token = token;
+    this.organizationId = organizationId || '';
     this.log = log;
   }
 
   url(path, query) {
     let u = this.baseUrl + path;
+    if (this.organizationId) query = { organizationId: this.organizationId, ...query };
     if (query) {
       const q = new URLSearchParams();
       for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));

@@ -44,6 +44,67 @@ function store(k, v) {
   return v;
 }
 
+// A template or an action id that does not exist: a PUT to it is checked (400 naming the
+// fields) and then refused with 404 when the definition is valid, so the editor can ask
+// the server about a definition as it is typed without saving anything.
+const PROBE_ID = '00000000-0000-0000-0000-000000000000';
+
+const TEMPLATE_PATH = (ws) => `/admin/v1/api/profile-view-template/workspace-id/${enc(ws)}`;
+const ACTION_PATH = (ws, tid) => `/admin/v1/api/journey-actions/workspace-id/${enc(ws)}/template-id/${enc(tid)}`;
+
+const MODES = ['Value', 'Count', 'Sum', 'Min', 'Max', 'Average', 'Distinct'];
+const META_TYPES = ['string', 'integer', 'double', 'utc_datetime'];
+const DURATIONS = ['minutes', 'hours', 'days'];
+
+const NEW_ATTRIBUTE = () => ({ displayName: '', event: '', metaData: '', metaDataType: 'string', aggregationMode: 'Count', lookBackPeriod: 30, lookBackDurationType: 'days', limit: 1000 });
+const NEW_TRIGGER = () => ({ type: 'Connector', connector: '' });
+
+// The path of a field in a definition: "attributes[0].event" → ['attributes', 0, 'event'].
+function parsePath(p) {
+  return String(p)
+    .split(/\.|\[(\d+)\]/)
+    .filter((x) => x !== undefined && x !== '')
+    .map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+}
+
+function getPath(obj, path) {
+  return parsePath(path).reduce((o, k) => (o === null || o === undefined ? undefined : o[k]), obj);
+}
+
+function setPath(obj, path, value) {
+  const keys = parsePath(path);
+  let o = obj;
+  for (const k of keys.slice(0, -1)) o = o[k] ??= {};
+  const last = keys[keys.length - 1];
+  if (value === undefined) delete o[last];
+  else o[last] = value;
+}
+
+// fieldOf finds, among the form's field paths, the one an error names: the longest that is
+// the error's path or a prefix of it ("attributes[0].rules.args[1]" → "attributes[0].rules").
+export function fieldOf(errPath, fields) {
+  let best = '';
+  for (const f of fields) {
+    if ((errPath === f || errPath.startsWith(f + '.') || errPath.startsWith(f + '[')) && f.length > best.length) best = f;
+  }
+  return best;
+}
+
+// splitErrors sorts the server's "field: reason" lines onto the form's fields; the rest
+// (and the message) are the form's.
+export function splitErrors(err, fields) {
+  const byField = {};
+  const general = [];
+  for (const line of err.errors?.length ? err.errors : []) {
+    const m = /^([A-Za-z_][\w.[\]]*): (.*)$/s.exec(line);
+    const f = m ? fieldOf(m[1], fields) : '';
+    if (f) (byField[f] ||= []).push(m[1] === f ? m[2] : `${m[1].slice(f.length).replace(/^\./, '')}: ${m[2]}`);
+    else general.push(line);
+  }
+  if (!general.length && !Object.keys(byField).length) general.push(err.message);
+  return { byField, general, message: err.message };
+}
+
 function fmtTime(t) {
   const d = new Date(t);
   return isNaN(d) ? '' : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -67,6 +128,8 @@ export class JdsConsole extends LitElement {
     _tailId: { state: true },
     _tailState: { state: true },
     _section: { state: true },
+    _edit: { state: true },
+    _saved: { state: true },
   };
 
   constructor() {
@@ -84,6 +147,8 @@ export class JdsConsole extends LitElement {
     this._tailId = '';
     this._tailState = 'off';
     this._section = null;
+    this._edit = null;
+    this._saved = '';
     this._onHash = () => this.route();
   }
 
@@ -108,6 +173,7 @@ export class JdsConsole extends LitElement {
     this._view = NAV.some(([k]) => k === v) ? v : 'persons';
     if (!this._token) return;
     if (this._view === 'persons' && !this._persons) this.loadPersons(0);
+    if (this._edit && this._edit.kind !== this._view) this._edit = null;
     if (SECTIONS[this._view]) this.loadSection(this._view);
   }
 
@@ -222,12 +288,182 @@ export class JdsConsole extends LitElement {
       if (this._view !== name) return;
       // Templates and flows come from files: show whether the last reload of those worked.
       const files = FILES[name] ? await this.api.get(FILES[name].path).catch(() => null) : null;
+      // The action editor offers the workspace's templates.
+      const templates = name === 'actions' ? await this.api.get(TEMPLATE_PATH(this._ws), { pageSize: 1000 }).catch(() => null) : null;
       if (this._view !== name) return;
-      this._section = { name, state: 'ok', data: res?.data, rules: files?.data };
+      this._section = { name, state: 'ok', data: res?.data, rules: files?.data, templates: templates?.data || [] };
     } catch (e) {
       if (this._view !== name) return;
       this._section = e.status === 404 ? { name, state: 'missing' } : { name, state: 'error', error: errorText(e) };
     }
+  }
+
+  // --- template and action editor -------------------------------------------------------
+
+  // edit opens the editor on a definition (a copy: fields the form does not show are kept
+  // as they are), or on a new one when def is null. Rule-file definitions open read-only.
+  edit(kind, def) {
+    const s = this._section || {};
+    let obj;
+    if (def) {
+      obj = JSON.parse(JSON.stringify(def));
+      for (const k of ['readOnly', 'backfill', 'source', 'templateName']) delete obj[k];
+    } else if (kind === 'templates') obj = { name: '', attributes: [NEW_ATTRIBUTE()] };
+    else obj = { name: '', isActive: true, cooldownPeriodInMinutes: 60, rules: { logic: 'SINGLE', condition: '' }, actionTriggers: [NEW_TRIGGER()] };
+    const tid = kind === 'actions' ? def?.templateId || s.templates?.find((t) => !t.readOnly)?.id || s.templates?.[0]?.id || '' : '';
+    if (kind === 'actions') delete obj.templateId;
+    this._saved = '';
+    this._edit = {
+      kind,
+      id: def?.id || '',
+      name: def?.name || '',
+      tid,
+      obj,
+      readOnly: !!def?.readOnly,
+      source: def?.source || '',
+      raw: {},
+      rawErr: {},
+      errors: {},
+      general: [],
+      checking: false,
+      checked: false,
+      saving: false,
+    };
+    this.updateComplete.then(() => {
+      const f = this.renderRoot.querySelector('.editor');
+      (f?.querySelector('input:not([disabled]), select, textarea') || f)?.focus();
+    });
+  }
+
+  closeEditor() {
+    this._edit = null;
+  }
+
+  // The form's field paths: where the server's errors may land.
+  get editFields() {
+    const e = this._edit;
+    if (!e) return [];
+    if (e.kind === 'templates') {
+      const f = ['name', 'attributes'];
+      (e.obj.attributes || []).forEach((_, i) => {
+        for (const k of ['displayName', 'event', 'metaData', 'metaDataType', 'aggregationMode', 'lookBackPeriod', 'lookBackDurationType', 'limit', 'rules']) f.push(`attributes[${i}].${k}`);
+        f.push(`attributes[${i}]`);
+      });
+      return f;
+    }
+    const f = ['name', 'isActive', 'cooldownPeriodInMinutes', 'rules', 'condition', 'actionTriggers'];
+    (e.obj.actionTriggers || []).forEach((_, i) => {
+      for (const k of ['type', 'webhookURL', 'connector', 'at', 'attributes']) f.push(`actionTriggers[${i}].${k}`);
+      f.push(`actionTriggers[${i}]`);
+    });
+    return f;
+  }
+
+  // change sets a field from an input and asks the server about the result shortly after.
+  change(path, value) {
+    const e = this._edit;
+    setPath(e.obj, path, value);
+    this._edit = { ...e, checked: false };
+    this.scheduleCheck();
+  }
+
+  // changeJson keeps a JSON field's text; the definition takes it once it parses.
+  changeJson(path, text) {
+    const e = this._edit;
+    const raw = { ...e.raw, [path]: text };
+    const rawErr = { ...e.rawErr };
+    delete rawErr[path];
+    if (!text.trim()) setPath(e.obj, path, undefined);
+    else {
+      try {
+        setPath(e.obj, path, JSON.parse(text));
+      } catch (err) {
+        rawErr[path] = `not valid JSON: ${err.message}`;
+      }
+    }
+    this._edit = { ...e, raw, rawErr, checked: false };
+    this.scheduleCheck();
+  }
+
+  addRow(list, make) {
+    const e = this._edit;
+    e.obj[list] = [...(e.obj[list] || []), make()];
+    this._edit = { ...e };
+    this.scheduleCheck();
+  }
+
+  removeRow(list, i) {
+    const e = this._edit;
+    e.obj[list] = e.obj[list].filter((_, j) => j !== i);
+    // Errors and JSON texts are by index: ask again rather than shift them.
+    this._edit = { ...e, raw: {}, rawErr: {}, errors: {} };
+    this.scheduleCheck();
+  }
+
+  scheduleCheck() {
+    this._editVer = (this._editVer || 0) + 1;
+    clearTimeout(this._checkTimer);
+    this._checkTimer = setTimeout(() => this.check(), 400);
+  }
+
+  editPath(id) {
+    const e = this._edit;
+    return e.kind === 'templates' ? `${TEMPLATE_PATH(this._ws)}/template-id/${enc(id)}` : `${ACTION_PATH(this._ws, e.tid)}/action-id/${enc(id)}`;
+  }
+
+  // check asks the server to validate the definition (a PUT to an id that does not exist:
+  // 400 lists the problems, 404 means there are none it checks before saving).
+  async check() {
+    const e = this._edit;
+    if (!e || e.readOnly || Object.keys(e.rawErr).length || (e.kind === 'actions' && !e.tid)) return;
+    const seq = (this._checkSeq = (this._checkSeq || 0) + 1);
+    const ver = this._editVer;
+    this._edit = { ...e, checking: true };
+    let result;
+    try {
+      await this.api.request('PUT', this.editPath(PROBE_ID), { body: e.obj });
+      result = { byField: {}, general: [] }; // an id nobody has: not expected, but no problem found
+    } catch (err) {
+      result = err.status === 404 ? { byField: {}, general: [] } : err.status === 400 ? splitErrors(err, this.editFields) : { byField: {}, general: [errorText(err)] };
+    }
+    if (seq !== this._checkSeq || ver !== this._editVer || this._edit?.obj !== e.obj) return;
+    this._edit = { ...this._edit, checking: false, checked: true, errors: result.byField, general: result.general };
+  }
+
+  async save(ev) {
+    ev.preventDefault();
+    const e = this._edit;
+    if (!e || e.readOnly || Object.keys(e.rawErr).length) return;
+    clearTimeout(this._checkTimer);
+    this._checkSeq = (this._checkSeq || 0) + 1; // a check under way is stale now
+    this._edit = { ...e, saving: true };
+    try {
+      const base = e.kind === 'templates' ? TEMPLATE_PATH(this._ws) : ACTION_PATH(this._ws, e.tid);
+      if (e.id) await this.api.request('PUT', this.editPath(e.id), { body: e.obj });
+      else await this.api.post(base, e.obj);
+      this._saved = `Saved “${e.obj.name}”.`;
+      this._edit = null;
+      await this.loadSection(e.kind);
+    } catch (err) {
+      const r = err.status === 400 ? splitErrors(err, this.editFields) : { byField: {}, general: [errorText(err)] };
+      this._edit = { ...this._edit, saving: false, checked: true, errors: r.byField, general: r.general };
+      this.updateComplete.then(() => this.renderRoot.querySelector('.editor [aria-invalid="true"], .editor .form-errors')?.focus());
+    }
+  }
+
+  async remove(kind, def) {
+    if (!confirm(`Delete “${def.name}”?`)) return;
+    const path = kind === 'templates' ? `${TEMPLATE_PATH(this._ws)}/template-id/${enc(def.id)}` : `${ACTION_PATH(this._ws, def.templateId)}/action-id/${enc(def.id)}`;
+    try {
+      await this.api.request('DELETE', path);
+      this._saved = `Deleted “${def.name}”.`;
+      this._edit = null;
+    } catch (err) {
+      this._saved = '';
+      this._section = { ...this._section, actionError: errorText(err) };
+      return;
+    }
+    await this.loadSection(kind);
   }
 
   // --- rendering -----------------------------------------------------------------------
@@ -373,6 +609,7 @@ export class JdsConsole extends LitElement {
     else if (s.state === 'error') body = html`<p class="error" role="alert">${s.error}</p>`;
     else if (name === 'jobs') body = this.renderJobs(s.data || []);
     else if (name === 'deliveries' || name === 'deadletters') body = this.renderDeliveries(s.data || [], name === 'deadletters');
+    else if (name === 'templates' || name === 'actions') body = this.renderDefinitions(name, s);
     else {
       const rows = Array.isArray(s.data) ? s.data : s.data ? [s.data] : [];
       body = rows.length
@@ -396,6 +633,191 @@ export class JdsConsole extends LitElement {
     return html`<h1>${SECTIONS[name].title}</h1>
       <p class="muted mono">GET ${SECTIONS[name].path(this._ws)}</p>
       ${s.rules ? this.renderFileStatus(s.rules, FILES[name].what) : ''} ${body}`;
+  }
+
+  // renderDefinitions lists templates or actions with their editor: API definitions can be
+  // edited and deleted, rule-file ones are shown read-only with their file.
+  renderDefinitions(kind, s) {
+    const rows = Array.isArray(s.data) ? s.data : [];
+    const tname = (id) => s.templates?.find((t) => t.id === id)?.name || id;
+    const what = kind === 'templates' ? 'template' : 'action';
+    return html`
+      ${this._saved ? html`<p class="ok" role="status">${this._saved}</p>` : nothing}
+      ${s.actionError ? html`<p class="error" role="alert">${s.actionError}</p>` : nothing}
+      ${this._edit?.kind === kind ? this.renderEditor(s) : html`<p><button class="primary" @click=${() => this.edit(kind, null)} ?disabled=${kind === 'actions' && !s.templates?.length}>New ${what}</button>
+            ${kind === 'actions' && !s.templates?.length ? html`<span class="muted">An action belongs to a template: create one first.</span>` : nothing}</p>`}
+      ${rows.length
+        ? html`<div class="scroll-x"><table class="list defs" aria-label=${kind === 'templates' ? 'Profile templates' : 'Journey actions'}>
+            <thead>
+              <tr><th>Name</th>${kind === 'actions' ? html`<th>Template</th>` : nothing}<th>Source</th><th class="wide">Id</th><th class="wide">Summary</th><th></th></tr>
+            </thead>
+            <tbody>
+              ${rows.map(
+                (r) => html`<tr data-id=${r.id}>
+                  <td>${r.name}</td>
+                  ${kind === 'actions' ? html`<td>${r.templateName || tname(r.templateId)}</td>` : nothing}
+                  <td class="mono">${r.readOnly ? html`<span class="tag">read-only</span> ${r.source}` : r.source || 'api'}</td>
+                  <td class="mono wide">${r.id}</td>
+                  <td class="wide">${kind === 'templates' ? `${(r.attributes || []).length} attribute(s)${r.backfill ? ` · backfill ${r.backfill.state}` : ''}` : `${r.isActive ? 'active' : 'inactive'} · ${(r.actionTriggers || []).length} trigger(s)`}</td>
+                  <td class="nowrap">
+                    ${r.readOnly
+                      ? html`<button @click=${() => this.edit(kind, r)} aria-label=${`View ${r.name}`}>View</button>`
+                      : html`<button @click=${() => this.edit(kind, r)} aria-label=${`Edit ${r.name}`}>Edit</button>
+                          <button @click=${() => this.remove(kind, r)} aria-label=${`Delete ${r.name}`}>Delete</button>`}
+                  </td>
+                </tr>`,
+              )}
+            </tbody>
+          </table></div>`
+        : html`<p class="muted">Nothing here yet.</p>`}`;
+  }
+
+  renderEditor(s) {
+    const e = this._edit;
+    const what = e.kind === 'templates' ? 'template' : 'action';
+    const title = e.readOnly ? `${e.name} (from a rule file)` : e.id ? `Edit ${what} “${e.name}”` : `New ${what}`;
+    if (e.readOnly) {
+      return html`<section class="editor card-box" aria-label=${title} tabindex="-1">
+        <h2>${title}</h2>
+        <p class="note" role="note">Defined in <span class="mono">${e.source}</span>: read-only here. Change the file and reload the rules.</p>
+        <pre class="source" aria-label="Source">${JSON.stringify(e.obj, null, 2)}</pre>
+        <button @click=${this.closeEditor}>Close</button>
+      </section>`;
+    }
+    const problems = Object.values(e.errors).flat().length + e.general.length + Object.keys(e.rawErr).length;
+    const status = e.checking ? 'Checking…' : e.checked ? (problems ? `${problems} problem(s)` : 'The server finds no problems.') : '';
+    return html`<form class="editor card-box" aria-label=${title} @submit=${this.save} @keydown=${(ev) => ev.key === 'Escape' && this.closeEditor()} novalidate>
+      <h2>${title}</h2>
+      ${e.general.length
+        ? html`<div class="error form-errors" role="alert" tabindex="-1"><ul>${e.general.map((g) => html`<li>${g}</li>`)}</ul></div>`
+        : nothing}
+      ${e.kind === 'actions'
+        ? html`<div class="field">
+            <label for="f-tid">Template</label>
+            <select id="f-tid" ?disabled=${!!e.id} @change=${(ev) => {
+              this._edit = { ...e, tid: ev.target.value };
+              this.scheduleCheck();
+            }}>
+              ${(s.templates || []).map((t) => html`<option value=${t.id} ?selected=${t.id === e.tid}>${t.name}</option>`)}
+            </select>
+          </div>`
+        : nothing}
+      ${this.input('name', 'Name')}
+      ${e.kind === 'templates' ? this.renderTemplateFields() : this.renderActionFields()}
+      <div class="actions-row">
+        <button class="primary" type="submit" ?disabled=${e.saving}>${e.saving ? 'Saving…' : 'Save'}</button>
+        <button type="button" @click=${this.closeEditor}>Cancel</button>
+        <span class="status ${problems ? 'bad' : ''}" role="status" aria-live="polite">${status}</span>
+      </div>
+    </form>`;
+  }
+
+  renderTemplateFields() {
+    const attrs = this._edit.obj.attributes || [];
+    return html`${this.fieldErrors('attributes')}
+      ${attrs.map(
+        (_, i) => html`<fieldset class="row-box">
+          <legend>Attribute ${i + 1}</legend>
+          ${this.fieldErrors(`attributes[${i}]`)}
+          <div class="grid">
+            ${this.input(`attributes[${i}].displayName`, 'Display name')} ${this.input(`attributes[${i}].event`, 'Event type')}
+            ${this.input(`attributes[${i}].metaData`, 'Data field')} ${this.select(`attributes[${i}].metaDataType`, 'Field type', META_TYPES)}
+            ${this.select(`attributes[${i}].aggregationMode`, 'Aggregation', MODES)} ${this.input(`attributes[${i}].lookBackPeriod`, 'Look back', 'number')}
+            ${this.select(`attributes[${i}].lookBackDurationType`, 'Look back unit', DURATIONS)} ${this.input(`attributes[${i}].limit`, 'Limit', 'number')}
+          </div>
+          ${this.json(`attributes[${i}].rules`, 'Rules (JSON, optional)')}
+          <button type="button" class="small" @click=${() => this.removeRow('attributes', i)} aria-label=${`Remove attribute ${i + 1}`} ?disabled=${attrs.length < 2}>Remove attribute</button>
+        </fieldset>`,
+      )}
+      <button type="button" @click=${() => this.addRow('attributes', NEW_ATTRIBUTE)}>Add attribute</button>`;
+  }
+
+  renderActionFields() {
+    const trs = this._edit.obj.actionTriggers || [];
+    return html`<div class="grid">
+        ${this.checkbox('isActive', 'Active')} ${this.input('cooldownPeriodInMinutes', 'Cooldown (minutes)', 'number')}
+      </div>
+      ${this.json('rules', 'Rules (JSON: {"logic": "SINGLE", "condition": "<event>,<field>,<type>,<Mode> <OP> <value>"})')}
+      ${this.input('condition', 'Condition (expression, optional)')}
+      ${this.fieldErrors('actionTriggers')}
+      ${trs.map(
+        (t, i) => html`<fieldset class="row-box">
+          <legend>Trigger ${i + 1}</legend>
+          ${this.fieldErrors(`actionTriggers[${i}]`)}
+          <div class="grid">
+            ${this.select(`actionTriggers[${i}].type`, 'Type', ['Connector', 'Webhook'])}
+            ${t.type === 'Webhook' ? this.input(`actionTriggers[${i}].webhookURL`, 'Webhook URL', 'url') : this.input(`actionTriggers[${i}].connector`, 'Connector')}
+            ${this.input(`actionTriggers[${i}].at`, 'At (optional, ${expression})')}
+          </div>
+          ${this.json(`actionTriggers[${i}].attributes`, 'Attributes (JSON object, optional)')}
+          <button type="button" class="small" @click=${() => this.removeRow('actionTriggers', i)} aria-label=${`Remove trigger ${i + 1}`} ?disabled=${trs.length < 2}>Remove trigger</button>
+        </fieldset>`,
+      )}
+      <button type="button" @click=${() => this.addRow('actionTriggers', NEW_TRIGGER)}>Add trigger</button>`;
+  }
+
+  fid(path) {
+    return 'f-' + path.replace(/[^A-Za-z0-9]+/g, '-');
+  }
+
+  // fieldErrors shows the server's messages for a field, tied to its input.
+  fieldErrors(path) {
+    const e = this._edit;
+    const msgs = [...(e.errors[path] || []), ...(e.rawErr[path] ? [e.rawErr[path]] : [])];
+    return msgs.length ? html`<div class="field-error" id=${this.fid(path) + '-err'} data-field=${path}>${msgs.map((m) => html`<div>${m}</div>`)}</div>` : nothing;
+  }
+
+  invalid(path) {
+    const e = this._edit;
+    return e.errors[path]?.length || e.rawErr[path] ? 'true' : 'false';
+  }
+
+  input(path, label, type = 'text') {
+    const id = this.fid(path);
+    const v = getPath(this._edit.obj, path);
+    const bad = this.invalid(path);
+    return html`<div class="field">
+      <label for=${id}>${label}</label>
+      <input id=${id} type=${type} .value=${v === undefined || v === null ? '' : String(v)} aria-invalid=${bad} aria-describedby=${bad === 'true' ? id + '-err' : nothing}
+        @input=${(ev) => this.change(path, type === 'number' ? (ev.target.value === '' ? undefined : Number(ev.target.value)) : ev.target.value)} />
+      ${this.fieldErrors(path)}
+    </div>`;
+  }
+
+  select(path, label, options) {
+    const id = this.fid(path);
+    const v = getPath(this._edit.obj, path) ?? '';
+    const bad = this.invalid(path);
+    return html`<div class="field">
+      <label for=${id}>${label}</label>
+      <select id=${id} aria-invalid=${bad} aria-describedby=${bad === 'true' ? id + '-err' : nothing} @change=${(ev) => this.change(path, ev.target.value)}>
+        ${options.includes(v) ? nothing : html`<option value=${v} selected>${v || '—'}</option>`}
+        ${options.map((o) => html`<option value=${o} ?selected=${o === v}>${o}</option>`)}
+      </select>
+      ${this.fieldErrors(path)}
+    </div>`;
+  }
+
+  checkbox(path, label) {
+    const id = this.fid(path);
+    return html`<div class="field check">
+      <input id=${id} type="checkbox" .checked=${!!getPath(this._edit.obj, path)} @change=${(ev) => this.change(path, ev.target.checked)} />
+      <label for=${id}>${label}</label>
+      ${this.fieldErrors(path)}
+    </div>`;
+  }
+
+  json(path, label) {
+    const e = this._edit;
+    const id = this.fid(path);
+    const v = getPath(e.obj, path);
+    const text = e.raw[path] ?? (v === undefined ? '' : JSON.stringify(v, null, 2));
+    const bad = this.invalid(path);
+    return html`<div class="field">
+      <label for=${id}>${label}</label>
+      <textarea id=${id} rows="3" spellcheck="false" .value=${text} aria-invalid=${bad} aria-describedby=${bad === 'true' ? id + '-err' : nothing} @input=${(ev) => this.changeJson(path, ev.target.value)}></textarea>
+      ${this.fieldErrors(path)}
+    </div>`;
   }
 
   renderJobs(jobs) {
@@ -775,6 +1197,99 @@ export class JdsConsole extends LitElement {
     .state.dead {
       background: #ffebe9;
       color: #a8071a;
+    }
+    .card-box {
+      background: #fff;
+      border: 1px solid #d8dee4;
+      border-radius: 10px;
+      padding: 12px 16px;
+      margin: 0 0 16px;
+      display: flex;
+      flex-direction: column;
+      gap: 10px;
+    }
+    .card-box h2 {
+      margin: 0;
+    }
+    .card-box > button,
+    .row-box > button {
+      align-self: flex-start;
+    }
+    .field {
+      display: flex;
+      flex-direction: column;
+      gap: 4px;
+      min-width: 0;
+    }
+    .field.check {
+      flex-direction: row;
+      align-items: center;
+      gap: 8px;
+    }
+    .grid {
+      display: grid;
+      grid-template-columns: repeat(auto-fill, minmax(200px, 1fr));
+      gap: 10px;
+    }
+    select {
+      border: 1px solid #c9d1d9;
+      border-radius: 6px;
+      padding: 6px 8px;
+      background: #fff;
+    }
+    [aria-invalid='true'] {
+      border-color: #cf222e;
+      box-shadow: 0 0 0 1px #cf222e;
+    }
+    .field-error {
+      color: #a8071a;
+      font-size: 12px;
+    }
+    .row-box {
+      border: 1px solid #d8dee4;
+      border-radius: 8px;
+      padding: 8px 12px 12px;
+      display: flex;
+      flex-direction: column;
+      gap: 8px;
+      min-width: 0;
+    }
+    .row-box legend {
+      font-weight: 600;
+      font-size: 13px;
+    }
+    .actions-row {
+      display: flex;
+      align-items: center;
+      gap: 8px;
+      flex-wrap: wrap;
+    }
+    button.small {
+      align-self: flex-start;
+      font-size: 12px;
+      padding: 3px 8px;
+    }
+    .ok {
+      color: #1a7f37;
+    }
+    .tag {
+      display: inline-block;
+      padding: 0 6px;
+      border-radius: 4px;
+      background: #eaeef2;
+      color: #424a53;
+      font-size: 11px;
+      font-family: system-ui, sans-serif;
+    }
+    pre.source {
+      margin: 0;
+      padding: 10px;
+      background: #f6f8fa;
+      border: 1px solid #d8dee4;
+      border-radius: 6px;
+      overflow: auto;
+      max-height: 420px;
+      font-size: 12px;
     }
     .pager {
       display: flex;

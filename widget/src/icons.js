@@ -1,6 +1,10 @@
 // Icons and colors of the timeline: a channel type (data.channelType) picks an icon and a
 // named color from the icon map. The map is the built-in one below, overridden key by key
-// by the JSON at icon-data-path: {"<channelType>": {"icon": "<name|emoji|svg path>", "color": "<name>"}}.
+// by the JSON at icon-data-path, in either of two formats:
+//   ours:     {"<channelType>": {"icon": "<name|emoji|svg path>", "color": "<name>"}}
+//   Momentum: {"<channelType regex>": {"name": "icon-sms_16", "color": "<name>"}, "showcase": {…}}
+// (the format the Webex widget's icons.json uses). A key equal to the channel type (any
+// case) wins; otherwise the first key that, read as a regular expression, matches it.
 import { svg } from 'lit';
 
 // The 17 named colors of the JDS widget, as CSS values readable on white.
@@ -75,17 +79,64 @@ export const DEFAULT_ICON_MAP = {
 
 export const FALLBACK = { icon: 'event', color: FALLBACK_COLOR };
 
+// Momentum icon names ("icon-sms_16", "icon-handset-filled_24") read as ours: the name
+// without "icon-", its size and its weight, then these synonyms.
+const MOMENTUM = {
+  handset: 'phone', call: 'phone', 'incoming-call': 'phone', 'outgoing-call': 'phone', ivr: 'phone', voice: 'phone', dialpad: 'phone',
+  message: 'sms', whatsapp: 'sms', text: 'sms',
+  mail: 'email', envelope: 'email', inbox: 'email',
+  'chat-group': 'chat', messenger: 'chat', 'chat-active': 'chat',
+  browser: 'web', globe: 'web', language: 'web', website: 'web', link: 'web',
+  'credit-card': 'payment', wallet: 'payment', card: 'payment', cart: 'payment', 'shopping-cart': 'payment',
+  'sign-in': 'login', unlock: 'login', lock: 'login', key: 'login',
+  alert: 'bell', notification: 'bell', 'alert-active': 'bell', warning: 'bell', info: 'bell',
+  house: 'home', camera: 'video', 'video-call': 'video', meetings: 'video',
+  person: 'user', people: 'user', 'contact-card': 'user', contact: 'user', profile: 'user',
+  recents: 'queue', clock: 'queue', time: 'queue', hourglass: 'queue', waiting: 'queue',
+  facebook: 'social', twitter: 'social', instagram: 'social', linkedin: 'social', share: 'social',
+  headset: 'agent', 'customer-service': 'agent', 'headset-alt': 'agent',
+};
+
+export function momentumIcon(name) {
+  const base = String(name || '')
+    .toLowerCase()
+    .replace(/^icon-/, '')
+    .replace(/_\d+$/, '')
+    .replace(/-(filled|bold|light|regular|active)$/, '');
+  if (ICONS[base]) return base;
+  return MOMENTUM[base] || FALLBACK.icon;
+}
+
+// entryOf reads one entry of either format.
+function entryOf(e) {
+  if (!e || typeof e !== 'object') return undefined;
+  if (e.icon) return e;
+  if (e.name) return { icon: momentumIcon(e.name), color: e.color };
+  return e.color ? { icon: FALLBACK.icon, color: e.color } : undefined;
+}
+
+function find(m, key, regex = true) {
+  if (!m || typeof m !== 'object') return undefined;
+  if (m[key]) return entryOf(m[key]);
+  const lower = key.toLowerCase();
+  for (const k of Object.keys(m)) if (k.toLowerCase() === lower) return entryOf(m[k]);
+  if (!regex) return undefined;
+  for (const k of Object.keys(m)) {
+    let re;
+    try {
+      re = new RegExp(k, 'i');
+    } catch {
+      continue; // not a regular expression: only an exact match
+    }
+    if (re.test(key)) return entryOf(m[k]);
+  }
+  return undefined;
+}
+
 // lookup returns {icon, color, css} for a channel type from a map (custom first, then default).
 export function lookup(map, channelType) {
   const key = String(channelType ?? '');
-  const find = (m) => {
-    if (!m) return undefined;
-    if (m[key]) return m[key];
-    const lower = key.toLowerCase();
-    for (const k of Object.keys(m)) if (k.toLowerCase() === lower) return m[k];
-    return undefined;
-  };
-  const hit = find(map) || find(DEFAULT_ICON_MAP) || FALLBACK;
+  const hit = (key && find(map, key)) || find(DEFAULT_ICON_MAP, key, false) || FALLBACK;
   const color = COLORS[String(hit.color || '').toLowerCase()] ? String(hit.color).toLowerCase() : FALLBACK_COLOR;
   return { icon: hit.icon || FALLBACK.icon, color, css: COLORS[color] };
 }

@@ -4,6 +4,8 @@ import { LitElement, html, css, nothing } from 'lit';
 import { Api, enc, errorText } from './api.js';
 import { lookup, renderIcon } from './icons.js';
 
+export { COLORS } from './icons.js';
+
 export const TIME_FRAMES = {
   All: 0,
   '24-Hours': 24 * 3600e3,
@@ -48,6 +50,88 @@ function show(v) {
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
+// customerFromInteraction reads the customer of an Agent Desktop task
+// ($STORE.agentContact.taskSelected): the value of the CAD variable `cad` when the task
+// has it (callAssociatedDetails, or callAssociatedData's {value}), else the dialled
+// number (dnis) of an outbound contact, else the caller (ani). Fields are looked up on the
+// task, then on its `interaction` (and `data.interaction`), as Desktop versions nest them;
+// contactDirection is a string or {type}.
+export function customerFromInteraction(d, cad) {
+  if (!d || typeof d !== 'object') return '';
+  const layers = [d, d.interaction, d.data, d.data?.interaction].filter((o) => o && typeof o === 'object');
+  const text = (v) => (v && typeof v === 'object' ? v.value : v) ?? '';
+  const pick = (k) => {
+    for (const o of layers) if (o[k] && (typeof o[k] === 'object' || String(o[k]).trim())) return o[k];
+    return undefined;
+  };
+  if (cad) {
+    for (const o of layers)
+      for (const bag of [o.callAssociatedDetails, o.callAssociatedData]) {
+        const v = bag && typeof bag === 'object' ? String(text(bag[cad])).trim() : '';
+        if (v) return v;
+      }
+  }
+  let dir = pick('contactDirection');
+  if (dir && typeof dir === 'object') dir = dir.type;
+  return String(text(String(dir || '').toUpperCase() === 'OUTBOUND' ? pick('dnis') : pick('ani'))).trim();
+}
+
+// Links in event data: http and https URLs only, never javascript: or data:.
+const URL_RE = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+
+export function safeHref(u) {
+  try {
+    const x = new URL(u);
+    return x.protocol === 'http:' || x.protocol === 'https:' ? x.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function linkify(text) {
+  const out = [];
+  let last = 0;
+  for (const m of text.matchAll(URL_RE)) {
+    const url = m[0].replace(/[.,;:!?)\]}]+$/, '');
+    const href = safeHref(url);
+    if (!href) continue;
+    out.push(text.slice(last, m.index), html`<a href=${href} target="_blank" rel="noopener noreferrer">${url}</a>`);
+    last = m.index + url.length;
+  }
+  if (!out.length) return text;
+  out.push(text.slice(last));
+  return out;
+}
+
+// taskOf is the event's task id (data.taskid, any case): events of one task are one row.
+function taskOf(ev) {
+  const d = ev?.data;
+  if (!d || typeof d !== 'object') return '';
+  for (const k of Object.keys(d)) if (k.toLowerCase() === 'taskid' && d[k] !== null && d[k] !== undefined && d[k] !== '') return show(d[k]);
+  return '';
+}
+
+// rowsOf collapses events (newest first) sharing a task id into one row at the place of
+// the newest of them.
+function rowsOf(events) {
+  const rows = [];
+  const tasks = new Map();
+  for (const ev of events) {
+    const t = taskOf(ev);
+    if (t && tasks.has(t)) tasks.get(t).items.push(ev);
+    else {
+      const row = { task: t, items: [ev] };
+      if (t) tasks.set(t, row);
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+function isUuid(t) {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(t);
+}
+
 function byTimeDesc(a, b) {
   return (Date.parse(b.time) || 0) - (Date.parse(a.time) || 0);
 }
@@ -65,8 +149,16 @@ export class CustomerJourneyWidget extends LitElement {
     collapseProfileSection: { type: Boolean, attribute: 'collapse-profile-section' },
     collapseAliasSection: { type: Boolean, attribute: 'collapse-alias-section' },
     readOnlyAliases: { type: Boolean, attribute: 'read-only-aliases' },
+    hideAliases: { type: Boolean, attribute: 'hide-aliases' },
     baseUrl: { type: String, attribute: 'base-url' },
     token: { type: String },
+    // Agent Desktop's properties (the layout binds them to $STORE values).
+    interactionData: { type: Object, attribute: 'interaction-data' },
+    cadVariable: { type: String, attribute: 'cad-variable' },
+    bearerToken: { type: String, attribute: 'bearer-token' },
+    organizationId: { type: String, attribute: 'organization-id' },
+    dataCenter: { type: String, attribute: 'data-center' },
+    eventIconTemplate: { attribute: false },
     workspaceId: { type: String, attribute: 'workspace-id' },
     logsOn: { type: Boolean, attribute: 'logs-on' },
 
@@ -86,6 +178,8 @@ export class CustomerJourneyWidget extends LitElement {
     _open: { state: true },
     _iconMap: { state: true },
     _fresh: { state: true },
+    _editName: { state: true },
+    _nameMsg: { state: true },
   };
 
   constructor() {
@@ -101,8 +195,18 @@ export class CustomerJourneyWidget extends LitElement {
     this.collapseProfileSection = false;
     this.collapseAliasSection = false;
     this.readOnlyAliases = false;
+    this.hideAliases = false;
     this.baseUrl = '';
     this.token = '';
+    this.interactionData = null;
+    this.cadVariable = '';
+    this.bearerToken = '';
+    this.organizationId = '';
+    this.dataCenter = '';
+    this.eventIconTemplate = null;
+    this._editName = false;
+    this._nameMsg = null;
+    this._pes = null;
     this.workspaceId = 'default';
     this.logsOn = false;
 
@@ -133,7 +237,22 @@ export class CustomerJourneyWidget extends LitElement {
   }
 
   get api() {
-    return new Api({ baseUrl: this.baseUrl, token: this.token, log: (...a) => this.log(...a) });
+    return new Api({ baseUrl: this.base, token: this.authToken, organizationId: this.organizationId, log: (...a) => this.log(...a) });
+  }
+
+  // base is jds's address: base-url, with {dataCenter} replaced by the dataCenter
+  // property; or dataCenter itself when it is a URL; else the page's origin.
+  get base() {
+    const dc = (this.dataCenter || '').trim();
+    if (this.baseUrl) return this.baseUrl.replace(/\{dataCenter\}/g, encodeURIComponent(dc));
+    return /^https?:\/\//i.test(dc) ? dc : '';
+  }
+
+  // authToken: bearerToken (Agent Desktop) as a Bearer token, else the token attribute.
+  get authToken() {
+    const b = (this.bearerToken || '').trim();
+    if (!b) return this.token;
+    return /^(SharedAccessSignature|Bearer)\s/i.test(b) ? b : `Bearer ${b}`;
   }
 
   get ws() {
@@ -141,7 +260,12 @@ export class CustomerJourneyWidget extends LitElement {
   }
 
   willUpdate(changed) {
-    if (changed.has('customer')) this._identity = (this.customer || '').trim();
+    if (changed.has('customer') || changed.has('interactionData') || changed.has('cadVariable')) {
+      const who = (this.customer || '').trim() || customerFromInteraction(this.interactionData, (this.cadVariable || '').trim());
+      // A task without a customer in it keeps the one shown; no task at all (none
+      // selected, or it ended) clears it.
+      if (who || changed.has('customer') || !this.interactionData) this._identity = who;
+    }
     if (changed.has('timeFrame')) this._frame = TIME_FRAMES[this.timeFrame] !== undefined ? this.timeFrame : 'All';
     if (changed.has('collapseTimelineSection')) this._open = { ...this._open, timeline: !this.collapseTimelineSection };
     if (changed.has('collapseProfileSection')) this._open = { ...this._open, profile: !this.collapseProfileSection };
@@ -149,10 +273,9 @@ export class CustomerJourneyWidget extends LitElement {
   }
 
   updated(changed) {
-    if (changed.has('iconDataPath')) this.loadIconMap();
-    const reload = ['customer', '_identity', 'baseUrl', 'token', 'workspaceId', 'limit', 'templateId'].some((k) => changed.has(k));
+    if (changed.has('iconDataPath') || changed.has('eventIconTemplate')) this.loadIconMap();
+    const reload = ['_identity', 'liveStream', 'baseUrl', 'token', 'bearerToken', 'organizationId', 'dataCenter', 'workspaceId', 'limit', 'templateId'].some((k) => changed.has(k));
     if (reload) this.reload();
-    else if (changed.has('liveStream')) this.connect();
   }
 
   disconnectedCallback() {
@@ -167,7 +290,7 @@ export class CustomerJourneyWidget extends LitElement {
 
   async loadIconMap() {
     if (!this.iconDataPath) {
-      this._iconMap = null;
+      this._iconMap = this.eventIconTemplate && typeof this.eventIconTemplate === 'object' ? this.eventIconTemplate : null;
       return;
     }
     try {
@@ -192,6 +315,8 @@ export class CustomerJourneyWidget extends LitElement {
     this._page = 0;
     this._more = false;
     this._aliasMsg = null;
+    this._nameMsg = null;
+    this._editName = false;
     this._lastLiveId = null;
     if (!this._identity) {
       this._profile = { state: 'none' };
@@ -240,16 +365,52 @@ export class CustomerJourneyWidget extends LitElement {
     }
     this._profile = { state: 'loading' };
     const base = `/v1/api/progressive-profile-view/workspace-id/${enc(this.ws)}/identity/${enc(this._identity)}`;
-    const byId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(t);
+    const which = `${isUuid(t) ? 'template-id' : 'template-name'}/${enc(t)}`;
     try {
-      const res = await this.api.get(`${base}/${byId ? 'template-id' : 'template-name'}/${enc(t)}`);
+      const res = await this.api.get(`${base}/${which}`);
       if (gen !== this._gen) return;
-      const view = Array.isArray(res?.data) ? res.data[0] : res?.data;
-      this._profile = view && Array.isArray(view.attributes) && view.attributes.length ? { state: 'ok', view } : { state: 'empty' };
+      this.showProfile(Array.isArray(res?.data) ? res.data[0] : res?.data);
+      this.connectProfile(gen, which);
     } catch (e) {
       if (gen !== this._gen) return;
       this._profile = e.status === 404 ? { state: 'empty' } : { state: 'error', error: e };
     }
+  }
+
+  showProfile(view) {
+    this._profile = view && Array.isArray(view.attributes) && view.attributes.length ? { state: 'ok', view } : { state: 'empty' };
+  }
+
+  // connectProfile follows the profile view's stream (event: profile, the whole view each
+  // time a value changes) while live-stream is on.
+  connectProfile(gen, which) {
+    this.closeProfile();
+    if (!this.liveStream || typeof EventSource === 'undefined' || gen !== this._gen) return;
+    const es = this.api.stream(`/v1/api/progressive-profile-view/stream/workspace-id/${enc(this.ws)}/identity/${enc(this._identity)}/${which}`);
+    this._pes = es;
+    es.addEventListener('profile', (m) => {
+      if (this._pes !== es || gen !== this._gen) return;
+      try {
+        const view = JSON.parse(m.data);
+        this.log('live profile', view);
+        this.showProfile(view);
+      } catch {
+        /* not JSON */
+      }
+    });
+    es.onerror = () => {
+      if (this._pes !== es || es.readyState !== EventSource.CLOSED) return;
+      clearTimeout(this._pretry);
+      this._pretry = setTimeout(() => {
+        if (this._pes === es && gen === this._gen) this.connectProfile(gen, which);
+      }, 5000);
+    };
+  }
+
+  closeProfile() {
+    clearTimeout(this._pretry);
+    if (this._pes) this._pes.close();
+    this._pes = null;
   }
 
   async loadPerson(gen) {
@@ -266,7 +427,7 @@ export class CustomerJourneyWidget extends LitElement {
   }
 
   connect() {
-    this.disconnect();
+    this.closeEvents();
     if (!this.liveStream || !this._identity || typeof EventSource === 'undefined') return;
     const gen = this._gen;
     const last = this._lastLiveId || (this._events.length ? this._events[0].id : '');
@@ -287,6 +448,7 @@ export class CustomerJourneyWidget extends LitElement {
       this._lastLiveId = m.lastEventId || ev.id;
       this.log('live event', ev);
       this.merge([ev], true);
+      if (this._person.state === 'empty') this.loadPerson(gen); // the first event made the person
       this.dispatchEvent(new CustomEvent('journey-event', { detail: ev, bubbles: true, composed: true }));
     });
     es.onerror = () => {
@@ -305,6 +467,11 @@ export class CustomerJourneyWidget extends LitElement {
   }
 
   disconnect() {
+    this.closeProfile();
+    this.closeEvents();
+  }
+
+  closeEvents() {
     clearTimeout(this._retry);
     if (this._es) {
       this._es.close();
@@ -338,6 +505,43 @@ export class CustomerJourneyWidget extends LitElement {
       this._aliasMsg = { ok: true, text: done };
     } catch (err) {
       this._aliasMsg = { ok: false, text: errorText(err) };
+    } finally {
+      this._aliasBusy = false;
+    }
+  }
+
+  // --- name ----------------------------------------------------------------------------
+
+  openNameEditor() {
+    this._editName = true;
+    this._nameMsg = null;
+    this.updateComplete.then(() => this.renderRoot.querySelector('#cjw-first')?.focus());
+  }
+
+  closeNameEditor() {
+    this._editName = false;
+    this.updateComplete.then(() => this.renderRoot.querySelector('.edit-name-btn')?.focus());
+  }
+
+  // saveName writes the first and last name with a JSON Patch on the person ("add"
+  // replaces a member that is there and adds one that is not).
+  async saveName(e) {
+    e.preventDefault();
+    if (this._person.state !== 'ok') return;
+    const f = e.target;
+    const patch = [
+      { op: 'add', path: '/firstName', value: f.firstName.value.trim() },
+      { op: 'add', path: '/lastName', value: f.lastName.value.trim() },
+    ];
+    this._aliasBusy = true;
+    this._nameMsg = null;
+    try {
+      const res = await this.api.patch(`/admin/v1/api/person/workspace-id/${enc(this.ws)}/person-id/${enc(this._person.person.id)}`, patch);
+      if (res?.data) this._person = { state: 'ok', person: res.data };
+      this._nameMsg = { ok: true, text: 'Name saved' };
+      this.closeNameEditor();
+    } catch (err) {
+      this._nameMsg = { ok: false, text: errorText(err) };
     } finally {
       this._aliasBusy = false;
     }
@@ -388,13 +592,18 @@ export class CustomerJourneyWidget extends LitElement {
       <header class="top">
         <div class="title">
           <h2>Customer Journey</h2>
-          ${this._identity ? html`<span class="who" title=${this._identity}>${this._identity}</span>` : nothing}
+          ${this._identity ? html`<span class="who" title=${this._identity}>${this.fullName ? html`<b class="name">${this.fullName}</b> · ` : nothing}${this._identity}</span>` : nothing}
         </div>
         <div class="tools">
           ${this.liveStream && this._identity
             ? html`<span class="live ${this._live}" role="status" aria-label=${`Live updates: ${this._live === 'on' ? 'connected' : this._live === 'connecting' ? 'connecting' : 'off'}`}
                 ><span class="dot" aria-hidden="true"></span>${this._live === 'on' ? 'Live' : this._live === 'connecting' ? 'Connecting' : 'Offline'}</span
               >`
+            : nothing}
+          ${this._person.state === 'ok'
+            ? html`<button class="icon-btn edit-name-btn" @click=${this.openNameEditor} aria-label="Edit name" title="Edit name" aria-expanded=${this._editName ? 'true' : 'false'}>
+                <svg viewBox="0 0 24 24" width="16" height="16" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M12 20h9M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4z"></path></svg>
+              </button>`
             : nothing}
           ${this._identity
             ? html`<button class="icon-btn" @click=${() => this.reload()} aria-label="Refresh journey" title="Refresh">
@@ -408,10 +617,31 @@ export class CustomerJourneyWidget extends LitElement {
             : nothing}
         </div>
       </header>
+      ${this._editName && this._person.state === 'ok' ? this.renderNameEditor() : nothing}
+      ${this._nameMsg ? html`<p class=${this._nameMsg.ok ? 'ok pad' : 'error'} role=${this._nameMsg.ok ? 'status' : 'alert'}>${this._nameMsg.text}</p>` : nothing}
       ${this._identity ? nothing : this.renderSearch()}
       ${this._error ? html`<div class="error" role="alert">${errorText(this._error)}</div>` : nothing}
-      ${this._identity ? html`${this.renderProfile()} ${this.renderAliases()} ${this.renderTimeline()}` : nothing}
+      ${this._identity ? html`${this.renderProfile()} ${this.hideAliases ? nothing : this.renderAliases()} ${this.renderTimeline()}` : nothing}
     </section>`;
+  }
+
+  get fullName() {
+    const p = this._person.state === 'ok' ? this._person.person : null;
+    return p ? [p.firstName, p.lastName].filter(Boolean).join(' ') : '';
+  }
+
+  renderNameEditor() {
+    const p = this._person.person;
+    return html`<form class="edit-name" aria-label="Edit name" @submit=${this.saveName} @keydown=${(e) => e.key === 'Escape' && this.closeNameEditor()}>
+      <label for="cjw-first">First name</label>
+      <input id="cjw-first" name="firstName" .value=${p.firstName || ''} autocomplete="off" maxlength="200" />
+      <label for="cjw-last">Last name</label>
+      <input id="cjw-last" name="lastName" .value=${p.lastName || ''} autocomplete="off" maxlength="200" />
+      <div class="row">
+        <button type="submit" class="primary" ?disabled=${this._aliasBusy}>Save</button>
+        <button type="button" @click=${this.closeNameEditor}>Cancel</button>
+      </div>
+    </form>`;
   }
 
   renderSearch() {
@@ -471,7 +701,6 @@ export class CustomerJourneyWidget extends LitElement {
       const ro = this.readOnlyAliases;
       const rows = ALIAS_KINDS.filter((k) => (p[k] || []).length);
       body = html`
-        ${p.firstName || p.lastName ? html`<p class="name">${[p.firstName, p.lastName].filter(Boolean).join(' ')}</p>` : nothing}
         <ul class="aliases" aria-label="Aliases">
           ${rows.map((k) =>
             p[k].map(
@@ -508,10 +737,10 @@ export class CustomerJourneyWidget extends LitElement {
     const types = [...new Set(this._events.map((e) => this.typeOf(e)))].sort((a, b) => a.localeCompare(b));
     const events = this.visible;
     const groups = [];
-    for (const ev of events) {
-      const k = dayKey(ev.time);
+    for (const row of rowsOf(events)) {
+      const k = dayKey(row.items[0].time);
       if (!groups.length || groups[groups.length - 1].key !== k) groups.push({ key: k, items: [] });
-      groups[groups.length - 1].items.push(ev);
+      groups[groups.length - 1].items.push(row);
     }
     const count = html`<span class="count" aria-live="polite">${events.length === this._events.length ? `${events.length}` : `${events.length} of ${this._events.length}`}</span>`;
     return html`<div class="section" part="timeline">
@@ -543,7 +772,7 @@ export class CustomerJourneyWidget extends LitElement {
           (g) => html`<div class="day" data-day=${g.key}>
             <h4 class="day-head">${dayLabel(g.key)}</h4>
             <ol class="events">
-              ${g.items.map((ev) => this.renderEvent(ev))}
+              ${g.items.map((row) => (row.items.length > 1 ? this.renderTask(row) : this.renderEvent(row.items[0])))}
             </ol>
           </div>`,
         )}
@@ -552,6 +781,34 @@ export class CustomerJourneyWidget extends LitElement {
           : nothing}
       </div>
     </div>`;
+  }
+
+  // renderTask is one row for the events of one task: the newest's title, how many, and
+  // the events themselves when expanded.
+  renderTask(row) {
+    const first = row.items[0];
+    const last = row.items[row.items.length - 1];
+    const data = first.data && typeof first.data === 'object' ? first.data : {};
+    const look = lookup(this._iconMap, data.channelType);
+    const key = `task:${row.task}`;
+    const open = this._expanded.has(key);
+    const title = show(data.origin) || first.type;
+    const domId = `tk-${row.task}`.replace(/[^A-Za-z0-9_-]/g, '_');
+    const fresh = row.items.some((e) => this._fresh.has(e.id));
+    return html`<li class="task ${fresh ? 'fresh' : ''}" data-task=${row.task} data-type=${this.typeOf(first)} data-color=${look.color}>
+      <button class="ev-head" aria-expanded=${open ? 'true' : 'false'} aria-controls=${domId} @click=${() => this.toggle(key)}>
+        <span class="ic stack" style=${`--c:${look.css}`} data-icon=${look.icon}>${renderIcon(look.icon)}</span>
+        <span class="ev-main">
+          <span class="ev-title">${title}</span>
+          <span class="ev-sub"><span class="n">${row.items.length} events</span> · task ${row.task}</span>
+        </span>
+        <span class="ev-side">
+          <time datetime=${first.time} title=${`${timeLabel(last.time)}–${timeLabel(first.time)}`}>${timeLabel(first.time)}</time>
+          <span class="badge" style=${`--c:${look.css}`}>${row.items.length}</span>
+        </span>
+      </button>
+      ${open ? html`<ol class="events nested" id=${domId} aria-label=${`Events of task ${row.task}`}>${row.items.map((ev) => this.renderEvent(ev))}</ol>` : nothing}
+    </li>`;
   }
 
   renderEvent(ev) {
@@ -578,7 +835,7 @@ export class CustomerJourneyWidget extends LitElement {
         ? html`<div class="ev-body" id=${domId}>
             <table class="kv" aria-label=${`Details of ${title}`}>
               <tbody>
-                ${Object.entries(data).map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${show(v)}</td></tr>`)}
+                ${Object.entries(data).map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${linkify(show(v))}</td></tr>`)}
                 <tr class="meta"><th scope="row">type</th><td>${ev.type}</td></tr>
                 <tr class="meta"><th scope="row">source</th><td>${decodeSource(ev.source)}</td></tr>
                 <tr class="meta"><th scope="row">identity</th><td>${ev.identity} (${ev.identitytype})</td></tr>
@@ -739,6 +996,7 @@ export class CustomerJourneyWidget extends LitElement {
       flex: 1 1 160px;
     }
     button.primary,
+    .edit-name .primary,
     .add-alias button,
     .more {
       border: 1px solid #1d6ae5;
@@ -1026,6 +1284,50 @@ export class CustomerJourneyWidget extends LitElement {
     }
     .ev-body {
       margin: 0 0 6px 42px;
+    }
+    .events.nested {
+      margin: 0 0 6px 42px;
+    }
+    .events.nested::before {
+      left: 15px;
+    }
+    .ic.stack {
+      box-shadow: 0 0 0 3px #fff, 3px 3px 0 3px color-mix(in srgb, var(--c) 35%, #fff);
+    }
+    .task.fresh > .ev-head {
+      animation: flash 2.5s ease-out;
+    }
+    .kv a {
+      color: #0b4fc0;
+      overflow-wrap: anywhere;
+    }
+    .edit-name {
+      display: grid;
+      grid-template-columns: auto 1fr;
+      gap: 6px 8px;
+      align-items: center;
+      padding: 10px 12px;
+      border-bottom: 1px solid var(--cjw-border, #d8dee4);
+    }
+    .edit-name label {
+      font-size: 12px;
+      color: #57606a;
+    }
+    .edit-name .row {
+      grid-column: 1 / -1;
+    }
+    .edit-name button:not(.primary) {
+      border: 1px solid #c9d1d9;
+      background: #fff;
+      border-radius: 6px;
+      padding: 6px 12px;
+    }
+    .ok.pad {
+      margin: 6px 12px;
+    }
+    .who .name {
+      color: #1f2328;
+      font-weight: 600;
     }
     .bad {
       color: #a8071a;

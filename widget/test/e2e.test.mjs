@@ -1,14 +1,14 @@
 // End to end: a real jds serving the console at /, the sample events, a real Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startJds, launch, watch, shot, sampleEvents, widgetDir } from './helpers.mjs';
 
-let jds, ctx, page, errors, crm, stranger;
+let jds, ctx, page, errors, crm, stranger, desktop;
 
 // Endpoints that other parts of jds will add later: a 404 from them is expected today.
 const LATER = [
@@ -30,8 +30,12 @@ const flowsDir = fileURLToPath(new URL('../../samples/flows', import.meta.url));
 // hostPage serves a page that embeds the widget, on its own origin (another port): a
 // CRM or an agent desktop. page() renders it; /own/customer-journey.js is the
 // widget bundle served by the page's own server rather than by jds.
-async function hostPage(page) {
+async function hostPage(page, files = {}) {
   const srv = createServer((req, res) => {
+    if (files[req.url]) {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      return res.end(files[req.url]());
+    }
     if (req.url === '/own/customer-journey.js') {
       res.writeHead(200, { 'Content-Type': 'text/javascript' });
       return res.end(readFileSync(join(widgetDir, 'dist/customer-journey.js')));
@@ -57,6 +61,29 @@ const embed = (script) => `<!doctype html><html lang="en"><head><meta charset="u
 <body><h1>Customer record</h1><customer-journey-widget base-url="${jds.base}" token="${jds.token.replace(/"/g, '&quot;')}"
 customer="+12263762555" live-stream></customer-journey-widget></body></html>`;
 
+// desktopPage plays Agent Desktop on its own origin: it reads the sample layout
+// (widget/agent-desktop-layout.json, jds's address put in), loads the widget's script
+// from jds, creates the element, sets its attributes, and sets its properties from a
+// $STORE, again each time the store changes (a new task is selected).
+const desktopPage = () => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Agent Desktop</title>
+<link rel="icon" href="data:,"></head><body><main aria-label="Agent panel"></main>
+<script type="module">
+const layout = await (await fetch('/layout.json')).json();
+const find = (n) => (n && typeof n === 'object' ? (n.comp === 'customer-journey-widget' ? n : Object.values(n).map(find).find(Boolean)) : undefined);
+const spec = find(layout);
+await import(spec.script);
+window.STORE = { agentContact: { taskSelected: null }, auth: { accessToken: '' }, agent: { orgId: '' }, app: { datacenter: '' } };
+const w = document.createElement(spec.comp);
+for (const [k, v] of Object.entries(spec.attributes)) w.setAttribute(k, v);
+const bind = () => {
+  for (const [k, v] of Object.entries(spec.properties)) w[k] = v.startsWith('$STORE.') ? v.slice(7).split('.').reduce((o, p) => o?.[p], window.STORE) : v;
+};
+window.setStore = (patch) => { Object.assign(window.STORE, patch); bind(); };
+bind();
+document.querySelector('main').append(w);
+window.ready = true;
+</script></body></html>`;
+
 // A partner that refuses every delivery: journey actions that send to it make dead letters.
 let partner;
 async function refusingPartner() {
@@ -75,11 +102,18 @@ before(async () => {
   // jds allows the CRM page's origin (through JDS_CORS_ORIGINS), not the stranger's.
   crm = await hostPage(() => embed(`${jds.base}/widget/customer-journey.js`));
   stranger = await hostPage(() => embed('/own/customer-journey.js'));
+  desktop = await hostPage(desktopPage, {
+    // The sample layout, with jds's address: base-url takes the port from dataCenter.
+    '/layout.json': () =>
+      readFileSync(join(widgetDir, 'agent-desktop-layout.json'), 'utf8')
+        .replace('"https://jds.example.com"', '"http://127.0.0.1:{dataCenter}"')
+        .replaceAll('https://jds.example.com', jds.base),
+  });
   partner = await refusingPartner();
   // Two connectors for journey actions: one that always succeeds, one to the partner.
   const config = join(mkdtempSync(join(tmpdir(), 'jds-config-')), 'jds.yaml');
   writeFileSync(config, `connectors:\n  - {name: crm-log, kind: log}\n  - {name: crm-hook, kind: webhook, url: "${partner.url}"}\n`);
-  jds = await startJds({ JDS_CONFIG: config, JDS_RULES_DIR: rulesDir, JDS_FLOWS_DIR: flowsDir, JDS_CORS_ORIGINS: crm.origin });
+  jds = await startJds({ JDS_CONFIG: config, JDS_RULES_DIR: rulesDir, JDS_FLOWS_DIR: flowsDir, JDS_CORS_ORIGINS: `${crm.origin},${desktop.origin}` });
   ctx = await launch();
   page = await ctx.newPage();
   page.setDefaultTimeout(10000);
@@ -91,6 +125,7 @@ after(async () => {
   await jds?.stop();
   await crm?.stop();
   await stranger?.stop();
+  await desktop?.stop();
   await partner?.stop();
 });
 
@@ -264,6 +299,123 @@ test('the templates section shows rule files that do not load', async () => {
   await shot(page, 'console-rule-errors');
 });
 
+// Checking a definition as it is typed answers 400 (problems) or 404 (none); saving may
+// answer 400 or 409: the console shows those, the browser logs them.
+const dropStatus = (...codes) => errors.splice(0, errors.length, ...errors.filter((e) => !codes.some((c) => e.includes(`status of ${c}`))));
+
+test('templates: a form checked by the API as it is typed, the messages next to their fields; saved, then edited', async () => {
+  await page.getByRole('link', { name: 'Templates', exact: true }).click();
+  await page.getByRole('button', { name: 'New template' }).click();
+  const form = page.getByRole('form', { name: 'New template' });
+  await form.getByLabel('Name', { exact: true }).fill('Console Calls');
+  await form.getByLabel('Display name').fill('Console events');
+  await form.getByLabel('Data field').fill('channelType');
+  await form.getByLabel('Look back', { exact: true }).fill('0');
+  // The event type is empty and the window 0 days: the server says so, by each field.
+  const eventErr = form.locator('.field-error[data-field="attributes[0].event"]');
+  await eventErr.waitFor();
+  assert.match(await eventErr.textContent(), /required/);
+  const event = form.getByLabel('Event type');
+  assert.equal(await event.getAttribute('aria-invalid'), 'true');
+  assert.equal(await event.getAttribute('aria-describedby'), await eventErr.getAttribute('id'));
+  assert.match(await form.locator('.field-error[data-field="attributes[0].lookBackPeriod"]').textContent(), /between 1 and/);
+  await shot(page, 'console-template-errors');
+  await event.fill('Console Test Event');
+  await form.getByLabel('Look back', { exact: true }).fill('7');
+  await form.getByRole('status').getByText('The server finds no problems.').waitFor();
+  assert.equal(await form.locator('.field-error').count(), 0);
+  assert.equal(await event.getAttribute('aria-invalid'), 'false');
+  let r = await jds.api('GET', '/admin/v1/api/profile-view-template/workspace-id/default');
+  assert.ok(!r.json.data.some((t) => t.name === 'Console Calls'), 'checking saved nothing');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('status').getByText('Saved “Console Calls”.').waitFor();
+  const table = page.getByRole('table', { name: 'Profile templates' });
+  await table.getByRole('cell', { name: 'Console Calls', exact: true }).waitFor();
+  r = await jds.api('GET', '/admin/v1/api/profile-view-template/workspace-id/default/template-name/Console%20Calls');
+  assert.equal(r.json.data.attributes[0].event, 'Console Test Event');
+  assert.equal(r.json.data.attributes[0].lookBackPeriod, 7);
+  // Edit it: another attribute, another name.
+  await table.getByRole('button', { name: 'Edit Console Calls' }).click();
+  const edit = page.getByRole('form', { name: 'Edit template “Console Calls”' });
+  await edit.getByRole('button', { name: 'Add attribute' }).click();
+  await edit.getByRole('group', { name: 'Attribute 2' }).getByLabel('Display name').fill('Console sum');
+  await edit.getByRole('group', { name: 'Attribute 2' }).getByLabel('Event type').fill('Console Test Event');
+  await edit.getByRole('group', { name: 'Attribute 2' }).getByLabel('Aggregation').selectOption('Value');
+  await edit.getByRole('group', { name: 'Attribute 2' }).getByLabel('Data field').fill('channelType');
+  await edit.getByRole('status').getByText('The server finds no problems.').waitFor();
+  await edit.getByLabel('Name', { exact: true }).fill('Console Calls Edited');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await table.getByRole('cell', { name: 'Console Calls Edited', exact: true }).waitFor();
+  r = await jds.api('GET', '/admin/v1/api/profile-view-template/workspace-id/default/template-name/Console%20Calls%20Edited');
+  assert.equal(r.json.data.attributes.length, 2);
+  assert.equal(r.json.data.attributes[1].aggregationMode, 'Value');
+  dropStatus(400, 404);
+});
+
+test('actions: the editor shows the server\'s messages by the field they name, on saving too', async () => {
+  await page.getByRole('link', { name: 'Actions', exact: true }).click();
+  await page.getByRole('button', { name: 'New action' }).click();
+  const form = page.getByRole('form', { name: 'New action' });
+  await form.getByLabel('Template').selectOption({ label: 'Console Calls Edited' });
+  await form.getByLabel('Name', { exact: true }).fill('Console action');
+  const rules = form.getByLabel(/^Rules/);
+  await rules.fill('{"logic": "SINGLE", "condition": "Nope GTE 1"}');
+  const rulesErr = form.locator('.field-error[data-field="rules"]');
+  await rulesErr.getByText(/condition: expected/).waitFor();
+  await rules.fill('{"logic": "SINGLE",');
+  await rulesErr.getByText(/not valid JSON/).waitFor();
+  await rules.fill('{"logic": "SINGLE", "condition": "Console Test Event,channelType,string,Count GTE 1"}');
+  await form.getByLabel('Connector').fill('nope');
+  await form.getByRole('status').getByText('The server finds no problems.').waitFor();
+  // The connector is checked when the action is saved: the answer names the field.
+  await form.getByRole('button', { name: 'Save' }).click();
+  const connErr = form.locator('.field-error[data-field="actionTriggers[0].connector"]');
+  await connErr.getByText(/no connector named "nope"/).waitFor();
+  assert.equal(await form.getByLabel('Connector').getAttribute('aria-invalid'), 'true');
+  await shot(page, 'console-action-errors');
+  await form.getByLabel('Connector').fill('crm-log');
+  await form.getByRole('button', { name: 'Save' }).click();
+  const table = page.getByRole('table', { name: 'Journey actions' });
+  const row = table.getByRole('row').filter({ hasText: 'Console action' });
+  await row.getByRole('cell', { name: 'Console Calls Edited' }).waitFor();
+  const r = await jds.api('GET', '/admin/v1/api/journey-actions/workspace-id/default');
+  const saved = r.json.data.find((a) => a.name === 'Console action');
+  assert.equal(saved.actionTriggers[0].connector, 'crm-log');
+  assert.equal(saved.rules.condition, 'Console Test Event,channelType,string,Count GTE 1');
+  dropStatus(400, 404);
+});
+
+test('definitions from rule files are shown read-only, as their source', async () => {
+  rmSync(join(rulesDir, 'broken.yaml'));
+  writeFileSync(
+    join(rulesDir, 'file.yaml'),
+    'templates:\n  - name: File Template\n    attributes:\n      - {name: fileEvents, displayName: File events, event: File Event, aggregationMode: Count, lookBack: 1d}\n' +
+      'actions:\n  - name: File Action\n    template: File Template\n    isActive: true\n    cooldown: 1h\n    condition: fileEvents >= 1\n    actionTriggers:\n      - {type: Connector, connector: crm-log}\n',
+  );
+  const r = await jds.api('POST', '/admin/v1/api/rules/reload');
+  assert.equal(r.status, 200, r.text);
+  for (const [link, table, name] of [
+    ['Templates', 'Profile templates', 'File Template'],
+    ['Actions', 'Journey actions', 'File Action'],
+  ]) {
+    await page.getByRole('link', { name: 'Persons', exact: true }).click();
+    await page.getByRole('link', { name: link, exact: true }).click();
+    const row = page.getByRole('table', { name: table }).getByRole('row').filter({ hasText: name });
+    await row.getByText('read-only').waitFor();
+    assert.match(await row.textContent(), /file\.yaml/);
+    assert.equal(await row.getByRole('button', { name: `Edit ${name}` }).count(), 0);
+    assert.equal(await row.getByRole('button', { name: `Delete ${name}` }).count(), 0);
+    await row.getByRole('button', { name: `View ${name}` }).click();
+    const view = page.getByRole('region', { name: `${name} (from a rule file)` });
+    await view.getByRole('note').getByText(/file\.yaml: read-only here/).waitFor();
+    const source = JSON.parse(await view.getByLabel('Source').textContent());
+    assert.equal(source.name, name);
+    assert.equal(await view.locator('input, select, textarea').count(), 0);
+    await shot(page, `console-${link.toLowerCase()}-file`);
+    await view.getByRole('button', { name: 'Close' }).click();
+  }
+});
+
 test('the console works in a narrow window', async () => {
   await page.setViewportSize({ width: 360, height: 800 });
   await page.getByRole('link', { name: 'Persons' }).click();
@@ -400,6 +552,51 @@ test('on a page of an origin jds does not allow, the widget says why it fails', 
   const loaded = await p.evaluate((src) => import(src).then(() => 'loaded', () => 'blocked'), `${jds.base}/widget/customer-journey.js`);
   assert.equal(loaded, 'blocked');
   await shot(p, 'cors-refused');
+  await p.close();
+});
+
+test('Agent Desktop: the sample layout mounts the widget from jds on another origin, with the task, token, organization and data center of its store', async () => {
+  const p = await ctx.newPage();
+  // The layout's template is the operator's to create: a 404 for its view is expected.
+  const pageErrors = watch(p, [['/v1/api/progressive-profile-view/', 404]]);
+  const calls = [];
+  p.on('request', (r) => r.url().startsWith(jds.base + '/v1/') && calls.push({ url: r.url(), auth: r.headers().authorization || '' }));
+  await p.goto(desktop.origin + '/');
+  await p.waitForFunction(() => window.ready === true);
+  const w = p.getByRole('main', { name: 'Agent panel' }).locator('customer-journey-widget');
+  // No task yet: the search box.
+  await w.getByLabel('Customer identity').waitFor();
+  const bearer = jds.token.replace(/^SharedAccessSignature\s+/, '');
+  const port = new URL(jds.base).port;
+  // An inbound call is selected: the caller (ani) is the customer.
+  await p.evaluate(
+    ([bearer, port]) =>
+      window.setStore({
+        auth: { accessToken: bearer },
+        agent: { orgId: 'dev' },
+        app: { datacenter: port },
+        agentContact: { taskSelected: { interactionId: 'i-1', mediaType: 'telephony', ani: '12263762555', dnis: '+18005550100', contactDirection: { type: 'INBOUND' }, callAssociatedDetails: { ani: '12263762555' } } },
+      }),
+    [bearer, port],
+  );
+  const mine = sampleEvents().filter((e) => e.identity.replace(/\D/g, '') === '12263762555');
+  for (const e of mine) await w.locator(`li.event[data-id="${e.id}"]`).waitFor();
+  await w.getByRole('status', { name: 'Live updates: connected' }).waitFor();
+  const id = `desk-${Date.now()}`;
+  await jds.post({ id, specversion: '1.0', type: 'Chat', source: 'desktop', identity: '+12263762555', identitytype: 'phone', data: { origin: 'Chat during the call', channelType: 'Chat' } }, 'default');
+  await w.locator(`li.event[data-id="${id}"]`).waitFor();
+  await shot(p, 'agent-desktop');
+  // The agent selects an outbound task: the dialled customer.
+  await p.evaluate(() => window.setStore({ agentContact: { taskSelected: { interactionId: 'i-2', ani: '+18005550100', dnis: 'bmclella@cisco.com', contactDirection: { type: 'OUTBOUND' } } } }));
+  await w.locator('.who').getByText('bmclella@cisco.com').waitFor();
+  await w.locator('li.alias[data-kind="email"]').getByText('bmclella@cisco.com').waitFor();
+  assert.ok(calls.length >= 4, `${calls.length} calls`);
+  for (const c of calls) {
+    assert.match(c.url, /[?&]organizationId=dev(&|$)/, c.url);
+    if (c.url.includes('/stream/')) assert.match(c.url, /bearerToken=so%3Ddev/);
+    else assert.equal(c.auth, `Bearer ${bearer}`, c.url);
+  }
+  assert.deepEqual(pageErrors, []);
   await p.close();
 });
 
