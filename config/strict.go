@@ -5,7 +5,7 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
-	"github.com/openjds/jds/internal/suggest"
+	"github.com/openjds/jds/internal/strict"
 	"io"
 	"reflect"
 	"regexp"
@@ -220,7 +220,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			if path != "" {
 				msg += " in " + path
 			}
-			if s := suggest.Closest(key.Value, fields.names); s != "" {
+			if s := strict.Closest(key.Value, fields.names); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			} else if hint := misplaced(resolveAlias(val), path, fields); hint != "" {
 				msg += " (" + hint + ")"
@@ -250,7 +250,7 @@ func misplaced(val *yaml.Node, path string, fields fieldSet) string {
 		if _, ok := fields.byName[k]; ok {
 			return fmt.Sprintf("%q belongs %s, not in a section", k, where)
 		}
-		if s := suggest.Closest(k, fields.names); s != "" {
+		if s := strict.Closest(k, fields.names); s != "" {
 			return fmt.Sprintf("did you mean %q, %s?", s, where)
 		}
 	}

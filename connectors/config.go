@@ -16,7 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/openjds/jds/internal/egress"
-	"github.com/openjds/jds/internal/suggest"
+	"github.com/openjds/jds/internal/strict"
 )
 
 // Instance is one entry of the config file's connectors list: a name, a kind,
@@ -334,7 +334,7 @@ func Build(instances []Instance, opts Options) (map[string]Sender, error) {
 		kind, ok := Lookup(in.Kind)
 		if !ok {
 			msg := fmt.Errorf("%w %q (one of %s)", ErrUnknownKind, in.Kind, kindNames())
-			if s := suggest.Closest(in.Kind, kindList()); s != "" {
+			if s := strict.Closest(in.Kind, kindList()); s != "" {
 				msg = fmt.Errorf("%w %q (did you mean %q?)", ErrUnknownKind, in.Kind, s)
 			}
 			report(&ConfigError{Field: "kind", Err: msg})
@@ -470,7 +470,7 @@ func decodeObject(fields []Field, raw map[string]any, prefix string, opts *Optio
 		if _, ok := known[key]; ok {
 			continue
 		}
-		if s := suggest.Closest(key, names); s != "" {
+		if s := strict.Closest(key, names); s != "" {
 			problem(key, fmt.Errorf("%w (did you mean %q?)", ErrUnknownField, s))
 		} else {
 			problem(key, fmt.Errorf("%w (known: %s)", ErrUnknownField, strings.Join(names, ", ")))

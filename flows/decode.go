@@ -11,7 +11,7 @@ import (
 	"github.com/expr-lang/expr/file"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/openjds/jds/internal/suggest"
+	"github.com/openjds/jds/internal/strict"
 	"github.com/openjds/jds/rules"
 )
 
@@ -82,7 +82,7 @@ func (d *decoder) object(n *yaml.Node, path string, fields []field) bool {
 		}
 		if fn == nil {
 			msg := fmt.Sprintf("unknown key %q", k.Value)
-			if s := suggest.Closest(k.Value, names); s != "" {
+			if s := strict.Closest(k.Value, names); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			} else {
 				msg += " (known: " + strings.Join(names, ", ") + ")"

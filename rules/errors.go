@@ -3,7 +3,8 @@ package rules
 import (
 	"errors"
 	"strconv"
-	"strings"
+
+	"github.com/openjds/jds/internal/strict"
 )
 
 // ErrInvalid is what every definition problem is: errors.Is(err, ErrInvalid) holds for
@@ -33,25 +34,11 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	var b strings.Builder
-	if e.File != "" {
-		b.WriteString(e.File)
-		if e.Line > 0 {
-			b.WriteString(":" + strconv.Itoa(e.Line))
-			if e.Col > 0 {
-				b.WriteString(":" + strconv.Itoa(e.Col))
-			}
-		}
-		b.WriteString(": ")
-	}
-	if e.Path != "" {
-		b.WriteString(e.Path + ": ")
-	}
-	b.WriteString(e.Msg)
+	s := (&strict.Error{File: e.File, Line: e.Line, Col: e.Col, Path: e.Path, Msg: e.Msg}).Error()
 	if e.exprCol > 0 {
-		b.WriteString(" (column " + strconv.Itoa(e.exprCol) + ")")
+		s += " (column " + strconv.Itoa(e.exprCol) + ")"
 	}
-	return b.String()
+	return s
 }
 
 // Is makes every *Error an ErrInvalid.
@@ -93,19 +80,9 @@ func (p problems) err() error {
 	return errors.Join(errs...)
 }
 
-// join appends a sub-path to a path.
-func join(path, key string) string {
-	switch {
-	case path == "":
-		return key
-	case key == "":
-		return path
-	case key[0] == '[':
-		return path + key
-	}
-	return path + "." + key
-}
-
-func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
+// Paths are written as the strict decoder writes them.
+func join(path, key string) string    { return strict.Join(path, key) }
+func index(path string, i int) string { return strict.Index(path, i) }
+func parent(path string) string       { return strict.Parent(path) }
 
 func errorsJoin(errs []error) error { return errors.Join(errs...) }
