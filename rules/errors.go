@@ -60,6 +60,10 @@ func Problems(err error) []string {
 	return []string{err.Error()}
 }
 
+// Invalid joins the strict decoder's problems, each as an *Error; nil when there are
+// none.
+func Invalid(es strict.Errors) error { return toProblems(es).err() }
+
 // problems collects Errors.
 type problems []*Error
 

@@ -45,11 +45,11 @@ func FromYAML(file, what string, data []byte) (*Node, Errors) {
 // FromYAMLNode converts a yaml.v3 node (a document or a value) to a tree, resolving
 // aliases and merge keys. It returns nil for an empty document.
 func FromYAMLNode(file string, y *yaml.Node) (*Node, Errors) {
-	if y.Kind == yaml.DocumentNode {
-		if len(y.Content) == 0 {
-			return nil, nil
-		}
+	if y.Kind == yaml.DocumentNode && len(y.Content) > 0 {
 		y = y.Content[0]
+	}
+	if y.Kind == 0 || y.Kind == yaml.DocumentNode { // what yaml.Unmarshal leaves of nothing
+		return nil, nil
 	}
 	c := &converter{file: file}
 	n := c.conv(y, 0)
