@@ -131,13 +131,7 @@ func (d *Decoder) unknown(k, v *Node, path string, names []string, seen map[stri
 		d.Fail(k, "", "unknown key %q%s%s", k.Text, in(path), hint)
 		return
 	}
-	msg := fmt.Sprintf("unknown key %q", k.Text)
-	if s != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
-	} else {
-		msg += " (known: " + strings.Join(names, ", ") + ")"
-	}
-	d.Fail(k, path, "%s", msg)
+	d.Fail(k, path, "unknown key %q%s", k.Text, Known(k.Text, names))
 	// The mapping itself is fine; the unknown key's value and the key it probably
 	// is are not ("required" would only repeat the typo).
 	delete(d.Bad, path)
@@ -222,4 +216,12 @@ func DidYouMean(word string, names []string) string {
 		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return ""
+}
+
+// Known is DidYouMean, or when no name is close, the names: ` (known: a, b, c)`.
+func Known(word string, names []string) string {
+	if hint := DidYouMean(word, names); hint != "" {
+		return hint
+	}
+	return " (known: " + strings.Join(names, ", ") + ")"
 }

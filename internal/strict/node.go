@@ -55,7 +55,8 @@ func (k Kind) String() string {
 // Node is one value of a document, with its position.
 type Node struct {
 	Kind Kind
-	// Text is a scalar's text: a string, a number's literal, "true" or "false".
+	// Text is a scalar's text as written: a string, a number's literal, a boolean
+	// (true or false, in any case YAML accepts).
 	Text  string
 	Keys  []*Node // Map: the keys, scalars, in order (merged keys first)
 	Vals  []*Node // Map: the values, parallel to Keys
@@ -67,12 +68,13 @@ type Node struct {
 	Quoted int
 	// Tag is a YAML scalar's resolved short tag ("!!int", "!!str"); "" from JSON.
 	Tag string
-	// raw is a YAML scalar's text as written: Text lower-cases booleans.
-	raw string
 }
 
 // Scalar reports whether n is no map and no list.
 func (n *Node) Scalar() bool { return n.Kind != Map && n.Kind != List }
+
+// True reports whether n is the boolean true.
+func (n *Node) True() bool { return n.Kind == Bool && strings.EqualFold(n.Text, "true") }
 
 // Describe names what a node holds, for "expected X, got Y": a string quoted and
 // shortened, a number or boolean as written, else its kind.
@@ -102,7 +104,7 @@ func (n *Node) Value() any {
 		f, _ := strconv.ParseFloat(n.Text, 64)
 		return f
 	case Bool:
-		return n.Text == "true"
+		return n.True()
 	case Map:
 		m := make(map[string]any, len(n.Keys))
 		for i, k := range n.Keys {
@@ -135,9 +137,8 @@ func (n *Node) YAML() *yaml.Node {
 			y.Content = append(y.Content, it.YAML())
 		}
 	default:
-		y.Kind, y.Tag, y.Value = yaml.ScalarNode, n.Tag, n.raw
+		y.Kind, y.Tag, y.Value = yaml.ScalarNode, n.Tag, n.Text
 		if n.Tag == "" { // from JSON
-			y.Value = n.Text
 			y.Tag = map[Kind]string{Null: "!!null", String: "!!str", Bool: "!!bool", Number: "!!float"}[n.Kind]
 			if n.Kind == Number && !strings.ContainsAny(n.Text, ".eE") {
 				y.Tag = "!!int"

@@ -111,7 +111,7 @@ func (c *converter) conv(y *yaml.Node, depth int) *Node {
 }
 
 func (c *converter) scalar(n *Node, y *yaml.Node) {
-	n.Text, n.raw, n.Tag = y.Value, y.Value, y.ShortTag()
+	n.Text, n.Tag = y.Value, y.ShortTag()
 	switch y.Style {
 	case 0, yaml.TaggedStyle:
 		n.Quoted = 0
@@ -122,9 +122,9 @@ func (c *converter) scalar(n *Node, y *yaml.Node) {
 	case "!!null":
 		n.Kind = Null
 	case "!!bool":
-		n.Kind, n.Text = Bool, strings.ToLower(y.Value)
-		if n.Text != "true" && n.Text != "false" {
-			n.Kind, n.Text = String, y.Value
+		n.Kind = Bool
+		if b := strings.ToLower(y.Value); b != "true" && b != "false" { // YAML 1.1 yes/no/on/off
+			n.Kind = String
 		}
 	case "!!int", "!!float":
 		n.Kind = Number
