@@ -99,7 +99,7 @@ func (d *decoder) boolean(n *strict.Node, path string, out *bool) {
 	case strict.Null:
 		*out = false
 	case strict.Bool:
-		*out = n.Text == "true"
+		*out = n.True()
 	default:
 		d.Fail(n, path, "expected true or false, got %s", n.Describe())
 	}
