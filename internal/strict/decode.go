@@ -2,6 +2,7 @@ package strict
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -57,7 +58,7 @@ func (d *Decoder) Fail(n *Node, path, format string, args ...any) *Error {
 type Field struct {
 	Name     string
 	Required bool // reported missing when absent
-	// Decode reads the key's value, at path.
+	// Decode reads the key's value, at path; nil accepts and ignores it.
 	Decode func(v *Node, path string)
 }
 
@@ -80,18 +81,15 @@ func (d *Decoder) Object(n *Node, path string, fields []Field) bool {
 		if d.duplicate(seen, k, path) {
 			continue
 		}
-		var fn func(*Node, string)
-		for _, f := range fields {
-			if f.Name == k.Text {
-				fn = f.Decode
-			}
-		}
-		if fn == nil {
+		i := slices.IndexFunc(fields, func(f Field) bool { return f.Name == k.Text })
+		if i < 0 {
 			d.unknown(k, v, path, names, seen)
 			continue
 		}
 		d.Pos[p] = v
-		fn(v, p)
+		if fields[i].Decode != nil {
+			fields[i].Decode(v, p)
+		}
 	}
 	for _, f := range fields {
 		if f.Required && seen[f.Name] == nil {
