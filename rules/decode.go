@@ -76,6 +76,11 @@ func (d *decoder) str(n *strict.Node, path string, out *string) {
 	}
 }
 
+// text is a field that str reads into out.
+func (d *decoder) text(name string, out *string) field {
+	return field{name: name, fn: func(v *strict.Node, p string) { d.str(v, p, out) }}
+}
+
 func (d *decoder) integer(n *strict.Node, path string, out *int) {
 	if n.Kind == strict.Null {
 		*out = 0
@@ -108,8 +113,8 @@ func (d *decoder) boolean(n *strict.Node, path string, out *bool) {
 func (d *decoder) template(n *strict.Node, path string) *Template {
 	t := &Template{}
 	d.object(n, path, []field{
-		{name: "id", fn: func(v *strict.Node, p string) { d.str(v, p, &t.ID) }},
-		{name: "name", fn: func(v *strict.Node, p string) { d.str(v, p, &t.Name) }},
+		d.text("id", &t.ID),
+		d.text("name", &t.Name),
 		{name: "source", fn: func(v *strict.Node, p string) {}}, // read-only: what a GET returned may be PUT back
 		{name: "attributes", fn: func(v *strict.Node, p string) {
 			d.list(v, p, func(v *strict.Node, p string) { t.Attributes = append(t.Attributes, d.attribute(v, p)) })
@@ -122,23 +127,23 @@ func (d *decoder) attribute(n *strict.Node, path string) Attribute {
 	var a Attribute
 	var lookBack, unitOrPeriod *strict.Node
 	d.object(n, path, []field{
-		{name: "version", fn: func(v *strict.Node, p string) { d.str(v, p, &a.Version) }},
-		{name: "displayName", fn: func(v *strict.Node, p string) { d.str(v, p, &a.DisplayName) }},
-		{name: "name", fn: func(v *strict.Node, p string) { d.str(v, p, &a.Name) }},
-		{name: "event", fn: func(v *strict.Node, p string) { d.str(v, p, &a.Event) }},
-		{name: "metaData", fn: func(v *strict.Node, p string) { d.str(v, p, &a.MetaData) }},
-		{name: "metaDataType", fn: func(v *strict.Node, p string) { d.str(v, p, &a.MetaDataType) }},
+		d.text("version", &a.Version),
+		d.text("displayName", &a.DisplayName),
+		d.text("name", &a.Name),
+		d.text("event", &a.Event),
+		d.text("metaData", &a.MetaData),
+		d.text("metaDataType", &a.MetaDataType),
 		{name: "limit", fn: func(v *strict.Node, p string) { d.integer(v, p, &a.Limit) }},
 		{name: "lookBackDurationType", fn: func(v *strict.Node, p string) { unitOrPeriod = v; d.str(v, p, &a.LookBackDurationType) }},
 		{name: "lookBackPeriod", fn: func(v *strict.Node, p string) { unitOrPeriod = v; d.integer(v, p, &a.LookBackPeriod) }},
 		{name: "lookBack", yaml: true, fn: func(v *strict.Node, p string) { lookBack = v }},
-		{name: "aggregationMode", fn: func(v *strict.Node, p string) { d.str(v, p, &a.AggregationMode) }},
+		d.text("aggregationMode", &a.AggregationMode),
 		{name: "rules", fn: func(v *strict.Node, p string) {
 			if v.Kind != strict.Null {
 				a.Rules = d.ruleBlock(v, p)
 			}
 		}},
-		{name: "condition", fn: func(v *strict.Node, p string) { d.str(v, p, &a.Condition) }},
+		d.text("condition", &a.Condition),
 		{name: "verbose", fn: func(v *strict.Node, p string) { d.boolean(v, p, &a.Verbose) }},
 		{name: "widgetAttributes", fn: func(v *strict.Node, p string) {
 			switch v.Kind {
@@ -180,8 +185,8 @@ func (d *decoder) attribute(n *strict.Node, path string) Attribute {
 func (d *decoder) ruleBlock(n *strict.Node, path string) *RuleBlock {
 	b := &RuleBlock{}
 	d.object(n, path, []field{
-		{name: "logic", fn: func(v *strict.Node, p string) { d.str(v, p, &b.Logic) }},
-		{name: "condition", fn: func(v *strict.Node, p string) { d.str(v, p, &b.Condition) }},
+		d.text("logic", &b.Logic),
+		d.text("condition", &b.Condition),
 		{name: "args", fn: func(v *strict.Node, p string) {
 			d.list(v, p, func(v *strict.Node, p string) {
 				switch {

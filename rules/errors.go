@@ -73,16 +73,7 @@ func (p *problems) add(path, format string, args ...any) *Error {
 	return e
 }
 
-func (p problems) err() error {
-	if len(p) == 0 {
-		return nil
-	}
-	errs := make([]error, len(p))
-	for i, e := range p {
-		errs[i] = e
-	}
-	return errors.Join(errs...)
-}
+func (p problems) err() error { return strict.JoinAll(p) }
 
 // Paths are written as the strict decoder writes them.
 func join(path, key string) string    { return strict.Join(path, key) }

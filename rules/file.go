@@ -95,7 +95,7 @@ func ParseFile(path string, data []byte) (*File, error) {
 func (o Options) ParseFile(path string, data []byte) (*File, error) {
 	root, errs := strict.FromYAML(path, "a rule file", data)
 	if len(errs) > 0 {
-		return nil, toProblems(errs).err()
+		return nil, Invalid(errs)
 	}
 	f := &File{Path: path, opts: o}
 	if root == nil {

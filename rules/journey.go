@@ -119,10 +119,10 @@ func (d *decoder) action(n *strict.Node, path string) *Action {
 	a := &Action{}
 	var active, cooldown, cooldownShort *strict.Node
 	d.object(n, path, []field{
-		{name: "id", fn: func(v *strict.Node, p string) { d.str(v, p, &a.ID) }},
-		{name: "name", fn: func(v *strict.Node, p string) { d.str(v, p, &a.Name) }},
-		{name: "templateId", fn: func(v *strict.Node, p string) { d.str(v, p, &a.TemplateID) }},
-		{name: "templateName", fn: func(v *strict.Node, p string) { d.str(v, p, &a.Template) }},
+		d.text("id", &a.ID),
+		d.text("name", &a.Name),
+		d.text("templateId", &a.TemplateID),
+		d.text("templateName", &a.Template),
 		{name: "template", yaml: true, fn: func(v *strict.Node, p string) { d.str(v, p, &a.Template) }},
 		{name: "source", fn: func(v *strict.Node, p string) {}}, // read-only
 		{name: "isActive", fn: func(v *strict.Node, p string) { active = v; d.boolean(v, p, &a.IsActive) }},
@@ -133,7 +133,7 @@ func (d *decoder) action(n *strict.Node, path string) *Action {
 				a.Rules = d.ruleBlock(v, p)
 			}
 		}},
-		{name: "condition", fn: func(v *strict.Node, p string) { d.str(v, p, &a.Condition) }},
+		d.text("condition", &a.Condition),
 		{name: "actionTriggers", fn: func(v *strict.Node, p string) {
 			d.list(v, p, func(v *strict.Node, p string) { a.ActionTriggers = append(a.ActionTriggers, d.trigger(v, p)) })
 		}},
@@ -195,12 +195,12 @@ func parseCooldown(n *strict.Node) (int, error) {
 func (d *decoder) trigger(n *strict.Node, path string) Trigger {
 	var t Trigger
 	d.object(n, path, []field{
-		{name: "type", fn: func(v *strict.Node, p string) { d.str(v, p, &t.Type) }},
-		{name: "webhookURL", fn: func(v *strict.Node, p string) { d.str(v, p, &t.WebhookURL) }},
-		{name: "authorizationScheme", fn: func(v *strict.Node, p string) { d.str(v, p, &t.AuthorizationScheme) }},
-		{name: "authorization", fn: func(v *strict.Node, p string) { d.str(v, p, &t.Authorization) }},
-		{name: "connector", fn: func(v *strict.Node, p string) { d.str(v, p, &t.Connector) }},
-		{name: "at", fn: func(v *strict.Node, p string) { d.str(v, p, &t.At) }},
+		d.text("type", &t.Type),
+		d.text("webhookURL", &t.WebhookURL),
+		d.text("authorizationScheme", &t.AuthorizationScheme),
+		d.text("authorization", &t.Authorization),
+		d.text("connector", &t.Connector),
+		d.text("at", &t.At),
 		{name: "attributes", fn: func(v *strict.Node, p string) {
 			switch v.Kind {
 			case strict.Null:

@@ -223,7 +223,7 @@ func sameResult(got, want string) bool {
 func parseTestFile(path string, data []byte) (*testFile, error) {
 	root, errs := strict.FromYAML(path, "a rule file", data)
 	if len(errs) > 0 {
-		return nil, toProblems(errs).err()
+		return nil, Invalid(errs)
 	}
 	tf := &testFile{}
 	if root == nil {
@@ -243,7 +243,7 @@ func parseTestFile(path string, data []byte) (*testFile, error) {
 		}},
 	})
 	if len(d.Errs) > 0 {
-		return nil, toProblems(d.Errs).err()
+		return nil, Invalid(d.Errs)
 	}
 	return tf, nil
 }
@@ -252,7 +252,7 @@ func (d *decoder) testCase(n *strict.Node, path string) *testCase {
 	tc := &testCase{pos: n, tplNode: n}
 	var atNode, eventsNode, expectNode, evalsNode *strict.Node
 	d.object(n, path, []field{
-		{name: "name", fn: func(v *strict.Node, p string) { d.str(v, p, &tc.name) }},
+		d.text("name", &tc.name),
 		{name: "template", fn: func(v *strict.Node, p string) { tc.tplNode = v; d.str(v, p, &tc.template) }},
 		{name: "at", fn: func(v *strict.Node, p string) { atNode = v }},
 		{name: "events", fn: func(v *strict.Node, p string) { eventsNode = v }},
@@ -336,9 +336,9 @@ func (d *decoder) testEvents(n *strict.Node, path string, at time.Time, seen int
 	var every time.Duration
 	var timeNode, everyNode *strict.Node
 	d.object(n, path, []field{
-		{name: "id", fn: func(v *strict.Node, p string) { d.str(v, p, &ev.id) }},
-		{name: "type", fn: func(v *strict.Node, p string) { d.str(v, p, &ev.typ) }},
-		{name: "source", fn: func(v *strict.Node, p string) { d.str(v, p, &ev.source) }},
+		d.text("id", &ev.id),
+		d.text("type", &ev.typ),
+		d.text("source", &ev.source),
 		{name: "time", fn: func(v *strict.Node, p string) { timeNode = v }},
 		{name: "data", fn: func(v *strict.Node, p string) {
 			if v.Kind != strict.Map {

@@ -39,10 +39,10 @@ func (e *Error) Error() string {
 type Errors []*Error
 
 // Err joins the problems; nil when there are none.
-func (es Errors) Err() error {
-	if len(es) == 0 {
-		return nil
-	}
+func (es Errors) Err() error { return JoinAll(es) }
+
+// JoinAll is errors.Join of a slice of some error type; nil when it is empty.
+func JoinAll[E error](es []E) error {
 	errs := make([]error, len(es))
 	for i, e := range es {
 		errs[i] = e
