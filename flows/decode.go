@@ -33,22 +33,6 @@ func (d *decoder) err() error {
 	return rules.Invalid(d.Errs)
 }
 
-// field is one key an object accepts.
-type field struct {
-	name     string
-	required bool
-	fn       func(v *strict.Node, path string)
-}
-
-// object decodes a mapping: each key to its field's fn, in the file's order.
-func (d *decoder) object(n *strict.Node, path string, fields []field) bool {
-	fs := make([]strict.Field, len(fields))
-	for i, f := range fields {
-		fs[i] = strict.Field{Name: f.name, Required: f.required, Decode: f.fn}
-	}
-	return d.Object(n, path, fs)
-}
-
 // str reads a string scalar (numbers and booleans are taken as written).
 func (d *decoder) str(n *strict.Node, path string) (string, bool) {
 	if !n.Scalar() || n.Kind == strict.Null {

@@ -162,10 +162,10 @@ func ParseFile(path string, data []byte, o Options) (*Flow, error) {
 	c := &compiler{d: d, f: f, env: baseEnv()}
 	var identifyNode, rulesNode, fallbackNode *strict.Node
 	var bindingsNode, sigNode *strict.Node
-	d.object(root, "", []field{
-		{name: "description", fn: func(v *strict.Node, p string) { f.Description, _ = d.str(v, p) }},
-		{name: "identity", required: true, fn: c.identity},
-		{name: "timeout", fn: func(v *strict.Node, p string) {
+	d.Object(root, "", []strict.Field{
+		{Name: "description", Decode: func(v *strict.Node, p string) { f.Description, _ = d.str(v, p) }},
+		{Name: "identity", Required: true, Decode: c.identity},
+		{Name: "timeout", Decode: func(v *strict.Node, p string) {
 			if t, ok := d.duration(v, p); ok {
 				if t > maxTimeout {
 					d.Fail(v, p, "at most %s: Webex gives a webhook about 20 seconds", maxTimeout)
@@ -173,11 +173,11 @@ func ParseFile(path string, data []byte, o Options) (*Flow, error) {
 				f.timeout = t
 			}
 		}},
-		{name: "signature", fn: func(v *strict.Node, p string) { sigNode = v }},
-		{name: "identify", fn: func(v *strict.Node, p string) { identifyNode = v }},
-		{name: "bindings", fn: func(v *strict.Node, p string) { bindingsNode = v }},
-		{name: "rules", required: true, fn: func(v *strict.Node, p string) { rulesNode = v }},
-		{name: "fallback", required: true, fn: func(v *strict.Node, p string) { fallbackNode = v }},
+		{Name: "signature", Decode: func(v *strict.Node, p string) { sigNode = v }},
+		{Name: "identify", Decode: func(v *strict.Node, p string) { identifyNode = v }},
+		{Name: "bindings", Decode: func(v *strict.Node, p string) { bindingsNode = v }},
+		{Name: "rules", Required: true, Decode: func(v *strict.Node, p string) { rulesNode = v }},
+		{Name: "fallback", Required: true, Decode: func(v *strict.Node, p string) { fallbackNode = v }},
 	})
 	// In the order of evaluation, so that each part compiles against what it can see.
 	if sigNode != nil {
@@ -244,9 +244,9 @@ func (c *compiler) identity(v *strict.Node, p string) {
 		c.f.field, _ = d.str(v, p)
 		return
 	}
-	d.object(v, p, []field{
-		{name: "field", required: true, fn: func(v *strict.Node, p string) { c.f.field, _ = d.str(v, p) }},
-		{name: "type", fn: func(v *strict.Node, p string) {
+	d.Object(v, p, []strict.Field{
+		{Name: "field", Required: true, Decode: func(v *strict.Node, p string) { c.f.field, _ = d.str(v, p) }},
+		{Name: "type", Decode: func(v *strict.Node, p string) {
 			s, ok := d.str(v, p)
 			if !ok {
 				return
@@ -348,11 +348,11 @@ func typeOf(t reflect.Type) types.Type {
 func (c *compiler) rule(n *strict.Node, path string) {
 	r := rule{name: fmt.Sprintf("rule %d", len(c.f.rules)+1)}
 	var respondNode, eventsNode *strict.Node
-	c.d.object(n, path, []field{
-		{name: "name", fn: func(v *strict.Node, p string) { r.name, _ = c.d.str(v, p) }},
-		{name: "when", fn: func(v *strict.Node, p string) { r.when = c.expression(v, p, expr.AsBool()) }},
-		{name: "respond", required: true, fn: func(v *strict.Node, p string) { respondNode = v }},
-		{name: "events", fn: func(v *strict.Node, p string) { eventsNode = v }},
+	c.d.Object(n, path, []strict.Field{
+		{Name: "name", Decode: func(v *strict.Node, p string) { r.name, _ = c.d.str(v, p) }},
+		{Name: "when", Decode: func(v *strict.Node, p string) { r.when = c.expression(v, p, expr.AsBool()) }},
+		{Name: "respond", Required: true, Decode: func(v *strict.Node, p string) { respondNode = v }},
+		{Name: "events", Decode: func(v *strict.Node, p string) { eventsNode = v }},
 	})
 	if respondNode != nil {
 		c.d.Pairs(respondNode, join(path, "respond"), func(k, v *strict.Node, p string) {
@@ -376,11 +376,11 @@ func (c *compiler) rule(n *strict.Node, path string) {
 
 func (c *compiler) event(n *strict.Node, path string) eventSpec {
 	var e eventSpec
-	c.d.object(n, path, []field{
-		{name: "id", fn: func(v *strict.Node, p string) { e.id = c.stringText(v, p) }},
-		{name: "type", required: true, fn: func(v *strict.Node, p string) { e.typ = c.stringText(v, p) }},
-		{name: "source", fn: func(v *strict.Node, p string) { e.source = c.stringText(v, p) }},
-		{name: "data", fn: func(v *strict.Node, p string) {
+	c.d.Object(n, path, []strict.Field{
+		{Name: "id", Decode: func(v *strict.Node, p string) { e.id = c.stringText(v, p) }},
+		{Name: "type", Required: true, Decode: func(v *strict.Node, p string) { e.typ = c.stringText(v, p) }},
+		{Name: "source", Decode: func(v *strict.Node, p string) { e.source = c.stringText(v, p) }},
+		{Name: "data", Decode: func(v *strict.Node, p string) {
 			if m, ok := c.tree(v, p).([]kv); ok {
 				e.data = m
 			} else if v.Kind != strict.Map {
@@ -431,10 +431,10 @@ func (c *compiler) fallback(n *strict.Node, path string) map[string]any {
 
 func (c *compiler) identifySpec(n *strict.Node, path string) *identifySpec {
 	s := &identifySpec{}
-	fields := []field{
-		{name: "firstName", fn: func(v *strict.Node, p string) { s.firstName = c.stringText(v, p) }},
-		{name: "lastName", fn: func(v *strict.Node, p string) { s.lastName = c.stringText(v, p) }},
-		{name: "override", fn: func(v *strict.Node, p string) {
+	fields := []strict.Field{
+		{Name: "firstName", Decode: func(v *strict.Node, p string) { s.firstName = c.stringText(v, p) }},
+		{Name: "lastName", Decode: func(v *strict.Node, p string) { s.lastName = c.stringText(v, p) }},
+		{Name: "override", Decode: func(v *strict.Node, p string) {
 			b, ok := scalar(v).(bool)
 			if !ok {
 				c.d.Fail(v, p, "expected true or false, got %s", v.Describe())
@@ -443,7 +443,7 @@ func (c *compiler) identifySpec(n *strict.Node, path string) *identifySpec {
 		}},
 	}
 	for _, k := range identity.Kinds {
-		fields = append(fields, field{name: k.String(), fn: func(v *strict.Node, p string) {
+		fields = append(fields, strict.Field{Name: k.String(), Decode: func(v *strict.Node, p string) {
 			a := aliasTexts{kind: k}
 			add := func(v *strict.Node, p string) {
 				if t := c.stringText(v, p); t != nil {
@@ -458,7 +458,7 @@ func (c *compiler) identifySpec(n *strict.Node, path string) *identifySpec {
 			s.aliases = append(s.aliases, a)
 		}})
 	}
-	c.d.object(n, path, fields)
+	c.d.Object(n, path, fields)
 	if len(s.aliases) == 0 && n.Kind == strict.Map {
 		c.d.Fail(n, path, "name at least one alias list (%s)", identity.KindNames())
 	}

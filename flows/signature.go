@@ -27,8 +27,8 @@ func (c *compiler) signature(n *strict.Node, path string, getenv func(string) st
 	d := c.d
 	var key []byte
 	tolerance := defaultTolerance
-	d.object(n, path, []field{
-		{name: "secret", required: true, fn: func(v *strict.Node, p string) {
+	d.Object(n, path, []strict.Field{
+		{Name: "secret", Required: true, Decode: func(v *strict.Node, p string) {
 			raw, ok := d.str(v, p)
 			if !ok {
 				return
@@ -47,7 +47,7 @@ func (c *compiler) signature(n *strict.Node, path string, getenv func(string) st
 			}
 			key = k
 		}},
-		{name: "tolerance", fn: func(v *strict.Node, p string) {
+		{Name: "tolerance", Decode: func(v *strict.Node, p string) {
 			if t, ok := d.duration(v, p); ok {
 				tolerance = t
 			}
