@@ -2,7 +2,6 @@ package strict
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -81,14 +80,19 @@ func (d *Decoder) Object(n *Node, path string, fields []Field) bool {
 		if d.duplicate(seen, k, path) {
 			continue
 		}
-		i := slices.IndexFunc(fields, func(f Field) bool { return f.Name == k.Text })
-		if i < 0 {
+		var field *Field
+		for j := range fields {
+			if fields[j].Name == k.Text {
+				field = &fields[j]
+			}
+		}
+		if field == nil {
 			d.unknown(k, v, path, names, seen)
 			continue
 		}
 		d.Pos[p] = v
-		if fields[i].Decode != nil {
-			fields[i].Decode(v, p)
+		if field.Decode != nil {
+			field.Decode(v, p)
 		}
 	}
 	for _, f := range fields {
@@ -120,11 +124,11 @@ func (d *Decoder) duplicate(seen map[string]*Node, k *Node, path string) bool {
 func (d *Decoder) unknown(k, v *Node, path string, names []string, seen map[string]*Node) {
 	s := Closest(k.Text, names)
 	if d.Wording == InMapping {
-		hint := DidYouMean(k.Text, names)
-		if hint == "" {
-			if h := misplaced(v, path, names); h != "" {
-				hint = " (" + h + ")"
-			}
+		hint := ""
+		if s != "" {
+			hint = fmt.Sprintf(" (did you mean %q?)", s)
+		} else if h := misplaced(v, path, names); h != "" {
+			hint = " (" + h + ")"
 		}
 		d.Fail(k, "", "unknown key %q%s%s", k.Text, in(path), hint)
 		return
@@ -207,19 +211,11 @@ func (d *Decoder) List(n *Node, path string, fn func(v *Node, path string)) bool
 	return true
 }
 
-// DidYouMean is ` (did you mean "name"?)` for the name closest to word, "" when none
-// is close.
-func DidYouMean(word string, names []string) string {
+// Known is ` (did you mean "name"?)` for the name closest to word, or when none is
+// close, the names: ` (known: a, b, c)`.
+func Known(word string, names []string) string {
 	if s := Closest(word, names); s != "" {
 		return fmt.Sprintf(" (did you mean %q?)", s)
-	}
-	return ""
-}
-
-// Known is DidYouMean, or when no name is close, the names: ` (known: a, b, c)`.
-func Known(word string, names []string) string {
-	if hint := DidYouMean(word, names); hint != "" {
-		return hint
 	}
 	return " (known: " + strings.Join(names, ", ") + ")"
 }
