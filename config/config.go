@@ -378,8 +378,8 @@ func Load(path string, getenv func(string) string) (Config, error) {
 		d := newDecoder(path)
 		d.decodeDocument(data, &c)
 		errs = append(errs, d.errs...)
-		for p, pos := range d.pos {
-			origin[p] = fmt.Sprintf("%s:%d:%d", path, pos.line, pos.col)
+		for p, n := range d.Pos {
+			origin[p] = fmt.Sprintf("%s:%d:%d", path, n.Line, n.Col)
 		}
 	}
 	for _, o := range envOverrides {

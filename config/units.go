@@ -2,13 +2,13 @@ package config
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"math/big"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/openjds/jds/internal/strict"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -101,17 +101,26 @@ func (b ByteSize) String() string {
 	return strconv.FormatInt(int64(b), 10) + "B"
 }
 
-// UnmarshalYAML accepts an integer or a string with a unit.
-func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("expected a byte size, got %s", kindName(n))
+// UnmarshalStrict accepts an integer or a string with a unit.
+func (b *ByteSize) UnmarshalStrict(d *strict.Decoder, n *strict.Node, path string) {
+	unmarshal(d, n, path, "a byte size", ParseByteSize, b)
+}
+
+// UnmarshalYAML is UnmarshalStrict for yaml.Unmarshal.
+func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error { return strict.UnmarshalYAML(n, b) }
+
+// unmarshal reads a scalar with parse into out, reporting a problem to d.
+func unmarshal[T any](d *strict.Decoder, n *strict.Node, path, want string, parse func(string) (T, error), out *T) {
+	if !n.Scalar() {
+		d.Fail(n, path, "expected %s, got %s", want, strict.KindName(n))
+		return
 	}
-	v, err := ParseByteSize(n.Value)
+	v, err := parse(n.Text)
 	if err != nil {
-		return fmt.Errorf("%q %w", n.Value, err)
+		d.Fail(n, path, "%q %v", n.Text, err)
+		return
 	}
-	*b = v
-	return nil
+	*out = v
 }
 
 // MarshalYAML writes the String form, so a marshalled config reads back.
@@ -164,18 +173,13 @@ func ParseDuration(s string) (Duration, error) {
 // String formats like time.Duration ("15s", "2m0s").
 func (d Duration) String() string { return time.Duration(d).String() }
 
-// UnmarshalYAML accepts a Go duration string or an integer number of seconds.
-func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("expected a duration, got %s", kindName(n))
-	}
-	v, err := ParseDuration(n.Value)
-	if err != nil {
-		return fmt.Errorf("%q %w", n.Value, err)
-	}
-	*d = v
-	return nil
+// UnmarshalStrict accepts a Go duration string or an integer number of seconds.
+func (d *Duration) UnmarshalStrict(dec *strict.Decoder, n *strict.Node, path string) {
+	unmarshal(dec, n, path, "a duration", ParseDuration, d)
 }
+
+// UnmarshalYAML is UnmarshalStrict for yaml.Unmarshal.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error { return strict.UnmarshalYAML(n, d) }
 
 // MarshalYAML writes the String form, so a marshalled config reads back.
 func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }

@@ -16,7 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/openjds/jds/internal/egress"
-	"github.com/openjds/jds/internal/suggest"
+	"github.com/openjds/jds/internal/strict"
 )
 
 // Instance is one entry of the config file's connectors list: a name, a kind,
@@ -43,56 +43,49 @@ type Instance struct {
 	pos          map[string][2]int // top-level key → its line and column
 }
 
-// UnmarshalYAML reads one list entry, remembering where each key is, so that
-// Build's errors can point at the line that set the value. Duplicate keys
-// are an error.
-func (in *Instance) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("expected a mapping with name and kind")
+// UnmarshalStrict reads one list entry, remembering where each key is, so that
+// Build's errors can point at the line that set the value. Duplicate keys are an
+// error.
+func (in *Instance) UnmarshalStrict(d *strict.Decoder, n *strict.Node, path string) {
+	*in = Instance{Config: map[string]any{}, Line: n.Line, Column: n.Col, pos: map[string][2]int{}}
+	if n.Kind != strict.Map {
+		d.Fail(n, path, "expected a mapping with name and kind")
+		return
 	}
-	*in = Instance{Config: map[string]any{}, Line: n.Line, Column: n.Column, pos: map[string][2]int{}}
-	var errs []error
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
-			errs = append(errs, fmt.Errorf("line %d: expected a key", k.Line))
-			continue
-		}
-		if _, dup := in.pos[k.Value]; dup {
-			errs = append(errs, fmt.Errorf("line %d: duplicate key %q", k.Line, k.Value))
-			continue
-		}
-		in.pos[k.Value] = [2]int{k.Line, k.Column}
+	d.Pairs(n, path, func(k, v *strict.Node, p string) {
+		in.pos[k.Text] = [2]int{k.Line, k.Col}
 		var val any
-		if err := v.Decode(&val); err != nil {
-			errs = append(errs, fmt.Errorf("line %d: %s: %w", v.Line, k.Value, err))
-			continue
+		if err := v.YAML().Decode(&val); err != nil { // the values yaml.v3 gives an any
+			d.Fail(v, p, "%v", err)
+			return
 		}
-		switch k.Value {
+		switch k.Text {
 		case "organizations":
 			var orgs []string
-			if err := v.Decode(&orgs); err != nil || orgs == nil {
-				errs = append(errs, fmt.Errorf("line %d: organizations: expected a list of organization names", v.Line))
-				continue
+			if err := v.YAML().Decode(&orgs); err != nil || orgs == nil {
+				d.Fail(v, p, "expected a list of organization names")
+				return
 			}
 			in.Organizations = orgs
 		case "name", "kind":
 			s, ok := val.(string)
 			if !ok {
-				errs = append(errs, fmt.Errorf("line %d: %s: expected a string", v.Line, k.Value))
-				continue
+				d.Fail(v, p, "expected a string")
+				return
 			}
-			if k.Value == "name" {
+			if k.Text == "name" {
 				in.Name = s
 			} else {
 				in.Kind = s
 			}
 		default:
-			in.Config[k.Value] = val
+			in.Config[k.Text] = val
 		}
-	}
-	return errors.Join(errs...)
+	})
 }
+
+// UnmarshalYAML is UnmarshalStrict for yaml.Unmarshal.
+func (in *Instance) UnmarshalYAML(n *yaml.Node) error { return strict.UnmarshalYAML(n, in) }
 
 // Options are what Build gives every sender besides its config.
 type Options struct {
@@ -334,7 +327,7 @@ func Build(instances []Instance, opts Options) (map[string]Sender, error) {
 		kind, ok := Lookup(in.Kind)
 		if !ok {
 			msg := fmt.Errorf("%w %q (one of %s)", ErrUnknownKind, in.Kind, kindNames())
-			if s := suggest.Closest(in.Kind, kindList()); s != "" {
+			if s := strict.Closest(in.Kind, kindList()); s != "" {
 				msg = fmt.Errorf("%w %q (did you mean %q?)", ErrUnknownKind, in.Kind, s)
 			}
 			report(&ConfigError{Field: "kind", Err: msg})
@@ -470,11 +463,7 @@ func decodeObject(fields []Field, raw map[string]any, prefix string, opts *Optio
 		if _, ok := known[key]; ok {
 			continue
 		}
-		if s := suggest.Closest(key, names); s != "" {
-			problem(key, fmt.Errorf("%w (did you mean %q?)", ErrUnknownField, s))
-		} else {
-			problem(key, fmt.Errorf("%w (known: %s)", ErrUnknownField, strings.Join(names, ", ")))
-		}
+		problem(key, fmt.Errorf("%w%s", ErrUnknownField, strict.Known(key, names)))
 	}
 	for _, f := range fields {
 		v, present := raw[f.Name]

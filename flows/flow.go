@@ -43,6 +43,7 @@ import (
 	"github.com/openjds/jds/internal/filter"
 	"github.com/openjds/jds/internal/identity"
 	"github.com/openjds/jds/internal/store"
+	"github.com/openjds/jds/internal/strict"
 	"github.com/openjds/jds/rules"
 )
 
@@ -150,33 +151,37 @@ func ParseFile(path string, data []byte, o Options) (*Flow, error) {
 		timeout: DefaultTimeout,
 		filters: map[string]*filter.Filter{},
 	}
-	d := &decoder{file: path}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, &Error{File: path, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
-	if len(doc.Content) == 0 {
+	root, errs := strict.FromYAMLNode(path, &doc)
+	if len(errs) > 0 {
+		return nil, rules.Invalid(errs)
+	}
+	if root == nil {
 		return nil, &Error{File: path, Msg: "empty flow file: it needs identity, rules and fallback"}
 	}
+	d := &decoder{strict.NewDecoder(path, strict.PathFirst)}
 	c := &compiler{d: d, f: f, env: baseEnv()}
-	var identifyNode, rulesNode, fallbackNode *yaml.Node
-	var bindingsNode, sigNode *yaml.Node
-	d.object(doc.Content[0], "", []field{
-		{name: "description", fn: func(v *yaml.Node, p string) { f.Description, _ = d.str(v, p) }},
-		{name: "identity", required: true, fn: c.identity},
-		{name: "timeout", fn: func(v *yaml.Node, p string) {
+	var identifyNode, rulesNode, fallbackNode *strict.Node
+	var bindingsNode, sigNode *strict.Node
+	d.Object(root, "", []strict.Field{
+		{Name: "description", Decode: func(v *strict.Node, p string) { f.Description, _ = d.str(v, p) }},
+		{Name: "identity", Required: true, Decode: c.identity},
+		{Name: "timeout", Decode: func(v *strict.Node, p string) {
 			if t, ok := d.duration(v, p); ok {
 				if t > maxTimeout {
-					d.fail(v, p, "at most %s: Webex gives a webhook about 20 seconds", maxTimeout)
+					d.Fail(v, p, "at most %s: Webex gives a webhook about 20 seconds", maxTimeout)
 				}
 				f.timeout = t
 			}
 		}},
-		{name: "signature", fn: func(v *yaml.Node, p string) { sigNode = v }},
-		{name: "identify", fn: func(v *yaml.Node, p string) { identifyNode = v }},
-		{name: "bindings", fn: func(v *yaml.Node, p string) { bindingsNode = v }},
-		{name: "rules", required: true, fn: func(v *yaml.Node, p string) { rulesNode = v }},
-		{name: "fallback", required: true, fn: func(v *yaml.Node, p string) { fallbackNode = v }},
+		{Name: "signature", Decode: func(v *strict.Node, p string) { sigNode = v }},
+		{Name: "identify", Decode: func(v *strict.Node, p string) { identifyNode = v }},
+		{Name: "bindings", Decode: func(v *strict.Node, p string) { bindingsNode = v }},
+		{Name: "rules", Required: true, Decode: func(v *strict.Node, p string) { rulesNode = v }},
+		{Name: "fallback", Required: true, Decode: func(v *strict.Node, p string) { fallbackNode = v }},
 	})
 	// In the order of evaluation, so that each part compiles against what it can see.
 	if sigNode != nil {
@@ -190,9 +195,9 @@ func ParseFile(path string, data []byte, o Options) (*Flow, error) {
 		c.bindings(bindingsNode, "bindings")
 	}
 	if rulesNode != nil {
-		d.list(rulesNode, "rules", func(v *yaml.Node, p string) { c.rule(v, p) })
-		if rulesNode.Kind == yaml.SequenceNode && len(rulesNode.Content) == 0 {
-			d.fail(rulesNode, "rules", "a flow needs at least one rule")
+		d.List(rulesNode, "rules", func(v *strict.Node, p string) { c.rule(v, p) })
+		if rulesNode.Kind == strict.List && len(rulesNode.Items) == 0 {
+			d.Fail(rulesNode, "rules", "a flow needs at least one rule")
 		}
 	}
 	if fallbackNode != nil {
@@ -237,22 +242,22 @@ func (c *compiler) options() []expr.Option {
 	return []expr.Option{expr.Env(c.env), expr.DisableBuiltin("now")}
 }
 
-func (c *compiler) identity(v *yaml.Node, p string) {
+func (c *compiler) identity(v *strict.Node, p string) {
 	d := c.d
-	if v.Kind == yaml.ScalarNode {
+	if v.Scalar() {
 		c.f.field, _ = d.str(v, p)
 		return
 	}
-	d.object(v, p, []field{
-		{name: "field", required: true, fn: func(v *yaml.Node, p string) { c.f.field, _ = d.str(v, p) }},
-		{name: "type", fn: func(v *yaml.Node, p string) {
+	d.Object(v, p, []strict.Field{
+		{Name: "field", Required: true, Decode: func(v *strict.Node, p string) { c.f.field, _ = d.str(v, p) }},
+		{Name: "type", Decode: func(v *strict.Node, p string) {
 			s, ok := d.str(v, p)
 			if !ok {
 				return
 			}
 			k, ok := identity.ParseKind(s)
 			if !ok {
-				d.fail(v, p, "must be one of %s, got %q", identity.KindNames(), s)
+				d.Fail(v, p, "must be one of %s, got %q", identity.KindNames(), s)
 				return
 			}
 			c.f.kind = k
@@ -261,7 +266,7 @@ func (c *compiler) identity(v *yaml.Node, p string) {
 }
 
 // expression compiles an expr expression written in scalar v.
-func (c *compiler) expression(v *yaml.Node, p string, opts ...expr.Option) *vm.Program {
+func (c *compiler) expression(v *strict.Node, p string, opts ...expr.Option) *vm.Program {
 	src, ok := c.d.str(v, p)
 	if !ok {
 		return nil
@@ -277,15 +282,15 @@ func (c *compiler) expression(v *yaml.Node, p string, opts ...expr.Option) *vm.P
 
 // text compiles a scalar that may hold ${expr} placeholders; nil when it has none
 // (static is then its value).
-func (c *compiler) text(v *yaml.Node, p string) (t *rules.Text, static any, ok bool) {
-	if v.Kind != yaml.ScalarNode {
-		c.d.fail(v, p, "expected a string, number or boolean, got %s", describe(v))
+func (c *compiler) text(v *strict.Node, p string) (t *rules.Text, static any, ok bool) {
+	if !v.Scalar() {
+		c.d.Fail(v, p, "expected a string, number or boolean, got %s", v.Describe())
 		return nil, nil, false
 	}
-	if v.Tag != "!!str" || !strings.Contains(v.Value, "$") {
+	if v.Tag != "!!str" || !strings.Contains(v.Text, "$") {
 		return nil, scalar(v), true
 	}
-	t, err := rules.CompileText(v.Value, c.options()...)
+	t, err := rules.CompileText(v.Text, c.options()...)
 	if err != nil {
 		c.d.textError(v, p, err)
 		return nil, nil, false
@@ -300,10 +305,10 @@ func (c *compiler) text(v *yaml.Node, p string) (t *rules.Text, static any, ok b
 }
 
 // stringText is text for a field that renders to a string; nil after a problem.
-func (c *compiler) stringText(v *yaml.Node, p string) *rules.Text {
+func (c *compiler) stringText(v *strict.Node, p string) *rules.Text {
 	t, static, ok := c.text(v, p)
 	if ok && static == nil && t == nil {
-		c.d.fail(v, p, "expected a string, got null")
+		c.d.Fail(v, p, "expected a string, got null")
 		return nil
 	}
 	if ok && t == nil { // no placeholder: the value as text
@@ -312,16 +317,16 @@ func (c *compiler) stringText(v *yaml.Node, p string) *rules.Text {
 	return t
 }
 
-func (c *compiler) bindings(n *yaml.Node, path string) {
-	c.d.pairs(n, path, func(k, v *yaml.Node, p string) {
-		name := k.Value
+func (c *compiler) bindings(n *strict.Node, path string) {
+	c.d.Pairs(n, path, func(k, v *strict.Node, p string) {
+		name := k.Text
 		if !isIdent(name) {
-			c.d.fail(k, p, "a binding's name must be a letter or _ followed by letters, digits or _")
+			c.d.Fail(k, p, "a binding's name must be a letter or _ followed by letters, digits or _")
 			return
 		}
 		for _, r := range reserved {
 			if name == r {
-				c.d.fail(k, p, "%q is a name flows already define (%s)", name, strings.Join(reserved, ", "))
+				c.d.Fail(k, p, "%q is a name flows already define (%s)", name, strings.Join(reserved, ", "))
 				return
 			}
 		}
@@ -344,46 +349,46 @@ func typeOf(t reflect.Type) types.Type {
 	return types.TypeOf(reflect.Zero(t).Interface())
 }
 
-func (c *compiler) rule(n *yaml.Node, path string) {
+func (c *compiler) rule(n *strict.Node, path string) {
 	r := rule{name: fmt.Sprintf("rule %d", len(c.f.rules)+1)}
-	var respondNode, eventsNode *yaml.Node
-	c.d.object(n, path, []field{
-		{name: "name", fn: func(v *yaml.Node, p string) { r.name, _ = c.d.str(v, p) }},
-		{name: "when", fn: func(v *yaml.Node, p string) { r.when = c.expression(v, p, expr.AsBool()) }},
-		{name: "respond", required: true, fn: func(v *yaml.Node, p string) { respondNode = v }},
-		{name: "events", fn: func(v *yaml.Node, p string) { eventsNode = v }},
+	var respondNode, eventsNode *strict.Node
+	c.d.Object(n, path, []strict.Field{
+		{Name: "name", Decode: func(v *strict.Node, p string) { r.name, _ = c.d.str(v, p) }},
+		{Name: "when", Decode: func(v *strict.Node, p string) { r.when = c.expression(v, p, expr.AsBool()) }},
+		{Name: "respond", Required: true, Decode: func(v *strict.Node, p string) { respondNode = v }},
+		{Name: "events", Decode: func(v *strict.Node, p string) { eventsNode = v }},
 	})
 	if respondNode != nil {
-		c.d.pairs(respondNode, join(path, "respond"), func(k, v *yaml.Node, p string) {
-			if v.Kind != yaml.ScalarNode {
-				c.d.fail(v, p, "answers are flat JSON: expected a string, number or boolean, got %s", describe(v))
+		c.d.Pairs(respondNode, join(path, "respond"), func(k, v *strict.Node, p string) {
+			if !v.Scalar() {
+				c.d.Fail(v, p, "answers are flat JSON: expected a string, number or boolean, got %s", v.Describe())
 				return
 			}
 			t, static, ok := c.text(v, p)
 			if ok {
-				r.respond = append(r.respond, answerField{key: k.Value, value: static, text: t})
+				r.respond = append(r.respond, answerField{key: k.Text, value: static, text: t})
 			}
 		})
 	}
 	if eventsNode != nil {
-		c.d.list(eventsNode, join(path, "events"), func(v *yaml.Node, p string) {
+		c.d.List(eventsNode, join(path, "events"), func(v *strict.Node, p string) {
 			r.events = append(r.events, c.event(v, p))
 		})
 	}
 	c.f.rules = append(c.f.rules, r)
 }
 
-func (c *compiler) event(n *yaml.Node, path string) eventSpec {
+func (c *compiler) event(n *strict.Node, path string) eventSpec {
 	var e eventSpec
-	c.d.object(n, path, []field{
-		{name: "id", fn: func(v *yaml.Node, p string) { e.id = c.stringText(v, p) }},
-		{name: "type", required: true, fn: func(v *yaml.Node, p string) { e.typ = c.stringText(v, p) }},
-		{name: "source", fn: func(v *yaml.Node, p string) { e.source = c.stringText(v, p) }},
-		{name: "data", fn: func(v *yaml.Node, p string) {
+	c.d.Object(n, path, []strict.Field{
+		{Name: "id", Decode: func(v *strict.Node, p string) { e.id = c.stringText(v, p) }},
+		{Name: "type", Required: true, Decode: func(v *strict.Node, p string) { e.typ = c.stringText(v, p) }},
+		{Name: "source", Decode: func(v *strict.Node, p string) { e.source = c.stringText(v, p) }},
+		{Name: "data", Decode: func(v *strict.Node, p string) {
 			if m, ok := c.tree(v, p).([]kv); ok {
 				e.data = m
-			} else if v.Kind != yaml.MappingNode {
-				c.d.fail(v, p, "expected an object, got %s", describe(v))
+			} else if v.Kind != strict.Map {
+				c.d.Fail(v, p, "expected an object, got %s", v.Describe())
 			}
 		}},
 	})
@@ -394,15 +399,15 @@ func (c *compiler) event(n *yaml.Node, path string) eventSpec {
 }
 
 // tree compiles a value of any shape whose strings may hold ${expr}.
-func (c *compiler) tree(n *yaml.Node, path string) value {
+func (c *compiler) tree(n *strict.Node, path string) value {
 	switch n.Kind {
-	case yaml.MappingNode:
+	case strict.Map:
 		m := []kv{}
-		c.d.pairs(n, path, func(k, v *yaml.Node, p string) { m = append(m, kv{k.Value, c.tree(v, p)}) })
+		c.d.Pairs(n, path, func(k, v *strict.Node, p string) { m = append(m, kv{k.Text, c.tree(v, p)}) })
 		return m
-	case yaml.SequenceNode:
+	case strict.List:
 		l := []value{}
-		c.d.list(n, path, func(v *yaml.Node, p string) { l = append(l, c.tree(v, p)) })
+		c.d.List(n, path, func(v *strict.Node, p string) { l = append(l, c.tree(v, p)) })
 		return l
 	}
 	t, static, _ := c.text(n, path)
@@ -412,54 +417,54 @@ func (c *compiler) tree(n *yaml.Node, path string) value {
 	return static
 }
 
-func (c *compiler) fallback(n *yaml.Node, path string) map[string]any {
+func (c *compiler) fallback(n *strict.Node, path string) map[string]any {
 	out := map[string]any{}
-	c.d.pairs(n, path, func(k, v *yaml.Node, p string) {
-		if v.Kind != yaml.ScalarNode {
-			c.d.fail(v, p, "answers are flat JSON: expected a string, number or boolean, got %s", describe(v))
+	c.d.Pairs(n, path, func(k, v *strict.Node, p string) {
+		if !v.Scalar() {
+			c.d.Fail(v, p, "answers are flat JSON: expected a string, number or boolean, got %s", v.Describe())
 			return
 		}
-		if v.Tag == "!!str" && strings.Contains(v.Value, "${") {
-			c.d.fail(v, p, "the fallback is what a caller hears when evaluation fails, so it cannot use ${...}")
+		if v.Tag == "!!str" && strings.Contains(v.Text, "${") {
+			c.d.Fail(v, p, "the fallback is what a caller hears when evaluation fails, so it cannot use ${...}")
 			return
 		}
-		out[k.Value] = scalar(v)
+		out[k.Text] = scalar(v)
 	})
 	return out
 }
 
-func (c *compiler) identifySpec(n *yaml.Node, path string) *identifySpec {
+func (c *compiler) identifySpec(n *strict.Node, path string) *identifySpec {
 	s := &identifySpec{}
-	fields := []field{
-		{name: "firstName", fn: func(v *yaml.Node, p string) { s.firstName = c.stringText(v, p) }},
-		{name: "lastName", fn: func(v *yaml.Node, p string) { s.lastName = c.stringText(v, p) }},
-		{name: "override", fn: func(v *yaml.Node, p string) {
+	fields := []strict.Field{
+		{Name: "firstName", Decode: func(v *strict.Node, p string) { s.firstName = c.stringText(v, p) }},
+		{Name: "lastName", Decode: func(v *strict.Node, p string) { s.lastName = c.stringText(v, p) }},
+		{Name: "override", Decode: func(v *strict.Node, p string) {
 			b, ok := scalar(v).(bool)
 			if !ok {
-				c.d.fail(v, p, "expected true or false, got %s", describe(v))
+				c.d.Fail(v, p, "expected true or false, got %s", v.Describe())
 			}
 			s.override = b
 		}},
 	}
 	for _, k := range identity.Kinds {
-		fields = append(fields, field{name: k.String(), fn: func(v *yaml.Node, p string) {
+		fields = append(fields, strict.Field{Name: k.String(), Decode: func(v *strict.Node, p string) {
 			a := aliasTexts{kind: k}
-			add := func(v *yaml.Node, p string) {
+			add := func(v *strict.Node, p string) {
 				if t := c.stringText(v, p); t != nil {
 					a.texts = append(a.texts, t)
 				}
 			}
-			if v.Kind == yaml.SequenceNode {
-				c.d.list(v, p, add)
+			if v.Kind == strict.List {
+				c.d.List(v, p, add)
 			} else {
 				add(v, p)
 			}
 			s.aliases = append(s.aliases, a)
 		}})
 	}
-	c.d.object(n, path, fields)
-	if len(s.aliases) == 0 && n.Kind == yaml.MappingNode {
-		c.d.fail(n, path, "name at least one alias list (%s)", identity.KindNames())
+	c.d.Object(n, path, fields)
+	if len(s.aliases) == 0 && n.Kind == strict.Map {
+		c.d.Fail(n, path, "name at least one alias list (%s)", identity.KindNames())
 	}
 	return s
 }
@@ -467,7 +472,7 @@ func (c *compiler) identifySpec(n *yaml.Node, path string) *identifySpec {
 // checkFilters compiles the filters written as string literals in history() and last()
 // calls, so that a malformed one is a load error, and keeps them for evaluation.
 // src is the expression's text, to place the problem; "" when unknown.
-func (c *compiler) checkFilters(v *yaml.Node, p, src string, prog *vm.Program) {
+func (c *compiler) checkFilters(v *strict.Node, p, src string, prog *vm.Program) {
 	root := prog.Node()
 	ast.Walk(&root, visitor(func(n ast.Node) {
 		call, ok := n.(*ast.CallNode)
@@ -488,7 +493,7 @@ func (c *compiler) checkFilters(v *yaml.Node, p, src string, prog *vm.Program) {
 				param := [2]string{"filter", "data"}[i]
 				msg := fmt.Sprintf("%s(): its %s argument: %v", id.Value, param, err)
 				if src == "" {
-					c.d.fail(v, p, "%s", msg)
+					c.d.Fail(v, p, "%s", msg)
 					continue
 				}
 				before := src[:min(arg.Location().From, len(src))]

@@ -6,9 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/openjds/jds/connectors"
+	"github.com/openjds/jds/internal/strict"
 )
 
 // ErrSignature is what every signature failure is: the server answers 401.
@@ -24,12 +23,12 @@ var ErrSignature = errors.New("bad flow signature")
 // defaultTolerance is how far a signed request's timestamp may be from now.
 const defaultTolerance = 5 * time.Minute
 
-func (c *compiler) signature(n *yaml.Node, path string, getenv func(string) string) *connectors.StandardWebhooksReceiver {
+func (c *compiler) signature(n *strict.Node, path string, getenv func(string) string) *connectors.StandardWebhooksReceiver {
 	d := c.d
 	var key []byte
 	tolerance := defaultTolerance
-	d.object(n, path, []field{
-		{name: "secret", required: true, fn: func(v *yaml.Node, p string) {
+	d.Object(n, path, []strict.Field{
+		{Name: "secret", Required: true, Decode: func(v *strict.Node, p string) {
 			raw, ok := d.str(v, p)
 			if !ok {
 				return
@@ -37,18 +36,18 @@ func (c *compiler) signature(n *yaml.Node, path string, getenv func(string) stri
 			if name, isRef := strings.CutPrefix(raw, "${"); isRef && strings.HasSuffix(name, "}") {
 				name = strings.TrimSuffix(name, "}")
 				if raw = getenv(name); raw == "" {
-					d.fail(v, p, "environment variable %s is not set", name)
+					d.Fail(v, p, "environment variable %s is not set", name)
 					return
 				}
 			}
 			k, err := connectors.DecodeStandardWebhooksSecret(raw)
 			if err != nil {
-				d.fail(v, p, "%v", err)
+				d.Fail(v, p, "%v", err)
 				return
 			}
 			key = k
 		}},
-		{name: "tolerance", fn: func(v *yaml.Node, p string) {
+		{Name: "tolerance", Decode: func(v *strict.Node, p string) {
 			if t, ok := d.duration(v, p); ok {
 				tolerance = t
 			}

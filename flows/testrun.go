@@ -6,18 +6,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/ingest"
 	"github.com/openjds/jds/internal/profiles"
 	"github.com/openjds/jds/internal/store"
+	"github.com/openjds/jds/internal/strict"
 	"github.com/openjds/jds/rules"
 )
 
@@ -74,8 +73,9 @@ var testLimits = event.Limits{DefaultRegion: "US"}
 // IsTestData reports whether a test file's content is a flow test (it names a flow)
 // rather than a rule test.
 func IsTestData(data []byte) bool {
-	var top map[string]yaml.Node
-	return yaml.Unmarshal(data, &top) == nil && top["flow"].Kind != 0
+	root, errs := strict.FromYAML("", "a test file", data)
+	return len(errs) == 0 && root != nil && root.Kind == strict.Map &&
+		slices.ContainsFunc(root.Keys, func(k *strict.Node) bool { return k.Text == "flow" })
 }
 
 // RunTestFile runs a flow test file. The error reports a test file or a flow or rule
@@ -89,18 +89,16 @@ func RunTestFile(path string, o Options) (*rules.TestReport, error) {
 		return nil, err
 	}
 	var tf testFile
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&tf); err != nil && err != io.EOF {
-		return nil, fmt.Errorf("%s: %v", path, err)
+	root, errs := strict.FromYAML(path, "a flow test file", data)
+	d := strict.NewDecoder(path, strict.PathFirst)
+	if root != nil {
+		d.Decode(root, &tf)
 	}
-	var doc yaml.Node
-	_ = yaml.Unmarshal(data, &doc)
-	lines := testLines(&doc)
+	if err := rules.Invalid(append(errs, d.Errs...)); err != nil {
+		return nil, err
+	}
 	for i := range tf.Tests {
-		if i < len(lines) {
-			tf.Tests[i].line = lines[i]
-		}
+		tf.Tests[i].line = d.Pos[strict.Index("tests", i)].Line
 	}
 	if tf.Flow == "" {
 		return nil, fmt.Errorf("%s: flow: required (the flow file under test)", path)
@@ -142,24 +140,6 @@ func RunTestFile(path string, o Options) (*rules.TestReport, error) {
 		report.Tests = append(report.Tests, res)
 	}
 	return report, nil
-}
-
-// testLines finds the line of each test case, for failure messages.
-func testLines(doc *yaml.Node) []int {
-	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return nil
-	}
-	m := doc.Content[0]
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == "tests" && m.Content[i+1].Kind == yaml.SequenceNode {
-			var out []int
-			for _, t := range m.Content[i+1].Content {
-				out = append(out, t.Line)
-			}
-			return out
-		}
-	}
-	return nil
 }
 
 func runTest(flow *Flow, ruleFiles []*rules.File, tc testCase, res *rules.TestResult, scratch func(store.Deriver, func() time.Time) (store.Store, error)) error {

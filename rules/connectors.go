@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/openjds/jds/internal/egress"
-	"github.com/openjds/jds/internal/suggest"
+	"github.com/openjds/jds/internal/strict"
 )
 
 // Options are what definitions are checked against besides themselves: the parts of
@@ -111,7 +111,7 @@ func (cs Connectors) check(tr *Trigger, path string, errs *problems, o Options, 
 			}
 		}
 		msg := fmt.Sprintf("no connector named %q is configured", tr.Connector)
-		switch s := suggest.Closest(tr.Connector, names); {
+		switch s := strict.Closest(tr.Connector, names); {
 		case s != "":
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		case len(names) == 0:
@@ -138,7 +138,7 @@ func (cs Connectors) check(tr *Trigger, path string, errs *problems, o Options, 
 			continue
 		}
 		msg := fmt.Sprintf("the %s connector %q reads no attribute %q", c.Kind, tr.Connector, k)
-		s := suggest.Closest(k, c.Attributes)
+		s := strict.Closest(k, c.Attributes)
 		if s == "" && len(missing) == 1 && !suggested[missing[0]] {
 			s = missing[0]
 		}

@@ -4,166 +4,120 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 
-	"github.com/openjds/jds/internal/suggest"
+	"github.com/openjds/jds/internal/strict"
 )
+
+// The definitions arrive as JSON (the API) or YAML (rule files); both are turned into
+// a strict.Node tree, and the decoder below walks it against the definition types, so
+// that unknown keys, duplicate keys and type errors are all reported at once, each with
+// its JSON path and, for YAML, its line and column.
 
 // decoder walks a node tree into the definition types, collecting every problem.
 type decoder struct {
-	errs problems
-	// pos remembers the node at each path, so that problems found later (validation,
-	// compilation) point at the line that set the value.
-	pos map[string]*node
+	*strict.Decoder
 	// keys remembers the key node of the paths whose problems may be about the key
 	// itself rather than its value (a trigger attribute its connector does not read).
-	keys map[string]*node
+	keys map[string]*strict.Node
 	// rename maps a path that validation reports to the path the file wrote
 	// (lookBackPeriod → lookBack when the shorthand was used).
 	rename map[string]string
 	yaml   bool // rule file: YAML-only keys allowed, any scalar reads as text
-	// bad holds the paths of badly written fields: later problems under them are
-	// consequences, not news.
-	bad map[string]bool
 }
 
-func newDecoder(yaml bool) *decoder {
-	return &decoder{pos: map[string]*node{}, keys: map[string]*node{}, rename: map[string]string{}, yaml: yaml, bad: map[string]bool{}}
+func newDecoder(file string, yaml bool) *decoder {
+	return &decoder{Decoder: strict.NewDecoder(file, strict.PathFirst), keys: map[string]*strict.Node{}, rename: map[string]string{}, yaml: yaml}
 }
 
-func (d *decoder) fail(n *node, path, format string, args ...any) *Error {
-	e := d.errs.add(path, format, args...)
-	e.Line, e.Col = n.line, n.col
-	d.bad[path] = true
-	return e
+// toProblems turns the strict package's Errors into rules' Errors.
+func toProblems(es strict.Errors) problems {
+	out := make(problems, len(es))
+	for i, e := range es {
+		out[i] = &Error{File: e.File, Line: e.Line, Col: e.Col, Path: e.Path, Msg: e.Msg}
+	}
+	return out
 }
 
 type field struct {
 	name string
 	yaml bool // only in rule files
-	fn   func(v *node, path string)
+	fn   func(v *strict.Node, path string)
 }
 
 // object decodes mapping n: each key to its field, unknown and duplicate keys reported.
 // It reports false when n is not a mapping.
-func (d *decoder) object(n *node, path string, fields []field) bool {
-	d.pos[path] = n
-	if n.kind != kMap {
-		d.fail(n, path, "expected an object, got %s", n.describe())
-		return false
-	}
-	var names []string
+func (d *decoder) object(n *strict.Node, path string, fields []field) bool {
+	var fs []strict.Field
 	for _, f := range fields {
 		if !f.yaml || d.yaml {
-			names = append(names, f.name)
+			fs = append(fs, strict.Field{Name: f.name, Decode: f.fn})
 		}
 	}
-	seen := map[string]*node{}
-	for i, k := range n.keys {
-		v := n.vals[i]
-		p := join(path, k.text)
-		if first := seen[k.text]; first != nil {
-			if first.line > 0 {
-				d.fail(k, p, "duplicate key (first at line %d)", first.line)
-			} else {
-				d.fail(k, p, "duplicate key")
-			}
-			continue
-		}
-		seen[k.text] = k
-		var fn func(*node, string)
-		for _, f := range fields {
-			if f.name == k.text && (!f.yaml || d.yaml) {
-				fn = f.fn
-			}
-		}
-		if fn == nil {
-			msg := fmt.Sprintf("unknown key %q", k.text)
-			s := suggest.Closest(k.text, names)
-			if s != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", s)
-			} else {
-				msg += " (known: " + strings.Join(names, ", ") + ")"
-			}
-			d.fail(k, path, "%s", msg)
-			delete(d.bad, path)
-			d.bad[p] = true
-			if s != "" && seen[s] == nil {
-				d.bad[join(path, s)] = true // "required" would only repeat the typo
-			}
-			continue
-		}
-		d.pos[p] = v
-		fn(v, p)
-	}
-	return true
+	return d.Object(n, path, fs)
 }
 
-func (d *decoder) list(n *node, path string, item func(v *node, path string)) {
-	if n.kind == kNull {
-		return
-	}
-	if n.kind != kList {
-		d.fail(n, path, "expected a list, got %s", n.describe())
-		return
-	}
-	for i, it := range n.items {
-		p := index(path, i)
-		d.pos[p] = it
-		item(it, p)
+// list decodes list n, item by item; null is an empty list.
+func (d *decoder) list(n *strict.Node, path string, item func(v *strict.Node, path string)) {
+	if n.Kind != strict.Null {
+		d.List(n, path, item)
 	}
 }
 
 // str reads text. null reads as "" (absent). In rule files any scalar is text, so that
 // version: 0.1 means "0.1"; in JSON the value must be a string.
-func (d *decoder) str(n *node, path string, out *string) {
+func (d *decoder) str(n *strict.Node, path string, out *string) {
 	switch {
-	case n.kind == kNull:
+	case n.Kind == strict.Null:
 		*out = ""
-	case n.kind == kString, d.yaml && (n.kind == kNumber || n.kind == kBool):
-		*out = n.text
+	case n.Kind == strict.String, d.yaml && (n.Kind == strict.Number || n.Kind == strict.Bool):
+		*out = n.Text
 	default:
-		d.fail(n, path, "expected a string, got %s", n.describe())
+		d.Fail(n, path, "expected a string, got %s", n.Describe())
 	}
 }
 
-func (d *decoder) integer(n *node, path string, out *int) {
-	if n.kind == kNull {
+// text is a field that str reads into out.
+func (d *decoder) text(name string, out *string) field {
+	return field{name: name, fn: func(v *strict.Node, p string) { d.str(v, p, out) }}
+}
+
+func (d *decoder) integer(n *strict.Node, path string, out *int) {
+	if n.Kind == strict.Null {
 		*out = 0
 		return
 	}
-	if n.kind == kNumber {
-		if i, err := strconv.ParseInt(n.text, 10, 32); err == nil {
+	if n.Kind == strict.Number {
+		if i, err := strconv.ParseInt(n.Text, 10, 32); err == nil {
 			*out = int(i)
 			return
 		}
-		if f, err := strconv.ParseFloat(n.text, 64); err == nil && f == math.Trunc(f) && math.Abs(f) <= math.MaxInt32 {
+		if f, err := strconv.ParseFloat(n.Text, 64); err == nil && f == math.Trunc(f) && math.Abs(f) <= math.MaxInt32 {
 			*out = int(f)
 			return
 		}
 	}
-	d.fail(n, path, "expected an integer, got %s", n.describe())
+	d.Fail(n, path, "expected an integer, got %s", n.Describe())
 }
 
-func (d *decoder) boolean(n *node, path string, out *bool) {
-	switch n.kind {
-	case kNull:
+func (d *decoder) boolean(n *strict.Node, path string, out *bool) {
+	switch n.Kind {
+	case strict.Null:
 		*out = false
-	case kBool:
-		*out = n.text == "true"
+	case strict.Bool:
+		*out = n.True()
 	default:
-		d.fail(n, path, "expected true or false, got %s", n.describe())
+		d.Fail(n, path, "expected true or false, got %s", n.Describe())
 	}
 }
 
-func (d *decoder) template(n *node, path string) *Template {
+func (d *decoder) template(n *strict.Node, path string) *Template {
 	t := &Template{}
 	d.object(n, path, append([]field{
-		{name: "id", fn: func(v *node, p string) { d.str(v, p, &t.ID) }},
-		{name: "name", fn: func(v *node, p string) { d.str(v, p, &t.Name) }},
-		{name: "source", fn: func(v *node, p string) {}}, // read-only: what a GET returned may be PUT back
-		{name: "attributes", fn: func(v *node, p string) {
-			d.list(v, p, func(v *node, p string) { t.Attributes = append(t.Attributes, d.attribute(v, p)) })
+		d.text("id", &t.ID),
+		d.text("name", &t.Name),
+		{name: "source", fn: func(v *strict.Node, p string) {}}, // read-only: what a GET returned may be PUT back
+		{name: "attributes", fn: func(v *strict.Node, p string) {
+			d.list(v, p, func(v *strict.Node, p string) { t.Attributes = append(t.Attributes, d.attribute(v, p)) })
 		}},
 	}, d.auditFields(&t.Audit)...))
 	return t
@@ -177,45 +131,46 @@ func (d *decoder) auditFields(a *Audit) []field {
 	if d.yaml {
 		return nil
 	}
+	ignore := func(*strict.Node, string) {}
 	return []field{
-		{name: "createdAt", fn: func(v *node, p string) { d.str(v, p, &a.CreatedAt) }},
-		{name: "createdBy", fn: func(v *node, p string) { d.str(v, p, &a.CreatedBy) }},
-		{name: "updatedAt", fn: func(v *node, p string) { d.str(v, p, &a.UpdatedAt) }},
-		{name: "updatedBy", fn: func(v *node, p string) { d.str(v, p, &a.UpdatedBy) }},
-		{name: "organizationId", fn: func(v *node, p string) {}},
-		{name: "workspaceId", fn: func(v *node, p string) {}},
+		d.text("createdAt", &a.CreatedAt),
+		d.text("createdBy", &a.CreatedBy),
+		d.text("updatedAt", &a.UpdatedAt),
+		d.text("updatedBy", &a.UpdatedBy),
+		{name: "organizationId", fn: ignore},
+		{name: "workspaceId", fn: ignore},
 	}
 }
 
-func (d *decoder) attribute(n *node, path string) Attribute {
+func (d *decoder) attribute(n *strict.Node, path string) Attribute {
 	var a Attribute
-	var lookBack, unitOrPeriod *node
+	var lookBack, unitOrPeriod *strict.Node
 	d.object(n, path, []field{
-		{name: "version", fn: func(v *node, p string) { d.str(v, p, &a.Version) }},
-		{name: "displayName", fn: func(v *node, p string) { d.str(v, p, &a.DisplayName) }},
-		{name: "name", fn: func(v *node, p string) { d.str(v, p, &a.Name) }},
-		{name: "event", fn: func(v *node, p string) { d.str(v, p, &a.Event) }},
-		{name: "metaData", fn: func(v *node, p string) { d.str(v, p, &a.MetaData) }},
-		{name: "metaDataType", fn: func(v *node, p string) { d.str(v, p, &a.MetaDataType) }},
-		{name: "limit", fn: func(v *node, p string) { d.integer(v, p, &a.Limit) }},
-		{name: "lookBackDurationType", fn: func(v *node, p string) { unitOrPeriod = v; d.str(v, p, &a.LookBackDurationType) }},
-		{name: "lookBackPeriod", fn: func(v *node, p string) { unitOrPeriod = v; d.integer(v, p, &a.LookBackPeriod) }},
-		{name: "lookBack", yaml: true, fn: func(v *node, p string) { lookBack = v }},
-		{name: "aggregationMode", fn: func(v *node, p string) { d.str(v, p, &a.AggregationMode) }},
-		{name: "rules", fn: func(v *node, p string) {
-			if v.kind != kNull {
+		d.text("version", &a.Version),
+		d.text("displayName", &a.DisplayName),
+		d.text("name", &a.Name),
+		d.text("event", &a.Event),
+		d.text("metaData", &a.MetaData),
+		d.text("metaDataType", &a.MetaDataType),
+		{name: "limit", fn: func(v *strict.Node, p string) { d.integer(v, p, &a.Limit) }},
+		{name: "lookBackDurationType", fn: func(v *strict.Node, p string) { unitOrPeriod = v; d.str(v, p, &a.LookBackDurationType) }},
+		{name: "lookBackPeriod", fn: func(v *strict.Node, p string) { unitOrPeriod = v; d.integer(v, p, &a.LookBackPeriod) }},
+		{name: "lookBack", yaml: true, fn: func(v *strict.Node, p string) { lookBack = v }},
+		d.text("aggregationMode", &a.AggregationMode),
+		{name: "rules", fn: func(v *strict.Node, p string) {
+			if v.Kind != strict.Null {
 				a.Rules = d.ruleBlock(v, p)
 			}
 		}},
-		{name: "condition", fn: func(v *node, p string) { d.str(v, p, &a.Condition) }},
-		{name: "verbose", fn: func(v *node, p string) { d.boolean(v, p, &a.Verbose) }},
-		{name: "widgetAttributes", fn: func(v *node, p string) {
-			switch v.kind {
-			case kNull:
-			case kMap:
-				a.WidgetAttributes = v.toAny().(map[string]any)
+		d.text("condition", &a.Condition),
+		{name: "verbose", fn: func(v *strict.Node, p string) { d.boolean(v, p, &a.Verbose) }},
+		{name: "widgetAttributes", fn: func(v *strict.Node, p string) {
+			switch v.Kind {
+			case strict.Null:
+			case strict.Map:
+				a.WidgetAttributes = v.Value().(map[string]any)
 			default:
-				d.fail(v, p, "expected an object, got %s", v.describe())
+				d.Fail(v, p, "expected an object, got %s", v.Describe())
 			}
 		}},
 	})
@@ -223,44 +178,44 @@ func (d *decoder) attribute(n *node, path string) Attribute {
 		p := join(path, "lookBack")
 		d.rename[join(path, "lookBackDurationType")] = p
 		d.rename[join(path, "lookBackPeriod")] = p
-		d.bad[join(path, "lookBackDurationType")] = true // unless the shorthand parses, below
-		d.bad[join(path, "lookBackPeriod")] = true
+		d.Bad[join(path, "lookBackDurationType")] = true // unless the shorthand parses, below
+		d.Bad[join(path, "lookBackPeriod")] = true
 		switch {
 		case unitOrPeriod != nil:
-			d.fail(lookBack, p, "give either lookBack or lookBackDurationType and lookBackPeriod, not both")
-		case lookBack.kind != kString:
-			d.fail(lookBack, p, "expected a duration like 30m, 24h or 7d, got %s", lookBack.describe())
+			d.Fail(lookBack, p, "give either lookBack or lookBackDurationType and lookBackPeriod, not both")
+		case lookBack.Kind != strict.String:
+			d.Fail(lookBack, p, "expected a duration like 30m, 24h or 7d, got %s", lookBack.Describe())
 		default:
-			unit, period, err := parseLookBack(lookBack.text)
+			unit, period, err := parseLookBack(lookBack.Text)
 			if err != nil {
-				d.fail(lookBack, p, "%v", err)
+				d.Fail(lookBack, p, "%v", err)
 				break
 			}
 			a.LookBackDurationType, a.LookBackPeriod = unit, period
 			for _, f := range []string{"lookBackDurationType", "lookBackPeriod"} {
-				d.pos[join(path, f)] = lookBack
-				delete(d.bad, join(path, f))
+				d.Pos[join(path, f)] = lookBack
+				delete(d.Bad, join(path, f))
 			}
 		}
 	}
 	return a
 }
 
-func (d *decoder) ruleBlock(n *node, path string) *RuleBlock {
+func (d *decoder) ruleBlock(n *strict.Node, path string) *RuleBlock {
 	b := &RuleBlock{}
 	d.object(n, path, []field{
-		{name: "logic", fn: func(v *node, p string) { d.str(v, p, &b.Logic) }},
-		{name: "condition", fn: func(v *node, p string) { d.str(v, p, &b.Condition) }},
-		{name: "args", fn: func(v *node, p string) {
-			d.list(v, p, func(v *node, p string) {
+		d.text("logic", &b.Logic),
+		d.text("condition", &b.Condition),
+		{name: "args", fn: func(v *strict.Node, p string) {
+			d.list(v, p, func(v *strict.Node, p string) {
 				switch {
-				case v.kind == kMap:
+				case v.Kind == strict.Map:
 					b.Args = append(b.Args, RuleArg{Block: d.ruleBlock(v, p)})
-				case v.kind == kString:
-					b.Args = append(b.Args, RuleArg{Condition: v.text})
+				case v.Kind == strict.String:
+					b.Args = append(b.Args, RuleArg{Condition: v.Text})
 				default:
-					d.fail(v, p, "expected a condition string or a rule block, got %s", v.describe())
-					d.bad[join(path, "args")] = true
+					d.Fail(v, p, "expected a condition string or a rule block, got %s", v.Describe())
+					d.Bad[join(path, "args")] = true
 				}
 			})
 		}},

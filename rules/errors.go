@@ -3,7 +3,8 @@ package rules
 import (
 	"errors"
 	"strconv"
-	"strings"
+
+	"github.com/openjds/jds/internal/strict"
 )
 
 // ErrInvalid is what every definition problem is: errors.Is(err, ErrInvalid) holds for
@@ -33,25 +34,11 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	var b strings.Builder
-	if e.File != "" {
-		b.WriteString(e.File)
-		if e.Line > 0 {
-			b.WriteString(":" + strconv.Itoa(e.Line))
-			if e.Col > 0 {
-				b.WriteString(":" + strconv.Itoa(e.Col))
-			}
-		}
-		b.WriteString(": ")
-	}
-	if e.Path != "" {
-		b.WriteString(e.Path + ": ")
-	}
-	b.WriteString(e.Msg)
+	s := (&strict.Error{File: e.File, Line: e.Line, Col: e.Col, Path: e.Path, Msg: e.Msg}).Error()
 	if e.exprCol > 0 {
-		b.WriteString(" (column " + strconv.Itoa(e.exprCol) + ")")
+		s += " (column " + strconv.Itoa(e.exprCol) + ")"
 	}
-	return b.String()
+	return s
 }
 
 // Is makes every *Error an ErrInvalid.
@@ -73,6 +60,10 @@ func Problems(err error) []string {
 	return []string{err.Error()}
 }
 
+// Invalid joins the strict decoder's problems, each as an *Error; nil when there are
+// none.
+func Invalid(es strict.Errors) error { return toProblems(es).err() }
+
 // problems collects Errors.
 type problems []*Error
 
@@ -82,30 +73,11 @@ func (p *problems) add(path, format string, args ...any) *Error {
 	return e
 }
 
-func (p problems) err() error {
-	if len(p) == 0 {
-		return nil
-	}
-	errs := make([]error, len(p))
-	for i, e := range p {
-		errs[i] = e
-	}
-	return errors.Join(errs...)
-}
+func (p problems) err() error { return strict.JoinAll(p) }
 
-// join appends a sub-path to a path.
-func join(path, key string) string {
-	switch {
-	case path == "":
-		return key
-	case key == "":
-		return path
-	case key[0] == '[':
-		return path + key
-	}
-	return path + "." + key
-}
-
-func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
+// Paths are written as the strict decoder writes them.
+func join(path, key string) string    { return strict.Join(path, key) }
+func index(path string, i int) string { return strict.Index(path, i) }
+func parent(path string) string       { return strict.Parent(path) }
 
 func errorsJoin(errs []error) error { return errors.Join(errs...) }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/openjds/jds/internal/strict"
 )
 
 // ParseTemplateJSON decodes a template posted to the API, strictly (unknown keys,
@@ -16,11 +18,11 @@ import (
 //
 //	attributes[0].aggregationMode: must be one of Value, Count, Sum, Min, Max, Average, Distinct, got "Total"
 func ParseTemplateJSON(raw []byte) (*Template, error) {
-	n, err := fromJSON(raw)
+	n, err := strict.FromJSON(raw)
 	if err != nil {
 		return nil, &Error{Msg: err.Error()}
 	}
-	d := newDecoder(false)
+	d := newDecoder("", false)
 	t := d.template(n, "")
 	c, errs := compile(t)
 	if errs = d.merge(errs); len(errs) > 0 {
@@ -32,11 +34,11 @@ func ParseTemplateJSON(raw []byte) (*Template, error) {
 // merge returns the decoder's problems followed by the later ones (validation,
 // compilation) that are not consequences of a field already reported as badly written.
 func (d *decoder) merge(later problems) problems {
-	out := append(problems(nil), d.errs...)
+	out := toProblems(d.Errs)
 next:
 	for _, e := range later {
 		for p := e.Path; ; p = parent(p) {
-			if d.bad[p] {
+			if d.Bad[p] {
 				continue next
 			}
 			if p == "" {
@@ -61,8 +63,8 @@ type File struct {
 	// returns files with every action compiled.
 	CompiledActions []*CompiledAction
 
-	namePos   []*node // where each template's name is, for errors across files
-	actionPos []*node // where each action's name is (or the action, without one)
+	namePos   []*strict.Node // where each template's name is, for errors across files
+	actionPos []*strict.Node // where each action's name is (or the action, without one)
 	// For LoadFiles: the actions that name a template of another file, and what is
 	// needed to place their problems in this file.
 	pending []int
@@ -91,28 +93,28 @@ func ParseFile(path string, data []byte) (*File, error) {
 
 // ParseFile is [ParseFile] with the checks o asks for.
 func (o Options) ParseFile(path string, data []byte) (*File, error) {
-	root, errs := fromYAML(path, data)
+	root, errs := strict.FromYAML(path, "a rule file", data)
 	if len(errs) > 0 {
-		return nil, errs.err()
+		return nil, Invalid(errs)
 	}
 	f := &File{Path: path, opts: o}
 	if root == nil {
 		return f, nil
 	}
-	d := newDecoder(true)
-	var nodes []*node
+	d := newDecoder(path, true)
+	var nodes []*strict.Node
 	d.object(root, "", []field{
-		{name: "templates", fn: func(v *node, p string) {
-			d.list(v, p, func(v *node, p string) {
+		{name: "templates", fn: func(v *strict.Node, p string) {
+			d.list(v, p, func(v *strict.Node, p string) {
 				f.Templates = append(f.Templates, d.template(v, p))
 				nodes = append(nodes, v)
 			})
 		}},
-		{name: "actions", fn: func(v *node, p string) {
-			d.list(v, p, func(v *node, p string) {
+		{name: "actions", fn: func(v *strict.Node, p string) {
+			d.list(v, p, func(v *strict.Node, p string) {
 				a := d.action(v, p)
-				if v.kind == kMap && a.Template == "" && !d.bad[join(p, "template")] {
-					d.fail(v, join(p, "template"), "required: the name of the template whose attributes the action reads")
+				if v.Kind == strict.Map && a.Template == "" && !d.Bad[join(p, "template")] {
+					d.Fail(v, join(p, "template"), "required: the name of the template whose attributes the action reads")
 				}
 				f.Actions = append(f.Actions, a)
 			})
@@ -140,7 +142,7 @@ func (o Options) ParseFile(path string, data []byte) (*File, error) {
 		}
 		f.Templates[i] = c.Template
 		f.Compiled = append(f.Compiled, c)
-		f.namePos = append(f.namePos, d.pos[join(prefix, "name")])
+		f.namePos = append(f.namePos, d.Pos[join(prefix, "name")])
 	}
 	declared := map[string]bool{} // templates of this file, compiled or not
 	for _, t := range f.Templates {
@@ -156,9 +158,9 @@ func (o Options) ParseFile(path string, data []byte) (*File, error) {
 	})...)
 	seen := map[[2]string]int{}
 	for i, a := range f.Actions {
-		n := d.pos[join(index("actions", i), "name")]
+		n := d.Pos[join(index("actions", i), "name")]
 		if n == nil {
-			n = d.pos[index("actions", i)]
+			n = d.Pos[index("actions", i)]
 		}
 		f.actionPos = append(f.actionPos, n)
 		k := actionKey(a)
@@ -252,16 +254,16 @@ func (d *decoder) locate(e *Error, file string, lines []string) {
 		return // the decoder placed it
 	}
 	if k := d.keys[e.Path]; k != nil && e.atKey {
-		e.Line, e.Col = k.line, k.col
+		e.Line, e.Col = k.Line, k.Col
 		return
 	}
 	p := e.Path
 	if r, ok := d.rename[p]; ok {
 		e.Path = r
 	}
-	var n *node
+	var n *strict.Node
 	for {
-		if n = d.pos[p]; n != nil || p == "" {
+		if n = d.Pos[p]; n != nil || p == "" {
 			break
 		}
 		p = parent(p)
@@ -269,34 +271,15 @@ func (d *decoder) locate(e *Error, file string, lines []string) {
 	if n == nil {
 		return
 	}
-	e.Line, e.Col = n.line, n.col
-	if e.exprCol > 0 && n.quoted >= 0 && n.kind == kString && n.line-1 < len(lines) {
-		line := lines[n.line-1]
-		start := runeOffset(line, n.col-1+n.quoted)
-		if start >= 0 && strings.HasPrefix(line[start:], n.text) {
-			e.Col = n.col + n.quoted + e.exprCol - 1
+	e.Line, e.Col = n.Line, n.Col
+	if e.exprCol > 0 && n.Quoted >= 0 && n.Kind == strict.String && n.Line-1 < len(lines) {
+		line := lines[n.Line-1]
+		start := runeOffset(line, n.Col-1+n.Quoted)
+		if start >= 0 && strings.HasPrefix(line[start:], n.Text) {
+			e.Col = n.Col + n.Quoted + e.exprCol - 1
 			e.exprCol = 0
 		}
 	}
-}
-
-// sortProblems orders problems by position, keeping the order of those at one place.
-func sortProblems(p problems) {
-	sort.SliceStable(p, func(i, j int) bool {
-		if p[i].Line != p[j].Line {
-			return p[i].Line < p[j].Line
-		}
-		return p[i].Col < p[j].Col
-	})
-}
-
-// parent strips the last component of a path: a.b[2] → a.b, a.b → a.
-func parent(p string) string {
-	i := strings.LastIndexAny(p, ".[")
-	if i < 0 {
-		return ""
-	}
-	return p[:i]
 }
 
 // runeOffset returns the byte offset of the n-th rune of s, or -1.
@@ -372,11 +355,11 @@ func (o Options) LoadFiles(paths ...string) ([]*File, error) {
 		for i, t := range f.Templates {
 			n := f.namePos[i]
 			if w, dup := seen[t.Name]; dup {
-				errs = append(errs, &Error{File: path, Line: n.line, Col: n.col, Path: join(index("templates", i), "name"),
+				errs = append(errs, &Error{File: path, Line: n.Line, Col: n.Col, Path: join(index("templates", i), "name"),
 					Msg: fmt.Sprintf("template %q is also defined in %s:%d", t.Name, w.file, w.line)})
 				continue
 			}
-			seen[t.Name] = where{path, n.line}
+			seen[t.Name] = where{path, n.Line}
 		}
 		out = append(out, f)
 	}
@@ -427,11 +410,11 @@ func resolveActions(files []*File, complete bool) []error {
 			}
 			n := f.actionPos[i]
 			if w, dup := seen[k]; dup {
-				probs = append(probs, &Error{File: f.Path, Line: n.line, Col: n.col, Path: join(index("actions", i), "name"),
+				probs = append(probs, &Error{File: f.Path, Line: n.Line, Col: n.Col, Path: join(index("actions", i), "name"),
 					Msg: fmt.Sprintf("action %q of template %q is also defined in %s:%d", k[1], k[0], w.file, w.line)})
 				continue
 			}
-			seen[k] = where{f.Path, n.line}
+			seen[k] = where{f.Path, n.Line}
 		}
 		sortProblems(probs)
 		for _, e := range probs {
@@ -474,4 +457,14 @@ func FileID(names ...string) string {
 		}
 	}
 	return strings.TrimRight(b.String(), "-")
+}
+
+// sortProblems orders problems by position, keeping the order of those at one place.
+func sortProblems(p problems) {
+	sort.SliceStable(p, func(i, j int) bool {
+		if p[i].Line != p[j].Line {
+			return p[i].Line < p[j].Line
+		}
+		return p[i].Col < p[j].Col
+	})
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/openjds/jds/internal/egress"
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/exprbudget"
-	"github.com/openjds/jds/internal/suggest"
+	"github.com/openjds/jds/internal/strict"
 )
 
 // Action is a journey action, JDS-shaped: marshalled to JSON it has the field names of
@@ -103,11 +103,11 @@ const MaxCooldownMinutes = MaxLookBackDays * 24 * 60
 //
 //	actionTriggers[0].webhookURL: must be an http:// or https:// URL
 func ParseActionJSON(raw []byte) (*Action, error) {
-	n, err := fromJSON(raw)
+	n, err := strict.FromJSON(raw)
 	if err != nil {
 		return nil, &Error{Msg: err.Error()}
 	}
-	d := newDecoder(false)
+	d := newDecoder("", false)
 	a := d.action(n, "")
 	c, errs := compileAction(a, nil, Options{})
 	if errs = d.merge(errs); len(errs) > 0 {
@@ -116,49 +116,49 @@ func ParseActionJSON(raw []byte) (*Action, error) {
 	return c.Action, nil
 }
 
-func (d *decoder) action(n *node, path string) *Action {
+func (d *decoder) action(n *strict.Node, path string) *Action {
 	a := &Action{}
-	var active, cooldown, cooldownShort *node
+	var active, cooldown, cooldownShort *strict.Node
 	d.object(n, path, append([]field{
-		{name: "id", fn: func(v *node, p string) { d.str(v, p, &a.ID) }},
-		{name: "name", fn: func(v *node, p string) { d.str(v, p, &a.Name) }},
-		{name: "templateId", fn: func(v *node, p string) { d.str(v, p, &a.TemplateID) }},
-		{name: "templateName", fn: func(v *node, p string) { d.str(v, p, &a.Template) }},
-		{name: "template", yaml: true, fn: func(v *node, p string) { d.str(v, p, &a.Template) }},
-		{name: "source", fn: func(v *node, p string) {}}, // read-only
-		{name: "isActive", fn: func(v *node, p string) { active = v; d.boolean(v, p, &a.IsActive) }},
-		{name: "cooldownPeriodInMinutes", fn: func(v *node, p string) { cooldown = v; d.integer(v, p, &a.CooldownPeriodInMinutes) }},
-		{name: "cooldown", yaml: true, fn: func(v *node, p string) { cooldownShort = v }},
-		{name: "rules", fn: func(v *node, p string) {
-			if v.kind != kNull {
+		d.text("id", &a.ID),
+		d.text("name", &a.Name),
+		d.text("templateId", &a.TemplateID),
+		d.text("templateName", &a.Template),
+		{name: "template", yaml: true, fn: func(v *strict.Node, p string) { d.str(v, p, &a.Template) }},
+		{name: "source", fn: func(v *strict.Node, p string) {}}, // read-only
+		{name: "isActive", fn: func(v *strict.Node, p string) { active = v; d.boolean(v, p, &a.IsActive) }},
+		{name: "cooldownPeriodInMinutes", fn: func(v *strict.Node, p string) { cooldown = v; d.integer(v, p, &a.CooldownPeriodInMinutes) }},
+		{name: "cooldown", yaml: true, fn: func(v *strict.Node, p string) { cooldownShort = v }},
+		{name: "rules", fn: func(v *strict.Node, p string) {
+			if v.Kind != strict.Null {
 				a.Rules = d.ruleBlock(v, p)
 			}
 		}},
-		{name: "condition", fn: func(v *node, p string) { d.str(v, p, &a.Condition) }},
-		{name: "actionTriggers", fn: func(v *node, p string) {
-			d.list(v, p, func(v *node, p string) { a.ActionTriggers = append(a.ActionTriggers, d.trigger(v, p)) })
+		d.text("condition", &a.Condition),
+		{name: "actionTriggers", fn: func(v *strict.Node, p string) {
+			d.list(v, p, func(v *strict.Node, p string) { a.ActionTriggers = append(a.ActionTriggers, d.trigger(v, p)) })
 		}},
 	}, d.auditFields(&a.Audit)...))
-	if n.kind != kMap {
+	if n.Kind != strict.Map {
 		return a
 	}
-	if r, c := join(path, "rules"), join(path, "condition"); d.bad[r] || d.bad[c] {
-		d.bad[r], d.bad[c] = true, true // "rules or condition required" would repeat it
+	if r, c := join(path, "rules"), join(path, "condition"); d.Bad[r] || d.Bad[c] {
+		d.Bad[r], d.Bad[c] = true, true // "rules or condition required" would repeat it
 	}
 	if active == nil {
-		d.fail(n, join(path, "isActive"), "required: true or false")
+		d.Fail(n, join(path, "isActive"), "required: true or false")
 	}
 	cp := join(path, "cooldownPeriodInMinutes")
 	switch {
 	case cooldownShort != nil && cooldown != nil:
-		d.fail(cooldownShort, join(path, "cooldown"), "give either cooldown or cooldownPeriodInMinutes, not both")
+		d.Fail(cooldownShort, join(path, "cooldown"), "give either cooldown or cooldownPeriodInMinutes, not both")
 	case cooldownShort != nil:
 		d.rename[cp] = join(path, "cooldown")
-		d.pos[cp] = cooldownShort
+		d.Pos[cp] = cooldownShort
 		min, err := parseCooldown(cooldownShort)
 		if err != nil {
-			d.fail(cooldownShort, join(path, "cooldown"), "%v", err)
-			d.bad[cp] = true
+			d.Fail(cooldownShort, join(path, "cooldown"), "%v", err)
+			d.Bad[cp] = true
 		}
 		a.CooldownPeriodInMinutes = min
 	case cooldown == nil:
@@ -166,66 +166,58 @@ func (d *decoder) action(n *node, path string) *Action {
 		if d.yaml {
 			msg = "required: cooldown (a duration like 1h) or cooldownPeriodInMinutes"
 		}
-		d.fail(n, cp, "%s", msg)
+		d.Fail(n, cp, "%s", msg)
 	}
 	return a
 }
 
 // parseCooldown reads the rule-file shorthand: a duration in whole minutes, 0 allowed.
-func parseCooldown(n *node) (int, error) {
-	if n.kind == kNumber && n.text == "0" {
+func parseCooldown(n *strict.Node) (int, error) {
+	if n.Kind == strict.Number && n.Text == "0" {
 		return 0, nil
 	}
-	if n.kind != kString {
-		return 0, fmt.Errorf("expected a duration like 30m, 1h or 1d, got %s", n.describe())
+	if n.Kind != strict.String {
+		return 0, fmt.Errorf("expected a duration like 30m, 1h or 1d, got %s", n.Describe())
 	}
-	d, err := parseDuration(n.text)
+	d, err := parseDuration(n.Text)
 	switch {
 	case err != nil:
 		return 0, err
 	case d < 0:
-		return 0, fmt.Errorf("must not be negative, got %q", n.text)
+		return 0, fmt.Errorf("must not be negative, got %q", n.Text)
 	case d%time.Minute != 0:
-		return 0, fmt.Errorf("must be whole minutes, got %q", n.text)
+		return 0, fmt.Errorf("must be whole minutes, got %q", n.Text)
 	case d > MaxCooldownMinutes*time.Minute:
-		return 0, fmt.Errorf("at most %d days, got %q", MaxLookBackDays, n.text)
+		return 0, fmt.Errorf("at most %d days, got %q", MaxLookBackDays, n.Text)
 	}
 	return int(d / time.Minute), nil
 }
 
-func (d *decoder) trigger(n *node, path string) Trigger {
+func (d *decoder) trigger(n *strict.Node, path string) Trigger {
 	var t Trigger
 	d.object(n, path, []field{
-		{name: "type", fn: func(v *node, p string) { d.str(v, p, &t.Type) }},
-		{name: "webhookURL", fn: func(v *node, p string) { d.str(v, p, &t.WebhookURL) }},
-		{name: "authorizationScheme", fn: func(v *node, p string) { d.str(v, p, &t.AuthorizationScheme) }},
-		{name: "authorization", fn: func(v *node, p string) { d.str(v, p, &t.Authorization) }},
-		{name: "connector", fn: func(v *node, p string) { d.str(v, p, &t.Connector) }},
-		{name: "at", fn: func(v *node, p string) { d.str(v, p, &t.At) }},
-		{name: "attributes", fn: func(v *node, p string) {
-			switch v.kind {
-			case kNull:
+		d.text("type", &t.Type),
+		d.text("webhookURL", &t.WebhookURL),
+		d.text("authorizationScheme", &t.AuthorizationScheme),
+		d.text("authorization", &t.Authorization),
+		d.text("connector", &t.Connector),
+		d.text("at", &t.At),
+		{name: "attributes", fn: func(v *strict.Node, p string) {
+			switch v.Kind {
+			case strict.Null:
 				return
-			case kMap:
+			case strict.Map:
 			default:
-				d.fail(v, p, "expected an object of strings, got %s", v.describe())
+				d.Fail(v, p, "expected an object of strings, got %s", v.Describe())
 				return
 			}
-			t.Attributes = make(map[string]string, len(v.keys))
-			seen := map[string]*node{}
-			for i, k := range v.keys {
-				kp := join(p, k.text)
-				if first := seen[k.text]; first != nil {
-					d.fail(k, kp, "duplicate key")
-					continue
-				}
-				seen[k.text] = k
-				d.pos[kp] = v.vals[i]
-				d.keys[kp] = k
+			t.Attributes = make(map[string]string, len(v.Keys))
+			d.Pairs(v, p, func(k, v *strict.Node, p string) {
+				d.keys[p] = k
 				var s string
-				d.str(v.vals[i], kp, &s)
-				t.Attributes[k.text] = s
-			}
+				d.str(v, p, &s)
+				t.Attributes[k.Text] = s
+			})
 		}},
 	})
 	return t
@@ -481,7 +473,7 @@ func profileRefs(prog *vm.Program, t *Compiled, top bool) (names map[string]bool
 		}
 		if t.Attr(s.Value) == nil || t.Attr(s.Value).Name != s.Value {
 			msg := fmt.Sprintf("the template %q has no attribute named %q", t.Template.Name, s.Value)
-			if sg := suggest.Closest(s.Value, known); sg != "" {
+			if sg := strict.Closest(s.Value, known); sg != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", sg)
 			}
 			bad = &tmplError{off: m.Property.Location().From, msg: msg}
@@ -656,7 +648,7 @@ func compileTrigger(tr *Trigger, path string, t *Compiled, o Options, api bool, 
 		for _, k := range attrNames {
 			if !slices.Contains(webhookAttrs, k) {
 				msg := fmt.Sprintf("unknown Webhook attribute %q", k)
-				if s := suggest.Closest(k, webhookAttrs); s != "" {
+				if s := strict.Closest(k, webhookAttrs); s != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", s)
 				} else {
 					msg += " (known: " + strings.Join(webhookAttrs, ", ") + ")"

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/openjds/jds/internal/filter"
+	"github.com/openjds/jds/internal/strict"
 )
 
 // A rule test file (*.test.yaml) checks templates the way `promtool test rules` checks
@@ -64,11 +65,11 @@ type testFile struct {
 type testCase struct {
 	name     string
 	template string
-	tplNode  *node
+	tplNode  *strict.Node
 	at       time.Time
 	events   []testEvent
 	evals    []testEval
-	pos      *node
+	pos      *strict.Node
 }
 
 type testEvent struct {
@@ -85,7 +86,7 @@ type testEval struct {
 type testExpect struct {
 	attr string
 	want string
-	n    *node
+	n    *strict.Node
 }
 
 // RunTestFile reads a test file and runs it against the templates of its ruleFiles
@@ -143,8 +144,8 @@ func runTests(path string, tf *testFile, load func(string) (*Compiled, error)) *
 	rep := &TestReport{Path: path}
 	for _, tc := range tf.tests {
 		res := TestResult{Name: tc.name}
-		fail := func(n *node, format string, args ...any) {
-			res.Failures = append(res.Failures, fmt.Sprintf("%s:%d:%d: ", path, n.line, n.col)+fmt.Sprintf(format, args...))
+		fail := func(n *strict.Node, format string, args ...any) {
+			res.Failures = append(res.Failures, fmt.Sprintf("%s:%d:%d: ", path, n.Line, n.Col)+fmt.Sprintf(format, args...))
 		}
 		c, err := load(tc.template)
 		if err != nil || c == nil {
@@ -220,85 +221,84 @@ func sameResult(got, want string) bool {
 }
 
 func parseTestFile(path string, data []byte) (*testFile, error) {
-	root, errs := fromYAML(path, data)
+	root, errs := strict.FromYAML(path, "a rule file", data)
 	if len(errs) > 0 {
-		return nil, errs.err()
+		return nil, Invalid(errs)
 	}
 	tf := &testFile{}
 	if root == nil {
 		return tf, nil
 	}
-	d := newDecoder(true)
+	d := newDecoder(path, true)
 	d.object(root, "", []field{
-		{name: "ruleFiles", fn: func(v *node, p string) {
-			d.list(v, p, func(v *node, p string) {
+		{name: "ruleFiles", fn: func(v *strict.Node, p string) {
+			d.list(v, p, func(v *strict.Node, p string) {
 				var s string
 				d.str(v, p, &s)
 				tf.ruleFiles = append(tf.ruleFiles, s)
 			})
 		}},
-		{name: "tests", fn: func(v *node, p string) {
-			d.list(v, p, func(v *node, p string) { tf.tests = append(tf.tests, d.testCase(v, p)) })
+		{name: "tests", fn: func(v *strict.Node, p string) {
+			d.list(v, p, func(v *strict.Node, p string) { tf.tests = append(tf.tests, d.testCase(v, p)) })
 		}},
 	})
-	for _, e := range d.errs {
-		e.File = path
-	}
-	if len(d.errs) > 0 {
-		return nil, d.errs.err()
+	if len(d.Errs) > 0 {
+		return nil, Invalid(d.Errs)
 	}
 	return tf, nil
 }
 
-func (d *decoder) testCase(n *node, path string) *testCase {
+func (d *decoder) testCase(n *strict.Node, path string) *testCase {
 	tc := &testCase{pos: n, tplNode: n}
-	var atNode, eventsNode, expectNode, evalsNode *node
+	var atNode, eventsNode, expectNode, evalsNode *strict.Node
 	d.object(n, path, []field{
-		{name: "name", fn: func(v *node, p string) { d.str(v, p, &tc.name) }},
-		{name: "template", fn: func(v *node, p string) { tc.tplNode = v; d.str(v, p, &tc.template) }},
-		{name: "at", fn: func(v *node, p string) { atNode = v }},
-		{name: "events", fn: func(v *node, p string) { eventsNode = v }},
-		{name: "expect", fn: func(v *node, p string) { expectNode = v }},
-		{name: "evaluations", fn: func(v *node, p string) { evalsNode = v }},
+		d.text("name", &tc.name),
+		{name: "template", fn: func(v *strict.Node, p string) { tc.tplNode = v; d.str(v, p, &tc.template) }},
+		{name: "at", fn: func(v *strict.Node, p string) { atNode = v }},
+		{name: "events", fn: func(v *strict.Node, p string) { eventsNode = v }},
+		{name: "expect", fn: func(v *strict.Node, p string) { expectNode = v }},
+		{name: "evaluations", fn: func(v *strict.Node, p string) { evalsNode = v }},
 	})
-	if n.kind != kMap {
+	if n.Kind != strict.Map {
 		return tc
 	}
 	if tc.name == "" {
 		tc.name = path
 	}
 	if tc.template == "" {
-		d.fail(n, join(path, "template"), "required: the name of the template to test")
+		d.Fail(n, join(path, "template"), "required: the name of the template to test")
 	}
 	if atNode == nil {
-		d.fail(n, join(path, "at"), "required: the evaluation instant, an RFC 3339 time")
+		d.Fail(n, join(path, "at"), "required: the evaluation instant, an RFC 3339 time")
 		return tc
 	}
-	t, err := time.Parse(time.RFC3339Nano, atNode.text)
-	if err != nil || atNode.kind != kString {
-		d.fail(atNode, join(path, "at"), "expected an RFC 3339 time like 2023-04-01T12:00:00Z, got %s", atNode.describe())
+	t, err := time.Parse(time.RFC3339Nano, atNode.Text)
+	if err != nil || atNode.Kind != strict.String {
+		d.Fail(atNode, join(path, "at"), "expected an RFC 3339 time like 2023-04-01T12:00:00Z, got %s", atNode.Describe())
 		return tc
 	}
 	tc.at = t.UTC()
 	if eventsNode != nil {
-		d.list(eventsNode, join(path, "events"), func(v *node, p string) { tc.events = append(tc.events, d.testEvents(v, p, tc.at, len(tc.events))...) })
+		d.list(eventsNode, join(path, "events"), func(v *strict.Node, p string) {
+			tc.events = append(tc.events, d.testEvents(v, p, tc.at, len(tc.events))...)
+		})
 	}
 	if expectNode != nil {
 		tc.evals = append(tc.evals, testEval{at: tc.at, expect: d.expectations(expectNode, join(path, "expect"))})
 	}
 	if evalsNode != nil {
-		d.list(evalsNode, join(path, "evaluations"), func(v *node, p string) {
+		d.list(evalsNode, join(path, "evaluations"), func(v *strict.Node, p string) {
 			ev := testEval{}
-			var at *node
+			var at *strict.Node
 			d.object(v, p, []field{
-				{name: "at", fn: func(v *node, p string) { at = v }},
-				{name: "expect", fn: func(v *node, p string) { ev.expect = d.expectations(v, p) }},
+				{name: "at", fn: func(v *strict.Node, p string) { at = v }},
+				{name: "expect", fn: func(v *strict.Node, p string) { ev.expect = d.expectations(v, p) }},
 			})
-			if v.kind != kMap {
+			if v.Kind != strict.Map {
 				return
 			}
 			if at == nil {
-				d.fail(v, join(p, "at"), "required: an offset from the test's at (+24h) or an RFC 3339 time")
+				d.Fail(v, join(p, "at"), "required: an offset from the test's at (+24h) or an RFC 3339 time")
 				return
 			}
 			when, ok := d.instant(at, join(p, "at"), tc.at)
@@ -306,7 +306,7 @@ func (d *decoder) testCase(n *node, path string) *testCase {
 				return
 			}
 			if when.Before(tc.at) {
-				d.fail(at, join(p, "at"), "evaluations happen at or after the test's at, when the events have arrived")
+				d.Fail(at, join(p, "at"), "evaluations happen at or after the test's at, when the events have arrived")
 				return
 			}
 			ev.at = when
@@ -317,50 +317,50 @@ func (d *decoder) testCase(n *node, path string) *testCase {
 }
 
 // instant reads an offset from base (-3h, +1d) or an RFC 3339 time.
-func (d *decoder) instant(n *node, path string, base time.Time) (time.Time, bool) {
-	if n.kind == kString || n.kind == kNumber {
-		if t, err := time.Parse(time.RFC3339Nano, n.text); err == nil {
+func (d *decoder) instant(n *strict.Node, path string, base time.Time) (time.Time, bool) {
+	if n.Kind == strict.String || n.Kind == strict.Number {
+		if t, err := time.Parse(time.RFC3339Nano, n.Text); err == nil {
 			return t.UTC(), true
 		}
-		if off, err := parseDuration(n.text); err == nil {
+		if off, err := parseDuration(n.Text); err == nil {
 			return base.Add(off), true
 		}
 	}
-	d.fail(n, path, "expected an offset like -3h or +1d, or an RFC 3339 time, got %s", n.describe())
+	d.Fail(n, path, "expected an offset like -3h or +1d, or an RFC 3339 time, got %s", n.Describe())
 	return time.Time{}, false
 }
 
-func (d *decoder) testEvents(n *node, path string, at time.Time, seen int) []testEvent {
+func (d *decoder) testEvents(n *strict.Node, path string, at time.Time, seen int) []testEvent {
 	ev := testEvent{source: "jds-test", time: at, data: map[string]any{}}
 	repeat := 1
 	var every time.Duration
-	var timeNode, everyNode *node
+	var timeNode, everyNode *strict.Node
 	d.object(n, path, []field{
-		{name: "id", fn: func(v *node, p string) { d.str(v, p, &ev.id) }},
-		{name: "type", fn: func(v *node, p string) { d.str(v, p, &ev.typ) }},
-		{name: "source", fn: func(v *node, p string) { d.str(v, p, &ev.source) }},
-		{name: "time", fn: func(v *node, p string) { timeNode = v }},
-		{name: "data", fn: func(v *node, p string) {
-			if v.kind != kMap {
-				d.fail(v, p, "expected an object, got %s", v.describe())
+		d.text("id", &ev.id),
+		d.text("type", &ev.typ),
+		d.text("source", &ev.source),
+		{name: "time", fn: func(v *strict.Node, p string) { timeNode = v }},
+		{name: "data", fn: func(v *strict.Node, p string) {
+			if v.Kind != strict.Map {
+				d.Fail(v, p, "expected an object, got %s", v.Describe())
 				return
 			}
-			ev.data = v.toAny().(map[string]any)
+			ev.data = v.Value().(map[string]any)
 		}},
-		{name: "repeat", fn: func(v *node, p string) {
+		{name: "repeat", fn: func(v *strict.Node, p string) {
 			d.integer(v, p, &repeat)
 			if repeat < 1 || repeat > 100000 {
-				d.fail(v, p, "must be between 1 and 100000")
+				d.Fail(v, p, "must be between 1 and 100000")
 				repeat = 1
 			}
 		}},
-		{name: "every", fn: func(v *node, p string) { everyNode = v }},
+		{name: "every", fn: func(v *strict.Node, p string) { everyNode = v }},
 	})
-	if n.kind != kMap {
+	if n.Kind != strict.Map {
 		return nil
 	}
 	if ev.typ == "" {
-		d.fail(n, join(path, "type"), "required")
+		d.Fail(n, join(path, "type"), "required")
 	}
 	if timeNode != nil {
 		if t, ok := d.instant(timeNode, join(path, "time"), at); ok {
@@ -369,8 +369,8 @@ func (d *decoder) testEvents(n *node, path string, at time.Time, seen int) []tes
 	}
 	if everyNode != nil {
 		var err error
-		if every, err = parseDuration(everyNode.text); err != nil || everyNode.kind != kString {
-			d.fail(everyNode, join(path, "every"), "expected a duration like 10m")
+		if every, err = parseDuration(everyNode.Text); err != nil || everyNode.Kind != strict.String {
+			d.Fail(everyNode, join(path, "every"), "expected a duration like 10m")
 		}
 	}
 	out := make([]testEvent, repeat)
@@ -384,28 +384,28 @@ func (d *decoder) testEvents(n *node, path string, at time.Time, seen int) []tes
 	return out
 }
 
-func (d *decoder) expectations(n *node, path string) []testExpect {
-	if n.kind != kMap {
-		d.fail(n, path, "expected an object of attribute names and results, got %s", n.describe())
+func (d *decoder) expectations(n *strict.Node, path string) []testExpect {
+	if n.Kind != strict.Map {
+		d.Fail(n, path, "expected an object of attribute names and results, got %s", n.Describe())
 		return nil
 	}
 	var out []testExpect
-	for i, k := range n.keys {
-		v := n.vals[i]
-		x := testExpect{attr: k.text, n: v}
-		switch v.kind {
-		case kNull:
-		case kList:
+	for i, k := range n.Keys {
+		v := n.Vals[i]
+		x := testExpect{attr: k.Text, n: v}
+		switch v.Kind {
+		case strict.Null:
+		case strict.List:
 			var parts []string
-			for _, it := range v.items {
-				parts = append(parts, it.text)
+			for _, it := range v.Items {
+				parts = append(parts, it.Text)
 			}
 			x.want = strings.Join(parts, ",")
-		case kMap:
-			d.fail(v, join(path, k.text), "expected a result (a scalar, or a list for Distinct)")
+		case strict.Map:
+			d.Fail(v, join(path, k.Text), "expected a result (a scalar, or a list for Distinct)")
 			continue
 		default:
-			x.want = v.text
+			x.want = v.Text
 		}
 		out = append(out, x)
 	}

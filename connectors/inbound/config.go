@@ -14,7 +14,7 @@ import (
 	"github.com/openjds/jds/internal/ingest"
 	"github.com/openjds/jds/internal/quota"
 	"github.com/openjds/jds/internal/store"
-	"github.com/openjds/jds/internal/suggest"
+	"github.com/openjds/jds/internal/strict"
 )
 
 // Section is the config file's key of the inbound list.
@@ -130,7 +130,7 @@ func Build(instances []connectors.Instance, o Options) (*Set, error) {
 			continue
 		default:
 			msg := fmt.Errorf("%w %q (webhook or poll)", connectors.ErrUnknownKind, in.Kind)
-			if s := suggest.Closest(in.Kind, []string{KindWebhook, KindPoll}); s != "" {
+			if s := strict.Closest(in.Kind, []string{KindWebhook, KindPoll}); s != "" {
 				msg = fmt.Errorf("%w %q (did you mean %q?)", connectors.ErrUnknownKind, in.Kind, s)
 			}
 			report(&connectors.ConfigError{Field: "kind", Err: msg})

@@ -1,7 +1,4 @@
-// Package suggest finds the name a user probably meant: the "did you mean" of every
-// strict decoder in jds (configuration keys, rule-file fields, connector settings,
-// expression names).
-package suggest
+package strict
 
 import "strings"
 
