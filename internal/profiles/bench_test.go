@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/ingest"
 	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/internal/store/badgerstore"
 	"github.com/openjds/jds/rules"
@@ -21,17 +22,20 @@ func BenchmarkIngest(b *testing.B) {
 	for _, c := range []struct{ name, rules string }{{"none", ""}, {"five", "../../scripts/bench-rules"}} {
 		b.Run(c.name, func(b *testing.B) {
 			quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-			e := New(quiet, time.Now)
-			s, err := badgerstore.Open(badgerstore.Options{Dir: b.TempDir(), Deriver: e, Logger: quiet})
+			sets := NewSets()
+			d := NewDeriver(sets, quiet, nil)
+			s, err := badgerstore.Open(badgerstore.Options{Dir: b.TempDir(), Deriver: d, Logger: quiet})
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer s.Close()
-			defer e.Close()
 			ctx := context.Background()
-			if err := e.Attach(ctx, s); err != nil {
+			e, err := Open(ctx, s, sets, quiet, time.Now)
+			if err != nil {
 				b.Fatal(err)
 			}
+			defer e.Close()
+			pipe := ingest.New(s, ingest.Options{Prepare: []store.Preparer{d}})
 			if c.rules != "" {
 				files, err := rules.LoadFiles(c.rules)
 				if err != nil {
@@ -49,7 +53,7 @@ func BenchmarkIngest(b *testing.B) {
 			evs := benchEvents(b, b.N)
 			b.ResetTimer()
 			for i := 0; i < len(evs); i += 100 {
-				if _, err := s.Append(ctx, ws, evs[i:min(i+100, len(evs))]); err != nil {
+				if _, err := pipe.Append(ctx, ws, evs[i:min(i+100, len(evs))]); err != nil {
 					b.Fatal(err)
 				}
 			}

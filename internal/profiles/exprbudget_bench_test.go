@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openjds/jds/internal/ingest"
 	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/internal/store/badgerstore"
 	"github.com/openjds/jds/rules"
@@ -52,17 +53,20 @@ func BenchmarkCommitExpressionBudget(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-			e := New(quiet, time.Now)
-			s, err := badgerstore.Open(badgerstore.Options{Dir: b.TempDir(), Deriver: e, Logger: quiet})
+			sets := NewSets()
+			d := NewDeriver(sets, quiet, nil)
+			s, err := badgerstore.Open(badgerstore.Options{Dir: b.TempDir(), Deriver: d, Logger: quiet})
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer s.Close()
-			defer e.Close()
 			ctx := context.Background()
-			if err := e.Attach(ctx, s); err != nil {
+			e, err := Open(ctx, s, sets, quiet, time.Now)
+			if err != nil {
 				b.Fatal(err)
 			}
+			defer e.Close()
+			pipe := ingest.New(s, ingest.Options{Prepare: []store.Preparer{d}})
 			dir := b.TempDir()
 			if err := os.WriteFile(filepath.Join(dir, "bomb.yaml"), []byte(bombRules(c.placeholder)), 0o600); err != nil {
 				b.Fatal(err)
@@ -84,7 +88,7 @@ func BenchmarkCommitExpressionBudget(b *testing.B) {
 			}
 			b.ResetTimer()
 			for i := 0; i < len(evs); i += 100 {
-				if _, err := s.Append(ctx, ws, evs[i:min(i+100, len(evs))]); err != nil {
+				if _, err := pipe.Append(ctx, ws, evs[i:min(i+100, len(evs))]); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -130,10 +130,10 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	// The API's actions are also checked against the egress policy and their
 	// organization; rule files serve every organization (orgs).
 	checks := rules.Options{Connectors: ruledir.Connectors(cfg.Connectors), Egress: policy, Organizations: orgs}
-	s.profiles = profiles.New(o.Logger, o.Now, profiles.WithChecks(checks),
-		profiles.WithLimits(cfg.Limits.TemplatesPerWorkspace, cfg.Limits.ActionsPerWorkspace), profiles.OnSuppressed(deliveries.Suppressed))
+	sets := profiles.NewSets()
+	deriver := profiles.NewDeriver(sets, o.Logger, deliveries.Suppressed)
 	s.store, err = badgerstore.Open(badgerstore.Options{
-		Deriver:           s.profiles,
+		Deriver:           deriver,
 		Now:               o.Now,
 		Dir:               filepath.Join(cfg.DataDir, "ledger"),
 		SyncWrites:        cfg.Store.SyncWrites,
@@ -154,11 +154,13 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		return nil, err
 	}
 	s.store.OnCommit(hub.Publish)
-	pipe := ingest.New(s.store, ingest.Options{Prepare: []store.Preparer{s.profiles}, Count: metrics.CountEvents})
+	pipe := ingest.New(s.store, ingest.Options{Prepare: []store.Preparer{deriver}, Count: metrics.CountEvents})
 
 	ctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
-	if err := s.profiles.Attach(ctx, s.store); err != nil {
+	s.profiles, err = profiles.Open(ctx, s.store, sets, o.Logger, o.Now, profiles.WithChecks(checks),
+		profiles.WithLimits(cfg.Limits.TemplatesPerWorkspace, cfg.Limits.ActionsPerWorkspace))
+	if err != nil {
 		return nil, fmt.Errorf("loading profile templates: %w", err)
 	}
 	s.rules = ruledir.NewManager(cfg.RulesDir, checks, o.Logger, func(ctx context.Context, set *ruledir.Set) error {
