@@ -3,7 +3,6 @@ package profiles
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"testing"
 	"time"
@@ -21,21 +20,8 @@ import (
 func BenchmarkIngest(b *testing.B) {
 	for _, c := range []struct{ name, rules string }{{"none", ""}, {"five", "../../scripts/bench-rules"}} {
 		b.Run(c.name, func(b *testing.B) {
-			quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-			sets := NewSets()
-			d := NewDeriver(sets, quiet, nil)
-			s, err := badgerstore.Open(badgerstore.Options{Dir: b.TempDir(), Deriver: d, Logger: quiet})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
+			e, pipe := openBench(b)
 			ctx := context.Background()
-			e, err := Open(ctx, s, sets, quiet, time.Now)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer e.Close()
-			pipe := ingest.New(s, ingest.Options{Prepare: []store.Preparer{d}})
 			if c.rules != "" {
 				files, err := rules.LoadFiles(c.rules)
 				if err != nil {
@@ -85,4 +71,23 @@ func benchEvents(b *testing.B, n int) []*event.Event {
 		evs[i] = ev
 	}
 	return evs
+}
+
+// openBench opens what ingest runs through in jds: a Badger store on disk deriving
+// profiles, the engine over it and the ingest pipeline; all closed when b ends.
+func openBench(b *testing.B) (*Engine, *ingest.Pipeline) {
+	quiet := slog.New(slog.DiscardHandler)
+	sets := NewSets()
+	d := NewDeriver(sets, quiet, nil)
+	s, err := badgerstore.Open(badgerstore.Options{Dir: b.TempDir(), Deriver: d, Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	e, err := Open(context.Background(), s, sets, quiet, time.Now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(e.Close)
+	return e, ingest.New(s, ingest.Options{Prepare: []store.Preparer{d}})
 }

@@ -2,17 +2,12 @@ package profiles
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/openjds/jds/internal/ingest"
 	"github.com/openjds/jds/internal/store"
-	"github.com/openjds/jds/internal/store/badgerstore"
 	"github.com/openjds/jds/rules"
 )
 
@@ -52,21 +47,8 @@ func BenchmarkCommitExpressionBudget(b *testing.B) {
 		{"budget spent in a long predicate", `${count(1..80, ` + strings.TrimSuffix(strings.Repeat(`# * 3 + 1 > # - 7 && `, 40), " && ") + `)}`},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-			sets := NewSets()
-			d := NewDeriver(sets, quiet, nil)
-			s, err := badgerstore.Open(badgerstore.Options{Dir: b.TempDir(), Deriver: d, Logger: quiet})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
+			e, pipe := openBench(b)
 			ctx := context.Background()
-			e, err := Open(ctx, s, sets, quiet, time.Now)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer e.Close()
-			pipe := ingest.New(s, ingest.Options{Prepare: []store.Preparer{d}})
 			dir := b.TempDir()
 			if err := os.WriteFile(filepath.Join(dir, "bomb.yaml"), []byte(bombRules(c.placeholder)), 0o600); err != nil {
 				b.Fatal(err)
