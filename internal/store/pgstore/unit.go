@@ -27,7 +27,7 @@ type unit struct {
 	now time.Time
 	seq uint64 // the workspace's last sequence, this unit's events included
 
-	aliases map[string]*aliasRow    // by alias; nil: deleted
+	aliases map[string]*aliasRow     // by alias; nil: deleted
 	persons map[uuid.UUID]*personRow // records read or written
 	states  map[stateKey]*stateRow   // derived values read or written
 	events  []eventRow               // to insert
