@@ -1,4 +1,4 @@
-package badgerstore
+package storetest
 
 import (
 	"context"
@@ -13,38 +13,22 @@ import (
 	"github.com/openjds/jds/internal/store"
 )
 
-// notifier is a test Deriver: every "Closed Queue" event queues a delivery due at once.
-type notifier struct{}
-
-func (notifier) Derive(st store.State, ev store.StoredEvent) error {
-	if ev.Type != "Closed Queue" {
-		return nil
-	}
-	_, err := st.Enqueue([]byte(`{"sms":"can we call you back?"}`), st.Now())
-	return err
-}
-
-func (notifier) Rebuild(store.State, store.EventSource) error { return nil }
-
-func TestOutbox(t *testing.T) {
+func testOutbox(t *testing.T, b Backend) {
 	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	dir := t.TempDir()
-	s, err := Open(Options{Dir: dir, SyncWrites: true, Deriver: notifier{}, Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
+	place := t.TempDir()
+	o := Options{Deriver: notifier{}, Now: clock}
+	s := reopen(t, b, place, o)
 	ctx := context.Background()
 	s.Append(ctx, ws, []*event.Event{
-		mkEvent(t, "c1", "Closed Queue", "+15550000001", "phone", "", now),
-		mkEvent(t, "x1", "Other", "+15550000001", "phone", "", now),
+		Event(t, "c1", "Closed Queue", "+15550000001", "phone", "", now),
+		Event(t, "x1", "Other", "+15550000001", "phone", "", now),
 	})
 	// The delivery was written with the event, so it survives a restart.
-	s.Close()
-	if s, err = Open(Options{Dir: dir, SyncWrites: true, Deriver: notifier{}, Now: clock}); err != nil {
+	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	s = reopen(t, b, place, o)
 	due, err := s.Due(ctx, now, 10, nil)
 	if err != nil || len(due) != 1 || string(due[0].Payload) != `{"sms":"can we call you back?"}` || due[0].State != store.Pending {
 		t.Fatalf("due after restart: %v %+v", err, due)
@@ -76,7 +60,7 @@ func TestOutbox(t *testing.T) {
 		t.Fatalf("history: %v %+v", err, hist)
 	}
 	// Dead letters come back with Requeue.
-	s.Append(ctx, ws, []*event.Event{mkEvent(t, "c2", "Closed Queue", "+15550000001", "phone", "", now)})
+	s.Append(ctx, ws, []*event.Event{Event(t, "c2", "Closed Queue", "+15550000001", "phone", "", now)})
 	due, _ = s.Due(ctx, now, 10, nil)
 	if err := s.Settle(ctx, due[0], store.Outcome{Error: "400 bad number", Attempted: now}); err != nil {
 		t.Fatal(err)
@@ -102,14 +86,14 @@ func TestOutbox(t *testing.T) {
 
 // The due scan starts after the deliveries already settled, yet finds one queued later
 // with an earlier due time.
-func TestDueFindsEarlierDeliveriesQueuedLater(t *testing.T) {
+func testDueFindsEarlierDeliveriesQueuedLater(t *testing.T, b Backend) {
 	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	s := openWith(t, Options{InMemory: true, Deriver: notifier{}, Now: clock})
+	s := open(t, b, Options{Deriver: notifier{}, Now: clock})
 	ctx := context.Background()
 	for i := range 50 {
 		now = now.Add(time.Second)
-		s.Append(ctx, ws, []*event.Event{mkEvent(t, fmt.Sprintf("c%d", i), "Closed Queue", "+15550000001", "phone", "", now)})
+		s.Append(ctx, ws, []*event.Event{Event(t, fmt.Sprintf("c%d", i), "Closed Queue", "+15550000001", "phone", "", now)})
 		due, err := s.Due(ctx, now, 10, nil)
 		if err != nil || len(due) != 1 {
 			t.Fatalf("round %d: %v %+v", i, err, due)
@@ -125,7 +109,7 @@ func TestDueFindsEarlierDeliveriesQueuedLater(t *testing.T) {
 	// in the past, a dead letter sent back): the next scan finds it.
 	past := now.Add(-time.Hour)
 	now = past
-	s.Append(ctx, ws, []*event.Event{mkEvent(t, "late", "Closed Queue", "+15550000002", "phone", "", past)})
+	s.Append(ctx, ws, []*event.Event{Event(t, "late", "Closed Queue", "+15550000002", "phone", "", past)})
 	now = past.Add(2 * time.Hour)
 	due, err := s.Due(ctx, now, 10, nil)
 	if err != nil || len(due) != 1 || !due[0].Due.Equal(past) {
@@ -135,21 +119,17 @@ func TestDueFindsEarlierDeliveriesQueuedLater(t *testing.T) {
 
 // Outbox counts the queued deliveries, scheduled and retried ones included, and gives
 // the earliest due time; settled ones leave it.
-func TestOutboxStats(t *testing.T) {
+func testOutboxStats(t *testing.T, b Backend) {
 	t0 := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
 	now := t0
-	s, err := Open(Options{InMemory: true, Deriver: notifier{}, Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
 	ctx := context.Background()
 	if st, err := s.OutboxStats(ctx); err != nil || st.Pending != 0 || !st.OldestDue.IsZero() {
 		t.Fatalf("empty outbox: %+v %v", st, err)
 	}
 	for i, id := range []string{"c1", "c2", "c3"} {
 		now = t0.Add(time.Duration(i) * time.Minute)
-		if _, err := s.Append(ctx, ws, []*event.Event{mkEvent(t, id, "Closed Queue", "+1555000000"+fmt.Sprint(i), "phone", "", now)}); err != nil {
+		if _, err := s.Append(ctx, ws, []*event.Event{Event(t, id, "Closed Queue", "+1555000000"+fmt.Sprint(i), "phone", "", now)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -170,13 +150,13 @@ func TestOutboxStats(t *testing.T) {
 
 // Pick reads past what take refuses, without counting it against the limit, and leaves
 // it queued; what pass names is not even read.
-func TestPickReadsPastRefused(t *testing.T) {
+func testPickReadsPastRefused(t *testing.T, b Backend) {
 	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
-	s := openWith(t, Options{InMemory: true, Deriver: notifier{}, Now: func() time.Time { return now }})
+	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
 	ctx := context.Background()
 	for i := range 5 {
 		now = now.Add(time.Second)
-		s.Append(ctx, ws, []*event.Event{mkEvent(t, fmt.Sprintf("c%d", i), "Closed Queue", "+15550000001", "phone", "", now)})
+		s.Append(ctx, ws, []*event.Event{Event(t, fmt.Sprintf("c%d", i), "Closed Queue", "+15550000001", "phone", "", now)})
 	}
 	all, err := s.Due(ctx, now, 10, nil)
 	if err != nil || len(all) != 5 {
@@ -200,13 +180,13 @@ func TestPickReadsPastRefused(t *testing.T) {
 // PickNew reads only what came after the last Pick or PickNew stopped, or from what was
 // queued since it began if that is earlier in the queue; Pick reads everything again.
 // Due (the sweep's) does not move where PickNew starts.
-func TestPickNewReadsOnlyWhatIsNew(t *testing.T) {
+func testPickNewReadsOnlyWhatIsNew(t *testing.T, b Backend) {
 	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
-	s := openWith(t, Options{InMemory: true, Deriver: notifier{}, Now: func() time.Time { return now }})
+	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
 	ctx := context.Background()
 	post := func(id string, at time.Time) {
 		now = at
-		s.Append(ctx, ws, []*event.Event{mkEvent(t, id, "Closed Queue", "+15550000001", "phone", "", at)})
+		s.Append(ctx, ws, []*event.Event{Event(t, id, "Closed Queue", "+15550000001", "phone", "", at)})
 	}
 	t0 := now
 	for i := range 3 {
@@ -257,13 +237,13 @@ func TestPickNewReadsOnlyWhatIsNew(t *testing.T) {
 
 // A Pick that Enough stops early leaves where PickNew starts as it was: what the earlier
 // scans met is not read again, and what was queued since they began still is.
-func TestPickStoppedByEnough(t *testing.T) {
+func testPickStoppedByEnough(t *testing.T, b Backend) {
 	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
-	s := openWith(t, Options{InMemory: true, Deriver: notifier{}, Now: func() time.Time { return now }})
+	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
 	ctx := context.Background()
 	var evs []*event.Event
 	for i := range 200 {
-		evs = append(evs, mkEvent(t, fmt.Sprintf("c%d", i), "Closed Queue", "+15550000001", "phone", "", now))
+		evs = append(evs, Event(t, fmt.Sprintf("c%d", i), "Closed Queue", "+15550000001", "phone", "", now))
 	}
 	if _, err := s.Append(ctx, ws, evs); err != nil {
 		t.Fatal(err)
@@ -272,7 +252,7 @@ func TestPickStoppedByEnough(t *testing.T) {
 	counting := store.Picker{Take: func(*store.Delivery) bool { read++; return false }}
 	s.Pick(ctx, now, 10, counting) // meets all 200, takes none
 	now = now.Add(time.Second)
-	s.Append(ctx, ws, []*event.Event{mkEvent(t, "new", "Closed Queue", "+15550000001", "phone", "", now)})
+	s.Append(ctx, ws, []*event.Event{Event(t, "new", "Closed Queue", "+15550000001", "phone", "", now)})
 	read = 0
 	enough := counting
 	enough.Enough = func() bool { return true }

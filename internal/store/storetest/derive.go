@@ -1,10 +1,8 @@
-package badgerstore
+package storetest
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strconv"
 	"testing"
 	"time"
 
@@ -12,48 +10,14 @@ import (
 	"github.com/openjds/jds/internal/store"
 )
 
-// counter is a test Deriver: state "n" counts a person's events, "types" lists them.
-type counter struct{}
-
-func (counter) Derive(st store.State, ev store.StoredEvent) error {
-	v, err := st.Get("n")
-	if err != nil {
-		return err
-	}
-	n, _ := strconv.Atoi(string(v))
-	return st.Set("n", []byte(strconv.Itoa(n+1)))
-}
-
-// failing counts like counter, then fails the commit of events of type "boom".
-type failing struct{ counter }
-
-func (f failing) Derive(st store.State, ev store.StoredEvent) error {
-	if err := f.counter.Derive(st, ev); err != nil {
-		return err
-	}
-	if ev.Type == "boom" {
-		return errors.New("boom")
-	}
-	return nil
-}
-
-func (c counter) Rebuild(st store.State, events store.EventSource) error {
-	return events(time.Time{}, func(ev store.StoredEvent) error { return c.Derive(st, ev) })
-}
-
-func counts(t *testing.T, s *Store, ident string) string {
-	t.Helper()
-	return stateOf(t, s, ws, ident, "n")
-}
-
-func TestDerivedStateFollowsIdentity(t *testing.T) {
-	s := openWith(t, Options{InMemory: true, Deriver: counter{}})
+func testDerivedStateFollowsIdentity(t *testing.T, b Backend) {
+	s := open(t, b, Options{Deriver: counter{}})
 	ctx := context.Background()
 	t0 := time.Now()
 	s.Append(ctx, ws, []*event.Event{
-		mkEvent(t, "a1", "T", "+15550000001", "phone", "", t0),
-		mkEvent(t, "a2", "T", "+15550000001", "phone", "", t0),
-		mkEvent(t, "b1", "T", "tmp-1", "temporaryId", "", t0),
+		Event(t, "a1", "T", "+15550000001", "phone", "", t0),
+		Event(t, "a2", "T", "+15550000001", "phone", "", t0),
+		Event(t, "b1", "T", "tmp-1", "temporaryId", "", t0),
 	})
 	if got := counts(t, s, "+15550000001"); got != "[2]" {
 		t.Fatalf("state after ingest = %s", got)
@@ -61,9 +25,9 @@ func TestDerivedStateFollowsIdentity(t *testing.T) {
 	// A merge combines the states; an unmerge rebuilds them, including the event posted
 	// under the returning alias after the merge.
 	a, _ := s.Resolve(ctx, ws, "+15550000001")
-	b, _ := s.Resolve(ctx, ws, "tmp-1")
-	s.Merge(ctx, ws, a.ID, []string{b.ID})
-	s.Append(ctx, ws, []*event.Event{mkEvent(t, "b2", "T", "tmp-1", "temporaryId", "", t0)})
+	bp, _ := s.Resolve(ctx, ws, "tmp-1")
+	s.Merge(ctx, ws, a.ID, []string{bp.ID})
+	s.Append(ctx, ws, []*event.Event{Event(t, "b2", "T", "tmp-1", "temporaryId", "", t0)})
 	if got := counts(t, s, "tmp-1"); got != "[3 1]" {
 		t.Fatalf("state after merge = %s (survivor's, then the merged person's)", got)
 	}
@@ -73,7 +37,7 @@ func TestDerivedStateFollowsIdentity(t *testing.T) {
 	}
 	// Deriving after the unmerge reads the rebuilt state, not what the committer's state
 	// cache held before.
-	s.Append(ctx, ws, []*event.Event{mkEvent(t, "a3", "T", "+15550000001", "phone", "", t0)})
+	s.Append(ctx, ws, []*event.Event{Event(t, "a3", "T", "+15550000001", "phone", "", t0)})
 	if got := counts(t, s, "+15550000001"); got != "[3]" {
 		t.Fatalf("state after unmerge and one more event = %s", got)
 	}
@@ -89,7 +53,7 @@ func TestDerivedStateFollowsIdentity(t *testing.T) {
 	if _, err := s.Erase(ctx, ws, a.ID); err != nil {
 		t.Fatal(err)
 	}
-	s.Append(ctx, ws, []*event.Event{mkEvent(t, "c1", "T", "+15550000001", "phone", "", t0)})
+	s.Append(ctx, ws, []*event.Event{Event(t, "c1", "T", "+15550000001", "phone", "", t0)})
 	if got := counts(t, s, "+15550000001"); got != "[1]" {
 		t.Fatalf("state of the new person after erase = %s", got)
 	}
@@ -97,17 +61,17 @@ func TestDerivedStateFollowsIdentity(t *testing.T) {
 
 // A commit that fails leaves nothing of what it derived: the next event counts from the
 // committed state, not from the failed batch's writes (which the state cache saw).
-func TestFailedCommitDerivesNothing(t *testing.T) {
-	s := openWith(t, Options{InMemory: true, Deriver: failing{}})
+func testFailedCommitDerivesNothing(t *testing.T, b Backend) {
+	s := open(t, b, Options{Deriver: failing{}})
 	ctx := context.Background()
 	t0 := time.Now()
-	if _, err := s.Append(ctx, ws, []*event.Event{mkEvent(t, "a1", "T", "+15550000001", "phone", "", t0)}); err != nil {
+	if _, err := s.Append(ctx, ws, []*event.Event{Event(t, "a1", "T", "+15550000001", "phone", "", t0)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Append(ctx, ws, []*event.Event{mkEvent(t, "a2", "boom", "+15550000001", "phone", "", t0)}); err == nil {
+	if _, err := s.Append(ctx, ws, []*event.Event{Event(t, "a2", "boom", "+15550000001", "phone", "", t0)}); err == nil {
 		t.Fatal("the deriver's error must fail the append")
 	}
-	if _, err := s.Append(ctx, ws, []*event.Event{mkEvent(t, "a3", "T", "+15550000001", "phone", "", t0)}); err != nil {
+	if _, err := s.Append(ctx, ws, []*event.Event{Event(t, "a3", "T", "+15550000001", "phone", "", t0)}); err != nil {
 		t.Fatal(err)
 	}
 	if got := counts(t, s, "+15550000001"); got != "[2]" {
@@ -115,8 +79,8 @@ func TestFailedCommitDerivesNothing(t *testing.T) {
 	}
 }
 
-func TestDocuments(t *testing.T) {
-	s := openTest(t, "")
+func testDocuments(t *testing.T, b Backend) {
+	s := open(t, b, Options{})
 	ctx := context.Background()
 	other := store.Workspace{Org: "o", Name: "w2"}
 	s.PutDoc(ctx, ws, "templates", "t1", []byte(`{"a":1}`))
