@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -56,6 +57,70 @@ func testDerivedStateFollowsIdentity(t *testing.T, b Backend) {
 	s.Append(ctx, ws, []*event.Event{Event(t, "c1", "T", "+15550000001", "phone", "", t0)})
 	if got := counts(t, s, "+15550000001"); got != "[1]" {
 		t.Fatalf("state of the new person after erase = %s", got)
+	}
+}
+
+// PersonState.Version changes whenever the value changes, so that a value can be cached
+// by (person, name, version): across ingest, a merge, events filed under the merged
+// person, and the unmerge that rebuilds both states, no version of a person's value
+// stands for two values.
+func testStateVersions(t *testing.T, b Backend) {
+	s := open(t, b, Options{Deriver: counter{}})
+	ctx := context.Background()
+	t0 := time.Now()
+	seen := map[string]string{} // person, name and version → value
+	check := func(step string) {
+		t.Helper()
+		for _, ident := range []string{"+15550000001", "tmp-1"} {
+			p, err := s.Resolve(ctx, ws, ident)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			st, err := s.States(ctx, ws, p, []string{"n", "sum"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, values := range st {
+				for _, v := range values {
+					key := fmt.Sprint(v.PersonID, " ", name, " ", v.Version)
+					if was, ok := seen[key]; ok && was != string(v.Value) {
+						t.Fatalf("%s: version %d of %s of %s stands for %q and %q", step, v.Version, name, v.PersonID, was, v.Value)
+					}
+					seen[key] = string(v.Value)
+				}
+			}
+		}
+	}
+	post := func(id, ident, kind string, v int) {
+		t.Helper()
+		if _, err := s.Append(ctx, ws, []*event.Event{eventWith(t, id, "T", ident, kind, "", t0, map[string]any{"v": v})}); err != nil {
+			t.Fatal(err)
+		}
+		check("after " + id)
+	}
+	post("a1", "+15550000001", "phone", 1)
+	post("a2", "+15550000001", "phone", 2)
+	post("b1", "tmp-1", "temporaryId", 3)
+	a, _ := s.Resolve(ctx, ws, "+15550000001")
+	b1, _ := s.Resolve(ctx, ws, "tmp-1")
+	if _, err := s.Merge(ctx, ws, a.ID, []string{b1.ID}); err != nil {
+		t.Fatal(err)
+	}
+	check("after the merge")
+	post("b2", "tmp-1", "temporaryId", 4)
+	post("a3", "+15550000001", "phone", 0) // sum unchanged, n changed
+	if _, _, err := s.Unmerge(ctx, ws, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	check("after the unmerge")
+	post("b3", "tmp-1", "temporaryId", 5)
+	if got := counts(t, s, "+15550000001") + counts(t, s, "tmp-1"); got != "[3][3]" {
+		t.Fatalf("n after the unmerge = %s", got)
+	}
+	if len(seen) < 10 {
+		t.Fatalf("only %d versions met: the test tests too little", len(seen))
 	}
 }
 

@@ -99,14 +99,18 @@ func (Tally) Rebuild(st store.State, events store.EventSource) error {
 	return st.Set("n", []byte(strconv.Itoa(n)))
 }
 
-// notifier queues a delivery due at once for every "Closed Queue" event.
+// notifier queues a delivery due at once for every "Closed Queue" event, and records
+// one dead at once for every "Too Big" event (a payload past its budget).
 type notifier struct{}
 
 func (notifier) Derive(st store.State, ev store.StoredEvent) error {
-	if ev.Type != "Closed Queue" {
-		return nil
+	var err error
+	switch ev.Type {
+	case "Closed Queue":
+		_, err = st.Enqueue([]byte(`{"sms":"can we call you back?"}`), st.Now())
+	case "Too Big":
+		_, err = st.EnqueueDead([]byte(`{"sms":"…"}`), "payload over budget")
 	}
-	_, err := st.Enqueue([]byte(`{"sms":"can we call you back?"}`), st.Now())
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -190,6 +191,72 @@ func testConcurrentAppendsAreDurable(t *testing.T, b Backend) {
 	after, err := s.After(ctx, ws, p, last)
 	if err != nil || len(after) != 1 || after[0].EventID != "late" {
 		t.Fatalf("after reopen: %v %+v", err, after)
+	}
+}
+
+// A crash point reached through the interface: writers append one event at a time while
+// the store is closed under them. Every append acknowledged before Close is there after
+// reopening the same place, with its derived state; an append that failed failed with
+// ErrClosed; and each writer's stored events are a prefix of what it sent, with at most
+// the one in flight beyond what was acknowledged.
+func testAcknowledgedWritesSurviveClose(t *testing.T, b Backend) {
+	place := t.TempDir()
+	o := Options{Deriver: counter{}}
+	s := reopen(t, b, place, o)
+	ctx := context.Background()
+	t0 := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	const writers = 4
+	var acked [writers]int
+	var failed [writers]error
+	var total sync.WaitGroup
+	enough := make(chan struct{})
+	var once sync.Once
+	var mu sync.Mutex
+	for w := range writers {
+		total.Add(1)
+		go func() {
+			defer total.Done()
+			for i := 0; ; i++ {
+				ev := Event(t, fmt.Sprintf("w%d-%d", w, i), "T", fmt.Sprint("writer", w), "customerId", "", t0.Add(time.Duration(i)*time.Second))
+				if _, err := s.Append(ctx, ws, []*event.Event{ev}); err != nil {
+					failed[w] = err
+					return
+				}
+				mu.Lock()
+				acked[w]++
+				if acked[0]+acked[1]+acked[2]+acked[3] >= 120 {
+					once.Do(func() { close(enough) })
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	<-enough
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	total.Wait()
+	for w, err := range failed {
+		if !errors.Is(err, store.ErrClosed) {
+			t.Errorf("writer %d: append after Close = %v, want ErrClosed", w, err)
+		}
+	}
+	s = reopen(t, b, place, o)
+	for w := range writers {
+		ident := fmt.Sprint("writer", w)
+		got := history(t, s, ident, store.Query{Limit: 1000})
+		slices.Reverse(got) // oldest first
+		if len(got) != acked[w] && len(got) != acked[w]+1 {
+			t.Errorf("%s: %d events stored after reopen, %d acknowledged", ident, len(got), acked[w])
+		}
+		for i, id := range got {
+			if want := fmt.Sprintf("w%d-%d", w, i); id != want {
+				t.Fatalf("%s: stored %v, not a prefix of what was sent", ident, got)
+			}
+		}
+		if n := counts(t, s, ident); n != fmt.Sprintf("[%d]", len(got)) {
+			t.Errorf("%s: n = %s for %d stored events", ident, n, len(got))
+		}
 	}
 }
 

@@ -84,6 +84,61 @@ func testOutbox(t *testing.T, b Backend) {
 	}
 }
 
+// A delivery that failed before it was queued is dead at once and never due. The
+// dead-letter list acts only on dead deliveries (ErrConflict otherwise) that exist
+// (ErrNotFound otherwise); a discarded one is gone from the person's deliveries. With no
+// person, Deliveries lists the whole workspace's.
+func testDeadLetters(t *testing.T, b Backend) {
+	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	res, err := s.Append(ctx, ws, []*event.Event{
+		Event(t, "c1", "Closed Queue", "+15550000001", "phone", "", now),
+		Event(t, "big", "Too Big", "+15550000002", "phone", "", now),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queued, deadFor := res[0].PersonID, res[1].PersonID
+	if due, err := s.Due(ctx, now.Add(time.Hour), 10, nil); err != nil || len(due) != 1 || due[0].PersonID != queued {
+		t.Fatalf("due: %v %+v, want only the queued delivery", err, due)
+	}
+	dead, err := s.Deliveries(ctx, ws, deadFor, store.Dead)
+	if err != nil || len(dead) != 1 || dead[0].LastError != "payload over budget" || dead[0].Attempts != 0 || dead[0].PersonID != deadFor {
+		t.Fatalf("dead letters: %v %+v", err, dead)
+	}
+	for state, want := range map[string]int{"": 2, store.Pending: 1, store.Dead: 1, store.Sent: 0} {
+		if all, err := s.Deliveries(ctx, ws, "", state); err != nil || len(all) != want {
+			t.Errorf("the workspace's %q deliveries: %v, %d of them, want %d", state, err, len(all), want)
+		}
+	}
+	pending, _ := s.Deliveries(ctx, ws, queued, "")
+	if len(pending) != 1 {
+		t.Fatalf("deliveries of the queued person: %+v", pending)
+	}
+	if err := s.Requeue(ctx, ws, queued, pending[0].ID); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("requeueing a pending delivery: %v, want ErrConflict", err)
+	}
+	if err := s.Discard(ctx, ws, queued, pending[0].ID); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("discarding a pending delivery: %v, want ErrConflict", err)
+	}
+	if err := s.Discard(ctx, ws, deadFor, dead[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if left, err := s.Deliveries(ctx, ws, deadFor, ""); err != nil || len(left) != 0 {
+		t.Fatalf("after the discard: %v %+v", err, left)
+	}
+	if err := s.Discard(ctx, ws, deadFor, dead[0].ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("discarding twice: %v, want ErrNotFound", err)
+	}
+	if err := s.Requeue(ctx, ws, deadFor, dead[0].ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("requeueing a discarded delivery: %v, want ErrNotFound", err)
+	}
+	if due, _ := s.Due(ctx, now.Add(time.Hour), 10, nil); len(due) != 1 {
+		t.Fatalf("the queued delivery left the queue: %+v", due)
+	}
+}
+
 // The due scan starts after the deliveries already settled, yet finds one queued later
 // with an earlier due time.
 func testDueFindsEarlierDeliveriesQueuedLater(t *testing.T, b Backend) {

@@ -258,6 +258,28 @@ func testTemporaryPersonsExpire(t *testing.T, b Backend) {
 	}
 }
 
+// Identities are looked up in the store's region: there a national number finds the
+// person whose phone is that number in international form; in the default region (US)
+// it does not.
+func testRegionDialsNationalNumbers(t *testing.T, b Backend) {
+	ctx := context.Background()
+	for _, region := range []string{"GB", ""} {
+		s := open(t, b, Options{Region: region})
+		res, err := s.Append(ctx, ws, []*event.Event{Event(t, "uk1", "T", "+442079460958", "phone", "", time.Now())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := s.Resolve(ctx, ws, "020 7946 0958")
+		if region == "" {
+			if !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("a London number dialled nationally in the US resolves: %v %+v", err, p)
+			}
+		} else if err != nil || p.ID != res[0].PersonID {
+			t.Fatalf("resolving a national number in GB: %v %+v, want person %s", err, p, res[0].PersonID)
+		}
+	}
+}
+
 func testGuardrailsOnIngest(t *testing.T, b Backend) {
 	guard := identity.NewGuard([]string{"unknown"}, 2)
 	s := open(t, b, Options{Guard: guard})

@@ -89,6 +89,7 @@ var cases = []struct {
 	{"PreviousIdentityLinksAndMerges", testPreviousIdentityLinksAndMerges},
 	{"HistoryFilterAndAfter", testHistoryFilterAndAfter},
 	{"ConcurrentAppendsAreDurable", testConcurrentAppendsAreDurable},
+	{"AcknowledgedWritesSurviveClose", testAcknowledgedWritesSurviveClose},
 	{"ReadAfterClose", testReadAfterClose},
 	// The identity graph (persons.go).
 	{"CreateUpdateAndConflicts", testCreateUpdateAndConflicts},
@@ -97,10 +98,12 @@ var cases = []struct {
 	{"MergeStopsAtTheFirstPersonPastTheBound", testMergeStopsAtTheFirstPersonPastTheBound},
 	{"EraseRemovesEverythingAndTheAliasStartsAfresh", testEraseRemovesEverything},
 	{"TemporaryPersonsExpire", testTemporaryPersonsExpire},
+	{"RegionDialsNationalNumbers", testRegionDialsNationalNumbers},
 	{"GuardrailsOnIngest", testGuardrailsOnIngest},
 	{"ConcurrentIngestAndMerges", testConcurrentIngestAndMerges},
 	// Derived state and documents (derive.go).
 	{"DerivedStateFollowsIdentity", testDerivedStateFollowsIdentity},
+	{"StateVersions", testStateVersions},
 	{"FailedCommitDerivesNothing", testFailedCommitDerivesNothing},
 	{"Documents", testDocuments},
 	// Retention (retention.go).
@@ -109,6 +112,7 @@ var cases = []struct {
 	{"ExpireEventsStopsWithItsContext", testExpireEventsStopsWithItsContext},
 	// The outbox (outbox.go).
 	{"Outbox", testOutbox},
+	{"DeadLetters", testDeadLetters},
 	{"DueFindsEarlierDeliveriesQueuedLater", testDueFindsEarlierDeliveriesQueuedLater},
 	{"OutboxStats", testOutboxStats},
 	{"PickReadsPastRefused", testPickReadsPastRefused},
