@@ -21,9 +21,17 @@
 // and the same place again to reopen what it closed: the reopened store must hold every
 // write acknowledged before Close. A backend on files uses the place as its directory;
 // one on a database server maps it to a fresh schema or database of its own (a name
-// derived from the path, say) and drops it when the test ends. The store must honour
-// every field of Options. The suite closes every store it opens, once, when the test that
-// opened it ends (or earlier, to test Close); Open need not register a cleanup of its own.
+// derived from the path, say), which it may drop in a t.Cleanup of its own. The store
+// must honour every field of Options. The suite closes every store it opens, once, when
+// the test that opened it ends (or earlier, to test Close), before the cleanups Open
+// registered run.
+//
+// Besides the behaviours one by one, RandomHistory applies seeded random sequences of
+// appends, merges, unmerges, erasures, retention and reopenings to the store, and checks
+// after each reopening and every few steps that what it holds agrees with what was
+// acknowledged: every event in exactly one live person's history, aliases resolving to
+// their owners, and derived state equal to its rebuild from the events. A failure names
+// the seed and the step.
 //
 // Run takes a few seconds; every behaviour is a subtest, so that
 // go test -run 'TestConformance/Outbox' runs one. Behaviour that only one engine
@@ -118,6 +126,8 @@ var cases = []struct {
 	{"PickReadsPastRefused", testPickReadsPastRefused},
 	{"PickNewReadsOnlyWhatIsNew", testPickNewReadsOnlyWhatIsNew},
 	{"PickStoppedByEnough", testPickStoppedByEnough},
+	// Random histories against the invariants (random.go).
+	{"RandomHistory", testRandomHistory},
 }
 
 // ws is the workspace most tests write to.
