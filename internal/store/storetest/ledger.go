@@ -271,3 +271,46 @@ func testReadAfterClose(t *testing.T, b Backend) {
 		t.Fatalf("Resolve after Close: %v, want ErrClosed", err)
 	}
 }
+
+// testCommitListeners: every listener is told, after the commit, of each event stored
+// (never of a duplicate), in commit order, with the person it was filed under.
+func testCommitListeners(t *testing.T, b Backend) {
+	s := open(t, b, Options{})
+	ctx := context.Background()
+	var mu sync.Mutex
+	var first, second []store.Committed
+	s.OnCommit(func(c []store.Committed) { mu.Lock(); first = append(first, c...); mu.Unlock() })
+	s.OnCommit(func(c []store.Committed) { mu.Lock(); second = append(second, c...); mu.Unlock() })
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	res, err := s.Append(ctx, ws, []*event.Event{
+		Event(t, "c1", "T", "+15550000001", "phone", "", t0),
+		Event(t, "c2", "T", "+15550000002", "phone", "", t0.Add(-time.Hour)), // older, committed later
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Append(ctx, ws, []*event.Event{Event(t, "c1", "T", "+15550000001", "phone", "", t0)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Append(ctx, ws, []*event.Event{Event(t, "c3", "T", "+15550000001", "phone", "", t0)}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var ids []string
+	for i, c := range first {
+		ids = append(ids, c.EventID)
+		if c.Workspace != ws || len(c.Raw) == 0 || i > 0 && c.Seq <= first[i-1].Seq {
+			t.Errorf("committed %+v: wrong workspace, no body, or out of commit order", c)
+		}
+	}
+	if fmt.Sprint(ids) != "[c1 c2 c3]" {
+		t.Errorf("listener told of %v, want [c1 c2 c3]", ids)
+	}
+	if len(first) == 3 && (first[0].PersonID != res[0].PersonID || first[1].PersonID != res[1].PersonID || first[2].PersonID != res[0].PersonID) {
+		t.Errorf("persons told %s %s %s, want %s %s %s", first[0].PersonID, first[1].PersonID, first[2].PersonID, res[0].PersonID, res[1].PersonID, res[0].PersonID)
+	}
+	if len(second) != len(first) {
+		t.Errorf("the second listener was told of %d events, the first of %d", len(second), len(first))
+	}
+}

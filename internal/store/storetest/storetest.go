@@ -99,6 +99,7 @@ var cases = []struct {
 	{"ConcurrentAppendsAreDurable", testConcurrentAppendsAreDurable},
 	{"AcknowledgedWritesSurviveClose", testAcknowledgedWritesSurviveClose},
 	{"ReadAfterClose", testReadAfterClose},
+	{"CommitListenersInCommitOrder", testCommitListeners},
 	// The identity graph (persons.go).
 	{"CreateUpdateAndConflicts", testCreateUpdateAndConflicts},
 	{"IdentifyMergesAndIsIdempotent", testIdentifyMergesAndIsIdempotent},
