@@ -236,6 +236,13 @@ const expireChunk = 5000
 // older than cutoff and rebuilds the derived state of the persons that lost some.
 func (s *Store) ExpireEvents(ctx context.Context, w store.Workspace, cutoff time.Time, progress func(store.Expired)) (store.Expired, error) {
 	var total store.Expired
+	var known bool
+	err := s.view(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM workspaces WHERE workspace_id = $1)", wsID(w)).Scan(&known)
+	})
+	if err != nil || !known {
+		return total, err // an unknown workspace has nothing to expire
+	}
 	lost := map[uuid.UUID]bool{}
 	for {
 		if err := ctx.Err(); err != nil {

@@ -160,9 +160,9 @@ func (s *Store) OutboxStats(ctx context.Context) (store.OutboxStats, error) {
 // node queued since, so that PickNew reads only what is new (see store.Outbox).
 type queueScan struct {
 	mu      sync.Mutex
-	stop    *queuePos // where the last Pick or PickNew stopped; nil: at the end
+	stop    *queuePos // where the last Pick or PickNew stopped; nil: unknown
 	queued  *queuePos // the earliest delivery queued since the last scan began
-	scanned bool      // a scan ran since Open
+	scanned bool      // a Pick or PickNew ran since Open
 }
 
 type queuePos struct {
@@ -195,40 +195,45 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int, skip func(id 
 
 // Pick: see store.Outbox.
 func (s *Store) Pick(ctx context.Context, now time.Time, limit int, p store.Picker) ([]*store.Delivery, error) {
-	s.queue.mu.Lock()
-	defer s.queue.mu.Unlock()
-	s.queue.queued, s.queue.scanned = nil, true
+	q := &s.queue
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	queued := q.queued
+	q.queued, q.scanned = nil, true
 	out, stop, err := s.scan(ctx, now, limit, nil, p)
-	if err == nil {
-		s.queue.stop = stop
+	switch {
+	case err != nil:
+		q.stop = nil
+	case q.stop != nil && stop.before(*q.stop):
+		// Stopped (at its limit, or enough) before where the last scan did: every
+		// delivery before that was met by some scan, and those queued since it began
+		// are still to read.
+		if queued != nil && (q.queued == nil || queued.before(*q.queued)) {
+			q.queued = queued
+		}
+	default:
+		q.stop = stop
 	}
 	return out, err
 }
 
 // PickNew: see store.Outbox. Deliveries other nodes queued come in the next Pick.
 func (s *Store) PickNew(ctx context.Context, now time.Time, limit int, p store.Picker) ([]*store.Delivery, error) {
-	s.queue.mu.Lock()
-	defer s.queue.mu.Unlock()
-	if !s.queue.scanned {
-		s.queue.queued, s.queue.scanned = nil, true
-		out, stop, err := s.scan(ctx, now, limit, nil, p)
-		if err == nil {
-			s.queue.stop = stop
-		}
-		return out, err
+	q := &s.queue
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	from := q.stop
+	if !q.scanned || from == nil {
+		from = nil // no scan yet, or the last one failed: read everything
+	} else if q.queued != nil && q.queued.before(*from) {
+		from = q.queued
 	}
-	from := s.queue.stop
-	if q := s.queue.queued; q != nil && (from == nil || q.before(*from)) {
-		from = q
-	}
-	s.queue.queued = nil
-	if from == nil {
-		return nil, nil
-	}
+	q.queued, q.scanned = nil, true
 	out, stop, err := s.scan(ctx, now, limit, from, p)
-	if err == nil {
-		s.queue.stop = stop
+	if err != nil {
+		stop = nil
 	}
+	q.stop = stop
 	return out, err
 }
 
@@ -276,9 +281,9 @@ func (s *Store) scan(ctx context.Context, now time.Time, limit int, from *queueP
 			}
 			out = append(out, d)
 		}
-		// At the end: what is pending now is due later, so the next scan of new work
-		// starts from now.
-		stop = &queuePos{now.UTC(), uuid.Nil.String()}
+		// At the end: whatever is pending is due after now, where the next scan of new
+		// work starts.
+		stop = &queuePos{now.UTC(), uuid.Max.String()}
 		return rows.Err()
 	})
 	return out, stop, err

@@ -70,7 +70,7 @@ CREATE TABLE deliveries (
     state        text        NOT NULL,
     due          timestamptz,
     created_at   timestamptz NOT NULL,
-    record       jsonb       NOT NULL,
+    record       bytea       NOT NULL, -- store.EncodeDelivery: the payload byte for byte
     PRIMARY KEY (workspace_id, id)
 );
 CREATE INDEX deliveries_due ON deliveries (due, id) WHERE state = 'pending';
