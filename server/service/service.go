@@ -13,7 +13,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -42,7 +41,8 @@ import (
 type Service struct {
 	cfg      config.Config
 	log      *slog.Logger
-	store    *badgerstore.Store
+	store    store.Store
+	badger   *badgerstore.Store // the same store when it is Badger's; nil otherwise
 	senders  map[string]connectors.Sender
 	inbound  *inbound.Set
 	worker   *delivery.Worker
@@ -132,25 +132,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	checks := rules.Options{Connectors: ruledir.Connectors(cfg.Connectors), Egress: policy, Organizations: orgs}
 	sets := profiles.NewSets()
 	deriver := profiles.NewDeriver(sets, o.Logger, deliveries.Suppressed)
-	s.store, err = badgerstore.Open(badgerstore.Options{
-		Deriver:           deriver,
-		Now:               o.Now,
-		Dir:               filepath.Join(cfg.DataDir, "ledger"),
-		SyncWrites:        cfg.Store.SyncWrites,
-		MemTableSize:      int64(cfg.Store.Badger.MemTableSize),
-		BlockCacheSize:    int64(cfg.Store.Badger.BlockCacheSize),
-		IndexCacheSize:    int64(cfg.Store.Badger.IndexCacheSize),
-		ValueLogFileSize:  int64(cfg.Store.Badger.ValueLogFileSize),
-		NumCompactors:     cfg.Store.Badger.NumCompactors,
-		MaxBatchEvents:    cfg.Store.MaxBatchEvents,
-		PendingStateBytes: int(cfg.Store.Badger.PendingStateBytes),
-		DiskReserve:       int64(cfg.Store.Badger.DiskReserve),
-		Region:            cfg.Identity.DefaultRegion,
-		Guard:             guard,
-		Observe:           metrics.ObserveCommit,
-		Logger:            o.Logger,
-	})
-	if err != nil {
+	if s.store, s.badger, err = openStore(cfg, deriver, guard, metrics, o); err != nil {
 		return nil, err
 	}
 	s.store.OnCommit(hub.Publish)
@@ -187,9 +169,11 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		Metrics:      deliveries})
 	s.store.OnCommit(func([]store.Committed) { s.worker.Wake() }) // an event may have queued a delivery
 	delivery.WatchOutbox(metrics.Registry(), s.store, o.Now)
-	metrics.Registry().MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "jds_profile_state_pending_bytes", Help: "Profile state journaled with its events but not yet written under its own keys: what a restart replays.",
-	}, func() float64 { return float64(s.store.PendingStateBytes()) }))
+	if s.badger != nil {
+		metrics.Registry().MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "jds_profile_state_pending_bytes", Help: "Profile state journaled with its events but not yet written under its own keys: what a restart replays.",
+		}, func() float64 { return float64(s.badger.PendingStateBytes()) }))
+	}
 	s.background(func() { s.worker.Run(ctx) })
 	s.background(func() {
 		hup := make(chan os.Signal, 1)

@@ -54,30 +54,38 @@ func loadMigrations() ([]migration, error) {
 	return out, nil
 }
 
-// Migrate brings the schema of the database up to date, logging each step: what `jds
-// migrate` runs, and Open runs first.
+// Migrate brings the schema of the database up to date, logging each step; Open runs it
+// first.
 func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
+	_, _, err := MigrateReport(ctx, pool, log)
+	return err
+}
+
+// MigrateReport is Migrate saying which schema version the database had and has: what
+// `jds migrate` prints.
+func MigrateReport(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) (before, after int, err error) {
 	ms, err := loadMigrations()
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	defer conn.Release()
 	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrateLock); err != nil {
-		return fmt.Errorf("taking the migration lock: %w", err)
+		return 0, 0, fmt.Errorf("taking the migration lock: %w", err)
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrateLock)
 	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS jds_migrations (
 		version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
-		return fmt.Errorf("creating jds_migrations: %w", err)
+		return 0, 0, fmt.Errorf("creating jds_migrations: %w", err)
 	}
 	var current int
 	if err := conn.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM jds_migrations").Scan(&current); err != nil {
-		return err
+		return 0, 0, err
 	}
+	before = current
 	for _, m := range ms {
 		if m.version <= current {
 			continue
@@ -90,9 +98,10 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
+			return before, current, fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
 		}
+		current = m.version
 		log.Info("database migrated", "version", m.version, "name", m.name)
 	}
-	return nil
+	return before, current, nil
 }

@@ -47,6 +47,9 @@ type Options struct {
 	Deriver store.Deriver
 	// Guard holds the identity guardrails; nil means none.
 	Guard *identity.Guard
+	// Observe, if set, is told the events stored and the time taken by each unit of
+	// work that stored some.
+	Observe func(events int, took time.Duration)
 	// Now is the clock; default time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -192,3 +195,6 @@ func (s *Store) view(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	}
 	return err
 }
+
+// Pool is the connection pool, for tools and tests that read the catalog.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }

@@ -75,6 +75,7 @@ type eventRow struct {
 // when a concurrent writer made the transaction fail (see inTx). After the commit the
 // listeners are told what it stored.
 func (s *Store) run(ctx context.Context, w store.Workspace, fn func(u *unit) error) error {
+	start := time.Now()
 	var committed []store.Committed
 	var changed bool
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -87,14 +88,14 @@ func (s *Store) run(ctx context.Context, w store.Workspace, fn func(u *unit) err
 		if err != nil {
 			return fmt.Errorf("locking workspace %s: %w", w, err)
 		}
-		start := u.seq
+		first := u.seq
 		if err := fn(u); err != nil {
 			return err
 		}
 		if err := u.flush(); err != nil {
 			return err
 		}
-		if u.seq != start {
+		if u.seq != first {
 			if _, err := tx.Exec(ctx, "UPDATE workspaces SET seq = $2 WHERE workspace_id = $1", u.ws, u.seq); err != nil {
 				return err
 			}
@@ -107,6 +108,9 @@ func (s *Store) run(ctx context.Context, w store.Workspace, fn func(u *unit) err
 	}
 	if changed {
 		s.identityVersion.Add(1)
+	}
+	if s.opts.Observe != nil && len(committed) > 0 {
+		s.opts.Observe(len(committed), time.Since(start))
 	}
 	s.publish(committed)
 	return nil
