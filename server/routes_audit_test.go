@@ -130,6 +130,8 @@ var auditedRoutes = map[string]struct {
 	"GET /admin/v1/api/wxcc-subscription/workspace-id/:ws":    {subPath, needs("admin", false)},
 	"POST /admin/v1/api/wxcc-subscription/workspace-id/:ws":   {subPath, needs("admin", true)},
 	"DELETE /admin/v1/api/wxcc-subscription/workspace-id/:ws": {subPath, needs("admin", true)},
+	"POST /admin/v1/api/person/bulk/workspace-id/:ws":         {"/admin/v1/api/person/bulk/workspace-id/" + ws, needs("idmt", true)},
+	"GET /admin/v1/api/export/workspace-id/:ws":               {"/admin/v1/api/export/workspace-id/" + ws, needs("admin", false)},
 }
 
 const (

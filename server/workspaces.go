@@ -21,8 +21,10 @@ import (
 	"github.com/openjds/jds/internal/workspaces"
 )
 
-// The admin routes of issue 20: workspaces and their WxCC subscriptions (G3 "Admin").
-// They need admin tokens (ss=admin; sp with w to write).
+// The admin routes of issue 20: workspaces and their WxCC subscriptions (G3 "Admin"),
+// the Day-0 person upload and the whole-workspace export. They need admin tokens
+// (ss=admin; sp with w to write), except the upload, which is an identity write (idmt w)
+// like every person route.
 func (s *Server) adminRoutes() {
 	const ws, sub = "/admin/v1/api/workspace", "/admin/v1/api/wxcc-subscription/workspace-id/:ws"
 	r, w := s.adminAuth(false), s.adminAuth(true)
@@ -35,6 +37,8 @@ func (s *Server) adminRoutes() {
 	a.Get(sub, r, s.listSubscriptions)
 	a.Post(sub, w, s.createSubscription)
 	a.Delete(sub, w, s.deleteSubscriptions)
+	a.Post("/admin/v1/api/person/bulk/workspace-id/:ws", s.auth("idmt", true), s.bulkPersons)
+	a.Get("/admin/v1/api/export/workspace-id/:ws", r, s.exportWorkspace)
 }
 
 // adminAuth is auth for the admin service. An admin token grants both permissions
