@@ -1,5 +1,5 @@
 // Package cli is the jds command line: serve (the default), token, check, test, health,
-// version and help.
+// import, version and help.
 // It parses flags and configuration and hands over to the packages that do the work.
 package cli
 
@@ -52,6 +52,7 @@ Usage:
                                    validate the configuration, the rule files and the flows
   jds test TEST_FILE|DIR...        run rule and flow unit tests (*.test.yaml)
   jds health [--url URL]           exit 0 when a running jds is ready (container health checks)
+  jds import persons FILE          upload persons (NDJSON or CSV) to a running jds (jds import --help)
   jds version                      print the version
   jds help [COMMAND]               this text, or a command's flags (as jds COMMAND --help)
 
@@ -81,6 +82,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = test(args, stdout, stderr)
 	case "health":
 		err = health(ctx, args, stderr)
+	case "import":
+		err = importPersons(ctx, args, stdout, stderr)
 	case "version":
 		if err = parse(flags("version", "", stderr), args); err == nil {
 			fmt.Fprintln(stdout, "jds", version())
