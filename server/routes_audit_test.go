@@ -202,11 +202,11 @@ func TestEveryRouteChecksItsScope(t *testing.T) {
 			{"another organization's admin", sign(acme, "k", acmeSecret, "*", "admin", "rw", hour), otherOrg},
 			{"instance admin", tok("admin", "rw", "*"), through},
 		}
+		read := through
+		if sc.write {
+			read = forbidden
+		}
 		if sc.kind == instance {
-			read := through
-			if sc.write {
-				read = forbidden
-			}
 			return append(vs,
 				variant{"admin of one workspace", tok("admin", "rw", ws), forbidden},
 				variant{"admin of another workspace", tok("admin", "rw", "elsewhere"), forbidden},
@@ -214,10 +214,6 @@ func TestEveryRouteChecksItsScope(t *testing.T) {
 				variant{"read-only instance admin", tok("admin", "r", "*"), read})
 		}
 		if sc.kind == organization {
-			read := through
-			if sc.write {
-				read = forbidden
-			}
 			return append(vs,
 				variant{"admin of one workspace", tok("admin", "rw", ws), read},
 				variant{"another service, every workspace", tok("profile", "rw", "*"), forbidden},
@@ -226,10 +222,6 @@ func TestEveryRouteChecksItsScope(t *testing.T) {
 		other := "tape"
 		if sc.service == other {
 			other = "stream"
-		}
-		read := through
-		if sc.write {
-			read = forbidden
 		}
 		perm := "r"
 		if sc.write {

@@ -56,6 +56,17 @@ func (s *Server) adminWorkspace(c *fiber.Ctx) (store.Workspace, error) {
 	return ws, checkWritePerm(c)
 }
 
+// adminCall opens an admin handler on one workspace: the checked workspace and the
+// handler's own deadline. Call cancel, also on error.
+func (s *Server) adminCall(c *fiber.Ctx) (store.Workspace, context.Context, context.CancelFunc, error) {
+	w, err := s.adminWorkspace(c)
+	if err != nil {
+		return w, nil, func() {}, err
+	}
+	ctx, cancel := s.requestContext()
+	return w, ctx, cancel, nil
+}
+
 func checkWritePerm(c *fiber.Ctx) error {
 	a, _ := c.Locals(localToken).(*access)
 	if a != nil && a.write && !strings.Contains(a.token.Perm, sas.PermWrite) {
@@ -209,25 +220,35 @@ const (
 	maxWorkspaceDescription = 4096
 )
 
-// check validates the body, naming every problem.
-func (b *workspaceBody) check() error {
-	var errs []string
-	switch {
-	case strings.TrimSpace(b.Name) == "":
-		errs = append(errs, "name: required")
-	case len(b.Name) > maxWorkspaceName:
-		errs = append(errs, fmt.Sprintf("name: at most %d bytes", maxWorkspaceName))
+// readWorkspaceBody decodes and checks the body of POST and PUT, naming every problem.
+func readWorkspaceBody(c *fiber.Ctx) (*workspaceBody, error) {
+	b := new(workspaceBody)
+	if err := decodeBody(c, b); err != nil {
+		return nil, err
 	}
-	if len(b.Description) > maxWorkspaceDescription {
-		errs = append(errs, fmt.Sprintf("description: at most %d bytes", maxWorkspaceDescription))
+	errs := checkLabels(b.Name, b.Description)
+	if strings.TrimSpace(b.Name) == "" {
+		errs = append(errs, "name: required")
 	}
 	if d := b.Settings.General.DataRetentionDays; d != nil && (*d < 0 || *d > workspaces.MaxRetentionDays) {
 		errs = append(errs, fmt.Sprintf("settings.general.dataRetentionDays: must be from 0 (keep forever) to %d days, got %d", workspaces.MaxRetentionDays, *d))
 	}
 	if len(errs) > 0 {
-		return badRequest("the workspace is not valid: "+strings.Join(errs, "; "), errs...)
+		return nil, badRequest("the workspace is not valid: "+strings.Join(errs, "; "), errs...)
 	}
-	return nil
+	return b, nil
+}
+
+// checkLabels checks the lengths of a name and a description.
+func checkLabels(name, description string) []string {
+	var errs []string
+	if len(name) > maxWorkspaceName {
+		errs = append(errs, fmt.Sprintf("name: at most %d bytes", maxWorkspaceName))
+	}
+	if len(description) > maxWorkspaceDescription {
+		errs = append(errs, fmt.Sprintf("description: at most %d bytes", maxWorkspaceDescription))
+	}
+	return errs
 }
 
 func (s *Server) createWorkspace(c *fiber.Ctx) error {
@@ -235,11 +256,8 @@ func (s *Server) createWorkspace(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var body workspaceBody
-	if err := decodeBody(c, &body); err != nil {
-		return err
-	}
-	if err := body.check(); err != nil {
+	body, err := readWorkspaceBody(c)
+	if err != nil {
 		return err
 	}
 	id := body.ID
@@ -262,7 +280,7 @@ func (s *Server) createWorkspace(c *fiber.Ctx) error {
 	} else if exists {
 		return newError(http.StatusConflict, fmt.Sprintf("workspace %q exists: PUT /admin/v1/api/workspace/workspace-id/%s to describe it", id, id), "id: exists")
 	}
-	return s.saveWorkspace(c, ctx, w, &body, nil, http.StatusCreated)
+	return s.saveWorkspace(c, ctx, w, body, nil, http.StatusCreated)
 }
 
 // saveWorkspace writes the record of w from body (keeping the creation of old) and
@@ -310,12 +328,11 @@ func (s *Server) existing(ctx context.Context, w store.Workspace) (workspaceView
 }
 
 func (s *Server) getWorkspace(c *fiber.Ctx) error {
-	w, err := s.adminWorkspace(c)
+	w, ctx, cancel, err := s.adminCall(c)
+	defer cancel()
 	if err != nil {
 		return err
 	}
-	ctx, cancel := s.requestContext()
-	defer cancel()
 	v, _, err := s.existing(ctx, w)
 	if err != nil {
 		return err
@@ -329,11 +346,8 @@ func (s *Server) putWorkspace(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var body workspaceBody
-	if err := decodeBody(c, &body); err != nil {
-		return err
-	}
-	if err := body.check(); err != nil {
+	body, err := readWorkspaceBody(c)
+	if err != nil {
 		return err
 	}
 	if body.ID != "" && body.ID != w.Name {
@@ -348,14 +362,15 @@ func (s *Server) putWorkspace(c *fiber.Ctx) error {
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	return s.saveWorkspace(c, ctx, w, &body, old, http.StatusOK)
+	return s.saveWorkspace(c, ctx, w, body, old, http.StatusOK)
 }
 
 // deleteWorkspace removes a workspace's record and subscriptions. A workspace that
 // holds persons (and so events) is refused unless ?purge=true, which erases them first,
 // as erasing each person does. Templates and journey actions stay.
 func (s *Server) deleteWorkspace(c *fiber.Ctx) error {
-	w, err := s.adminWorkspace(c)
+	w, ctx, cancel, err := s.adminCall(c)
+	defer cancel()
 	if err != nil {
 		return err
 	}
@@ -367,8 +382,6 @@ func (s *Server) deleteWorkspace(c *fiber.Ctx) error {
 	default:
 		return badRequest(fmt.Sprintf("purge must be true or false, got %.64q", v), "purge: must be true or false")
 	}
-	ctx, cancel := s.requestContext()
-	defer cancel()
 	v, subs, err := s.existing(ctx, w)
 	if err != nil {
 		return err
@@ -427,12 +440,11 @@ func viewSubscriptions(w store.Workspace, subs []workspaces.Subscription) []subs
 }
 
 func (s *Server) listSubscriptions(c *fiber.Ctx) error {
-	w, err := s.adminWorkspace(c)
+	w, ctx, cancel, err := s.adminCall(c)
+	defer cancel()
 	if err != nil {
 		return err
 	}
-	ctx, cancel := s.requestContext()
-	defer cancel()
 	subs, err := workspaces.Subscriptions(ctx, s.store, w)
 	if err != nil {
 		return err
@@ -467,13 +479,7 @@ func (s *Server) createSubscription(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	var errs []string
-	if len(body.Name) > maxWorkspaceName {
-		errs = append(errs, fmt.Sprintf("name: at most %d bytes", maxWorkspaceName))
-	}
-	if len(body.Description) > maxWorkspaceDescription {
-		errs = append(errs, fmt.Sprintf("description: at most %d bytes", maxWorkspaceDescription))
-	}
+	errs := checkLabels(body.Name, body.Description)
 	if len(body.EventTypes) > maxEventTypes {
 		errs = append(errs, fmt.Sprintf("eventTypes: %d given, at most %d", len(body.EventTypes), maxEventTypes))
 	}
@@ -542,13 +548,12 @@ func (s *Server) webexccWebhook(w store.Workspace, named string) (string, error)
 // deleteSubscriptions removes the workspace's subscriptions, or the one
 // ?subscriptionId= names, and answers with what it removed.
 func (s *Server) deleteSubscriptions(c *fiber.Ctx) error {
-	w, err := s.adminWorkspace(c)
+	w, ctx, cancel, err := s.adminCall(c)
+	defer cancel()
 	if err != nil {
 		return err
 	}
 	id := c.Query("subscriptionId")
-	ctx, cancel := s.requestContext()
-	defer cancel()
 	subs, err := workspaces.Subscriptions(ctx, s.store, w)
 	if err != nil {
 		return err
