@@ -50,9 +50,9 @@ Usage:
   jds token [flags]                mint a SAS token (jds token --help)
   jds check [--config FILE] [--flows PATH] [RULE_FILE...]
                                    validate the configuration, the rule files and the flows
+  jds import persons FILE          upload persons (NDJSON or CSV) to a running jds (jds import --help)
   jds test TEST_FILE|DIR...        run rule and flow unit tests (*.test.yaml)
   jds health [--url URL]           exit 0 when a running jds is ready (container health checks)
-  jds import persons FILE          upload persons (NDJSON or CSV) to a running jds (jds import --help)
   jds version                      print the version
   jds help [COMMAND]               this text, or a command's flags (as jds COMMAND --help)
 
@@ -78,12 +78,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = token(args, stdout, stderr)
 	case "check":
 		err = check(args, stdout, stderr)
+	case "import":
+		err = importPersons(ctx, args, stdout, stderr)
 	case "test":
 		err = test(args, stdout, stderr)
 	case "health":
 		err = health(ctx, args, stderr)
-	case "import":
-		err = importPersons(ctx, args, stdout, stderr)
 	case "version":
 		if err = parse(flags("version", "", stderr), args); err == nil {
 			fmt.Fprintln(stdout, "jds", version())
