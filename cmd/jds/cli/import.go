@@ -89,10 +89,15 @@ func importPersons(ctx context.Context, args []string, stdout, stderr io.Writer)
 		up.token = "Bearer " + up.token
 	}
 	var created, merged, failed int
+	// The bar is redrawn in place (\r); a failed line printed over it is padded to
+	// cover it.
+	barLen := 0
 	progress := func(done int) {
 		const width = 30
 		fill := width * done / len(recs)
-		fmt.Fprintf(stderr, "\rimporting %s [%s%s] %d/%d", filepath.Base(file), strings.Repeat("#", fill), strings.Repeat(".", width-fill), done, len(recs))
+		bar := fmt.Sprintf("importing %s [%s%s] %d/%d", filepath.Base(file), strings.Repeat("#", fill), strings.Repeat(".", width-fill), done, len(recs))
+		barLen = len(bar)
+		fmt.Fprint(stderr, "\r"+bar)
 	}
 	progress(0)
 	for start := 0; start < len(recs); {
@@ -104,7 +109,11 @@ func importPersons(ctx context.Context, args []string, stdout, stderr io.Writer)
 		results, err := up.send(ctx, recs[start:end])
 		if err != nil {
 			fmt.Fprintln(stderr)
-			return fmt.Errorf("uploading lines %d to %d of %s (the %d before landed): %w", recs[start].line, recs[end-1].line, file, start, err)
+			landed := ""
+			if start > 0 {
+				landed = fmt.Sprintf(" (the %d persons before them were sent)", start)
+			}
+			return fmt.Errorf("uploading lines %d to %d of %s%s: %w", recs[start].line, recs[end-1].line, file, landed, err)
 		}
 		for _, r := range results {
 			switch r.Result {
@@ -118,7 +127,8 @@ func importPersons(ctx context.Context, args []string, stdout, stderr io.Writer)
 				if r.Line >= 1 && r.Line <= end-start {
 					line = recs[start+r.Line-1].line
 				}
-				fmt.Fprintf(stderr, "\r%s:%d: %s\n", file, line, strings.Join(r.Errors, "; "))
+				msg := fmt.Sprintf("%s:%d: %s", file, line, strings.Join(r.Errors, "; "))
+				fmt.Fprintf(stderr, "\r%-*s\n", barLen, msg)
 			}
 		}
 		start = end
