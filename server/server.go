@@ -191,6 +191,7 @@ func (s *Server) routes() {
 	s.jobRoutes()
 	s.inboundRoutes()
 	s.flowRoutes()
+	s.adminRoutes()
 
 	// The admin console and the customer-journey widget.
 	s.staticRoutes()
