@@ -71,30 +71,28 @@ func (e *Engine) DeleteAction(ctx context.Context, w store.Workspace, a *rules.C
 	return nil
 }
 
-// loadActions compiles the API's stored actions against their templates; an action
-// whose template is gone is skipped with a warning.
-func (e *Engine) loadActions(ctx context.Context) error {
-	return e.store.AllDocs(ctx, actionCollection, func(w store.Workspace, id string, raw []byte) error {
-		a, err := rules.ParseActionJSON(raw)
-		if err != nil {
-			return fmt.Errorf("stored journey action %s in %s: %w", id, w, err)
-		}
-		a.ID, a.Source = id, "api"
-		t, err := e.Template(w, a.TemplateID)
-		if err != nil {
-			e.log.Warn("journey action without its template: not loaded", "action", a.Name, "template", a.TemplateID, "workspace", w.String())
-			return nil
-		}
-		c, err := rules.CompileAction(a, t)
-		if err != nil {
-			return fmt.Errorf("stored journey action %s in %s: %w", id, w, err)
-		}
-		// Saved when its connectors were configured: one removed since does not keep
-		// jds from starting, but every delivery through it will fail.
-		if _, err := e.checksFor(w).CompileAction(a, t); err != nil && e.checks.Connectors != nil {
-			e.log.Warn("journey action will not deliver", "action", a.Name, "workspace", w.String(), "err", err)
-		}
-		e.putAPIAction(w, c)
+// loadAction compiles a stored API action against its template and makes it live; an
+// action whose template is gone is skipped with a warning.
+func (e *Engine) loadAction(w store.Workspace, id string, raw []byte) error {
+	a, err := rules.ParseActionJSON(raw)
+	if err != nil {
+		return fmt.Errorf("stored journey action %s in %s: %w", id, w, err)
+	}
+	a.ID, a.Source = id, "api"
+	t, err := e.Template(w, a.TemplateID)
+	if err != nil {
+		e.log.Warn("journey action without its template: not loaded", "action", a.Name, "template", a.TemplateID, "workspace", w.String())
 		return nil
-	})
+	}
+	c, err := rules.CompileAction(a, t)
+	if err != nil {
+		return fmt.Errorf("stored journey action %s in %s: %w", id, w, err)
+	}
+	// Saved when its connectors were configured: one removed since does not keep
+	// jds from starting, but every delivery through it will fail.
+	if _, err := e.checksFor(w).CompileAction(a, t); err != nil && e.checks.Connectors != nil {
+		e.log.Warn("journey action will not deliver", "action", a.Name, "workspace", w.String(), "err", err)
+	}
+	e.putAPIAction(w, c)
+	return nil
 }

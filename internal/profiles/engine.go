@@ -106,25 +106,13 @@ func Open(ctx context.Context, st store.Store, sets *Sets, log *slog.Logger, now
 	for _, o := range opts {
 		o(e)
 	}
-	err := st.AllDocs(ctx, collection, func(w store.Workspace, id string, raw []byte) error {
-		t, err := rules.ParseTemplateJSON(raw)
-		if err != nil {
-			return fmt.Errorf("stored template %s in %s: %w", id, w, err)
-		}
-		t.ID, t.Source = id, "api"
-		c, err := rules.Compile(t)
-		if err != nil {
-			return fmt.Errorf("stored template %s in %s: %w", id, w, err)
-		}
-		e.putAPI(w, c)
-		return nil
-	})
-	if err != nil {
+	if err := st.AllDocs(ctx, collection, e.loadTemplate); err != nil {
 		return nil, err
 	}
-	if err := e.loadActions(ctx); err != nil {
+	if err := st.AllDocs(ctx, actionCollection, e.loadAction); err != nil {
 		return nil, err
 	}
+	st.OnDocument(e.reload)
 	for w, templates := range e.api {
 		for _, c := range templates {
 			if err := e.backfillUnlessDone(ctx, c, []store.Workspace{w}); err != nil {
@@ -133,6 +121,50 @@ func Open(ctx context.Context, st store.Store, sets *Sets, log *slog.Logger, now
 		}
 	}
 	return e, nil
+}
+
+// loadTemplate makes a stored API template live.
+func (e *Engine) loadTemplate(w store.Workspace, id string, raw []byte) error {
+	t, err := rules.ParseTemplateJSON(raw)
+	if err != nil {
+		return fmt.Errorf("stored template %s in %s: %w", id, w, err)
+	}
+	t.ID, t.Source = id, "api"
+	c, err := rules.Compile(t)
+	if err != nil {
+		return fmt.Errorf("stored template %s in %s: %w", id, w, err)
+	}
+	e.putAPI(w, c)
+	return nil
+}
+
+// reload follows a template or action another node wrote or deleted (store.Documents'
+// OnDocument): the document as it now is replaces what this node holds. The node that
+// made the change runs its backfill.
+func (e *Engine) reload(w store.Workspace, coll, id string) {
+	if coll != collection && coll != actionCollection {
+		return
+	}
+	raw, err := e.store.GetDoc(e.ctx, w, coll, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound) && coll == collection:
+		e.deleteAPI(w, id)
+		e.backfills.Delete(id)
+		return
+	case errors.Is(err, store.ErrNotFound):
+		e.deleteAPIAction(w, id)
+		return
+	case err != nil:
+		e.log.Error("reloading a definition another node changed", "collection", coll, "id", id, "workspace", w.String(), "err", err)
+		return
+	}
+	load := e.loadTemplate
+	if coll == actionCollection {
+		load = e.loadAction
+	}
+	if err := load(w, id, raw); err != nil {
+		e.log.Error("reloading a definition another node changed", "collection", coll, "id", id, "workspace", w.String(), "err", err)
+	}
 }
 
 // Create stores a new API template, makes it live and backfills it.

@@ -201,4 +201,8 @@ type Documents interface {
 	AllDocs(ctx context.Context, collection string, fn func(w Workspace, id string, value []byte) error) error
 	// Workspaces lists the workspaces that hold anything.
 	Workspaces(ctx context.Context) ([]Workspace, error)
+	// OnDocument adds a listener told when another process sharing the store wrote or
+	// deleted a document, so that what it keeps in memory from documents (templates and
+	// actions made through the API) follows. A store one process owns never calls it.
+	OnDocument(fn func(w Workspace, collection, id string))
 }

@@ -130,3 +130,7 @@ func (s *Store) Workspaces(ctx context.Context) ([]store.Workspace, error) {
 	})
 	return out, err
 }
+
+// OnDocument: see store.Documents. Only this process writes a Badger store: nobody else
+// changes its documents.
+func (s *Store) OnDocument(func(w store.Workspace, collection, id string)) {}

@@ -16,7 +16,10 @@ func (s *Store) PutDoc(ctx context.Context, w store.Workspace, collection, id st
 	return s.run(ctx, w, func(u *unit) error {
 		_, err := u.tx.Exec(ctx, `INSERT INTO documents (workspace_id, collection, id, value) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (workspace_id, collection, id) DO UPDATE SET value = excluded.value`, u.ws, collection, id, value)
-		return err
+		if err != nil {
+			return err
+		}
+		return u.notify(notice{Collection: collection, Doc: id})
 	})
 }
 
@@ -27,7 +30,10 @@ func (s *Store) DeleteDoc(ctx context.Context, w store.Workspace, collection, id
 		if err == nil && tag.RowsAffected() == 0 {
 			err = fmt.Errorf("%s %q: %w", collection, id, store.ErrNotFound)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return u.notify(notice{Collection: collection, Doc: id})
 	})
 }
 

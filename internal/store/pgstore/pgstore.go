@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -72,6 +73,12 @@ type Store struct {
 	queue     queueScan
 	listeners atomic.Pointer[[]func([]store.Committed)]
 	closed    atomic.Bool
+	// The other nodes' notices (notify.go): stopListening ends the goroutine that
+	// follows them, which closes listening when it returns.
+	stopListening context.CancelFunc
+	listening     chan struct{}
+	docMu         sync.Mutex
+	docListeners  []func(w store.Workspace, collection, id string)
 	// identityVersion changes whenever a commit of this node changes which person owns
 	// an alias (see store.Identities).
 	identityVersion atomic.Uint64
@@ -118,12 +125,26 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &Store{pool: pool, opts: opts, log: opts.Logger, rules: identity.Rules{Guard: opts.Guard, Region: opts.Region}}, nil
+	s := &Store{pool: pool, opts: opts, log: opts.Logger, rules: identity.Rules{Guard: opts.Guard, Region: opts.Region},
+		listening: make(chan struct{})}
+	// Serve only once this node hears the others, so that it misses none of their
+	// commits from its first request on.
+	lctx, stop := context.WithCancel(context.Background())
+	s.stopListening = stop
+	ready := make(chan error, 1)
+	go s.listen(lctx, ready)
+	if err := <-ready; err != nil {
+		s.Close()
+		return nil, fmt.Errorf("listening for the other nodes' notifications: %w", err)
+	}
+	return s, nil
 }
 
 // Close closes the pool; calls after it fail with store.ErrClosed. Idempotent.
 func (s *Store) Close() error {
 	if s.closed.CompareAndSwap(false, true) {
+		s.stopListening()
+		<-s.listening
 		s.pool.Close()
 	}
 	return nil

@@ -99,6 +99,9 @@ func (s *Store) run(ctx context.Context, w store.Workspace, fn func(u *unit) err
 			if _, err := tx.Exec(ctx, "UPDATE workspaces SET seq = $2 WHERE workspace_id = $1", u.ws, u.seq); err != nil {
 				return err
 			}
+			if err := u.notify(notice{From: first, To: u.seq}); err != nil {
+				return err
+			}
 		}
 		committed, changed = u.committed, u.identityChanged
 		return nil
