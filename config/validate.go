@@ -160,6 +160,7 @@ func (c *Config) problems() []fieldError {
 	regionProblems(&ps, id.DefaultRegion, in.DefaultCountryCode)
 
 	c.Retention.problems(&ps)
+	c.Backup.problems(&ps)
 	dl := c.Delivery
 	if err := checkSchedule(dl.SweepSchedule); err != nil {
 		ps.add("delivery.sweepSchedule", "%v", err)
