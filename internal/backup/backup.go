@@ -8,6 +8,7 @@
 package backup
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -187,8 +189,23 @@ func (s *Schedule) files() ([]string, error) {
 			out = append(out, n)
 		}
 	}
-	slices.Sort(out)
+	slices.SortFunc(out, func(a, b string) int {
+		ta, ua := order(a)
+		tb, ub := order(b)
+		return cmp.Or(strings.Compare(ta, tb), cmp.Compare(ua, ub), strings.Compare(a, b))
+	})
 	return out, nil
+}
+
+// order is what a file sorts by: its time, then its until version (two backups in the
+// same millisecond).
+func order(name string) (at string, until uint64) {
+	parts := strings.Split(strings.TrimSuffix(name, Ext), "-")
+	if len(parts) >= 4 {
+		at = parts[1]
+		until, _ = strconv.ParseUint(strings.TrimPrefix(parts[len(parts)-1], "u"), 10, 64)
+	}
+	return at, until
 }
 
 func isFull(name string) bool { return strings.Contains(name, "-full-") }
