@@ -3,12 +3,17 @@ package service
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/openjds/jds/internal/backup"
 	"github.com/openjds/jds/internal/store"
 )
+
+// StoreDir is where the store of a data directory lives: what backups copy and
+// restore makes.
+func StoreDir(dataDir string) string { return filepath.Join(dataDir, "ledger") }
 
 // JobBackup is the scheduled backup job (config backup.*), absent when backup.schedule
 // is empty.

@@ -13,7 +13,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -135,7 +134,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	s.store, err = badgerstore.Open(badgerstore.Options{
 		Deriver:           s.profiles,
 		Now:               o.Now,
-		Dir:               filepath.Join(cfg.DataDir, "ledger"),
+		Dir:               StoreDir(cfg.DataDir),
 		SyncWrites:        cfg.Store.SyncWrites,
 		MemTableSize:      int64(cfg.Store.Badger.MemTableSize),
 		BlockCacheSize:    int64(cfg.Store.Badger.BlockCacheSize),
