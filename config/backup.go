@@ -14,7 +14,10 @@ type Backup struct {
 	FullEvery int `yaml:"fullEvery"`
 }
 
-func (b Backup) problems(ps *problems) {
+func (b Backup) problems(ps *problems, storeURL string) {
+	if b.Schedule != "" && storeURL != "" {
+		ps.add("backup.schedule", "must be empty with store.url: jds backs up its embedded store; back PostgreSQL up with pg_basebackup and WAL archiving")
+	}
 	if b.Schedule != "" {
 		if err := checkSchedule(b.Schedule); err != nil {
 			ps.add("backup.schedule", "%v", err)

@@ -24,6 +24,7 @@ const (
 	EnvFlowsDir  = "JDS_FLOWS_DIR"
 	EnvLogLevel  = "JDS_LOG_LEVEL"
 	EnvLogFormat = "JDS_LOG_FORMAT"
+	EnvStoreURL  = "JDS_STORE_URL"
 	// EnvCORSOrigins replaces cors.allowOrigins with its comma-separated list.
 	EnvCORSOrigins = "JDS_CORS_ORIGINS"
 )
@@ -160,6 +161,12 @@ type Stream struct {
 
 // Store configures the store and the committer in front of it.
 type Store struct {
+	// URL chooses the backend: empty for the embedded Badger store in dataDir,
+	// or a PostgreSQL URL (postgres://user:password@host:5432/db?sslmode=...)
+	// for many stateless nodes on one database. $JDS_STORE_URL beats it.
+	URL string `yaml:"url"`
+	// Postgres tunes the PostgreSQL backend.
+	Postgres Postgres `yaml:"postgres"`
 	// MaxBatchEvents is how many events the committer groups into one
 	// transaction.
 	MaxBatchEvents int `yaml:"maxBatchEvents"`
@@ -182,6 +189,12 @@ type Store struct {
 
 	// moved holds the keys (under store.) whose value came from the old place.
 	moved map[string]bool
+}
+
+// Postgres tunes the PostgreSQL backend.
+type Postgres struct {
+	// MaxConns bounds each node's connection pool.
+	MaxConns int `yaml:"maxConns"`
 }
 
 // Badger tunes the embedded Badger database.
@@ -296,6 +309,7 @@ func Default() Config {
 			MaxSubscribersPerWorkspace: 200,
 		},
 		Store: Store{
+			Postgres:       Postgres{MaxConns: 16},
 			MaxBatchEvents: 4096,
 			SyncWrites:     true,
 			Badger: Badger{
@@ -355,6 +369,7 @@ var envOverrides = []struct {
 	{EnvFlowsDir, "flowsDir", func(c *Config) *string { return &c.FlowsDir }},
 	{EnvLogLevel, "log.level", func(c *Config) *string { return &c.Log.Level }},
 	{EnvLogFormat, "log.format", func(c *Config) *string { return &c.Log.Format }},
+	{EnvStoreURL, "store.url", func(c *Config) *string { return &c.Store.URL }},
 }
 
 // Load builds the configuration: Default, then the file at path (path ""

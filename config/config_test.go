@@ -101,6 +101,8 @@ func TestGoodFixtures(t *testing.T) {
 					TemplatesPerWorkspace: 50, ActionsPerWorkspace: 100,
 				},
 				Store: config.Store{
+					URL:            "postgres://jds:secret@db.internal:5432/jds?sslmode=require",
+					Postgres:       config.Postgres{MaxConns: 40},
 					MaxBatchEvents: 1000,
 					SyncWrites:     false,
 					Badger: config.Badger{
@@ -137,7 +139,7 @@ func TestGoodFixtures(t *testing.T) {
 						"support":       0,
 					},
 				},
-				Backup: config.Backup{Schedule: "30 1 * * *", Dir: "/backup/jds", Keep: 3, FullEvery: 1},
+				Backup: config.Backup{Schedule: "", Dir: "/backup/jds", Keep: 3, FullEvery: 1},
 				Delivery: config.Delivery{SweepSchedule: "@every 30s", MaxAttempts: 5, Backoff: config.Duration(2 * time.Second),
 					MaxBackoff: config.Duration(10 * time.Minute), PerConnector: 8, PerWorkspace: 16},
 				CORS: config.CORS{AllowOrigins: []string{"https://desktop.wxcc-us1.cisco.com", "http://localhost:3000", "HTTPS://CRM.Example.com", "http://[::1]:8081"}},
@@ -717,5 +719,24 @@ func TestOldBadgerKeys(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Errorf("error %v\nlacks %q", err, w)
 		}
+	}
+}
+
+// TestStoreURL: store.url picks PostgreSQL, $JDS_STORE_URL beats the file, and a URL
+// that is not PostgreSQL's is refused without repeating it (it may hold a password).
+func TestStoreURL(t *testing.T) {
+	path := writeFile(t, "jds.yaml", "store:\n  url: postgres://jds:pw@db/jds\n")
+	c, err := config.Load(path, nil)
+	if err != nil || c.Store.URL != "postgres://jds:pw@db/jds" {
+		t.Fatalf("Load = %q, %v", c.Store.URL, err)
+	}
+	env := map[string]string{config.EnvStoreURL: "postgresql://other@db2/jds"}
+	if c, err = config.Load(path, func(k string) string { return env[k] }); err != nil || c.Store.URL != "postgresql://other@db2/jds" {
+		t.Fatalf("with $%s: %q, %v", config.EnvStoreURL, c.Store.URL, err)
+	}
+	env[config.EnvStoreURL] = "mysql://root:hunter2@db/jds"
+	_, err = config.Load(path, func(k string) string { return env[k] })
+	if err == nil || !strings.Contains(err.Error(), "$JDS_STORE_URL: store.url: must be empty") || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("a MySQL URL: %v", err)
 	}
 }

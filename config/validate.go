@@ -139,6 +139,13 @@ func (c *Config) problems() []fieldError {
 		ps.add(st.badgerKey("valueLogGC"), "%v", err)
 	}
 	ps.intRange("store.maxBatchEvents", st.MaxBatchEvents, 1, 65536)
+	if st.URL != "" {
+		if u, err := url.Parse(st.URL); err != nil || u.Scheme != "postgres" && u.Scheme != "postgresql" || u.Host == "" {
+			// The URL may hold a password: the message does not repeat it.
+			ps.add("store.url", "must be empty (Badger in dataDir) or a PostgreSQL URL: postgres://user:password@host:5432/db?sslmode=disable")
+		}
+	}
+	ps.intRange("store.postgres.maxConns", st.Postgres.MaxConns, 2, 1000)
 	// Less than a memtable flush and what an open writes would let Badger fault.
 	if least := bg.MemTableSize + 8*MiB; bg.DiskReserve < 0 || bg.DiskReserve > 0 && bg.DiskReserve < least {
 		ps.add(st.badgerKey("diskReserve"), "must be 0 (4×memTableSize + 16MiB) or at least memTableSize + 8MiB (%s), got %s", least, bg.DiskReserve)
@@ -160,7 +167,7 @@ func (c *Config) problems() []fieldError {
 	regionProblems(&ps, id.DefaultRegion, in.DefaultCountryCode)
 
 	c.Retention.problems(&ps)
-	c.Backup.problems(&ps)
+	c.Backup.problems(&ps, c.Store.URL)
 	dl := c.Delivery
 	if err := checkSchedule(dl.SweepSchedule); err != nil {
 		ps.add("delivery.sweepSchedule", "%v", err)

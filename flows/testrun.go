@@ -149,16 +149,19 @@ func runTest(flow *Flow, ruleFiles []*rules.File, tc testCase, res *rules.TestRe
 	}
 	clock := func() time.Time { return at }
 	ctx := context.Background()
-	engine := profiles.New(slog.New(slog.DiscardHandler), clock)
-	db, err := scratch(engine, clock)
+	quiet := slog.New(slog.DiscardHandler)
+	sets := profiles.NewSets()
+	deriver := profiles.NewDeriver(sets, quiet, nil)
+	db, err := scratch(deriver, clock)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	defer engine.Close()
-	if err := engine.Attach(ctx, db); err != nil {
+	engine, err := profiles.Open(ctx, db, sets, quiet, clock)
+	if err != nil {
 		return err
 	}
+	defer engine.Close()
 	var templates []*rules.Compiled
 	var actions []*rules.CompiledAction
 	for _, f := range ruleFiles {
@@ -169,7 +172,7 @@ func runTest(flow *Flow, ruleFiles []*rules.File, tc testCase, res *rules.TestRe
 		return err
 	}
 	ws := store.Workspace{Org: "test", Name: "test"}
-	rt := &Runtime{Store: db, Ingest: ingest.New(db, ingest.Options{Prepare: []store.Preparer{engine}}), Profiles: engine, Now: clock, Limits: testLimits}
+	rt := &Runtime{Store: db, Ingest: ingest.New(db, ingest.Options{Prepare: []store.Preparer{deriver}}), Profiles: engine, Now: clock, Limits: testLimits}
 	caller, err := callerIdentity(tc.Request, flow.field)
 	if err != nil {
 		return fmt.Errorf("request: %v", err)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: formatting, vet, unit and API tests, then the
+# The whole test suite, as CI runs it: formatting, vet, unit and API tests (with a real
+# PostgreSQL for the PostgreSQL backend, installed and started when missing), then the
 # end-to-end tests that run the real binary (kill -9 durability).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,9 @@ fi
 
 step "go vet"
 go vet ./... && go vet -tags e2e ./e2e/
+
+step "PostgreSQL for the PostgreSQL backend's tests"
+. scripts/postgres.sh
 
 step "unit and API tests"
 go test -count=1 ./...

@@ -3,12 +3,12 @@ package profiles
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/ingest"
 	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/internal/store/badgerstore"
 	"github.com/openjds/jds/rules"
@@ -20,18 +20,8 @@ import (
 func BenchmarkIngest(b *testing.B) {
 	for _, c := range []struct{ name, rules string }{{"none", ""}, {"five", "../../scripts/bench-rules"}} {
 		b.Run(c.name, func(b *testing.B) {
-			quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-			e := New(quiet, time.Now)
-			s, err := badgerstore.Open(badgerstore.Options{Dir: b.TempDir(), Deriver: e, Logger: quiet})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			defer e.Close()
+			e, pipe := openBench(b)
 			ctx := context.Background()
-			if err := e.Attach(ctx, s); err != nil {
-				b.Fatal(err)
-			}
 			if c.rules != "" {
 				files, err := rules.LoadFiles(c.rules)
 				if err != nil {
@@ -49,7 +39,7 @@ func BenchmarkIngest(b *testing.B) {
 			evs := benchEvents(b, b.N)
 			b.ResetTimer()
 			for i := 0; i < len(evs); i += 100 {
-				if _, err := s.Append(ctx, ws, evs[i:min(i+100, len(evs))]); err != nil {
+				if _, err := pipe.Append(ctx, ws, evs[i:min(i+100, len(evs))]); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -81,4 +71,23 @@ func benchEvents(b *testing.B, n int) []*event.Event {
 		evs[i] = ev
 	}
 	return evs
+}
+
+// openBench opens what ingest runs through in jds: a Badger store on disk deriving
+// profiles, the engine over it and the ingest pipeline; all closed when b ends.
+func openBench(b *testing.B) (*Engine, *ingest.Pipeline) {
+	quiet := slog.New(slog.DiscardHandler)
+	sets := NewSets()
+	d := NewDeriver(sets, quiet, nil)
+	s, err := badgerstore.Open(badgerstore.Options{Dir: b.TempDir(), Deriver: d, Logger: quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	e, err := Open(context.Background(), s, sets, quiet, time.Now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(e.Close)
+	return e, ingest.New(s, ingest.Options{Prepare: []store.Preparer{d}})
 }

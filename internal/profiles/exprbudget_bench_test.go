@@ -2,16 +2,12 @@ package profiles
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/openjds/jds/internal/store"
-	"github.com/openjds/jds/internal/store/badgerstore"
 	"github.com/openjds/jds/rules"
 )
 
@@ -51,18 +47,8 @@ func BenchmarkCommitExpressionBudget(b *testing.B) {
 		{"budget spent in a long predicate", `${count(1..80, ` + strings.TrimSuffix(strings.Repeat(`# * 3 + 1 > # - 7 && `, 40), " && ") + `)}`},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-			e := New(quiet, time.Now)
-			s, err := badgerstore.Open(badgerstore.Options{Dir: b.TempDir(), Deriver: e, Logger: quiet})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			defer e.Close()
+			e, pipe := openBench(b)
 			ctx := context.Background()
-			if err := e.Attach(ctx, s); err != nil {
-				b.Fatal(err)
-			}
 			dir := b.TempDir()
 			if err := os.WriteFile(filepath.Join(dir, "bomb.yaml"), []byte(bombRules(c.placeholder)), 0o600); err != nil {
 				b.Fatal(err)
@@ -84,7 +70,7 @@ func BenchmarkCommitExpressionBudget(b *testing.B) {
 			}
 			b.ResetTimer()
 			for i := 0; i < len(evs); i += 100 {
-				if _, err := s.Append(ctx, ws, evs[i:min(i+100, len(evs))]); err != nil {
+				if _, err := pipe.Append(ctx, ws, evs[i:min(i+100, len(evs))]); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -26,6 +26,10 @@ func (s *Service) addBackupJob(reg prometheus.Registerer, version string) error 
 	if c.Schedule == "" {
 		return nil
 	}
+	b, ok := s.store.(store.Backuper)
+	if !ok {
+		return fmt.Errorf("backup.schedule: this store is not backed up by jds (PostgreSQL: use pg_basebackup and WAL archiving); leave backup.schedule empty")
+	}
 	sched := &backup.Schedule{Dir: c.Dir, Keep: c.Keep, FullEvery: c.FullEvery, JDSVersion: version, Logger: s.log}
 	reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -42,7 +46,6 @@ func (s *Service) addBackupJob(reg prometheus.Registerer, version string) error 
 			Help: "Size of the last scheduled backup file (a full or an incremental one).",
 		}, func() float64 { return float64(sched.LastSize()) }),
 	)
-	var b store.Backuper = s.store
 	return s.jobs.Add(JobBackup, c.Schedule, func(ctx context.Context) error {
 		if _, err := sched.Run(ctx, b); err != nil {
 			return fmt.Errorf("backup into %s: %w", c.Dir, err)

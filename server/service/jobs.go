@@ -28,15 +28,19 @@ const retentionLogEvery = 10 * time.Second
 
 // addJobs registers the service's own jobs on their configured schedules.
 func (s *Service) addJobs() error {
-	for _, j := range []struct {
+	type job struct {
 		name, spec string
 		run        func(context.Context) error
-	}{
-		{JobValueLogGC, s.cfg.Store.Badger.ValueLogGC, s.collectGarbage},
+	}
+	var badgerJobs []job
+	if s.badger != nil {
+		badgerJobs = append(badgerJobs, job{JobValueLogGC, s.cfg.Store.Badger.ValueLogGC, s.collectGarbage})
+	}
+	for _, j := range append(badgerJobs, []job{
 		{JobExpireAnon, s.cfg.Identity.ExpirySchedule, s.expireTemporary},
 		{JobRetention, s.cfg.Retention.Schedule, s.expireEvents},
 		{JobOutboxSweep, s.cfg.Delivery.SweepSchedule, s.sweepOutbox},
-	} {
+	}...) {
 		if err := s.jobs.Add(j.name, j.spec, j.run); err != nil {
 			return fmt.Errorf("scheduling jobs: %w", err)
 		}
@@ -49,7 +53,7 @@ func (s *Service) Jobs() *scheduler.Scheduler { return s.jobs }
 
 func (s *Service) collectGarbage(ctx context.Context) error {
 	start := time.Now()
-	n, err := s.store.CollectGarbage(ctx)
+	n, err := s.badger.CollectGarbage(ctx)
 	if err != nil {
 		return err
 	}

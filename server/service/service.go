@@ -41,7 +41,8 @@ import (
 type Service struct {
 	cfg      config.Config
 	log      *slog.Logger
-	store    *badgerstore.Store
+	store    store.Store
+	badger   *badgerstore.Store // the same store when it is Badger's; nil otherwise
 	senders  map[string]connectors.Sender
 	inbound  *inbound.Set
 	worker   *delivery.Worker
@@ -129,35 +130,19 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	// The API's actions are also checked against the egress policy and their
 	// organization; rule files serve every organization (orgs).
 	checks := rules.Options{Connectors: ruledir.Connectors(cfg.Connectors), Egress: policy, Organizations: orgs}
-	s.profiles = profiles.New(o.Logger, o.Now, profiles.WithChecks(checks),
-		profiles.WithLimits(cfg.Limits.TemplatesPerWorkspace, cfg.Limits.ActionsPerWorkspace), profiles.OnSuppressed(deliveries.Suppressed))
-	s.store, err = badgerstore.Open(badgerstore.Options{
-		Deriver:           s.profiles,
-		Now:               o.Now,
-		Dir:               StoreDir(cfg.DataDir),
-		SyncWrites:        cfg.Store.SyncWrites,
-		MemTableSize:      int64(cfg.Store.Badger.MemTableSize),
-		BlockCacheSize:    int64(cfg.Store.Badger.BlockCacheSize),
-		IndexCacheSize:    int64(cfg.Store.Badger.IndexCacheSize),
-		ValueLogFileSize:  int64(cfg.Store.Badger.ValueLogFileSize),
-		NumCompactors:     cfg.Store.Badger.NumCompactors,
-		MaxBatchEvents:    cfg.Store.MaxBatchEvents,
-		PendingStateBytes: int(cfg.Store.Badger.PendingStateBytes),
-		DiskReserve:       int64(cfg.Store.Badger.DiskReserve),
-		Region:            cfg.Identity.DefaultRegion,
-		Guard:             guard,
-		Observe:           metrics.ObserveCommit,
-		Logger:            o.Logger,
-	})
-	if err != nil {
+	sets := profiles.NewSets()
+	deriver := profiles.NewDeriver(sets, o.Logger, deliveries.Suppressed)
+	if s.store, s.badger, err = openStore(cfg, deriver, guard, metrics, o); err != nil {
 		return nil, err
 	}
 	s.store.OnCommit(hub.Publish)
-	pipe := ingest.New(s.store, ingest.Options{Prepare: []store.Preparer{s.profiles}, Count: metrics.CountEvents})
+	pipe := ingest.New(s.store, ingest.Options{Prepare: []store.Preparer{deriver}, Count: metrics.CountEvents})
 
 	ctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
-	if err := s.profiles.Attach(ctx, s.store); err != nil {
+	s.profiles, err = profiles.Open(ctx, s.store, sets, o.Logger, o.Now, profiles.WithChecks(checks),
+		profiles.WithLimits(cfg.Limits.TemplatesPerWorkspace, cfg.Limits.ActionsPerWorkspace))
+	if err != nil {
 		return nil, fmt.Errorf("loading profile templates: %w", err)
 	}
 	s.rules = ruledir.NewManager(cfg.RulesDir, checks, o.Logger, func(ctx context.Context, set *ruledir.Set) error {
@@ -184,9 +169,11 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		Metrics:      deliveries})
 	s.store.OnCommit(func([]store.Committed) { s.worker.Wake() }) // an event may have queued a delivery
 	delivery.WatchOutbox(metrics.Registry(), s.store, o.Now)
-	metrics.Registry().MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "jds_profile_state_pending_bytes", Help: "Profile state journaled with its events but not yet written under its own keys: what a restart replays.",
-	}, func() float64 { return float64(s.store.PendingStateBytes()) }))
+	if s.badger != nil {
+		metrics.Registry().MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "jds_profile_state_pending_bytes", Help: "Profile state journaled with its events but not yet written under its own keys: what a restart replays.",
+		}, func() float64 { return float64(s.badger.PendingStateBytes()) }))
+	}
 	s.background(func() { s.worker.Run(ctx) })
 	s.background(func() {
 		hup := make(chan os.Signal, 1)

@@ -56,6 +56,7 @@ Usage:
   jds backup verify FILE...        check backup files without restoring them
   jds restore --data-dir DIR FILE...
                                    make a data directory from a full backup and its incrementals
+  jds migrate [--config FILE]      bring the PostgreSQL schema at store.url up to date, and exit
   jds version                      print the version
   jds help [COMMAND]               this text, or a command's flags (as jds COMMAND --help)
 
@@ -89,6 +90,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = backupCmd(ctx, args, stdout, stderr)
 	case "restore":
 		err = restoreCmd(args, stdout, stderr)
+	case "migrate":
+		err = migrate(ctx, args, stdout, stderr)
 	case "version":
 		if err = parse(flags("version", "", stderr), args); err == nil {
 			fmt.Fprintln(stdout, "jds", version())

@@ -18,6 +18,7 @@ import (
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/internal/store/backupfile"
+	"github.com/openjds/jds/internal/store/storetest"
 )
 
 // takeBackup writes a backup of s on top of base (nil: a full one).
@@ -81,11 +82,11 @@ func TestBackupRestoreChain(t *testing.T) {
 	ctx := context.Background()
 	// A small generation of pending state, so that checkpoints write state out and
 	// delete journal records between the backups.
-	s := openWith(t, Options{Dir: t.TempDir(), SyncWrites: true, Deriver: counter{}, PendingStateBytes: 2048})
+	s := openWith(t, Options{Dir: t.TempDir(), SyncWrites: true, Deriver: seqList{}, PendingStateBytes: 2048})
 	t0 := time.Now()
 	post := func(prefix string, n int) {
 		for i := range n {
-			if _, err := s.Append(ctx, ws, []*event.Event{mkEvent(t, fmt.Sprintf("%s-%d", prefix, i), "T", fmt.Sprintf("+1555000%04d", i%20), "phone", "", t0)}); err != nil {
+			if _, err := s.Append(ctx, ws, []*event.Event{storetest.Event(t, fmt.Sprintf("%s-%d", prefix, i), "T", fmt.Sprintf("+1555000%04d", i%20), "phone", "", t0)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -120,7 +121,7 @@ func TestBackupRestoreChain(t *testing.T) {
 		t.Fatalf("the last incremental carries %d values of %d keys: it should carry only what changed", it2.Values, it2.Keys)
 	}
 	want := dump(t, s.db)
-	wantState := counts(t, s, "+15550000001")
+	wantState := storetest.State(t, s, ws, "+15550000001", "seqs")
 
 	dir := filepath.Join(t.TempDir(), "ledger")
 	info, err := Restore(dir, readers(full, inc1, inc2)...)
@@ -130,7 +131,7 @@ func TestBackupRestoreChain(t *testing.T) {
 	if info.Files != 3 || info.Trailer.Counts["events"] != it2.Counts["events"] || info.Header.LastSeq != ih2.LastSeq {
 		t.Fatalf("restore info %+v", info)
 	}
-	r := openWith(t, Options{Dir: dir, SyncWrites: true, Deriver: counter{}})
+	r := openWith(t, Options{Dir: dir, SyncWrites: true, Deriver: seqList{}})
 	if got := dump(t, r.db); len(got) != len(want) {
 		t.Fatalf("restored %d keys, the store holds %d", len(got), len(want))
 	} else {
@@ -140,13 +141,13 @@ func TestBackupRestoreChain(t *testing.T) {
 			}
 		}
 	}
-	if got := counts(t, r, "+15550000001"); got != wantState {
+	if got := storetest.State(t, r, ws, "+15550000001", "seqs"); got != wantState {
 		t.Fatalf("profile state restored %s, want %s", got, wantState)
 	}
 	if _, err := r.Resolve(ctx, ws, "+15550000003"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("the erased person came back: %v", err)
 	}
-	if got, want := history(t, r, "+15550000002", store.Query{Limit: 1000}), history(t, s, "+15550000002", store.Query{Limit: 1000}); len(got) != 36 || fmt.Sprint(got) != fmt.Sprint(want) {
+	if got, want := storetest.History(t, r, ws, "+15550000002", store.Query{Limit: 1000}), storetest.History(t, s, ws, "+15550000002", store.Query{Limit: 1000}); len(got) != 36 || fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("the merged person's history was not restored")
 	}
 	// The restored store is a new store: backups of it do not chain onto the old ones.
@@ -158,7 +159,7 @@ func TestBackupRestoreChain(t *testing.T) {
 		rb.Close()
 	}
 	// And it takes writes.
-	if _, err := r.Append(ctx, ws, []*event.Event{mkEvent(t, "after", "T", "+15550000001", "phone", "", t0)}); err != nil {
+	if _, err := r.Append(ctx, ws, []*event.Event{storetest.Event(t, "after", "T", "+15550000001", "phone", "", t0)}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -167,7 +168,7 @@ func TestBackupRestoreChain(t *testing.T) {
 // while it is read.
 func TestBackupUnderIngest(t *testing.T) {
 	ctx := context.Background()
-	s := openWith(t, Options{Dir: t.TempDir(), SyncWrites: true, Deriver: counter{}})
+	s := openWith(t, Options{Dir: t.TempDir(), SyncWrites: true, Deriver: seqList{}})
 	var mu sync.Mutex
 	acked := map[string]bool{}
 	stop := make(chan struct{})
@@ -181,7 +182,7 @@ func TestBackupUnderIngest(t *testing.T) {
 				default:
 				}
 				id := fmt.Sprintf("c%d-%d", c, i)
-				if _, err := s.Append(ctx, ws, []*event.Event{mkEvent(t, id, "T", fmt.Sprintf("+1555100%04d", i%10), "phone", "", time.Now())}); err == nil {
+				if _, err := s.Append(ctx, ws, []*event.Event{storetest.Event(t, id, "T", fmt.Sprintf("+1555100%04d", i%10), "phone", "", time.Now())}); err == nil {
 					mu.Lock()
 					acked[id] = true
 					mu.Unlock()
@@ -212,13 +213,13 @@ func TestBackupUnderIngest(t *testing.T) {
 	if _, err := Restore(dir, bytes.NewReader(buf.Bytes())); err != nil {
 		t.Fatal(err)
 	}
-	r := openWith(t, Options{Dir: dir, Deriver: counter{}})
+	r := openWith(t, Options{Dir: dir, Deriver: seqList{}})
 	total := 0
 	for i := range 10 {
 		ident := fmt.Sprintf("+1555100%04d", i)
-		n := len(history(t, r, ident, store.Query{Limit: 1 << 20}))
-		if got := counts(t, r, ident); got != fmt.Sprintf("[%d]", n) {
-			t.Fatalf("%s: profile %s, history %d events", ident, got, n)
+		n := len(storetest.History(t, r, ws, ident, store.Query{Limit: 1 << 20}))
+		if got := len(strings.Fields(strings.Trim(storetest.State(t, r, ws, ident, "seqs"), "[]"))); got != n {
+			t.Fatalf("%s: the derived state lists %d events, the history holds %d", ident, got, n)
 		}
 		total += n
 	}
@@ -231,12 +232,12 @@ func TestBackupUnderIngest(t *testing.T) {
 func TestRestoreRefuses(t *testing.T) {
 	ctx := context.Background()
 	s := openWith(t, Options{Dir: t.TempDir(), SyncWrites: true})
-	s.Append(ctx, ws, []*event.Event{mkEvent(t, "e1", "T", "+15550000001", "phone", "", time.Now())})
+	s.Append(ctx, ws, []*event.Event{storetest.Event(t, "e1", "T", "+15550000001", "phone", "", time.Now())})
 	full, fh, _ := takeBackup(t, s, nil)
-	s.Append(ctx, ws, []*event.Event{mkEvent(t, "e2", "T", "+15550000001", "phone", "", time.Now())})
+	s.Append(ctx, ws, []*event.Event{storetest.Event(t, "e2", "T", "+15550000001", "phone", "", time.Now())})
 	inc, ih, _ := takeBackup(t, s, &fh)
 	other := openWith(t, Options{Dir: t.TempDir(), SyncWrites: true})
-	other.Append(ctx, ws, []*event.Event{mkEvent(t, "o1", "T", "+15550000001", "phone", "", time.Now())})
+	other.Append(ctx, ws, []*event.Event{storetest.Event(t, "o1", "T", "+15550000001", "phone", "", time.Now())})
 	otherFull, _, _ := takeBackup(t, other, nil)
 
 	flipped := bytes.Clone(full)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/store"
+	"github.com/openjds/jds/internal/store/storetest"
 )
 
 // benchEvents makes n validated events spread over persons identities.
@@ -17,7 +18,7 @@ func benchEvents(b *testing.B, prefix string, n, persons int) []*event.Event {
 	t0 := time.Now().Add(-30 * 24 * time.Hour)
 	evs := make([]*event.Event, n)
 	for i := range evs {
-		evs[i] = mkEvent(b, fmt.Sprintf("%s-%d", prefix, i), "Queued Caller", fmt.Sprintf("+1555%07d", i%persons), "phone", "", t0.Add(time.Duration(i)*time.Second))
+		evs[i] = storetest.Event(b, fmt.Sprintf("%s-%d", prefix, i), "Queued Caller", fmt.Sprintf("+1555%07d", i%persons), "phone", "", t0.Add(time.Duration(i)*time.Second))
 	}
 	return evs
 }

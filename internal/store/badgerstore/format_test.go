@@ -3,7 +3,6 @@ package badgerstore
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -11,48 +10,8 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/openjds/jds/internal/event"
-	"github.com/openjds/jds/internal/store"
+	"github.com/openjds/jds/internal/store/storetest"
 )
-
-// withSource is ev posted by another source.
-func withSource(t *testing.T, ev *event.Event, source string) *event.Event {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(ev.Raw, &m); err != nil {
-		t.Fatal(err)
-	}
-	m["source"] = source
-	raw, _ := json.Marshal(m)
-	out, bad := event.Decode(raw, time.Now(), event.Limits{})
-	if bad != nil {
-		t.Fatalf("decode: %v", bad)
-	}
-	return out
-}
-
-func TestEventsAreUniqueBySourceAndID(t *testing.T) {
-	s := openTest(t, "")
-	ctx := context.Background()
-	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	crm := withSource(t, mkEvent(t, "42", "Ticket", "alice", "customerId", "", t0), "crm")
-	web := withSource(t, mkEvent(t, "42", "Visit", "bob", "customerId", "", t0), "web")
-	res, err := s.Append(ctx, ws, []*event.Event{crm, web, crm})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res[0].Duplicate || res[1].Duplicate {
-		t.Fatalf("one id from two sources is two events: %+v", res)
-	}
-	if res[0].PersonID == res[1].PersonID {
-		t.Fatalf("each event is filed under its own person: %+v", res)
-	}
-	if !res[2].Duplicate || res[2].PersonID != res[0].PersonID {
-		t.Fatalf("the same source and id again is a duplicate of the first: %+v", res[2])
-	}
-	if got := fmt.Sprint(history(t, s, "bob", store.Query{Limit: 10})); got != "[42]" {
-		t.Fatalf("bob's history = %s", got)
-	}
-}
 
 // legacyFormat turns the store at dir into a format-1 store: dedupe keys by id alone and
 // no format key. keepBoth names an event id whose entry keeps its format-2 key too, as a
@@ -107,7 +66,7 @@ func TestOpenUpgradesDedupeEntriesToSourceAndID(t *testing.T) {
 	s := openTest(t, dir)
 	var evs []*event.Event
 	for i := range 5 {
-		evs = append(evs, withSource(t, mkEvent(t, fmt.Sprint("e", i), "Visit", "carol", "customerId", "", t0.Add(time.Duration(i)*time.Second)), "web"))
+		evs = append(evs, storetest.WithSource(t, storetest.Event(t, fmt.Sprint("e", i), "Visit", "carol", "customerId", "", t0.Add(time.Duration(i)*time.Second)), "web"))
 	}
 	if _, err := s.Append(ctx, ws, evs); err != nil {
 		t.Fatal(err)
@@ -139,7 +98,7 @@ func TestOpenUpgradesDedupeEntriesToSourceAndID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.Append(ctx, ws, []*event.Event{evs[3], withSource(t, evs[3], "crm")})
+	res, err := s.Append(ctx, ws, []*event.Event{evs[3], storetest.WithSource(t, evs[3], "crm")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
 	"github.com/openjds/jds/internal/store"
+	"github.com/openjds/jds/internal/store/storetest"
 )
 
 // seqList is a test Deriver whose state grows with every event: "seqs" lists the
@@ -82,7 +83,7 @@ func seqsOf(t *testing.T, s *Store, idents ...string) string {
 	t.Helper()
 	var out []string
 	for _, ident := range idents {
-		out = append(out, ident+stateOf(t, s, ws, ident, "seqs"))
+		out = append(out, ident+storetest.State(t, s, ws, ident, "seqs"))
 	}
 	return strings.Join(out, " ")
 }
@@ -153,21 +154,21 @@ func TestJournaledStateSurvivesCrash(t *testing.T) {
 			t0 := time.Now()
 			for i := range 30 {
 				ident := fmt.Sprintf("+1555000000%d", i%4)
-				if _, err := s.Append(ctx, ws, []*event.Event{mkEvent(t, fmt.Sprint("e", i), "T", ident, "phone", "", t0)}); err != nil {
+				if _, err := s.Append(ctx, ws, []*event.Event{storetest.Event(t, fmt.Sprint("e", i), "T", ident, "phone", "", t0)}); err != nil {
 					t.Fatal(err)
 				}
 			}
-			s.Append(ctx, ws, []*event.Event{mkEvent(t, "t1", "T", "tmp-1", "temporaryId", "", t0)})
+			s.Append(ctx, ws, []*event.Event{storetest.Event(t, "t1", "T", "tmp-1", "temporaryId", "", t0)})
 			a, _ := s.Resolve(ctx, ws, "+15550000000")
 			b, _ := s.Resolve(ctx, ws, "tmp-1")
 			if _, err := s.Merge(ctx, ws, a.ID, []string{b.ID}); err != nil {
 				t.Fatal(err)
 			}
-			s.Append(ctx, ws, []*event.Event{mkEvent(t, "t2", "T", "tmp-1", "temporaryId", "", t0)})
+			s.Append(ctx, ws, []*event.Event{storetest.Event(t, "t2", "T", "tmp-1", "temporaryId", "", t0)})
 			if _, _, err := s.Unmerge(ctx, ws, a.ID); err != nil {
 				t.Fatal(err)
 			}
-			s.Append(ctx, ws, []*event.Event{mkEvent(t, "t3", "T", "tmp-1", "temporaryId", "", t0)})
+			s.Append(ctx, ws, []*event.Event{storetest.Event(t, "t3", "T", "tmp-1", "temporaryId", "", t0)})
 			gone, _ := s.Resolve(ctx, ws, "+15550000003")
 			if _, err := s.Erase(ctx, ws, gone.ID); err != nil {
 				t.Fatal(err)
@@ -209,7 +210,7 @@ func TestJournaledStateSurvivesCrash(t *testing.T) {
 					t.Errorf("reopened (crash image: %v): the erased person's state is back: %v", d == crashed, got)
 				}
 				// And deriving goes on from there.
-				if _, err := r.Append(ctx, ws, []*event.Event{mkEvent(t, "after", "T", "+15550000001", "phone", "", t0)}); err != nil {
+				if _, err := r.Append(ctx, ws, []*event.Event{storetest.Event(t, "after", "T", "+15550000001", "phone", "", t0)}); err != nil {
 					t.Fatal(err)
 				}
 				if got := seqsOf(t, r, "+15550000001"); strings.Count(got, " ") != 8 {
@@ -243,7 +244,7 @@ func TestJournaledStateReadsDuringCheckpoints(t *testing.T) {
 		}
 	}()
 	for i := range n {
-		if _, err := s.Append(ctx, ws, []*event.Event{mkEvent(t, fmt.Sprint("e", i), "T", "+15550000001", "phone", "", t0)}); err != nil {
+		if _, err := s.Append(ctx, ws, []*event.Event{storetest.Event(t, fmt.Sprint("e", i), "T", "+15550000001", "phone", "", t0)}); err != nil {
 			t.Fatal(err)
 		}
 		if i == 0 {
@@ -331,7 +332,7 @@ func TestLargeJournal(t *testing.T) {
 	t0 := time.Now()
 	var evs []*event.Event
 	for i := range 3000 {
-		evs = append(evs, mkEvent(t, fmt.Sprint("e", i), "T", fmt.Sprintf("+1555%07d", i%5), "phone", "", t0))
+		evs = append(evs, storetest.Event(t, fmt.Sprint("e", i), "T", fmt.Sprintf("+1555%07d", i%5), "phone", "", t0))
 	}
 	if _, err := s.Append(ctx, ws, evs); err != nil {
 		t.Fatal(err)
@@ -383,7 +384,7 @@ func TestJournaledStateMatchesRebuild(t *testing.T) {
 						var evs []*event.Event
 						for j := range 1 + rng.IntN(5) {
 							ident := idents[rng.IntN(len(idents))]
-							evs = append(evs, mkEvent(t, fmt.Sprint(name, i, "-", j), []string{"T", "U"}[rng.IntN(2)], ident, kind(ident), "", t0))
+							evs = append(evs, storetest.Event(t, fmt.Sprint(name, i, "-", j), []string{"T", "U"}[rng.IntN(2)], ident, kind(ident), "", t0))
 						}
 						if _, err := s.Append(ctx, ws, evs); err != nil {
 							return err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/store"
+	"github.com/openjds/jds/internal/store/storetest"
 )
 
 // fakeDisk is an Options.FreeSpace whose answer the test sets.
@@ -27,7 +28,7 @@ func openOnFakeDisk(t *testing.T, dir string, d *fakeDisk) *Store {
 // bigEvent is an event of about n bytes.
 func bigEvent(t *testing.T, id string, n int) *event.Event {
 	t.Helper()
-	ev := mkEvent(t, id, "Note", "12263762555", "phone", "", time.Now())
+	ev := storetest.Event(t, id, "Note", "12263762555", "phone", "", time.Now())
 	raw := strings.Replace(string(ev.Raw), `"data":{`, `"data":{"pad":"`+strings.Repeat("x", n)+`",`, 1)
 	big, bad := event.Decode([]byte(raw), time.Now(), event.Limits{DefaultRegion: "US", MaxEventBytes: 2*n + 4096})
 	if bad != nil {
@@ -45,7 +46,7 @@ func TestCommitRefusedWithoutSpace(t *testing.T) {
 	disk.free.Store(1 << 30)
 	s := openOnFakeDisk(t, dir, disk)
 	ctx := context.Background()
-	if _, err := s.Append(ctx, ws, []*event.Event{mkEvent(t, "before", "Note", "12263762555", "phone", "", time.Now())}); err != nil {
+	if _, err := s.Append(ctx, ws, []*event.Event{storetest.Event(t, "before", "Note", "12263762555", "phone", "", time.Now())}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -71,7 +72,7 @@ func TestCommitRefusedWithoutSpace(t *testing.T) {
 			if !strings.Contains(err.Error(), dir) {
 				t.Errorf("message %q does not name the data directory", err)
 			}
-			if got := history(t, s, "12263762555", store.Query{Limit: 10}); len(got) != 1 || got[0] != "before" {
+			if got := storetest.History(t, s, ws, "12263762555", store.Query{Limit: 10}); len(got) != 1 || got[0] != "before" {
 				t.Fatalf("history after a refused commit: %v, want only [before]", got)
 			}
 		})
@@ -88,7 +89,7 @@ func TestCommitRefusedWithoutSpace(t *testing.T) {
 	if _, err := s.Append(ctx, ws, []*event.Event{bigEvent(t, "refused", 10)}); err != nil {
 		t.Fatalf("append once there is room: %v", err)
 	}
-	if got := history(t, s, "12263762555", store.Query{Limit: 10}); len(got) != 2 {
+	if got := storetest.History(t, s, ws, "12263762555", store.Query{Limit: 10}); len(got) != 2 {
 		t.Fatalf("history: %v, want the refused event stored now", got)
 	}
 }
@@ -101,7 +102,7 @@ func TestOpenRefusedWithoutSpace(t *testing.T) {
 	disk := &fakeDisk{}
 	disk.free.Store(1 << 30)
 	s := openOnFakeDisk(t, dir, disk)
-	if _, err := s.Append(context.Background(), ws, []*event.Event{mkEvent(t, "kept", "Note", "12263762555", "phone", "", time.Now())}); err != nil {
+	if _, err := s.Append(context.Background(), ws, []*event.Event{storetest.Event(t, "kept", "Note", "12263762555", "phone", "", time.Now())}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -114,10 +115,10 @@ func TestOpenRefusedWithoutSpace(t *testing.T) {
 
 	disk.free.Store(testReserve - 1)
 	s = openOnFakeDisk(t, dir, disk)
-	if got := history(t, s, "12263762555", store.Query{Limit: 10}); len(got) != 1 || got[0] != "kept" {
+	if got := storetest.History(t, s, ws, "12263762555", store.Query{Limit: 10}); len(got) != 1 || got[0] != "kept" {
 		t.Fatalf("history on a store short of space: %v", got)
 	}
-	if _, err := s.Append(context.Background(), ws, []*event.Event{mkEvent(t, "new", "Note", "12263762555", "phone", "", time.Now())}); !errors.Is(err, store.ErrNoSpace) {
+	if _, err := s.Append(context.Background(), ws, []*event.Event{storetest.Event(t, "new", "Note", "12263762555", "phone", "", time.Now())}); !errors.Is(err, store.ErrNoSpace) {
 		t.Fatalf("append on a store short of space: %v", err)
 	}
 	if _, err := s.CollectGarbage(context.Background()); !errors.Is(err, store.ErrNoSpace) {

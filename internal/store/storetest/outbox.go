@@ -1,4 +1,4 @@
-package badgerstore
+package storetest
 
 import (
 	"context"
@@ -13,38 +13,22 @@ import (
 	"github.com/openjds/jds/internal/store"
 )
 
-// notifier is a test Deriver: every "Closed Queue" event queues a delivery due at once.
-type notifier struct{}
-
-func (notifier) Derive(st store.State, ev store.StoredEvent) error {
-	if ev.Type != "Closed Queue" {
-		return nil
-	}
-	_, err := st.Enqueue([]byte(`{"sms":"can we call you back?"}`), st.Now())
-	return err
-}
-
-func (notifier) Rebuild(store.State, store.EventSource) error { return nil }
-
-func TestOutbox(t *testing.T) {
+func testOutbox(t *testing.T, b Backend) {
 	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	dir := t.TempDir()
-	s, err := Open(Options{Dir: dir, SyncWrites: true, Deriver: notifier{}, Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
+	place := t.TempDir()
+	o := Options{Deriver: notifier{}, Now: clock}
+	s := reopen(t, b, place, o)
 	ctx := context.Background()
 	s.Append(ctx, ws, []*event.Event{
-		mkEvent(t, "c1", "Closed Queue", "+15550000001", "phone", "", now),
-		mkEvent(t, "x1", "Other", "+15550000001", "phone", "", now),
+		Event(t, "c1", "Closed Queue", "+15550000001", "phone", "", now),
+		Event(t, "x1", "Other", "+15550000001", "phone", "", now),
 	})
 	// The delivery was written with the event, so it survives a restart.
-	s.Close()
-	if s, err = Open(Options{Dir: dir, SyncWrites: true, Deriver: notifier{}, Now: clock}); err != nil {
+	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	s = reopen(t, b, place, o)
 	due, err := s.Due(ctx, now, 10, nil)
 	if err != nil || len(due) != 1 || string(due[0].Payload) != `{"sms":"can we call you back?"}` || due[0].State != store.Pending {
 		t.Fatalf("due after restart: %v %+v", err, due)
@@ -76,7 +60,7 @@ func TestOutbox(t *testing.T) {
 		t.Fatalf("history: %v %+v", err, hist)
 	}
 	// Dead letters come back with Requeue.
-	s.Append(ctx, ws, []*event.Event{mkEvent(t, "c2", "Closed Queue", "+15550000001", "phone", "", now)})
+	s.Append(ctx, ws, []*event.Event{Event(t, "c2", "Closed Queue", "+15550000001", "phone", "", now)})
 	due, _ = s.Due(ctx, now, 10, nil)
 	if err := s.Settle(ctx, due[0], store.Outcome{Error: "400 bad number", Attempted: now}); err != nil {
 		t.Fatal(err)
@@ -100,16 +84,71 @@ func TestOutbox(t *testing.T) {
 	}
 }
 
+// A delivery that failed before it was queued is dead at once and never due. The
+// dead-letter list acts only on dead deliveries (ErrConflict otherwise) that exist
+// (ErrNotFound otherwise); a discarded one is gone from the person's deliveries. With no
+// person, Deliveries lists the whole workspace's.
+func testDeadLetters(t *testing.T, b Backend) {
+	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	res, err := s.Append(ctx, ws, []*event.Event{
+		Event(t, "c1", "Closed Queue", "+15550000001", "phone", "", now),
+		Event(t, "big", "Too Big", "+15550000002", "phone", "", now),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queued, deadFor := res[0].PersonID, res[1].PersonID
+	if due, err := s.Due(ctx, now.Add(time.Hour), 10, nil); err != nil || len(due) != 1 || due[0].PersonID != queued {
+		t.Fatalf("due: %v %+v, want only the queued delivery", err, due)
+	}
+	dead, err := s.Deliveries(ctx, ws, deadFor, store.Dead)
+	if err != nil || len(dead) != 1 || dead[0].LastError != "payload over budget" || dead[0].Attempts != 0 || dead[0].PersonID != deadFor {
+		t.Fatalf("dead letters: %v %+v", err, dead)
+	}
+	for state, want := range map[string]int{"": 2, store.Pending: 1, store.Dead: 1, store.Sent: 0} {
+		if all, err := s.Deliveries(ctx, ws, "", state); err != nil || len(all) != want {
+			t.Errorf("the workspace's %q deliveries: %v, %d of them, want %d", state, err, len(all), want)
+		}
+	}
+	pending, _ := s.Deliveries(ctx, ws, queued, "")
+	if len(pending) != 1 {
+		t.Fatalf("deliveries of the queued person: %+v", pending)
+	}
+	if err := s.Requeue(ctx, ws, queued, pending[0].ID); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("requeueing a pending delivery: %v, want ErrConflict", err)
+	}
+	if err := s.Discard(ctx, ws, queued, pending[0].ID); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("discarding a pending delivery: %v, want ErrConflict", err)
+	}
+	if err := s.Discard(ctx, ws, deadFor, dead[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if left, err := s.Deliveries(ctx, ws, deadFor, ""); err != nil || len(left) != 0 {
+		t.Fatalf("after the discard: %v %+v", err, left)
+	}
+	if err := s.Discard(ctx, ws, deadFor, dead[0].ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("discarding twice: %v, want ErrNotFound", err)
+	}
+	if err := s.Requeue(ctx, ws, deadFor, dead[0].ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("requeueing a discarded delivery: %v, want ErrNotFound", err)
+	}
+	if due, _ := s.Due(ctx, now.Add(time.Hour), 10, nil); len(due) != 1 {
+		t.Fatalf("the queued delivery left the queue: %+v", due)
+	}
+}
+
 // The due scan starts after the deliveries already settled, yet finds one queued later
 // with an earlier due time.
-func TestDueFindsEarlierDeliveriesQueuedLater(t *testing.T) {
+func testDueFindsEarlierDeliveriesQueuedLater(t *testing.T, b Backend) {
 	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	s := openWith(t, Options{InMemory: true, Deriver: notifier{}, Now: clock})
+	s := open(t, b, Options{Deriver: notifier{}, Now: clock})
 	ctx := context.Background()
 	for i := range 50 {
 		now = now.Add(time.Second)
-		s.Append(ctx, ws, []*event.Event{mkEvent(t, fmt.Sprintf("c%d", i), "Closed Queue", "+15550000001", "phone", "", now)})
+		s.Append(ctx, ws, []*event.Event{Event(t, fmt.Sprintf("c%d", i), "Closed Queue", "+15550000001", "phone", "", now)})
 		due, err := s.Due(ctx, now, 10, nil)
 		if err != nil || len(due) != 1 {
 			t.Fatalf("round %d: %v %+v", i, err, due)
@@ -125,7 +164,7 @@ func TestDueFindsEarlierDeliveriesQueuedLater(t *testing.T) {
 	// in the past, a dead letter sent back): the next scan finds it.
 	past := now.Add(-time.Hour)
 	now = past
-	s.Append(ctx, ws, []*event.Event{mkEvent(t, "late", "Closed Queue", "+15550000002", "phone", "", past)})
+	s.Append(ctx, ws, []*event.Event{Event(t, "late", "Closed Queue", "+15550000002", "phone", "", past)})
 	now = past.Add(2 * time.Hour)
 	due, err := s.Due(ctx, now, 10, nil)
 	if err != nil || len(due) != 1 || !due[0].Due.Equal(past) {
@@ -135,21 +174,17 @@ func TestDueFindsEarlierDeliveriesQueuedLater(t *testing.T) {
 
 // Outbox counts the queued deliveries, scheduled and retried ones included, and gives
 // the earliest due time; settled ones leave it.
-func TestOutboxStats(t *testing.T) {
+func testOutboxStats(t *testing.T, b Backend) {
 	t0 := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
 	now := t0
-	s, err := Open(Options{InMemory: true, Deriver: notifier{}, Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
 	ctx := context.Background()
 	if st, err := s.OutboxStats(ctx); err != nil || st.Pending != 0 || !st.OldestDue.IsZero() {
 		t.Fatalf("empty outbox: %+v %v", st, err)
 	}
 	for i, id := range []string{"c1", "c2", "c3"} {
 		now = t0.Add(time.Duration(i) * time.Minute)
-		if _, err := s.Append(ctx, ws, []*event.Event{mkEvent(t, id, "Closed Queue", "+1555000000"+fmt.Sprint(i), "phone", "", now)}); err != nil {
+		if _, err := s.Append(ctx, ws, []*event.Event{Event(t, id, "Closed Queue", "+1555000000"+fmt.Sprint(i), "phone", "", now)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -170,13 +205,13 @@ func TestOutboxStats(t *testing.T) {
 
 // Pick reads past what take refuses, without counting it against the limit, and leaves
 // it queued; what pass names is not even read.
-func TestPickReadsPastRefused(t *testing.T) {
+func testPickReadsPastRefused(t *testing.T, b Backend) {
 	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
-	s := openWith(t, Options{InMemory: true, Deriver: notifier{}, Now: func() time.Time { return now }})
+	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
 	ctx := context.Background()
 	for i := range 5 {
 		now = now.Add(time.Second)
-		s.Append(ctx, ws, []*event.Event{mkEvent(t, fmt.Sprintf("c%d", i), "Closed Queue", "+15550000001", "phone", "", now)})
+		s.Append(ctx, ws, []*event.Event{Event(t, fmt.Sprintf("c%d", i), "Closed Queue", "+15550000001", "phone", "", now)})
 	}
 	all, err := s.Due(ctx, now, 10, nil)
 	if err != nil || len(all) != 5 {
@@ -200,13 +235,13 @@ func TestPickReadsPastRefused(t *testing.T) {
 // PickNew reads only what came after the last Pick or PickNew stopped, or from what was
 // queued since it began if that is earlier in the queue; Pick reads everything again.
 // Due (the sweep's) does not move where PickNew starts.
-func TestPickNewReadsOnlyWhatIsNew(t *testing.T) {
+func testPickNewReadsOnlyWhatIsNew(t *testing.T, b Backend) {
 	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
-	s := openWith(t, Options{InMemory: true, Deriver: notifier{}, Now: func() time.Time { return now }})
+	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
 	ctx := context.Background()
 	post := func(id string, at time.Time) {
 		now = at
-		s.Append(ctx, ws, []*event.Event{mkEvent(t, id, "Closed Queue", "+15550000001", "phone", "", at)})
+		s.Append(ctx, ws, []*event.Event{Event(t, id, "Closed Queue", "+15550000001", "phone", "", at)})
 	}
 	t0 := now
 	for i := range 3 {
@@ -257,13 +292,13 @@ func TestPickNewReadsOnlyWhatIsNew(t *testing.T) {
 
 // A Pick that Enough stops early leaves where PickNew starts as it was: what the earlier
 // scans met is not read again, and what was queued since they began still is.
-func TestPickStoppedByEnough(t *testing.T) {
+func testPickStoppedByEnough(t *testing.T, b Backend) {
 	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
-	s := openWith(t, Options{InMemory: true, Deriver: notifier{}, Now: func() time.Time { return now }})
+	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
 	ctx := context.Background()
 	var evs []*event.Event
 	for i := range 200 {
-		evs = append(evs, mkEvent(t, fmt.Sprintf("c%d", i), "Closed Queue", "+15550000001", "phone", "", now))
+		evs = append(evs, Event(t, fmt.Sprintf("c%d", i), "Closed Queue", "+15550000001", "phone", "", now))
 	}
 	if _, err := s.Append(ctx, ws, evs); err != nil {
 		t.Fatal(err)
@@ -272,7 +307,7 @@ func TestPickStoppedByEnough(t *testing.T) {
 	counting := store.Picker{Take: func(*store.Delivery) bool { read++; return false }}
 	s.Pick(ctx, now, 10, counting) // meets all 200, takes none
 	now = now.Add(time.Second)
-	s.Append(ctx, ws, []*event.Event{mkEvent(t, "new", "Closed Queue", "+15550000001", "phone", "", now)})
+	s.Append(ctx, ws, []*event.Event{Event(t, "new", "Closed Queue", "+15550000001", "phone", "", now)})
 	read = 0
 	enough := counting
 	enough.Enough = func() bool { return true }

@@ -1,0 +1,290 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/store"
+)
+
+// The outbox: one row per delivery, with due set while it is pending; the partial index
+// deliveries_due is the queue that scans read in (due, id) order. The record's states
+// and codec are package store's.
+
+// putDelivery writes a delivery record.
+func (u *unit) putDelivery(d *store.Delivery) error {
+	raw, err := store.EncodeDelivery(d)
+	if err != nil {
+		return err
+	}
+	var due *time.Time
+	if d.State == store.Pending {
+		due = &d.Due
+		u.s.queue.noteQueued(d.Due, d.ID)
+	}
+	_, err = u.tx.Exec(u.ctx, `INSERT INTO deliveries (workspace_id, id, person_id, state, due, created_at, record)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (workspace_id, id) DO UPDATE SET state = excluded.state, due = excluded.due, record = excluded.record`,
+		u.ws, d.ID, d.PersonID, d.State, due, d.CreatedAt, raw)
+	if err != nil {
+		return fmt.Errorf("writing delivery %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// delivery reads a delivery record in a unit, locking it.
+func (u *unit) delivery(personID, id string) (*store.Delivery, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return nil, fmt.Errorf("delivery %q: %w", id, store.ErrNotFound)
+	}
+	var raw []byte
+	err := u.tx.QueryRow(u.ctx, "SELECT record FROM deliveries WHERE workspace_id = $1 AND id = $2 AND person_id::text = $3 FOR UPDATE",
+		u.ws, id, personID).Scan(&raw)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("delivery %q: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return store.DecodeDelivery(raw)
+}
+
+// Settle: see store.Outbox.
+func (s *Store) Settle(ctx context.Context, d *store.Delivery, o store.Outcome) error {
+	return s.run(ctx, d.Workspace, func(u *unit) error {
+		cur, err := u.delivery(d.PersonID, d.ID)
+		if err != nil {
+			return err
+		}
+		next, err := cur.Settled(o)
+		if err != nil {
+			return err
+		}
+		return u.putDelivery(next)
+	})
+}
+
+// Requeue: see store.Outbox.
+func (s *Store) Requeue(ctx context.Context, w store.Workspace, personID, id string) error {
+	return s.run(ctx, w, func(u *unit) error {
+		cur, err := u.delivery(personID, id)
+		if err != nil {
+			return err
+		}
+		next, err := cur.Requeued(u.now)
+		if err != nil {
+			return err
+		}
+		return u.putDelivery(next)
+	})
+}
+
+// Discard: see store.Outbox.
+func (s *Store) Discard(ctx context.Context, w store.Workspace, personID, id string) error {
+	return s.run(ctx, w, func(u *unit) error {
+		cur, err := u.delivery(personID, id)
+		if err != nil {
+			return err
+		}
+		if err := cur.CheckDead(); err != nil {
+			return err
+		}
+		_, err = u.tx.Exec(u.ctx, "DELETE FROM deliveries WHERE workspace_id = $1 AND id = $2", u.ws, id)
+		return err
+	})
+}
+
+// Deliveries: see store.Outbox. Newest first.
+func (s *Store) Deliveries(ctx context.Context, w store.Workspace, personID, state string) ([]*store.Delivery, error) {
+	var out []*store.Delivery
+	err := s.view(ctx, func(tx pgx.Tx) error {
+		r := reader{ctx, tx, wsID(w)}
+		q := "SELECT record FROM deliveries WHERE workspace_id = $1 AND ($2 = '' OR state = $2)"
+		args := []any{r.ws, state}
+		if personID != "" {
+			k, err := uuid.Parse(personID)
+			if err != nil {
+				return fmt.Errorf("person %q: %w", personID, store.ErrNotFound)
+			}
+			p, err := identity.Live(r, k)
+			if err != nil {
+				return err
+			}
+			q += " AND person_id = ANY($3::uuid[])"
+			args = append(args, personIDs(r, p))
+		}
+		rows, err := tx.Query(ctx, q+" ORDER BY created_at DESC", args...)
+		if err != nil {
+			return err
+		}
+		raws, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+		if err != nil {
+			return err
+		}
+		for _, raw := range raws {
+			d, err := store.DecodeDelivery(raw)
+			if err != nil {
+				return err
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// OutboxStats: see store.Outbox.
+func (s *Store) OutboxStats(ctx context.Context) (store.OutboxStats, error) {
+	var st store.OutboxStats
+	err := s.view(ctx, func(tx pgx.Tx) error {
+		var oldest *time.Time
+		if err := tx.QueryRow(ctx, "SELECT count(*), min(due) FROM deliveries WHERE state = 'pending'").Scan(&st.Pending, &oldest); err != nil {
+			return err
+		}
+		if oldest != nil {
+			st.OldestDue = oldest.UTC()
+		}
+		return nil
+	})
+	return st, err
+}
+
+// queueScan remembers where scans of the queue stopped, and the earliest delivery this
+// node queued since, so that PickNew reads only what is new (see store.Outbox).
+type queueScan struct {
+	mu      sync.Mutex
+	stop    *queuePos // where the last Pick or PickNew stopped; nil: unknown
+	queued  *queuePos // the earliest delivery queued since the last scan began
+	scanned bool      // a Pick or PickNew ran since Open
+}
+
+type queuePos struct {
+	due time.Time
+	id  string
+}
+
+func (a queuePos) before(b queuePos) bool {
+	return a.due.Before(b.due) || a.due.Equal(b.due) && a.id < b.id
+}
+
+func (q *queueScan) noteQueued(due time.Time, id string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	p := queuePos{due.UTC(), id}
+	if q.queued == nil || p.before(*q.queued) {
+		q.queued = &p
+	}
+}
+
+// Due: see store.Outbox.
+func (s *Store) Due(ctx context.Context, now time.Time, limit int, skip func(id string) bool) ([]*store.Delivery, error) {
+	var p store.Picker
+	if skip != nil {
+		p.Pass = func(id uuid.UUID) bool { return skip(id.String()) }
+	}
+	out, _, err := s.scan(ctx, now, limit, nil, p)
+	return out, err
+}
+
+// Pick: see store.Outbox.
+func (s *Store) Pick(ctx context.Context, now time.Time, limit int, p store.Picker) ([]*store.Delivery, error) {
+	q := &s.queue
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	queued := q.queued
+	q.queued, q.scanned = nil, true
+	out, stop, err := s.scan(ctx, now, limit, nil, p)
+	switch {
+	case err != nil:
+		q.stop = nil
+	case q.stop != nil && stop.before(*q.stop):
+		// Stopped (at its limit, or enough) before where the last scan did: every
+		// delivery before that was met by some scan, and those queued since it began
+		// are still to read.
+		if queued != nil && (q.queued == nil || queued.before(*q.queued)) {
+			q.queued = queued
+		}
+	default:
+		q.stop = stop
+	}
+	return out, err
+}
+
+// PickNew: see store.Outbox. Deliveries other nodes queued come in the next Pick.
+func (s *Store) PickNew(ctx context.Context, now time.Time, limit int, p store.Picker) ([]*store.Delivery, error) {
+	q := &s.queue
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	from := q.stop
+	if !q.scanned || from == nil {
+		from = nil // no scan yet, or the last one failed: read everything
+	} else if q.queued != nil && q.queued.before(*from) {
+		from = q.queued
+	}
+	q.queued, q.scanned = nil, true
+	out, stop, err := s.scan(ctx, now, limit, from, p)
+	if err != nil {
+		stop = nil
+	}
+	q.stop = stop
+	return out, err
+}
+
+// scan reads pending deliveries due by now in queue order, from position from (nil: the
+// start), through p, until limit are taken; stop is where it stopped.
+func (s *Store) scan(ctx context.Context, now time.Time, limit int, from *queuePos, p store.Picker) (out []*store.Delivery, stop *queuePos, err error) {
+	err = s.view(ctx, func(tx pgx.Tx) error {
+		q := "SELECT id, due, record FROM deliveries WHERE state = 'pending' AND due <= $1"
+		args := []any{now}
+		if from != nil {
+			q += " AND (due, id) >= ($2, $3::uuid)"
+			args = append(args, from.due, from.id)
+		}
+		rows, err := tx.Query(ctx, q+" ORDER BY due, id", args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		seen := 0
+		for rows.Next() {
+			var id uuid.UUID
+			var due time.Time
+			var raw []byte
+			if err := rows.Scan(&id, &due, &raw); err != nil {
+				return err
+			}
+			if len(out) >= limit {
+				stop = &queuePos{due.UTC(), id.String()}
+				return nil
+			}
+			seen++
+			if p.Enough != nil && seen%64 == 0 && p.Enough() {
+				stop = &queuePos{due.UTC(), id.String()}
+				return nil
+			}
+			if p.Pass != nil && p.Pass(id) {
+				continue
+			}
+			d, err := store.DecodeDelivery(raw)
+			if err != nil {
+				return err
+			}
+			if p.Take != nil && !p.Take(d) {
+				continue
+			}
+			out = append(out, d)
+		}
+		// At the end: whatever is pending is due after now, where the next scan of new
+		// work starts.
+		stop = &queuePos{now.UTC(), uuid.Max.String()}
+		return rows.Err()
+	})
+	return out, stop, err
+}

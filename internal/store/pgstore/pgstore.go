@@ -1,0 +1,200 @@
+// Package pgstore is the PostgreSQL backend of store.Store: many stateless jds nodes on
+// one database (or a Citus cluster distributing it by workspace).
+//
+// Every write is one transaction: an Append is a unit of work with the events, their
+// identity changes (identity.Rules over a Graph of this transaction), the derived state
+// the Deriver keeps and the deliveries it queues, committed with synchronous_commit on;
+// the call returns after the commit. PostgreSQL shares WAL flushes between concurrent
+// commits, which is the group commit the Badger backend does by hand.
+//
+// A workspace's appends take its row lock (workspaces.seq) for their sequence numbers,
+// so the events of one workspace commit in sequence order: what live streams resume by.
+// Identity changes lock the rows they read (SELECT ... FOR UPDATE) and a transaction that
+// meets a serialization failure, a deadlock or a unique violation from a concurrent
+// writer is run again from the start: every operation is repeatable, as store ops are.
+//
+// The schema is in migrations/, applied at Open under an advisory lock (see migrate.go).
+// Every primary key begins with workspace_id and no transaction touches two workspaces,
+// so every table can be distributed by workspace_id.
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/store"
+)
+
+// Options configure a Store. Zero values take the defaults noted on each field.
+type Options struct {
+	// URL is the database, e.g. postgres://jds:secret@db:5432/jds?sslmode=disable.
+	URL string
+	// MaxConns bounds the connection pool. Default 16.
+	MaxConns int32
+	// Region is where phone numbers without a country code are dialled. Default
+	// identity.DefaultRegion.
+	Region string
+	// Deriver computes derived state in each unit of work; nil for none.
+	Deriver store.Deriver
+	// Guard holds the identity guardrails; nil means none.
+	Guard *identity.Guard
+	// Observe, if set, is told the events stored and the time taken by each unit of
+	// work that stored some.
+	Observe func(events int, took time.Duration)
+	// Now is the clock; default time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Store is the PostgreSQL backend of store.Store. It is safe for concurrent use.
+type Store struct {
+	pool  *pgxpool.Pool
+	opts  Options
+	log   *slog.Logger
+	rules identity.Rules
+
+	queue     queueScan
+	listeners atomic.Pointer[[]func([]store.Committed)]
+	closed    atomic.Bool
+	// identityVersion changes whenever a commit of this node changes which person owns
+	// an alias (see store.Identities).
+	identityVersion atomic.Uint64
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects, brings the schema up to date and returns the store.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = 16
+	}
+	if opts.Region == "" {
+		opts.Region = identity.DefaultRegion
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	cfg, err := pgxpool.ParseConfig(opts.URL)
+	if err != nil {
+		return nil, fmt.Errorf("store.url: %w", err)
+	}
+	cfg.MaxConns = opts.MaxConns
+	// A 2xx means durable: never let a session turn synchronous commits off.
+	cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "on"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connecting to PostgreSQL at %s: %w", cfg.ConnConfig.Host, err)
+	}
+	if err := Migrate(ctx, pool, opts.Logger); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &Store{pool: pool, opts: opts, log: opts.Logger, rules: identity.Rules{Guard: opts.Guard, Region: opts.Region}}, nil
+}
+
+// Close closes the pool; calls after it fail with store.ErrClosed. Idempotent.
+func (s *Store) Close() error {
+	if s.closed.CompareAndSwap(false, true) {
+		s.pool.Close()
+	}
+	return nil
+}
+
+// CheckSpace is always nil: PostgreSQL answers a full disk with an error of its own.
+func (s *Store) CheckSpace() error { return nil }
+
+// OnCommit adds a commit listener (see store.Events).
+func (s *Store) OnCommit(fn func([]store.Committed)) {
+	for {
+		old := s.listeners.Load()
+		var next []func([]store.Committed)
+		if old != nil {
+			next = append(next, *old...)
+		}
+		next = append(next, fn)
+		if s.listeners.CompareAndSwap(old, &next) {
+			return
+		}
+	}
+}
+
+func (s *Store) publish(c []store.Committed) {
+	if ls := s.listeners.Load(); ls != nil && len(c) > 0 {
+		for _, fn := range *ls {
+			fn(c)
+		}
+	}
+}
+
+// IdentityVersion: see store.Identities.
+func (s *Store) IdentityVersion() uint64 { return s.identityVersion.Load() }
+
+// wsID is a workspace's key in every table.
+func wsID(w store.Workspace) string { return w.Org + "/" + w.Name }
+
+// maxAttempts bounds how often a transaction is run again after a conflict.
+const maxAttempts = 20
+
+// inTx runs fn in a transaction and commits it, running it again from the start when a
+// concurrent writer made it fail (serialization failure, deadlock, unique violation).
+// An *identity.Refused (or a refusal of this package) ends it without a retry.
+func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	if s.closed.Load() {
+		return store.ErrClosed
+	}
+	var err error
+	for attempt := range maxAttempts {
+		err = pgx.BeginFunc(ctx, s.pool, fn)
+		if !retryable(err) {
+			break
+		}
+		time.Sleep(time.Duration(attempt+1) * time.Millisecond)
+	}
+	if s.closed.Load() && err != nil {
+		return store.ErrClosed
+	}
+	return err
+}
+
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code {
+	case "40001", "40P01", "23505": // serialization_failure, deadlock_detected, unique_violation
+		return true
+	}
+	return false
+}
+
+// view runs fn in a read-only, repeatable-read transaction: one snapshot.
+func (s *Store) view(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	if s.closed.Load() {
+		return store.ErrClosed
+	}
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
+	if s.closed.Load() && err != nil {
+		return store.ErrClosed
+	}
+	return err
+}
+
+// Pool is the connection pool, for tools and tests that read the catalog.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }

@@ -1,0 +1,442 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/openjds/jds/internal/identity"
+	"github.com/openjds/jds/internal/store"
+)
+
+// A unit is one transaction of one workspace: the writes of a group of requests. Reads go
+// to the database through the transaction, after what the unit itself wrote (held in
+// memory until flush); writes are flushed in a few multi-row statements before the
+// commit, or before a statement that must see them.
+type unit struct {
+	s   *Store
+	ctx context.Context
+	tx  pgx.Tx
+	w   store.Workspace
+	ws  string // wsID(w)
+	now time.Time
+	seq uint64 // the workspace's last sequence, this unit's events included
+
+	aliases map[string]*aliasRow     // by alias; nil: deleted
+	persons map[uuid.UUID]*personRow // records read or written
+	states  map[stateKey]*stateRow   // derived values read or written
+	events  []eventRow               // to insert
+	// seen maps (id, source) of the events this unit stored to their person.
+	seen       map[[2]string]uuid.UUID
+	deliveries []*store.Delivery // to upsert
+	committed  []store.Committed
+
+	identityChanged bool
+}
+
+type aliasRow struct {
+	person uuid.UUID
+	kind   identity.Kind
+	dirty  bool
+}
+
+type personRow struct {
+	p         *identity.Person // nil: deleted
+	dirty     bool
+	temporary bool // enter the expiry index
+}
+
+type stateKey struct {
+	person uuid.UUID
+	name   string
+}
+
+type stateRow struct {
+	value []byte // nil: absent or deleted
+	dirty bool
+}
+
+type eventRow struct {
+	seq    uint64
+	person uuid.UUID
+	timeNS int64
+	id     string
+	source string
+	typ    string
+	raw    []byte
+}
+
+// run runs fn in a unit of work of workspace w and commits it, retrying from the start
+// when a concurrent writer made the transaction fail (see inTx). After the commit the
+// listeners are told what it stored.
+func (s *Store) run(ctx context.Context, w store.Workspace, fn func(u *unit) error) error {
+	start := time.Now()
+	var committed []store.Committed
+	var changed bool
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		u := &unit{s: s, ctx: ctx, tx: tx, w: w, ws: wsID(w), now: s.opts.Now().UTC(),
+			aliases: map[string]*aliasRow{}, persons: map[uuid.UUID]*personRow{},
+			states: map[stateKey]*stateRow{}, seen: map[[2]string]uuid.UUID{}}
+		// Takes the workspace's row lock until the commit: its units commit in order.
+		err := tx.QueryRow(ctx, `INSERT INTO workspaces (workspace_id, org, name) VALUES ($1, $2, $3)
+			ON CONFLICT (workspace_id) DO UPDATE SET seq = workspaces.seq RETURNING seq`, u.ws, w.Org, w.Name).Scan(&u.seq)
+		if err != nil {
+			return fmt.Errorf("locking workspace %s: %w", w, err)
+		}
+		first := u.seq
+		if err := fn(u); err != nil {
+			return err
+		}
+		if err := u.flush(); err != nil {
+			return err
+		}
+		if u.seq != first {
+			if _, err := tx.Exec(ctx, "UPDATE workspaces SET seq = $2 WHERE workspace_id = $1", u.ws, u.seq); err != nil {
+				return err
+			}
+		}
+		committed, changed = u.committed, u.identityChanged
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if changed {
+		s.identityVersion.Add(1)
+	}
+	if s.opts.Observe != nil && len(committed) > 0 {
+		s.opts.Observe(len(committed), time.Since(start))
+	}
+	s.publish(committed)
+	return nil
+}
+
+// flush writes what the unit holds in memory.
+func (u *unit) flush() error {
+	if err := u.flushPersons(); err != nil {
+		return err
+	}
+	if err := u.flushAliases(); err != nil {
+		return err
+	}
+	if err := u.flushEvents(); err != nil {
+		return err
+	}
+	if err := u.flushStates(); err != nil {
+		return err
+	}
+	return u.flushDeliveries()
+}
+
+func (u *unit) flushEvents() error {
+	if len(u.events) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(u.events))
+	for i, e := range u.events {
+		rows[i] = []any{u.ws, int64(e.seq), e.person, e.timeNS, e.id, e.source, e.typ, e.raw}
+	}
+	_, err := u.tx.CopyFrom(u.ctx, pgx.Identifier{"events"},
+		[]string{"workspace_id", "seq", "person_id", "time_ns", "id", "source", "type", "raw"}, pgx.CopyFromRows(rows))
+	if err != nil {
+		return fmt.Errorf("writing %d events: %w", len(u.events), err)
+	}
+	u.events = u.events[:0]
+	return nil
+}
+
+func (u *unit) flushAliases() error {
+	var setA []string
+	var setP []uuid.UUID
+	var setK []int16
+	var del []string
+	for a, r := range u.aliases {
+		switch {
+		case r == nil:
+			del = append(del, a)
+		case r.dirty:
+			setA, setP, setK = append(setA, a), append(setP, r.person), append(setK, int16(r.kind))
+			r.dirty = false
+		}
+	}
+	if len(del) > 0 {
+		if _, err := u.tx.Exec(u.ctx, "DELETE FROM aliases WHERE workspace_id = $1 AND alias = ANY($2)", u.ws, del); err != nil {
+			return fmt.Errorf("deleting aliases: %w", err)
+		}
+		for _, a := range del {
+			delete(u.aliases, a)
+		}
+	}
+	if len(setA) == 0 {
+		return nil
+	}
+	_, err := u.tx.Exec(u.ctx, `INSERT INTO aliases (workspace_id, alias, person_id, kind)
+		SELECT $1, a, p, k FROM unnest($2::text[], $3::uuid[], $4::smallint[]) AS t(a, p, k)
+		ON CONFLICT (workspace_id, alias) DO UPDATE SET person_id = excluded.person_id, kind = excluded.kind`,
+		u.ws, setA, setP, setK)
+	if err != nil {
+		return fmt.Errorf("writing aliases: %w", err)
+	}
+	return nil
+}
+
+func (u *unit) flushPersons() error {
+	var ids []uuid.UUID
+	var recs [][]byte
+	var temps []bool
+	var del []uuid.UUID
+	for id, r := range u.persons {
+		switch {
+		case r.p == nil && r.dirty:
+			del = append(del, id)
+		case r.dirty:
+			raw, err := json.Marshal(r.p)
+			if err != nil {
+				return fmt.Errorf("encoding person %s: %w", id, err)
+			}
+			ids, recs, temps = append(ids, id), append(recs, raw), append(temps, r.temporary)
+		}
+		r.dirty = false
+	}
+	if len(del) > 0 {
+		if _, err := u.tx.Exec(u.ctx, "DELETE FROM persons WHERE workspace_id = $1 AND person_id = ANY($2)", u.ws, del); err != nil {
+			return fmt.Errorf("deleting persons: %w", err)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := u.tx.Exec(u.ctx, `INSERT INTO persons (workspace_id, person_id, record, temporary_since)
+		SELECT $1, p, r, CASE WHEN t THEN $5::timestamptz END FROM unnest($2::uuid[], $3::jsonb[], $4::bool[]) AS x(p, r, t)
+		ON CONFLICT (workspace_id, person_id) DO UPDATE SET record = excluded.record`,
+		u.ws, ids, recs, temps, u.now)
+	if err != nil {
+		return fmt.Errorf("writing persons: %w", err)
+	}
+	return nil
+}
+
+func (u *unit) flushStates() error {
+	var ps []uuid.UUID
+	var names []string
+	var vals [][]byte
+	var delP []uuid.UUID
+	var delN []string
+	for k, r := range u.states {
+		if !r.dirty {
+			continue
+		}
+		r.dirty = false
+		if r.value == nil {
+			delP, delN = append(delP, k.person), append(delN, k.name)
+			continue
+		}
+		ps, names, vals = append(ps, k.person), append(names, k.name), append(vals, r.value)
+	}
+	if len(delP) > 0 {
+		_, err := u.tx.Exec(u.ctx, `DELETE FROM states s USING unnest($2::uuid[], $3::text[]) AS d(p, n)
+			WHERE s.workspace_id = $1 AND s.person_id = d.p AND s.name = d.n`, u.ws, delP, delN)
+		if err != nil {
+			return fmt.Errorf("deleting derived state: %w", err)
+		}
+	}
+	if len(ps) == 0 {
+		return nil
+	}
+	_, err := u.tx.Exec(u.ctx, `INSERT INTO states (workspace_id, person_id, name, value, version)
+		SELECT $1, p, n, v, pg_current_xact_id()::text::bigint FROM unnest($2::uuid[], $3::text[], $4::bytea[]) AS t(p, n, v)
+		ON CONFLICT (workspace_id, person_id, name) DO UPDATE SET value = excluded.value, version = excluded.version`,
+		u.ws, ps, names, vals)
+	if err != nil {
+		return fmt.Errorf("writing derived state: %w", err)
+	}
+	return nil
+}
+
+func (u *unit) flushDeliveries() error {
+	for _, d := range u.deliveries {
+		if err := u.putDelivery(d); err != nil {
+			return err
+		}
+	}
+	u.deliveries = u.deliveries[:0]
+	return nil
+}
+
+// --- identity.Graph over the unit ---
+
+func (u *unit) Alias(alias string) (uuid.UUID, identity.Kind, bool, error) {
+	if r, ok := u.aliases[alias]; ok {
+		if r == nil {
+			return uuid.UUID{}, 0, false, nil
+		}
+		return r.person, r.kind, true, nil
+	}
+	var p uuid.UUID
+	var k int16
+	err := u.tx.QueryRow(u.ctx, "SELECT person_id, kind FROM aliases WHERE workspace_id = $1 AND alias = $2", u.ws, alias).Scan(&p, &k)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return uuid.UUID{}, 0, false, nil
+	}
+	if err != nil {
+		return uuid.UUID{}, 0, false, fmt.Errorf("reading alias: %w", err)
+	}
+	u.aliases[alias] = &aliasRow{person: p, kind: identity.Kind(k)}
+	return p, identity.Kind(k), true, nil
+}
+
+func (u *unit) SetAlias(alias string, owner uuid.UUID, kind identity.Kind) error {
+	u.aliases[alias] = &aliasRow{person: owner, kind: kind, dirty: true}
+	u.identityChanged = true
+	return nil
+}
+
+func (u *unit) DeleteAlias(alias string) error {
+	u.aliases[alias] = nil
+	u.identityChanged = true
+	return nil
+}
+
+func (u *unit) Person(id uuid.UUID) (*identity.Person, error) {
+	if r, ok := u.persons[id]; ok {
+		if r.p == nil {
+			return nil, fmt.Errorf("person %s: %w", id, store.ErrNotFound)
+		}
+		return r.p, nil
+	}
+	var raw []byte
+	err := u.tx.QueryRow(u.ctx, "SELECT record FROM persons WHERE workspace_id = $1 AND person_id = $2", u.ws, id).Scan(&raw)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("person %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading person %s: %w", id, err)
+	}
+	p := new(identity.Person)
+	if err := json.Unmarshal(raw, p); err != nil {
+		return nil, fmt.Errorf("decoding person %s: %w", id, err)
+	}
+	u.persons[id] = &personRow{p: p}
+	return p, nil
+}
+
+func (u *unit) PutPerson(p *identity.Person) error {
+	id, err := uuid.Parse(p.ID)
+	if err != nil {
+		return fmt.Errorf("person id %q: %w", p.ID, err)
+	}
+	r := u.persons[id]
+	if r == nil {
+		r = &personRow{}
+		u.persons[id] = r
+	}
+	r.p, r.dirty = p, true
+	return nil
+}
+
+func (u *unit) IndexTemporary(id uuid.UUID, created time.Time) error {
+	r := u.persons[id]
+	if r == nil {
+		r = &personRow{}
+		u.persons[id] = r
+	}
+	r.temporary = true
+	return nil
+}
+
+func (u *unit) MoveEvents(from, to uuid.UUID, after uint64, take func(raw []byte) bool) error {
+	if err := u.flush(); err != nil {
+		return err
+	}
+	rows, err := u.tx.Query(u.ctx, `SELECT seq, raw FROM events WHERE workspace_id = $1 AND person_id = $2 AND seq > $3`, u.ws, from, int64(after))
+	if err != nil {
+		return err
+	}
+	var moved []int64
+	for rows.Next() {
+		var seq int64
+		var raw []byte
+		if err := rows.Scan(&seq, &raw); err != nil {
+			rows.Close()
+			return err
+		}
+		if take(raw) {
+			moved = append(moved, seq)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(moved) == 0 {
+		return nil
+	}
+	_, err = u.tx.Exec(u.ctx, "UPDATE events SET person_id = $2 WHERE workspace_id = $1 AND seq = ANY($3)", u.ws, to, moved)
+	return err
+}
+
+func (u *unit) Rebuild(ids ...uuid.UUID) error {
+	d := u.s.opts.Deriver
+	if d == nil {
+		return nil
+	}
+	if err := u.flush(); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		st := u.state(id)
+		if err := st.Clear(); err != nil {
+			return err
+		}
+		if err := d.Rebuild(st, u.eventsOf(id)); err != nil {
+			return fmt.Errorf("rebuilding derived state of person %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+func (u *unit) Now() time.Time { return u.now }
+
+func (u *unit) Seq() uint64 { return u.seq }
+
+var _ identity.Graph = (*unit)(nil)
+
+// eventsOf is the EventSource of one person in this unit (flushed first).
+func (u *unit) eventsOf(p uuid.UUID) store.EventSource {
+	return func(since time.Time, fn func(store.StoredEvent) error) error {
+		if err := u.flushEvents(); err != nil {
+			return err
+		}
+		rows, err := u.tx.Query(u.ctx, `SELECT time_ns, seq, type, raw FROM events
+			WHERE workspace_id = $1 AND person_id = $2 AND time_ns >= $3 ORDER BY time_ns, seq`, u.ws, p, since.UnixNano())
+		if err != nil {
+			return err
+		}
+		var evs []store.StoredEvent
+		for rows.Next() {
+			var ns, seq int64
+			var ev store.StoredEvent
+			if err := rows.Scan(&ns, &seq, &ev.Type, &ev.Raw); err != nil {
+				rows.Close()
+				return err
+			}
+			ev.Time, ev.Seq = time.Unix(0, ns).UTC(), uint64(seq)
+			evs = append(evs, ev)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, ev := range evs {
+			if err := fn(ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
