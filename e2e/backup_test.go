@@ -31,15 +31,7 @@ import (
 // Damaged files (a flipped byte, a truncated file) are refused by verify and restore.
 func TestBackupRestoreAfterKill9(t *testing.T) {
 	dir := t.TempDir()
-	rules := filepath.Join(dir, "rules")
-	os.Mkdir(rules, 0o755)
-	os.WriteFile(filepath.Join(rules, "count.yaml"), []byte(`templates:
-  - name: Crash Count
-    attributes:
-      - {name: calls, displayName: Calls, event: Queued Caller, aggregationMode: Count, lookBack: 30d, limit: 10000}
-`), 0o644)
-	cfg := filepath.Join(dir, "jds.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("keys:\n  - name: k\n    organization: %s\n    secret: %q\nrulesDir: %s\n", org, secret, rules)), 0o600)
+	cfg := countingConfig(dir)
 	s := startServer(t, filepath.Join(dir, "data"), cfg)
 	adminTok := sas.Sign(org, "*", "admin", "r", time.Now().Add(time.Hour), "k", []byte(secret))
 
@@ -249,27 +241,4 @@ func personAndProfile(t *testing.T, s *server, ident string) string {
 	// The view's timestamp is when it was read.
 	profile = regexp.MustCompile(`"timestamp":"[^"]*"`).ReplaceAllString(profile, `"timestamp":""`)
 	return get("/admin/v1/api/person/workspace-id/"+workspace+"/aliases/"+url.PathEscape(ident), "idmt") + "\n" + profile
-}
-
-// historyIDs reads the ids of every event of an identity's person.
-func historyIDs(t *testing.T, s *server, ident string) []string {
-	t.Helper()
-	var ids []string
-	for page := 0; ; page++ {
-		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/v1/journey/streams/historic/%s?pageSize=1000&page=%d", s.base, url.PathEscape(ident), page), nil)
-		req.Header.Set("Authorization", tok("tape", "r"))
-		res, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var body struct{ Data []struct{ ID string } }
-		json.NewDecoder(res.Body).Decode(&body)
-		res.Body.Close()
-		for _, d := range body.Data {
-			ids = append(ids, d.ID)
-		}
-		if len(body.Data) < 1000 {
-			return ids
-		}
-	}
 }

@@ -134,7 +134,7 @@ func (s *Schedule) Run(ctx context.Context, b store.Backuper) (Result, error) {
 	o := store.BackupOptions{JDSVersion: s.JDSVersion}
 	if chain := lastChain(files); len(chain) > 0 && len(chain) < s.FullEvery {
 		last := filepath.Join(s.Dir, chain[len(chain)-1])
-		if h, err := readHeader(last); err != nil {
+		if h, err := backupfile.ReadHeader(last); err != nil {
 			s.log().Warn("backup: the last backup file is unreadable, taking a full backup", "file", last, "err", err)
 		} else {
 			o.Since, o.Store = h.Until, h.Store
@@ -239,17 +239,4 @@ func (s *Schedule) prune(files []string) ([]string, error) {
 		}
 	}
 	return pruned, errors.Join(errs...)
-}
-
-func readHeader(path string) (backupfile.Header, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return backupfile.Header{}, err
-	}
-	defer f.Close()
-	r, err := backupfile.NewReader(f)
-	if err != nil {
-		return backupfile.Header{}, err
-	}
-	return r.Header(), nil
 }

@@ -52,7 +52,7 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if n, err := strconv.ParseUint(*since, 10, 64); err == nil {
 			q.Set("since", strconv.FormatUint(n, 10))
 		} else {
-			h, err := readBackupHeader(*since)
+			h, err := backupfile.ReadHeader(*since)
 			if err != nil {
 				return fmt.Errorf("--since %s: %w", *since, err)
 			}
@@ -127,19 +127,6 @@ func errorMessage(r io.Reader) string {
 	return strings.TrimSpace(string(raw))
 }
 
-func readBackupHeader(path string) (backupfile.Header, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return backupfile.Header{}, err
-	}
-	defer f.Close()
-	r, err := backupfile.NewReader(f)
-	if err != nil {
-		return backupfile.Header{}, err
-	}
-	return r.Header(), nil
-}
-
 // verifyCmd reads backup files through and reports what each holds; it fails when any
 // is damaged.
 func verifyCmd(args []string, stdout, stderr io.Writer) error {
@@ -153,7 +140,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	bad := 0
 	for _, path := range args {
-		h, t, sum, err := verifyFile(path)
+		h, t, sum, err := backupfile.VerifyFile(path)
 		if err != nil {
 			bad++
 			fmt.Fprintf(stdout, "%s: BAD: %v\n", path, err)
@@ -170,15 +157,6 @@ func verifyCmd(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%d of %d backup files are damaged", bad, len(args))
 	}
 	return nil
-}
-
-func verifyFile(path string) (backupfile.Header, backupfile.Trailer, string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return backupfile.Header{}, backupfile.Trailer{}, "", err
-	}
-	defer f.Close()
-	return backupfile.Verify(f)
 }
 
 // restoreCmd makes a data directory from backup files.
@@ -202,7 +180,7 @@ func restoreCmd(args []string, stdout, stderr io.Writer) error {
 	// Every file is checked, and the chain, before anything is loaded.
 	var prev backupfile.Header
 	for i, path := range files {
-		h, _, _, err := verifyFile(path)
+		h, _, _, err := backupfile.VerifyFile(path)
 		if err == nil {
 			err = badgerstore.Chains(prev, h, i)
 		}

@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"os"
 	"time"
 )
 
@@ -434,4 +435,28 @@ func Verify(rd io.Reader) (Header, Trailer, string, error) {
 			return r.header, Trailer{}, "", err
 		}
 	}
+}
+
+// ReadHeader reads the header of the backup file at path.
+func ReadHeader(path string) (Header, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Header{}, err
+	}
+	defer f.Close()
+	r, err := NewReader(f)
+	if err != nil {
+		return Header{}, err
+	}
+	return r.Header(), nil
+}
+
+// VerifyFile is Verify of the file at path.
+func VerifyFile(path string) (Header, Trailer, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Header{}, Trailer{}, "", err
+	}
+	defer f.Close()
+	return Verify(f)
 }
