@@ -59,7 +59,19 @@ func TestScheduledBackups(t *testing.T) {
 		}
 	}
 
-	// The last full alone holds all seven events.
+	// Another store's job in the same directory finds the last file no base for it, and
+	// takes a full backup instead of an incremental.
+	other := start(t, c, func(cfg *config.Config) {
+		cfg.Backup = config.Backup{Schedule: "@every 1h", Dir: dir, Keep: 2, FullEvery: 3}
+	})
+	c.Add(time.Hour)
+	other.runJob(service.JobBackup)
+	entries, _ = os.ReadDir(dir)
+	if newest := entries[len(entries)-1].Name(); !strings.Contains(newest, "-full-") || len(entries) != 2 {
+		t.Fatalf("after another store's run: %v", entries)
+	}
+
+	// The last full of the first store alone holds all seven events.
 	restored := filepath.Join(t.TempDir(), "ledger")
 	f, err := os.Open(files[3])
 	if err != nil {
