@@ -27,13 +27,21 @@ const minRetention = Day
 
 // For returns the retention period of a workspace; 0 means its events are kept forever.
 func (r Retention) For(org, workspace string) time.Duration {
-	if d, ok := r.Workspaces[org+"/"+workspace]; ok {
-		return time.Duration(d)
-	}
-	if d, ok := r.Workspaces[workspace]; ok && !strings.Contains(workspace, "/") {
-		return time.Duration(d)
+	if d, ok := r.Named(org, workspace); ok {
+		return d
 	}
 	return time.Duration(r.Default)
+}
+
+// Named returns the period Workspaces sets for a workspace, and whether it names it.
+func (r Retention) Named(org, workspace string) (time.Duration, bool) {
+	if d, ok := r.Workspaces[org+"/"+workspace]; ok {
+		return time.Duration(d), true
+	}
+	if d, ok := r.Workspaces[workspace]; ok && !strings.Contains(workspace, "/") {
+		return time.Duration(d), true
+	}
+	return 0, false
 }
 
 func (r Retention) problems(ps *problems) {

@@ -27,5 +27,9 @@ func TestRetentionFor(t *testing.T) {
 		if got := r.For(tc.org, tc.ws); got != tc.want {
 			t.Errorf("For(%q, %q) = %v, want %v", tc.org, tc.ws, got, tc.want)
 		}
+		// Named says whether Workspaces decides (the default is not a naming).
+		if got, named := r.Named(tc.org, tc.ws); named != (tc.ws != "prod" && tc.ws != "cctsa/sandbox") || named && got != tc.want {
+			t.Errorf("Named(%q, %q) = %v, %v", tc.org, tc.ws, got, named)
+		}
 	}
 }

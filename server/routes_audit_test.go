@@ -31,12 +31,16 @@ const (
 	public    scopeKind = iota // no token (health, metrics, static files, webhook HEADs)
 	workspace                  // the service (or admin) on the workspace addressed
 	instance                   // an instance admin: admin, sn=*, organization in config admins
+	// organization: the admin of the token's organization (ss=admin); a token of one
+	// workspace reads only that one, and writing needs sn=*.
+	organization
 )
 
 func needs(service string, write bool) scope {
 	return scope{kind: workspace, service: service, write: write}
 }
 func instanceWide(write bool) scope { return scope{kind: instance, write: write} }
+func orgWide(write bool) scope      { return scope{kind: organization, write: write} }
 
 // auditedRoutes is every route the server registers ("METHOD pattern"), with a path
 // that reaches it and what it requires. TestEveryRouteChecksItsScope fails when a route
@@ -118,12 +122,26 @@ var auditedRoutes = map[string]struct {
 	"GET /admin/v1/api/jobs/:name":      {"/admin/v1/api/jobs/retention", instanceWide(false)},
 	"POST /admin/v1/api/jobs/:name/run": {"/admin/v1/api/jobs/retention/run", instanceWide(true)},
 	"GET /admin/v1/api/backup":          {"/admin/v1/api/backup", instanceWide(false)},
+
+	"GET /admin/v1/api/workspace":                             {"/admin/v1/api/workspace", orgWide(false)},
+	"POST /admin/v1/api/workspace":                            {"/admin/v1/api/workspace", orgWide(true)},
+	"GET /admin/v1/api/workspace/workspace-id/:ws":            {wsAdminPath, needs("admin", false)},
+	"PUT /admin/v1/api/workspace/workspace-id/:ws":            {wsAdminPath, needs("admin", true)},
+	"DELETE /admin/v1/api/workspace/workspace-id/:ws":         {wsAdminPath, needs("admin", true)},
+	"GET /admin/v1/api/wxcc-subscription/workspace-id/:ws":    {subPath, needs("admin", false)},
+	"POST /admin/v1/api/wxcc-subscription/workspace-id/:ws":   {subPath, needs("admin", true)},
+	"DELETE /admin/v1/api/wxcc-subscription/workspace-id/:ws": {subPath, needs("admin", true)},
+	"POST /admin/v1/api/person/bulk/workspace-id/:ws":         {"/admin/v1/api/person/bulk/workspace-id/" + ws, needs("idmt", true)},
+	"GET /admin/v1/api/export/workspace-id/:ws":               {"/admin/v1/api/export/workspace-id/" + ws, needs("admin", false)},
 }
 
 const (
 	tplPath  = "/admin/v1/api/profile-view-template/workspace-id/" + ws
 	viewPath = "/v1/api/progressive-profile-view/workspace-id/" + ws
 	actPath  = "/admin/v1/api/journey-actions/workspace-id/" + ws
+
+	wsAdminPath = "/admin/v1/api/workspace/workspace-id/" + ws
+	subPath     = "/admin/v1/api/wxcc-subscription/workspace-id/" + ws
 )
 
 // Every route × every kind of token: 401 for no token, an expired one or a forged one;
@@ -185,24 +203,26 @@ func TestEveryRouteChecksItsScope(t *testing.T) {
 			{"another organization's admin", sign(acme, "k", acmeSecret, "*", "admin", "rw", hour), otherOrg},
 			{"instance admin", tok("admin", "rw", "*"), through},
 		}
+		read := through
+		if sc.write {
+			read = forbidden
+		}
 		if sc.kind == instance {
-			read := through
-			if sc.write {
-				read = forbidden
-			}
 			return append(vs,
 				variant{"admin of one workspace", tok("admin", "rw", ws), forbidden},
 				variant{"admin of another workspace", tok("admin", "rw", "elsewhere"), forbidden},
 				variant{"another service, every workspace", tok("profile", "rw", "*"), forbidden},
 				variant{"read-only instance admin", tok("admin", "r", "*"), read})
 		}
+		if sc.kind == organization {
+			return append(vs,
+				variant{"admin of one workspace", tok("admin", "rw", ws), read},
+				variant{"another service, every workspace", tok("profile", "rw", "*"), forbidden},
+				variant{"read-only admin", tok("admin", "r", "*"), read})
+		}
 		other := "tape"
 		if sc.service == other {
 			other = "stream"
-		}
-		read := through
-		if sc.write {
-			read = forbidden
 		}
 		perm := "r"
 		if sc.write {

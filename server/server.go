@@ -193,6 +193,7 @@ func (s *Server) routes() {
 	s.jobRoutes()
 	s.inboundRoutes()
 	s.flowRoutes()
+	s.adminRoutes()
 	s.backupRoutes()
 
 	// The admin console and the customer-journey widget.

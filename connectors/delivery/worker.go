@@ -231,7 +231,7 @@ func (w *Worker) dispatch(ctx context.Context) bool {
 			p.Enough = w.enough
 		}
 	}
-	_, err := pick(ctx, w.o.Now(), limit, p)
+	held, err := pick(ctx, w.o.Now(), limit, p)
 	w.mu.Lock()
 	// Deliveries a complete scan did not meet (settled, erased) leave the list. Only one
 	// that read all the due queue can tell.
@@ -256,6 +256,7 @@ func (w *Worker) dispatch(ctx context.Context) bool {
 		}
 		return false
 	}
+	jobs = w.heldOnly(jobs, held)
 	for _, j := range jobs {
 		if j.bad != nil {
 			w.o.Metrics.count("", ResultDead)
@@ -279,6 +280,28 @@ func (w *Worker) dispatch(ctx context.Context) bool {
 		}()
 	}
 	return len(jobs) == limit
+}
+
+// heldOnly keeps the jobs of the deliveries a scan returned: another node sharing the
+// store claimed the others first, and sends them. Their slots are given back.
+func (w *Worker) heldOnly(jobs []job, held []*store.Delivery) []job {
+	if len(held) == len(jobs) {
+		return jobs
+	}
+	ids := make(map[string]bool, len(held))
+	for _, d := range held {
+		ids[d.ID] = true
+	}
+	kept := jobs[:0]
+	for _, j := range jobs {
+		if ids[j.d.ID] {
+			kept = append(kept, j)
+			continue
+		}
+		w.release(j)
+		w.done(j)
+	}
+	return kept
 }
 
 // pass tells a scan which deliveries to pass over without reading them: those in flight,

@@ -166,7 +166,11 @@ type Outbox interface {
 	// Due returns up to limit pending deliveries due at or before now, earliest first,
 	// passing over those skip names.
 	Due(ctx context.Context, now time.Time, limit int, skip func(id string) bool) ([]*Delivery, error)
-	// Pick is Due with a say in what counts against the limit (see Picker).
+	// Pick is Due with a say in what counts against the limit (see Picker). It returns
+	// what Take accepted and this node now holds: a backend that several nodes share
+	// claims each one for a while (a lease, renewed by nothing: Settle ends it), and
+	// leaves out those another node claimed first. The caller gives back what it
+	// reserved for the ones left out.
 	Pick(ctx context.Context, now time.Time, limit int, p Picker) ([]*Delivery, error)
 	// PickNew is Pick for what was queued since the last scan.
 	PickNew(ctx context.Context, now time.Time, limit int, p Picker) ([]*Delivery, error)

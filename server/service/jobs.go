@@ -8,6 +8,7 @@ import (
 
 	"github.com/openjds/jds/internal/scheduler"
 	"github.com/openjds/jds/internal/store"
+	"github.com/openjds/jds/internal/workspaces"
 )
 
 // The scheduled jobs of the service. Their names are what /admin/v1/api/jobs and the
@@ -76,17 +77,22 @@ func (s *Service) expireTemporary(ctx context.Context) error {
 }
 
 // expireEvents deletes, in every workspace, the events older than its retention period
-// (retention.default, or its entry in retention.workspaces; 0 keeps them). A workspace
+// (its entry in retention.workspaces, else its own dataRetentionDays, else
+// retention.default: workspaces.Retention; 0 keeps them). A workspace
 // that fails does not stop the others; the run reports every failure.
 func (s *Service) expireEvents(ctx context.Context) error {
-	workspaces, err := s.store.Workspaces(ctx)
+	all, err := s.store.Workspaces(ctx)
 	if err != nil {
 		return fmt.Errorf("listing workspaces: %w", err)
 	}
 	now := s.now()
 	var errs []error
-	for _, w := range workspaces {
-		period := s.cfg.Retention.For(w.Org, w.Name)
+	for _, w := range all {
+		period, err := workspaces.Retention(ctx, s.store, s.cfg.Retention, w)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		if period <= 0 {
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"os"
 
 	"github.com/openjds/jds/config"
 	"github.com/openjds/jds/internal/identity"
@@ -18,8 +19,10 @@ import (
 // Badger's (its own jobs and metrics need it), nil otherwise.
 func openStore(cfg config.Config, d store.Deriver, guard *identity.Guard, metrics *server.Metrics, o Options) (store.Store, *badgerstore.Store, error) {
 	if cfg.Store.URL != "" {
+		host, _ := os.Hostname()
 		s, err := pgstore.Open(context.Background(), pgstore.Options{
 			URL:      cfg.Store.URL,
+			Node:     host + " " + cfg.Addr, // what claims deliveries: unique per process
 			MaxConns: int32(cfg.Store.Postgres.MaxConns),
 			Region:   cfg.Identity.DefaultRegion,
 			Deriver:  d,
@@ -32,8 +35,8 @@ func openStore(cfg config.Config, d store.Deriver, guard *identity.Guard, metric
 			return nil, nil, fmt.Errorf("opening the PostgreSQL store: %w", err)
 		}
 		o.Logger.Info("store: PostgreSQL", "database", Redacted(cfg.Store.URL))
-		// Until deliveries are claimed across nodes and live streams fan out through the
-		// database, a second node would send deliveries twice (docs/DEPLOY.md).
+		// Deliveries are claimed across nodes, but live streams and API-made templates do
+		// not reach the other nodes yet (docs/DEPLOY.md).
 		o.Logger.Warn("store: PostgreSQL runs one jds node for now; do not start a second on the same database")
 		return s, nil, nil
 	}

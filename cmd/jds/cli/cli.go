@@ -1,5 +1,5 @@
 // Package cli is the jds command line: serve (the default), token, check, test, health,
-// backup, restore, version and help.
+// backup, restore, import, version and help.
 // It parses flags and configuration and hands over to the packages that do the work.
 package cli
 
@@ -50,6 +50,7 @@ Usage:
   jds token [flags]                mint a SAS token (jds token --help)
   jds check [--config FILE] [--flows PATH] [RULE_FILE...]
                                    validate the configuration, the rule files and the flows
+  jds import persons FILE          upload persons (NDJSON or CSV) to a running jds (jds import --help)
   jds test TEST_FILE|DIR...        run rule and flow unit tests (*.test.yaml)
   jds health [--url URL]           exit 0 when a running jds is ready (container health checks)
   jds backup --out FILE [flags]    take an online backup of a running jds (jds backup --help)
@@ -82,6 +83,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = token(args, stdout, stderr)
 	case "check":
 		err = check(args, stdout, stderr)
+	case "import":
+		err = importPersons(ctx, args, stdout, stderr)
 	case "test":
 		err = test(args, stdout, stderr)
 	case "health":

@@ -76,7 +76,7 @@ actions:
 // Every command is listed by jds --help, and answers --help with its usage and exit
 // code 0, as jds help COMMAND does.
 func TestHelp(t *testing.T) {
-	commands := []string{"serve", "token", "check", "test", "health", "version", "help"}
+	commands := []string{"serve", "token", "check", "test", "health", "import", "version", "help"}
 	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
 		code, out, _ := run(t, args...)
 		if code != 0 {

@@ -35,8 +35,7 @@ func serverURL(t testing.TB) string {
 func openAt(t testing.TB, place string, o storetest.Options) store.Store {
 	t.Helper()
 	base := serverURL(t)
-	sum := sha256.Sum256([]byte(place))
-	name := "jds_test_" + hex.EncodeToString(sum[:8])
+	name := databaseName(place)
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, base)
 	if err != nil {
@@ -74,6 +73,12 @@ func openAt(t testing.TB, place string, o storetest.Options) store.Store {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// databaseName is the test database of place.
+func databaseName(place string) string {
+	sum := sha256.Sum256([]byte(place))
+	return "jds_test_" + hex.EncodeToString(sum[:8])
 }
 
 func TestConformance(t *testing.T) {

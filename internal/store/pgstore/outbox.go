@@ -29,9 +29,11 @@ func (u *unit) putDelivery(d *store.Delivery) error {
 		due = &d.Due
 		u.s.queue.noteQueued(d.Due, d.ID)
 	}
+	// Writing a delivery (settling it) ends its claim.
 	_, err = u.tx.Exec(u.ctx, `INSERT INTO deliveries (workspace_id, id, person_id, state, due, created_at, record)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (workspace_id, id) DO UPDATE SET state = excluded.state, due = excluded.due, record = excluded.record`,
+		ON CONFLICT (workspace_id, id) DO UPDATE SET state = excluded.state, due = excluded.due, record = excluded.record,
+			claimed_by = NULL, claimed_until = NULL`,
 		u.ws, d.ID, d.PersonID, d.State, due, d.CreatedAt, raw)
 	if err != nil {
 		return fmt.Errorf("writing delivery %s: %w", d.ID, err)
@@ -189,18 +191,18 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int, skip func(id 
 	if skip != nil {
 		p.Pass = func(id uuid.UUID) bool { return skip(id.String()) }
 	}
-	out, _, err := s.scan(ctx, now, limit, nil, p)
+	out, _, err := s.scan(ctx, now, limit, nil, p, false)
 	return out, err
 }
 
-// Pick: see store.Outbox.
+// Pick: see store.Outbox. What Take accepted is claimed for this node (see claim).
 func (s *Store) Pick(ctx context.Context, now time.Time, limit int, p store.Picker) ([]*store.Delivery, error) {
 	q := &s.queue
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	queued := q.queued
 	q.queued, q.scanned = nil, true
-	out, stop, err := s.scan(ctx, now, limit, nil, p)
+	out, stop, err := s.scan(ctx, now, limit, nil, p, true)
 	switch {
 	case err != nil:
 		q.stop = nil
@@ -214,7 +216,10 @@ func (s *Store) Pick(ctx context.Context, now time.Time, limit int, p store.Pick
 	default:
 		q.stop = stop
 	}
-	return out, err
+	if err != nil {
+		return out, err
+	}
+	return s.claim(ctx, now, out)
 }
 
 // PickNew: see store.Outbox. Deliveries other nodes queued come in the next Pick.
@@ -229,22 +234,67 @@ func (s *Store) PickNew(ctx context.Context, now time.Time, limit int, p store.P
 		from = q.queued
 	}
 	q.queued, q.scanned = nil, true
-	out, stop, err := s.scan(ctx, now, limit, from, p)
+	out, stop, err := s.scan(ctx, now, limit, from, p, true)
 	if err != nil {
-		stop = nil
+		q.stop = nil
+		return out, err
 	}
 	q.stop = stop
-	return out, err
+	return s.claim(ctx, now, out)
+}
+
+// claim takes the deliveries a scan accepted for this node until now plus the lease,
+// one statement per workspace, and returns those it got: a delivery another node
+// claimed since the scan read it (and whose lease runs) is left out.
+func (s *Store) claim(ctx context.Context, now time.Time, ds []*store.Delivery) ([]*store.Delivery, error) {
+	if len(ds) == 0 {
+		return ds, nil
+	}
+	byWS := map[string][]string{}
+	for _, d := range ds {
+		w := wsID(d.Workspace)
+		byWS[w] = append(byWS[w], d.ID)
+	}
+	got := make(map[string]bool, len(ds))
+	for w, ids := range byWS {
+		rows, err := s.pool.Query(ctx, `UPDATE deliveries SET claimed_by = $3, claimed_until = $4
+			WHERE workspace_id = $1 AND id = ANY($2::uuid[]) AND state = 'pending'
+				AND (claimed_until IS NULL OR claimed_until <= $5 OR claimed_by = $3)
+			RETURNING id::text`, w, ids, s.opts.Node, now.Add(s.opts.Lease), now)
+		if err != nil {
+			return nil, fmt.Errorf("claiming deliveries: %w", err)
+		}
+		claimed, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return nil, fmt.Errorf("claiming deliveries: %w", err)
+		}
+		for _, id := range claimed {
+			got[id] = true
+		}
+	}
+	kept := ds[:0]
+	for _, d := range ds {
+		if got[d.ID] {
+			kept = append(kept, d)
+		}
+	}
+	return kept, nil
 }
 
 // scan reads pending deliveries due by now in queue order, from position from (nil: the
-// start), through p, until limit are taken; stop is where it stopped.
-func (s *Store) scan(ctx context.Context, now time.Time, limit int, from *queuePos, p store.Picker) (out []*store.Delivery, stop *queuePos, err error) {
+// start), through p, until limit are taken; stop is where it stopped. With mine, it
+// passes over the deliveries another node holds.
+func (s *Store) scan(ctx context.Context, now time.Time, limit int, from *queuePos, p store.Picker, mine bool) (out []*store.Delivery, stop *queuePos, err error) {
 	err = s.view(ctx, func(tx pgx.Tx) error {
 		q := "SELECT id, due, record FROM deliveries WHERE state = 'pending' AND due <= $1"
 		args := []any{now}
+		if mine {
+			q += " AND (claimed_until IS NULL OR claimed_until <= $1 OR claimed_by = $2)"
+			args = append(args, s.opts.Node)
+		}
 		if from != nil {
-			q += " AND (due, id) >= ($2, $3::uuid)"
+			n := len(args)
+			q += fmt.Sprintf(" AND (due, id) >= ($%d, $%d::uuid)", n+1, n+2)
 			args = append(args, from.due, from.id)
 		}
 		rows, err := tx.Query(ctx, q+" ORDER BY due, id", args...)

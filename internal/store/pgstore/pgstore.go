@@ -26,6 +26,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -47,6 +48,12 @@ type Options struct {
 	Deriver store.Deriver
 	// Guard holds the identity guardrails; nil means none.
 	Guard *identity.Guard
+	// Node names this process among the nodes sharing the database, for the deliveries
+	// it claims; default a random name. Two processes must not share one.
+	Node string
+	// Lease is how long a claimed delivery is held before another node may send it.
+	// Default 2 minutes: longer than any attempt.
+	Lease time.Duration
 	// Observe, if set, is told the events stored and the time taken by each unit of
 	// work that stored some.
 	Observe func(events int, took time.Duration)
@@ -82,6 +89,12 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Node == "" {
+		opts.Node = uuid.NewString()
+	}
+	if opts.Lease <= 0 {
+		opts.Lease = 2 * time.Minute
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()

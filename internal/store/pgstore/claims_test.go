@@ -1,0 +1,101 @@
+package pgstore_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/store"
+	"github.com/openjds/jds/internal/store/pgstore"
+	"github.com/openjds/jds/internal/store/storetest"
+)
+
+// queuer queues one delivery for every event.
+type queuer struct{}
+
+func (queuer) Derive(st store.State, ev store.StoredEvent) error {
+	_, err := st.Enqueue([]byte(`{"n":1}`), ev.Time)
+	return err
+}
+
+func (queuer) Rebuild(store.State, store.EventSource) error { return nil }
+
+// TestTwoNodesClaimEachDeliveryOnce: two nodes on one database pick from the same
+// outbox; each delivery goes to exactly one of them, a claim lasts its lease (then the
+// other node may send it: the first died), and settling ends it.
+func TestTwoNodesClaimEachDeliveryOnce(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	place := t.TempDir()
+	a := openAt(t, place, storetest.Options{Deriver: queuer{}, Now: clock}).(*pgstore.Store)
+	defer a.Close()
+	// The second node: the same database, its own name.
+	b, err := pgstore.Open(context.Background(), pgstore.Options{URL: databaseURL(t, place), Deriver: queuer{}, Now: clock,
+		Node: "node-b", Lease: time.Minute, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx := context.Background()
+	w := store.Workspace{Org: "o", Name: "w"}
+	var evs []*event.Event
+	for i := range 10 {
+		evs = append(evs, storetest.Event(t, fmt.Sprint("e", i), "T", fmt.Sprintf("+1555000%04d", i), "phone", "", now))
+	}
+	if _, err := a.Append(ctx, w, evs); err != nil {
+		t.Fatal(err)
+	}
+	half := func(n *int) store.Picker {
+		return store.Picker{Take: func(*store.Delivery) bool { *n++; return *n <= 5 }}
+	}
+	var na int
+	gotA, err := a.Pick(ctx, now, 10, half(&na))
+	if err != nil || len(gotA) != 5 {
+		t.Fatalf("node a picked %d, %v; want 5", len(gotA), err)
+	}
+	gotB, err := b.Pick(ctx, now, 10, store.Picker{})
+	if err != nil || len(gotB) != 5 {
+		t.Fatalf("node b picked %d, %v; want the other 5", len(gotB), err)
+	}
+	seen := map[string]bool{}
+	for _, d := range append(gotA, gotB...) {
+		if seen[d.ID] {
+			t.Fatalf("delivery %s went to both nodes", d.ID)
+		}
+		seen[d.ID] = true
+	}
+	if again, _ := b.Pick(ctx, now, 10, store.Picker{}); len(again) != 5 {
+		t.Fatalf("node b picked %d of its own again, want its 5 (a restart of the same node resends)", len(again))
+	}
+	// Node a settles one and dies with the rest; once its lease has run out, b sends them.
+	if err := a.Settle(ctx, gotA[0], store.Outcome{Sent: true, Attempted: now}); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(3 * time.Minute)
+	gotB, err = b.Pick(ctx, now, 10, store.Picker{})
+	if err != nil || len(gotB) != 9 {
+		t.Fatalf("after a's lease: node b picked %d, %v; want 9 (not the one settled)", len(gotB), err)
+	}
+	// A delivery b holds is not a's to read.
+	if gotA, _ = a.Pick(ctx, now, 10, store.Picker{}); len(gotA) != 0 {
+		t.Fatalf("node a picked %d that node b holds", len(gotA))
+	}
+	// The sweep sees every pending delivery, whoever holds it.
+	if due, _ := a.Due(ctx, now, 100, nil); len(due) != 9 {
+		t.Fatalf("Due = %d, want 9", len(due))
+	}
+}
+
+// databaseURL is the URL of the database openAt made for place.
+func databaseURL(t *testing.T, place string) string {
+	u, err := url.Parse(serverURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + databaseName(place)
+	return u.String()
+}
