@@ -62,6 +62,8 @@ type Config struct {
 	Inbound []connectors.Instance `yaml:"inbound"`
 	// Retention is how long events are kept, per workspace (retention.go).
 	Retention Retention `yaml:"retention"`
+	// Backup configures scheduled backups of the store (backup.go).
+	Backup Backup `yaml:"backup"`
 	// Delivery configures the sending of what journey actions queue.
 	Delivery Delivery `yaml:"delivery"`
 	// CORS says which other origins' pages may call the API from a browser.
@@ -336,6 +338,7 @@ func Default() Config {
 			Schedule:   "@daily",
 			Workspaces: map[string]Duration{},
 		},
+		Backup: Backup{Dir: "./backups", Keep: 2, FullEvery: 7},
 		Delivery: Delivery{SweepSchedule: "@every 1m", MaxAttempts: 8, Backoff: Duration(time.Second),
 			MaxBackoff: Duration(time.Hour), PerConnector: 32, PerWorkspace: 64},
 		Admins: []string{},

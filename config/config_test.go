@@ -139,6 +139,7 @@ func TestGoodFixtures(t *testing.T) {
 						"support":       0,
 					},
 				},
+				Backup: config.Backup{Schedule: "", Dir: "/backup/jds", Keep: 3, FullEvery: 1},
 				Delivery: config.Delivery{SweepSchedule: "@every 30s", MaxAttempts: 5, Backoff: config.Duration(2 * time.Second),
 					MaxBackoff: config.Duration(10 * time.Minute), PerConnector: 8, PerWorkspace: 16},
 				CORS: config.CORS{AllowOrigins: []string{"https://desktop.wxcc-us1.cisco.com", "http://localhost:3000", "HTTPS://CRM.Example.com", "http://[::1]:8081"}},

@@ -167,6 +167,7 @@ func (c *Config) problems() []fieldError {
 	regionProblems(&ps, id.DefaultRegion, in.DefaultCountryCode)
 
 	c.Retention.problems(&ps)
+	c.Backup.problems(&ps, c.Store.URL)
 	dl := c.Delivery
 	if err := checkSchedule(dl.SweepSchedule); err != nil {
 		ps.add("delivery.sweepSchedule", "%v", err)

@@ -117,15 +117,7 @@ func tok(service, perm string) string {
 // none lost and none twice.
 func TestAcknowledgedEventsSurviveKill9(t *testing.T) {
 	dir := t.TempDir()
-	rules := filepath.Join(dir, "rules")
-	os.Mkdir(rules, 0o755)
-	os.WriteFile(filepath.Join(rules, "count.yaml"), []byte(`templates:
-  - name: Crash Count
-    attributes:
-      - {name: calls, displayName: Calls, event: Queued Caller, aggregationMode: Count, lookBack: 30d, limit: 10000}
-`), 0o644)
-	cfg := filepath.Join(dir, "jds.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("keys:\n  - name: k\n    organization: %s\n    secret: %q\nrulesDir: %s\n", org, secret, rules)), 0o600)
+	cfg := countingConfig(dir)
 	data := filepath.Join(dir, "data")
 	write := tok("ds", "w")
 	acked := map[string]string{} // event id → identity
@@ -195,30 +187,14 @@ func TestAcknowledgedEventsSurviveKill9(t *testing.T) {
 	found := map[string]bool{}
 	for p := range 50 {
 		ident := fmt.Sprintf("+1555%07d", p)
-		stored := 0
-		for page := 0; ; page++ {
-			req, _ := http.NewRequest("GET", fmt.Sprintf("%s/v1/journey/streams/historic/%s?pageSize=1000&page=%d", s.base, url.PathEscape(ident), page), nil)
-			req.Header.Set("Authorization", tok("tape", "r"))
-			res, err := client.Do(req)
-			if err != nil {
-				t.Fatal(err)
+		ids := historyIDs(t, s, ident)
+		for _, id := range ids {
+			if found[id] {
+				t.Fatalf("event %s stored twice", id)
 			}
-			var body struct {
-				Data []struct{ ID string }
-			}
-			json.NewDecoder(res.Body).Decode(&body)
-			res.Body.Close()
-			for _, d := range body.Data {
-				if found[d.ID] {
-					t.Fatalf("event %s stored twice", d.ID)
-				}
-				found[d.ID] = true
-				stored++
-			}
-			if len(body.Data) < 1000 {
-				break
-			}
+			found[id] = true
 		}
+		stored := len(ids)
 		if counted := profileCount(t, s, ident); counted != stored {
 			t.Errorf("%s: the profile counts %d events, the ledger holds %d", ident, counted, stored)
 		}
@@ -293,24 +269,9 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatalf("shutdown took %s", took)
 	}
 	s = startServer(t, data, cfg)
-	req, _ := http.NewRequest("GET", s.base+"/v1/journey/streams/historic/%2B15550001234?pageSize=1000", nil)
-	req.Header.Set("Authorization", tok("tape", "r"))
 	found := map[string]bool{}
-	for page := 0; ; page++ {
-		req.URL.RawQuery = fmt.Sprintf("pageSize=1000&page=%d", page)
-		res, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var body struct{ Data []struct{ ID string } }
-		json.NewDecoder(res.Body).Decode(&body)
-		res.Body.Close()
-		for _, d := range body.Data {
-			found[d.ID] = true
-		}
-		if len(body.Data) < 1000 {
-			break
-		}
+	for _, id := range historyIDs(t, s, "+15550001234") {
+		found[id] = true
 	}
 	n := 0
 	acked.Range(func(k, _ any) bool {
@@ -324,6 +285,45 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatal("nothing was acknowledged before the shutdown")
 	}
 	t.Logf("%d acknowledged events all found; shutdown took %s", n, took.Round(time.Millisecond))
+}
+
+// countingConfig writes, in dir, a configuration with this package's key and a rule
+// file whose template "Crash Count" counts each person's Queued Caller events, and
+// returns its path.
+func countingConfig(dir string) string {
+	rules := filepath.Join(dir, "rules")
+	os.Mkdir(rules, 0o755)
+	os.WriteFile(filepath.Join(rules, "count.yaml"), []byte(`templates:
+  - name: Crash Count
+    attributes:
+      - {name: calls, displayName: Calls, event: Queued Caller, aggregationMode: Count, lookBack: 30d, limit: 10000}
+`), 0o644)
+	cfg := filepath.Join(dir, "jds.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("keys:\n  - name: k\n    organization: %s\n    secret: %q\nrulesDir: %s\n", org, secret, rules)), 0o600)
+	return cfg
+}
+
+// historyIDs reads the ids of every event of an identity's person.
+func historyIDs(t *testing.T, s *server, ident string) []string {
+	t.Helper()
+	var ids []string
+	for page := 0; ; page++ {
+		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/v1/journey/streams/historic/%s?pageSize=1000&page=%d", s.base, url.PathEscape(ident), page), nil)
+		req.Header.Set("Authorization", tok("tape", "r"))
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct{ Data []struct{ ID string } }
+		json.NewDecoder(res.Body).Decode(&body)
+		res.Body.Close()
+		for _, d := range body.Data {
+			ids = append(ids, d.ID)
+		}
+		if len(body.Data) < 1000 {
+			return ids
+		}
+	}
 }
 
 // profileCount reads the Crash Count profile of an identity.

@@ -121,6 +121,7 @@ var auditedRoutes = map[string]struct {
 	"GET /admin/v1/api/jobs":            {"/admin/v1/api/jobs", instanceWide(false)},
 	"GET /admin/v1/api/jobs/:name":      {"/admin/v1/api/jobs/retention", instanceWide(false)},
 	"POST /admin/v1/api/jobs/:name/run": {"/admin/v1/api/jobs/retention/run", instanceWide(true)},
+	"GET /admin/v1/api/backup":          {"/admin/v1/api/backup", instanceWide(false)},
 
 	"GET /admin/v1/api/workspace":                             {"/admin/v1/api/workspace", orgWide(false)},
 	"POST /admin/v1/api/workspace":                            {"/admin/v1/api/workspace", orgWide(true)},

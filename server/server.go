@@ -93,6 +93,7 @@ type Server struct {
 	now         func() time.Time
 	limits      event.Limits
 	app         *fiber.App
+	version     string
 
 	// ctx ends when shutdown begins: live streams hang off it so that they end first.
 	ctx    context.Context
@@ -128,6 +129,7 @@ func New(o Options) *Server {
 		flowDir:  o.FlowDir,
 		log:      o.Logger,
 		now:      o.Now,
+		version:  o.Version,
 		limits: event.Limits{
 			MaxBatch:      o.Config.Ingest.MaxBatchEvents,
 			MaxEventBytes: int(o.Config.Ingest.MaxEventBytes),
@@ -192,6 +194,7 @@ func (s *Server) routes() {
 	s.inboundRoutes()
 	s.flowRoutes()
 	s.adminRoutes()
+	s.backupRoutes()
 
 	// The admin console and the customer-journey widget.
 	s.staticRoutes()

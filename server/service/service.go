@@ -194,6 +194,9 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	if err := s.addJobs(); err != nil {
 		return nil, err
 	}
+	if err := s.addBackupJob(metrics.Registry(), o.Version); err != nil {
+		return nil, err
+	}
 	// One quota for every path that writes events: HTTP ingest, inbound, flows.
 	ingestQuota := quota.New(cfg.Limits, o.Now, metrics.CountThrottled)
 	if s.inbound, err = buildInbound(cfg, s.store, pipe, guard, ingestQuota, o); err != nil {

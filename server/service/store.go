@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"path/filepath"
 
 	"github.com/openjds/jds/config"
 	"github.com/openjds/jds/internal/identity"
@@ -44,7 +43,7 @@ func openStore(cfg config.Config, d store.Deriver, guard *identity.Guard, metric
 	s, err := badgerstore.Open(badgerstore.Options{
 		Deriver:           d,
 		Now:               o.Now,
-		Dir:               filepath.Join(cfg.DataDir, "ledger"),
+		Dir:               StoreDir(cfg.DataDir),
 		SyncWrites:        cfg.Store.SyncWrites,
 		MemTableSize:      int64(cfg.Store.Badger.MemTableSize),
 		BlockCacheSize:    int64(cfg.Store.Badger.BlockCacheSize),

@@ -1,5 +1,5 @@
 // Package cli is the jds command line: serve (the default), token, check, test, health,
-// import, version and help.
+// backup, restore, import, version and help.
 // It parses flags and configuration and hands over to the packages that do the work.
 package cli
 
@@ -53,6 +53,10 @@ Usage:
   jds import persons FILE          upload persons (NDJSON or CSV) to a running jds (jds import --help)
   jds test TEST_FILE|DIR...        run rule and flow unit tests (*.test.yaml)
   jds health [--url URL]           exit 0 when a running jds is ready (container health checks)
+  jds backup --out FILE [flags]    take an online backup of a running jds (jds backup --help)
+  jds backup verify FILE...        check backup files without restoring them
+  jds restore --data-dir DIR FILE...
+                                   make a data directory from a full backup and its incrementals
   jds migrate [--config FILE]      bring the PostgreSQL schema at store.url up to date, and exit
   jds version                      print the version
   jds help [COMMAND]               this text, or a command's flags (as jds COMMAND --help)
@@ -85,6 +89,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = test(args, stdout, stderr)
 	case "health":
 		err = health(ctx, args, stderr)
+	case "backup":
+		err = backupCmd(ctx, args, stdout, stderr)
+	case "restore":
+		err = restoreCmd(args, stdout, stderr)
 	case "migrate":
 		err = migrate(ctx, args, stdout, stderr)
 	case "version":
@@ -287,14 +295,7 @@ func pickKey(keys []sas.Key, org, name string) (sas.Key, error) {
 
 func health(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flags("health", "[--url URL]", stderr)
-	addr := os.Getenv("JDS_ADDR")
-	if addr == "" {
-		addr = config.Default().Addr
-	}
-	if strings.HasPrefix(addr, ":") {
-		addr = "127.0.0.1" + addr
-	}
-	u := fs.String("url", "http://"+addr+"/readyz", "readiness URL to check")
+	u := fs.String("url", "http://"+localAddr()+"/readyz", "readiness URL to check")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

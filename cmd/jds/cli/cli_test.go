@@ -141,3 +141,30 @@ connectors:
 		t.Fatalf("check with a rule file naming one organization's connector: %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+func TestBackupCommandsRefuseBadInput(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.jdsbak")
+	os.WriteFile(junk, []byte("JDSBACK\nnot really"), 0o600)
+	for _, c := range []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"backup"}, 2, "--out is required"},
+		{[]string{"backup", "--out", filepath.Join(dir, "x"), "--token", ""}, 1, "no token"},
+		{[]string{"backup", "verify"}, 2, "usage: jds backup verify"},
+		{[]string{"backup", "verify", junk}, 1, "BAD"},
+		{[]string{"restore", junk}, 2, "usage: jds restore"},
+		{[]string{"restore", "--data-dir", filepath.Join(dir, "new"), junk}, 1, "nothing restored"},
+		{[]string{"restore", "--data-dir", dir, junk}, 1, "is not empty"},
+	} {
+		code, out, errOut := run(t, c.args...)
+		if code != c.code || !strings.Contains(out+errOut, c.says) {
+			t.Errorf("jds %s = %d, %s%s; want %d saying %q", strings.Join(c.args, " "), code, out, errOut, c.code, c.says)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "new", "ledger")); err == nil {
+		t.Error("a refused restore left a store behind")
+	}
+}

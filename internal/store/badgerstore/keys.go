@@ -15,7 +15,7 @@ import (
 // parts (16-byte person ids, 8-byte big-endian times and sequences) so that byte order is
 // the order that reads want. Variable-length parts (aliases, event ids) come last.
 //
-//	tagMeta      'm' name                               → meta value (sequence counter, wsid counter)
+//	tagMeta      'm' name                               → meta value (sequence counter, wsid counter, format, store id)
 //	tagWorkspace 'w' org 0x00 workspace                 → wsid (4 bytes)
 //	tagEvent     'e' wsid pid time seq                  → canonical event JSON
 //	tagDedupe    'd' wsid eventID 0x00 source           → pid time seq (the event's tagEvent suffix)

@@ -164,34 +164,7 @@ type Stats struct {
 // Open opens (or creates) the store and starts its committer.
 func Open(opts Options) (*Store, error) {
 	opts.setDefaults()
-	bo := badger.DefaultOptions(opts.Dir).
-		WithInMemory(opts.InMemory).
-		WithSyncWrites(opts.SyncWrites && !opts.InMemory).
-		WithLogger(badgerLogger{opts.Logger}).
-		// A 2-core machine: fewer, smaller memtables and caches than Badger's server
-		// defaults, two compactors, and no conflict detection (one writer: the committer).
-		WithMemTableSize(opts.MemTableSize).
-		WithNumMemtables(3).
-		WithNumLevelZeroTables(4).
-		WithNumLevelZeroTablesStall(12).
-		WithBlockCacheSize(opts.BlockCacheSize).
-		WithIndexCacheSize(opts.IndexCacheSize).
-		WithValueLogFileSize(opts.ValueLogFileSize).
-		WithNumCompactors(opts.NumCompactors).
-		WithNumGoroutines(2).
-		WithDetectConflicts(false).
-		WithCompression(options.Snappy).
-		// Event bodies go to the value log; the LSM tree keeps keys and small values
-		// (dedupe references, aliases). Compaction then moves pointers instead of
-		// rewriting every event at every level: measured on 1.5 M events, sustained
-		// ingest went from 10k to 35k events/s and the heap from 420 to 260 MiB, while
-		// history top=50 stayed under 5 ms at p99 (docs/BENCHMARKS.md).
-		WithValueThreshold(64).
-		WithMetricsEnabled(false)
-	if opts.InMemory {
-		// No value log in memory: every value must stay in the tree.
-		bo = bo.WithValueThreshold(1 << 20)
-	}
+	bo := badgerOptions(opts)
 	// On a full disk Badger dies of SIGBUS instead of failing (space.go): refuse first.
 	if err := checkOpenSpace(opts); err != nil {
 		return nil, err
@@ -235,6 +208,39 @@ func Open(opts Options) (*Store, error) {
 		return nil, fmt.Errorf("resuming erasures: %w", err)
 	}
 	return s, nil
+}
+
+// badgerOptions are the Badger options of a store (Open), and of one being restored.
+func badgerOptions(opts Options) badger.Options {
+	bo := badger.DefaultOptions(opts.Dir).
+		WithInMemory(opts.InMemory).
+		WithSyncWrites(opts.SyncWrites && !opts.InMemory).
+		WithLogger(badgerLogger{opts.Logger}).
+		// A 2-core machine: fewer, smaller memtables and caches than Badger's server
+		// defaults, two compactors, and no conflict detection (one writer: the committer).
+		WithMemTableSize(opts.MemTableSize).
+		WithNumMemtables(3).
+		WithNumLevelZeroTables(4).
+		WithNumLevelZeroTablesStall(12).
+		WithBlockCacheSize(opts.BlockCacheSize).
+		WithIndexCacheSize(opts.IndexCacheSize).
+		WithValueLogFileSize(opts.ValueLogFileSize).
+		WithNumCompactors(opts.NumCompactors).
+		WithNumGoroutines(2).
+		WithDetectConflicts(false).
+		WithCompression(options.Snappy).
+		// Event bodies go to the value log; the LSM tree keeps keys and small values
+		// (dedupe references, aliases). Compaction then moves pointers instead of
+		// rewriting every event at every level: measured on 1.5 M events, sustained
+		// ingest went from 10k to 35k events/s and the heap from 420 to 260 MiB, while
+		// history top=50 stayed under 5 ms at p99 (docs/BENCHMARKS.md).
+		WithValueThreshold(64).
+		WithMetricsEnabled(false)
+	if opts.InMemory {
+		// No value log in memory: every value must stay in the tree.
+		bo = bo.WithValueThreshold(1 << 20)
+	}
+	return bo
 }
 
 func (s *Store) loadMeta() error {
