@@ -52,6 +52,10 @@ Usage:
                                    validate the configuration, the rule files and the flows
   jds test TEST_FILE|DIR...        run rule and flow unit tests (*.test.yaml)
   jds health [--url URL]           exit 0 when a running jds is ready (container health checks)
+  jds backtest --rules FILE --from TIME [--to TIME] [--url URL --token TOKEN --workspace WS]
+                                   what a rule file's action would have fired over stored events
+  jds flows run NAME [--at TIME] [--ani NUMBER] [--url URL --token TOKEN --workspace WS]
+                                   a flow's dry run on a running jds: its answer and trace, no writes
   jds version                      print the version
   jds help [COMMAND]               this text, or a command's flags (as jds COMMAND --help)
 
@@ -81,6 +85,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = test(args, stdout, stderr)
 	case "health":
 		err = health(ctx, args, stderr)
+	case "backtest":
+		err = backtest(ctx, args, stdout, stderr)
+	case "flows":
+		err = flowsCommand(ctx, args, stdout, stderr)
 	case "version":
 		if err = parse(flags("version", "", stderr), args); err == nil {
 			fmt.Fprintln(stdout, "jds", version())
