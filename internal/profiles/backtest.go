@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/openjds/jds/internal/identity"
@@ -37,6 +38,9 @@ type Backtest struct {
 	Persons []*identity.Person
 	// Progress, when set, is told how far the run is after each person.
 	Progress func(BacktestProgress)
+	// MaxEvents and MaxFirings lower the bounds (0: BacktestMaxEvents,
+	// BacktestMaxFirings).
+	MaxEvents, MaxFirings int
 }
 
 // BacktestProgress is how far a backtest is.
@@ -52,6 +56,7 @@ type BacktestFiring struct {
 	EventID  string         `json:"eventId"`
 	Time     string         `json:"time"`   // the event's time, when it would have fired
 	Values   map[string]any `json:"values"` // the template's values then, by attribute name
+	at       time.Time
 }
 
 // BacktestResult is a backtest's answer.
@@ -87,6 +92,13 @@ func (e *Engine) Backtest(ctx context.Context, w store.Workspace, b Backtest) (*
 	a.Action = &act
 	s := newSet([]*rules.Compiled{a.Template}, []*rules.CompiledAction{&a})
 	res := &BacktestResult{Firings: []BacktestFiring{}}
+	maxEvents, maxFirings := BacktestMaxEvents, BacktestMaxFirings
+	if b.MaxEvents > 0 {
+		maxEvents = min(b.MaxEvents, maxEvents)
+	}
+	if b.MaxFirings > 0 {
+		maxFirings = min(b.MaxFirings, maxFirings)
+	}
 	var person *identity.Person
 	d := &Deriver{log: slog.New(slog.DiscardHandler), fired: func(_ *rules.CompiledAction, eventID string, at time.Time, results map[string]rules.Result) {
 		if at.Before(b.From) || at.After(b.To) {
@@ -97,15 +109,15 @@ func (e *Engine) Backtest(ctx context.Context, w store.Workspace, b Backtest) (*
 		for name, r := range results {
 			values[name] = r.Value
 		}
-		res.Firings = append(res.Firings, BacktestFiring{PersonID: person.ID, EventID: eventID, Time: at.UTC().Format(time.RFC3339Nano), Values: values})
-		if len(res.Firings) > 2*BacktestMaxFirings {
-			keepEarliest(res)
+		res.Firings = append(res.Firings, BacktestFiring{PersonID: person.ID, EventID: eventID, Time: at.UTC().Format(time.RFC3339Nano), Values: values, at: at})
+		if len(res.Firings) > 2*maxFirings {
+			keepEarliest(res, maxFirings)
 		}
 	}}
 	truncate := func(why string) {
 		res.Truncated, res.TruncatedReason = true, why
 	}
-	budget := BacktestMaxEvents
+	budget := maxEvents
 	next := personSource(ctx, e.store, w, b.Persons)
 	for {
 		if ctx.Err() != nil {
@@ -127,7 +139,7 @@ func (e *Engine) Backtest(ctx context.Context, w store.Workspace, b Backtest) (*
 		evs, err := personEvents(ctx, e.store, w, p, b.From.Add(-s.horizon), b.To, &budget)
 		res.Events += before - budget
 		if errors.Is(err, errScanCap) {
-			truncate(fmt.Sprintf("more than %d events", BacktestMaxEvents))
+			truncate(fmt.Sprintf("more than %d events", maxEvents))
 			break
 		}
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
@@ -153,29 +165,20 @@ func (e *Engine) Backtest(ctx context.Context, w store.Workspace, b Backtest) (*
 			b.Progress(BacktestProgress{Persons: res.Persons, Events: res.Events, Firings: res.FiringsTotal})
 		}
 	}
-	keepEarliest(res)
+	keepEarliest(res, maxFirings)
 	return res, nil
 }
 
-// keepEarliest sorts the firings by time (then person) and keeps the first
-// BacktestMaxFirings.
-func keepEarliest(r *BacktestResult) {
+// keepEarliest sorts the firings by time (then person) and keeps the first n.
+func keepEarliest(r *BacktestResult, n int) {
 	slices.SortStableFunc(r.Firings, func(a, b BacktestFiring) int {
-		ta, _ := time.Parse(time.RFC3339Nano, a.Time)
-		tb, _ := time.Parse(time.RFC3339Nano, b.Time)
-		if c := ta.Compare(tb); c != 0 {
+		if c := a.at.Compare(b.at); c != 0 {
 			return c
 		}
-		if a.PersonID != b.PersonID {
-			if a.PersonID < b.PersonID {
-				return -1
-			}
-			return 1
-		}
-		return 0
+		return strings.Compare(a.PersonID, b.PersonID)
 	})
-	if len(r.Firings) > BacktestMaxFirings {
-		r.Firings = r.Firings[:BacktestMaxFirings]
+	if len(r.Firings) > n {
+		r.Firings = r.Firings[:n]
 	}
 }
 
