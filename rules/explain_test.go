@@ -33,7 +33,7 @@ func TestExplainAction(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, err := CompileAction(&Action{Name: "A", Condition: "calls >= 2 && avg > 30",
-		Rules: &RuleBlock{Logic: "SINGLE", Condition: "Call,wait,double,Average GT 0"},
+		Rules:          &RuleBlock{Logic: "SINGLE", Condition: "Call,wait,double,Average GT 0"},
 		ActionTriggers: []Trigger{{Type: "Connector", Connector: "x"}}}, tpl)
 	if err != nil {
 		t.Fatal(err)
