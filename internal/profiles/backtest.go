@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/identity"
 	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/rules"
@@ -20,7 +21,7 @@ const (
 	BacktestMaxWindow = 366 * 24 * time.Hour
 	// BacktestMaxEvents is how many stored events one backtest scans, over all persons;
 	// past it the answer is truncated.
-	BacktestMaxEvents = 200_000
+	BacktestMaxEvents = 100_000
 	// BacktestMaxFirings is how many firings an answer lists (the earliest); the count
 	// goes on.
 	BacktestMaxFirings = 1000
@@ -109,7 +110,7 @@ func (e *Engine) Backtest(ctx context.Context, w store.Workspace, b Backtest) (*
 		for name, r := range results {
 			values[name] = r.Value
 		}
-		res.Firings = append(res.Firings, BacktestFiring{PersonID: person.ID, EventID: eventID, Time: at.UTC().Format(time.RFC3339Nano), Values: values, at: at})
+		res.Firings = append(res.Firings, BacktestFiring{PersonID: person.ID, EventID: eventID, Time: at.UTC().Format(event.TimeLayout), Values: values, at: at})
 		if len(res.Firings) > 2*maxFirings {
 			keepEarliest(res, maxFirings)
 		}

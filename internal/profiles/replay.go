@@ -112,7 +112,7 @@ func personEvents(ctx context.Context, st store.Events, w store.Workspace, p *id
 }
 
 // maxReplayEvents bounds the events one profile read at a past instant scans.
-const maxReplayEvents = 100_000
+const maxReplayEvents = 20_000
 
 // ValuesAt is Values at instant at, which may be in the past: the person's state is
 // recomputed from the events of the template's longest window before at, by the same
