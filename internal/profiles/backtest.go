@@ -130,6 +130,10 @@ func (e *Engine) Backtest(ctx context.Context, w store.Workspace, b Backtest) (*
 			truncate(fmt.Sprintf("more than %d persons", BacktestMaxPersons))
 			break
 		}
+		if ctx.Err() != nil {
+			truncate("the deadline passed")
+			break
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -143,7 +147,7 @@ func (e *Engine) Backtest(ctx context.Context, w store.Workspace, b Backtest) (*
 			truncate(fmt.Sprintf("more than %d events", maxEvents))
 			break
 		}
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		if ctx.Err() != nil {
 			truncate("the deadline passed")
 			break
 		}
