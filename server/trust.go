@@ -233,15 +233,7 @@ func (s *Server) backtest(c *fiber.Ctx) error {
 // explainAction says whether an action would fire now for the person an identity
 // names, each clause of its condition with its value, and the cooldown.
 func (s *Server) explainAction(c *fiber.Ctx) error {
-	ws, err := s.workspace(c)
-	if err != nil {
-		return err
-	}
-	t, err := s.profiles.Template(ws, strings.Clone(c.Params("tid")))
-	if err != nil {
-		return err
-	}
-	a, err := s.profiles.Action(ws, t.Template.ID, strings.Clone(c.Params("aid")))
+	ws, a, err := s.actionAt(c)
 	if err != nil {
 		return err
 	}
@@ -263,7 +255,7 @@ func (s *Server) explainAction(c *fiber.Ctx) error {
 		return err
 	}
 	m := meta(ws)
-	m["personId"], m["templateId"], m["identity"] = p.ID, t.Template.ID, ident
+	m["personId"], m["templateId"], m["identity"] = p.ID, a.Template.Template.ID, ident
 	return c.JSON(envelope{Meta: m, Data: x})
 }
 
