@@ -57,6 +57,11 @@ func (s *Server) flow(c *fiber.Ctx) error {
 	if err := f.Verify(func(h string) string { return c.Get(h) }, payload, s.now()); err != nil {
 		return newError(http.StatusUnauthorized, err.Error())
 	}
+	if dry.DryRun { // its parameters are no request fields (a body's may be)
+		for _, k := range dryRunParams {
+			c.Request().URI().QueryArgs().Del(k)
+		}
+	}
 	values, err := requestValues(c)
 	if err != nil {
 		return err
@@ -66,9 +71,6 @@ func (s *Server) flow(c *fiber.Ctx) error {
 	req := dry
 	req.Workspace, req.Values = ws, values
 	if req.DryRun {
-		for _, k := range dryRunParams {
-			delete(values, k)
-		}
 		c.Set("X-JDS-Dry-Run", "true")
 	}
 	d := f.Run(ctx, s.flowRuntime, req)
