@@ -45,6 +45,14 @@ type Request struct {
 	// JSON body's (a later source wins on the same name). Expressions see them as
 	// request.
 	Values map[string]any
+	// DryRun evaluates the flow without effects: it identifies nobody, writes no event
+	// (so fires no action) and says which events it would have written.
+	DryRun bool
+	// At, when set, is the instant a dry run evaluates at: now, the windows of
+	// profiles and history() (no event dated after it) are those of that instant.
+	At time.Time
+	// Trace, with DryRun, records the bindings' values and the rules tried.
+	Trace bool
 }
 
 // Decision is a flow's answer to one call.
@@ -59,11 +67,14 @@ type Decision struct {
 	// Err says why the fallback answered: a failed evaluation, a store error, a rule
 	// that answered nothing. nil when a rule answered.
 	Err error
+	// Trace is what a traced dry run did; nil otherwise.
+	Trace *Trace
 }
 
 // Written is an event a flow wrote.
 type Written struct {
-	ID, Type string
+	ID   string `json:"id"`
+	Type string `json:"type"`
 }
 
 // ErrNoRule is the fallback's reason when no rule holds.
@@ -81,17 +92,31 @@ func (f *Flow) Run(ctx context.Context, rt *Runtime, req Request) Decision {
 		}
 		d.Answer, d.Rule, d.Err = maps.Clone(f.fallback), "", err
 	}
+	d.trace(func(t *Trace) {
+		t.Rule, t.Events = d.Rule, append([]Written{}, d.Events...)
+		if d.Err != nil {
+			t.Fallback = d.Err.Error()
+		}
+	})
 	return d
 }
 
 func (f *Flow) run(ctx context.Context, rt *Runtime, req Request, d *Decision) error {
 	now := rt.Now()
+	if !req.At.IsZero() {
+		now = req.At.UTC()
+	}
+	if req.Trace {
+		d.Trace = &Trace{At: now.Format(event.TimeLayout), Bindings: []TraceBinding{}, Rules: []TraceRule{}}
+	}
 	caller, err := callerIdentity(req.Values, f.field)
 	if err != nil {
 		return err
 	}
 	env := map[string]any{"request": req.Values, "now": now}
-	if f.identify != nil {
+	if f.identify != nil && req.DryRun {
+		d.trace(func(t *Trace) { t.IdentifySkipped = true })
+	} else if f.identify != nil {
 		if err := f.identifyCaller(ctx, rt, req.Workspace, env); err != nil {
 			return err
 		}
@@ -111,7 +136,7 @@ func (f *Flow) run(ctx context.Context, rt *Runtime, req Request, d *Decision) e
 	d.PersonID = person.ID
 	pe := rules.NewPersonEnv(person)
 	env["person"] = &pe
-	r := &reads{ctx: ctx, rt: rt, ws: req.Workspace, person: person, filters: f.filters}
+	r := &reads{ctx: ctx, rt: rt, ws: req.Workspace, person: person, filters: f.filters, at: req.At}
 	env["history"], env["last"], env["profile"] = r.history, r.last, r.profile
 
 	for _, b := range f.bindings {
@@ -120,18 +145,22 @@ func (f *Flow) run(ctx context.Context, rt *Runtime, req Request, d *Decision) e
 			return fmt.Errorf("bindings.%s: %s", b.name, rules.ExprMessage(err))
 		}
 		env[b.name] = v
+		d.trace(func(t *Trace) { t.Bindings = append(t.Bindings, TraceBinding{Name: b.name, Value: traceValue(v)}) })
 	}
 	for i := range f.rules {
 		ru := &f.rules[i]
 		if ru.when != nil {
 			ok, err := exprbudget.Run(ru.when, env)
 			if err != nil {
+				d.trace(func(t *Trace) { t.Rules = append(t.Rules, TraceRule{Name: ru.name, Error: rules.ExprMessage(err)}) })
 				return fmt.Errorf("%s: when: %s", ru.name, rules.ExprMessage(err))
 			}
 			if ok != true {
+				d.trace(func(t *Trace) { t.Rules = append(t.Rules, TraceRule{Name: ru.name}) })
 				continue
 			}
 		}
+		d.trace(func(t *Trace) { t.Rules = append(t.Rules, TraceRule{Name: ru.name, Holds: true}) })
 		answer := make(map[string]any, len(ru.respond))
 		for _, a := range ru.respond {
 			v := a.value
@@ -146,7 +175,7 @@ func (f *Flow) run(ctx context.Context, rt *Runtime, req Request, d *Decision) e
 			answer[a.key] = v
 		}
 		if known {
-			if err := f.write(ctx, rt, req.Workspace, ru, caller, now, env, d); err != nil {
+			if err := f.write(ctx, rt, req.Workspace, ru, caller, now, env, req.DryRun, d); err != nil {
 				return err
 			}
 		}
@@ -256,7 +285,9 @@ func renderOpt(t *rules.Text, env map[string]any) (string, error) {
 
 // write stores the events of the rule that answered, for the caller, durably, before
 // the answer goes out: a journey action they trigger fires in the same commit.
-func (f *Flow) write(ctx context.Context, rt *Runtime, ws store.Workspace, ru *rule, caller string, now time.Time, env map[string]any, d *Decision) error {
+// A dry run builds and checks them the same way and stops before the ingest pipeline:
+// Decision.Events lists what it would have written.
+func (f *Flow) write(ctx context.Context, rt *Runtime, ws store.Workspace, ru *rule, caller string, now time.Time, env map[string]any, dryRun bool, d *Decision) error {
 	if len(ru.events) == 0 {
 		return nil
 	}
@@ -294,10 +325,19 @@ func (f *Flow) write(ctx context.Context, rt *Runtime, ws store.Workspace, ru *r
 		}
 		ev, bad := event.Decode(raw, now, rt.Limits)
 		if bad != nil {
+			if dryRun {
+				return fmt.Errorf("%s: %s", path, strings.Join(bad.Errors, "; "))
+			}
 			rt.Ingest.Refused(1)
 			return fmt.Errorf("%s: %s", path, strings.Join(bad.Errors, "; "))
 		}
 		evs = append(evs, ev)
+	}
+	if dryRun {
+		for _, ev := range evs {
+			d.Events = append(d.Events, Written{ID: ev.ID, Type: ev.Type})
+		}
+		return nil
 	}
 	if err := rt.Quota.Take(ws, len(evs)); err != nil {
 		return fmt.Errorf("%s: writing events: %w", ru.name, err)
@@ -349,6 +389,9 @@ type reads struct {
 	ws      store.Workspace
 	person  *identity.Person
 	filters map[string]*filter.Filter
+	// at, when set, is a dry run's instant: history() leaves out the events dated
+	// after it, profile() answers at it.
+	at time.Time
 }
 
 // history returns the caller's latest events that match the filters ("" for none),
@@ -368,7 +411,11 @@ func (r *reads) history(attr, data string, top int) ([]*rules.EventEnv, error) {
 	if m.Data, err = r.filter(data, "data"); err != nil {
 		return nil, err
 	}
-	raws, err := r.rt.Store.History(r.ctx, r.ws, r.person, store.Query{Limit: top, Match: m.Func()})
+	match := m.Func()
+	if !r.at.IsZero() {
+		match = notAfter(r.at, match)
+	}
+	raws, err := r.rt.Store.History(r.ctx, r.ws, r.person, store.Query{Limit: top, Match: match})
 	if err != nil {
 		return nil, err
 	}
@@ -413,7 +460,12 @@ func (r *reads) profile(template string) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("profile(%q): %w", template, err)
 	}
-	values, err := r.rt.Profiles.Values(r.ctx, r.ws, r.person, c)
+	var values map[string]any
+	if r.at.IsZero() {
+		values, err = r.rt.Profiles.Values(r.ctx, r.ws, r.person, c)
+	} else {
+		values, err = r.rt.Profiles.ValuesAt(r.ctx, r.ws, r.person, c, r.at)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("profile(%q): %w", template, err)
 	}

@@ -416,14 +416,7 @@ func (c *CompiledAction) compileCondition(errs *problems) {
 		}
 		return
 	}
-	env := map[string]any{}
-	profile := map[string]any{}
-	for _, a := range c.Template.Attrs {
-		env[a.Name] = sampleValue(a)
-		profile[a.Name] = sampleValue(a)
-	}
-	env[profileVar] = profile
-	prog, err := exprbudget.Compile(src, expr.Env(env), expr.AsBool(), expr.DisableBuiltin("now"))
+	prog, err := exprbudget.Compile(src, c.conditionOptions(expr.AsBool())...)
 	if err != nil {
 		exprErrorNow(errs, "condition", src, 0, err, "now() is not available in conditions: they read the profile, whose windows already end at the time of evaluation")
 		return
@@ -442,6 +435,38 @@ func (c *CompiledAction) compileCondition(errs *problems) {
 			}
 		}
 	}
+}
+
+// conditionOptions are the options the condition compiles with (and each of its
+// clauses, for explanations): every attribute by name, typed, and profile, the same
+// values as a map.
+func (c *CompiledAction) conditionOptions(more ...expr.Option) []expr.Option {
+	env := map[string]any{}
+	profile := map[string]any{}
+	for _, a := range c.Template.Attrs {
+		env[a.Name] = sampleValue(a)
+		profile[a.Name] = sampleValue(a)
+	}
+	env[profileVar] = profile
+	return append([]expr.Option{expr.Env(env), expr.DisableBuiltin("now")}, more...)
+}
+
+// conditionEnv is what the condition runs over: the values of the attributes it reads.
+func (c *CompiledAction) conditionEnv(results map[string]Result) (map[string]any, error) {
+	vals := make(map[string]any, len(c.condAttrs))
+	for _, a := range c.condAttrs {
+		res, ok := results[a.Name]
+		if !ok {
+			return nil, fmt.Errorf("action %q: evaluating the condition: no result for attribute %q", c.Action.Name, a.Name)
+		}
+		vals[a.Name] = exprValue(a, res.Value)
+	}
+	env := make(map[string]any, len(vals)+1)
+	for k, v := range vals {
+		env[k] = v
+	}
+	env[profileVar] = vals
+	return env, nil
 }
 
 // profileRefs lists the attributes an expression reads: profile.<name> and
@@ -530,19 +555,10 @@ func (c *CompiledAction) HoldsWithin(results map[string]Result, budget *exprbudg
 	if c.cond == nil {
 		return c.rule != nil, nil
 	}
-	vals := make(map[string]any, len(c.condAttrs))
-	for _, a := range c.condAttrs {
-		res, ok := results[a.Name]
-		if !ok {
-			return false, fmt.Errorf("action %q: evaluating the condition: no result for attribute %q", c.Action.Name, a.Name)
-		}
-		vals[a.Name] = exprValue(a, res.Value)
+	env, err := c.conditionEnv(results)
+	if err != nil {
+		return false, err
 	}
-	env := make(map[string]any, len(vals)+1)
-	for k, v := range vals {
-		env[k] = v
-	}
-	env[profileVar] = vals
 	if budget == nil {
 		budget = exprbudget.NewBudget(exprbudget.Units)
 	}

@@ -134,15 +134,7 @@ func (s *Server) saveAction(c *fiber.Ctx) error {
 }
 
 func (s *Server) deleteAction(c *fiber.Ctx) error {
-	ws, err := s.workspace(c)
-	if err != nil {
-		return err
-	}
-	t, err := s.profiles.Template(ws, strings.Clone(c.Params("tid")))
-	if err != nil {
-		return err
-	}
-	a, err := s.profiles.Action(ws, t.Template.ID, strings.Clone(c.Params("aid")))
+	ws, a, err := s.actionAt(c)
 	if err != nil {
 		return err
 	}
@@ -152,6 +144,20 @@ func (s *Server) deleteAction(c *fiber.Ctx) error {
 		return templateError(err)
 	}
 	return c.JSON(envelope{Meta: meta(ws), Data: viewAction(ws, a)})
+}
+
+// actionAt finds the action a path names: …/template-id/{tid}/action-id/{aid}.
+func (s *Server) actionAt(c *fiber.Ctx) (store.Workspace, *rules.CompiledAction, error) {
+	ws, err := s.workspace(c)
+	if err != nil {
+		return ws, nil, err
+	}
+	t, err := s.profiles.Template(ws, strings.Clone(c.Params("tid")))
+	if err != nil {
+		return ws, nil, err
+	}
+	a, err := s.profiles.Action(ws, t.Template.ID, strings.Clone(c.Params("aid")))
+	return ws, a, err
 }
 
 // deliveriesOf lists deliveries for the history and dead-letter paths: a person's

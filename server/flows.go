@@ -40,7 +40,11 @@ func (s *Server) flow(c *fiber.Ctx) error {
 	if f == nil {
 		return newError(http.StatusNotFound, fmt.Sprintf("no flow named %q in the flows directory", name))
 	}
-	if f.Writes() { // it writes events or identifies callers: the token must allow w
+	dry, err := dryRunOf(c)
+	if err != nil {
+		return err
+	}
+	if f.Writes() && !dry.DryRun { // it writes events or identifies callers: the token must allow w
 		c.Locals(localToken).(*access).write = true
 		if _, err := s.workspace(c); err != nil {
 			return err
@@ -53,13 +57,23 @@ func (s *Server) flow(c *fiber.Ctx) error {
 	if err := f.Verify(func(h string) string { return c.Get(h) }, payload, s.now()); err != nil {
 		return newError(http.StatusUnauthorized, err.Error())
 	}
+	if dry.DryRun { // its parameters are no request fields (a body's may be)
+		for _, k := range dryRunParams {
+			c.Request().URI().QueryArgs().Del(k)
+		}
+	}
 	values, err := requestValues(c)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := s.requestContext()
 	defer cancel()
-	d := f.Run(ctx, s.flowRuntime, flows.Request{Workspace: ws, Values: values})
+	req := dry
+	req.Workspace, req.Values = ws, values
+	if req.DryRun {
+		c.Set("X-JDS-Dry-Run", "true")
+	}
+	d := f.Run(ctx, s.flowRuntime, req)
 	if d.PersonID != "" {
 		c.Set("X-JDS-Person-ID", d.PersonID)
 	}
@@ -79,6 +93,9 @@ func (s *Server) flow(c *fiber.Ctx) error {
 	} else {
 		s.metrics.flowDecision(f.Name, "rule")
 		c.Set("X-JDS-Flow-Rule", d.Rule)
+	}
+	if d.Trace != nil {
+		return c.JSON(traced(d))
 	}
 	return c.JSON(d.Answer)
 }

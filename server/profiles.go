@@ -241,9 +241,13 @@ func (s *Server) profileView(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	view, err := s.viewFunc(c)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := s.requestContext()
 	defer cancel()
-	v, err := s.profiles.View(ctx, ws, p, t)
+	v, err := view(ctx, ws, p, t)
 	if err != nil {
 		return err
 	}
@@ -263,6 +267,10 @@ func (s *Server) profileStream(c *fiber.Ctx) error {
 		return err
 	}
 	t, err := s.profiles.Template(ws, templateRef(c))
+	if err != nil {
+		return err
+	}
+	view, err := s.viewFunc(c)
 	if err != nil {
 		return err
 	}
@@ -286,7 +294,7 @@ func (s *Server) profileStream(c *fiber.Ctx) error {
 			}
 			ctx, cancel := s.requestContext()
 			defer cancel()
-			v, err := s.profiles.View(ctx, ws, p, t)
+			v, err := view(ctx, ws, p, t)
 			if err != nil {
 				return err
 			}

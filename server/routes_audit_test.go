@@ -109,6 +109,9 @@ var auditedRoutes = map[string]struct {
 	"GET /admin/v1/api/journey-actions/workspace-id/:ws/template-id/:tid/action-id/:aid":    {actPath + "/template-id/nope/action-id/nope", needs("action", false)},
 	"PUT /admin/v1/api/journey-actions/workspace-id/:ws/template-id/:tid/action-id/:aid":    {actPath + "/template-id/nope/action-id/nope", needs("action", true)},
 	"DELETE /admin/v1/api/journey-actions/workspace-id/:ws/template-id/:tid/action-id/:aid": {actPath + "/template-id/nope/action-id/nope", needs("action", true)},
+	// Issue 21: backtests and explanations.
+	"POST /admin/v1/api/journey-actions/backtest/workspace-id/:ws":                               {"/admin/v1/api/journey-actions/backtest/workspace-id/" + ws, needs("action", true)},
+	"GET /admin/v1/api/journey-actions/workspace-id/:ws/template-id/:tid/action-id/:aid/explain": {actPath + "/template-id/nope/action-id/nope/explain?identity=x", needs("action", false)},
 
 	"POST /v1/flows/:name":                     {"/v1/flows/nope?workspaceId=" + ws, needs("flow", false)},
 	"GET /v1/flows/:name":                      {"/v1/flows/nope?workspaceId=" + ws, needs("flow", false)},

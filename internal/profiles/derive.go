@@ -26,6 +26,9 @@ type Deriver struct {
 	log  *slog.Logger
 	// suppressed is told of each trigger a cooldown kept from firing; nil: nobody.
 	suppressed func(connector string)
+	// fired is told of each firing, once its deliveries are queued; nil: nobody. A
+	// backtest's deriver records firings this way.
+	fired func(a *rules.CompiledAction, eventID string, at time.Time, results map[string]rules.Result)
 }
 
 // NewDeriver returns the deriver of the templates and actions in sets. suppressed, if
@@ -105,7 +108,12 @@ func matchAll(log *slog.Logger, attrs []*rules.CompiledAttr, env *rules.EventEnv
 // Derive implements store.Deriver: it updates the state of every attribute the event
 // counts for, and fires the actions that read them.
 func (d *Deriver) Derive(st store.State, ev store.StoredEvent) error {
-	s := d.sets.setFor(st.Workspace())
+	return d.derive(st, d.sets.setFor(st.Workspace()), ev)
+}
+
+// derive applies an event to the state of the attributes of s that count it, and fires
+// the actions of s that read them. Live commits and backtests both run it.
+func (d *Deriver) derive(st store.State, s *set, ev store.StoredEvent) error {
 	attrs := s.byEvent[ev.Type]
 	if len(attrs) == 0 {
 		return nil
@@ -311,6 +319,9 @@ func (d *Deriver) fireOne(st store.State, a *rules.CompiledAction, env *rules.Ev
 		if _, err := st.Enqueue(payload, due); err != nil {
 			return err
 		}
+	}
+	if d.fired != nil {
+		d.fired(a, env.ID, now, results)
 	}
 	return st.Set(firedKey(a.Action.ID), []byte(strconv.FormatInt(now.UnixNano(), 10)))
 }

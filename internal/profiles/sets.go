@@ -112,16 +112,15 @@ func (ss *Sets) setFor(w store.Workspace) *set {
 	if s = ss.sets[w]; s != nil {
 		return s
 	}
-	s = &set{byEvent: map[string][]*rules.CompiledAttr{}, decode: map[string]*decoding{}}
-	s.templates = append(s.templates, *ss.files.Load()...)
-	s.actions = append(s.actions, *ss.fileActions.Load()...)
+	templates := append([]*rules.Compiled(nil), *ss.files.Load()...)
+	actions := append([]*rules.CompiledAction(nil), *ss.fileActions.Load()...)
 	actionIDs := make([]string, 0, len(ss.apiActions[w]))
 	for id := range ss.apiActions[w] {
 		actionIDs = append(actionIDs, id)
 	}
 	sort.Strings(actionIDs)
 	for _, id := range actionIDs {
-		s.actions = append(s.actions, ss.apiActions[w][id])
+		actions = append(actions, ss.apiActions[w][id])
 	}
 	ids := make([]string, 0, len(ss.api[w]))
 	for id := range ss.api[w] {
@@ -129,8 +128,16 @@ func (ss *Sets) setFor(w store.Workspace) *set {
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		s.templates = append(s.templates, ss.api[w][id])
+		templates = append(templates, ss.api[w][id])
 	}
+	s = newSet(templates, actions)
+	ss.sets[w] = s
+	return s
+}
+
+// newSet indexes templates and the actions over them for deriving.
+func newSet(templates []*rules.Compiled, actions []*rules.CompiledAction) *set {
+	s := &set{templates: templates, actions: actions, byEvent: map[string][]*rules.CompiledAttr{}, decode: map[string]*decoding{}}
 	seen := map[string]bool{}
 	for _, t := range s.templates {
 		for _, a := range t.Attrs {
@@ -157,7 +164,6 @@ func (ss *Sets) setFor(w store.Workspace) *set {
 	for _, d := range s.decode {
 		d.keys = slices.Compact(slices.Sorted(slices.Values(d.keys)))
 	}
-	ss.sets[w] = s
 	return s
 }
 

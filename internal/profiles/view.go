@@ -82,11 +82,24 @@ type AttributeView struct {
 	// JourneyEvents are the events that counted, each a JSON string of the event, as
 	// the live service sends them (widgets JSON.parse each entry).
 	JourneyEvents []string `json:"journeyEvents,omitempty"`
+	// Explain says which events counted and why others did not (ext, ViewExplained).
+	Explain *AttributeExplain `json:"explain,omitempty"`
 }
 
 // View computes a person's profile for a template at this instant, from the state the
 // ledger's commits keep: the cost does not grow with the length of the history.
 func (e *Engine) View(ctx context.Context, w store.Workspace, p *identity.Person, c *rules.Compiled) (*View, error) {
+	return e.view(ctx, w, p, c, false)
+}
+
+// ViewExplained is View with each attribute's explanation: the events it counts and
+// why the others of its type do not, from the person's history at the same instant
+// (bounded by the template's longest window and MaxExplainEvents).
+func (e *Engine) ViewExplained(ctx context.Context, w store.Workspace, p *identity.Person, c *rules.Compiled) (*View, error) {
+	return e.view(ctx, w, p, c, true)
+}
+
+func (e *Engine) view(ctx context.Context, w store.Workspace, p *identity.Person, c *rules.Compiled, explain bool) (*View, error) {
 	now := e.now()
 	v := &View{
 		OrganizationID: w.Org,
@@ -129,6 +142,15 @@ func (e *Engine) View(ctx context.Context, w store.Workspace, p *identity.Person
 	})
 	if err != nil {
 		return nil, err
+	}
+	if explain {
+		xs, err := e.explainAttrs(ctx, w, p, c, now)
+		if err != nil {
+			return nil, fmt.Errorf("explaining the profile: %w", err)
+		}
+		for i := range v.Attributes {
+			v.Attributes[i].Explain = xs[i]
+		}
 	}
 	v.SystemMetdata = v.SystemMetadata
 	return v, nil

@@ -59,6 +59,10 @@ Usage:
                                    make a data directory from a full backup and its incrementals
   jds migrate [--config FILE]      bring the PostgreSQL schema at store.url up to date, and exit
   jds version                      print the version
+  jds backtest --rules FILE --from TIME [--to TIME] [--url URL --token TOKEN --workspace WS]
+                                   what a rule file's action would have fired over stored events
+  jds flows run NAME [--at TIME] [--ani NUMBER] [--url URL --token TOKEN --workspace WS]
+                                   a flow's dry run on a running jds: its answer and trace, no writes
   jds help [COMMAND]               this text, or a command's flags (as jds COMMAND --help)
 
 The configuration file may also be given as $JDS_CONFIG; with none, jds runs on its
@@ -99,6 +103,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err = parse(flags("version", "", stderr), args); err == nil {
 			fmt.Fprintln(stdout, "jds", version())
 		}
+	case "backtest":
+		err = backtest(ctx, args, stdout, stderr)
+	case "flows":
+		err = flowsCommand(ctx, args, stdout, stderr)
 	case "help":
 		if len(args) == 1 && args[0] != "help" && !strings.HasPrefix(args[0], "-") {
 			return Main(ctx, []string{args[0], "--help"}, stdout, stderr)
