@@ -149,6 +149,7 @@ func usageOr(err error) error {
 	return errUsage
 }
 
+// envOr is $name, or def when it is empty.
 func envOr(name, def string) string {
 	if v := os.Getenv(name); v != "" {
 		return v

@@ -25,19 +25,10 @@ type remote struct {
 
 func remoteFlags(fs *flag.FlagSet) remote {
 	return remote{
-		url:       fs.String("url", fromEnv("JDS_URL", "http://localhost:8080"), "the running jds ($JDS_URL)"),
+		url:       fs.String("url", envOr("JDS_URL", "http://localhost:8080"), "the running jds ($JDS_URL)"),
 		token:     fs.String("token", os.Getenv("JDS_TOKEN"), "a token for the workspace ($JDS_TOKEN)"),
-		workspace: fs.String("workspace", fromEnv("JDS_WORKSPACE", "default"), "the workspace ($JDS_WORKSPACE)"),
+		workspace: fs.String("workspace", envOr("JDS_WORKSPACE", "default"), "the workspace ($JDS_WORKSPACE)"),
 	}
-}
-
-// fromEnv is $name, or def when it is empty. (Main's import.go has the same as envOr:
-// once both are merged, one of them goes.)
-func fromEnv(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
 }
 
 // do sends a request and writes the answer, indented, to stdout; a non-2xx answer is
