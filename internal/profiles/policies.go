@@ -1,0 +1,351 @@
+package profiles
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/openjds/jds/internal/store"
+	"github.com/openjds/jds/rules"
+)
+
+// Contact policies hold back the deliveries of every journey action through the
+// connectors they name. They apply inside the commit of the event that fires the
+// action, so that what they count is exact and atomic with it, and what they keep is
+// derived state of the person (so it follows merges):
+//
+//   - opt-out: the person's latest reply among the policy's stop and start words,
+//     derived from their events (Derive, and Rebuild from the whole history); a
+//     stopped person's deliveries are recorded suppressed;
+//   - maxPerPerson: the firing times of the deliveries the policy let through, in the
+//     window; one past the count is suppressed;
+//   - quietHours: a delivery due inside them is deferred to their end, in the person's
+//     time zone.
+//
+// A held delivery is recorded with the policy's name (store.PolicyHold): a suppressed
+// one is never sent, a deferred one is queued for its new due time.
+
+// policies are the contact policies in force: rule files' apply to every workspace,
+// and each workspace may have its own list through the API.
+type policies struct {
+	mu    sync.RWMutex
+	files []*rules.CompiledPolicy
+	api   map[store.Workspace][]*rules.CompiledPolicy
+}
+
+// Policies lists the contact policies of a workspace: rule files' first, then the
+// API's.
+func (ss *Sets) Policies(w store.Workspace) []*rules.CompiledPolicy {
+	ss.policies.mu.RLock()
+	defer ss.policies.mu.RUnlock()
+	api := ss.policies.api[w]
+	if len(api) == 0 {
+		return ss.policies.files
+	}
+	return append(slices.Clip(ss.policies.files), api...)
+}
+
+// SetFilePolicies swaps in the contact policies of the rule files.
+func (ss *Sets) SetFilePolicies(ps []*rules.CompiledPolicy) {
+	ss.policies.mu.Lock()
+	defer ss.policies.mu.Unlock()
+	ss.policies.files = ps
+}
+
+func (ss *Sets) putAPIPolicies(w store.Workspace, ps []*rules.CompiledPolicy) {
+	ss.policies.mu.Lock()
+	defer ss.policies.mu.Unlock()
+	if ss.policies.api == nil {
+		ss.policies.api = map[store.Workspace][]*rules.CompiledPolicy{}
+	}
+	if len(ps) == 0 {
+		delete(ss.policies.api, w)
+		return
+	}
+	ss.policies.api[w] = ps
+}
+
+// APIPolicies lists the contact policies a workspace has through the API.
+func (ss *Sets) APIPolicies(w store.Workspace) []*rules.CompiledPolicy {
+	ss.policies.mu.RLock()
+	defer ss.policies.mu.RUnlock()
+	return ss.policies.api[w]
+}
+
+// policyCollection holds, per workspace, one document: the list of its API policies.
+const (
+	policyCollection = "contact-policies"
+	policyDoc        = "policies"
+)
+
+// SavePolicies replaces the contact policies of a workspace made through the API with
+// the list raw holds (JSON, as rules.Options.ParsePoliciesJSON reads it); their names
+// must differ from the rule files'. An empty list removes them. They apply from the
+// next event.
+func (e *Engine) SavePolicies(ctx context.Context, w store.Workspace, raw []byte) ([]*rules.CompiledPolicy, error) {
+	o := e.checksFor(w)
+	ps, err := o.ParsePoliciesJSON(raw)
+	if err != nil {
+		return nil, err
+	}
+	e.policies.mu.RLock()
+	files := e.policies.files
+	e.policies.mu.RUnlock()
+	for i, p := range ps {
+		for _, f := range files {
+			if strings.EqualFold(f.Policy.Name, p.Policy.Name) {
+				return nil, &rules.Error{Path: fmt.Sprintf("[%d].name", i), Msg: fmt.Sprintf("%q is the name of a policy of %s", p.Policy.Name, f.Policy.Source)}
+			}
+		}
+	}
+	if len(ps) == 0 {
+		err = e.store.DeleteDoc(ctx, w, policyCollection, policyDoc)
+		if errors.Is(err, store.ErrNotFound) {
+			err = nil
+		}
+	} else {
+		err = e.store.PutDoc(ctx, w, policyCollection, policyDoc, raw)
+	}
+	if err != nil {
+		return nil, err
+	}
+	e.putAPIPolicies(w, ps)
+	return ps, nil
+}
+
+// loadPolicies makes a workspace's stored API policies live.
+func (e *Engine) loadPolicies(w store.Workspace, _ string, raw []byte) error {
+	ps, err := rules.ParsePoliciesJSON(raw)
+	if err != nil {
+		return fmt.Errorf("stored contact policies of %s: %w", w, err)
+	}
+	e.putAPIPolicies(w, ps)
+	return nil
+}
+
+// reloadPolicies follows the policies another node changed (store.Documents'
+// OnDocument).
+func (e *Engine) reloadPolicies(w store.Workspace, coll, _ string) {
+	if coll != policyCollection {
+		return
+	}
+	raw, err := e.store.GetDoc(context.Background(), w, policyCollection, policyDoc)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		e.putAPIPolicies(w, nil)
+	case err != nil:
+		e.log.Error("reloading the contact policies another node changed", "workspace", w.String(), "err", err)
+	default:
+		if err := e.loadPolicies(w, policyDoc, raw); err != nil {
+			e.log.Error("reloading the contact policies another node changed", "workspace", w.String(), "err", err)
+		}
+	}
+}
+
+// openPolicies loads the API policies of every workspace and follows other nodes'
+// changes.
+func (e *Engine) openPolicies(ctx context.Context) error {
+	if err := e.store.AllDocs(ctx, policyCollection, e.loadPolicies); err != nil {
+		return err
+	}
+	e.store.OnDocument(e.reloadPolicies)
+	return nil
+}
+
+// OnHeld makes the deriver tell fn of every delivery a contact policy held back: the
+// policy's name and the outcome (store.OutcomeSuppressed, store.OutcomeDeferred). It
+// runs inside the commit and must not block (a metric's counter). Call before use.
+func (d *Deriver) OnHeld(fn func(policy, outcome string)) { d.held = fn }
+
+// optOut is a person's opt-out state for one policy: their latest reply among its words.
+type optOut struct {
+	out bool
+	at  time.Time // the reply's event time
+}
+
+func decodeOptOut(raw []byte) (optOut, bool) {
+	flag, at, ok := strings.Cut(string(raw), ":")
+	ns, err := strconv.ParseInt(at, 10, 64)
+	if !ok || err != nil {
+		return optOut{}, false
+	}
+	return optOut{out: flag == "out", at: time.Unix(0, ns).UTC()}, true
+}
+
+func (o optOut) encode() []byte {
+	flag := "in"
+	if o.out {
+		flag = "out"
+	}
+	return []byte(flag + ":" + strconv.FormatInt(o.at.UnixNano(), 10))
+}
+
+// replies updates the opt-out state of the policies of the event's workspace whose
+// replies the event may be: the latest reply (by event time) wins.
+func (d *Deriver) replies(st store.State, ev store.StoredEvent) error {
+	var env *rules.EventEnv
+	for _, p := range d.sets.Policies(st.Workspace()) {
+		if p.Policy.OptOut == nil || p.Policy.OptOut.Event != ev.Type {
+			continue
+		}
+		if env == nil {
+			var err error
+			if env, err = rules.NewEventEnv(ev.Raw); err != nil {
+				return nil // a reply that cannot be read opts nobody out; deriving reports it
+			}
+		}
+		out, ok := p.Reply(env)
+		if !ok {
+			continue
+		}
+		raw, err := st.Get(p.OptOutState())
+		if err != nil {
+			return err
+		}
+		if cur, ok := decodeOptOut(raw); ok && cur.at.After(ev.Time) {
+			continue // a later reply is known
+		}
+		if err := st.Set(p.OptOutState(), optOut{out: out, at: ev.Time}.encode()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rebuildReplies recomputes the opt-out states from the person's whole history. A
+// state whose replies are all gone (retention) is kept: a STOP is not forgotten.
+func (d *Deriver) rebuildReplies(st store.State, events store.EventSource) error {
+	types := map[string]bool{}
+	for _, p := range d.sets.Policies(st.Workspace()) {
+		if p.Policy.OptOut != nil {
+			types[p.Policy.OptOut.Event] = true
+		}
+	}
+	if len(types) == 0 {
+		return nil
+	}
+	return events(time.Time{}, func(ev store.StoredEvent) error {
+		if !types[ev.Type] {
+			return nil
+		}
+		return d.replies(st, ev)
+	})
+}
+
+// optedOut reports whether a person (and those merged into it) last replied a stop word.
+func optedOut(st store.State, p *rules.CompiledPolicy) (bool, error) {
+	vals, err := st.GetMerged(p.OptOutState())
+	if err != nil {
+		return false, err
+	}
+	var latest optOut
+	for _, raw := range vals {
+		if o, ok := decodeOptOut(raw); ok && !o.at.Before(latest.at) {
+			latest = o
+		}
+	}
+	return latest.out, nil
+}
+
+// sentTimes decodes a list of firing times (Unix nanoseconds, comma-separated).
+func sentTimes(raw []byte) []time.Time {
+	var out []time.Time
+	for f := range strings.SplitSeq(string(raw), ",") {
+		if ns, err := strconv.ParseInt(f, 10, 64); err == nil {
+			out = append(out, time.Unix(0, ns))
+		}
+	}
+	return out
+}
+
+// held decides what the contact policies ps do to a delivery through connector, fired
+// at now and due at due: nil, or the hold and the due time it ends with. A delivery
+// that goes out (deferred or not) counts toward maxPerPerson.
+func (d *Deriver) hold(st store.State, ps []*rules.CompiledPolicy, connector string, now, due time.Time,
+	profile map[string]rules.Result, env *rules.EventEnv) (*store.PolicyHold, time.Time, error) {
+	var applying []*rules.CompiledPolicy
+	for _, p := range ps {
+		if p.Applies(connector) {
+			applying = append(applying, p)
+		}
+	}
+	if len(applying) == 0 {
+		return nil, due, nil
+	}
+	for _, p := range applying {
+		if p.Policy.OptOut != nil {
+			out, err := optedOut(st, p)
+			if err != nil {
+				return nil, due, err
+			}
+			if out {
+				return d.note(&store.PolicyHold{Name: p.Policy.Name, Outcome: store.OutcomeSuppressed, Reason: rules.ReasonOptOut}), due, nil
+			}
+		}
+		if p.Policy.MaxPerPerson != nil {
+			vals, err := st.GetMerged(p.SentState())
+			if err != nil {
+				return nil, due, err
+			}
+			var sent []time.Time
+			for _, raw := range vals {
+				sent = append(sent, sentTimes(raw)...)
+			}
+			if p.Full(now, sent) {
+				return d.note(&store.PolicyHold{Name: p.Policy.Name, Outcome: store.OutcomeSuppressed, Reason: rules.ReasonMaxPerPerson}), due, nil
+			}
+		}
+	}
+	var h *store.PolicyHold
+	// A deferral may end inside another policy's quiet hours: defer until none holds.
+	for range len(applying) + 1 {
+		moved := false
+		for _, p := range applying {
+			if end, ok := p.QuietUntil(due, p.Zone(profile, env)); ok {
+				if h == nil {
+					h = &store.PolicyHold{Outcome: store.OutcomeDeferred, Reason: rules.ReasonQuietHours, DeferredFrom: due.UTC()}
+				}
+				h.Name, due, moved = p.Policy.Name, end, true
+			}
+		}
+		if !moved {
+			break
+		}
+	}
+	for _, p := range applying {
+		if p.Policy.MaxPerPerson == nil {
+			continue
+		}
+		raw, err := st.Get(p.SentState())
+		if err != nil {
+			return nil, due, err
+		}
+		var kept []string
+		for _, t := range sentTimes(raw) {
+			if now.Sub(t) < p.Per {
+				kept = append(kept, strconv.FormatInt(t.UnixNano(), 10))
+			}
+		}
+		kept = append(kept, strconv.FormatInt(now.UnixNano(), 10))
+		if err := st.Set(p.SentState(), []byte(strings.Join(kept, ","))); err != nil {
+			return nil, due, err
+		}
+	}
+	if h != nil {
+		d.note(h)
+	}
+	return h, due, nil
+}
+
+// note tells the deriver's listener of a hold.
+func (d *Deriver) note(h *store.PolicyHold) *store.PolicyHold {
+	if d.held != nil {
+		d.held(h.Name, h.Outcome)
+	}
+	return h
+}
