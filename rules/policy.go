@@ -169,7 +169,9 @@ func (p *CompiledPolicy) Full(now time.Time, sent []time.Time) bool {
 
 // ParsePoliciesJSON is [Options.ParsePoliciesJSON] without checks against the
 // configuration: how stored policies are read back.
-func ParsePoliciesJSON(raw []byte) ([]*CompiledPolicy, error) { return Options{}.ParsePoliciesJSON(raw) }
+func ParsePoliciesJSON(raw []byte) ([]*CompiledPolicy, error) {
+	return Options{}.ParsePoliciesJSON(raw)
+}
 
 // ParsePoliciesJSON decodes a workspace's policies as the API takes them: a JSON list
 // of policies, strictly, checked as o asks (their connectors). The error joins one
@@ -392,4 +394,69 @@ func uniquePolicies(files []*File) []error {
 		}
 	}
 	return errs
+}
+
+// PersonPolicies is what contact policies know of one person: their opt-out and the
+// firing times of their deliveries each policy let through.
+type PersonPolicies interface {
+	OptedOut(p *CompiledPolicy) (bool, error)
+	Sent(p *CompiledPolicy) ([]time.Time, error)
+}
+
+// Hold is what contact policies do to a delivery: nothing (Outcome ""), suppress it
+// (OutcomeSuppressed: recorded, never sent), or defer it to Due (OutcomeDeferred).
+type Hold struct {
+	Policy, Outcome, Reason string
+	Due                     time.Time // when the delivery is due, deferred or not
+}
+
+// Policy outcomes.
+const (
+	OutcomeSuppressed = "suppressed"
+	OutcomeDeferred   = "deferred"
+)
+
+// Decide applies the policies ps to a delivery through connector, fired at now and due
+// at due, for the person st describes: a stop word or a full maxPerPerson suppresses
+// it; quiet hours defer it to their end (again while that end falls in another
+// policy's). Count lists the policies whose maxPerPerson the delivery counts toward
+// when it is not suppressed (the caller records now for each). zone is each policy's
+// time zone for the person.
+func Decide(ps []*CompiledPolicy, connector string, now, due time.Time, zone func(*CompiledPolicy) *time.Location,
+	st PersonPolicies) (h Hold, count []*CompiledPolicy, err error) {
+	h.Due = due
+	var applying []*CompiledPolicy
+	for _, p := range ps {
+		if p.Applies(connector) {
+			applying = append(applying, p)
+		}
+	}
+	for _, p := range applying {
+		if p.Policy.OptOut != nil {
+			out, err := st.OptedOut(p)
+			if err != nil || out {
+				return Hold{Policy: p.Policy.Name, Outcome: OutcomeSuppressed, Reason: ReasonOptOut, Due: due}, nil, err
+			}
+		}
+		if p.Policy.MaxPerPerson != nil {
+			sent, err := st.Sent(p)
+			if err != nil || p.Full(now, sent) {
+				return Hold{Policy: p.Policy.Name, Outcome: OutcomeSuppressed, Reason: ReasonMaxPerPerson, Due: due}, nil, err
+			}
+			count = append(count, p)
+		}
+	}
+	for range len(applying) + 1 {
+		moved := false
+		for _, p := range applying {
+			if end, ok := p.QuietUntil(h.Due, zone(p)); ok {
+				h = Hold{Policy: p.Policy.Name, Outcome: OutcomeDeferred, Reason: ReasonQuietHours, Due: end}
+				moved = true
+			}
+		}
+		if !moved {
+			break
+		}
+	}
+	return h, count, nil
 }

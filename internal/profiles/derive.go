@@ -289,7 +289,7 @@ func (d *Deriver) fireOne(st store.State, a *rules.CompiledAction, env *rules.Ev
 	for name, r := range results {
 		profile[name] = r.Value
 	}
-	policies := d.sets.Policies(st.Workspace())
+	policies := d.policiesOf(st.Workspace())
 	for i, t := range triggers {
 		del := connectors.Delivery{
 			Connector: t.Connector, ActionID: a.Action.ID, Action: a.Action.Name, EventID: env.ID, PersonID: p.ID,

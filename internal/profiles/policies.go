@@ -162,6 +162,15 @@ func (e *Engine) openPolicies(ctx context.Context) error {
 // runs inside the commit and must not block (a metric's counter). Call before use.
 func (d *Deriver) OnHeld(fn func(policy, outcome string)) { d.held = fn }
 
+// policiesOf are the contact policies the deriver applies in a workspace: none for a
+// replay's deriver (backtests, explanations), which has no Sets and counts firings.
+func (d *Deriver) policiesOf(w store.Workspace) []*rules.CompiledPolicy {
+	if d.sets == nil {
+		return nil
+	}
+	return d.sets.Policies(w)
+}
+
 // optOut is a person's opt-out state for one policy: their latest reply among its words.
 type optOut struct {
 	out bool
@@ -189,7 +198,7 @@ func (o optOut) encode() []byte {
 // replies the event may be: the latest reply (by event time) wins.
 func (d *Deriver) replies(st store.State, ev store.StoredEvent) error {
 	var env *rules.EventEnv
-	for _, p := range d.sets.Policies(st.Workspace()) {
+	for _, p := range d.policiesOf(st.Workspace()) {
 		if p.Policy.OptOut == nil || p.Policy.OptOut.Event != ev.Type {
 			continue
 		}
@@ -221,7 +230,7 @@ func (d *Deriver) replies(st store.State, ev store.StoredEvent) error {
 // state whose replies are all gone (retention) is kept: a STOP is not forgotten.
 func (d *Deriver) rebuildReplies(st store.State, events store.EventSource) error {
 	types := map[string]bool{}
-	for _, p := range d.sets.Policies(st.Workspace()) {
+	for _, p := range d.policiesOf(st.Workspace()) {
 		if p.Policy.OptOut != nil {
 			types[p.Policy.OptOut.Event] = true
 		}
@@ -263,64 +272,35 @@ func sentTimes(raw []byte) []time.Time {
 	return out
 }
 
-// held decides what the contact policies ps do to a delivery through connector, fired
-// at now and due at due: nil, or the hold and the due time it ends with. A delivery
-// that goes out (deferred or not) counts toward maxPerPerson.
+// personPolicies is what policies know of a person, read from the unit of work: the
+// person's values and those of the persons merged into it.
+type personPolicies struct{ st store.State }
+
+func (pp personPolicies) OptedOut(p *rules.CompiledPolicy) (bool, error) { return optedOut(pp.st, p) }
+
+func (pp personPolicies) Sent(p *rules.CompiledPolicy) ([]time.Time, error) {
+	vals, err := pp.st.GetMerged(p.SentState())
+	var sent []time.Time
+	for _, raw := range vals {
+		sent = append(sent, sentTimes(raw)...)
+	}
+	return sent, err
+}
+
+// hold decides what the contact policies ps do to a delivery through connector, fired
+// at now and due at due (rules.Decide): nil, or the hold; and the due time it ends
+// with. A delivery that goes out (deferred or not) counts toward maxPerPerson.
 func (d *Deriver) hold(st store.State, ps []*rules.CompiledPolicy, connector string, now, due time.Time,
 	profile map[string]rules.Result, env *rules.EventEnv) (*store.PolicyHold, time.Time, error) {
-	var applying []*rules.CompiledPolicy
-	for _, p := range ps {
-		if p.Applies(connector) {
-			applying = append(applying, p)
-		}
-	}
-	if len(applying) == 0 {
+	if len(ps) == 0 {
 		return nil, due, nil
 	}
-	for _, p := range applying {
-		if p.Policy.OptOut != nil {
-			out, err := optedOut(st, p)
-			if err != nil {
-				return nil, due, err
-			}
-			if out {
-				return d.note(&store.PolicyHold{Name: p.Policy.Name, Outcome: store.OutcomeSuppressed, Reason: rules.ReasonOptOut}), due, nil
-			}
-		}
-		if p.Policy.MaxPerPerson != nil {
-			vals, err := st.GetMerged(p.SentState())
-			if err != nil {
-				return nil, due, err
-			}
-			var sent []time.Time
-			for _, raw := range vals {
-				sent = append(sent, sentTimes(raw)...)
-			}
-			if p.Full(now, sent) {
-				return d.note(&store.PolicyHold{Name: p.Policy.Name, Outcome: store.OutcomeSuppressed, Reason: rules.ReasonMaxPerPerson}), due, nil
-			}
-		}
+	zone := func(p *rules.CompiledPolicy) *time.Location { return p.Zone(profile, env) }
+	h, count, err := rules.Decide(ps, connector, now, due, zone, personPolicies{st})
+	if err != nil {
+		return nil, due, err
 	}
-	var h *store.PolicyHold
-	// A deferral may end inside another policy's quiet hours: defer until none holds.
-	for range len(applying) + 1 {
-		moved := false
-		for _, p := range applying {
-			if end, ok := p.QuietUntil(due, p.Zone(profile, env)); ok {
-				if h == nil {
-					h = &store.PolicyHold{Outcome: store.OutcomeDeferred, Reason: rules.ReasonQuietHours, DeferredFrom: due.UTC()}
-				}
-				h.Name, due, moved = p.Policy.Name, end, true
-			}
-		}
-		if !moved {
-			break
-		}
-	}
-	for _, p := range applying {
-		if p.Policy.MaxPerPerson == nil {
-			continue
-		}
+	for _, p := range count {
 		raw, err := st.Get(p.SentState())
 		if err != nil {
 			return nil, due, err
@@ -336,16 +316,15 @@ func (d *Deriver) hold(st store.State, ps []*rules.CompiledPolicy, connector str
 			return nil, due, err
 		}
 	}
-	if h != nil {
-		d.note(h)
+	if h.Outcome == "" {
+		return nil, due, nil
 	}
-	return h, due, nil
-}
-
-// note tells the deriver's listener of a hold.
-func (d *Deriver) note(h *store.PolicyHold) *store.PolicyHold {
+	ph := &store.PolicyHold{Name: h.Policy, Outcome: h.Outcome, Reason: h.Reason}
+	if h.Outcome == store.OutcomeDeferred {
+		ph.DeferredFrom = due.UTC()
+	}
 	if d.held != nil {
-		d.held(h.Name, h.Outcome)
+		d.held(ph.Name, ph.Outcome)
 	}
-	return h
+	return ph, h.Due, nil
 }
