@@ -282,11 +282,15 @@ func compilePolicy(p *Policy, path string, o Options) (*CompiledPolicy, problems
 		if o.Connectors == nil {
 			break
 		}
-		if _, ok := o.Connectors[name]; !ok {
+		// Through the API (o.Organization set), another organization's instance is
+		// not configured, as for actions.
+		if c, ok := o.Connectors[name]; !ok || o.Organization != "" && !c.serves(o.Organization) {
 			msg := fmt.Sprintf("no connector named %q is configured", name)
 			var names []string
-			for n := range o.Connectors {
-				names = append(names, n)
+			for n, c := range o.Connectors {
+				if o.Organization == "" || c.serves(o.Organization) {
+					names = append(names, n)
+				}
 			}
 			if s := strict.Closest(name, names); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)

@@ -106,6 +106,17 @@ func TestPolicyFileErrors(t *testing.T) {
 		t.Errorf("errors:\n%s\nwant\n%s", err, strings.Join(want, "\n"))
 	}
 
+	// Through the API, another organization's instance is not configured.
+	o := Options{Connectors: Connectors{"sms": {Kind: "log", Organizations: []string{"acme"}}}, Organization: "globex"}
+	_, err = o.ParsePoliciesJSON([]byte(`[{"name": "p", "connectors": ["sms"], "maxPerPerson": {"count": 1, "per": "1d"}}]`))
+	if err == nil || !strings.Contains(err.Error(), `[0].connectors[0]: no connector named "sms" is configured`) {
+		t.Errorf("another organization's connector: %v", err)
+	}
+	o.Organization = "acme"
+	if ps, err := o.ParsePoliciesJSON([]byte(`[{"name": "p", "connectors": ["sms"], "maxPerPerson": {"count": 1, "per": "1d"}}]`)); err != nil || len(ps) != 1 || ps[0].Policy.Source != "api" {
+		t.Errorf("the organization's connector: %v %v", ps, err)
+	}
+
 	// Two files, one name.
 	dir := t.TempDir()
 	one := "policies:\n  - {name: p, connectors: [sms], maxPerPerson: {count: 1, per: 1d}}\n"
