@@ -15,11 +15,13 @@ import (
 // Issue 21 (4): contact policies, applied when actions fire, recorded in the history
 // with the policy's name, counted by policy and outcome.
 
-// policyEnv runs jds on clock c with an "sms" connector (a webhook to a partner that
+// policyEnv runs jds on a clock set at t0 with an "sms" connector (a webhook to a partner that
 // accepts everything), a template counting closed-queue calls and an action that texts
 // on every one (no cooldown), and the rule file's policies.
-func policyEnv(t *testing.T, c *jdstest.Clock, policies string) (*env, *jdstest.Partner) {
+func policyEnv(t *testing.T, t0 time.Time, policies string) (*env, *jdstest.Clock, *jdstest.Partner) {
 	t.Helper()
+	c := &jdstest.Clock{}
+	c.Set(t0)
 	partner := jdstest.NewPartner(t, 200, "")
 	e := startClocked(t, c, func(cfg *config.Config) {
 		cfg.Connectors = []connectors.Instance{{Name: "sms", Kind: "webhook", Config: map[string]any{"url": partner.URL}}}
@@ -40,7 +42,7 @@ actions:
 policies:
 `+policies)
 	e.reloadRules()
-	return e, partner
+	return e, c, partner
 }
 
 // postAt posts an event at a past time and returns its person's id.
@@ -96,10 +98,8 @@ func policyCount(t *testing.T, e *env, policy, outcome string) float64 {
 // the quiet hours; one whose event names Tokyo as the person's zone (11:00 there) is
 // texted at once.
 func TestPolicyQuietHoursDefer(t *testing.T) {
-	c := &jdstest.Clock{}
 	t0 := time.Date(2026, 3, 11, 2, 0, 0, 0, time.UTC) // 22:00 EDT
-	c.Set(t0)
-	e, partner := policyEnv(t, c, `
+	e, c, partner := policyEnv(t, t0, `
   - name: sms etiquette
     connectors: [sms]
     quietHours: {from: "21:00", to: "08:00", timezone: America/New_York, timezoneAttribute: tz}
@@ -126,10 +126,8 @@ func TestPolicyQuietHoursDefer(t *testing.T) {
 // Within a day, the second text to one person is suppressed, recorded and never sent;
 // a day later the person may be texted again; another person is not limited by the first.
 func TestPolicyMaxPerPersonSuppressesTheSecond(t *testing.T) {
-	c := &jdstest.Clock{}
 	t0 := time.Date(2026, 3, 11, 15, 0, 0, 0, time.UTC)
-	c.Set(t0)
-	e, partner := policyEnv(t, c, `
+	e, c, partner := policyEnv(t, t0, `
   - name: one a day
     connectors: [sms]
     maxPerPerson: {count: 1, per: 24h}
@@ -159,10 +157,8 @@ func TestPolicyMaxPerPersonSuppressesTheSecond(t *testing.T) {
 // STOP silences a person's texts until START; the opt-out is the person's, and a merge
 // carries it to the person they are merged into.
 func TestPolicyOptOutStopStartAndMerge(t *testing.T) {
-	c := &jdstest.Clock{}
 	t0 := time.Date(2026, 3, 11, 15, 0, 0, 0, time.UTC)
-	c.Set(t0)
-	e, partner := policyEnv(t, c, `
+	e, _, partner := policyEnv(t, t0, `
   - name: sms opt-out
     connectors: [sms]
     optOut: {event: SMS Reply, field: body, stopWords: [STOP, UNSUBSCRIBE], startWords: [START]}
@@ -203,10 +199,8 @@ func TestPolicyOptOutStopStartAndMerge(t *testing.T) {
 // each problem's path, listed after the rule files' read-only ones, applied from the
 // next event, and removed with an empty list.
 func TestPolicyAPI(t *testing.T) {
-	c := &jdstest.Clock{}
 	t0 := time.Date(2026, 3, 11, 15, 0, 0, 0, time.UTC)
-	c.Set(t0)
-	e, _ := policyEnv(t, c, `
+	e, _, _ := policyEnv(t, t0, `
   - name: sms opt-out
     connectors: [sms]
     optOut: {event: SMS Reply, field: body, stopWords: [STOP]}

@@ -90,15 +90,8 @@ func testOutbox(t *testing.T, b Backend) {
 // person, Deliveries lists the whole workspace's.
 func testDeadLetters(t *testing.T, b Backend) {
 	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
-	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
+	s, res := notified(t, b, now, "Closed Queue", "Too Big")
 	ctx := context.Background()
-	res, err := s.Append(ctx, ws, []*event.Event{
-		Event(t, "c1", "Closed Queue", "+15550000001", "phone", "", now),
-		Event(t, "big", "Too Big", "+15550000002", "phone", "", now),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	queued, deadFor := res[0].PersonID, res[1].PersonID
 	if due, err := s.Due(ctx, now.Add(time.Hour), 10, nil); err != nil || len(due) != 1 || due[0].PersonID != queued {
 		t.Fatalf("due: %v %+v, want only the queued delivery", err, due)
@@ -331,15 +324,8 @@ func testPickStoppedByEnough(t *testing.T, b Backend) {
 // said, and keeps the note.
 func testHeldDeliveries(t *testing.T, b Backend) {
 	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
-	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
+	s, res := notified(t, b, now, "Opted Out", "Late Call")
 	ctx := context.Background()
-	res, err := s.Append(ctx, ws, []*event.Event{
-		Event(t, "o1", "Opted Out", "+15550000003", "phone", "", now),
-		Event(t, "l1", "Late Call", "+15550000004", "phone", "", now),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if due, err := s.Due(ctx, now.Add(9*time.Hour), 10, nil); err != nil || len(due) != 0 {
 		t.Fatalf("due before the deferral ends: %v %+v", err, due)
 	}
@@ -361,4 +347,19 @@ func testHeldDeliveries(t *testing.T, b Backend) {
 	if due, _ := s.Due(ctx, now.Add(48*time.Hour), 10, nil); len(due) != 1 {
 		t.Fatalf("a suppressed delivery is due: %+v", due)
 	}
+}
+
+// notified opens a store whose deriver is the notifier, on a clock stopped at now, and
+// appends one event of each type, each of a person of its own.
+func notified(t *testing.T, b Backend, now time.Time, types ...string) (store.Store, []store.AppendResult) {
+	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
+	evs := make([]*event.Event, len(types))
+	for i, typ := range types {
+		evs[i] = Event(t, fmt.Sprint("n", i), typ, fmt.Sprintf("+1555000000%d", i+1), "phone", "", now)
+	}
+	res, err := s.Append(context.Background(), ws, evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, res
 }
