@@ -256,3 +256,43 @@ func TestPolicyAPI(t *testing.T) {
 		t.Fatalf("a text after the policy was removed: %+v", d)
 	}
 }
+
+// A STOP sent before the policy existed counts: a policy put in force through the API
+// computes its opt-outs from the replies already stored, and so does one a rule file
+// brings.
+func TestPolicyOptOutFromEarlierReplies(t *testing.T) {
+	t0 := time.Date(2026, 3, 11, 15, 0, 0, 0, time.UTC)
+	e, _, _ := policyEnv(t, t0, "")
+	e.postAt("stop", "SMS Reply", "+12125550141", t0.Add(-5*time.Hour), map[string]any{"body": "STOP"})
+	e.postAt("stop-2", "SMS Reply", "+12125550142", t0.Add(-5*time.Hour), map[string]any{"body": "unsubscribe"})
+	e.postAt("cq-1", "Closed Queue", "+12125550141", t0.Add(-4*time.Hour), map[string]any{})
+	if d := e.deliveriesByEvent("")["cq-1"]; d.Policy != nil {
+		t.Fatalf("held before any policy: %+v", d)
+	}
+	r := e.Do("PUT", "/admin/v1/api/policies/workspace-id/"+ws, jdstest.Token("action", "rw", ws),
+		[]map[string]any{{"name": "stop", "connectors": []string{"sms"}, "optOut": map[string]any{"event": "SMS Reply", "field": "body", "stopWords": []string{"STOP"}}}})
+	if r.Status != 200 {
+		t.Fatalf("PUT: %d %s", r.Status, r.Body)
+	}
+	n := 0
+	jdstest.WaitFor(t, "a text after the earlier STOP suppressed", func() bool {
+		n++
+		id := fmt.Sprint("cq-api-", n)
+		e.postAt(id, "Closed Queue", "+12125550141", t0.Add(-3*time.Hour), map[string]any{})
+		return e.deliveriesByEvent("")[id].State == "suppressed"
+	})
+	writeRules(t, e, "stop.yaml", `
+policies:
+  - name: unsubscribe
+    connectors: [sms]
+    optOut: {event: SMS Reply, field: body, stopWords: [UNSUBSCRIBE]}
+`)
+	e.reloadRules()
+	jdstest.WaitFor(t, "a text after the earlier UNSUBSCRIBE suppressed", func() bool {
+		n++
+		id := fmt.Sprint("cq-file-", n)
+		e.postAt(id, "Closed Queue", "+12125550142", t0.Add(-3*time.Hour), map[string]any{})
+		d := e.deliveriesByEvent("")[id]
+		return d.State == "suppressed" && d.Policy.Name == "unsubscribe"
+	})
+}

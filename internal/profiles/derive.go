@@ -167,7 +167,7 @@ func (d *Deriver) Rebuild(st store.State, events store.EventSource) error {
 	if err := rebuild(st, s.byEvent, s.horizon, events); err != nil {
 		return err
 	}
-	return d.rebuildReplies(st, events)
+	return rebuildReplies(st, d.policiesOf(st.Workspace()), events)
 }
 
 func rebuild(st store.State, byEvent map[string][]*rules.CompiledAttr, horizon time.Duration, events store.EventSource) error {

@@ -50,8 +50,8 @@ func (ss *Sets) Policies(w store.Workspace) []*rules.CompiledPolicy {
 	return append(slices.Clip(ss.policies.files), api...)
 }
 
-// SetFilePolicies swaps in the contact policies of the rule files.
-func (ss *Sets) SetFilePolicies(ps []*rules.CompiledPolicy) {
+// setFilePolicies swaps in the contact policies of the rule files.
+func (ss *Sets) setFilePolicies(ps []*rules.CompiledPolicy) {
 	ss.policies.mu.Lock()
 	defer ss.policies.mu.Unlock()
 	ss.policies.files = ps
@@ -115,7 +115,66 @@ func (e *Engine) SavePolicies(ctx context.Context, w store.Workspace, raw []byte
 		return nil, err
 	}
 	e.putAPIPolicies(w, ps)
+	e.backfillOptOuts(ps, []store.Workspace{w})
 	return ps, nil
+}
+
+// SetFilePolicies swaps in the contact policies of the rule files, and computes the
+// opt-outs of those new or changed from the replies stored in every workspace.
+func (e *Engine) SetFilePolicies(ctx context.Context, ps []*rules.CompiledPolicy) error {
+	e.setFilePolicies(ps)
+	workspaces, err := e.store.Workspaces(ctx)
+	if err != nil {
+		return err
+	}
+	e.backfillOptOuts(ps, workspaces)
+	return nil
+}
+
+// optOutDefinition identifies what an opt-out computes, for the record of its backfills.
+func optOutDefinition(p *rules.CompiledPolicy) string {
+	o := p.Policy.OptOut
+	return fmt.Sprintf("optout:%q:%q:%q:%q:%q", p.Policy.Name, o.Event, o.Field, o.StopWords, o.StartWords)
+}
+
+// backfillOptOuts computes, in the background, the opt-out state of the policies ps
+// from the replies already stored (a STOP sent before the policy existed counts), in the
+// workspaces where their definition was never computed, a few persons per unit of work.
+func (e *Engine) backfillOptOuts(ps []*rules.CompiledPolicy, workspaces []store.Workspace) {
+	var todo []*rules.CompiledPolicy
+	for _, p := range ps {
+		if p.Policy.OptOut != nil {
+			todo = append(todo, p)
+		}
+	}
+	if len(todo) == 0 || len(workspaces) == 0 {
+		return
+	}
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		for _, p := range todo {
+			for _, w := range workspaces {
+				def := optOutDefinition(p)
+				_, err := e.store.GetDoc(e.ctx, w, doneCollection, def)
+				if err == nil {
+					continue
+				}
+				if errors.Is(err, store.ErrNotFound) {
+					err = e.store.Backfill(e.ctx, w, func(st store.State, events store.EventSource) error {
+						return rebuildReplies(st, []*rules.CompiledPolicy{p}, events)
+					}, nil)
+				}
+				if err == nil {
+					err = e.store.PutDoc(e.ctx, w, doneCollection, def, []byte("{}"))
+				}
+				if err != nil {
+					e.log.Error("computing opt-outs from stored replies failed", "policy", p.Policy.Name, "workspace", w.String(), "err", err)
+					return
+				}
+			}
+		}
+	}()
 }
 
 // loadPolicies makes a workspace's stored API policies live.
@@ -154,6 +213,11 @@ func (e *Engine) openPolicies(ctx context.Context) error {
 		return err
 	}
 	e.store.OnDocument(e.reloadPolicies)
+	e.policies.mu.RLock()
+	defer e.policies.mu.RUnlock()
+	for w, ps := range e.policies.api {
+		e.backfillOptOuts(ps, []store.Workspace{w})
+	}
 	return nil
 }
 
@@ -195,10 +259,16 @@ func (o optOut) encode() []byte {
 }
 
 // replies updates the opt-out state of the policies of the event's workspace whose
-// replies the event may be: the latest reply (by event time) wins.
+// replies the event may be.
 func (d *Deriver) replies(st store.State, ev store.StoredEvent) error {
+	return applyReplies(st, d.policiesOf(st.Workspace()), ev)
+}
+
+// applyReplies updates the opt-out state of the policies ps that the event is a reply
+// to: the latest reply (by event time) wins.
+func applyReplies(st store.State, ps []*rules.CompiledPolicy, ev store.StoredEvent) error {
 	var env *rules.EventEnv
-	for _, p := range d.policiesOf(st.Workspace()) {
+	for _, p := range ps {
 		if p.Policy.OptOut == nil || p.Policy.OptOut.Event != ev.Type {
 			continue
 		}
@@ -226,11 +296,12 @@ func (d *Deriver) replies(st store.State, ev store.StoredEvent) error {
 	return nil
 }
 
-// rebuildReplies recomputes the opt-out states from the person's whole history. A
-// state whose replies are all gone (retention) is kept: a STOP is not forgotten.
-func (d *Deriver) rebuildReplies(st store.State, events store.EventSource) error {
+// rebuildReplies recomputes the opt-out states of the policies ps from the person's
+// whole history. A state whose replies are all gone (retention) is kept: a STOP is not
+// forgotten.
+func rebuildReplies(st store.State, ps []*rules.CompiledPolicy, events store.EventSource) error {
 	types := map[string]bool{}
-	for _, p := range d.policiesOf(st.Workspace()) {
+	for _, p := range ps {
 		if p.Policy.OptOut != nil {
 			types[p.Policy.OptOut.Event] = true
 		}
@@ -242,7 +313,7 @@ func (d *Deriver) rebuildReplies(st store.State, events store.EventSource) error
 		if !types[ev.Type] {
 			return nil
 		}
-		return d.replies(st, ev)
+		return applyReplies(st, ps, ev)
 	})
 }
 

@@ -147,7 +147,9 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		return nil, fmt.Errorf("loading profile templates: %w", err)
 	}
 	s.rules = ruledir.NewManager(cfg.RulesDir, checks, o.Logger, func(ctx context.Context, set *ruledir.Set) error {
-		s.profiles.SetFilePolicies(set.Policies)
+		if err := s.profiles.SetFilePolicies(ctx, set.Policies); err != nil {
+			return err
+		}
 		return s.profiles.SetFiles(ctx, set.Templates, set.Actions)
 	})
 	// A broken rule file at start leaves the service up without those rules: ingest
