@@ -34,7 +34,14 @@ type Policy struct {
 	OptOut *OptOut `json:"optOut,omitempty" yaml:"optOut,omitempty"`
 	// Source is "api", or the rule file path the policy came from (read-only).
 	Source string `json:"source,omitempty" yaml:"-"`
+
+	// readOnly marks a policy of a list posted to the API that GET showed as a rule
+	// file's: it is skipped, so that what GET returned may be PUT back.
+	readOnly bool
 }
+
+// MaxAPIPolicies bounds the contact policies one workspace keeps through the API.
+const MaxAPIPolicies = 100
 
 // QuietHours are the local times of day no delivery is sent, From to To ("21:00" to
 // "08:00" wraps around midnight). The time zone is the person's when TimezoneAttribute
@@ -187,6 +194,9 @@ func (o Options) ParsePoliciesJSON(raw []byte) ([]*CompiledPolicy, error) {
 		return nil, &Error{Msg: "expected a list of policies, got " + n.Describe()}
 	}
 	d.list(n, "", func(v *strict.Node, p string) { ps = append(ps, d.policy(v, p)) })
+	if len(ps) > MaxAPIPolicies {
+		return nil, &Error{Msg: fmt.Sprintf("at most %d policies per workspace, got %d", MaxAPIPolicies, len(ps))}
+	}
 	cs, errs := compilePolicies(ps, "", o)
 	if errs = d.merge(errs); len(errs) > 0 {
 		return nil, errs.err()
@@ -211,6 +221,13 @@ func (d *decoder) policy(n *strict.Node, path string) *Policy {
 	d.object(n, path, []field{
 		d.text("name", &p.Name),
 		{name: "source", fn: func(v *strict.Node, p string) {}}, // read-only
+		{name: "readOnly", fn: func(v *strict.Node, pp string) {
+			if !d.yaml {
+				d.boolean(v, pp, &p.readOnly)
+			} else {
+				d.Fail(v, pp, "unknown key: readOnly is what the API shows of rule files' policies")
+			}
+		}},
 		{name: "connectors", fn: words(&p.Connectors)},
 		{name: "quietHours", fn: func(v *strict.Node, pp string) {
 			if v.Kind == strict.Null {
@@ -252,6 +269,9 @@ func compilePolicies(ps []*Policy, prefix string, o Options) ([]*CompiledPolicy,
 	var errs problems
 	names := map[string]int{}
 	for i, p := range ps {
+		if p.readOnly {
+			continue
+		}
 		path := index(prefix, i)
 		c, perrs := compilePolicy(p, path, o)
 		errs = append(errs, perrs...)
