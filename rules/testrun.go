@@ -289,6 +289,9 @@ func (d *decoder) testCase(n *strict.Node, path string) *testCase {
 	if tc.policy != "" && tc.template != "" {
 		d.Fail(n, join(path, "policy"), "a test names a template or a policy, not both")
 	}
+	if tc.policy != "" && evalsNode != nil {
+		d.Fail(evalsNode, join(path, "evaluations"), "a policy test expects once, at its end: suppressed and deferred")
+	}
 	if tc.policy == "" && deliveriesNode != nil {
 		d.Fail(deliveriesNode, join(path, "deliveries"), "only a policy test (policy: name) sends deliveries")
 	}

@@ -193,7 +193,7 @@ func (e *Engine) reloadPolicies(w store.Workspace, coll, _ string) {
 	if coll != policyCollection {
 		return
 	}
-	raw, err := e.store.GetDoc(context.Background(), w, policyCollection, policyDoc)
+	raw, err := e.store.GetDoc(e.ctx, w, policyCollection, policyDoc)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		e.putAPIPolicies(w, nil)
