@@ -304,3 +304,33 @@ policies:
 		return d.State == "suppressed" && d.Policy.Name == "unsubscribe"
 	})
 }
+
+// An unmerge gives each person back their own opt-out, recomputed from their own replies.
+func TestPolicyOptOutAfterUnmerge(t *testing.T) {
+	t0 := time.Date(2026, 3, 11, 15, 0, 0, 0, time.UTC)
+	e, _, _ := policyEnv(t, t0, `
+  - name: sms opt-out
+    connectors: [sms]
+    optOut: {event: SMS Reply, field: body, stopWords: [STOP], startWords: [START]}
+`)
+	const ann, bob = "+12125550151", "+12125550152"
+	annID := e.postAt("stop", "SMS Reply", ann, t0.Add(-5*time.Hour), map[string]any{"body": "STOP"})
+	bobID := e.postAt("hello", "SMS Reply", bob, t0.Add(-5*time.Hour), map[string]any{"body": "hello"})
+	r := e.Do("POST", "/admin/v1/api/person/merge/workspace-id/"+ws+"/primary-person-id/"+bobID, admin, map[string]any{"personIdsToMerge": []string{annID}})
+	if r.Status != 202 {
+		t.Fatalf("merge: %d %s", r.Status, r.Body)
+	}
+	e.postAt("merged", "Closed Queue", bob, t0.Add(-4*time.Hour), map[string]any{})
+	if d := e.deliveriesByEvent(bobID)["merged"]; d.State != "suppressed" {
+		t.Fatalf("Bob's text while merged with Ann: %+v", d)
+	}
+	if r := e.Do("POST", "/admin/v1/api/person/unmerge/workspace-id/"+ws+"/person-id/"+bobID, admin, nil); r.Status != 200 {
+		t.Fatalf("unmerge: %d %s", r.Status, r.Body)
+	}
+	e.postAt("bob-after", "Closed Queue", bob, t0.Add(-3*time.Hour), map[string]any{})
+	e.postAt("ann-after", "Closed Queue", ann, t0.Add(-3*time.Hour), map[string]any{})
+	jdstest.WaitFor(t, "Bob's text sent after the unmerge", func() bool { return e.deliveriesByEvent(bobID)["bob-after"].State == "sent" })
+	if d := e.deliveriesByEvent(annID)["ann-after"]; d.State != "suppressed" || d.Policy == nil || d.Policy.Reason != "optOut" {
+		t.Fatalf("Ann's text after the unmerge: %+v", d)
+	}
+}
