@@ -36,6 +36,9 @@ type policies struct {
 	mu    sync.RWMutex
 	files []*rules.CompiledPolicy
 	api   map[store.Workspace][]*rules.CompiledPolicy
+	// all are, per workspace with policies of its own, the rule files' followed by
+	// them: what deriving reads on every event, made once.
+	all map[store.Workspace][]*rules.CompiledPolicy
 }
 
 // Policies lists the contact policies of a workspace: rule files' first, then the
@@ -43,11 +46,10 @@ type policies struct {
 func (ss *Sets) Policies(w store.Workspace) []*rules.CompiledPolicy {
 	ss.policies.mu.RLock()
 	defer ss.policies.mu.RUnlock()
-	api := ss.policies.api[w]
-	if len(api) == 0 {
-		return ss.policies.files
+	if all, ok := ss.policies.all[w]; ok {
+		return all
 	}
-	return append(slices.Clip(ss.policies.files), api...)
+	return ss.policies.files
 }
 
 // setFilePolicies swaps in the contact policies of the rule files.
@@ -55,6 +57,9 @@ func (ss *Sets) setFilePolicies(ps []*rules.CompiledPolicy) {
 	ss.policies.mu.Lock()
 	defer ss.policies.mu.Unlock()
 	ss.policies.files = ps
+	for w, api := range ss.policies.api {
+		ss.policies.all[w] = append(slices.Clip(ps), api...)
+	}
 }
 
 func (ss *Sets) putAPIPolicies(w store.Workspace, ps []*rules.CompiledPolicy) {
@@ -62,12 +67,15 @@ func (ss *Sets) putAPIPolicies(w store.Workspace, ps []*rules.CompiledPolicy) {
 	defer ss.policies.mu.Unlock()
 	if ss.policies.api == nil {
 		ss.policies.api = map[store.Workspace][]*rules.CompiledPolicy{}
+		ss.policies.all = map[store.Workspace][]*rules.CompiledPolicy{}
 	}
 	if len(ps) == 0 {
 		delete(ss.policies.api, w)
+		delete(ss.policies.all, w)
 		return
 	}
 	ss.policies.api[w] = ps
+	ss.policies.all[w] = append(slices.Clip(ss.policies.files), ps...)
 }
 
 // APIPolicies lists the contact policies a workspace has through the API.
