@@ -163,3 +163,45 @@ func TestPolicyTests(t *testing.T) {
 		t.Errorf("report: %+v", rep.Tests)
 	}
 }
+
+type fakePerson struct {
+	out  bool
+	sent []time.Time
+}
+
+func (f fakePerson) OptedOut(*CompiledPolicy) (bool, error)    { return f.out, nil }
+func (f fakePerson) Sent(*CompiledPolicy) ([]time.Time, error) { return f.sent, nil }
+
+// Several policies on one connector: a deferral that ends in another policy's quiet
+// hours is deferred again; suppression comes first and counts nothing; another
+// connector is not held.
+func TestPolicyDecide(t *testing.T) {
+	f, err := ParseFile("p.yaml", []byte(`policies:
+  - {name: night, connectors: [sms], quietHours: {from: "21:00", to: "08:00"}}
+  - {name: breakfast, connectors: [sms, email], quietHours: {from: "08:00", to: "09:00"}, maxPerPerson: {count: 1, per: 1h}}
+  - {name: stop, connectors: [sms], optOut: {event: SMS Reply, field: body, stopWords: [STOP]}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	utc := func(*CompiledPolicy) *time.Location { return time.UTC }
+	late := time.Date(2026, 3, 11, 23, 0, 0, 0, time.UTC)
+	h, count, err := Decide(f.Policies, "sms", late, late, utc, fakePerson{})
+	if err != nil || h.Outcome != OutcomeDeferred || h.Policy != "breakfast" || !h.Due.Equal(time.Date(2026, 3, 12, 9, 0, 0, 0, time.UTC)) ||
+		len(count) != 1 || count[0].Policy.Name != "breakfast" {
+		t.Errorf("late: %+v %v %v", h, count, err)
+	}
+	if h, count, _ := Decide(f.Policies, "sms", late, late, utc, fakePerson{out: true}); h.Outcome != OutcomeSuppressed || h.Policy != "stop" || count != nil {
+		t.Errorf("opted out: %+v %v", h, count)
+	}
+	noon := time.Date(2026, 3, 11, 12, 0, 0, 0, time.UTC)
+	if h, _, _ := Decide(f.Policies, "email", noon, noon, utc, fakePerson{sent: []time.Time{noon.Add(-59 * time.Minute)}}); h.Outcome != OutcomeSuppressed || h.Reason != ReasonMaxPerPerson {
+		t.Errorf("email within the hour: %+v", h)
+	}
+	if h, _, _ := Decide(f.Policies, "email", noon, noon, utc, fakePerson{sent: []time.Time{noon.Add(-time.Hour)}}); h.Outcome != "" || !h.Due.Equal(noon) {
+		t.Errorf("email an hour later: %+v", h)
+	}
+	if h, count, _ := Decide(f.Policies, "crm", late, late, utc, fakePerson{out: true}); h.Outcome != "" || count != nil {
+		t.Errorf("another connector: %+v %v", h, count)
+	}
+}
