@@ -55,6 +55,13 @@ func (e *env) postAt(id, typ, phone string, at time.Time, data map[string]any) s
 	return r.JSON(e.t)["meta"].(map[string]any)["personId"].(string)
 }
 
+// smsOptOut is a rule file's policy: STOP and UNSUBSCRIBE opt out of texts, START back in.
+const smsOptOut = `
+  - name: sms opt-out
+    connectors: [sms]
+    optOut: {event: SMS Reply, field: body, stopWords: [STOP, UNSUBSCRIBE], startWords: [START]}
+`
+
 // heldDelivery is a delivery of the history, as much as these tests read.
 type heldDelivery struct {
 	PersonID string    `json:"personId"`
@@ -158,11 +165,7 @@ func TestPolicyMaxPerPersonSuppressesTheSecond(t *testing.T) {
 // carries it to the person they are merged into.
 func TestPolicyOptOutStopStartAndMerge(t *testing.T) {
 	t0 := time.Date(2026, 3, 11, 15, 0, 0, 0, time.UTC)
-	e, _, partner := policyEnv(t, t0, `
-  - name: sms opt-out
-    connectors: [sms]
-    optOut: {event: SMS Reply, field: body, stopWords: [STOP, UNSUBSCRIBE], startWords: [START]}
-`)
+	e, _, partner := policyEnv(t, t0, smsOptOut)
 	const ann, bob = "+12125550121", "+12125550122"
 	annID := e.postAt("stop", "SMS Reply", ann, t0.Add(-5*time.Hour), map[string]any{"body": " stop "})
 	e.postAt("ann-1", "Closed Queue", ann, t0.Add(-4*time.Hour), map[string]any{})
@@ -200,11 +203,7 @@ func TestPolicyOptOutStopStartAndMerge(t *testing.T) {
 // next event, and removed with an empty list.
 func TestPolicyAPI(t *testing.T) {
 	t0 := time.Date(2026, 3, 11, 15, 0, 0, 0, time.UTC)
-	e, _, _ := policyEnv(t, t0, `
-  - name: sms opt-out
-    connectors: [sms]
-    optOut: {event: SMS Reply, field: body, stopWords: [STOP]}
-`)
+	e, _, _ := policyEnv(t, t0, smsOptOut)
 	path := "/admin/v1/api/policies/workspace-id/" + ws
 	rw, ro := jdstest.Token("action", "rw", ws), jdstest.Token("action", "r", ws)
 	bad := e.Do("PUT", path, rw, []map[string]any{{"name": "x", "connectors": []string{"smss"},
@@ -308,11 +307,7 @@ policies:
 // An unmerge gives each person back their own opt-out, recomputed from their own replies.
 func TestPolicyOptOutAfterUnmerge(t *testing.T) {
 	t0 := time.Date(2026, 3, 11, 15, 0, 0, 0, time.UTC)
-	e, _, _ := policyEnv(t, t0, `
-  - name: sms opt-out
-    connectors: [sms]
-    optOut: {event: SMS Reply, field: body, stopWords: [STOP], startWords: [START]}
-`)
+	e, _, _ := policyEnv(t, t0, smsOptOut)
 	const ann, bob = "+12125550151", "+12125550152"
 	annID := e.postAt("stop", "SMS Reply", ann, t0.Add(-5*time.Hour), map[string]any{"body": "STOP"})
 	bobID := e.postAt("hello", "SMS Reply", bob, t0.Add(-5*time.Hour), map[string]any{"body": "hello"})
