@@ -110,6 +110,11 @@ func (notifier) Derive(st store.State, ev store.StoredEvent) error {
 		_, err = st.Enqueue([]byte(`{"sms":"can we call you back?"}`), st.Now())
 	case "Too Big":
 		_, err = st.EnqueueDead([]byte(`{"sms":"…"}`), "payload over budget")
+	case "Opted Out":
+		_, err = st.EnqueueHeld([]byte(`{"sms":"…"}`), st.Now(), store.PolicyHold{Name: "sms etiquette", Outcome: store.OutcomeSuppressed, Reason: "opt-out"})
+	case "Late Call":
+		_, err = st.EnqueueHeld([]byte(`{"sms":"…"}`), st.Now().Add(10*time.Hour),
+			store.PolicyHold{Name: "sms etiquette", Outcome: store.OutcomeDeferred, Reason: "quietHours", DeferredFrom: st.Now()})
 	}
 	return err
 }
