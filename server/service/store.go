@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"time"
 
 	"github.com/openjds/jds/config"
 	"github.com/openjds/jds/internal/identity"
@@ -24,6 +25,7 @@ func openStore(cfg config.Config, d store.Deriver, guard *identity.Guard, metric
 			URL:      cfg.Store.URL,
 			Node:     host + " " + cfg.Addr, // what claims deliveries: unique per process
 			MaxConns: int32(cfg.Store.Postgres.MaxConns),
+			Lease:    time.Duration(cfg.Store.Postgres.Lease),
 			Region:   cfg.Identity.DefaultRegion,
 			Deriver:  d,
 			Guard:    guard,
