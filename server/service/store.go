@@ -36,10 +36,7 @@ func openStore(cfg config.Config, d store.Deriver, guard *identity.Guard, metric
 		if err != nil {
 			return nil, nil, fmt.Errorf("opening the PostgreSQL store: %w", err)
 		}
-		o.Logger.Info("store: PostgreSQL", "database", Redacted(cfg.Store.URL))
-		// Deliveries are claimed across nodes, but live streams and API-made templates do
-		// not reach the other nodes yet (docs/DEPLOY.md).
-		o.Logger.Warn("store: PostgreSQL runs one jds node for now; do not start a second on the same database")
+		o.Logger.Info("store: PostgreSQL", "database", Redacted(cfg.Store.URL), "node", s.Node())
 		return s, nil, nil
 	}
 	s, err := badgerstore.Open(badgerstore.Options{
