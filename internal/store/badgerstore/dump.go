@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"strings"
 
 	"github.com/dgraph-io/badger/v4"
 
@@ -158,50 +159,66 @@ func (s *Store) Dump(ctx context.Context, fn func(store.Record) error) error {
 	})
 }
 
-// dumpStates emits the derived state: the values under their own keys, with the journal
-// records applied over them in order.
+// dumpStates emits the derived state: the values under their own keys, overlaid with
+// the journal records left, applied in order (as Open does). Only the journal (bounded
+// by the pending state's generations) is held in memory.
 func (s *Store) dumpStates(txn *badger.Txn, scan func(byte, func(k, v []byte) error) error,
 	wsOf func([]byte) (wsid, store.Workspace, error), fn func(store.Record) error) error {
-	states := map[string][]byte{}
-	err := scan(tagState, func(k, v []byte) error {
-		states[string(k)] = v
+	overlay := map[string][]byte{} // key → latest journaled value; nil: deleted
+	cleared := map[string]bool{}   // person state prefixes a journaled clear emptied
+	err := scan(tagJournal, func(k, rec []byte) error {
+		for off := 0; off < len(rec); {
+			op, key, v, size, err := decodeOp(rec[off:])
+			if err != nil {
+				return fmt.Errorf("journal record %x at %d: %w", k, off, err)
+			}
+			off += size
+			if op != opSet {
+				cleared[string(key)] = true
+				for ok := range overlay {
+					if strings.HasPrefix(ok, string(key)) {
+						overlay[ok] = nil
+					}
+				}
+				continue
+			}
+			overlay[string(key)] = bytes.Clone(v)
+		}
 		return nil
 	})
-	if err == nil {
-		err = scan(tagJournal, func(k, rec []byte) error {
-			for off := 0; off < len(rec); {
-				op, key, v, size, err := decodeOp(rec[off:])
-				if err != nil {
-					return fmt.Errorf("journal record %x at %d: %w", k, off, err)
-				}
-				off += size
-				switch {
-				case op != opSet:
-					for sk := range states {
-						if len(sk) >= statePrefixLen && sk[:statePrefixLen] == string(key) {
-							delete(states, sk)
-						}
-					}
-				case v == nil:
-					delete(states, string(key))
-				default:
-					states[string(key)] = bytes.Clone(v)
-				}
-			}
-			return nil
-		})
-	}
 	if err != nil {
 		return err
 	}
-	for k, v := range states {
+	emit := func(k string, v []byte) error {
 		_, w, err := wsOf([]byte(k))
 		if err != nil || len(k) < statePrefixLen {
 			return fmt.Errorf("state key %x: %v", k, err)
 		}
 		p := pid([]byte(k[1+wsidLen : statePrefixLen]))
-		if err := fn(store.Record{Kind: store.KindState, Workspace: w, PersonID: p.String(), Name: k[statePrefixLen:], Value: v}); err != nil {
-			return err
+		return fn(store.Record{Kind: store.KindState, Workspace: w, PersonID: p.String(), Name: k[statePrefixLen:], Value: v})
+	}
+	// A key under a cleared prefix was deleted by the clear's commit; one written since
+	// holds a value journaled after the clear, which the overlay has.
+	err = scan(tagState, func(k, v []byte) error {
+		if j, ok := overlay[string(k)]; ok {
+			delete(overlay, string(k))
+			v = j
+		} else if len(k) >= statePrefixLen && cleared[string(k[:statePrefixLen])] {
+			v = nil
+		}
+		if v == nil {
+			return nil
+		}
+		return emit(string(k), v)
+	})
+	if err != nil {
+		return err
+	}
+	for k, v := range overlay { // journaled, not yet under their own keys
+		if v != nil {
+			if err := emit(k, v); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

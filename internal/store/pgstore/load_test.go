@@ -32,13 +32,21 @@ func (d tallyAndNotify) Derive(st store.State, ev store.StoredEvent) error {
 }
 
 // TestCopyFromBadger: a whole Badger installation (two workspaces; events, a merge,
-// aliases, an anonymous person, derived state still in the journal, deliveries,
-// documents) copied to PostgreSQL reads the same there; a second copy adds nothing; the
-// copy goes on taking events after the last one copied.
+// aliases, an anonymous person, an erased one, derived state in the journal or under its
+// own keys, deliveries, documents) copied to PostgreSQL reads the same there; a second
+// copy adds nothing; the copy goes on taking events after the last one copied.
 func TestCopyFromBadger(t *testing.T) {
+	// 0: the state stays in the journal; 1: every commit writes it out.
+	for _, pending := range []int{0, 1} {
+		t.Run(fmt.Sprintf("pendingStateBytes=%d", pending), func(t *testing.T) { copyFromBadger(t, pending) })
+	}
+}
+
+func copyFromBadger(t *testing.T, pendingStateBytes int) {
 	ctx := context.Background()
 	d := tallyAndNotify{}
-	src, err := badgerstore.Open(badgerstore.Options{Dir: t.TempDir(), Deriver: d, Logger: slog.New(slog.DiscardHandler)})
+	src, err := badgerstore.Open(badgerstore.Options{Dir: t.TempDir(), Deriver: d, PendingStateBytes: pendingStateBytes,
+		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,6 +73,14 @@ func TestCopyFromBadger(t *testing.T) {
 		}
 	}
 	if _, err := src.Append(ctx, ws[0], []*event.Event{storetest.Event(t, "anon", "webvisit", "anon-1", "temporaryId", "", at)}); err != nil {
+		t.Fatal(err)
+	}
+
+	gone, err := src.Append(ctx, ws[1], []*event.Event{storetest.Event(t, "gone", "Queued Caller", "+15559999999", "phone", "", at)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Erase(ctx, ws[1], gone[0].PersonID); err != nil {
 		t.Fatal(err)
 	}
 
