@@ -22,8 +22,12 @@ func WithJobLock(l store.JobLock) Option {
 	return func(s *Scheduler) { s.lock = l }
 }
 
-// lockTimeout bounds each call to the lock: a run is not held up long by it.
-const lockTimeout = 5 * time.Second
+// lockTimeout bounds each call to the lock: a run is not held up long by it; readTimeout
+// a status read (the API, a metrics scrape), which shows no shared run when it passes.
+const (
+	lockTimeout = 5 * time.Second
+	readTimeout = 2 * time.Second
+)
 
 // claimShared claims the scheduled run of j due now among the processes sharing the
 // lock: true when it is this process's to run. A failure to claim is recorded as a failed run.
@@ -77,7 +81,7 @@ func (s *Scheduler) sharedRuns() map[string]store.JobRun {
 	if s.lock == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), lockTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
 	defer cancel()
 	runs, err := s.lock.JobRuns(ctx)
 	if err != nil {
