@@ -195,6 +195,10 @@ type Store struct {
 type Postgres struct {
 	// MaxConns bounds each node's connection pool.
 	MaxConns int `yaml:"maxConns"`
+	// Lease is how long a node holds a delivery it claimed: a node that dies has its
+	// sends retried by another after it (with the same idempotency key). Longer than
+	// any attempt.
+	Lease Duration `yaml:"lease"`
 }
 
 // Badger tunes the embedded Badger database.
@@ -309,7 +313,7 @@ func Default() Config {
 			MaxSubscribersPerWorkspace: 200,
 		},
 		Store: Store{
-			Postgres:       Postgres{MaxConns: 16},
+			Postgres:       Postgres{MaxConns: 16, Lease: Duration(2 * time.Minute)},
 			MaxBatchEvents: 4096,
 			SyncWrites:     true,
 			Badger: Badger{

@@ -102,7 +102,7 @@ func TestGoodFixtures(t *testing.T) {
 				},
 				Store: config.Store{
 					URL:            "postgres://jds:secret@db.internal:5432/jds?sslmode=require",
-					Postgres:       config.Postgres{MaxConns: 40},
+					Postgres:       config.Postgres{MaxConns: 40, Lease: config.Duration(30 * time.Second)},
 					MaxBatchEvents: 1000,
 					SyncWrites:     false,
 					Badger: config.Badger{

@@ -146,6 +146,9 @@ func (c *Config) problems() []fieldError {
 		}
 	}
 	ps.intRange("store.postgres.maxConns", st.Postgres.MaxConns, 2, 1000)
+	if l := time.Duration(st.Postgres.Lease); l < time.Second || l > time.Hour {
+		ps.add("store.postgres.lease", "must be between 1s and 1h, got %s", l)
+	}
 	// Less than a memtable flush and what an open writes would let Badger fault.
 	if least := bg.MemTableSize + 8*MiB; bg.DiskReserve < 0 || bg.DiskReserve > 0 && bg.DiskReserve < least {
 		ps.add(st.badgerKey("diskReserve"), "must be 0 (4×memTableSize + 16MiB) or at least memTableSize + 8MiB (%s), got %s", least, bg.DiskReserve)

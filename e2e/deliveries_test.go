@@ -358,6 +358,23 @@ actions:
 	}
 }
 
+// everyCall is the rule file's actions: one that sends each Closed Queue event (of the
+// template closedQueueTemplate) to hook/every, the event's id in the body.
+func everyCall(hook string) string {
+	return fmt.Sprintf(`
+actions:
+  - name: Every Call
+    template: Closed Queue
+    isActive: true
+    cooldown: 0
+    condition: closedQueueCalls >= 1
+    actionTriggers:
+      - type: Webhook
+        webhookURL: %s/every
+        attributes: {httpverb: post, requestbody: '{"event": "${event.id}"}'}
+`, hook)
+}
+
 // TestDeliveriesSurviveKill9: N events each fire a delivery to a partner that holds each
 // request a few hundred milliseconds; jds is killed with SIGKILL while deliveries are in
 // flight and restarted on the same data. Every firing reaches the partner, with no key
@@ -369,18 +386,7 @@ func TestDeliveriesSurviveKill9(t *testing.T) {
 		return hold(r, time.Duration(200+(i%10)*60)*time.Millisecond, 200)
 	})
 	dir := t.TempDir()
-	cfg := deliveryConfig(t, dir, closedQueueTemplate+fmt.Sprintf(`
-actions:
-  - name: Every Call
-    template: Closed Queue
-    isActive: true
-    cooldown: 0
-    condition: closedQueueCalls >= 1
-    actionTriggers:
-      - type: Webhook
-        webhookURL: %s/every
-        attributes: {httpverb: post, requestbody: '{"event": "${event.id}"}'}
-`, hook.URL), "")
+	cfg := deliveryConfig(t, dir, closedQueueTemplate+everyCall(hook.URL), "")
 	data := filepath.Join(dir, "data")
 	s := startServer(t, data, cfg)
 

@@ -157,9 +157,9 @@ func (s *Server) listFlows(c *fiber.Ctx) error {
 }
 
 func (s *Server) flowsStatus(c *fiber.Ctx) error {
-	return c.JSON(envelope{Meta: fiber.Map{}, Data: s.flowDir.Status()})
+	return s.dirStatus(c, s.flowDir, ReloadFlows)
 }
 
 func (s *Server) reloadFlows(c *fiber.Ctx) error {
-	return s.reload(c, s.flowDir, "the flow files have errors; the previous flows stay in force")
+	return s.reload(c, s.flowDir, ReloadFlows, "the flow files have errors; the previous flows stay in force")
 }

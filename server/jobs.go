@@ -41,6 +41,20 @@ type jobView struct {
 	Runs                int64   `json:"runs"`
 	Failures            int64   `json:"failures"`
 	Skipped             int64   `json:"skipped"`
+	// With several nodes on one store: the scheduled runs another node made, and the
+	// job's last run on any node (which node, when).
+	Elsewhere int64          `json:"elsewhere,omitempty"`
+	LastRun   *sharedRunView `json:"lastRun,omitempty"`
+}
+
+// sharedRunView is a job's last run among the nodes sharing the store.
+type sharedRunView struct {
+	Node            string  `json:"node"`
+	ScheduledFor    *string `json:"scheduledFor"` // null for a run asked for by hand
+	Start           *string `json:"start"`
+	DurationSeconds float64 `json:"durationSeconds"`
+	Finished        bool    `json:"finished"`
+	Error           *string `json:"error"`
 }
 
 func viewJob(j scheduler.JobStatus) jobView {
@@ -59,6 +73,14 @@ func viewJob(j scheduler.JobStatus) jobView {
 	}
 	if j.LastError != "" {
 		v.LastError = &j.LastError
+	}
+	v.Elsewhere = j.Elsewhere
+	if r := j.Shared; r != nil {
+		v.LastRun = &sharedRunView{Node: r.Node, ScheduledFor: at(r.At), Start: at(r.Start),
+			DurationSeconds: r.Duration.Seconds(), Finished: r.Finished}
+		if r.Error != "" {
+			v.LastRun.Error = &r.Error
+		}
 	}
 	return v
 }

@@ -323,15 +323,17 @@ func (s *Server) profileStream(c *fiber.Ctx) error {
 }
 
 func (s *Server) reloadRules(c *fiber.Ctx) error {
-	return s.reload(c, s.rules, "the rule files have errors; the previous set stays in force")
+	return s.reload(c, s.rules, ReloadRules, "the rule files have errors; the previous set stays in force")
 }
 
 // reload reloads a definition directory: 200 with its status, or 422 with every
-// problem when the previous set stays in force.
-func (s *Server) reload(c *fiber.Ctx, m *ruledir.Manager, msg string) error {
+// problem when the previous set stays in force. The other nodes sharing the store are
+// asked to reload it too (topic).
+func (s *Server) reload(c *fiber.Ctx, m *ruledir.Manager, topic, msg string) error {
 	ctx, cancel := s.requestContext()
 	defer cancel()
 	err := m.Reload(ctx)
+	s.broadcast(ctx, topic)
 	st := m.Status()
 	if err != nil {
 		s.logRejection(c, http.StatusUnprocessableEntity, msg)
@@ -344,5 +346,5 @@ func (s *Server) reload(c *fiber.Ctx, m *ruledir.Manager, msg string) error {
 }
 
 func (s *Server) rulesStatus(c *fiber.Ctx) error {
-	return c.JSON(envelope{Meta: fiber.Map{}, Data: s.rules.Status()})
+	return s.dirStatus(c, s.rules, ReloadRules)
 }

@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/openjds/jds/internal/store"
 )
 
 // Errors callers branch on.
@@ -72,6 +74,11 @@ type JobStatus struct {
 	Runs, Failures, Skipped int64
 	// Running is true while a run is in progress.
 	Running bool
+	// Elsewhere counts the scheduled runs another process sharing the job lock made
+	// (WithJobLock), and Shared is the job's last run among them, whichever made it;
+	// nil without a lock or before any run.
+	Elsewhere int64
+	Shared    *store.JobRun
 }
 
 // Scheduler runs named jobs on cron schedules. It is safe for concurrent use; jobs may
@@ -80,6 +87,7 @@ type Scheduler struct {
 	log  *slog.Logger
 	now  func() time.Time
 	cron *cron.Cron
+	lock store.JobLock // nil: this process runs every scheduled run (cluster.go)
 
 	// ctx is given to every run and ends at Stop.
 	ctx    context.Context
@@ -98,6 +106,7 @@ type job struct {
 	name  string
 	run   func(ctx context.Context) error
 	entry cron.EntryID
+	sched cron.Schedule
 
 	mu      sync.Mutex
 	running bool
@@ -136,7 +145,7 @@ func (s *Scheduler) Add(name, spec string, run func(ctx context.Context) error) 
 	if err != nil {
 		return fmt.Errorf("job %q: schedule %q: %w", name, spec, err)
 	}
-	j := &job{name: name, run: run}
+	j := &job{name: name, run: run, sched: sched}
 	j.status = JobStatus{Name: name, Schedule: spec}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -149,6 +158,9 @@ func (s *Scheduler) Add(name, spec string, run func(ctx context.Context) error) 
 	// The chain is per job so that its logger can say which job a skip was.
 	jl := cronLogger{log: s.log, job: j}
 	wrapped := cron.NewChain(cron.Recover(jl), cron.SkipIfStillRunning(jl)).Then(cron.FuncJob(func() {
+		if !s.claimShared(j) {
+			return
+		}
 		ctx, done := s.claim(j)
 		if ctx == nil {
 			return
@@ -198,8 +210,9 @@ func (s *Scheduler) Jobs() []JobStatus {
 	live := s.started && !s.stopped
 	s.mu.Unlock()
 	out := make([]JobStatus, 0, len(jobs))
+	shared := s.sharedRuns()
 	for _, j := range jobs {
-		out = append(out, s.status(j, live))
+		out = append(out, s.status(j, live, shared))
 	}
 	return out
 }
@@ -213,14 +226,17 @@ func (s *Scheduler) Job(name string) (JobStatus, error) {
 	if j == nil {
 		return JobStatus{}, fmt.Errorf("job %q: %w", name, ErrUnknownJob)
 	}
-	return s.status(j, live), nil
+	return s.status(j, live, s.sharedRuns()), nil
 }
 
-func (s *Scheduler) status(j *job, live bool) JobStatus {
+func (s *Scheduler) status(j *job, live bool, shared map[string]store.JobRun) JobStatus {
 	j.mu.Lock()
 	st := j.status
 	st.Running = j.running
 	j.mu.Unlock()
+	if r, ok := shared[j.name]; ok {
+		st.Shared = &r
+	}
 	if live {
 		st.NextRun = s.cron.Entry(j.entry).Next
 	}
@@ -349,6 +365,7 @@ func (s *Scheduler) execute(ctx context.Context, j *job) (err error) {
 			j.status.LastSuccess = startedAt
 		}
 		j.mu.Unlock()
+		s.recordShared(j, startedAt, took, err)
 		if err != nil {
 			s.log.Error("job failed", "job", j.name, "took", took, "err", err)
 		} else {

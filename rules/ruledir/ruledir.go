@@ -7,6 +7,8 @@ package ruledir
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -107,6 +109,9 @@ type Status struct {
 	Errors   []string       `json:"errors"`
 	Reloads  uint64         `json:"reloads"`
 	Failures uint64         `json:"failures"`
+	// Version is a hash of the files in force (their names and contents), the same on
+	// every node that loaded the same files (see Version).
+	Version string `json:"version"`
 }
 
 // Loaded is what a Loader put into force.
@@ -160,9 +165,14 @@ type Manager struct {
 	load  Loader
 	watch func(name string) bool
 
-	mu     sync.Mutex // serialises reloads
-	status Status
+	mu       sync.Mutex // serialises reloads
+	status   Status
+	onReload []func(Status)
 }
+
+// OnReload adds fn, told of the status after every reload, successful or not. Add it
+// before the first Reload.
+func (m *Manager) OnReload(fn func(Status)) { m.onReload = append(m.onReload, fn) }
 
 // NewManager returns a manager of the rule directory dir, whose files are checked as o
 // asks; nothing is read until Reload.
@@ -181,6 +191,17 @@ func NewDirManager(what, dir string, log *slog.Logger, load Loader, watched func
 // Reload loads the directory; when every file is good the new set replaces the old,
 // otherwise the old set stays and the error is returned and kept in Status.
 func (m *Manager) Reload(ctx context.Context) error {
+	err := m.reload(ctx)
+	if len(m.onReload) > 0 {
+		st := m.Status()
+		for _, fn := range m.onReload {
+			fn(st)
+		}
+	}
+	return err
+}
+
+func (m *Manager) reload(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.status.CheckedAt = time.Now().UTC()
@@ -198,6 +219,7 @@ func (m *Manager) Reload(ctx context.Context) error {
 	m.status.Files = append([]string{}, loaded.Files...)
 	sort.Strings(m.status.Files)
 	m.status.Counts = maps.Clone(loaded.Counts)
+	m.status.Version = Version(m.status.Files)
 	args := []any{"dir", m.dir, "files", len(loaded.Files)}
 	for _, k := range slices.Sorted(maps.Keys(loaded.Counts)) {
 		args = append(args, k, loaded.Counts[k])
@@ -276,6 +298,20 @@ func (m *Manager) Watch(ctx context.Context, settle time.Duration) error {
 			m.Reload(ctx)
 		}
 	}
+}
+
+// Version is a hash of the files (names relative to nothing: base names, and contents)
+// in the order given; a file that cannot be read counts by its name alone.
+func Version(files []string) string {
+	h := sha256.New()
+	for _, f := range files {
+		fmt.Fprintf(h, "%s\x00", filepath.Base(f))
+		if b, err := os.ReadFile(f); err == nil {
+			fmt.Fprintf(h, "%d\x00", len(b))
+			h.Write(b)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 func isYAML(name string) bool {

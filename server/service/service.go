@@ -152,12 +152,13 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		}
 		return s.profiles.SetFiles(ctx, set.Templates, set.Actions)
 	})
-	// A broken rule file at start leaves the service up without those rules: ingest
-	// must not stop because of a typo. The error is in the log and at /admin/v1/api/rules.
-	s.rules.Reload(ctx)
 	s.flows = flows.NewRegistry(flows.Options{Getenv: os.Getenv})
 	s.flowDir = ruledir.NewDirManager("flow files", cfg.FlowsDir, o.Logger, s.flows.Loader(),
 		func(name string) bool { return !flows.IsTestFile(name) })
+	s.joinCluster(ctx)
+	// A broken rule file at start leaves the service up without those rules: ingest
+	// must not stop because of a typo. The error is in the log and at /admin/v1/api/rules.
+	s.rules.Reload(ctx)
 	s.flowDir.Reload(ctx) // like rule files: a broken flow file does not stop the service
 	for _, m := range []*ruledir.Manager{s.rules, s.flowDir} {
 		s.background(func() {
@@ -194,7 +195,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		}
 	})
 
-	s.jobs = scheduler.New(o.Logger, scheduler.WithClock(o.Now))
+	s.jobs = scheduler.New(o.Logger, append(jobOptions(s.store), scheduler.WithClock(o.Now))...)
 	if err := s.addJobs(); err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"time"
 
 	"github.com/openjds/jds/config"
 	"github.com/openjds/jds/internal/identity"
@@ -24,6 +25,7 @@ func openStore(cfg config.Config, d store.Deriver, guard *identity.Guard, metric
 			URL:      cfg.Store.URL,
 			Node:     host + " " + cfg.Addr, // what claims deliveries: unique per process
 			MaxConns: int32(cfg.Store.Postgres.MaxConns),
+			Lease:    time.Duration(cfg.Store.Postgres.Lease),
 			Region:   cfg.Identity.DefaultRegion,
 			Deriver:  d,
 			Guard:    guard,
@@ -34,10 +36,7 @@ func openStore(cfg config.Config, d store.Deriver, guard *identity.Guard, metric
 		if err != nil {
 			return nil, nil, fmt.Errorf("opening the PostgreSQL store: %w", err)
 		}
-		o.Logger.Info("store: PostgreSQL", "database", Redacted(cfg.Store.URL))
-		// Deliveries are claimed across nodes, but live streams and API-made templates do
-		// not reach the other nodes yet (docs/DEPLOY.md).
-		o.Logger.Warn("store: PostgreSQL runs one jds node for now; do not start a second on the same database")
+		o.Logger.Info("store: PostgreSQL", "database", Redacted(cfg.Store.URL), "node", s.Node())
 		return s, nil, nil
 	}
 	s, err := badgerstore.Open(badgerstore.Options{

@@ -58,6 +58,8 @@ Usage:
   jds restore --data-dir DIR FILE...
                                    make a data directory from a full backup and its incrementals
   jds migrate [--config FILE]      bring the PostgreSQL schema at store.url up to date, and exit
+  jds migrate-store --from DATA_DIR --to POSTGRES_URL
+                                   copy an embedded store (jds stopped) to PostgreSQL; resumable, verified
   jds version                      print the version
   jds backtest --rules FILE --from TIME [--to TIME] [--url URL --token TOKEN --workspace WS]
                                    what a rule file's action would have fired over stored events
@@ -99,6 +101,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = restoreCmd(args, stdout, stderr)
 	case "migrate":
 		err = migrate(ctx, args, stdout, stderr)
+	case "migrate-store":
+		err = migrateStore(ctx, args, stdout, stderr)
 	case "version":
 		if err = parse(flags("version", "", stderr), args); err == nil {
 			fmt.Fprintln(stdout, "jds", version())

@@ -3,7 +3,6 @@ package badgerstore
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
 
 	"github.com/dgraph-io/badger/v4"
@@ -45,26 +44,10 @@ func (s *Store) DeleteDoc(ctx context.Context, w store.Workspace, collection, id
 // AllDocs calls fn for every document of a collection, in every workspace.
 func (s *Store) AllDocs(ctx context.Context, collection string, fn func(w store.Workspace, id string, value []byte) error) error {
 	return s.db.View(func(txn *badger.Txn) error {
-		names := map[wsid]store.Workspace{}
-		opt := badger.DefaultIteratorOptions
-		opt.Prefix = []byte{tagWorkspace}
-		it := txn.NewIterator(opt)
-		for it.Rewind(); it.Valid(); it.Next() {
-			k := it.Item().Key()[1:]
-			org, name, _ := bytes.Cut(k, []byte{0})
-			err := it.Item().Value(func(v []byte) error {
-				if len(v) != wsidLen {
-					return fmt.Errorf("workspace number of %d bytes", len(v))
-				}
-				names[wsid(binary.BigEndian.Uint32(v))] = store.Workspace{Org: string(org), Name: string(name)}
-				return nil
-			})
-			if err != nil {
-				it.Close()
-				return err
-			}
+		names, err := workspaceNames(txn)
+		if err != nil {
+			return err
 		}
-		it.Close()
 		for ws, w := range names {
 			prefix := docKey(ws, collection, "")
 			opt := badger.DefaultIteratorOptions

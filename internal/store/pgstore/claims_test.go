@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"testing"
 	"time"
 
 	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/pgtest"
 	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/internal/store/pgstore"
 	"github.com/openjds/jds/internal/store/storetest"
@@ -92,10 +92,5 @@ func TestTwoNodesClaimEachDeliveryOnce(t *testing.T) {
 
 // databaseURL is the URL of the database openAt made for place.
 func databaseURL(t *testing.T, place string) string {
-	u, err := url.Parse(serverURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + databaseName(place)
-	return u.String()
+	return pgtest.Database(t, databaseName(place))
 }

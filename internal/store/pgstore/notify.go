@@ -35,6 +35,8 @@ type notice struct {
 	// A document changed (written or deleted).
 	Collection string `json:"c,omitempty"`
 	Doc        string `json:"d,omitempty"`
+	// Topic: a broadcast to every node (store.Nodes), of no workspace.
+	Topic string `json:"t,omitempty"`
 }
 
 // notify sends a notice in the unit's transaction.
@@ -94,6 +96,15 @@ func (s *Store) listenOnce(ctx context.Context, ready chan<- error) error {
 		var msg notice
 		if err := json.Unmarshal([]byte(n.Payload), &msg); err != nil || msg.Node == s.opts.Node {
 			continue // not ours to read, or our own commit (told at once)
+		}
+		if msg.Topic != "" {
+			s.docMu.Lock()
+			ls := s.topicListeners
+			s.docMu.Unlock()
+			for _, fn := range ls {
+				fn(msg.Topic)
+			}
+			continue
 		}
 		w := store.Workspace{Org: msg.Org, Name: msg.Name}
 		if msg.Collection != "" {

@@ -79,6 +79,8 @@ type Store struct {
 	listening     chan struct{}
 	docMu         sync.Mutex
 	docListeners  []func(w store.Workspace, collection, id string)
+	// topicListeners hear the other nodes' broadcasts (cluster.go).
+	topicListeners []func(topic string)
 	// identityVersion changes whenever a commit of this node changes which person owns
 	// an alias (see store.Identities).
 	identityVersion atomic.Uint64
