@@ -56,6 +56,9 @@ func (m *memState) Enqueue([]byte, time.Time) (string, error) {
 	return strconv.Itoa(m.queued), nil
 }
 func (m *memState) EnqueueDead([]byte, string) (string, error) { return m.Enqueue(nil, time.Time{}) }
+func (m *memState) EnqueueShadow([]byte, time.Time) (string, error) {
+	return m.Enqueue(nil, time.Time{})
+}
 
 // errScanCap stops a replay's read when it has scanned its share of events.
 var errScanCap = errors.New("replay: events scanned past the cap")

@@ -34,6 +34,13 @@ func (s *derivedState) EnqueueDead(payload []byte, reason string) (string, error
 	return d.ID, s.b.putDelivery(s.ws, d, time.Time{})
 }
 
+// EnqueueShadow records, in the commit of the event being derived, what an action in
+// shadow mode would have delivered: never queued nor sent.
+func (s *derivedState) EnqueueShadow(payload []byte, due time.Time) (string, error) {
+	d := store.NewShadowDelivery(s.w, s.person.String(), payload, due, s.b.now)
+	return d.ID, s.b.putDelivery(s.ws, d, time.Time{})
+}
+
 // putDelivery writes a delivery record, and its place in the queue when it is pending;
 // wasDue is its previous due time (zero for a new one), whose queue entry goes.
 func (b *batch) putDelivery(ws wsid, d *store.Delivery, wasDue time.Time) error {

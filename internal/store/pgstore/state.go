@@ -95,6 +95,12 @@ func (s *state) EnqueueDead(payload []byte, reason string) (string, error) {
 	return d.ID, nil
 }
 
+func (s *state) EnqueueShadow(payload []byte, due time.Time) (string, error) {
+	d := store.NewShadowDelivery(s.u.w, s.person.String(), payload, due, s.u.now)
+	s.u.deliveries = append(s.u.deliveries, d)
+	return d.ID, nil
+}
+
 // getState reads a value as the unit sees it; nil when absent.
 func (u *unit) getState(p uuid.UUID, name string) ([]byte, error) {
 	k := stateKey{p, name}
