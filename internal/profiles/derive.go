@@ -303,7 +303,7 @@ func (d *Deriver) fireOne(st store.State, a *rules.CompiledAction, env *rules.Ev
 		if err != nil {
 			return err
 		}
-		if errs[i] != nil {
+		if errs[i] != nil && !a.Action.Shadow() {
 			// Over its expression budget: the firing stands, and this delivery is dead
 			// at once with the reason, for the tenant to see in its dead letters.
 			d.log.Warn("journey action trigger over its expression budget: dead-lettered", "action", a.Action.Name, "event", env.ID, "person", p.ID, "err", errs[i])
@@ -316,7 +316,13 @@ func (d *Deriver) fireOne(st store.State, a *rules.CompiledAction, env *rules.Ev
 		if !t.At.IsZero() {
 			due = t.At
 		}
-		if _, err := st.Enqueue(payload, due); err != nil {
+		enqueue := st.Enqueue
+		if a.Action.Shadow() {
+			// Recorded for admins to see what it would have sent, never sent: not
+			// even as a dead letter, which could be retried.
+			enqueue = st.EnqueueShadow
+		}
+		if _, err := enqueue(payload, due); err != nil {
 			return err
 		}
 	}
