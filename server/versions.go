@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/openjds/jds/internal/profiles"
+	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/rules"
 )
 
@@ -42,6 +43,16 @@ func versionParam(c *fiber.Ctx, name string) (int, error) {
 	return n, nil
 }
 
+// versionAt reads the workspace and the version {n} of a path.
+func (s *Server) versionAt(c *fiber.Ctx) (store.Workspace, int, error) {
+	ws, err := s.workspace(c)
+	if err != nil {
+		return ws, 0, err
+	}
+	n, err := versionParam(c, "n")
+	return ws, n, err
+}
+
 func (s *Server) listVersions(c *fiber.Ctx) error {
 	ws, err := s.workspace(c)
 	if err != nil {
@@ -59,11 +70,7 @@ func (s *Server) listVersions(c *fiber.Ctx) error {
 }
 
 func (s *Server) getVersion(c *fiber.Ctx) error {
-	ws, err := s.workspace(c)
-	if err != nil {
-		return err
-	}
-	n, err := versionParam(c, "n")
+	ws, n, err := s.versionAt(c)
 	if err != nil {
 		return err
 	}
@@ -103,11 +110,7 @@ func (s *Server) diffVersions(c *fiber.Ctx) error {
 
 // rollback makes a version the current one, as a new version.
 func (s *Server) rollback(c *fiber.Ctx) error {
-	ws, err := s.workspace(c)
-	if err != nil {
-		return err
-	}
-	n, err := versionParam(c, "n")
+	ws, n, err := s.versionAt(c)
 	if err != nil {
 		return err
 	}

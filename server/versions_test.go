@@ -35,6 +35,18 @@ func (e *env) versions(path, tok string) versionsBody {
 	return b
 }
 
+// createTemplate creates a template through the API and returns its id.
+func (e *env) createTemplate(tok, body string) string {
+	e.t.Helper()
+	r := e.Do("POST", "/admin/v1/api/profile-view-template/workspace-id/"+ws, tok, body)
+	if r.Status != 201 {
+		e.t.Fatalf("create a template: %d %s", r.Status, r.Body)
+	}
+	var tpl struct{ Data struct{ ID string } }
+	json.Unmarshal(r.Body, &tpl)
+	return tpl.Data.ID
+}
+
 // change is one entry of a diff's answer.
 type change struct {
 	Path     string
@@ -72,13 +84,8 @@ func TestTemplateVersionsDiffAndRollback(t *testing.T) {
 	tplJSON := func(event string, days int) string {
 		return `{"name":"Closed Queue","attributes":[{"displayName":"Calls","event":"` + event + `","metaData":"category","metaDataType":"string","lookBackDurationType":"days","lookBackPeriod":` + strconv.Itoa(days) + `,"aggregationMode":"Count"}]}`
 	}
-	r := e.Do("POST", base, tok, tplJSON("Queued Caller", 1))
-	if r.Status != 201 {
-		t.Fatalf("create: %d %s", r.Status, r.Body)
-	}
-	var tpl struct{ Data struct{ ID string } }
-	json.Unmarshal(r.Body, &tpl)
-	path := base + "/template-id/" + tpl.Data.ID
+	tid := e.createTemplate(tok, tplJSON("Queued Caller", 1))
+	path := base + "/template-id/" + tid
 	for _, body := range []string{tplJSON("Closed Queue", 1), tplJSON("Closed Queue", 7)} {
 		c.Add(time.Minute)
 		if r := e.Do("PUT", path, tok, body); r.Status != 200 {
@@ -104,7 +111,7 @@ func TestTemplateVersionsDiffAndRollback(t *testing.T) {
 	}
 
 	// An action on the template's Closed Queue attribute keeps version 1 out.
-	actions := "/admin/v1/api/journey-actions/workspace-id/" + ws + "/template-id/" + tpl.Data.ID
+	actions := "/admin/v1/api/journey-actions/workspace-id/" + ws + "/template-id/" + tid
 	if r := e.Do("POST", actions, jdstest.Token("action", "w", ws), `{"name":"Text","isActive":true,"cooldownPeriodInMinutes":0,
 	 "rules":{"logic":"SINGLE","condition":"Closed Queue,category,string,Count GTE 1"},
 	 "actionTriggers":[{"type":"Connector","connector":"sms","attributes":{"to":"x","text":"y"}}]}`); r.Status != 201 {
@@ -159,12 +166,7 @@ func TestShadowActionRecordsAndSendsNothing(t *testing.T) {
 	c.Set(t0)
 	e := startClocked(t, c, func(cfg *config.Config) { cfg.Egress.Allow = []string{"127.0.0.0/8"} })
 	tok := jdstest.Token("admin", "rw", ws)
-	r := e.Do("POST", "/admin/v1/api/profile-view-template/workspace-id/"+ws, tok, `{"name":"Closed Queue","attributes":[{"displayName":"Calls","event":"Closed Queue","metaData":"category","metaDataType":"string","lookBackDurationType":"days","lookBackPeriod":1,"aggregationMode":"Count"}]}`)
-	if r.Status != 201 {
-		t.Fatalf("template: %d %s", r.Status, r.Body)
-	}
-	var tpl struct{ Data struct{ ID string } }
-	json.Unmarshal(r.Body, &tpl)
+	tid := e.createTemplate(tok, `{"name":"Closed Queue","attributes":[{"displayName":"Calls","event":"Closed Queue","metaData":"category","metaDataType":"string","lookBackDurationType":"days","lookBackPeriod":1,"aggregationMode":"Count"}]}`)
 	base := "/admin/v1/api/journey-actions/workspace-id/" + ws
 	action := func(name, mode, url string) string {
 		return `{"name":"` + name + `","isActive":true,"cooldownPeriodInMinutes":60,"mode":"` + mode + `",
@@ -173,7 +175,7 @@ func TestShadowActionRecordsAndSendsNothing(t *testing.T) {
 	}
 	ids := map[string]string{}
 	for _, a := range []struct{ name, mode, url string }{{"Live", "live", live.URL}, {"Shadow", "shadow", shadow.URL}} {
-		r := e.Do("POST", base+"/template-id/"+tpl.Data.ID, tok, action(a.name, a.mode, a.url))
+		r := e.Do("POST", base+"/template-id/"+tid, tok, action(a.name, a.mode, a.url))
 		if r.Status != 201 || !strings.Contains(string(r.Body), `"mode":"`+a.mode+`"`) {
 			t.Fatalf("action %s: %d %s", a.name, r.Status, r.Body)
 		}
@@ -202,7 +204,7 @@ func TestShadowActionRecordsAndSendsNothing(t *testing.T) {
 	// Within the cooldown, neither fires again; the shadow one is switched to live.
 	c.Add(10 * time.Minute)
 	e.post(ev("cq-2", "Closed Queue", "+12263762555", "phone", map[string]any{"category": "late"}, "time", at(-time.Minute)))
-	shadowPath := base + "/template-id/" + tpl.Data.ID + "/action-id/" + ids["Shadow"]
+	shadowPath := base + "/template-id/" + tid + "/action-id/" + ids["Shadow"]
 	if r := e.Do("PUT", shadowPath, tok, action("Shadow", "live", shadow.URL)); r.Status != 200 {
 		t.Fatalf("switch to live: %d %s", r.Status, r.Body)
 	}

@@ -170,24 +170,23 @@ func (e *Engine) versioned(w store.Workspace, ref Ref) (coll, id string, err err
 	return coll, id, nil
 }
 
-// kept is the range of versions of a definition; one that has none kept yet has one,
-// its stored state.
-func (e *Engine) kept(ctx context.Context, w store.Workspace, coll, id string) (versionHead, error) {
-	h, err := e.head(ctx, w, versionCollections[coll], id)
+// kept resolves ref (versioned) and reads the range of its versions; one that has none
+// kept yet has one, its stored state.
+func (e *Engine) kept(ctx context.Context, w store.Workspace, ref Ref) (coll, id string, h versionHead, err error) {
+	if coll, id, err = e.versioned(w, ref); err != nil {
+		return "", "", h, err
+	}
+	h, err = e.head(ctx, w, versionCollections[coll], id)
 	if err == nil && h.Last == 0 {
 		h = versionHead{First: 1, Last: 1}
 	}
-	return h, err
+	return coll, id, h, err
 }
 
 // Versions lists the versions kept of the API definition ref names, oldest first,
 // without their definitions.
 func (e *Engine) Versions(ctx context.Context, w store.Workspace, ref Ref) ([]*Version, error) {
-	coll, id, err := e.versioned(w, ref)
-	if err != nil {
-		return nil, err
-	}
-	h, err := e.kept(ctx, w, coll, id)
+	coll, id, h, err := e.kept(ctx, w, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -208,11 +207,7 @@ func (e *Engine) Versions(ctx context.Context, w store.Workspace, ref Ref) ([]*V
 
 // Version reads version n of the API definition ref names.
 func (e *Engine) Version(ctx context.Context, w store.Workspace, ref Ref, n int) (*Version, error) {
-	coll, id, err := e.versioned(w, ref)
-	if err != nil {
-		return nil, err
-	}
-	h, err := e.kept(ctx, w, coll, id)
+	coll, id, h, err := e.kept(ctx, w, ref)
 	if err != nil {
 		return nil, err
 	}

@@ -13,22 +13,34 @@ import (
 	"github.com/openjds/jds/rules"
 )
 
-// The versions of a definition are bounded: past KeepVersions the oldest go, their
-// documents with them, and the numbers go on.
-func TestVersionsKeepTheLast(t *testing.T) {
+// openVersioned opens an engine over a Badger store, which before prepares (may be nil),
+// both closed when the test ends.
+func openVersioned(t *testing.T, before func(store.Store) error) (store.Store, *Engine) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	sets := NewSets()
 	s, err := badgerstore.Open(badgerstore.Options{Dir: t.TempDir(), Deriver: NewDeriver(sets, quiet, nil), Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	ctx := context.Background()
-	e, err := Open(ctx, s, sets, quiet, time.Now)
+	t.Cleanup(func() { s.Close() })
+	if before != nil {
+		if err := before(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e, err := Open(context.Background(), s, sets, quiet, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer e.Close()
+	t.Cleanup(e.Close)
+	return s, e
+}
+
+// The versions of a definition are bounded: past KeepVersions the oldest go, their
+// documents with them, and the numbers go on.
+func TestVersionsKeepTheLast(t *testing.T) {
+	s, e := openVersioned(t, nil)
+	ctx := context.Background()
 	ws := store.Workspace{Org: "o", Name: "w"}
 	tpl := func(days int) *rules.Template {
 		return &rules.Template{Name: "T", Attributes: []rules.Attribute{{DisplayName: "calls", Event: "Call",
@@ -66,24 +78,10 @@ func TestVersionsKeepTheLast(t *testing.T) {
 // A template stored before versions were kept has one, its state, which its next change
 // keeps as version 1.
 func TestVersionsOfADefinitionStoredBefore(t *testing.T) {
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sets := NewSets()
-	s, err := badgerstore.Open(badgerstore.Options{Dir: t.TempDir(), Deriver: NewDeriver(sets, quiet, nil), Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	ctx := context.Background()
 	ws := store.Workspace{Org: "o", Name: "w"}
 	old := `{"id":"t1","name":"T","attributes":[{"displayName":"calls","event":"Call","lookBackDurationType":"days","lookBackPeriod":1,"aggregationMode":"Count"}]}`
-	if err := s.PutDoc(ctx, ws, collection, "t1", []byte(old)); err != nil {
-		t.Fatal(err)
-	}
-	e, err := Open(ctx, s, sets, quiet, time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	_, e := openVersioned(t, func(s store.Store) error { return s.PutDoc(ctx, ws, collection, "t1", []byte(old)) })
 	if vs, err := e.Versions(ctx, ws, Ref{Template: "t1"}); err != nil || len(vs) != 1 || !vs[0].Current {
 		t.Fatalf("before a change: %v %+v", err, vs)
 	}
