@@ -45,7 +45,7 @@ type Firing struct {
 	ActionName  string `json:"actionName"`
 	TriggeredAt string `json:"triggeredAt"`
 	EventID     string `json:"eventId"`
-	// Deliveries are the states of the firing's deliveries (ext): pending, sent, dead.
+	// Deliveries are the states of the firing's deliveries (ext): pending, sent, dead, shadow.
 	Deliveries []string `json:"deliveries"`
 }
 
