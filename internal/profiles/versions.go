@@ -111,6 +111,16 @@ func (e *Engine) putVersioned(ctx context.Context, w store.Workspace, coll, id s
 	if err := e.store.PutDoc(ctx, w, coll, id, raw); err != nil {
 		return err
 	}
+	// The definition is saved: it goes live whatever befalls its version.
+	if err := e.keepVersion(ctx, w, vc, id, h, raw); err != nil {
+		e.log.Error("keeping a version of a definition", "collection", coll, "id", id, "workspace", w.String(), "err", err)
+	}
+	return nil
+}
+
+// keepVersion writes raw as the version after h's last, drops those past KeepVersions
+// and writes the head.
+func (e *Engine) keepVersion(ctx context.Context, w store.Workspace, vc, id string, h versionHead, raw []byte) error {
 	h.Last++
 	if err := e.putVersion(ctx, w, vc, id, newVersion(h.Last, raw)); err != nil {
 		return err
