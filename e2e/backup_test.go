@@ -136,6 +136,9 @@ func TestBackupRestoreAfterKill9(t *testing.T) {
 		t.Fatalf("jds restore: %v\n%s", err, out)
 	}
 	r := startServer(t, data1, cfg)
+	// The restored store computes the rule file's template again at start (its workspace
+	// has no backfill marker): compare once that is done, as personAndProfile does.
+	personAndProfile(t, r, ident(people-1))
 	found := map[string]bool{}
 	for i := range people {
 		ids := historyIDs(t, r, ident(i))

@@ -62,6 +62,8 @@ type File struct {
 	// (an action may name a template of another file) are compiled by LoadFiles, which
 	// returns files with every action compiled.
 	CompiledActions []*CompiledAction
+	// Policies are the contact policies of the file (key "policies"), Source set to Path.
+	Policies []*CompiledPolicy
 
 	namePos   []*strict.Node // where each template's name is, for errors across files
 	actionPos []*strict.Node // where each action's name is (or the action, without one)
@@ -103,6 +105,7 @@ func (o Options) ParseFile(path string, data []byte) (*File, error) {
 	}
 	d := newDecoder(path, true)
 	var nodes []*strict.Node
+	var policies []*Policy
 	d.object(root, "", []field{
 		{name: "templates", fn: func(v *strict.Node, p string) {
 			d.list(v, p, func(v *strict.Node, p string) {
@@ -119,8 +122,15 @@ func (o Options) ParseFile(path string, data []byte) (*File, error) {
 				f.Actions = append(f.Actions, a)
 			})
 		}},
+		{name: "policies", fn: func(v *strict.Node, p string) {
+			d.list(v, p, func(v *strict.Node, p string) { policies = append(policies, d.policy(v, p)) })
+		}},
 	})
 	var later problems
+	f.Policies, later = compilePolicies(policies, "policies", o)
+	for _, c := range f.Policies {
+		c.Policy.Source = path
+	}
 	names := map[string]int{}
 	for i, t := range f.Templates {
 		prefix := index("templates", i)
@@ -364,6 +374,7 @@ func (o Options) LoadFiles(paths ...string) ([]*File, error) {
 		out = append(out, f)
 	}
 	errs = append(errs, resolveActions(out, len(errs) == 0)...)
+	errs = append(errs, uniquePolicies(out)...)
 	if len(errs) > 0 {
 		return nil, joinErrors(errs)
 	}

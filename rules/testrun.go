@@ -60,6 +60,7 @@ func (r *TestReport) Failed() int {
 type testFile struct {
 	ruleFiles []string
 	tests     []*testCase
+	policies  map[string]*CompiledPolicy // by name, for policy tests
 }
 
 type testCase struct {
@@ -70,6 +71,10 @@ type testCase struct {
 	events   []testEvent
 	evals    []testEval
 	pos      *strict.Node
+	// A policy test (policytest.go) names a policy instead of a template.
+	policy       string
+	deliveries   []testDelivery
+	policyExpect *policyExpect
 }
 
 type testEvent struct {
@@ -116,11 +121,16 @@ func RunTestFile(path string) (*TestReport, error) {
 		return nil, err
 	}
 	byName := map[string]*Compiled{}
+	policies := map[string]*CompiledPolicy{}
 	for _, f := range files {
 		for _, c := range f.Compiled {
 			byName[c.Template.Name] = c
 		}
+		for _, p := range f.Policies {
+			policies[p.Policy.Name] = p
+		}
 	}
+	tf.policies = policies
 	return runTests(path, tf, func(name string) (*Compiled, error) {
 		if c := byName[name]; c != nil {
 			return c, nil
@@ -146,6 +156,15 @@ func runTests(path string, tf *testFile, load func(string) (*Compiled, error)) *
 		res := TestResult{Name: tc.name}
 		fail := func(n *strict.Node, format string, args ...any) {
 			res.Failures = append(res.Failures, fmt.Sprintf("%s:%d:%d: ", path, n.Line, n.Col)+fmt.Sprintf(format, args...))
+		}
+		if tc.policy != "" {
+			if p := tf.policies[tc.policy]; p != nil {
+				runPolicyTest(tc, p, fail)
+			} else {
+				fail(tc.tplNode, "no policy named %q in the rule files", tc.policy)
+			}
+			rep.Tests = append(rep.Tests, res)
+			continue
 		}
 		c, err := load(tc.template)
 		if err != nil || c == nil {
@@ -250,7 +269,7 @@ func parseTestFile(path string, data []byte) (*testFile, error) {
 
 func (d *decoder) testCase(n *strict.Node, path string) *testCase {
 	tc := &testCase{pos: n, tplNode: n}
-	var atNode, eventsNode, expectNode, evalsNode *strict.Node
+	var atNode, eventsNode, expectNode, evalsNode, deliveriesNode *strict.Node
 	d.object(n, path, []field{
 		d.text("name", &tc.name),
 		{name: "template", fn: func(v *strict.Node, p string) { tc.tplNode = v; d.str(v, p, &tc.template) }},
@@ -258,6 +277,8 @@ func (d *decoder) testCase(n *strict.Node, path string) *testCase {
 		{name: "events", fn: func(v *strict.Node, p string) { eventsNode = v }},
 		{name: "expect", fn: func(v *strict.Node, p string) { expectNode = v }},
 		{name: "evaluations", fn: func(v *strict.Node, p string) { evalsNode = v }},
+		{name: "policy", fn: func(v *strict.Node, p string) { tc.tplNode = v; d.str(v, p, &tc.policy) }},
+		{name: "deliveries", fn: func(v *strict.Node, p string) { deliveriesNode = v }},
 	})
 	if n.Kind != strict.Map {
 		return tc
@@ -265,8 +286,17 @@ func (d *decoder) testCase(n *strict.Node, path string) *testCase {
 	if tc.name == "" {
 		tc.name = path
 	}
-	if tc.template == "" {
-		d.Fail(n, join(path, "template"), "required: the name of the template to test")
+	if tc.policy != "" && tc.template != "" {
+		d.Fail(n, join(path, "policy"), "a test names a template or a policy, not both")
+	}
+	if tc.policy != "" && evalsNode != nil {
+		d.Fail(evalsNode, join(path, "evaluations"), "a policy test expects once, at its end: suppressed and deferred")
+	}
+	if tc.policy == "" && deliveriesNode != nil {
+		d.Fail(deliveriesNode, join(path, "deliveries"), "only a policy test (policy: name) sends deliveries")
+	}
+	if tc.template == "" && tc.policy == "" {
+		d.Fail(n, join(path, "template"), "required: the name of the template (or policy) to test")
 	}
 	if atNode == nil {
 		d.Fail(n, join(path, "at"), "required: the evaluation instant, an RFC 3339 time")
@@ -282,6 +312,15 @@ func (d *decoder) testCase(n *strict.Node, path string) *testCase {
 		d.list(eventsNode, join(path, "events"), func(v *strict.Node, p string) {
 			tc.events = append(tc.events, d.testEvents(v, p, tc.at, len(tc.events))...)
 		})
+	}
+	if tc.policy != "" {
+		if deliveriesNode != nil {
+			tc.deliveries = d.testDeliveries(deliveriesNode, join(path, "deliveries"), tc.at)
+		}
+		if expectNode != nil {
+			tc.policyExpect = d.policyExpectations(expectNode, join(path, "expect"))
+		}
+		return tc
 	}
 	if expectNode != nil {
 		tc.evals = append(tc.evals, testEval{at: tc.at, expect: d.expectations(expectNode, join(path, "expect"))})

@@ -249,6 +249,8 @@ type deliveryView struct {
 	UpdatedAt      time.Time       `json:"updatedAt"`
 	LastError      string          `json:"lastError,omitempty"`
 	Response       string          `json:"response,omitempty"`
+	// Policy is the contact policy that suppressed or deferred the delivery.
+	Policy *policyHoldView `json:"policy,omitempty"`
 }
 
 func viewDeliveries(ds []*store.Delivery) []deliveryView {
@@ -256,7 +258,7 @@ func viewDeliveries(ds []*store.Delivery) []deliveryView {
 	for i, d := range ds {
 		out[i] = deliveryView{ID: d.ID, OrganizationID: d.Workspace.Org, WorkspaceID: d.Workspace.Name, PersonID: d.PersonID,
 			Payload: d.Payload, State: d.State, Attempts: d.Attempts, Due: d.Due, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
-			LastError: d.LastError, Response: d.Response}
+			LastError: d.LastError, Response: d.Response, Policy: viewHold(d.Policy)}
 	}
 	return out
 }

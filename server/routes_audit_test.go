@@ -80,6 +80,8 @@ var auditedRoutes = map[string]struct {
 	"DELETE /admin/v1/api/person/workspace-id/:ws/person-id/:pid":                  {"/admin/v1/api/person/workspace-id/" + ws + "/person-id/nobody", needs("idmt", true)},
 	"PATCH /admin/v1/api/person/add-identities/workspace-id/:ws/person-id/:pid":    {"/admin/v1/api/person/add-identities/workspace-id/" + ws + "/person-id/nobody", needs("idmt", true)},
 	"PATCH /admin/v1/api/person/remove-identities/workspace-id/:ws/person-id/:pid": {"/admin/v1/api/person/remove-identities/workspace-id/" + ws + "/person-id/nobody", needs("idmt", true)},
+	"GET /admin/v1/api/policies/workspace-id/:ws":                                  {"/admin/v1/api/policies/workspace-id/" + ws, needs("action", false)},
+	"PUT /admin/v1/api/policies/workspace-id/:ws":                                  {"/admin/v1/api/policies/workspace-id/" + ws, needs("action", true)},
 	"POST /admin/v1/api/person/merge/workspace-id/:ws/primary-person-id/:pid":      {"/admin/v1/api/person/merge/workspace-id/" + ws + "/primary-person-id/nobody", needs("idmt", true)},
 	"POST /admin/v1/api/person/merge-identities/workspace-id/:ws":                  {"/admin/v1/api/person/merge-identities/workspace-id/" + ws, needs("idmt", true)},
 	"POST /admin/v1/api/person/unmerge/workspace-id/:ws/person-id/:pid":            {"/admin/v1/api/person/unmerge/workspace-id/" + ws + "/person-id/nobody", needs("idmt", true)},

@@ -191,6 +191,7 @@ func (s *Server) routes() {
 	s.profileRoutes()
 	s.actionRoutes()
 	s.versionRoutes()
+	s.policyRoutes()
 	s.trustRoutes()
 	s.jobRoutes()
 	s.inboundRoutes()

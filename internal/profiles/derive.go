@@ -29,6 +29,8 @@ type Deriver struct {
 	// fired is told of each firing, once its deliveries are queued; nil: nobody. A
 	// backtest's deriver records firings this way.
 	fired func(a *rules.CompiledAction, eventID string, at time.Time, results map[string]rules.Result)
+	// held is told of each delivery a contact policy held back; nil: nobody.
+	held func(policy, outcome string)
 }
 
 // NewDeriver returns the deriver of the templates and actions in sets. suppressed, if
@@ -114,6 +116,9 @@ func (d *Deriver) Derive(st store.State, ev store.StoredEvent) error {
 // derive applies an event to the state of the attributes of s that count it, and fires
 // the actions of s that read them. Live commits and backtests both run it.
 func (d *Deriver) derive(st store.State, s *set, ev store.StoredEvent) error {
+	if err := d.replies(st, ev); err != nil {
+		return err
+	}
 	attrs := s.byEvent[ev.Type]
 	if len(attrs) == 0 {
 		return nil
@@ -159,7 +164,10 @@ func update(st store.State, attrs []*rules.CompiledAttr, matches []match, ev sto
 // events inside the longest window.
 func (d *Deriver) Rebuild(st store.State, events store.EventSource) error {
 	s := d.sets.setFor(st.Workspace())
-	return rebuild(st, s.byEvent, s.horizon, events)
+	if err := rebuild(st, s.byEvent, s.horizon, events); err != nil {
+		return err
+	}
+	return rebuildReplies(st, d.policiesOf(st.Workspace()), events)
 }
 
 func rebuild(st store.State, byEvent map[string][]*rules.CompiledAttr, horizon time.Duration, events store.EventSource) error {
@@ -281,6 +289,7 @@ func (d *Deriver) fireOne(st store.State, a *rules.CompiledAction, env *rules.Ev
 	for name, r := range results {
 		profile[name] = r.Value
 	}
+	policies := d.policiesOf(st.Workspace())
 	for i, t := range triggers {
 		del := connectors.Delivery{
 			Connector: t.Connector, ActionID: a.Action.ID, Action: a.Action.Name, EventID: env.ID, PersonID: p.ID,
@@ -316,13 +325,25 @@ func (d *Deriver) fireOne(st store.State, a *rules.CompiledAction, env *rules.Ev
 		if !t.At.IsZero() {
 			due = t.At
 		}
-		enqueue := st.Enqueue
 		if a.Action.Shadow() {
 			// Recorded for admins to see what it would have sent, never sent: not
-			// even as a dead letter, which could be retried.
-			enqueue = st.EnqueueShadow
+			// even as a dead letter, which could be retried. Contact policies are not
+			// asked: a shadow delivery must not count toward their limits.
+			if _, err := st.EnqueueShadow(payload, due); err != nil {
+				return err
+			}
+			continue
 		}
-		if _, err := enqueue(payload, due); err != nil {
+		h, due, err := d.hold(st, policies, t.Connector, now, due, results, env)
+		if err != nil {
+			return err
+		}
+		if h != nil {
+			_, err = st.EnqueueHeld(payload, due, *h)
+		} else {
+			_, err = st.Enqueue(payload, due)
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -115,6 +115,9 @@ func Open(ctx context.Context, st store.Store, sets *Sets, log *slog.Logger, now
 		return nil, err
 	}
 	st.OnDocument(e.reload)
+	if err := e.openPolicies(ctx); err != nil {
+		return nil, err
+	}
 	for w, templates := range e.api {
 		for _, c := range templates {
 			if err := e.backfillUnlessDone(ctx, c, []store.Workspace{w}); err != nil {

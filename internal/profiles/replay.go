@@ -60,6 +60,14 @@ func (m *memState) EnqueueShadow([]byte, time.Time) (string, error) {
 	return m.Enqueue(nil, time.Time{})
 }
 
+// EnqueueHeld counts a deferred delivery, which will be sent; a suppressed one is not.
+func (m *memState) EnqueueHeld(_ []byte, _ time.Time, h store.PolicyHold) (string, error) {
+	if h.Outcome == store.OutcomeDeferred {
+		return m.Enqueue(nil, time.Time{})
+	}
+	return "suppressed", nil
+}
+
 // errScanCap stops a replay's read when it has scanned its share of events.
 var errScanCap = errors.New("replay: events scanned past the cap")
 

@@ -24,6 +24,8 @@ type Sets struct {
 	mu         sync.RWMutex
 	api        map[store.Workspace]map[string]*rules.Compiled       // by template id
 	apiActions map[store.Workspace]map[string]*rules.CompiledAction // by action id
+	// policies are the contact policies in force (policies.go).
+	policies policies
 	// sets caches, per workspace, every template that applies there, indexed by event
 	// type; rebuilt when templates change.
 	sets map[store.Workspace]*set

@@ -45,7 +45,8 @@ type Firing struct {
 	ActionName  string `json:"actionName"`
 	TriggeredAt string `json:"triggeredAt"`
 	EventID     string `json:"eventId"`
-	// Deliveries are the states of the firing's deliveries (ext): pending, sent, dead, shadow.
+	// Deliveries are the states of the firing's deliveries (ext): pending, sent, dead,
+	// suppressed (by a contact policy), shadow (an action in shadow mode).
 	Deliveries []string `json:"deliveries"`
 }
 

@@ -68,6 +68,10 @@ type State interface {
 	// EnqueueShadow records what an action in shadow mode would have delivered, due at
 	// due: state Shadow, in the person's delivery history, never queued nor sent.
 	EnqueueShadow(payload []byte, due time.Time) (string, error)
+	// EnqueueHeld records a delivery a contact policy held back (see NewHeldDelivery):
+	// suppressed, in the person's history and never sent; or deferred, queued due at
+	// due.
+	EnqueueHeld(payload []byte, due time.Time, h PolicyHold) (string, error)
 }
 
 // StoredEvent is an event as the store holds it.

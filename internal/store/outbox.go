@@ -20,7 +20,7 @@ type Delivery struct {
 	Workspace Workspace       `json:"workspace"`
 	PersonID  string          `json:"personId"`
 	Payload   json.RawMessage `json:"payload"` // what the deriver queued, opaque to the store
-	State     string          `json:"state"`   // pending, sent, dead, shadow
+	State     string          `json:"state"`   // pending, sent, dead, suppressed, shadow
 	Attempts  int             `json:"attempts"`
 	Due       time.Time       `json:"due"`
 	CreatedAt time.Time       `json:"createdAt"`
@@ -28,13 +28,36 @@ type Delivery struct {
 	LastError string          `json:"lastError,omitempty"`
 	// Response is the partner's last answer, shortened, for the history.
 	Response string `json:"response,omitempty"`
+	// Policy is the contact policy that held the delivery back, and how; nil when none
+	// did.
+	Policy *PolicyHold `json:"policy,omitempty"`
 }
+
+// PolicyHold is what a contact policy did to a delivery when its action fired: it
+// suppressed it (the delivery is Suppressed, never sent) or deferred it (pending, due
+// later than its action asked, at the end of quiet hours).
+type PolicyHold struct {
+	Name    string `json:"name"`    // the policy's
+	Outcome string `json:"outcome"` // suppressed or deferred
+	Reason  string `json:"reason"`  // opt-out, maxPerPerson, quietHours
+	// DeferredFrom is when the delivery was due before the policy deferred it.
+	DeferredFrom time.Time `json:"deferredFrom,omitzero"`
+}
+
+// Policy outcomes.
+const (
+	OutcomeSuppressed = "suppressed"
+	OutcomeDeferred   = "deferred"
+)
 
 // Delivery states.
 const (
 	Pending = "pending"
 	Sent    = "sent"
 	Dead    = "dead"
+	// Suppressed is a delivery a contact policy held back: recorded for the person's
+	// history, never queued nor sent, and no dead letter.
+	Suppressed = "suppressed"
 	// Shadow is a delivery an action in shadow mode would have made: recorded, never
 	// queued nor sent, for admins to see what it would have sent.
 	Shadow = "shadow"
@@ -96,6 +119,17 @@ func NewDeadDelivery(w Workspace, personID string, payload []byte, reason string
 func NewShadowDelivery(w Workspace, personID string, payload []byte, due, now time.Time) *Delivery {
 	d := NewDelivery(w, personID, payload, due, now)
 	d.State = Shadow
+	return d
+}
+
+// NewHeldDelivery is a delivery a contact policy held back when its action fired
+// (h.Outcome): suppressed, never sent; or deferred, pending and due at due.
+func NewHeldDelivery(w Workspace, personID string, payload []byte, due time.Time, h PolicyHold, now time.Time) *Delivery {
+	d := NewDelivery(w, personID, payload, due, now)
+	d.Policy = &h
+	if h.Outcome == OutcomeSuppressed {
+		d.State, d.Due = Suppressed, now
+	}
 	return d
 }
 

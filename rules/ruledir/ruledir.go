@@ -32,6 +32,7 @@ type Set struct {
 	Files     []string
 	Templates []*rules.Compiled
 	Actions   []*rules.CompiledAction
+	Policies  []*rules.CompiledPolicy
 }
 
 // Load parses and compiles every rule file of dir; a directory that does not exist is an
@@ -63,6 +64,7 @@ func LoadFilesWith(o rules.Options, paths ...string) (*Set, error) {
 		set.Files = append(set.Files, f.Path)
 		set.Templates = append(set.Templates, f.Compiled...)
 		set.Actions = append(set.Actions, f.CompiledActions...)
+		set.Policies = append(set.Policies, f.Policies...)
 	}
 	return set, nil
 }
@@ -128,7 +130,7 @@ func Rules(o rules.Options, apply func(context.Context, *Set) error) Loader {
 		if err != nil {
 			return Loaded{}, err
 		}
-		return Loaded{Files: set.Files, Counts: map[string]int{"templates": len(set.Templates), "actions": len(set.Actions)}}, nil
+		return Loaded{Files: set.Files, Counts: map[string]int{"templates": len(set.Templates), "actions": len(set.Actions), "policies": len(set.Policies)}}, nil
 	}
 }
 

@@ -132,6 +132,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	checks := rules.Options{Connectors: ruledir.Connectors(cfg.Connectors), Egress: policy, Organizations: orgs}
 	sets := profiles.NewSets()
 	deriver := profiles.NewDeriver(sets, o.Logger, deliveries.Suppressed)
+	deriver.OnHeld(delivery.NewPolicyMetrics(metrics.Registry()).Held)
 	if s.store, s.badger, err = openStore(cfg, deriver, guard, metrics, o); err != nil {
 		return nil, err
 	}
@@ -146,6 +147,9 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 		return nil, fmt.Errorf("loading profile templates: %w", err)
 	}
 	s.rules = ruledir.NewManager(cfg.RulesDir, checks, o.Logger, func(ctx context.Context, set *ruledir.Set) error {
+		if err := s.profiles.SetFilePolicies(ctx, set.Policies); err != nil {
+			return err
+		}
 		return s.profiles.SetFiles(ctx, set.Templates, set.Actions)
 	})
 	// A broken rule file at start leaves the service up without those rules: ingest

@@ -241,7 +241,7 @@ func check(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("rule files:\n%w", err)
 	}
-	fmt.Fprintf(stdout, "rule files: OK (%d files, %d templates)\n", len(set.Files), len(set.Templates))
+	fmt.Fprintf(stdout, "rule files: OK (%d files, %d templates, %d contact policies)\n", len(set.Files), len(set.Templates), len(set.Policies))
 	if *flowPath == "" {
 		*flowPath = cfg.FlowsDir
 	}

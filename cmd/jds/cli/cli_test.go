@@ -35,7 +35,7 @@ func TestCommands(t *testing.T) {
 	if err != nil || tok.Workspace != "w1" || tok.Service != "tape" || tok.Perm != "r" {
 		t.Fatalf("minted token: %v %+v", err, tok)
 	}
-	if code, out, _ := run(t, "check", "--config", cfg, "../../../samples/rules/use-cases.yaml"); code != 0 || !strings.Contains(out, "rule files: OK (1 files, 3 templates)") {
+	if code, out, _ := run(t, "check", "--config", cfg, "../../../samples/rules/use-cases.yaml"); code != 0 || !strings.Contains(out, "rule files: OK (1 files, 3 templates, 1 contact policies)") {
 		t.Fatalf("check: %d %s", code, out)
 	}
 	bad := filepath.Join(dir, "bad.yaml")

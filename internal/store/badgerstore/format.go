@@ -68,6 +68,11 @@ func (s *Store) upgradeDedupe() error {
 			return err
 		}
 		if len(sets) > 0 || len(deletes) > 0 {
+			// Badger dies of SIGBUS writing on a full disk (space.go): stop first. The
+			// upgrade is repeatable; the next Open goes on from where it stopped.
+			if err := s.checkSpace(uint64(s.opts.DiskReserve)+2*uint64(chunkBytes(sets, deletes)), "the format upgrade"); err != nil {
+				return fmt.Errorf("%w; free some space and start again: the upgrade goes on from where it stopped", err)
+			}
 			wb := s.db.NewWriteBatch()
 			for _, kv := range sets {
 				if err := wb.Set(kv[0], kv[1]); err != nil {
@@ -103,6 +108,18 @@ func (s *Store) upgradeDedupe() error {
 	}
 	s.log.Info("store upgraded to format 2: events are unique by source and id", "entries", upgraded, "dropped", dropped, "took", time.Since(began).Round(time.Millisecond))
 	return nil
+}
+
+// chunkBytes is what writing sets and deletes costs in the logs, as batch.set counts it.
+func chunkBytes(sets [][2][]byte, deletes [][]byte) int {
+	n := 0
+	for _, kv := range sets {
+		n += len(kv[0]) + len(kv[1]) + entryOverhead
+	}
+	for _, k := range deletes {
+		n += len(k) + entryOverhead
+	}
+	return n
 }
 
 // scanLegacyDedupe reads up to upgradeChunk dedupe entries from key from on. It returns

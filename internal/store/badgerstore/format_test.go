@@ -3,13 +3,17 @@ package badgerstore
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/internal/store/storetest"
 )
 
@@ -137,5 +141,31 @@ func TestOpenRefusesANewerFormat(t *testing.T) {
 	if s, err := Open(Options{Dir: dir}); err == nil {
 		s.Close()
 		t.Fatal("a store of a newer format opened")
+	}
+}
+
+// TestUpgradeStopsOnAFullDisk: the one-time upgrade checks the free space before each
+// chunk it writes, as commits do: on a disk too full for it, Open fails saying so, having
+// written nothing that could fault; with room again, the next Open upgrades.
+func TestUpgradeStopsOnAFullDisk(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s := openTest(t, dir)
+	ev := storetest.Event(t, "e1", "Visit", "carol", "customerId", "", time.Now())
+	if _, err := s.Append(ctx, ws, []*event.Event{ev}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	legacyFormat(t, dir, "", "")
+
+	// Room to open (a memtable and the slack), not for the reserve a write leaves.
+	tight := func(string) (uint64, error) { return 48 << 20, nil }
+	if _, err := Open(Options{Dir: dir, SyncWrites: true, FreeSpace: tight, Logger: slog.New(slog.DiscardHandler)}); !errors.Is(err, store.ErrNoSpace) || !strings.Contains(err.Error(), "the format upgrade") {
+		t.Fatalf("Open on a full disk: %v, want ErrNoSpace naming the upgrade", err)
+	}
+	s = openTest(t, dir)
+	res, err := s.Append(ctx, ws, []*event.Event{ev})
+	if err != nil || !res[0].Duplicate {
+		t.Fatalf("after the upgrade with room: %+v, %v; want the event a duplicate", res, err)
 	}
 }

@@ -41,6 +41,13 @@ func (s *derivedState) EnqueueShadow(payload []byte, due time.Time) (string, err
 	return d.ID, s.b.putDelivery(s.ws, d, time.Time{})
 }
 
+// EnqueueHeld records, in the commit of the event being derived, a delivery a contact
+// policy suppressed or deferred (store.NewHeldDelivery).
+func (s *derivedState) EnqueueHeld(payload []byte, due time.Time, h store.PolicyHold) (string, error) {
+	d := store.NewHeldDelivery(s.w, s.person.String(), payload, due, h, s.b.now)
+	return d.ID, s.b.putDelivery(s.ws, d, time.Time{})
+}
+
 // putDelivery writes a delivery record, and its place in the queue when it is pending;
 // wasDue is its previous due time (zero for a new one), whose queue entry goes.
 func (b *batch) putDelivery(ws wsid, d *store.Delivery, wasDue time.Time) error {

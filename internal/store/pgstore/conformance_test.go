@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -57,8 +58,19 @@ func openAt(t testing.TB, place string, o storetest.Options) store.Store {
 				return
 			}
 			defer c.Close(context.Background())
-			if _, err := c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-				t.Error(err)
+			// The stores on it are closed by now; an autovacuum worker may still be
+			// there for a moment (DROP waits for it, briefly), and FORCE would need the
+			// right to terminate it, which this role lacks.
+			for try := 0; ; try++ {
+				_, err := c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name)
+				if err == nil {
+					return
+				}
+				if try == 10 {
+					t.Errorf("dropping the test database %s: %v", name, err)
+					return
+				}
+				time.Sleep(200 * time.Millisecond)
 			}
 		})
 	}

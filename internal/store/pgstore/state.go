@@ -101,6 +101,12 @@ func (s *state) EnqueueShadow(payload []byte, due time.Time) (string, error) {
 	return d.ID, nil
 }
 
+func (s *state) EnqueueHeld(payload []byte, due time.Time, h store.PolicyHold) (string, error) {
+	d := store.NewHeldDelivery(s.u.w, s.person.String(), payload, due, h, s.u.now)
+	s.u.deliveries = append(s.u.deliveries, d)
+	return d.ID, nil
+}
+
 // getState reads a value as the unit sees it; nil when absent.
 func (u *unit) getState(p uuid.UUID, name string) ([]byte, error) {
 	k := stateKey{p, name}

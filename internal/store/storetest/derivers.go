@@ -113,6 +113,11 @@ func (notifier) Derive(st store.State, ev store.StoredEvent) error {
 		_, err = st.EnqueueDead([]byte(`{"sms":"…"}`), "payload over budget")
 	case "Shadowed":
 		_, err = st.EnqueueShadow([]byte(`{"sms":"would text"}`), st.Now())
+	case "Opted Out":
+		_, err = st.EnqueueHeld([]byte(`{"sms":"…"}`), st.Now(), store.PolicyHold{Name: "sms etiquette", Outcome: store.OutcomeSuppressed, Reason: "opt-out"})
+	case "Late Call":
+		_, err = st.EnqueueHeld([]byte(`{"sms":"…"}`), st.Now().Add(10*time.Hour),
+			store.PolicyHold{Name: "sms etiquette", Outcome: store.OutcomeDeferred, Reason: "quietHours", DeferredFrom: st.Now()})
 	}
 	return err
 }

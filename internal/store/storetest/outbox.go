@@ -90,15 +90,8 @@ func testOutbox(t *testing.T, b Backend) {
 // person, Deliveries lists the whole workspace's.
 func testDeadLetters(t *testing.T, b Backend) {
 	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
-	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
+	s, res := notified(t, b, now, "Closed Queue", "Too Big")
 	ctx := context.Background()
-	res, err := s.Append(ctx, ws, []*event.Event{
-		Event(t, "c1", "Closed Queue", "+15550000001", "phone", "", now),
-		Event(t, "big", "Too Big", "+15550000002", "phone", "", now),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	queued, deadFor := res[0].PersonID, res[1].PersonID
 	if due, err := s.Due(ctx, now.Add(time.Hour), 10, nil); err != nil || len(due) != 1 || due[0].PersonID != queued {
 		t.Fatalf("due: %v %+v, want only the queued delivery", err, due)
@@ -354,4 +347,49 @@ func testPickStoppedByEnough(t *testing.T, b Backend) {
 	if read != 0 {
 		t.Fatalf("PickNew read %d again", read)
 	}
+}
+
+// A delivery a contact policy suppressed is in its person's history with the policy's
+// name, never due and no dead letter; one it deferred is pending, due when the policy
+// said, and keeps the note.
+func testHeldDeliveries(t *testing.T, b Backend) {
+	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	s, res := notified(t, b, now, "Opted Out", "Late Call")
+	ctx := context.Background()
+	if due, err := s.Due(ctx, now.Add(9*time.Hour), 10, nil); err != nil || len(due) != 0 {
+		t.Fatalf("due before the deferral ends: %v %+v", err, due)
+	}
+	due, err := s.Due(ctx, now.Add(10*time.Hour), 10, nil)
+	if err != nil || len(due) != 1 || due[0].PersonID != res[1].PersonID || due[0].Policy == nil ||
+		due[0].Policy.Outcome != store.OutcomeDeferred || !due[0].Policy.DeferredFrom.Equal(now) {
+		t.Fatalf("due after the deferral: %v %+v", err, due)
+	}
+	held, err := s.Deliveries(ctx, ws, res[0].PersonID, store.Suppressed)
+	if err != nil || len(held) != 1 || held[0].Policy == nil || held[0].Policy.Name != "sms etiquette" || held[0].Policy.Reason != "opt-out" {
+		t.Fatalf("suppressed: %v %+v", err, held)
+	}
+	if dead, _ := s.Deliveries(ctx, ws, "", store.Dead); len(dead) != 0 {
+		t.Errorf("dead letters: %+v", dead)
+	}
+	if err := s.Requeue(ctx, ws, res[0].PersonID, held[0].ID); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("requeueing a suppressed delivery: %v, want ErrConflict", err)
+	}
+	if due, _ := s.Due(ctx, now.Add(48*time.Hour), 10, nil); len(due) != 1 {
+		t.Fatalf("a suppressed delivery is due: %+v", due)
+	}
+}
+
+// notified opens a store whose deriver is the notifier, on a clock stopped at now, and
+// appends one event of each type, each of a person of its own.
+func notified(t *testing.T, b Backend, now time.Time, types ...string) (store.Store, []store.AppendResult) {
+	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
+	evs := make([]*event.Event, len(types))
+	for i, typ := range types {
+		evs[i] = Event(t, fmt.Sprint("n", i), typ, fmt.Sprintf("+1555000000%d", i+1), "phone", "", now)
+	}
+	res, err := s.Append(context.Background(), ws, evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, res
 }

@@ -123,6 +123,7 @@ var cases = []struct {
 	{"Outbox", testOutbox},
 	{"DeadLetters", testDeadLetters},
 	{"ShadowDeliveries", testShadowDeliveries},
+	{"HeldDeliveries", testHeldDeliveries},
 	{"DueFindsEarlierDeliveriesQueuedLater", testDueFindsEarlierDeliveriesQueuedLater},
 	{"OutboxStats", testOutboxStats},
 	{"PickReadsPastRefused", testPickReadsPastRefused},
