@@ -259,3 +259,33 @@ func TestShadowActionRecordsAndSendsNothing(t *testing.T) {
 		t.Errorf("versions of a rule file's action: %d %s", r.Status, r.Body)
 	}
 }
+
+// A shadow action asks no contact policy and counts toward none: with one text a day
+// allowed, the live action's text is sent although the shadow one fired first.
+func TestShadowActionCountsTowardNoPolicy(t *testing.T) {
+	t0 := time.Date(2026, 3, 11, 15, 0, 0, 0, time.UTC)
+	e, _, partner := policyEnv(t, t0, `
+  - name: one a day
+    connectors: [sms]
+    maxPerPerson: {count: 1, per: 24h}
+`)
+	writeRules(t, e, "a-shadow.yaml", "actions:"+strings.Replace(connectorAction("Watch", "sms"), "isActive: true", "isActive: true\n    mode: shadow", 1))
+	e.reloadRules()
+	person := e.postAt("cq-1", "Closed Queue", "+12125550111", t0.Add(-time.Hour), map[string]any{})
+	jdstest.WaitFor(t, "the live text", func() bool { return len(partner.Requests()) == 1 })
+	r := e.Do("GET", "/admin/v1/api/journey-actions/workspace-id/"+ws+"/history?personId="+person, jdstest.Token("action", "r", ws), nil)
+	var hist struct {
+		Data []struct {
+			State   string
+			Payload struct{ Action string }
+		}
+	}
+	json.Unmarshal(r.Body, &hist)
+	states := map[string]string{}
+	for _, d := range hist.Data {
+		states[d.Payload.Action] = d.State
+	}
+	if len(hist.Data) != 2 || states["Watch"] != "shadow" || states["Text back"] != "sent" {
+		t.Fatalf("the person's deliveries: %s", r.Body)
+	}
+}
