@@ -35,6 +35,9 @@ type Action struct {
 	// (key "template"). The API sets it for reading; the path decides.
 	Template string `json:"templateName,omitempty" yaml:"template"`
 	IsActive bool   `json:"isActive" yaml:"isActive"`
+	// Mode (ext) is live (empty: the default) or shadow: in shadow, a firing is recorded
+	// as deliveries in state shadow, never sent; cooldowns apply as in live.
+	Mode string `json:"mode,omitempty" yaml:"mode,omitempty"`
 	// CooldownPeriodInMinutes is how long after a firing the action cannot fire again for
 	// the same person: 0 (every time the rule holds after a change) to MaxCooldownMinutes.
 	CooldownPeriodInMinutes int `json:"cooldownPeriodInMinutes" yaml:"cooldownPeriodInMinutes"`
@@ -90,6 +93,18 @@ var webhookAttrs = []string{AttrHTTPVerb, AttrRequestBody, AttrContentType}
 
 var httpVerbs = []string{"POST", "PUT", "PATCH", "GET", "DELETE"}
 
+// Action modes, canonical spelling.
+const (
+	ActionLive   = "live"
+	ActionShadow = "shadow"
+)
+
+var actionModes = []string{ActionLive, ActionShadow}
+
+// Shadow reports whether the action runs in shadow mode: its firings are recorded, not
+// delivered.
+func (a *Action) Shadow() bool { return a.Mode == ActionShadow }
+
 // MaxCooldownMinutes bounds cooldowns (36500 days) far from time.Duration overflow.
 const MaxCooldownMinutes = MaxLookBackDays * 24 * 60
 
@@ -127,6 +142,7 @@ func (d *decoder) action(n *strict.Node, path string) *Action {
 		{name: "template", yaml: true, fn: func(v *strict.Node, p string) { d.str(v, p, &a.Template) }},
 		{name: "source", fn: func(v *strict.Node, p string) {}}, // read-only
 		{name: "isActive", fn: func(v *strict.Node, p string) { active = v; d.boolean(v, p, &a.IsActive) }},
+		d.text("mode", &a.Mode),
 		{name: "cooldownPeriodInMinutes", fn: func(v *strict.Node, p string) { cooldown = v; d.integer(v, p, &a.CooldownPeriodInMinutes) }},
 		{name: "cooldown", yaml: true, fn: func(v *strict.Node, p string) { cooldownShort = v }},
 		{name: "rules", fn: func(v *strict.Node, p string) {
@@ -272,6 +288,11 @@ func compileAction(a *Action, t *Compiled, o Options) (*CompiledAction, problems
 	a.Name = strings.TrimSpace(a.Name)
 	if a.Name == "" {
 		errs.add("name", "required")
+	}
+	if m, ok := canonical(a.Mode, actionModes); ok {
+		a.Mode = m
+	} else if a.Mode != "" {
+		errs.add("mode", "must be live or shadow, got %q", a.Mode)
 	}
 	if a.CooldownPeriodInMinutes < 0 || a.CooldownPeriodInMinutes > MaxCooldownMinutes {
 		errs.add("cooldownPeriodInMinutes", "must be between 0 and %d, got %d", MaxCooldownMinutes, a.CooldownPeriodInMinutes)

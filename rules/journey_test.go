@@ -78,7 +78,7 @@ func TestParseActionJSON(t *testing.T) {
 		{"unknown field", act(`,"cooldownPeriodInMinute":1`, ""), []string{`unknown key "cooldownPeriodInMinute" (did you mean "cooldownPeriodInMinutes"?)`}},
 		{"YAML-only keys", act(`,"template":"T","cooldown":"1h"`, ""), []string{
 			`unknown key "template" (did you mean "templateId"?)`,
-			`unknown key "cooldown" (known: id, name, templateId, templateName, source, isActive, cooldownPeriodInMinutes, rules, condition, actionTriggers, createdAt, createdBy, updatedAt, updatedBy, organizationId, workspaceId)`}},
+			`unknown key "cooldown" (known: id, name, templateId, templateName, source, isActive, mode, cooldownPeriodInMinutes, rules, condition, actionTriggers, createdAt, createdBy, updatedAt, updatedBy, organizationId, workspaceId)`}},
 		{"unknown trigger field", act("", `{"type":"Webhook","webhookUrl":"https://h.example/x"}`), []string{
 			`actionTriggers[0]: unknown key "webhookUrl" (did you mean "webhookURL"?)`}},
 		{"wrong types", `{"name":1,"isActive":"true","cooldownPeriodInMinutes":1.5,"condition":true,"actionTriggers":{}}`, []string{

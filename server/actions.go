@@ -35,6 +35,7 @@ func (s *Server) actionRoutes() {
 	a.Get(base, r, s.listActions)
 	a.Get(base+"/history", r, s.listDeliveries(""))
 	a.Get(base+"/dead-letters", r, s.listDeliveries(store.Dead))
+	a.Get(base+"/shadow", r, s.listDeliveries(store.Shadow))
 	a.Post(base+"/dead-letters/:did/retry", w, s.retryDeadLetter)
 	a.Delete(base+"/dead-letters/:did", w, s.discardDeadLetter)
 	a.Get(base+"/template-id/:tid", r, s.listActions)
@@ -188,7 +189,8 @@ func (s *Server) deliveriesOf(c *fiber.Ctx, state string) (store.Workspace, []*s
 }
 
 // listDeliveries serves the history (state "": every delivery, newest first, with its
-// state) and the dead-letter list (state dead) (ext).
+// state), the dead-letter list (state dead) and what actions in shadow mode would have
+// sent (state shadow) (ext).
 func (s *Server) listDeliveries(state string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		ws, ds, err := s.deliveriesOf(c, state)

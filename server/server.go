@@ -190,6 +190,7 @@ func (s *Server) routes() {
 	s.personRoutes()
 	s.profileRoutes()
 	s.actionRoutes()
+	s.versionRoutes()
 	s.policyRoutes()
 	s.trustRoutes()
 	s.jobRoutes()

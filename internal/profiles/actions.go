@@ -52,7 +52,7 @@ func (e *Engine) SaveAction(ctx context.Context, w store.Workspace, t *rules.Com
 	if err != nil {
 		return nil, fmt.Errorf("encoding journey action %q: %w", a.Name, err)
 	}
-	if err := e.store.PutDoc(ctx, w, actionCollection, a.ID, raw); err != nil {
+	if err := e.putVersioned(ctx, w, actionCollection, a.ID, raw); err != nil {
 		return nil, err
 	}
 	e.putAPIAction(w, c)
@@ -65,6 +65,9 @@ func (e *Engine) DeleteAction(ctx context.Context, w store.Workspace, a *rules.C
 		return fmt.Errorf("%w: %s", ErrReadOnly, a.Action.Source)
 	}
 	if err := e.store.DeleteDoc(ctx, w, actionCollection, a.Action.ID); err != nil {
+		return err
+	}
+	if err := e.deleteVersions(ctx, w, actionCollection, a.Action.ID); err != nil {
 		return err
 	}
 	e.deleteAPIAction(w, a.Action.ID)

@@ -312,7 +312,7 @@ func (d *Deriver) fireOne(st store.State, a *rules.CompiledAction, env *rules.Ev
 		if err != nil {
 			return err
 		}
-		if errs[i] != nil {
+		if errs[i] != nil && !a.Action.Shadow() {
 			// Over its expression budget: the firing stands, and this delivery is dead
 			// at once with the reason, for the tenant to see in its dead letters.
 			d.log.Warn("journey action trigger over its expression budget: dead-lettered", "action", a.Action.Name, "event", env.ID, "person", p.ID, "err", errs[i])
@@ -324,6 +324,15 @@ func (d *Deriver) fireOne(st store.State, a *rules.CompiledAction, env *rules.Ev
 		due := now
 		if !t.At.IsZero() {
 			due = t.At
+		}
+		if a.Action.Shadow() {
+			// Recorded for admins to see what it would have sent, never sent: not
+			// even as a dead letter, which could be retried. Contact policies are not
+			// asked: a shadow delivery must not count toward their limits.
+			if _, err := st.EnqueueShadow(payload, due); err != nil {
+				return err
+			}
+			continue
 		}
 		h, due, err := d.hold(st, policies, t.Connector, now, due, results, env)
 		if err != nil {

@@ -74,6 +74,8 @@ type Engine struct {
 	// and the creation one step.
 	maxTemplates, maxActions int
 	creating                 sync.Mutex
+	// versioning makes keeping a version of a definition one step (versions.go).
+	versioning sync.Mutex
 
 	// results are answers already computed for readers (see resultCache).
 	results *resultCache
@@ -215,7 +217,7 @@ func (e *Engine) save(ctx context.Context, w store.Workspace, t *rules.Template)
 	if err != nil {
 		return nil, err
 	}
-	if err := e.store.PutDoc(ctx, w, collection, t.ID, raw); err != nil {
+	if err := e.putVersioned(ctx, w, collection, t.ID, raw); err != nil {
 		return nil, err
 	}
 	// Live first, then backfill: events arriving in between are derived by the live set
@@ -238,6 +240,9 @@ func (e *Engine) Delete(ctx context.Context, w store.Workspace, id string) error
 		return fmt.Errorf("%w: %s", ErrReadOnly, c.Template.Source)
 	}
 	if err := e.store.DeleteDoc(ctx, w, collection, c.Template.ID); err != nil {
+		return err
+	}
+	if err := e.deleteVersions(ctx, w, collection, c.Template.ID); err != nil {
 		return err
 	}
 	// Its actions go with it.

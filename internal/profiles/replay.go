@@ -56,6 +56,9 @@ func (m *memState) Enqueue([]byte, time.Time) (string, error) {
 	return strconv.Itoa(m.queued), nil
 }
 func (m *memState) EnqueueDead([]byte, string) (string, error) { return m.Enqueue(nil, time.Time{}) }
+func (m *memState) EnqueueShadow([]byte, time.Time) (string, error) {
+	return m.Enqueue(nil, time.Time{})
+}
 
 // EnqueueHeld counts a deferred delivery, which will be sent; a suppressed one is not.
 func (m *memState) EnqueueHeld(_ []byte, _ time.Time, h store.PolicyHold) (string, error) {

@@ -46,7 +46,7 @@ type Firing struct {
 	TriggeredAt string `json:"triggeredAt"`
 	EventID     string `json:"eventId"`
 	// Deliveries are the states of the firing's deliveries (ext): pending, sent, dead,
-	// suppressed (by a contact policy).
+	// suppressed (by a contact policy), shadow (an action in shadow mode).
 	Deliveries []string `json:"deliveries"`
 }
 

@@ -65,6 +65,9 @@ type State interface {
 	// could not be made within its budget): it is dead at once, with reason as its last
 	// error, in the person's delivery history and dead letters, and is never sent.
 	EnqueueDead(payload []byte, reason string) (string, error)
+	// EnqueueShadow records what an action in shadow mode would have delivered, due at
+	// due: state Shadow, in the person's delivery history, never queued nor sent.
+	EnqueueShadow(payload []byte, due time.Time) (string, error)
 	// EnqueueHeld records a delivery a contact policy held back (see NewHeldDelivery):
 	// suppressed, in the person's history and never sent; or deferred, queued due at
 	// due.

@@ -20,7 +20,7 @@ type Delivery struct {
 	Workspace Workspace       `json:"workspace"`
 	PersonID  string          `json:"personId"`
 	Payload   json.RawMessage `json:"payload"` // what the deriver queued, opaque to the store
-	State     string          `json:"state"`   // pending, sent, dead, suppressed
+	State     string          `json:"state"`   // pending, sent, dead, suppressed, shadow
 	Attempts  int             `json:"attempts"`
 	Due       time.Time       `json:"due"`
 	CreatedAt time.Time       `json:"createdAt"`
@@ -58,6 +58,9 @@ const (
 	// Suppressed is a delivery a contact policy held back: recorded for the person's
 	// history, never queued nor sent, and no dead letter.
 	Suppressed = "suppressed"
+	// Shadow is a delivery an action in shadow mode would have made: recorded, never
+	// queued nor sent, for admins to see what it would have sent.
+	Shadow = "shadow"
 )
 
 // A Picker has a say in what a scan of the due deliveries returns (Outbox.Pick). Its
@@ -108,6 +111,14 @@ func NewDelivery(w Workspace, personID string, payload []byte, due, now time.Tim
 func NewDeadDelivery(w Workspace, personID string, payload []byte, reason string, now time.Time) *Delivery {
 	d := NewDelivery(w, personID, payload, now, now)
 	d.State, d.LastError = Dead, reason
+	return d
+}
+
+// NewShadowDelivery is what an action in shadow mode would have delivered, due at due:
+// recorded in the person's history, never queued nor sent.
+func NewShadowDelivery(w Workspace, personID string, payload []byte, due, now time.Time) *Delivery {
+	d := NewDelivery(w, personID, payload, due, now)
+	d.State = Shadow
 	return d
 }
 

@@ -34,6 +34,13 @@ func (s *derivedState) EnqueueDead(payload []byte, reason string) (string, error
 	return d.ID, s.b.putDelivery(s.ws, d, time.Time{})
 }
 
+// EnqueueShadow records, in the commit of the event being derived, what an action in
+// shadow mode would have delivered: never queued nor sent.
+func (s *derivedState) EnqueueShadow(payload []byte, due time.Time) (string, error) {
+	d := store.NewShadowDelivery(s.w, s.person.String(), payload, due, s.b.now)
+	return d.ID, s.b.putDelivery(s.ws, d, time.Time{})
+}
+
 // EnqueueHeld records, in the commit of the event being derived, a delivery a contact
 // policy suppressed or deferred (store.NewHeldDelivery).
 func (s *derivedState) EnqueueHeld(payload []byte, due time.Time, h store.PolicyHold) (string, error) {

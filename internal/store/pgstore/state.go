@@ -95,6 +95,12 @@ func (s *state) EnqueueDead(payload []byte, reason string) (string, error) {
 	return d.ID, nil
 }
 
+func (s *state) EnqueueShadow(payload []byte, due time.Time) (string, error) {
+	d := store.NewShadowDelivery(s.u.w, s.person.String(), payload, due, s.u.now)
+	s.u.deliveries = append(s.u.deliveries, d)
+	return d.ID, nil
+}
+
 func (s *state) EnqueueHeld(payload []byte, due time.Time, h store.PolicyHold) (string, error) {
 	d := store.NewHeldDelivery(s.u.w, s.person.String(), payload, due, h, s.u.now)
 	s.u.deliveries = append(s.u.deliveries, d)

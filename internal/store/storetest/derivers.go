@@ -100,7 +100,8 @@ func (Tally) Rebuild(st store.State, events store.EventSource) error {
 }
 
 // notifier queues a delivery due at once for every "Closed Queue" event, and records
-// one dead at once for every "Too Big" event (a payload past its budget).
+// one dead at once for every "Too Big" event (a payload past its budget), and records
+// one in shadow for every "Shadowed" event (an action in shadow mode).
 type notifier struct{}
 
 func (notifier) Derive(st store.State, ev store.StoredEvent) error {
@@ -110,6 +111,8 @@ func (notifier) Derive(st store.State, ev store.StoredEvent) error {
 		_, err = st.Enqueue([]byte(`{"sms":"can we call you back?"}`), st.Now())
 	case "Too Big":
 		_, err = st.EnqueueDead([]byte(`{"sms":"…"}`), "payload over budget")
+	case "Shadowed":
+		_, err = st.EnqueueShadow([]byte(`{"sms":"would text"}`), st.Now())
 	case "Opted Out":
 		_, err = st.EnqueueHeld([]byte(`{"sms":"…"}`), st.Now(), store.PolicyHold{Name: "sms etiquette", Outcome: store.OutcomeSuppressed, Reason: "opt-out"})
 	case "Late Call":

@@ -132,6 +132,36 @@ func testDeadLetters(t *testing.T, b Backend) {
 	}
 }
 
+// A delivery in shadow is recorded in the person's history and the workspace's, in
+// state shadow, and is never due nor counted pending; the dead-letter list does not act
+// on it.
+func testShadowDeliveries(t *testing.T, b Backend) {
+	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	res, err := s.Append(ctx, ws, []*event.Event{Event(t, "s1", "Shadowed", "+15550000003", "phone", "", now)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	person := res[0].PersonID
+	if due, err := s.Due(ctx, now.Add(24*time.Hour), 10, nil); err != nil || len(due) != 0 {
+		t.Fatalf("due: %v %+v, want nothing", err, due)
+	}
+	if st, err := s.OutboxStats(ctx); err != nil || st.Pending != 0 {
+		t.Fatalf("outbox stats: %v %+v, want nothing pending", err, st)
+	}
+	mine, err := s.Deliveries(ctx, ws, person, "")
+	if err != nil || len(mine) != 1 || mine[0].State != store.Shadow || string(mine[0].Payload) != `{"sms":"would text"}` || mine[0].Attempts != 0 {
+		t.Fatalf("the person's deliveries: %v %+v", err, mine)
+	}
+	if all, err := s.Deliveries(ctx, ws, "", store.Shadow); err != nil || len(all) != 1 || all[0].ID != mine[0].ID {
+		t.Fatalf("the workspace's shadow deliveries: %v %+v", err, all)
+	}
+	if err := s.Requeue(ctx, ws, person, mine[0].ID); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("requeueing a shadow delivery: %v, want ErrConflict", err)
+	}
+}
+
 // The due scan starts after the deliveries already settled, yet finds one queued later
 // with an earlier due time.
 func testDueFindsEarlierDeliveriesQueuedLater(t *testing.T, b Backend) {

@@ -122,6 +122,7 @@ var cases = []struct {
 	// The outbox (outbox.go).
 	{"Outbox", testOutbox},
 	{"DeadLetters", testDeadLetters},
+	{"ShadowDeliveries", testShadowDeliveries},
 	{"HeldDeliveries", testHeldDeliveries},
 	{"DueFindsEarlierDeliveriesQueuedLater", testDueFindsEarlierDeliveriesQueuedLater},
 	{"OutboxStats", testOutboxStats},
