@@ -14,31 +14,41 @@ import (
 	"github.com/openjds/jds/internal/store"
 )
 
-// Append: see store.Events. The events of one call are one unit of work.
+// Append: see store.Events. Appends to one workspace that wait together are one unit of
+// work (group.go): one transaction, one WAL flush.
 func (s *Store) Append(ctx context.Context, w store.Workspace, evs []*event.Event) ([]store.AppendResult, error) {
 	if len(evs) == 0 {
 		return nil, nil
 	}
-	var results []store.AppendResult
-	err := s.run(ctx, w, func(u *unit) error {
-		results = results[:0]
-		dups, err := u.stored(evs)
-		if err != nil {
-			return err
-		}
-		for _, ev := range evs {
-			res, err := u.appendEvent(ev, dups)
-			if err != nil {
-				return fmt.Errorf("event %q: %w", ev.ID, err)
-			}
-			results = append(results, res)
-		}
-		return nil
-	})
+	results, err := s.groups.append(ctx, s, w, evs)
 	if err != nil {
 		return nil, fmt.Errorf("appending %d events to %s: %w", len(evs), w, err)
 	}
 	return results, nil
+}
+
+// appendAll stores the events of several requests in one unit, in order, and returns
+// each request's results.
+func (u *unit) appendAll(reqs [][]*event.Event) ([][]store.AppendResult, error) {
+	var all []*event.Event
+	for _, evs := range reqs {
+		all = append(all, evs...)
+	}
+	dups, err := u.stored(all)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]store.AppendResult, len(reqs))
+	for i, evs := range reqs {
+		for _, ev := range evs {
+			res, err := u.appendEvent(ev, dups)
+			if err != nil {
+				return nil, fmt.Errorf("event %q: %w", ev.ID, err)
+			}
+			out[i] = append(out[i], res)
+		}
+	}
+	return out, nil
 }
 
 // stored reads, in one statement, the persons of the events of evs the workspace holds.
@@ -101,8 +111,8 @@ func personIDs(l identity.Lookup, p *identity.Person) []string {
 	return append([]string{p.ID}, p.MergedIDs(identity.ByID(l))...)
 }
 
-// History: see store.Events. Without a filter the page is the database's; with one,
-// events are read newest first and filtered here until the page is full.
+// History: see store.Events. Events are read newest first (newestFirst), filtered, and
+// skipped until the page is full.
 func (s *Store) History(ctx context.Context, w store.Workspace, p *identity.Person, q store.Query) ([][]byte, error) {
 	var out [][]byte
 	if q.Limit <= 0 {
@@ -110,43 +120,104 @@ func (s *Store) History(ctx context.Context, w store.Workspace, p *identity.Pers
 	}
 	err := s.view(ctx, func(tx pgx.Tx) error {
 		r := reader{ctx: ctx, tx: tx, ws: wsID(w)}
-		ids := personIDs(r, p)
-		const newestFirst = `SELECT raw FROM events WHERE workspace_id = $1 AND person_id = ANY($2::uuid[])
-			ORDER BY time_ns DESC, seq DESC`
-		if q.Match == nil {
-			rows, err := tx.Query(ctx, newestFirst+" OFFSET $3 LIMIT $4", r.ws, ids, q.Offset, q.Limit)
-			if err != nil {
-				return err
-			}
-			out, err = pgx.CollectRows(rows, pgx.RowTo[[]byte])
-			return err
-		}
-		rows, err := tx.Query(ctx, newestFirst, r.ws, ids)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
 		skip := q.Offset
-		for len(out) < q.Limit && rows.Next() {
-			var raw []byte
-			if err := rows.Scan(&raw); err != nil {
-				return err
-			}
-			if !q.Match(raw) {
-				continue
-			}
-			if skip > 0 {
+		return newestFirst(ctx, tx, r.ws, personIDs(r, p), q.Offset+q.Limit, func(raw []byte) bool {
+			switch {
+			case q.Match != nil && !q.Match(raw):
+			case skip > 0:
 				skip--
-				continue
+			default:
+				out = append(out, raw)
 			}
-			out = append(out, raw)
-		}
-		return rows.Err()
+			return len(out) < q.Limit
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading history of person %s in %s: %w", p.ID, w, err)
 	}
 	return out, nil
+}
+
+// pageRows is how many events newestFirst reads of one person at a time.
+const pageRows = 256
+
+// newestFirst hands fn the events of persons ids, newest first (by event time, then
+// commit order), until fn returns false or there are none left. Each person's events are
+// read a page at a time from the events_person index, in order (a keyset after the last
+// one read), and merged here: a page of history costs what it reads, however long the
+// history. hint is how many events the caller expects to need, at most.
+func newestFirst(ctx context.Context, tx pgx.Tx, ws string, ids []string, hint int, fn func(raw []byte) bool) error {
+	type row struct {
+		raw    []byte
+		timeNS int64
+		seq    int64
+	}
+	size := min(max(hint, 1), pageRows)
+	heads := make([][]row, len(ids)) // each person's rows read and not yet handed out
+	more := make([]bool, len(ids))
+	last := make([]*row, len(ids))
+	fetch := func(i int) error {
+		q := `SELECT raw, time_ns, seq FROM events WHERE workspace_id = $1 AND person_id = $2::uuid`
+		args := []any{ws, ids[i]}
+		if l := last[i]; l != nil {
+			q += " AND (time_ns, seq) < ($4, $5)"
+			args = append(args, nil, l.timeNS, l.seq)
+		} else {
+			args = append(args, nil)
+		}
+		args[2] = size
+		rows, err := tx.Query(ctx, q+" ORDER BY time_ns DESC, seq DESC LIMIT $3", args...)
+		if err != nil {
+			return err
+		}
+		got, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+			var x row
+			err := r.Scan(&x.raw, &x.timeNS, &x.seq)
+			return x, err
+		})
+		if err != nil {
+			return err
+		}
+		heads[i], more[i] = got, len(got) == size
+		if len(got) > 0 {
+			last[i] = &got[len(got)-1]
+		}
+		return nil
+	}
+	for i := range ids {
+		if err := fetch(i); err != nil {
+			return err
+		}
+	}
+	for {
+		best := -1
+		for i := range ids {
+			if len(heads[i]) == 0 {
+				continue
+			}
+			h := heads[i][0]
+			if best < 0 || h.timeNS > heads[best][0].timeNS || h.timeNS == heads[best][0].timeNS && h.seq > heads[best][0].seq {
+				best = i
+			}
+		}
+		if best < 0 {
+			return nil
+		}
+		r := heads[best][0]
+		heads[best] = heads[best][1:]
+		if !fn(r.raw) {
+			return nil
+		}
+		if len(heads[best]) == 0 && more[best] {
+			size = pageRows // past the hint: the caller filters, read on in full pages
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := fetch(best); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 // After: see store.Events. With several sources using the id, it resumes after the
@@ -210,22 +281,15 @@ func (s *Store) Export(ctx context.Context, w store.Workspace, id string, person
 		if err := person(p); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT raw FROM events WHERE workspace_id = $1 AND person_id = ANY($2::uuid[])
-			ORDER BY time_ns DESC, seq DESC`, r.ws, personIDs(r, p))
+		var emitErr error
+		err = newestFirst(ctx, tx, r.ws, personIDs(r, p), pageRows, func(raw []byte) bool {
+			emitErr = emit(raw)
+			return emitErr == nil
+		})
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var raw []byte
-			if err := rows.Scan(&raw); err != nil {
-				return err
-			}
-			if err := emit(raw); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
+		return emitErr
 	})
 }
 

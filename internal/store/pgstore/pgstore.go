@@ -71,6 +71,7 @@ type Store struct {
 	rules identity.Rules
 
 	queue     queueScan
+	groups    groups
 	listeners atomic.Pointer[[]func([]store.Committed)]
 	closed    atomic.Bool
 	// The other nodes' notices (notify.go): stopListening ends the goroutine that
