@@ -38,6 +38,9 @@ func (u *unit) appendAll(reqs [][]*event.Event) ([][]store.AppendResult, error) 
 	if err != nil {
 		return nil, err
 	}
+	if err := u.prefetch(all); err != nil {
+		return nil, err
+	}
 	out := make([][]store.AppendResult, len(reqs))
 	for i, evs := range reqs {
 		for _, ev := range evs {
@@ -49,6 +52,95 @@ func (u *unit) appendAll(reqs [][]*event.Event) ([][]store.AppendResult, error) 
 		}
 	}
 	return out, nil
+}
+
+// prefetch reads, in two statements, every alias the identity rules may look up for evs
+// (the event's, its legacy phone form, the candidates of its previous identity) and the
+// persons owning them, so that the rules find them in the unit instead of asking the
+// database an event at a time. The unit holds the workspace's lock: nobody else changes
+// them meanwhile.
+func (u *unit) prefetch(evs []*event.Event) error {
+	seen := map[string]bool{}
+	var keys []string
+	add := func(a string) {
+		if a != "" && !seen[a] {
+			seen[a] = true
+			keys = append(keys, a)
+		}
+	}
+	for _, ev := range evs {
+		add(ev.Alias)
+		if ev.IdentityType == identity.Phone {
+			if old, ok := identity.LegacyPhone(ev.Identity, u.s.opts.Region); ok {
+				add(old)
+			}
+		}
+		if ev.PreviousIdentity != "" {
+			for _, c := range identity.Candidates(ev.PreviousIdentity, u.s.opts.Region) {
+				add(c)
+			}
+		}
+	}
+	rows, err := u.tx.Query(u.ctx, "SELECT alias, person_id, kind FROM aliases WHERE workspace_id = $1 AND alias = ANY($2)", u.ws, keys)
+	if err != nil {
+		return fmt.Errorf("reading aliases: %w", err)
+	}
+	owners := map[uuid.UUID]bool{}
+	found := map[string]bool{}
+	for rows.Next() {
+		var a string
+		var r aliasRow
+		var k int16
+		if err := rows.Scan(&a, &r.person, &k); err != nil {
+			rows.Close()
+			return err
+		}
+		r.kind = identity.Kind(k)
+		found[a] = true
+		if _, ok := u.aliases[a]; !ok {
+			u.aliases[a] = &r
+		}
+		owners[r.person] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if u.absent == nil {
+		u.absent = map[string]bool{}
+	}
+	for _, a := range keys {
+		if !found[a] {
+			u.absent[a] = true
+		}
+	}
+	var ids []uuid.UUID
+	for id := range owners {
+		if _, ok := u.persons[id]; !ok {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err = u.tx.Query(u.ctx, "SELECT person_id, record FROM persons WHERE workspace_id = $1 AND person_id = ANY($2)", u.ws, ids)
+	if err != nil {
+		return fmt.Errorf("reading persons: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id uuid.UUID
+		var raw []byte
+		if err := rows.Scan(&id, &raw); err != nil {
+			return err
+		}
+		p, err := decodePerson(raw)
+		if err != nil {
+			return err
+		}
+		u.persons[id] = &personRow{p: p}
+	}
+	return rows.Err()
 }
 
 // stored reads, in one statement, the persons of the events of evs the workspace holds.

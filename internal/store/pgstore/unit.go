@@ -28,6 +28,7 @@ type unit struct {
 	seq uint64 // the workspace's last sequence, this unit's events included
 
 	aliases map[string]*aliasRow     // by alias; nil: deleted
+	absent  map[string]bool          // aliases read and found owned by nobody
 	persons map[uuid.UUID]*personRow // records read or written
 	states  map[stateKey]*stateRow   // derived values read or written
 	events  []eventRow               // to insert
@@ -279,6 +280,9 @@ func (u *unit) Alias(alias string) (uuid.UUID, identity.Kind, bool, error) {
 			return uuid.UUID{}, 0, false, nil
 		}
 		return r.person, r.kind, true, nil
+	}
+	if u.absent[alias] {
+		return uuid.UUID{}, 0, false, nil
 	}
 	var p uuid.UUID
 	var k int16
