@@ -150,6 +150,8 @@ export class JdsConsole extends LitElement {
     _edit: { state: true },
     _saved: { state: true },
     _bt: { state: true },
+    _ver: { state: true },
+    _ex: { state: true },
     _dfilter: { state: true },
   };
 
@@ -171,6 +173,8 @@ export class JdsConsole extends LitElement {
     this._edit = null;
     this._saved = '';
     this._bt = null;
+    this._ver = null;
+    this._ex = null;
     this._dfilter = '';
     this._onHash = () => this.route();
   }
@@ -198,6 +202,8 @@ export class JdsConsole extends LitElement {
     if (this._view === 'persons' && !this._persons) this.loadPersons(0);
     if (this._edit && this._edit.kind !== this._view) this._edit = null;
     if (this._bt && this._view !== 'actions') this.closeBacktest();
+    if (this._ver && this._ver.kind !== this._view) this._ver = null;
+    if (this._ex && this._view !== 'actions') this._ex = null;
     if (SECTIONS[this._view]) this.loadSection(this._view);
   }
 
@@ -639,6 +645,170 @@ export class JdsConsole extends LitElement {
     </section>`;
   }
 
+  // --- versions ------------------------------------------------------------------------
+
+  // defPath is where a saved template or action lives (its versions are under it).
+  defPath(kind, def) {
+    return kind === 'templates' ? `${TEMPLATE_PATH(this._ws)}/template-id/${enc(def.id)}` : `${ACTION_PATH(this._ws, def.templateId)}/action-id/${enc(def.id)}`;
+  }
+
+  async openVersions(kind, def, msg = '') {
+    const v = { kind, name: def.name, path: this.defPath(kind, def), list: null, diff: null, error: '', msg, a: 0, b: 0 };
+    this._ver = v;
+    try {
+      const res = await this.api.get(`${v.path}/versions`);
+      const list = res?.data || [];
+      if (this._ver?.path !== v.path) return;
+      const n = list.length;
+      this._ver = { ...this._ver, list, a: n > 1 ? list[n - 2].version : list[0]?.version || 0, b: list[n - 1]?.version || 0 };
+    } catch (err) {
+      if (this._ver?.path === v.path) this._ver = { ...this._ver, list: [], error: errorText(err) };
+    }
+    this.updateComplete.then(() => this.renderRoot.querySelector('.versions h2')?.focus());
+  }
+
+  async compareVersions(ev) {
+    ev.preventDefault();
+    const v = this._ver;
+    const a = Number(ev.target.a.value);
+    const b = Number(ev.target.b.value);
+    this._ver = { ...v, a, b, diff: null, error: '' };
+    try {
+      const res = await this.api.get(`${v.path}/versions/${a}/diff/${b}`);
+      if (this._ver?.path === v.path) this._ver = { ...this._ver, diff: res?.data || { changes: [] } };
+    } catch (err) {
+      if (this._ver?.path === v.path) this._ver = { ...this._ver, error: errorText(err) };
+    }
+  }
+
+  async rollback(n) {
+    const v = this._ver;
+    this._ver = { ...v, error: '', msg: '' };
+    try {
+      const res = await this.api.post(`${v.path}/versions/${n}/rollback`);
+      await this.loadSection(v.kind);
+      const def = res?.data || {};
+      await this.openVersions(v.kind, { ...def, name: def.name || v.name }, `Rolled back to version ${n}: saved as a new version.`);
+    } catch (err) {
+      if (this._ver?.path === v.path) this._ver = { ...this._ver, error: errorText(err) };
+    }
+  }
+
+  renderVersions() {
+    const v = this._ver;
+    if (!v) return nothing;
+    const show = (x) => (x === undefined ? html`<span class="muted">—</span>` : html`<code>${JSON.stringify(x)}</code>`);
+    const opts = (sel) => (v.list || []).map((x) => html`<option value=${x.version} ?selected=${x.version === sel}>${x.version}</option>`);
+    return html`<section class="card-box versions" aria-labelledby="ver-title" @keydown=${(ev) => ev.key === 'Escape' && (this._ver = null)}>
+      <h2 id="ver-title" tabindex="-1">Versions of “${v.name}”</h2>
+      ${v.msg ? html`<p class="ok" role="status">${v.msg}</p>` : nothing}
+      ${v.error ? html`<p class="error" role="alert">${v.error}</p>` : nothing}
+      ${v.list === null
+        ? html`<p class="muted">Loading…</p>`
+        : v.list.length
+          ? html`<table class="list" aria-label="Versions">
+                <thead><tr><th>Version</th><th>Saved</th><th>By</th><th></th></tr></thead>
+                <tbody>
+                  ${v.list.map(
+                    (x) => html`<tr data-version=${x.version}>
+                      <td>${x.version}${x.current ? html` <span class="tag">current</span>` : nothing}</td>
+                      <td>${x.savedAt ? html`<time datetime=${x.savedAt} title=${x.savedAt}>${fmtTime(x.savedAt)}</time>` : '—'}</td>
+                      <td class="mono">${x.savedBy || ''}</td>
+                      <td>${x.current ? nothing : html`<button class="small" @click=${() => this.rollback(x.version)}>Roll back to ${x.version}</button>`}</td>
+                    </tr>`,
+                  )}
+                </tbody>
+              </table>
+              <form class="actions-row" @submit=${this.compareVersions}>
+                <label for="ver-a">Compare version</label><select id="ver-a" name="a">${opts(v.a)}</select>
+                <label for="ver-b">with</label><select id="ver-b" name="b">${opts(v.b)}</select>
+                <button type="submit">Show changes</button>
+              </form>
+              ${v.diff
+                ? v.diff.changes?.length
+                  ? html`<table class="list" aria-label=${`Changes from ${v.diff.from} to ${v.diff.to}`}>
+                      <thead><tr><th>Field</th><th>Version ${v.diff.from}</th><th>Version ${v.diff.to}</th></tr></thead>
+                      <tbody>${v.diff.changes.map((c) => html`<tr data-path=${c.path}><td class="mono">${c.path}</td><td>${show(c.old)}</td><td>${show(c.new)}</td></tr>`)}</tbody>
+                    </table>`
+                  : html`<p class="muted" role="status">No changes between ${v.diff.from} and ${v.diff.to}.</p>`
+                : nothing}`
+          : v.error
+            ? nothing
+            : html`<p class="muted">No versions kept.</p>`}
+      <button @click=${() => (this._ver = null)}>Close versions</button>
+    </section>`;
+  }
+
+  // --- explain -------------------------------------------------------------------------
+
+  openExplain(def) {
+    this._ex = { name: def.name, path: this.defPath('actions', def), identity: '', data: null, error: '', loading: false };
+    this.updateComplete.then(() => this.renderRoot.querySelector('#ex-id')?.focus());
+  }
+
+  async explain(ev) {
+    ev.preventDefault();
+    const x = this._ex;
+    const identity = ev.target.identity.value.trim();
+    if (!identity) return;
+    this._ex = { ...x, identity, data: null, error: '', loading: true };
+    try {
+      const res = await this.api.get(`${x.path}/explain`, { identity });
+      if (this._ex?.path === x.path) this._ex = { ...this._ex, data: res?.data || {}, loading: false };
+    } catch (err) {
+      if (this._ex?.path === x.path) this._ex = { ...this._ex, error: errorText(err), loading: false };
+    }
+  }
+
+  renderExplain() {
+    const x = this._ex;
+    if (!x) return nothing;
+    const d = x.data;
+    const yes = (b) => (b ? 'yes' : 'no');
+    const val = (v) => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+    const cd = d?.cooldown;
+    return html`<section class="card-box explain" aria-labelledby="ex-title" @keydown=${(ev) => ev.key === 'Escape' && (this._ex = null)}>
+      <h2 id="ex-title">Explain “${x.name}”</h2>
+      <form class="actions-row" @submit=${this.explain}>
+        <label for="ex-id">Identity</label>
+        <input id="ex-id" name="identity" .value=${x.identity} placeholder="+12263762555" autocomplete="off" required />
+        <button class="primary" type="submit" ?disabled=${x.loading}>Explain</button>
+        <button type="button" @click=${() => (this._ex = null)}>Close explain</button>
+      </form>
+      ${x.error ? html`<p class="error" role="alert">${x.error}</p>` : nothing}
+      ${d
+        ? html`<p class="verdict ${d.wouldFire ? 'ok' : 'bad'}" role="status">
+              ${d.wouldFire ? 'Would fire now' : 'Would not fire now'} for person <span class="mono">${d.personId || '(nobody owns it yet)'}</span>
+              (at <time datetime=${d.at}>${fmtTime(d.at)}</time>).
+            </p>
+            <dl class="totals" aria-label="Explanation">
+              <div><dt>Active</dt><dd data-k="isActive">${yes(d.isActive)}</dd></div>
+              <div><dt>Rule and condition hold</dt><dd data-k="holds">${yes(d.holds)}</dd></div>
+              ${d.rule !== undefined ? html`<div><dt>JDS rule</dt><dd data-k="rule">${val(d.rule)}</dd></div>` : nothing}
+              ${cd
+                ? html`<div>
+                    <dt>Cooldown (${cd.minutes} min)</dt>
+                    <dd data-k="cooldown">${cd.holds ? html`running until <time datetime=${cd.until}>${fmtTime(cd.until)}</time>` : 'not running'}${cd.lastFired ? html`; last fired <time datetime=${cd.lastFired}>${fmtTime(cd.lastFired)}</time>` : ''}</dd>
+                  </div>`
+                : nothing}
+            </dl>
+            ${d.error ? html`<p class="error" role="alert">${d.error}</p>` : nothing}
+            ${d.clauses?.length
+              ? html`<table class="list" aria-label="Clauses">
+                  <thead><tr><th>Clause${d.operator ? html` (joined by <code>${d.operator}</code>)` : nothing}</th><th>Value</th></tr></thead>
+                  <tbody>${d.clauses.map((c) => html`<tr><td class="mono">${c.text}</td><td>${val(c.value)}${c.error ? html` <span class="bad">${c.error}</span>` : nothing}</td></tr>`)}</tbody>
+                </table>`
+              : nothing}
+            ${d.attributes && Object.keys(d.attributes).length
+              ? html`<table class="list" aria-label="Attributes">
+                  <thead><tr><th>Attribute</th><th>Value now</th></tr></thead>
+                  <tbody>${Object.entries(d.attributes).map(([k, v]) => html`<tr><td>${k}</td><td class="mono">${val(v)}</td></tr>`)}</tbody>
+                </table>`
+              : nothing}`
+        : nothing}
+    </section>`;
+  }
+
   // --- rendering -----------------------------------------------------------------------
 
   render() {
@@ -819,7 +989,8 @@ export class JdsConsole extends LitElement {
       ${s.actionError ? html`<p class="error" role="alert">${s.actionError}</p>` : nothing}
       ${this._edit?.kind === kind ? this.renderEditor(s) : html`<p><button class="primary" @click=${() => this.edit(kind, null)} ?disabled=${kind === 'actions' && !s.templates?.length}>New ${what}</button>
             ${kind === 'actions' && !s.templates?.length ? html`<span class="muted">An action belongs to a template: create one first.</span>` : nothing}</p>`}
-      ${kind === 'actions' ? this.renderBacktest() : nothing}
+      ${kind === 'actions' ? this.renderBacktest() : nothing} ${kind === 'actions' ? this.renderExplain() : nothing}
+      ${this._ver?.kind === kind ? this.renderVersions() : nothing}
       ${rows.length
         ? html`<div class="scroll-x"><table class="list defs" aria-label=${kind === 'templates' ? 'Profile templates' : 'Journey actions'}>
             <thead>
@@ -834,7 +1005,11 @@ export class JdsConsole extends LitElement {
                   <td class="mono wide">${r.id}</td>
                   <td class="wide">${kind === 'templates' ? `${(r.attributes || []).length} attribute(s)${r.backfill ? ` · backfill ${r.backfill.state}` : ''}` : `${r.isActive ? 'active' : 'inactive'} · ${(r.actionTriggers || []).length} trigger(s)`}</td>
                   <td class="nowrap">
-                    ${kind === 'actions' ? html`<button @click=${() => this.openBacktest(r)} aria-label=${`Backtest ${r.name}`}>Backtest</button>` : nothing}
+                    ${kind === 'actions'
+                      ? html`<button @click=${() => this.openBacktest(r)} aria-label=${`Backtest ${r.name}`}>Backtest</button>
+                          <button @click=${() => this.openExplain(r)} aria-label=${`Explain ${r.name}`}>Explain</button>`
+                      : nothing}
+                    <button @click=${() => this.openVersions(kind, r)} aria-label=${`Versions of ${r.name}`}>Versions</button>
                     ${r.readOnly
                       ? html`<button @click=${() => this.edit(kind, r)} aria-label=${`View ${r.name}`}>View</button>`
                       : html`<button @click=${() => this.edit(kind, r)} aria-label=${`Edit ${r.name}`}>Edit</button>

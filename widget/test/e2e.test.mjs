@@ -723,6 +723,67 @@ test('deliveries: suppressed (policy and reason), deferred (due before and now) 
   assert.equal(await page.getByLabel('Show', { exact: true }).count(), 0);
 });
 
+test('versions: an action\'s versions listed, two compared, a rollback; a rule file\'s answer (409) shown', async () => {
+  const ws = '/workspace-id/default';
+  let r = await jds.api('GET', `/admin/v1/api/journey-actions${ws}`);
+  const a = r.json.data.find((x) => x.name === 'Callback offer');
+  const def = { ...a, cooldownPeriodInMinutes: 120 };
+  for (const k of ['readOnly', 'source', 'templateName', 'templateId']) delete def[k];
+  r = await jds.api('PUT', `/admin/v1/api/journey-actions${ws}/template-id/${a.templateId}/action-id/${a.id}`, def);
+  assert.equal(r.status, 200, r.text);
+  await page.getByRole('link', { name: 'Persons', exact: true }).click();
+  await page.getByRole('link', { name: 'Actions', exact: true }).click();
+  await page.getByRole('button', { name: 'Versions of Callback offer', exact: true }).click();
+  const panel = page.getByRole('region', { name: 'Versions of “Callback offer”' });
+  const list = panel.getByRole('table', { name: 'Versions' });
+  await list.waitFor();
+  assert.deepEqual(await list.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.version)), ['1', '2']);
+  await list.locator('tr[data-version="2"]').getByText('current').waitFor();
+  await panel.getByLabel('Compare version').selectOption('1');
+  await panel.getByLabel('with', { exact: true }).selectOption('2');
+  await panel.getByRole('button', { name: 'Show changes' }).click();
+  const changes = panel.getByRole('table', { name: 'Changes from 1 to 2' });
+  const cells = (await changes.locator('tr[data-path="cooldownPeriodInMinutes"] td').allTextContents()).map((c) => c.trim());
+  assert.deepEqual(cells, ['cooldownPeriodInMinutes', '60', '120']);
+  await shot(page, 'console-versions');
+  await list.locator('tr[data-version="1"]').getByRole('button', { name: 'Roll back to 1' }).click();
+  await panel.getByRole('status').getByText('Rolled back to version 1').waitFor();
+  await list.locator('tr[data-version="3"]').getByText('current').waitFor();
+  r = await jds.api('GET', `/admin/v1/api/journey-actions${ws}`);
+  assert.equal(r.json.data.find((x) => x.name === 'Callback offer').cooldownPeriodInMinutes, 60);
+  await panel.getByRole('button', { name: 'Close versions' }).click();
+  // A rule file's action is versioned by its file: the server's 409 says so.
+  await page.getByRole('button', { name: 'Versions of File Action', exact: true }).click();
+  const file = page.getByRole('region', { name: 'Versions of “File Action”' });
+  const alert = file.getByRole('alert');
+  await alert.waitFor();
+  r = await jds.api('GET', `/admin/v1/api/journey-actions${ws}/template-id/file-file-template/action-id/file-file-template-file-action/versions`);
+  assert.equal(r.status, 409, r.text);
+  assert.ok((await alert.textContent()).includes(r.json.message), await alert.textContent());
+  await file.getByRole('button', { name: 'Close versions' }).click();
+  dropStatus(409);
+});
+
+test('explain: for an action and an identity, would it fire, its clauses with their values, and the cooldown', async () => {
+  await page.getByRole('button', { name: 'Explain File Action', exact: true }).click();
+  let panel = page.getByRole('region', { name: 'Explain “File Action”' });
+  await panel.getByLabel('Identity').fill('+15550008888');
+  await panel.getByLabel('Identity').press('Enter');
+  await panel.getByRole('status').getByText(/Would not fire now/).waitFor();
+  const clauses = panel.getByRole('table', { name: 'Clauses' });
+  assert.deepEqual((await clauses.locator('tbody td').allTextContents()).map((c) => c.trim()), ['fileEvents >= 1', 'false']);
+  assert.equal((await panel.locator('dd[data-k="holds"]').textContent()).trim(), 'no');
+  await panel.getByRole('button', { name: 'Close explain' }).click();
+  // The CRM action fired for this person (the deliveries test): its cooldown runs.
+  await page.getByRole('button', { name: 'Explain Tell the CRM', exact: true }).click();
+  panel = page.getByRole('region', { name: 'Explain “Tell the CRM”' });
+  await panel.getByLabel('Identity').fill('+15550002222');
+  await panel.getByRole('button', { name: 'Explain', exact: true }).click();
+  await panel.getByRole('status').getByText(/Would not fire now/).waitFor();
+  assert.match(await panel.locator('dd[data-k="cooldown"]').textContent(), /running until .*last fired/);
+  await shot(page, 'console-explain');
+});
+
 test('the widget works on a page of an allowed origin, live stream included', async () => {
   const p = await ctx.newPage();
   const pageErrors = watch(p);
