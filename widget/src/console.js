@@ -1,7 +1,7 @@
 // The jds admin console, served at /: sign in with a token, find persons, see a person's
 // journey (the widget), tail live events, and the rule sections as their APIs arrive.
 import { LitElement, html, css, nothing } from 'lit';
-import { Api, enc, errorText } from './api.js';
+import { Api, enc, errorText, postStream } from './api.js';
 import './widget.js';
 
 const STORE = { token: 'jds.token', ws: 'jds.workspace', template: 'jds.template' };
@@ -48,6 +48,25 @@ function store(k, v) {
 // fields) and then refused with 404 when the definition is valid, so the editor can ask
 // the server about a definition as it is typed without saving anything.
 const PROBE_ID = '00000000-0000-0000-0000-000000000000';
+
+const SHADOW_PATH = (ws) => `/admin/v1/api/journey-actions/workspace-id/${enc(ws)}/shadow`;
+const BACKTEST_PATH = (ws) => `/admin/v1/api/journey-actions/backtest/workspace-id/${enc(ws)}`;
+
+// The states a delivery list can be filtered by: the server's, and "deferred" (pending,
+// held back by a contact policy's quiet hours).
+const DELIVERY_STATES = ['pending', 'deferred', 'sent', 'dead', 'suppressed', 'shadow'];
+const REASONS = { optOut: 'the person opted out', maxPerPerson: 'the cap per person was reached', quietHours: 'quiet hours' };
+
+// deliveryKind is the state a delivery is shown and filtered as.
+export function deliveryKind(d) {
+  return d.state === 'pending' && d.policy?.outcome === 'deferred' ? 'deferred' : d.state;
+}
+
+// localInput is a time as a datetime-local input takes it (local time, to the minute).
+function localInput(ms) {
+  const d = new Date(ms);
+  return new Date(ms - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+}
 
 const TEMPLATE_PATH = (ws) => `/admin/v1/api/profile-view-template/workspace-id/${enc(ws)}`;
 const ACTION_PATH = (ws, tid) => `/admin/v1/api/journey-actions/workspace-id/${enc(ws)}/template-id/${enc(tid)}`;
@@ -130,6 +149,10 @@ export class JdsConsole extends LitElement {
     _section: { state: true },
     _edit: { state: true },
     _saved: { state: true },
+    _bt: { state: true },
+    _ver: { state: true },
+    _ex: { state: true },
+    _dfilter: { state: true },
   };
 
   constructor() {
@@ -149,6 +172,10 @@ export class JdsConsole extends LitElement {
     this._section = null;
     this._edit = null;
     this._saved = '';
+    this._bt = null;
+    this._ver = null;
+    this._ex = null;
+    this._dfilter = '';
     this._onHash = () => this.route();
   }
 
@@ -174,6 +201,9 @@ export class JdsConsole extends LitElement {
     if (!this._token) return;
     if (this._view === 'persons' && !this._persons) this.loadPersons(0);
     if (this._edit && this._edit.kind !== this._view) this._edit = null;
+    if (this._bt && this._view !== 'actions') this.closeBacktest();
+    if (this._ver && this._ver.kind !== this._view) this._ver = null;
+    if (this._ex && this._view !== 'actions') this._ex = null;
     if (SECTIONS[this._view]) this.loadSection(this._view);
   }
 
@@ -290,8 +320,17 @@ export class JdsConsole extends LitElement {
       const files = FILES[name] ? await this.api.get(FILES[name].path).catch(() => null) : null;
       // The action editor offers the workspace's templates.
       const templates = name === 'actions' ? await this.api.get(TEMPLATE_PATH(this._ws), { pageSize: 1000 }).catch(() => null) : null;
+      // The deliveries add what actions in shadow mode would have sent (the history has
+      // them too; a server that lists them apart may keep them out of it).
+      let data = res?.data;
+      if (name === 'deliveries' && Array.isArray(data)) {
+        const shadow = await this.api.get(SHADOW_PATH(this._ws)).catch(() => null);
+        const ids = new Set(data.map((d) => d.id));
+        const more = (shadow?.data || []).filter((d) => !ids.has(d.id));
+        if (more.length) data = [...data, ...more].sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
+      }
       if (this._view !== name) return;
-      this._section = { name, state: 'ok', data: res?.data, rules: files?.data, templates: templates?.data || [] };
+      this._section = { name, state: 'ok', data, rules: files?.data, templates: templates?.data || [] };
     } catch (e) {
       if (this._view !== name) return;
       this._section = e.status === 404 ? { name, state: 'missing' } : { name, state: 'error', error: errorText(e) };
@@ -336,6 +375,7 @@ export class JdsConsole extends LitElement {
   }
 
   closeEditor() {
+    if (this._bt?.fromEditor) this.closeBacktest();
     this._edit = null;
   }
 
@@ -464,6 +504,309 @@ export class JdsConsole extends LitElement {
       return;
     }
     await this.loadSection(kind);
+  }
+
+  // --- backtest ------------------------------------------------------------------------
+
+  // openBacktest shows the backtest form for a saved action (def) or, from the editor, for
+  // the definition being edited (saved or not: the body carries it).
+  openBacktest(def) {
+    this.closeBacktest();
+    const e = this._edit;
+    const fromEditor = !def;
+    const now = Date.now();
+    this._bt = {
+      name: (fromEditor ? e.obj.name : def.name) || 'unsaved action',
+      fromEditor,
+      tid: fromEditor ? e.tid : def.templateId,
+      actionId: fromEditor ? '' : def.id,
+      from: localInput(now - 7 * 86400000),
+      to: localInput(now + 60000),
+      ids: '',
+      running: false,
+      progress: null,
+      result: null,
+      error: '',
+    };
+    this.updateComplete.then(() => this.renderRoot.querySelector('#bt-from')?.focus());
+  }
+
+  closeBacktest() {
+    this._btAbort?.abort();
+    this._btAbort = null;
+    this._bt = null;
+  }
+
+  async runBacktest(ev) {
+    ev.preventDefault();
+    const f = ev.target;
+    const b = this._bt;
+    const from = new Date(f.from.value);
+    const to = new Date(f.to.value);
+    const identities = f.ids.value.split(/[\n,]+/).map((x) => x.trim()).filter(Boolean);
+    const base = { ...b, from: f.from.value, to: f.to.value, ids: f.ids.value, result: null, error: '', progress: null };
+    if (isNaN(from) || isNaN(to)) {
+      this._bt = { ...base, error: 'From and To must be times.' };
+      return;
+    }
+    const body = { templateId: b.tid, from: from.toISOString(), to: to.toISOString() };
+    if (identities.length) body.identities = identities;
+    if (b.fromEditor) body.action = this._edit.obj;
+    else body.actionId = b.actionId;
+    this._btAbort?.abort();
+    const ctl = (this._btAbort = new AbortController());
+    this._bt = { ...base, running: true };
+    const set = (patch) => {
+      if (this._btAbort === ctl) this._bt = { ...this._bt, ...patch };
+    };
+    try {
+      await postStream(
+        this.api,
+        BACKTEST_PATH(this._ws),
+        body,
+        (name, data) => {
+          if (name === 'progress') set({ progress: data });
+          else if (name === 'result') set({ result: data?.data || {} });
+          else if (name === 'error') set({ error: data?.message || 'the backtest failed' });
+        },
+        { query: { stream: true }, signal: ctl.signal },
+      );
+      if (this._btAbort === ctl && !this._bt.result && !this._bt.error) set({ error: 'The server ended the stream without a result.' });
+    } catch (err) {
+      if (err.name !== 'AbortError') set({ error: errorText(err) });
+    } finally {
+      set({ running: false });
+      if (this._btAbort === ctl) this._btAbort = null;
+    }
+  }
+
+  stopBacktest() {
+    this._btAbort?.abort();
+    this._btAbort = null;
+    this._bt = { ...this._bt, running: false, error: 'Stopped.' };
+  }
+
+  renderBacktest() {
+    const b = this._bt;
+    if (!b) return nothing;
+    const p = b.progress;
+    const r = b.result;
+    const status = b.running ? (p ? `Replaying… ${p.persons} person(s), ${p.events} event(s), ${p.firings} firing(s) so far` : 'Replaying…') : r ? 'Done.' : '';
+    const fmtVal = (v) => (typeof v === 'string' ? v : JSON.stringify(v));
+    const firings = r ? [...(r.firings || [])].sort((x, y) => String(x.time).localeCompare(String(y.time))) : [];
+    return html`<section class="card-box backtest" aria-labelledby="bt-title" @keydown=${(ev) => ev.key === 'Escape' && this.closeBacktest()}>
+      <h2 id="bt-title">Backtest “${b.name}”</h2>
+      <p class="muted">
+        Replays ${b.fromEditor ? 'the definition as edited (not saved)' : 'the saved action'} over the events stored in the window, as live commits
+        would have: what it would have fired. Nothing is sent or saved; contact policies are not applied.
+      </p>
+      <form class="bt-form" @submit=${this.runBacktest}>
+        <div class="grid">
+          <div class="field"><label for="bt-from">From</label><input id="bt-from" name="from" type="datetime-local" required .value=${b.from} /></div>
+          <div class="field"><label for="bt-to">To</label><input id="bt-to" name="to" type="datetime-local" required .value=${b.to} /></div>
+        </div>
+        <div class="field">
+          <label for="bt-ids">Identities (optional: one per line or comma-separated; none replays every person)</label>
+          <textarea id="bt-ids" name="ids" rows="2" spellcheck="false" .value=${b.ids}></textarea>
+        </div>
+        <div class="actions-row">
+          <button class="primary" type="submit" ?disabled=${b.running}>${b.running ? 'Running…' : 'Run backtest'}</button>
+          ${b.running ? html`<button type="button" @click=${this.stopBacktest}>Stop</button>` : nothing}
+          <button type="button" @click=${this.closeBacktest}>Close backtest</button>
+          <span class="status" role="status" aria-live="polite">${status}</span>
+        </div>
+      </form>
+      ${b.error ? html`<p class="error" role="alert">${b.error}</p>` : nothing}
+      ${r
+        ? html`<dl class="totals" aria-label="Backtest totals">
+              <div><dt>Persons</dt><dd data-total="persons">${r.persons ?? 0}</dd></div>
+              <div><dt>Events</dt><dd data-total="events">${r.events ?? 0}</dd></div>
+              <div><dt>Firings</dt><dd data-total="firings">${r.firingsTotal ?? firings.length}${firings.length < (r.firingsTotal ?? 0) ? ` (the first ${firings.length} listed)` : ''}</dd></div>
+              <div><dt>Truncated</dt><dd data-total="truncated">${r.truncated ? `yes: ${r.truncatedReason || 'a bound was reached'}` : 'no'}</dd></div>
+            </dl>
+            ${r.truncated ? html`<p class="note" role="note">The replay stopped early (${r.truncatedReason || 'a bound was reached'}): the totals cover the persons replayed so far.</p>` : nothing}
+            ${r.unresolved?.length ? html`<p class="note" role="note">No person owns: <span class="mono">${r.unresolved.join(', ')}</span></p>` : nothing}
+            ${firings.length
+              ? html`<div class="scroll-x"><table class="list timeline" aria-label="Firings">
+                  <thead><tr><th>Time</th><th>Person</th><th>Event</th><th>Values</th></tr></thead>
+                  <tbody>
+                    ${firings.map(
+                      (x) => html`<tr data-event=${x.eventId}>
+                        <td class="nowrap"><time datetime=${x.time} title=${x.time}>${fmtTime(x.time)}</time></td>
+                        <td class="mono">${x.personId}</td>
+                        <td class="mono">${x.eventId}</td>
+                        <td><ul class="values">${Object.entries(x.values || {}).map(([k, v]) => html`<li><span class="muted">${k}</span> <span class="mono">${fmtVal(v)}</span></li>`)}</ul></td>
+                      </tr>`,
+                    )}
+                  </tbody>
+                </table></div>`
+              : html`<p class="muted">No firings in this window.</p>`}`
+        : nothing}
+    </section>`;
+  }
+
+  // --- versions ------------------------------------------------------------------------
+
+  // defPath is where a saved template or action lives (its versions are under it).
+  defPath(kind, def) {
+    return kind === 'templates' ? `${TEMPLATE_PATH(this._ws)}/template-id/${enc(def.id)}` : `${ACTION_PATH(this._ws, def.templateId)}/action-id/${enc(def.id)}`;
+  }
+
+  async openVersions(kind, def, msg = '') {
+    const v = { kind, name: def.name, path: this.defPath(kind, def), list: null, diff: null, error: '', msg, a: 0, b: 0 };
+    this._ver = v;
+    try {
+      const res = await this.api.get(`${v.path}/versions`);
+      const list = res?.data || [];
+      if (this._ver?.path !== v.path) return;
+      const n = list.length;
+      this._ver = { ...this._ver, list, a: n > 1 ? list[n - 2].version : list[0]?.version || 0, b: list[n - 1]?.version || 0 };
+    } catch (err) {
+      if (this._ver?.path === v.path) this._ver = { ...this._ver, list: [], error: errorText(err) };
+    }
+    this.updateComplete.then(() => this.renderRoot.querySelector('.versions h2')?.focus());
+  }
+
+  async compareVersions(ev) {
+    ev.preventDefault();
+    const v = this._ver;
+    const a = Number(ev.target.a.value);
+    const b = Number(ev.target.b.value);
+    this._ver = { ...v, a, b, diff: null, error: '' };
+    try {
+      const res = await this.api.get(`${v.path}/versions/${a}/diff/${b}`);
+      if (this._ver?.path === v.path) this._ver = { ...this._ver, diff: res?.data || { changes: [] } };
+    } catch (err) {
+      if (this._ver?.path === v.path) this._ver = { ...this._ver, error: errorText(err) };
+    }
+  }
+
+  async rollback(n) {
+    const v = this._ver;
+    this._ver = { ...v, error: '', msg: '' };
+    try {
+      const res = await this.api.post(`${v.path}/versions/${n}/rollback`);
+      await this.loadSection(v.kind);
+      const def = res?.data || {};
+      await this.openVersions(v.kind, { ...def, name: def.name || v.name }, `Rolled back to version ${n}: saved as a new version.`);
+    } catch (err) {
+      if (this._ver?.path === v.path) this._ver = { ...this._ver, error: errorText(err) };
+    }
+  }
+
+  renderVersions() {
+    const v = this._ver;
+    if (!v) return nothing;
+    const show = (x) => (x === undefined ? html`<span class="muted">—</span>` : html`<code>${JSON.stringify(x)}</code>`);
+    const opts = (sel) => (v.list || []).map((x) => html`<option value=${x.version} ?selected=${x.version === sel}>${x.version}</option>`);
+    return html`<section class="card-box versions" aria-labelledby="ver-title" @keydown=${(ev) => ev.key === 'Escape' && (this._ver = null)}>
+      <h2 id="ver-title" tabindex="-1">Versions of “${v.name}”</h2>
+      ${v.msg ? html`<p class="ok" role="status">${v.msg}</p>` : nothing}
+      ${v.error ? html`<p class="error" role="alert">${v.error}</p>` : nothing}
+      ${v.list === null
+        ? html`<p class="muted">Loading…</p>`
+        : v.list.length
+          ? html`<table class="list" aria-label="Versions">
+                <thead><tr><th>Version</th><th>Saved</th><th>By</th><th></th></tr></thead>
+                <tbody>
+                  ${v.list.map(
+                    (x) => html`<tr data-version=${x.version}>
+                      <td>${x.version}${x.current ? html` <span class="tag">current</span>` : nothing}</td>
+                      <td>${x.savedAt ? html`<time datetime=${x.savedAt} title=${x.savedAt}>${fmtTime(x.savedAt)}</time>` : '—'}</td>
+                      <td class="mono">${x.savedBy || ''}</td>
+                      <td>${x.current ? nothing : html`<button class="small" @click=${() => this.rollback(x.version)}>Roll back to ${x.version}</button>`}</td>
+                    </tr>`,
+                  )}
+                </tbody>
+              </table>
+              <form class="actions-row" @submit=${this.compareVersions}>
+                <label for="ver-a">Compare version</label><select id="ver-a" name="a">${opts(v.a)}</select>
+                <label for="ver-b">with</label><select id="ver-b" name="b">${opts(v.b)}</select>
+                <button type="submit">Show changes</button>
+              </form>
+              ${v.diff
+                ? v.diff.changes?.length
+                  ? html`<table class="list" aria-label=${`Changes from ${v.diff.from} to ${v.diff.to}`}>
+                      <thead><tr><th>Field</th><th>Version ${v.diff.from}</th><th>Version ${v.diff.to}</th></tr></thead>
+                      <tbody>${v.diff.changes.map((c) => html`<tr data-path=${c.path}><td class="mono">${c.path}</td><td>${show(c.old)}</td><td>${show(c.new)}</td></tr>`)}</tbody>
+                    </table>`
+                  : html`<p class="muted" role="status">No changes between ${v.diff.from} and ${v.diff.to}.</p>`
+                : nothing}`
+          : v.error
+            ? nothing
+            : html`<p class="muted">No versions kept.</p>`}
+      <button @click=${() => (this._ver = null)}>Close versions</button>
+    </section>`;
+  }
+
+  // --- explain -------------------------------------------------------------------------
+
+  openExplain(def) {
+    this._ex = { name: def.name, path: this.defPath('actions', def), identity: '', data: null, error: '', loading: false };
+    this.updateComplete.then(() => this.renderRoot.querySelector('#ex-id')?.focus());
+  }
+
+  async explain(ev) {
+    ev.preventDefault();
+    const x = this._ex;
+    const identity = ev.target.identity.value.trim();
+    if (!identity) return;
+    this._ex = { ...x, identity, data: null, error: '', loading: true };
+    try {
+      const res = await this.api.get(`${x.path}/explain`, { identity });
+      if (this._ex?.path === x.path) this._ex = { ...this._ex, data: res?.data || {}, loading: false };
+    } catch (err) {
+      if (this._ex?.path === x.path) this._ex = { ...this._ex, error: errorText(err), loading: false };
+    }
+  }
+
+  renderExplain() {
+    const x = this._ex;
+    if (!x) return nothing;
+    const d = x.data;
+    const yes = (b) => (b ? 'yes' : 'no');
+    const val = (v) => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+    const cd = d?.cooldown;
+    return html`<section class="card-box explain" aria-labelledby="ex-title" @keydown=${(ev) => ev.key === 'Escape' && (this._ex = null)}>
+      <h2 id="ex-title">Explain “${x.name}”</h2>
+      <form class="actions-row" @submit=${this.explain}>
+        <label for="ex-id">Identity</label>
+        <input id="ex-id" name="identity" .value=${x.identity} placeholder="+12263762555" autocomplete="off" required />
+        <button class="primary" type="submit" ?disabled=${x.loading}>Explain</button>
+        <button type="button" @click=${() => (this._ex = null)}>Close explain</button>
+      </form>
+      ${x.error ? html`<p class="error" role="alert">${x.error}</p>` : nothing}
+      ${d
+        ? html`<p class="verdict ${d.wouldFire ? 'ok' : 'bad'}" role="status">
+              ${d.wouldFire ? 'Would fire now' : 'Would not fire now'} for person <span class="mono">${d.personId || '(nobody owns it yet)'}</span>
+              (at <time datetime=${d.at}>${fmtTime(d.at)}</time>).
+            </p>
+            <dl class="totals" aria-label="Explanation">
+              <div><dt>Active</dt><dd data-k="isActive">${yes(d.isActive)}</dd></div>
+              <div><dt>Rule and condition hold</dt><dd data-k="holds">${yes(d.holds)}</dd></div>
+              ${d.rule !== undefined ? html`<div><dt>JDS rule</dt><dd data-k="rule">${val(d.rule)}</dd></div>` : nothing}
+              ${cd
+                ? html`<div>
+                    <dt>Cooldown (${cd.minutes} min)</dt>
+                    <dd data-k="cooldown">${cd.holds ? html`running until <time datetime=${cd.until}>${fmtTime(cd.until)}</time>` : 'not running'}${cd.lastFired ? html`; last fired <time datetime=${cd.lastFired}>${fmtTime(cd.lastFired)}</time>` : ''}</dd>
+                  </div>`
+                : nothing}
+            </dl>
+            ${d.error ? html`<p class="error" role="alert">${d.error}</p>` : nothing}
+            ${d.clauses?.length
+              ? html`<table class="list" aria-label="Clauses">
+                  <thead><tr><th>Clause${d.operator ? html` (joined by <code>${d.operator}</code>)` : nothing}</th><th>Value</th></tr></thead>
+                  <tbody>${d.clauses.map((c) => html`<tr><td class="mono">${c.text}</td><td>${val(c.value)}${c.error ? html` <span class="bad">${c.error}</span>` : nothing}</td></tr>`)}</tbody>
+                </table>`
+              : nothing}
+            ${d.attributes && Object.keys(d.attributes).length
+              ? html`<table class="list" aria-label="Attributes">
+                  <thead><tr><th>Attribute</th><th>Value now</th></tr></thead>
+                  <tbody>${Object.entries(d.attributes).map(([k, v]) => html`<tr><td>${k}</td><td class="mono">${val(v)}</td></tr>`)}</tbody>
+                </table>`
+              : nothing}`
+        : nothing}
+    </section>`;
   }
 
   // --- rendering -----------------------------------------------------------------------
@@ -646,6 +989,8 @@ export class JdsConsole extends LitElement {
       ${s.actionError ? html`<p class="error" role="alert">${s.actionError}</p>` : nothing}
       ${this._edit?.kind === kind ? this.renderEditor(s) : html`<p><button class="primary" @click=${() => this.edit(kind, null)} ?disabled=${kind === 'actions' && !s.templates?.length}>New ${what}</button>
             ${kind === 'actions' && !s.templates?.length ? html`<span class="muted">An action belongs to a template: create one first.</span>` : nothing}</p>`}
+      ${kind === 'actions' ? this.renderBacktest() : nothing} ${kind === 'actions' ? this.renderExplain() : nothing}
+      ${this._ver?.kind === kind ? this.renderVersions() : nothing}
       ${rows.length
         ? html`<div class="scroll-x"><table class="list defs" aria-label=${kind === 'templates' ? 'Profile templates' : 'Journey actions'}>
             <thead>
@@ -660,6 +1005,11 @@ export class JdsConsole extends LitElement {
                   <td class="mono wide">${r.id}</td>
                   <td class="wide">${kind === 'templates' ? `${(r.attributes || []).length} attribute(s)${r.backfill ? ` · backfill ${r.backfill.state}` : ''}` : `${r.isActive ? 'active' : 'inactive'} · ${(r.actionTriggers || []).length} trigger(s)`}</td>
                   <td class="nowrap">
+                    ${kind === 'actions'
+                      ? html`<button @click=${() => this.openBacktest(r)} aria-label=${`Backtest ${r.name}`}>Backtest</button>
+                          <button @click=${() => this.openExplain(r)} aria-label=${`Explain ${r.name}`}>Explain</button>`
+                      : nothing}
+                    <button @click=${() => this.openVersions(kind, r)} aria-label=${`Versions of ${r.name}`}>Versions</button>
                     ${r.readOnly
                       ? html`<button @click=${() => this.edit(kind, r)} aria-label=${`View ${r.name}`}>View</button>`
                       : html`<button @click=${() => this.edit(kind, r)} aria-label=${`Edit ${r.name}`}>Edit</button>
@@ -707,6 +1057,7 @@ export class JdsConsole extends LitElement {
       <div class="actions-row">
         <button class="primary" type="submit" ?disabled=${e.saving}>${e.saving ? 'Saving…' : 'Save'}</button>
         <button type="button" @click=${this.closeEditor}>Cancel</button>
+        ${e.kind === 'actions' ? html`<button type="button" @click=${() => this.openBacktest(null)} ?disabled=${!e.tid || Object.keys(e.rawErr).length > 0}>Backtest</button>` : nothing}
         <span class="status ${problems ? 'bad' : ''}" role="status" aria-live="polite">${status}</span>
       </div>
     </form>`;
@@ -846,10 +1197,40 @@ export class JdsConsole extends LitElement {
   // dead letters): one row per delivery, its payload read for the action, the connector
   // and the person's first alias; the last column is the last error and the partner's
   // answer.
-  renderDeliveries(ds, dead) {
-    if (!ds.length) return html`<p class="muted">${dead ? 'No dead letters.' : 'Nothing queued yet.'}</p>`;
+  //
+  // A contact policy's hold shows under the state: "suppressed" (never sent) with the
+  // policy's name and reason, "deferred" (pending, due at the end of quiet hours) with
+  // the time it was due before; "shadow" rows are what an action in shadow mode would
+  // have sent. The history can be filtered by these states.
+  renderDeliveries(all, dead) {
+    if (!all.length) return html`<p class="muted">${dead ? 'No dead letters.' : 'Nothing queued yet.'}</p>`;
     const when = (t) => (t && !t.startsWith('0001-') ? html`<time datetime=${t} title=${t}>${fmtTime(t)}</time>` : '—');
-    return html`<div class="scroll-x"><table class="list deliveries" aria-label=${dead ? 'Dead letters' : 'Deliveries'}>
+    const count = {};
+    for (const d of all) count[deliveryKind(d)] = (count[deliveryKind(d)] || 0) + 1;
+    const filter = dead ? '' : this._dfilter;
+    const ds = filter ? all.filter((d) => deliveryKind(d) === filter) : all;
+    const states = [...DELIVERY_STATES, ...Object.keys(count).filter((k) => !DELIVERY_STATES.includes(k))];
+    const note = (d) => {
+      const h = d.policy;
+      const k = deliveryKind(d);
+      if (k === 'shadow') return html`<div class="hold small">Not sent: the action is in shadow mode.</div>`;
+      if (!h) return nothing;
+      const why = html`<span class="mono">${h.reason}</span>${REASONS[h.reason] ? ` (${REASONS[h.reason]})` : ''}`;
+      if (h.outcome === 'deferred')
+        return html`<div class="hold small">Deferred by policy “${h.name}”: ${why}; was due ${h.deferredFrom ? when(h.deferredFrom) : '—'}, now due ${when(d.due)}.</div>`;
+      return html`<div class="hold small">${h.outcome === 'suppressed' ? 'Suppressed' : h.outcome} by policy “${h.name}”: ${why}.</div>`;
+    };
+    return html`${dead
+        ? nothing
+        : html`<div class="tpl">
+            <label for="d-filter">Show</label>
+            <select id="d-filter" @change=${(ev) => (this._dfilter = ev.target.value)}>
+              <option value="" ?selected=${!filter}>all states (${all.length})</option>
+              ${states.map((k) => html`<option value=${k} ?selected=${filter === k}>${k} (${count[k] || 0})</option>`)}
+            </select>
+          </div>`}
+      ${ds.length ? nothing : html`<p class="muted" role="status">No ${filter} deliveries.</p>`}
+      <div class="scroll-x"><table class="list deliveries" aria-label=${dead ? 'Dead letters' : 'Deliveries'}>
       <thead>
         <tr>
           <th>State</th><th>Action</th><th>Connector</th><th>Person</th><th>Created</th><th>Due</th><th>Last attempt</th><th>Attempts</th>
@@ -860,8 +1241,9 @@ export class JdsConsole extends LitElement {
         ${ds.map((d) => {
           const p = d.payload || {};
           const target = p.connector || 'inline webhook';
-          return html`<tr data-id=${d.id} data-state=${d.state}>
-            <td><span class="state ${d.state}">${d.state}</span></td>
+          const k = deliveryKind(d);
+          return html`<tr data-id=${d.id} data-state=${k}>
+            <td><span class="state ${k}">${k}</span>${note(d)}</td>
             <td>${p.action || p.actionId || ''}</td>
             <td class="mono nowrap" title=${p.url || ''}>${target}</td>
             <td><span class="mono">${p.aliases?.[0] || ''}</span><div class="muted mono small" title="Person id">${d.personId}</div></td>
@@ -1197,6 +1579,48 @@ export class JdsConsole extends LitElement {
     .state.dead {
       background: #ffebe9;
       color: #a8071a;
+    }
+    .state.suppressed {
+      background: #f3e8ff;
+      color: #6e2bb0;
+    }
+    .state.deferred {
+      background: #ddf4ff;
+      color: #0550ae;
+    }
+    .state.shadow {
+      background: #fff;
+      color: #57606a;
+      border: 1px dashed #8c959f;
+    }
+    .hold {
+      margin-top: 4px;
+      color: #57606a;
+      max-width: 260px;
+    }
+    .bt-form {
+      display: flex;
+      flex-direction: column;
+      gap: 10px;
+    }
+    .totals {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 8px 24px;
+      margin: 0;
+    }
+    .totals dt {
+      font-size: 12px;
+      color: #57606a;
+    }
+    .totals dd {
+      margin: 0;
+      font-weight: 600;
+    }
+    ul.values {
+      list-style: none;
+      margin: 0;
+      padding: 0;
     }
     .card-box {
       background: #fff;

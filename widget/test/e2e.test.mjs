@@ -112,7 +112,11 @@ before(async () => {
   partner = await refusingPartner();
   // Two connectors for journey actions: one that always succeeds, one to the partner.
   const config = join(mkdtempSync(join(tmpdir(), 'jds-config-')), 'jds.yaml');
-  writeFileSync(config, `connectors:\n  - {name: crm-log, kind: log}\n  - {name: crm-hook, kind: webhook, url: "${partner.url}"}\n`);
+  // sms-log and quiet-log: connectors that contact policies hold back (suppress, defer).
+  writeFileSync(
+    config,
+    `connectors:\n  - {name: crm-log, kind: log}\n  - {name: crm-hook, kind: webhook, url: "${partner.url}"}\n  - {name: sms-log, kind: log}\n  - {name: quiet-log, kind: log}\n`,
+  );
   jds = await startJds({ JDS_CONFIG: config, JDS_RULES_DIR: rulesDir, JDS_FLOWS_DIR: flowsDir, JDS_CORS_ORIGINS: `${crm.origin},${desktop.origin}` });
   ctx = await launch();
   page = await ctx.newPage();
@@ -516,6 +520,268 @@ test('deliveries and dead letters are tables of state, connector, person and tim
   assert.ok(reason.includes(dead.lastError) && reason.includes('no such customer'), reason);
   assert.equal(await page.locator('jds-console code.json').count(), 0, 'no raw JSON');
   await shot(page, 'console-dead-letters');
+});
+
+// Events at explicit past times: a backtest replays them at their own time.
+const hoursAgo = (h) => new Date(Date.now() - h * 3600000).toISOString();
+const XSS = '<img src=x onerror="window.__xss=1">';
+
+test('backtest: an inactive action replayed over past events, streamed, its firings as a timeline with totals; an unsaved one from the editor too', async () => {
+  const ws = '/workspace-id/default';
+  let r = await jds.api('POST', `/admin/v1/api/profile-view-template${ws}`, {
+    name: 'Backtest Calls',
+    attributes: [
+      { displayName: 'Backtest calls', event: 'Backtest Call', metaData: 'channelType', metaDataType: 'string', lookBackDurationType: 'days', lookBackPeriod: 7, aggregationMode: 'Count' },
+      { displayName: 'Last note', event: 'Backtest Call', metaData: 'note', metaDataType: 'string', lookBackDurationType: 'days', lookBackPeriod: 7, aggregationMode: 'Value' },
+    ],
+  });
+  assert.equal(r.status, 201, r.text);
+  const tid = r.json.data.id;
+  const action = {
+    name: 'Callback offer',
+    isActive: false, // not switched on yet: the backtest is what tells whether to
+    cooldownPeriodInMinutes: 60,
+    rules: { logic: 'SINGLE', condition: 'Backtest Call,channelType,string,Count GTE 2' },
+    actionTriggers: [{ type: 'Connector', connector: 'crm-log', attributes: {} }],
+  };
+  r = await jds.api('POST', `/admin/v1/api/journey-actions${ws}/template-id/${tid}`, action);
+  assert.equal(r.status, 201, r.text);
+  const ident = '+15550003333';
+  for (const [id, h] of [['bt-1', 50], ['bt-2', 49], ['bt-3', 48]]) {
+    await jds.post({ id, specversion: '1.0', type: 'Backtest Call', source: 'ivr', identity: ident, identitytype: 'phone', time: hoursAgo(h), data: { channelType: 'Voice', note: XSS } }, 'default');
+  }
+  const pid = (await jds.api('GET', `/admin/v1/api/person${ws}/aliases/${encodeURIComponent(ident)}`)).json.data[0].id;
+  const bodies = [];
+  const onReq = (q) => q.url().includes('/journey-actions/backtest/') && bodies.push({ url: q.url(), body: q.postDataJSON() });
+  page.on('request', onReq);
+
+  await page.getByRole('link', { name: 'Persons', exact: true }).click();
+  await page.getByRole('link', { name: 'Actions', exact: true }).click();
+  const row = page.getByRole('table', { name: 'Journey actions' }).getByRole('row').filter({ hasText: 'Callback offer' });
+  await row.getByRole('button', { name: 'Backtest Callback offer', exact: true }).click();
+  const panel = page.getByRole('region', { name: 'Backtest “Callback offer”' });
+  await panel.waitFor();
+  // The window defaults to the last 7 days.
+  const from = Date.parse((await panel.getByLabel('From').inputValue()) + 'Z');
+  const to = Date.parse((await panel.getByLabel('To').inputValue()) + 'Z');
+  assert.ok(Math.abs(to - from - 7 * 86400000) <= 120000, `${from}–${to}`);
+  assert.ok(Math.abs(to - Date.now()) < 180000, `to ${to}`);
+  assert.equal(await panel.getByLabel('From').evaluate((el) => el === el.getRootNode().activeElement), true, 'From has the focus');
+  await panel.getByRole('button', { name: 'Run backtest' }).click();
+  await panel.getByRole('status').getByText('Done.').waitFor();
+  const firings = panel.getByRole('table', { name: 'Firings' });
+  await firings.waitFor();
+  assert.deepEqual(await firings.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.event)), ['bt-2', 'bt-3']);
+  const [time, person, event, values] = (await firings.locator('tr[data-event="bt-2"] td').allTextContents()).map((c) => c.trim());
+  const fired = (await jds.api('POST', `/admin/v1/api/journey-actions/backtest${ws}`, { templateId: tid, actionId: r.json.data.id, from: new Date(from).toISOString(), to: new Date(to).toISOString() })).json.data;
+  assert.equal(time, await page.evaluate((t) => new Date(t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }), fired.firings[0].time));
+  assert.equal(person, pid);
+  assert.equal(event, 'bt-2');
+  assert.match(values, /Backtest calls\s+2/);
+  // The event's text is shown as text, never as markup.
+  assert.ok(values.includes(XSS), values);
+  assert.equal(await firings.locator('img').count(), 0);
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
+  const totals = panel.locator('dl.totals[aria-label="Backtest totals"]');
+  const total = async (k) => (await totals.locator(`dd[data-total="${k}"]`).textContent()).trim();
+  // Every person of the workspace is replayed: the totals are the server's.
+  assert.equal(fired.firingsTotal, 2);
+  assert.deepEqual([await total('persons'), await total('events'), await total('firings'), await total('truncated')], [String(fired.persons), String(fired.events), '2', 'no']);
+  // It was streamed (progress, then the result), for the saved action, over that window.
+  assert.equal(bodies.length, 1);
+  assert.match(bodies[0].url, /[?&]stream=true/);
+  assert.equal(bodies[0].body.actionId, r.json.data.id);
+  assert.equal(bodies[0].body.templateId, tid);
+  assert.equal(Date.parse(bodies[0].body.from), from);
+  await shot(page, 'console-backtest');
+
+  // Only an identity nobody owns: no firings, and it is named.
+  await panel.getByLabel(/^Identities/).fill('+15550009999');
+  await panel.getByRole('button', { name: 'Run backtest' }).click();
+  await panel.getByText('No firings in this window.').waitFor();
+  await panel.getByRole('note').getByText('+15550009999').waitFor();
+  assert.deepEqual(bodies[1].body.identities, ['+15550009999']);
+  // A window the server refuses: its message.
+  await panel.getByLabel(/^Identities/).fill('');
+  await panel.getByLabel('From').fill(new Date(to + 86400000).toISOString().slice(0, 16));
+  await panel.getByRole('button', { name: 'Run backtest' }).click();
+  await panel.getByRole('alert').getByText(/from: must be before to/).waitFor();
+  await panel.getByLabel('From').press('Escape');
+  await panel.waitFor({ state: 'detached' });
+
+  // From the editor, before saving: the definition as typed is what is replayed.
+  await page.getByRole('button', { name: 'New action' }).click();
+  const form = page.getByRole('form', { name: 'New action' });
+  await form.getByLabel('Template').selectOption({ label: 'Backtest Calls' });
+  await form.getByLabel('Name', { exact: true }).fill('Unsaved offer');
+  await form.getByLabel(/^Rules/).fill('{"logic": "SINGLE", "condition": "Backtest Call,channelType,string,Count GTE 3"}');
+  await form.getByLabel('Connector').fill('crm-log');
+  await form.getByRole('button', { name: 'Backtest', exact: true }).click();
+  const unsaved = page.getByRole('region', { name: 'Backtest “Unsaved offer”' });
+  await unsaved.getByText(/not saved/).waitFor();
+  await unsaved.getByRole('button', { name: 'Run backtest' }).click();
+  await unsaved.getByRole('status').getByText('Done.').waitFor();
+  assert.deepEqual(await unsaved.getByRole('table', { name: 'Firings' }).locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.event)), ['bt-3']);
+  const last = bodies[bodies.length - 1].body;
+  assert.equal(last.action.rules.condition, 'Backtest Call,channelType,string,Count GTE 3');
+  assert.equal(last.actionId, undefined);
+  r = await jds.api('GET', '/admin/v1/api/journey-actions/workspace-id/default');
+  assert.ok(!r.json.data.some((a) => a.name === 'Unsaved offer'), 'nothing saved');
+  await shot(page, 'console-backtest-unsaved');
+  await form.getByRole('button', { name: 'Cancel' }).click();
+  await unsaved.waitFor({ state: 'detached' });
+  page.off('request', onReq);
+  dropStatus(400, 404);
+});
+
+test('deliveries: suppressed (policy and reason), deferred (due before and now) and shadow deliveries, each shown and filtered', async () => {
+  const ws = '/workspace-id/default';
+  // Quiet hours around now (UTC): a delivery through quiet-log is deferred to their end.
+  const h = new Date().getUTCHours();
+  const hh = (x) => `${String((x + 24) % 24).padStart(2, '0')}:00`;
+  let r = await jds.api('PUT', `/admin/v1/api/policies${ws}`, [
+    { name: 'SMS <i>etiquette</i>', connectors: ['sms-log'], optOut: { event: 'SMS Reply', field: 'body', stopWords: ['STOP'] } },
+    { name: 'night', connectors: ['quiet-log'], quietHours: { from: hh(h - 1), to: hh(h + 2), timezone: 'UTC' } },
+  ]);
+  assert.equal(r.status, 200, r.text);
+  r = await jds.api('POST', `/admin/v1/api/profile-view-template${ws}`, {
+    name: 'Policy Calls',
+    attributes: [{ displayName: 'Policy calls', event: 'Policy Call', metaData: 'channelType', metaDataType: 'string', lookBackDurationType: 'days', lookBackPeriod: 1, aggregationMode: 'Count' }],
+  });
+  assert.equal(r.status, 201, r.text);
+  const tid = r.json.data.id;
+  const rules = { logic: 'SINGLE', condition: 'Policy Call,channelType,string,Count GTE 1' };
+  r = await jds.api('POST', `/admin/v1/api/journey-actions${ws}/template-id/${tid}`, {
+    name: 'Held offer', isActive: true, cooldownPeriodInMinutes: 60, rules,
+    actionTriggers: [{ type: 'Connector', connector: 'sms-log', attributes: {} }, { type: 'Connector', connector: 'quiet-log', attributes: {} }],
+  });
+  assert.equal(r.status, 201, r.text);
+  r = await jds.api('POST', `/admin/v1/api/journey-actions${ws}/template-id/${tid}`, {
+    name: 'Watched offer', mode: 'shadow', isActive: true, cooldownPeriodInMinutes: 60, rules,
+    actionTriggers: [{ type: 'Connector', connector: 'crm-log', attributes: {} }],
+  });
+  assert.equal(r.status, 201, r.text);
+  const ident = '+15550004444';
+  await jds.post({ id: 'stop-1', specversion: '1.0', type: 'SMS Reply', source: 'sms', identity: ident, identitytype: 'phone', time: hoursAgo(1), data: { body: 'STOP' } }, 'default');
+  await jds.post({ id: 'policy-1', specversion: '1.0', type: 'Policy Call', source: 'ivr', identity: ident, identitytype: 'phone', data: { channelType: 'Voice' } }, 'default');
+  let ds = [];
+  for (let i = 0; i < 100 && ds.length < 3; i++) {
+    await new Promise((res) => setTimeout(res, 100));
+    ds = ((await jds.api('GET', `/admin/v1/api/journey-actions${ws}/history`)).json?.data || []).filter((d) => ['Held offer', 'Watched offer'].includes(d.payload.action));
+  }
+  const suppressed = ds.find((d) => d.state === 'suppressed');
+  const deferred = ds.find((d) => d.policy?.outcome === 'deferred');
+  const shadow = ds.find((d) => d.state === 'shadow');
+  assert.ok(suppressed && deferred && shadow, JSON.stringify(ds));
+  const all = (await jds.api('GET', `/admin/v1/api/journey-actions${ws}/history`)).json.data.length;
+
+  const urls = [];
+  const onReq = (q) => urls.push(q.url());
+  page.on('request', onReq);
+  await page.getByRole('link', { name: 'Persons', exact: true }).click();
+  await page.getByRole('link', { name: 'Deliveries', exact: true }).click();
+  const table = page.getByRole('table', { name: 'Deliveries' });
+  await table.locator(`tr[data-id="${shadow.id}"]`).waitFor();
+  assert.ok(urls.some((u) => u.includes('/journey-actions/workspace-id/default/shadow')), 'the shadow listing is read');
+  page.off('request', onReq);
+  const shown = (t) => page.evaluate((t) => new Date(t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }), t);
+  const stateCell = async (d) => (await table.locator(`tr[data-id="${d.id}"] td`).first().innerText()).replace(/\s+/g, ' ').trim();
+
+  const sup = table.locator(`tr[data-id="${suppressed.id}"]`);
+  assert.equal(await sup.getAttribute('data-state'), 'suppressed');
+  assert.equal(await stateCell(suppressed), 'suppressed Suppressed by policy “SMS <i>etiquette</i>”: optOut (the person opted out).');
+  assert.equal(await table.locator('i').count(), 0, 'the policy name is text');
+  const def = table.locator(`tr[data-id="${deferred.id}"]`);
+  assert.equal(await def.getAttribute('data-state'), 'deferred');
+  assert.equal(await stateCell(deferred), `deferred Deferred by policy “night”: quietHours (quiet hours); was due ${await shown(deferred.policy.deferredFrom)}, now due ${await shown(deferred.due)}.`);
+  assert.equal(await def.locator('time').last().getAttribute('datetime'), deferred.due);
+  const sh = table.locator(`tr[data-id="${shadow.id}"]`);
+  assert.equal(await sh.getAttribute('data-state'), 'shadow');
+  assert.match(await stateCell(shadow), /^shadow Not sent: the action is in shadow mode\.$/);
+  // Each state looks different (not by its text alone).
+  const look = (d) => table.locator(`tr[data-id="${d.id}"] .state`).evaluate((el) => { const s = getComputedStyle(el); return `${s.backgroundColor} ${s.color} ${s.borderStyle}`; });
+  const looks = new Set([await look(suppressed), await look(deferred), await look(shadow)]);
+  assert.equal(looks.size, 3, [...looks].join(' | '));
+  await shot(page, 'console-deliveries-held');
+
+  // Filter by state, with the keyboard.
+  const filter = page.getByLabel('Show', { exact: true });
+  const ids = () => table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.id));
+  for (const [state, d] of [['suppressed', suppressed], ['deferred', deferred], ['shadow', shadow]]) {
+    await filter.selectOption(state);
+    assert.deepEqual(await ids(), [d.id], state);
+  }
+  await filter.focus();
+  await filter.selectOption('');
+  assert.equal((await ids()).length, all);
+  assert.match(await filter.locator('option[value="shadow"]').textContent(), /shadow \(1\)/);
+  // Dead letters are not filtered, and hold no suppressed delivery.
+  await page.getByRole('link', { name: 'Dead letters', exact: true }).click();
+  const letters = page.getByRole('table', { name: 'Dead letters' });
+  await letters.waitFor();
+  assert.equal(await letters.locator(`tr[data-state="suppressed"]`).count(), 0);
+  assert.equal(await page.getByLabel('Show', { exact: true }).count(), 0);
+});
+
+test('versions: an action\'s versions listed, two compared, a rollback; a rule file\'s answer (409) shown', async () => {
+  const ws = '/workspace-id/default';
+  let r = await jds.api('GET', `/admin/v1/api/journey-actions${ws}`);
+  const a = r.json.data.find((x) => x.name === 'Callback offer');
+  const def = { ...a, cooldownPeriodInMinutes: 120 };
+  for (const k of ['readOnly', 'source', 'templateName', 'templateId']) delete def[k];
+  r = await jds.api('PUT', `/admin/v1/api/journey-actions${ws}/template-id/${a.templateId}/action-id/${a.id}`, def);
+  assert.equal(r.status, 200, r.text);
+  await page.getByRole('link', { name: 'Persons', exact: true }).click();
+  await page.getByRole('link', { name: 'Actions', exact: true }).click();
+  await page.getByRole('button', { name: 'Versions of Callback offer', exact: true }).click();
+  const panel = page.getByRole('region', { name: 'Versions of “Callback offer”' });
+  const list = panel.getByRole('table', { name: 'Versions' });
+  await list.waitFor();
+  assert.deepEqual(await list.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.version)), ['1', '2']);
+  await list.locator('tr[data-version="2"]').getByText('current').waitFor();
+  await panel.getByLabel('Compare version').selectOption('1');
+  await panel.getByLabel('with', { exact: true }).selectOption('2');
+  await panel.getByRole('button', { name: 'Show changes' }).click();
+  const changes = panel.getByRole('table', { name: 'Changes from 1 to 2' });
+  const cells = (await changes.locator('tr[data-path="cooldownPeriodInMinutes"] td').allTextContents()).map((c) => c.trim());
+  assert.deepEqual(cells, ['cooldownPeriodInMinutes', '60', '120']);
+  await shot(page, 'console-versions');
+  await list.locator('tr[data-version="1"]').getByRole('button', { name: 'Roll back to 1' }).click();
+  await panel.getByRole('status').getByText('Rolled back to version 1').waitFor();
+  await list.locator('tr[data-version="3"]').getByText('current').waitFor();
+  r = await jds.api('GET', `/admin/v1/api/journey-actions${ws}`);
+  assert.equal(r.json.data.find((x) => x.name === 'Callback offer').cooldownPeriodInMinutes, 60);
+  await panel.getByRole('button', { name: 'Close versions' }).click();
+  // A rule file's action is versioned by its file: the server's 409 says so.
+  await page.getByRole('button', { name: 'Versions of File Action', exact: true }).click();
+  const file = page.getByRole('region', { name: 'Versions of “File Action”' });
+  const alert = file.getByRole('alert');
+  await alert.waitFor();
+  r = await jds.api('GET', `/admin/v1/api/journey-actions${ws}/template-id/file-file-template/action-id/file-file-template-file-action/versions`);
+  assert.equal(r.status, 409, r.text);
+  assert.ok((await alert.textContent()).includes(r.json.message), await alert.textContent());
+  await file.getByRole('button', { name: 'Close versions' }).click();
+  dropStatus(409);
+});
+
+test('explain: for an action and an identity, would it fire, its clauses with their values, and the cooldown', async () => {
+  await page.getByRole('button', { name: 'Explain File Action', exact: true }).click();
+  let panel = page.getByRole('region', { name: 'Explain “File Action”' });
+  await panel.getByLabel('Identity').fill('+15550008888');
+  await panel.getByLabel('Identity').press('Enter');
+  await panel.getByRole('status').getByText(/Would not fire now/).waitFor();
+  const clauses = panel.getByRole('table', { name: 'Clauses' });
+  assert.deepEqual((await clauses.locator('tbody td').allTextContents()).map((c) => c.trim()), ['fileEvents >= 1', 'false']);
+  assert.equal((await panel.locator('dd[data-k="holds"]').textContent()).trim(), 'no');
+  await panel.getByRole('button', { name: 'Close explain' }).click();
+  // The CRM action fired for this person (the deliveries test): its cooldown runs.
+  await page.getByRole('button', { name: 'Explain Tell the CRM', exact: true }).click();
+  panel = page.getByRole('region', { name: 'Explain “Tell the CRM”' });
+  await panel.getByLabel('Identity').fill('+15550002222');
+  await panel.getByRole('button', { name: 'Explain', exact: true }).click();
+  await panel.getByRole('status').getByText(/Would not fire now/).waitFor();
+  assert.match(await panel.locator('dd[data-k="cooldown"]').textContent(), /running until .*last fired/);
+  await shot(page, 'console-explain');
 });
 
 test('the widget works on a page of an allowed origin, live stream included', async () => {
