@@ -273,19 +273,26 @@ func TestShadowActionCountsTowardNoPolicy(t *testing.T) {
 	e.reloadRules()
 	person := e.postAt("cq-1", "Closed Queue", "+12125550111", t0.Add(-time.Hour), map[string]any{})
 	jdstest.WaitFor(t, "the live text", func() bool { return len(partner.Requests()) == 1 })
-	r := e.Do("GET", "/admin/v1/api/journey-actions/workspace-id/"+ws+"/history?personId="+person, jdstest.Token("action", "r", ws), nil)
-	var hist struct {
-		Data []struct {
-			State   string
-			Payload struct{ Action string }
-		}
-	}
-	json.Unmarshal(r.Body, &hist)
+	// The partner has answered; the attempt is recorded just after.
+	var body []byte
 	states := map[string]string{}
-	for _, d := range hist.Data {
-		states[d.Payload.Action] = d.State
+	settled := func() bool {
+		r := e.Do("GET", "/admin/v1/api/journey-actions/workspace-id/"+ws+"/history?personId="+person, jdstest.Token("action", "r", ws), nil)
+		var hist struct {
+			Data []struct {
+				State   string
+				Payload struct{ Action string }
+			}
+		}
+		json.Unmarshal(r.Body, &hist)
+		body, states = r.Body, map[string]string{}
+		for _, d := range hist.Data {
+			states[d.Payload.Action] = d.State
+		}
+		return len(hist.Data) == 2 && states["Text back"] != "pending"
 	}
-	if len(hist.Data) != 2 || states["Watch"] != "shadow" || states["Text back"] != "sent" {
-		t.Fatalf("the person's deliveries: %s", r.Body)
+	jdstest.WaitFor(t, "the live text recorded", settled)
+	if len(states) != 2 || states["Watch"] != "shadow" || states["Text back"] != "sent" {
+		t.Fatalf("the person's deliveries: %s", body)
 	}
 }
