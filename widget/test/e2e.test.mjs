@@ -743,6 +743,8 @@ test('versions: an action\'s versions listed, two compared, a rollback; a rule f
   await panel.getByLabel('with', { exact: true }).selectOption('2');
   await panel.getByRole('button', { name: 'Show changes' }).click();
   const changes = panel.getByRole('table', { name: 'Changes from 1 to 2' });
+  // The diff comes from the server: wait for its row before reading it.
+  await changes.locator('tr[data-path="cooldownPeriodInMinutes"]').waitFor();
   const cells = (await changes.locator('tr[data-path="cooldownPeriodInMinutes"] td').allTextContents()).map((c) => c.trim());
   assert.deepEqual(cells, ['cooldownPeriodInMinutes', '60', '120']);
   await shot(page, 'console-versions');
