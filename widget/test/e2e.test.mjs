@@ -736,7 +736,7 @@ test('versions: an action\'s versions listed, two compared, a rollback; a rule f
   await page.getByRole('button', { name: 'Versions of Callback offer', exact: true }).click();
   const panel = page.getByRole('region', { name: 'Versions of “Callback offer”' });
   const list = panel.getByRole('table', { name: 'Versions' });
-  await list.waitFor();
+  await list.locator('tr[data-version="2"]').waitFor();
   assert.deepEqual(await list.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.version)), ['1', '2']);
   await list.locator('tr[data-version="2"]').getByText('current').waitFor();
   await panel.getByLabel('Compare version').selectOption('1');
