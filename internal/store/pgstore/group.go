@@ -47,8 +47,14 @@ func (g *groups) append(ctx context.Context, s *Store, w store.Workspace, evs []
 	if lead {
 		g.lead(s, w, ws)
 	}
-	<-r.done
-	return r.res, r.err
+	// A caller that gives up is answered at once; its events may still be committed (as
+	// with the Badger committer): a retry is idempotent through the event ids.
+	select {
+	case <-r.done:
+		return r.res, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // lead commits the workspace's waiting appends, group after group, until none wait.
