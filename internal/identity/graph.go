@@ -93,6 +93,40 @@ func Find(l Lookup, value, region string) (owner uuid.UUID, ok bool, err error) 
 	return uuid.UUID{}, false, nil
 }
 
+// Resolve reads the live person owning an identity of unknown kind; an error wrapping
+// ErrNotFound when nobody owns it.
+func Resolve(l Lookup, value, region string) (*Person, error) {
+	owner, ok, err := Find(l, value, region)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("identity %q: %w", value, ErrNotFound)
+	}
+	return Live(l, owner)
+}
+
+// ResolveAll returns the distinct live persons owning any of the identities, in the
+// order first found; identities nobody owns are skipped.
+func ResolveAll(l Lookup, values []string, region string) ([]*Person, error) {
+	var out []*Person
+	seen := map[string]bool{}
+	for _, v := range values {
+		p, err := Resolve(l, v, region)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !seen[p.ID] {
+			seen[p.ID] = true
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
 // LiveByID reads the live person a person id is or was merged into; an unknown or
 // malformed id is refused with ErrNotFound.
 func LiveByID(l Lookup, id string) (*Person, error) {

@@ -19,6 +19,7 @@ package store
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/openjds/jds/internal/event"
@@ -205,4 +206,41 @@ type Documents interface {
 	// deleted a document, so that what it keeps in memory from documents (templates and
 	// actions made through the API) follows. A store one process owns never calls it.
 	OnDocument(fn func(w Workspace, collection, id string))
+}
+
+// Listeners are a backend's commit listeners (Events.OnCommit): added at any time, read
+// without a lock by the code that publishes commits. The zero value has none.
+type Listeners struct {
+	fns atomic.Pointer[[]func([]Committed)]
+}
+
+// OnCommit adds a listener.
+func (l *Listeners) OnCommit(fn func([]Committed)) {
+	for {
+		old := l.fns.Load()
+		var next []func([]Committed)
+		if old != nil {
+			next = append(next, *old...)
+		}
+		next = append(next, fn)
+		if l.fns.CompareAndSwap(old, &next) {
+			return
+		}
+	}
+}
+
+// Any reports whether there is a listener.
+func (l *Listeners) Any() bool {
+	fns := l.fns.Load()
+	return fns != nil && len(*fns) > 0
+}
+
+// Publish tells every listener, in the order they were added, of what one commit
+// stored; nothing when it stored nothing.
+func (l *Listeners) Publish(c []Committed) {
+	if fns := l.fns.Load(); fns != nil && len(c) > 0 {
+		for _, fn := range *fns {
+			fn(c)
+		}
+	}
 }

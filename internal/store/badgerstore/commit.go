@@ -149,10 +149,8 @@ func (s *Store) commitGroup(group []*request) {
 			r.done <- r.err
 		}
 	}
-	if ls := s.listeners.Load(); err == nil && ls != nil && len(b.committed) > 0 {
-		for _, fn := range *ls {
-			fn(b.committed)
-		}
+	if err == nil {
+		s.Publish(b.committed)
 	}
 }
 

@@ -155,26 +155,13 @@ func (r *reader) root(ws wsid, id pid) (*identity.Person, error) {
 	return identity.Live(snapGraph{r, ws}, id)
 }
 
-// resolve finds the live person owning an identity of unknown kind.
-func (r *reader) resolve(ws wsid, ident string) (*identity.Person, error) {
-	g := snapGraph{r, ws}
-	owner, ok, err := identity.Find(g, ident, r.s.opts.Region)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, fmt.Errorf("identity %q: %w", ident, store.ErrNotFound)
-	}
-	return identity.Live(g, owner)
-}
-
 // Resolve returns the live person owning an identity (any alias kind; phones in any
 // notation). ErrNotFound when nobody owns it.
 func (s *Store) Resolve(ctx context.Context, w store.Workspace, ident string) (*identity.Person, error) {
 	var p *identity.Person
 	ok, err := s.view(w, func(r *reader, ws wsid) error {
 		var err error
-		p, err = r.resolve(ws, ident)
+		p, err = identity.Resolve(snapGraph{r, ws}, ident, s.opts.Region)
 		return err
 	})
 	if err == nil && !ok {
@@ -414,20 +401,9 @@ func (s *Store) Persons(ctx context.Context, w store.Workspace, offset, limit in
 // first found; identities nobody owns are skipped.
 func (s *Store) Find(ctx context.Context, w store.Workspace, identities []string) ([]*identity.Person, error) {
 	var out []*identity.Person
-	_, err := s.view(w, func(r *reader, ws wsid) error {
-		for _, ident := range identities {
-			p, err := r.resolve(ws, ident)
-			if errors.Is(err, store.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if !slices.ContainsFunc(out, func(q *identity.Person) bool { return q.ID == p.ID }) {
-				out = append(out, p)
-			}
-		}
-		return nil
+	_, err := s.view(w, func(r *reader, ws wsid) (err error) {
+		out, err = identity.ResolveAll(snapGraph{r, ws}, identities, s.opts.Region)
+		return err
 	})
 	return out, err
 }

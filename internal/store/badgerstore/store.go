@@ -150,8 +150,8 @@ type Store struct {
 
 	stats Stats
 
-	// listeners are told of each commit (OnCommit); the committer reads them lock-free.
-	listeners atomic.Pointer[[]func([]store.Committed)]
+	// Listeners are told of each commit (OnCommit), by the committer.
+	store.Listeners
 }
 
 // Stats are cumulative counters for metrics.
@@ -279,21 +279,6 @@ func (s *Store) Close() error {
 		return fmt.Errorf("closing badger: %w", err)
 	}
 	return nil
-}
-
-// OnCommit adds a commit listener (see store.Events).
-func (s *Store) OnCommit(fn func([]store.Committed)) {
-	for {
-		old := s.listeners.Load()
-		var next []func([]store.Committed)
-		if old != nil {
-			next = append(next, *old...)
-		}
-		next = append(next, fn)
-		if s.listeners.CompareAndSwap(old, &next) {
-			return
-		}
-	}
 }
 
 // IdentityVersion changes whenever a commit creates an alias or moves one to another

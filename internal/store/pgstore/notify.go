@@ -138,7 +138,7 @@ func (s *Store) listenConn(ctx context.Context) (*pgx.Conn, error) {
 // relay tells the commit listeners of the events another node committed in w with
 // sequence numbers in (from, to].
 func (s *Store) relay(ctx context.Context, w store.Workspace, from, to uint64) error {
-	if ls := s.listeners.Load(); ls == nil || len(*ls) == 0 {
+	if !s.Any() {
 		return nil
 	}
 	rows, err := s.pool.Query(ctx, `SELECT person_id::text, seq, raw FROM events
@@ -161,6 +161,6 @@ func (s *Store) relay(ctx context.Context, w store.Workspace, from, to uint64) e
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("events %d..%d: %w", from+1, to, err)
 	}
-	s.publish(out)
+	s.Publish(out)
 	return nil
 }

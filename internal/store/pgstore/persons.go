@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -55,23 +54,11 @@ func decodePerson(raw []byte) (*identity.Person, error) {
 	return p, nil
 }
 
-// resolve finds the live person owning an identity of unknown kind.
-func (s *Store) resolve(r reader, ident string) (*identity.Person, error) {
-	owner, ok, err := identity.Find(r, ident, s.opts.Region)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, fmt.Errorf("identity %q: %w", ident, store.ErrNotFound)
-	}
-	return identity.Live(r, owner)
-}
-
 // Resolve: see store.Identities.
 func (s *Store) Resolve(ctx context.Context, w store.Workspace, ident string) (*identity.Person, error) {
 	var p *identity.Person
 	err := s.view(ctx, func(tx pgx.Tx) (err error) {
-		p, err = s.resolve(reader{ctx, tx, wsID(w)}, ident)
+		p, err = identity.Resolve(reader{ctx, tx, wsID(w)}, ident, s.opts.Region)
 		return err
 	})
 	return p, err
@@ -128,21 +115,9 @@ func (s *Store) Persons(ctx context.Context, w store.Workspace, offset, limit in
 // Find: see store.Identities.
 func (s *Store) Find(ctx context.Context, w store.Workspace, identities []string) ([]*identity.Person, error) {
 	var out []*identity.Person
-	err := s.view(ctx, func(tx pgx.Tx) error {
-		r := reader{ctx, tx, wsID(w)}
-		for _, ident := range identities {
-			p, err := s.resolve(r, ident)
-			if errors.Is(err, store.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if !slices.ContainsFunc(out, func(q *identity.Person) bool { return q.ID == p.ID }) {
-				out = append(out, p)
-			}
-		}
-		return nil
+	err := s.view(ctx, func(tx pgx.Tx) (err error) {
+		out, err = identity.ResolveAll(reader{ctx, tx, wsID(w)}, identities, s.opts.Region)
+		return err
 	})
 	return out, err
 }

@@ -70,10 +70,10 @@ type Store struct {
 	log   *slog.Logger
 	rules identity.Rules
 
-	queue     queueScan
-	groups    groups
-	listeners atomic.Pointer[[]func([]store.Committed)]
-	closed    atomic.Bool
+	queue  queueScan
+	groups groups
+	store.Listeners
+	closed atomic.Bool
 	// The other nodes' notices (notify.go): stopListening ends the goroutine that
 	// follows them, which closes listening when it returns.
 	stopListening context.CancelFunc
@@ -155,29 +155,6 @@ func (s *Store) Close() error {
 
 // CheckSpace is always nil: PostgreSQL answers a full disk with an error of its own.
 func (s *Store) CheckSpace() error { return nil }
-
-// OnCommit adds a commit listener (see store.Events).
-func (s *Store) OnCommit(fn func([]store.Committed)) {
-	for {
-		old := s.listeners.Load()
-		var next []func([]store.Committed)
-		if old != nil {
-			next = append(next, *old...)
-		}
-		next = append(next, fn)
-		if s.listeners.CompareAndSwap(old, &next) {
-			return
-		}
-	}
-}
-
-func (s *Store) publish(c []store.Committed) {
-	if ls := s.listeners.Load(); ls != nil && len(c) > 0 {
-		for _, fn := range *ls {
-			fn(c)
-		}
-	}
-}
 
 // IdentityVersion: see store.Identities.
 func (s *Store) IdentityVersion() uint64 { return s.identityVersion.Load() }

@@ -116,7 +116,7 @@ func (s *Store) run(ctx context.Context, w store.Workspace, fn func(u *unit) err
 	if s.opts.Observe != nil && len(committed) > 0 {
 		s.opts.Observe(len(committed), time.Since(start))
 	}
-	s.publish(committed)
+	s.Publish(committed)
 	return nil
 }
 
