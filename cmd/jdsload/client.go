@@ -29,8 +29,21 @@ type target struct {
 
 // addTargetFlags registers the flags shared by the HTTP subcommands.
 func addTargetFlags(fs *flag.FlagSet, clients int) (finish func() (*target, error)) {
+	return targetFlags(fs, clients, true)
+}
+
+// addAnonymousTargetFlags is addTargetFlags without --token, for requests that need none
+// (GET /livez).
+func addAnonymousTargetFlags(fs *flag.FlagSet, clients int) (finish func() (*target, error)) {
+	return targetFlags(fs, clients, false)
+}
+
+func targetFlags(fs *flag.FlagSet, clients int, withToken bool) (finish func() (*target, error)) {
 	rawURL := fs.String("url", "http://127.0.0.1:8080", "base URL of jds; the host must be loopback")
-	token := fs.String("token", "", "SAS token (default $JDS_TOKEN), with or without the \"SharedAccessSignature \" prefix")
+	token := new(string)
+	if withToken {
+		fs.StringVar(token, "token", "", "SAS token (default $JDS_TOKEN), with or without the \"SharedAccessSignature \" prefix")
+	}
 	ws := fs.String("workspace", "default", "workspace id")
 	n := fs.Int("clients", clients, "concurrent clients (connections)")
 	dur := fs.Duration("duration", 60*time.Second, "stop issuing requests after this long")
@@ -38,7 +51,7 @@ func addTargetFlags(fs *flag.FlagSet, clients int) (finish func() (*target, erro
 	maxErr := fs.Int64("max-errors", 1000, "stop early after this many failed requests (0: never)")
 	progress := fs.Duration("progress", 10*time.Second, "print progress to stderr this often (0: never)")
 	return func() (*target, error) {
-		if *token == "" {
+		if withToken && *token == "" {
 			*token = os.Getenv("JDS_TOKEN")
 		}
 		u, err := checkURL(*rawURL)
@@ -46,7 +59,7 @@ func addTargetFlags(fs *flag.FlagSet, clients int) (finish func() (*target, erro
 			return nil, err
 		}
 		switch {
-		case *token == "":
+		case withToken && *token == "":
 			return nil, errors.New("--token (or $JDS_TOKEN) is required")
 		case *ws == "":
 			return nil, errors.New("--workspace is required")

@@ -72,130 +72,51 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			fmt.Sprintf(p, url.PathEscape(t.workspace), url.PathEscape(*identity), url.PathEscape(*template)), nil)
 	}
 	auth := t.authorization()
-	client := t.httpClient()
-	defer client.CloseIdleConnections()
-
-	var (
-		next, issued, errs, returned, bytesIn atomic.Int64
-		stopBy                                atomic.Value
-		fails                                 failures
-	)
-	stop := func(why string) { stopBy.CompareAndSwap(nil, why) }
-	hard, cancel, stopIssuing := t.deadlines(ctx)
-	defer cancel()
-	total := int64(*requests)
-	parts := make([]latencies, t.clients)
-	for i := range parts {
-		parts[i] = newLatencies(*requests/t.clients + 1)
-	}
-	// proceed says whether a client may start another request, and records why not.
-	proceed := func() bool {
-		switch {
-		case ctx.Err() != nil:
-			stop("signal")
-		case t.maxErrors > 0 && errs.Load() >= t.maxErrors:
-			stop("errors")
-		case time.Now().After(stopIssuing):
-			stop("duration")
-		case next.Add(1) > total:
-			stop("count")
-		default:
-			return true
+	newReq := func(ctx context.Context) (*http.Request, error) {
+		method, reqBody := http.MethodGet, io.Reader(nil)
+		if flowBody != nil {
+			method, reqBody = http.MethodPost, bytes.NewReader(flowBody)
 		}
-		return false
+		req, err := http.NewRequestWithContext(ctx, method, endpoint, reqBody)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Authorization", auth)
+		req.Header.Set("Accept", "application/json")
+		if flowBody != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		return req, nil
 	}
-	start := time.Now()
-	var wg sync.WaitGroup
-	for c := range t.clients {
-		wg.Go(func() {
-			lat := parts[c]
-			var body bytes.Buffer
-			for proceed() {
-				method, reqBody := http.MethodGet, io.Reader(nil)
-				if flowBody != nil {
-					method, reqBody = http.MethodPost, bytes.NewReader(flowBody)
-				}
-				req, err := http.NewRequestWithContext(hard, method, endpoint, reqBody)
-				if err != nil {
-					errs.Add(1)
-					fails.add("building request: %v", err)
-					break
-				}
-				req.Header.Set("Authorization", auth)
-				req.Header.Set("Accept", "application/json")
-				if flowBody != nil {
-					req.Header.Set("Content-Type", "application/json")
-				}
-				issued.Add(1)
-				t0 := time.Now()
-				resp, err := client.Do(req)
-				if err != nil && ctx.Err() != nil {
-					stop("signal")
-					issued.Add(-1) // cut short by a signal: neither a result nor a failure
-					break
-				}
-				if err != nil {
-					lat = append(lat, time.Since(t0))
-					errs.Add(1)
-					fails.add("%v", err)
-					continue
-				}
-				body.Reset()
-				_, err = body.ReadFrom(resp.Body)
-				resp.Body.Close()
-				lat = append(lat, time.Since(t0))
-				bytesIn.Add(int64(body.Len()))
-				if resp.StatusCode != http.StatusOK {
-					errs.Add(1)
-					fails.add("status %d: %s", resp.StatusCode, snippet(body.Bytes()))
-					continue
-				}
-				if err != nil {
-					errs.Add(1)
-					fails.add("reading the response: %v", err)
-					continue
-				}
-				if flowBody != nil || *template != "" { // an answer, not a page of events
-					if why := resp.Header.Get("X-JDS-Fallback"); why != "" {
-						errs.Add(1)
-						fails.add("the flow answered with its fallback: %s", why)
-					}
-					returned.Add(1)
-					continue
-				}
-				n, ok := resultCount(body.Bytes())
-				if !ok {
-					errs.Add(1)
-					fails.add("no meta.resultCount in the response: %s", snippet(body.Bytes()))
-					continue
-				}
-				returned.Add(int64(n))
-				if want >= 0 && n != want {
-					errs.Add(1)
-					fails.add("resultCount %d, want %d", n, want)
-				}
+	check := func(resp *http.Response, body []byte) (int64, string) {
+		if flowBody != nil || *template != "" { // an answer, not a page of events
+			if why := resp.Header.Get("X-JDS-Fallback"); why != "" {
+				return 1, "the flow answered with its fallback: " + why
 			}
-			parts[c] = lat
-		})
+			return 1, ""
+		}
+		n, ok := resultCount(body)
+		if !ok {
+			return 0, "no meta.resultCount in the response: " + snippet(body)
+		}
+		if want >= 0 && n != want {
+			return int64(n), fmt.Sprintf("resultCount %d, want %d", n, want)
+		}
+		return int64(n), ""
 	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	if errors.Is(hard.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
-		stop("duration")
-	}
-	lat := summarize(parts)
+	h := t.hammer(ctx, *requests, newReq, check)
+	lat, why := h.lat, h.stoppedBy
 	name := "history"
 	if *flow != "" {
 		name = "flow"
 	}
-	res := newResult(name, returned.Load(), issued.Load(), errs.Load(), elapsed, lat)
-	why, _ := stopBy.Load().(string)
+	res := newResult(name, h.returned, h.issued, h.errs, h.elapsed, lat)
 	res.Extra["stopped_by"] = why
 	res.Extra["clients"] = t.clients
 	res.Extra["top"] = *top
 	res.Extra["identity"] = *identity
 	res.Extra["expect"] = want
-	res.Extra["bytes_received"] = bytesIn.Load()
+	res.Extra["bytes_received"] = h.bytesIn
 	if *filterExpr != "" {
 		res.Extra["filter"] = *filterExpr
 	}
@@ -211,9 +132,9 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			res.Requests, *identity, *top, t.clients, res.Events)
 	}
 	fmt.Fprintf(stdout, "  %.2f s: %.0f requests/s; stopped by %s; %.1f MB received\n",
-		res.Seconds, res.RequestsPerSec, why, float64(bytesIn.Load())/1e6)
+		res.Seconds, res.RequestsPerSec, why, float64(h.bytesIn)/1e6)
 	printLatency(stdout, "request", lat)
-	fails.print(stdout, res.Errors)
+	h.fails.print(stdout, res.Errors)
 	fmt.Fprintln(stdout, res.line())
 	if res.Errors > 0 {
 		return errFailed
@@ -236,4 +157,115 @@ func resultCount(body []byte) (n int, ok bool) {
 	}
 	n, err := strconv.Atoi(string(rest[:j]))
 	return n, err == nil
+}
+
+// hammered is the outcome of a hammer run.
+type hammered struct {
+	issued, errs, returned, bytesIn int64
+	elapsed                         time.Duration
+	lat                             summary
+	stoppedBy                       string // count, duration, errors or signal
+	fails                           failures
+}
+
+// hammer is the loop the read scenarios share: t.clients clients issue the requests that
+// newReq makes (under the context it is given) until total are issued, t.duration passes,
+// t.maxErrors fail or ctx ends. A response other than 200 is a failure; check judges a
+// 200 and its body: how many items it carried, and why it is a failure ("" when it is
+// not). Every latency is recorded, from sending to the last byte of the body.
+func (t *target) hammer(ctx context.Context, total int,
+	newReq func(context.Context) (*http.Request, error),
+	check func(resp *http.Response, body []byte) (items int64, failure string)) *hammered {
+	client := t.httpClient()
+	defer client.CloseIdleConnections()
+
+	var (
+		next, issued, errs, returned, bytesIn atomic.Int64
+		stopBy                                atomic.Value
+		h                                     hammered
+	)
+	stop := func(why string) { stopBy.CompareAndSwap(nil, why) }
+	hard, cancel, stopIssuing := t.deadlines(ctx)
+	defer cancel()
+	parts := make([]latencies, t.clients)
+	for i := range parts {
+		parts[i] = newLatencies(total/t.clients + 1)
+	}
+	// proceed says whether a client may start another request, and records why not.
+	proceed := func() bool {
+		switch {
+		case ctx.Err() != nil:
+			stop("signal")
+		case t.maxErrors > 0 && errs.Load() >= t.maxErrors:
+			stop("errors")
+		case time.Now().After(stopIssuing):
+			stop("duration")
+		case next.Add(1) > int64(total):
+			stop("count")
+		default:
+			return true
+		}
+		return false
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	for c := range t.clients {
+		wg.Go(func() {
+			lat := parts[c]
+			var body bytes.Buffer
+			for proceed() {
+				req, err := newReq(hard)
+				if err != nil {
+					errs.Add(1)
+					h.fails.add("building request: %v", err)
+					break
+				}
+				issued.Add(1)
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err != nil && ctx.Err() != nil {
+					stop("signal")
+					issued.Add(-1) // cut short by a signal: neither a result nor a failure
+					break
+				}
+				if err != nil {
+					lat = append(lat, time.Since(t0))
+					errs.Add(1)
+					h.fails.add("%v", err)
+					continue
+				}
+				body.Reset()
+				_, err = body.ReadFrom(resp.Body)
+				resp.Body.Close()
+				lat = append(lat, time.Since(t0))
+				bytesIn.Add(int64(body.Len()))
+				if resp.StatusCode != http.StatusOK {
+					errs.Add(1)
+					h.fails.add("status %d: %s", resp.StatusCode, snippet(body.Bytes()))
+					continue
+				}
+				if err != nil {
+					errs.Add(1)
+					h.fails.add("reading the response: %v", err)
+					continue
+				}
+				n, failure := check(resp, body.Bytes())
+				returned.Add(n)
+				if failure != "" {
+					errs.Add(1)
+					h.fails.add("%s", failure)
+				}
+			}
+			parts[c] = lat
+		})
+	}
+	wg.Wait()
+	h.elapsed = time.Since(start)
+	if errors.Is(hard.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+		stop("duration")
+	}
+	h.lat = summarize(parts)
+	h.issued, h.errs, h.returned, h.bytesIn = issued.Load(), errs.Load(), returned.Load(), bytesIn.Load()
+	h.stoppedBy, _ = stopBy.Load().(string)
+	return &h
 }

@@ -294,6 +294,47 @@ func TestAgainstFakeServer(t *testing.T) {
 	}
 }
 
+func TestCeiling(t *testing.T) {
+	var gets, authed atomic.Int64
+	failing := atomic.Bool{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || r.URL.Path != "/livez" {
+			http.NotFound(w, r)
+			return
+		}
+		gets.Add(1)
+		if r.Header.Get("Authorization") != "" {
+			authed.Add(1)
+		}
+		if failing.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ok\n")
+	}))
+	defer srv.Close()
+	t.Setenv("JDS_TOKEN", "SharedAccessSignature so=x") // set, but /livez must go without it
+
+	out, code := runCmd(t, "ceiling", "--url", srv.URL, "--clients", "8", "--requests", "500", "--progress", "0")
+	m := resultOf(t, out)
+	if code != 0 || m["scenario"] != "ceiling" || m["requests"] != 500.0 || m["errors"] != 0.0 ||
+		m["clients"] != 8.0 || m["stopped_by"] != "count" || m["requests_per_sec"].(float64) <= 0 || m["p99_ms"] == nil {
+		t.Errorf("ceiling: code %d, result %v\n%s", code, m, out)
+	}
+	if gets.Load() != 500 || authed.Load() != 0 {
+		t.Errorf("server saw %d GETs, %d with a token; want 500, none", gets.Load(), authed.Load())
+	}
+
+	failing.Store(true)
+	out, code = runCmd(t, "ceiling", "--url", srv.URL, "--clients", "2", "--requests", "10", "--progress", "0")
+	if m = resultOf(t, out); code != 1 || m["errors"] != 10.0 || !strings.Contains(out, "status 503") {
+		t.Errorf("failing ceiling: code %d, result %v\n%s", code, m, out)
+	}
+	if _, code := runCmd(t, "ceiling", "--url", srv.URL, "--token", "x"); code != 2 {
+		t.Errorf("ceiling --token: code %d, want 2 (it takes no token)", code)
+	}
+}
+
 func TestDurationBoundsTheRun(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)

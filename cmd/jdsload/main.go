@@ -22,6 +22,7 @@ Usage:
   jdsload ingest  [flags]   POST generated events (--batch 1: one per request, else arrays)
   jdsload seed    [flags]   POST --events events for ONE --identity, times over the last 30 days
   jdsload history [flags]   GET one identity's history (or profile, or flow answer) repeatedly
+  jdsload ceiling [flags]   GET /livez repeatedly: the HTTP ceiling, what an empty request costs
   jdsload raw     [flags]   write the same event bodies straight into Badger (baseline)
   jdsload rss     --pid P   print VmRSS and VmHWM of a process
   jdsload actions [flags]   post events at --rate and time 202 → webhook delivery of an action
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdIngest(ctx, "seed", args, stdout, stderr)
 	case "history":
 		err = cmdHistory(ctx, args, stdout, stderr)
+	case "ceiling":
+		err = cmdCeiling(ctx, args, stdout, stderr)
 	case "raw":
 		err = cmdRaw(ctx, args, stdout, stderr)
 	case "rss":
