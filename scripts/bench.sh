@@ -3,7 +3,7 @@
 #
 #   scripts/bench.sh [quick|full|ratio]
 #
-#   quick (default)  small counts, about a minute: to try the script out
+#   quick (default)  small counts, about two minutes: to try the script out
 #   full             the published figures (several minutes; run it on a quiet machine)
 #   ratio            batch ingest (as in b) with no template and with the five templates of
 #                    scripts/bench-rules, alternating, BENCH_RUNS times each (default 3),
@@ -18,11 +18,26 @@
 #   a. raw Badger baseline: the same event bodies written straight into Badger, 1 writer
 #   b. batch ingest: 100 events per request, 16 clients
 #   c. single-event POSTs: 64 clients
+#   h. the HTTP ceiling: an empty request (GET /livez, no token, no work), 64 clients
 #   d. history: one person with 10,000 events, top=50, 4 clients
 #   f. IVR flows for that person (samples/flows): payment-reminder (last Water payment),
-#      and repeat-caller (a profile) when BENCH_RULES=samples/rules makes its template live
+#      and repeat-caller (a profile) when BENCH_RULES=samples/rules makes its template live;
+#      f3: repeat-caller again, for a fixed time, while a second jdsload runs batch ingest
+#      (as in b) flat out: it starts first, and its time limit outlasts the flow run's
+#   p. profile read: a second person with 100,000 events (quick mode: 20,000), the
+#      profile view of the template BENCH_PROFILE_TEMPLATE (default "Repeat Caller", which
+#      samples/rules and scripts/bench-rules both have), 4 clients; needs BENCH_RULES
 #   e. memory: full mode ingests until 5,000,000 events are stored, then reads VmRSS/VmHWM
-# and prints a markdown table with the machine's description. jds and every process this
+#      and the anonymous (RssAnon) and file-backed (RssFile) parts of VmRSS
+# and prints a markdown table with the machine's description, then a table of the goals
+# of issue 22, each figure beside its goal, met or not:
+#   c ÷ h  single-event POSTs ÷ the HTTP ceiling, requests/s           >= 0.6
+#   b ÷ a  batch ingest ÷ raw Badger, events/s, sample templates live  >= 0.5
+#   f3     repeat-caller p99 under batch ingest (f2: the same alone)   <= 5 ms
+#   p      profile read p99, person with 100,000 events                <= 2 ms
+#   e      anonymous and file-backed memory after 5,000,000 events     reported
+# Rows that need the sample templates say so unless BENCH_RULES=samples/rules; quick
+# mode's smaller counts are named in the rows. jds and every process this
 # script started are stopped at exit, and the temporary directory is removed (keep it with
 # BENCH_KEEP=1; put it on another disk with BENCH_TMPDIR=/path).
 set -euo pipefail
@@ -54,6 +69,9 @@ if [ "$MODE" = full ]; then
 	SINGLE_EVENTS=300000;  SINGLE_DURATION=60s
 	SEED_EVENTS=10000
 	HIST_REQUESTS=20000;   HIST_DURATION=60s
+	CEIL_REQUESTS=1000000; CEIL_DURATION=30s
+	LOADED_DURATION=30s # f3: the flow run under ingest, bounded by time only
+	PROFILE_EVENTS=100000
 	RSS_TARGET=5000000;    RSS_DURATION=1200s
 else
 	RAW_EVENTS=20000;      RAW_DURATION=30s
@@ -61,11 +79,18 @@ else
 	SINGLE_EVENTS=50000;   SINGLE_DURATION=15s
 	SEED_EVENTS=10000
 	HIST_REQUESTS=10000;   HIST_DURATION=15s
+	CEIL_REQUESTS=200000;  CEIL_DURATION=10s
+	LOADED_DURATION=8s
+	PROFILE_EVENTS=20000
 	RSS_TARGET=0;          RSS_DURATION=0s
 fi
 RATIO_RUNS=${BENCH_RUNS:-3}; RATIO_EVENTS=600000; RATIO_PERSONS=${BENCH_PERSONS:-10000}
 WORKSPACE=bench
 IDENTITY=+15550000001
+BIG_IDENTITY=+15550000002 # p: the person with PROFILE_EVENTS events
+PROFILE_TEMPLATE=${BENCH_PROFILE_TEMPLATE:-Repeat Caller}
+WARMUP=3 # f3: seconds of ingest before the flow run starts
+MARGIN=5 # f3: seconds the ingest's time limit outlasts the flow run's
 
 TMP=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/jds-bench.XXXXXX") || die "cannot create a temporary directory"
 # No profile template by default: the spine alone. BENCH_RULES=samples/rules measures
@@ -74,6 +99,7 @@ RULES_DIR=${BENCH_RULES:-$TMP/no-rules}
 JDS_PID=""
 LOAD_PID=""
 TAIL_PID=""
+BG_PID="" # f3's background ingest
 FAILED=""
 
 stop_jds() {
@@ -97,7 +123,7 @@ stop_jds() {
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
-	for pid in "$LOAD_PID" "$TAIL_PID"; do
+	for pid in "$LOAD_PID" "$TAIL_PID" "$BG_PID"; do
 		if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 			kill -TERM "$pid" 2>/dev/null || true
 			wait "$pid" 2>/dev/null || true
@@ -321,6 +347,11 @@ run_step "c. single-event ingest" "$TMP/c.log" \
 RC=$(result "$TMP/c.log")
 M2=$(metrics)
 
+# h. The HTTP ceiling: empty requests, as many clients as c.
+run_step "h. HTTP ceiling (GET /livez)" "$TMP/h.log" \
+	"$LOAD" ceiling --url "$URL" --clients 64 --requests "$CEIL_REQUESTS" --duration "$CEIL_DURATION"
+RH=$(result "$TMP/h.log")
+
 # d. History of one person with many events.
 run_step "d1. seed one person" "$TMP/d1.log" \
 	"$LOAD" seed "${COMMON[@]}" --identity "$IDENTITY" --events "$SEED_EVENTS" --batch 1000 --duration 120s
@@ -337,16 +368,74 @@ run_step "f1. flow payment-reminder" "$TMP/f1.log" \
 	--flow payment-reminder --duration "$HIST_DURATION"
 RF1=$(result "$TMP/f1.log")
 RF2=""
-if grep -qs 'name: Repeat Caller' "$RULES_DIR"/*.yaml; then
+HAVE_RC="" # the Repeat Caller template is live: f2, f3 and p can run
+if grep -qs 'name: Repeat Caller' "$RULES_DIR"/*.yaml; then HAVE_RC=1; fi
+HAVE_PT="" # the template of p is live
+if grep -qsF "name: $PROFILE_TEMPLATE" "$RULES_DIR"/*.yaml; then HAVE_PT=1; fi
+if [ -n "$HAVE_RC" ]; then
 	run_step "f2. flow repeat-caller" "$TMP/f2.log" \
 		"$LOAD" history "${COMMON[@]}" --identity "$IDENTITY" --clients 4 --requests "$HIST_REQUESTS" \
 		--flow repeat-caller --duration "$HIST_DURATION"
 	RF2=$(result "$TMP/f2.log")
 fi
 
+# p. Profile reads for a second person with many events (seeded over 30 days).
+RP1=""
+RP2=""
+if [ -n "$HAVE_PT" ]; then
+	run_step "p1. seed one person with $(num "$PROFILE_EVENTS") events" "$TMP/p1.log" \
+		"$LOAD" seed "${COMMON[@]}" --identity "$BIG_IDENTITY" --events "$PROFILE_EVENTS" --batch 1000 --duration 300s
+	RP1=$(result "$TMP/p1.log")
+	run_step "p2. profile read ($PROFILE_TEMPLATE)" "$TMP/p2.log" \
+		"$LOAD" history "${COMMON[@]}" --identity "$BIG_IDENTITY" --clients 4 --requests "$HIST_REQUESTS" \
+		--template "$PROFILE_TEMPLATE" --duration "$HIST_DURATION"
+	RP2=$(result "$TMP/p2.log")
+fi
+
+# f3. repeat-caller again while batch ingest (as in b) runs flat out: a second jdsload
+# starts the ingest WARMUP seconds before the flow run, which is bounded by time only, and
+# the ingest's own time limit outlasts it by MARGIN s, so that every flow call meets the load.
+# The ingest then ends by its time limit (a signal would cut requests whose events jds may
+# still store, and spoil the count of acknowledged events).
+RF3=""
+RF3I=""
+F3_NOTE=""
+M5=""
+M6=""
+if [ -n "$HAVE_RC" ]; then
+	F3_INGEST_DURATION=$((${LOADED_DURATION%s} + WARMUP + MARGIN))s
+	printf '\n== f3. batch ingest in the background for %s (its output follows the flow run); the flow run starts in %d s\n' "$F3_INGEST_DURATION" "$WARMUP"
+	"$LOAD" ingest "${COMMON[@]}" --clients 16 --batch 100 --events 100000000 --persons 10000 \
+		--duration "$F3_INGEST_DURATION" --progress 5s >"$TMP/f3i.log" 2>&1 &
+	BG_PID=$!
+	sleep "$WARMUP"
+	if ! kill -0 "$BG_PID" 2>/dev/null; then F3_NOTE="; WARNING: the ingest had ended before the flow run began"; fi
+	M5=$(metrics)
+	run_step "f3. flow repeat-caller under batch ingest" "$TMP/f3.log" \
+		"$LOAD" history "${COMMON[@]}" --identity "$IDENTITY" --clients 4 --requests 1000000 \
+		--flow repeat-caller --duration "$LOADED_DURATION"
+	M6=$(metrics)
+	RF3=$(result "$TMP/f3.log")
+	if [ -z "$F3_NOTE" ] && ! kill -0 "$BG_PID" 2>/dev/null; then
+		F3_NOTE="; WARNING: the ingest ended before the flow run did"
+	fi
+	echo "waiting for the background ingest to reach its time limit"
+	rc=0
+	wait "$BG_PID" || rc=$?
+	BG_PID=""
+	sed 's/^/  ingest | /' "$TMP/f3i.log"
+	RF3I=$(result "$TMP/f3i.log")
+	if [ "$rc" -ne 0 ]; then
+		echo "bench: the background ingest of f3 FAILED (jdsload exit status $rc; its output is above)" >&2
+		FAILED="$FAILED${FAILED:+, }f3 background ingest"
+	fi
+	check_jds "f3"
+	if [ -n "$F3_NOTE" ]; then echo "bench: ${F3_NOTE#; }" >&2; fi
+fi
+
 # e. Memory after many events.
 STORED=$(awk -v b="$(field "$RB" events)" -v c="$(field "$RC" events)" -v d="$(field "$RD1" events)" \
-	'BEGIN { printf "%d", b + c + d }')
+	-v p="$(field "$RP1" events)" -v f="$(field "$RF3I" events)" 'BEGIN { printf "%d", b + c + d + p + f }')
 RE=""
 M3=$(metrics)
 M4=$M3
@@ -383,6 +472,47 @@ ratio=$(awk -v b="$(field "$RB" events_per_sec)" -v a="$(field "$RA" events_per_
 errs() { local e; e=$(field "$1" errors); echo "${e:-n/a} errors"; }
 stopped() { local s; s=$(field "$1" stopped_by); [ "$s" = duration ] && echo "; stopped by the time limit" || true; }
 FS_TYPE=$(df -PT "$TMP" 2>/dev/null | awk 'NR == 2 { print $2 }')
+NEEDS_RC="needs BENCH_RULES=samples/rules (its Repeat Caller template)"
+NEEDS_PT="needs BENCH_RULES set to rules with the template \"$PROFILE_TEMPLATE\" (samples/rules has it)"
+
+# quot A B: A ÷ B with two decimals ("" when either is missing or B is not positive).
+quot() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a != "" && b != "" && b + 0 > 0) printf "%.2f", a / b }'; }
+
+# stored_rate BEFORE AFTER SECONDS: events jds stored per second between two metrics snapshots.
+stored_rate() {
+	awk -v x="$1" -v y="$2" -v s="${3:-0}" 'BEGIN {
+		if (split(x, a, " ") < 6 || split(y, b, " ") < 6 || s <= 0) exit
+		printf "%.0f", (b[1] - a[1]) / s }'
+}
+
+# verdict VALUE OP GOAL [RESULT...]: "met" or "not met" for VALUE OP GOAL (OP is <= or
+# >=); "n/a" without a value; "not met" too when a RESULT it came from had failed requests.
+verdict() {
+	local x=${1:-} op=$2 goal=$3 r e bad=0
+	shift 3
+	for r in "$@"; do
+		e=$(field "$r" errors)
+		if [ -n "$e" ] && [ "$e" != 0 ]; then bad=$((bad + e)); fi
+	done
+	awk -v x="$x" -v op="$op" -v g="$goal" -v bad="$bad" 'BEGIN {
+		if (x == "") { print "n/a"; exit }
+		if (bad > 0) { printf "**not met**: %d failed requests\n", bad; exit }
+		ok = op == ">=" ? x + 0 >= g + 0 : x + 0 <= g + 0
+		print ok ? "**met**" : "**not met**" }'
+}
+
+ROW_H="| h. HTTP ceiling: GET /livez (no token, no work), 64 clients | $(num "$(field "$RH" requests_per_sec)") req/s | $(msf "$(field "$RH" p50_ms)") | $(msf "$(field "$RH" p99_ms)") | $(num "$(field "$RH" requests)") requests in $(secs "$(field "$RH" seconds)"), $(errs "$RH")$(stopped "$RH") |"
+if [ -n "$HAVE_RC" ]; then
+	ROW_F3="| f3. flow repeat-caller for that person while batch ingest (as in b) runs flat out, 4 clients | $(num "$(field "$RF3" requests_per_sec)") req/s | $(msf "$(field "$RF3" p50_ms)") | $(msf "$(field "$RF3" p99_ms)") | $(num "$(field "$RF3" requests)") calls in $(secs "$(field "$RF3" seconds)"), $(errs "$RF3"); jds stored $(num "$(stored_rate "$M5" "$M6" "$(field "$RF3" seconds)")") events/s meanwhile; the ingest's whole run: $(num "$(field "$RF3I" events_per_sec)") events/s (p99 $(msf "$(field "$RF3I" p99_ms)") ms), $(num "$(field "$RF3I" events)") events in $(secs "$(field "$RF3I" seconds)"), $(errs "$RF3I"), stopped by $(field "$RF3I" stopped_by)$F3_NOTE |"
+else
+	ROW_F3="| f3. flow repeat-caller while batch ingest runs flat out, 4 clients | | | | $NEEDS_RC |"
+fi
+if [ -n "$HAVE_PT" ]; then
+	PER_ANSWER=$(awk -v b="$(field "$RP2" bytes_received)" -v n="$(field "$RP2" requests)" 'BEGIN { if (n > 0) printf "%.1f KB", b / n / 1000; else print "n/a" }')
+	ROW_P="| p. profile read \"$PROFILE_TEMPLATE\": one person with $(num "$(field "$RP1" events)") events, 4 clients | $(num "$(field "$RP2" requests_per_sec)") req/s | $(msf "$(field "$RP2" p50_ms)") | $(msf "$(field "$RP2" p99_ms)") | $(num "$(field "$RP2" requests)") requests in $(secs "$(field "$RP2" seconds)"), $(errs "$RP2"), $PER_ANSWER per answer; seeding: $(num "$(field "$RP1" events_per_sec)") events/s$(stopped "$RP2") |"
+else
+	ROW_P="| p. profile read, one person with $(num "$PROFILE_EVENTS") events, 4 clients | | | | $NEEDS_PT |"
+fi
 RULES="none"
 [ -n "${BENCH_RULES:-}" ] && RULES="$BENCH_RULES (the profile templates of its rule files are active)"
 
@@ -395,9 +525,12 @@ cat <<EOF
 | a. raw Badger: 1 writer, 256 events per synced commit | $(num "$(field "$RA" events_per_sec)") events/s | $(msf "$(field "$RA" p50_ms)") | $(msf "$(field "$RA" p99_ms)") | $(num "$(field "$RA" events)") events in $(secs "$(field "$RA" seconds)"); latency of one commit (+ db.Sync)$(stopped "$RA") |
 | b. batch ingest: 100 events/request, 16 clients | $(num "$(field "$RB" events_per_sec)") events/s | $(msf "$(field "$RB" p50_ms)") | $(msf "$(field "$RB" p99_ms)") | $(num "$(field "$RB" events)") events in $(secs "$(field "$RB" seconds)"), $(errs "$RB"); **$ratio**; $(commit_note "$M0" "$M1")$(stopped "$RB") |
 | c. single-event POST: 64 clients | $(num "$(field "$RC" events_per_sec)") events/s | $(msf "$(field "$RC" p50_ms)") | $(msf "$(field "$RC" p99_ms)") | $(num "$(field "$RC" events)") events in $(secs "$(field "$RC" seconds)"), $(errs "$RC"); $(commit_note "$M1" "$M2")$(stopped "$RC") |
+$ROW_H
 | d. history top=50: one person with $(num "$(field "$RD1" events)") events, 4 clients | $(num "$(field "$RD2" requests_per_sec)") req/s | $(msf "$(field "$RD2" p50_ms)") | $(msf "$(field "$RD2" p99_ms)") | $(num "$(field "$RD2" requests)") requests in $(secs "$(field "$RD2" seconds)"), $(errs "$RD2"); seeding: $(num "$(field "$RD1" events_per_sec)") events/s$(stopped "$RD2") |
 | f1. flow payment-reminder (\`last()\` of the Water payments) for that person, 4 clients | $(num "$(field "$RF1" requests_per_sec)") req/s | $(msf "$(field "$RF1" p50_ms)") | $(msf "$(field "$RF1" p99_ms)") | $(num "$(field "$RF1" requests)") calls in $(secs "$(field "$RF1" seconds)"), $(errs "$RF1")$(stopped "$RF1") |
 | f2. flow repeat-caller (\`profile()\`) for that person, 4 clients | $( [ -n "$RF2" ] && echo "$(num "$(field "$RF2" requests_per_sec)") req/s | $(msf "$(field "$RF2" p50_ms)") | $(msf "$(field "$RF2" p99_ms)") | $(num "$(field "$RF2" requests)") calls in $(secs "$(field "$RF2" seconds)"), $(errs "$RF2")$(stopped "$RF2")" || echo "| | | needs BENCH_RULES=samples/rules (its Repeat Caller template)") |
+$ROW_F3
+$ROW_P
 | e. jds memory after $(num "$STORED") stored events | | | | VmRSS $(mib "$(field "$RR" vm_rss_kb)") (anonymous $(mib "$(field "$RR" rss_anon_kb)"), file-backed $(mib "$(field "$RR" rss_file_kb)")), VmHWM $(mib "$(field "$RR" vm_hwm_kb)"), data dir $DATA_SIZE; read right after the last step$( [ -n "$RE" ] && echo "; the top-up ingest ran at $(num "$(field "$RE" events_per_sec)") events/s (p50 $(msf "$(field "$RE" p50_ms)") ms, p99 $(msf "$(field "$RE" p99_ms)") ms), $(errs "$RE"); $(commit_note "$M3" "$M4")$(stopped "$RE")" ) |
 
 - command: \`$COMMAND\` ($(date -u +%Y-%m-%dT%H:%M:%SZ))
@@ -411,6 +544,48 @@ EOF
 if [ "$FS_TYPE" = tmpfs ]; then
 	echo "- WARNING: the data directory is on tmpfs, where fsync costs nothing: durable-write figures are not meaningful. Set BENCH_TMPDIR to a directory on a real disk."
 fi
+
+# The goals of issue 22, each figure beside its goal.
+HTTP_RATIO=$(quot "$(field "$RC" requests_per_sec)" "$(field "$RH" requests_per_sec)")
+G_HTTP="| single-event POSTs (c) ÷ the HTTP ceiling (h), requests/s, 64 clients each | ${HTTP_RATIO:-n/a} ($(num "$(field "$RC" requests_per_sec)") ÷ $(num "$(field "$RH" requests_per_sec)")) | ≥ 0.6 | $(verdict "$HTTP_RATIO" '>=' 0.6 "$RC" "$RH") |"
+BATCH_RATIO=$(quot "$(field "$RB" events_per_sec)" "$(field "$RA" events_per_sec)")
+case "${BENCH_RULES:-}" in
+"") G_BATCH="| batch ingest (b) ÷ raw Badger (a), events/s, sample templates live | needs BENCH_RULES=samples/rules (row b ran without templates) | ≥ 0.5 | not measured |" ;;
+samples/rules | samples/rules/ | ./samples/rules | ./samples/rules/ | "$ROOT/samples/rules" | "$ROOT/samples/rules/")
+	G_BATCH="| batch ingest (b) ÷ raw Badger (a), events/s, sample templates live | ${BATCH_RATIO:-n/a} ($(num "$(field "$RB" events_per_sec)") ÷ $(num "$(field "$RA" events_per_sec)")) | ≥ 0.5 | $(verdict "$BATCH_RATIO" '>=' 0.5 "$RB" "$RA") |" ;;
+*) G_BATCH="| batch ingest (b) ÷ raw Badger (a), events/s, sample templates live | ${BATCH_RATIO:-n/a} ($(num "$(field "$RB" events_per_sec)") ÷ $(num "$(field "$RA" events_per_sec)")), with the templates of $BENCH_RULES, not samples/rules | ≥ 0.5 | $(verdict "$BATCH_RATIO" '>=' 0.5 "$RB" "$RA") (other templates) |" ;;
+esac
+if [ -n "$HAVE_RC" ]; then
+	F3_P99=$(field "$RF3" p99_ms)
+	G_FLOW="| IVR flow repeat-caller p99, 4 clients, while batch ingest runs flat out (f3) | $(msf "$F3_P99") ms under ingest; $(msf "$(field "$RF2" p99_ms)") ms alone (f2)$F3_NOTE | ≤ 5 ms | $(verdict "$F3_P99" '<=' 5 "$RF3" "$RF3I") |"
+else
+	G_FLOW="| IVR flow repeat-caller p99, 4 clients, while batch ingest runs flat out (f3) | $NEEDS_RC | ≤ 5 ms | not measured |"
+fi
+if [ -n "$HAVE_PT" ]; then
+	P_P99=$(field "$RP2" p99_ms)
+	P_EVENTS=$(field "$RP1" events)
+	P_NOTE=""
+	if [ "${P_EVENTS:-0}" -lt 100000 ]; then P_NOTE=" (at $(num "$P_EVENTS") events, not 100,000: run full mode)"; fi
+	G_PROFILE="| profile read p99, person with 100,000 events, 4 clients (p) | $(msf "$P_P99") ms with $(num "$P_EVENTS") events, \"$PROFILE_TEMPLATE\" ($PER_ANSWER per answer) | ≤ 2 ms | $(verdict "$P_P99" '<=' 2 "$RP2" "$RP1")$P_NOTE |"
+else
+	G_PROFILE="| profile read p99, person with 100,000 events, 4 clients (p) | $NEEDS_PT | ≤ 2 ms | not measured |"
+fi
+MEM_STATUS="reported"
+if [ "$STORED" -lt 5000000 ]; then MEM_STATUS="at $(num "$STORED") events, not 5,000,000: run full mode"; fi
+G_MEM="| memory after 5,000,000 stored events (e) | anonymous $(mib "$(field "$RR" rss_anon_kb)"), file-backed $(mib "$(field "$RR" rss_file_kb)") (VmRSS $(mib "$(field "$RR" vm_rss_kb)")) after $(num "$STORED") | reported separately | $MEM_STATUS |"
+
+cat <<EOF
+
+### Goals (issue 22)
+
+| figure | value | goal | status |
+|---|---|---|---|
+$G_HTTP
+$G_BATCH
+$G_FLOW
+$G_PROFILE
+$G_MEM
+EOF
 
 if [ -n "$FAILED" ]; then
 	echo
