@@ -32,19 +32,19 @@ func addTargetFlags(fs *flag.FlagSet, clients int) (finish func() (*target, erro
 	return targetFlags(fs, clients, true)
 }
 
-// addAnonymousTargetFlags is addTargetFlags without --token, for requests that need none
-// (GET /livez).
+// addAnonymousTargetFlags is addTargetFlags without --token and --workspace, for requests
+// that need neither (GET /livez).
 func addAnonymousTargetFlags(fs *flag.FlagSet, clients int) (finish func() (*target, error)) {
 	return targetFlags(fs, clients, false)
 }
 
 func targetFlags(fs *flag.FlagSet, clients int, withToken bool) (finish func() (*target, error)) {
 	rawURL := fs.String("url", "http://127.0.0.1:8080", "base URL of jds; the host must be loopback")
-	token := new(string)
-	if withToken {
+	token, ws := new(string), new(string)
+	if withToken { // an anonymous request names no workspace either
 		fs.StringVar(token, "token", "", "SAS token (default $JDS_TOKEN), with or without the \"SharedAccessSignature \" prefix")
+		fs.StringVar(ws, "workspace", "default", "workspace id")
 	}
-	ws := fs.String("workspace", "default", "workspace id")
 	n := fs.Int("clients", clients, "concurrent clients (connections)")
 	dur := fs.Duration("duration", 60*time.Second, "stop issuing requests after this long")
 	timeout := fs.Duration("timeout", 30*time.Second, "timeout of one request")
@@ -61,7 +61,7 @@ func targetFlags(fs *flag.FlagSet, clients int, withToken bool) (finish func() (
 		switch {
 		case withToken && *token == "":
 			return nil, errors.New("--token (or $JDS_TOKEN) is required")
-		case *ws == "":
+		case withToken && *ws == "":
 			return nil, errors.New("--workspace is required")
 		case *n < 1 || *n > 4096:
 			return nil, fmt.Errorf("--clients must be from 1 to 4096, got %d", *n)

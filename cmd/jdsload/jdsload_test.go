@@ -231,6 +231,15 @@ func (f *fakeJDS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.WriteHeader(http.StatusAccepted)
+	case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/v1/flows/"):
+		if !bytes.Equal(body, []byte(`{"ani":"+15550000001"}`)) {
+			http.Error(w, "bad flow call "+string(body), http.StatusBadRequest)
+			return
+		}
+		if r.URL.Path == "/v1/flows/broken" {
+			w.Header().Set("X-JDS-Fallback", "timeout")
+		}
+		io.WriteString(w, `{"say":"hello"}`)
 	case r.Method == http.MethodGet && r.URL.Path == "/v1/api/events/workspace-id/ws":
 		if r.URL.Query().Get("identity") != "+15550000001" || r.URL.Query().Get("filter") != "type eq 'Payment'" {
 			http.Error(w, "bad query "+r.URL.RawQuery, http.StatusBadRequest)
@@ -291,6 +300,15 @@ func TestAgainstFakeServer(t *testing.T) {
 		"--filter", "type eq 'Payment'"}, common...)...)
 	if m = resultOf(t, out); code != 1 || m["errors"] != 20.0 || !strings.Contains(out, "resultCount 50, want 10") {
 		t.Errorf("history with a wrong expectation: code %d, result %v\n%s", code, m, out)
+	}
+
+	out, code = runCmd(t, append([]string{"history", "--requests", "30", "--flow", "repeat-caller"}, common...)...)
+	if m = resultOf(t, out); code != 0 || m["scenario"] != "flow" || m["requests"] != 30.0 || m["events"] != 30.0 || m["errors"] != 0.0 {
+		t.Errorf("flow: code %d, result %v\n%s", code, m, out)
+	}
+	out, code = runCmd(t, append([]string{"history", "--requests", "30", "--flow", "broken"}, common...)...)
+	if m = resultOf(t, out); code != 1 || m["errors"] != 30.0 || !strings.Contains(out, "fallback: timeout") {
+		t.Errorf("flow answered by its fallback: code %d, result %v\n%s", code, m, out)
 	}
 }
 
