@@ -235,6 +235,11 @@ func Restore(dir string, files ...io.Reader) (RestoreInfo, error) {
 		err = fmt.Errorf("closing the restored store: %w", cerr)
 	}
 	if err == nil {
+		// The restore's Badger does not sync as it goes (its files are new, and it
+		// would be slower for nothing): every file of it is flushed once, here.
+		err = syncTree(tmp)
+	}
+	if err == nil {
 		err = moveInto(tmp, dir)
 	}
 	if err != nil {
@@ -358,6 +363,32 @@ func moveInto(tmp, dir string) error {
 		return err
 	}
 	return syncDir(filepath.Dir(dir))
+}
+
+// syncTree flushes every file of a directory, then the directory itself.
+func syncTree(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		if err := syncFile(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return syncDir(dir)
+}
+
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
 }
 
 func syncDir(dir string) error {
