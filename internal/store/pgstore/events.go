@@ -213,7 +213,7 @@ func (s *Store) History(ctx context.Context, w store.Workspace, p *identity.Pers
 	err := s.view(ctx, func(tx pgx.Tx) error {
 		r := reader{ctx: ctx, tx: tx, ws: wsID(w)}
 		skip := q.Offset
-		return newestFirst(ctx, tx, r.ws, personIDs(r, p), q.Offset+q.Limit, func(raw []byte) bool {
+		return newestFirst(ctx, tx, r.ws, personIDs(r, p), q.Types, q.Offset+q.Limit, func(raw []byte) bool {
 			switch {
 			case q.Match != nil && !q.Match(raw):
 			case skip > 0:
@@ -237,8 +237,10 @@ const pageRows = 256
 // commit order), until fn returns false or there are none left. Each person's events are
 // read a page at a time from the events_person index, in order (a keyset after the last
 // one read), and merged here: a page of history costs what it reads, however long the
-// history. hint is how many events the caller expects to need, at most.
-func newestFirst(ctx context.Context, tx pgx.Tx, ws string, ids []string, hint int, fn func(raw []byte) bool) error {
+// history. types, when not empty, are the only event types read (the database passes
+// over the others without sending them). hint is how many events the caller expects to
+// need, at most.
+func newestFirst(ctx context.Context, tx pgx.Tx, ws string, ids, types []string, hint int, fn func(raw []byte) bool) error {
 	type row struct {
 		raw    []byte
 		timeNS int64
@@ -250,14 +252,15 @@ func newestFirst(ctx context.Context, tx pgx.Tx, ws string, ids []string, hint i
 	last := make([]*row, len(ids))
 	fetch := func(i int) error {
 		q := `SELECT raw, time_ns, seq FROM events WHERE workspace_id = $1 AND person_id = $2::uuid`
-		args := []any{ws, ids[i]}
+		args := []any{ws, ids[i], size}
 		if l := last[i]; l != nil {
 			q += " AND (time_ns, seq) < ($4, $5)"
-			args = append(args, nil, l.timeNS, l.seq)
-		} else {
-			args = append(args, nil)
+			args = append(args, l.timeNS, l.seq)
 		}
-		args[2] = size
+		if len(types) > 0 {
+			q += fmt.Sprintf(" AND type = ANY($%d::text[])", len(args)+1)
+			args = append(args, types)
+		}
 		rows, err := tx.Query(ctx, q+" ORDER BY time_ns DESC, seq DESC LIMIT $3", args...)
 		if err != nil {
 			return err
@@ -374,7 +377,7 @@ func (s *Store) Export(ctx context.Context, w store.Workspace, id string, person
 			return err
 		}
 		var emitErr error
-		err = newestFirst(ctx, tx, r.ws, personIDs(r, p), pageRows, func(raw []byte) bool {
+		err = newestFirst(ctx, tx, r.ws, personIDs(r, p), nil, pageRows, func(raw []byte) bool {
 			emitErr = emit(raw)
 			return emitErr == nil
 		})
