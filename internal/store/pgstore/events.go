@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -56,8 +58,9 @@ func (u *unit) appendAll(reqs [][]*event.Event) ([][]store.AppendResult, error) 
 
 // prefetch reads, in two statements, every alias the identity rules may look up for evs
 // (the event's, its legacy phone form, the candidates of its previous identity) and the
-// persons owning them, so that the rules find them in the unit instead of asking the
-// database an event at a time. The unit holds the workspace's lock: nobody else changes
+// persons owning them, with those persons' derived state when there is a deriver, so
+// that the rules and the deriver find them in the unit instead of asking the database an
+// event (or a value) at a time. The unit holds the workspace's lock: nobody else changes
 // them meanwhile.
 func (u *unit) prefetch(evs []*event.Event) error {
 	seen := map[string]bool{}
@@ -120,10 +123,21 @@ func (u *unit) prefetch(evs []*event.Event) error {
 			ids = append(ids, id)
 		}
 	}
+	if err := u.prefetchPersons(ids); err != nil {
+		return err
+	}
+	if u.s.opts.Deriver == nil {
+		return nil
+	}
+	return u.prefetchStates(slices.Collect(maps.Keys(owners)))
+}
+
+// prefetchPersons reads the records of persons ids in one statement.
+func (u *unit) prefetchPersons(ids []uuid.UUID) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err = u.tx.Query(u.ctx, "SELECT person_id, record FROM persons WHERE workspace_id = $1 AND person_id = ANY($2)", u.ws, ids)
+	rows, err := u.tx.Query(u.ctx, "SELECT person_id, record FROM persons WHERE workspace_id = $1 AND person_id = ANY($2)", u.ws, ids)
 	if err != nil {
 		return fmt.Errorf("reading persons: %w", err)
 	}
@@ -141,6 +155,42 @@ func (u *unit) prefetch(evs []*event.Event) error {
 		u.persons[id] = &personRow{p: p}
 	}
 	return rows.Err()
+}
+
+// prefetchStates reads every derived value of persons ids in one statement, so that the
+// deriver finds them in the unit instead of asking the database a value at a time; a
+// value these persons lack is then known absent without a read (statesRead). Persons
+// made in the unit, and persons merged into these, are still read a value at a time.
+func (u *unit) prefetchStates(ids []uuid.UUID) error {
+	ids = slices.DeleteFunc(ids, func(id uuid.UUID) bool { return u.statesRead[id] })
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := u.tx.Query(u.ctx, "SELECT person_id, name, value FROM states WHERE workspace_id = $1 AND person_id = ANY($2)", u.ws, ids)
+	if err != nil {
+		return fmt.Errorf("reading derived state: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k stateKey
+		var v []byte
+		if err := rows.Scan(&k.person, &k.name, &v); err != nil {
+			return fmt.Errorf("reading derived state: %w", err)
+		}
+		if _, ok := u.states[k]; !ok {
+			u.states[k] = &stateRow{value: v}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reading derived state: %w", err)
+	}
+	if u.statesRead == nil {
+		u.statesRead = map[uuid.UUID]bool{}
+	}
+	for _, id := range ids {
+		u.statesRead[id] = true
+	}
+	return nil
 }
 
 // stored reads, in one statement, the persons of the events of evs the workspace holds.

@@ -113,6 +113,10 @@ func (u *unit) getState(p uuid.UUID, name string) ([]byte, error) {
 	if r, ok := u.states[k]; ok {
 		return r.value, nil
 	}
+	if u.statesRead[p] {
+		u.states[k] = &stateRow{}
+		return nil, nil
+	}
 	var v []byte
 	err := u.tx.QueryRow(u.ctx, "SELECT value FROM states WHERE workspace_id = $1 AND person_id = $2 AND name = $3", u.ws, p, name).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {

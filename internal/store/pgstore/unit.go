@@ -31,7 +31,10 @@ type unit struct {
 	absent  map[string]bool          // aliases read and found owned by nobody
 	persons map[uuid.UUID]*personRow // records read or written
 	states  map[stateKey]*stateRow   // derived values read or written
-	events  []eventRow               // to insert
+	// statesRead are the persons whose every stored value states holds (prefetchStates):
+	// a value of theirs not in states is absent.
+	statesRead map[uuid.UUID]bool
+	events     []eventRow // to insert
 	// seen maps (id, source) of the events this unit stored to their person.
 	seen       map[[2]string]uuid.UUID
 	deliveries []*store.Delivery // to upsert
