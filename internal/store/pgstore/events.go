@@ -58,10 +58,10 @@ func (u *unit) appendAll(reqs [][]*event.Event) ([][]store.AppendResult, error) 
 
 // prefetch reads, in two statements, every alias the identity rules may look up for evs
 // (the event's, its legacy phone form, the candidates of its previous identity) and the
-// persons owning them, with those persons' derived state when there is a deriver, so
-// that the rules and the deriver find them in the unit instead of asking the database an
-// event (or a value) at a time. The unit holds the workspace's lock: nobody else changes
-// them meanwhile.
+// persons owning them, so that the rules find them in the unit instead of asking the
+// database an event at a time; the deriver's first read of a value then reads those
+// persons' derived state, all of it in one statement (stateOwners). The unit holds the
+// workspace's lock: nobody else changes them meanwhile.
 func (u *unit) prefetch(evs []*event.Event) error {
 	seen := map[string]bool{}
 	var keys []string
@@ -126,10 +126,10 @@ func (u *unit) prefetch(evs []*event.Event) error {
 	if err := u.prefetchPersons(ids); err != nil {
 		return err
 	}
-	if u.s.opts.Deriver == nil {
-		return nil
+	if u.s.opts.Deriver != nil {
+		u.stateOwners = slices.Collect(maps.Keys(owners))
 	}
-	return u.prefetchStates(slices.Collect(maps.Keys(owners)))
+	return nil
 }
 
 // prefetchPersons reads the records of persons ids in one statement.
@@ -160,7 +160,8 @@ func (u *unit) prefetchPersons(ids []uuid.UUID) error {
 // prefetchStates reads every derived value of persons ids in one statement, so that the
 // deriver finds them in the unit instead of asking the database a value at a time; a
 // value these persons lack is then known absent without a read (statesRead). Persons
-// made in the unit, and persons merged into these, are still read a value at a time.
+// made in the unit, and persons merged into these, are still read a value at a time. A
+// deriver that reads nothing (no template) costs no statement.
 func (u *unit) prefetchStates(ids []uuid.UUID) error {
 	ids = slices.DeleteFunc(ids, func(id uuid.UUID) bool { return u.statesRead[id] })
 	if len(ids) == 0 {

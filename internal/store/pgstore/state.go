@@ -113,6 +113,15 @@ func (u *unit) getState(p uuid.UUID, name string) ([]byte, error) {
 	if r, ok := u.states[k]; ok {
 		return r.value, nil
 	}
+	if owners := u.stateOwners; owners != nil {
+		u.stateOwners = nil
+		if err := u.prefetchStates(owners); err != nil {
+			return nil, err
+		}
+		if r, ok := u.states[k]; ok {
+			return r.value, nil
+		}
+	}
 	if u.statesRead[p] {
 		u.states[k] = &stateRow{}
 		return nil, nil

@@ -32,9 +32,11 @@ type unit struct {
 	persons map[uuid.UUID]*personRow // records read or written
 	states  map[stateKey]*stateRow   // derived values read or written
 	// statesRead are the persons whose every stored value states holds (prefetchStates):
-	// a value of theirs not in states is absent.
-	statesRead map[uuid.UUID]bool
-	events     []eventRow // to insert
+	// a value of theirs not in states is absent. stateOwners are the persons owning the
+	// group's aliases, whose values the first read of one not in states reads.
+	statesRead  map[uuid.UUID]bool
+	stateOwners []uuid.UUID
+	events      []eventRow // to insert
 	// seen maps (id, source) of the events this unit stored to their person.
 	seen       map[[2]string]uuid.UUID
 	deliveries []*store.Delivery // to upsert
