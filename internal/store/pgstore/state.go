@@ -122,7 +122,7 @@ func (u *unit) getState(p uuid.UUID, name string) ([]byte, error) {
 			return r.value, nil
 		}
 	}
-	if u.statesRead[p] {
+	if u.statesRead[p] || u.persons[p] != nil && u.persons[p].fresh {
 		u.states[k] = &stateRow{}
 		return nil, nil
 	}
