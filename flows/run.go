@@ -415,7 +415,7 @@ func (r *reads) history(attr, data string, top int) ([]*rules.EventEnv, error) {
 	if !r.at.IsZero() {
 		match = notAfter(r.at, match)
 	}
-	raws, err := r.rt.Store.History(r.ctx, r.ws, r.person, store.Query{Limit: top, Match: match})
+	raws, err := r.rt.Store.History(r.ctx, r.ws, r.person, store.Query{Limit: top, Match: match, Types: m.Types()})
 	if err != nil {
 		return nil, err
 	}

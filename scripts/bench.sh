@@ -16,6 +16,10 @@
 # It builds jds and cmd/jdsload, starts jds on 127.0.0.1 (a random free port, a fresh data
 # directory, a development key, a token minted with "jds token"), then measures:
 #   a. raw Badger baseline: the same event bodies written straight into Badger, 1 writer
+#      (with JDS_STORE_URL=postgres://…, jds keeps its data in that database, and the
+#      anchors are PostgreSQL's instead: a1. the same bodies inserted into a scratch table,
+#      1 writer, 256 rows per durable commit; a2. single-row durable inserts from 64
+#      clients, as pgbench does; the table then shows b ÷ a1 and c ÷ a2)
 #   b. batch ingest: 100 events per request, 16 clients
 #   c. single-event POSTs: 64 clients
 #   h. the HTTP ceiling: an empty request (GET /livez, no token, no work), 64 clients
@@ -328,11 +332,24 @@ echo "== starting jds"
 start_jds "$RULES_DIR" "$TMP/data"
 COMMON=(--url "$URL" --workspace "$WORKSPACE")
 
-# a. Raw Badger baseline.
-run_step "a. raw Badger baseline" "$TMP/a.log" \
-	"$LOAD" raw --dir "$TMP/raw" --events "$RAW_EVENTS" --group 256 --duration "$RAW_DURATION"
+# a. The anchors: raw Badger, or raw PostgreSQL when jds keeps its data there.
+PG=""
+RA2=""
+case "${JDS_STORE_URL:-}" in
+postgres://* | postgresql://*) PG=1 ;;
+esac
+if [ -n "$PG" ]; then
+	run_step "a1. raw PostgreSQL: 256 rows per durable commit, 1 writer" "$TMP/a.log" \
+		"$LOAD" rawpg --events "$RAW_EVENTS" --group 256 --clients 1 --duration "$RAW_DURATION"
+	run_step "a2. raw PostgreSQL: single-row durable inserts, 64 clients" "$TMP/a2.log" \
+		"$LOAD" rawpg --events "$SINGLE_EVENTS" --group 1 --clients 64 --duration "$SINGLE_DURATION"
+	RA2=$(result "$TMP/a2.log")
+else
+	run_step "a. raw Badger baseline" "$TMP/a.log" \
+		"$LOAD" raw --dir "$TMP/raw" --events "$RAW_EVENTS" --group 256 --duration "$RAW_DURATION"
+	rm -rf "$TMP/raw"
+fi
 RA=$(result "$TMP/a.log")
-rm -rf "$TMP/raw"
 
 # b. Batch ingest.
 M0=$(metrics)
@@ -467,10 +484,28 @@ if [ "$WARN_LINES" -gt 0 ]; then
 fi
 
 # The table.
-ratio=$(awk -v b="$(field "$RB" events_per_sec)" -v a="$(field "$RA" events_per_sec)" \
-	'BEGIN { if (a > 0 && b != "") printf "%.2f× the raw baseline (%.0f%%)", b / a, 100 * b / a; else print "ratio n/a" }')
 errs() { local e; e=$(field "$1" errors); echo "${e:-n/a} errors"; }
 stopped() { local s; s=$(field "$1" stopped_by); [ "$s" = duration ] && echo "; stopped by the time limit" || true; }
+# anchor_ratio B A WHAT GOAL: B's events/s over A's.
+anchor_ratio() {
+	awk -v b="$(field "$1" events_per_sec)" -v a="$(field "$2" events_per_sec)" -v what="$3" -v goal="$4" \
+		'BEGIN { if (a > 0 && b != "") printf "%s %.2f (goal ≥ %s)", what, b / a, goal; else printf "%s n/a", what }'
+}
+if [ -n "$PG" ]; then
+	ratio=$(anchor_ratio "$RB" "$RA" "batch ÷ batch anchor (a1)" 0.5)
+	single_ratio="**$(anchor_ratio "$RC" "$RA2" "single ÷ single-row anchor (a2)" 1.0)**; "
+	ANCHOR_ROWS="| a1. raw PostgreSQL: 1 writer, 256 rows per durable commit (scratch table, primary key only) | $(num "$(field "$RA" events_per_sec)") events/s | $(msf "$(field "$RA" p50_ms)") | $(msf "$(field "$RA" p99_ms)") | $(num "$(field "$RA" events)") events in $(secs "$(field "$RA" seconds)"); latency of one commit$(stopped "$RA") |
+| a2. raw PostgreSQL: 64 clients, one row per durable commit (as pgbench) | $(num "$(field "$RA2" events_per_sec)") events/s | $(msf "$(field "$RA2" p50_ms)") | $(msf "$(field "$RA2" p99_ms)") | $(num "$(field "$RA2" events)") events in $(secs "$(field "$RA2" seconds)"), $(errs "$RA2")$(stopped "$RA2") |"
+	ANCHOR_NAME="raw PostgreSQL (a1)"
+	STORE_NOTE="PostgreSQL at $(printf '%s' "$JDS_STORE_URL" | sed 's|://\([^:@/]*\):[^@]*@|://\1:…@|') (synchronous_commit on)"
+else
+	ratio=$(awk -v b="$(field "$RB" events_per_sec)" -v a="$(field "$RA" events_per_sec)" \
+		'BEGIN { if (a > 0 && b != "") printf "%.2f× the raw baseline (%.0f%%)", b / a, 100 * b / a; else print "ratio n/a" }')
+	single_ratio=""
+	ANCHOR_ROWS="| a. raw Badger: 1 writer, 256 events per synced commit | $(num "$(field "$RA" events_per_sec)") events/s | $(msf "$(field "$RA" p50_ms)") | $(msf "$(field "$RA" p99_ms)") | $(num "$(field "$RA" events)") events in $(secs "$(field "$RA" seconds)"); latency of one commit (+ db.Sync)$(stopped "$RA") |"
+	ANCHOR_NAME="raw Badger (a)"
+	STORE_NOTE="the embedded store, defaults (SyncWrites on)"
+fi
 FS_TYPE=$(df -PT "$TMP" 2>/dev/null | awk 'NR == 2 { print $2 }')
 NEEDS_RC="needs BENCH_RULES=samples/rules (its Repeat Caller template)"
 NEEDS_PT="needs BENCH_RULES set to rules with the template \"$PROFILE_TEMPLATE\" (samples/rules has it)"
@@ -522,9 +557,9 @@ cat <<EOF
 
 | scenario | events/s or req/s | p50 ms | p99 ms | notes |
 |---|---:|---:|---:|---|
-| a. raw Badger: 1 writer, 256 events per synced commit | $(num "$(field "$RA" events_per_sec)") events/s | $(msf "$(field "$RA" p50_ms)") | $(msf "$(field "$RA" p99_ms)") | $(num "$(field "$RA" events)") events in $(secs "$(field "$RA" seconds)"); latency of one commit (+ db.Sync)$(stopped "$RA") |
+$ANCHOR_ROWS
 | b. batch ingest: 100 events/request, 16 clients | $(num "$(field "$RB" events_per_sec)") events/s | $(msf "$(field "$RB" p50_ms)") | $(msf "$(field "$RB" p99_ms)") | $(num "$(field "$RB" events)") events in $(secs "$(field "$RB" seconds)"), $(errs "$RB"); **$ratio**; $(commit_note "$M0" "$M1")$(stopped "$RB") |
-| c. single-event POST: 64 clients | $(num "$(field "$RC" events_per_sec)") events/s | $(msf "$(field "$RC" p50_ms)") | $(msf "$(field "$RC" p99_ms)") | $(num "$(field "$RC" events)") events in $(secs "$(field "$RC" seconds)"), $(errs "$RC"); $(commit_note "$M1" "$M2")$(stopped "$RC") |
+| c. single-event POST: 64 clients | $(num "$(field "$RC" events_per_sec)") events/s | $(msf "$(field "$RC" p50_ms)") | $(msf "$(field "$RC" p99_ms)") | $(num "$(field "$RC" events)") events in $(secs "$(field "$RC" seconds)"), $(errs "$RC"); $single_ratio$(commit_note "$M1" "$M2")$(stopped "$RC") |
 $ROW_H
 | d. history top=50: one person with $(num "$(field "$RD1" events)") events, 4 clients | $(num "$(field "$RD2" requests_per_sec)") req/s | $(msf "$(field "$RD2" p50_ms)") | $(msf "$(field "$RD2" p99_ms)") | $(num "$(field "$RD2" requests)") requests in $(secs "$(field "$RD2" seconds)"), $(errs "$RD2"); seeding: $(num "$(field "$RD1" events_per_sec)") events/s$(stopped "$RD2") |
 | f1. flow payment-reminder (\`last()\` of the Water payments) for that person, 4 clients | $(num "$(field "$RF1" requests_per_sec)") req/s | $(msf "$(field "$RF1" p50_ms)") | $(msf "$(field "$RF1" p99_ms)") | $(num "$(field "$RF1" requests)") calls in $(secs "$(field "$RF1" seconds)"), $(errs "$RF1")$(stopped "$RF1") |
@@ -537,7 +572,7 @@ $ROW_P
 - machine: $(machine)
 - disk: data on ${FS_TYPE:-unknown} ($(df -P "$TMP" | awk 'NR == 2 { print $1 }'))
 - $(go version), jds tree $TREE, rules: $RULES
-- jds: defaults (SyncWrites on), log level warn, on $URL; jdsload runs on the same machine and shares its CPUs
+- jds: $STORE_NOTE, log level warn, on $URL; jdsload runs on the same machine and shares its CPUs
 - latencies are per request (a: per commit), exact percentiles over every request
 - jds logged $WARN_LINES warning/error lines; events acknowledged $(num "$STORED"), stored per jds's metrics $(num "$SERVER_STORED")
 EOF
@@ -550,10 +585,10 @@ HTTP_RATIO=$(quot "$(field "$RC" requests_per_sec)" "$(field "$RH" requests_per_
 G_HTTP="| single-event POSTs (c) ÷ the HTTP ceiling (h), requests/s, 64 clients each | ${HTTP_RATIO:-n/a} ($(num "$(field "$RC" requests_per_sec)") ÷ $(num "$(field "$RH" requests_per_sec)")) | ≥ 0.6 | $(verdict "$HTTP_RATIO" '>=' 0.6 "$RC" "$RH") |"
 BATCH_RATIO=$(quot "$(field "$RB" events_per_sec)" "$(field "$RA" events_per_sec)")
 case "${BENCH_RULES:-}" in
-"") G_BATCH="| batch ingest (b) ÷ raw Badger (a), events/s, sample templates live | needs BENCH_RULES=samples/rules (row b ran without templates) | ≥ 0.5 | not measured |" ;;
+"") G_BATCH="| batch ingest (b) ÷ $ANCHOR_NAME, events/s, sample templates live | needs BENCH_RULES=samples/rules (row b ran without templates) | ≥ 0.5 | not measured |" ;;
 samples/rules | samples/rules/ | ./samples/rules | ./samples/rules/ | "$ROOT/samples/rules" | "$ROOT/samples/rules/")
-	G_BATCH="| batch ingest (b) ÷ raw Badger (a), events/s, sample templates live | ${BATCH_RATIO:-n/a} ($(num "$(field "$RB" events_per_sec)") ÷ $(num "$(field "$RA" events_per_sec)")) | ≥ 0.5 | $(verdict "$BATCH_RATIO" '>=' 0.5 "$RB" "$RA") |" ;;
-*) G_BATCH="| batch ingest (b) ÷ raw Badger (a), events/s, sample templates live | ${BATCH_RATIO:-n/a} ($(num "$(field "$RB" events_per_sec)") ÷ $(num "$(field "$RA" events_per_sec)")), with the templates of $BENCH_RULES, not samples/rules | ≥ 0.5 | $(verdict "$BATCH_RATIO" '>=' 0.5 "$RB" "$RA") (other templates) |" ;;
+	G_BATCH="| batch ingest (b) ÷ $ANCHOR_NAME, events/s, sample templates live | ${BATCH_RATIO:-n/a} ($(num "$(field "$RB" events_per_sec)") ÷ $(num "$(field "$RA" events_per_sec)")) | ≥ 0.5 | $(verdict "$BATCH_RATIO" '>=' 0.5 "$RB" "$RA") |" ;;
+*) G_BATCH="| batch ingest (b) ÷ $ANCHOR_NAME, events/s, sample templates live | ${BATCH_RATIO:-n/a} ($(num "$(field "$RB" events_per_sec)") ÷ $(num "$(field "$RA" events_per_sec)")), with the templates of $BENCH_RULES, not samples/rules | ≥ 0.5 | $(verdict "$BATCH_RATIO" '>=' 0.5 "$RB" "$RA") (other templates) |" ;;
 esac
 if [ -n "$HAVE_RC" ]; then
 	F3_P99=$(field "$RF3" p99_ms)

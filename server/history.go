@@ -170,7 +170,7 @@ func (s *Server) history(shape historyShape) fiber.Handler {
 		m := meta(ws)
 		m["page"] = r.page
 		m["pageSize"] = r.pageSize
-		q := store.Query{Offset: r.offset, Limit: r.pageSize, Match: r.match.Func()}
+		q := store.Query{Offset: r.offset, Limit: r.pageSize, Match: r.match.Func(), Types: r.match.Types()}
 		if strings.TrimSpace(r.identity) == "" {
 			evs, err := s.workspaceTape(ctx, ws, q)
 			if err != nil {

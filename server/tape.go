@@ -63,7 +63,7 @@ func (s *Server) workspaceTape(ctx context.Context, ws store.Workspace, q store.
 			fmt.Sprintf("identity: required in a workspace of more than %d persons", maxScanPersons))
 	}
 	fill := func(c *tapeCursor, n int) error {
-		evs, err := s.store.History(ctx, ws, persons[c.person], store.Query{Offset: c.fetched, Limit: n, Match: q.Match})
+		evs, err := s.store.History(ctx, ws, persons[c.person], store.Query{Offset: c.fetched, Limit: n, Match: q.Match, Types: q.Types})
 		if err != nil {
 			return err
 		}

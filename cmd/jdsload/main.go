@@ -24,6 +24,7 @@ Usage:
   jdsload history [flags]   GET one identity's history (or profile, or flow answer) repeatedly
   jdsload ceiling [flags]   GET /livez repeatedly: the HTTP ceiling, what an empty request costs
   jdsload raw     [flags]   write the same event bodies straight into Badger (baseline)
+  jdsload rawpg   [flags]   insert the same event bodies straight into PostgreSQL (baseline)
   jdsload rss     --pid P   print VmRSS and VmHWM of a process
   jdsload actions [flags]   post events at --rate and time 202 → webhook delivery of an action
   jdsload streams [flags]   open --count idle live streams (SSE) and hold them for --duration
@@ -63,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdCeiling(ctx, args, stdout, stderr)
 	case "raw":
 		err = cmdRaw(ctx, args, stdout, stderr)
+	case "rawpg":
+		err = cmdRawPG(ctx, args, stdout, stderr)
 	case "rss":
 		err = cmdRSS(args, stdout, stderr)
 	case "actions":

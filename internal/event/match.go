@@ -22,6 +22,17 @@ func (m Matcher) Func() func(raw []byte) bool {
 	return m.Match
 }
 
+// Types returns the event types the attribute filter lets through, when it names them
+// (type eq 'Payment', type in (...), joined by and and or), so that a store may read only
+// events of those types; nil when it does not. Match still decides.
+func (m Matcher) Types() []string {
+	types, ok := m.Attr.RequiredText(func(name string) bool { return strings.ToLower(name) == "type" })
+	if !ok || len(types) == 0 { // none: no event matches, which Match finds alone
+		return nil
+	}
+	return types
+}
+
 // Match applies the filters to one canonical event. It decodes only what they read:
 // attributes come before data in canonical JSON, so a filter on plain attribute names
 // (type eq 'Payment') is answered from the head of the event, and the data object is

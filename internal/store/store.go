@@ -65,6 +65,10 @@ type Query struct {
 	Limit  int // events to return; ≤ 0 means none
 	// Match, when set, keeps only the events it accepts (given canonical JSON).
 	Match func(raw []byte) bool
+	// Types, when not empty, are the only event types Match can accept (callers set it
+	// only when Match implies it: event.Matcher.Types): a backend may read only events
+	// of these types, and pass the rest over unread. Nil: any type.
+	Types []string
 }
 
 // Erased says what an erasure removed.

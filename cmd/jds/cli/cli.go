@@ -60,6 +60,8 @@ Usage:
   jds migrate [--config FILE]      bring the PostgreSQL schema at store.url up to date, and exit
   jds migrate-store --from DATA_DIR --to POSTGRES_URL
                                    copy an embedded store (jds stopped) to PostgreSQL; resumable, verified
+  jds migrate-store --from POSTGRES_URL --to DATA_DIR
+                                   the way back: PostgreSQL to an embedded store (a backup path)
   jds version                      print the version
   jds backtest --rules FILE --from TIME [--to TIME] [--url URL --token TOKEN --workspace WS]
                                    what a rule file's action would have fired over stored events

@@ -168,3 +168,30 @@ func TestBackupCommandsRefuseBadInput(t *testing.T) {
 		t.Error("a refused restore left a store behind")
 	}
 }
+
+// jds migrate-store copies between a data directory and a PostgreSQL database, either
+// way: it refuses, with its usage, a copy missing a side or between two of a kind, and
+// names the data directory that holds no store to copy.
+func TestMigrateStoreRefusesBadInput(t *testing.T) {
+	dir := t.TempDir()
+	url := "postgres://jds:jds@127.0.0.1:1/jds"
+	for _, c := range []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"migrate-store", "--from", dir}, 2, "--from and --to are required"},
+		{[]string{"migrate-store", "--to", url}, 2, "--from and --to are required"},
+		{[]string{"migrate-store", "--from", dir, "--to", filepath.Join(dir, "b")}, 2, "one of --from and --to must be a data directory, the other a postgres:// URL"},
+		{[]string{"migrate-store", "--from", url, "--to", "postgresql://x@y/z"}, 2, "one of --from and --to must be a data directory"},
+		{[]string{"migrate-store", "--from", filepath.Join(dir, "none"), "--to", url}, 1, "--from: no embedded store in " + filepath.Join(dir, "none")},
+	} {
+		code, out, errOut := run(t, c.args...)
+		if code != c.code || !strings.Contains(out+errOut, c.says) {
+			t.Errorf("jds %s = %d, %s%s; want %d saying %q", strings.Join(c.args, " "), code, out, errOut, c.code, c.says)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "b")); err == nil {
+		t.Error("a refused copy made a data directory")
+	}
+}

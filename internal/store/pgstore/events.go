@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -57,8 +59,9 @@ func (u *unit) appendAll(reqs [][]*event.Event) ([][]store.AppendResult, error) 
 // prefetch reads, in two statements, every alias the identity rules may look up for evs
 // (the event's, its legacy phone form, the candidates of its previous identity) and the
 // persons owning them, so that the rules find them in the unit instead of asking the
-// database an event at a time. The unit holds the workspace's lock: nobody else changes
-// them meanwhile.
+// database an event at a time; the deriver's first read of a value then reads those
+// persons' derived state, all of it in one statement (stateOwners). The unit holds the
+// workspace's lock: nobody else changes them meanwhile.
 func (u *unit) prefetch(evs []*event.Event) error {
 	seen := map[string]bool{}
 	var keys []string
@@ -120,10 +123,21 @@ func (u *unit) prefetch(evs []*event.Event) error {
 			ids = append(ids, id)
 		}
 	}
+	if err := u.prefetchPersons(ids); err != nil {
+		return err
+	}
+	if u.s.opts.Deriver != nil {
+		u.stateOwners = slices.Collect(maps.Keys(owners))
+	}
+	return nil
+}
+
+// prefetchPersons reads the records of persons ids in one statement.
+func (u *unit) prefetchPersons(ids []uuid.UUID) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err = u.tx.Query(u.ctx, "SELECT person_id, record FROM persons WHERE workspace_id = $1 AND person_id = ANY($2)", u.ws, ids)
+	rows, err := u.tx.Query(u.ctx, "SELECT person_id, record FROM persons WHERE workspace_id = $1 AND person_id = ANY($2)", u.ws, ids)
 	if err != nil {
 		return fmt.Errorf("reading persons: %w", err)
 	}
@@ -141,6 +155,43 @@ func (u *unit) prefetch(evs []*event.Event) error {
 		u.persons[id] = &personRow{p: p}
 	}
 	return rows.Err()
+}
+
+// prefetchStates reads every derived value of persons ids in one statement, so that the
+// deriver finds them in the unit instead of asking the database a value at a time; a
+// value these persons lack is then known absent without a read (statesRead). Persons
+// made in the unit, and persons merged into these, are still read a value at a time. A
+// deriver that reads nothing (no template) costs no statement.
+func (u *unit) prefetchStates(ids []uuid.UUID) error {
+	ids = slices.DeleteFunc(ids, func(id uuid.UUID) bool { return u.statesRead[id] })
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := u.tx.Query(u.ctx, "SELECT person_id, name, value FROM states WHERE workspace_id = $1 AND person_id = ANY($2)", u.ws, ids)
+	if err != nil {
+		return fmt.Errorf("reading derived state: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k stateKey
+		var v []byte
+		if err := rows.Scan(&k.person, &k.name, &v); err != nil {
+			return fmt.Errorf("reading derived state: %w", err)
+		}
+		if _, ok := u.states[k]; !ok {
+			u.states[k] = &stateRow{value: v}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reading derived state: %w", err)
+	}
+	if u.statesRead == nil {
+		u.statesRead = map[uuid.UUID]bool{}
+	}
+	for _, id := range ids {
+		u.statesRead[id] = true
+	}
+	return nil
 }
 
 // stored reads, in one statement, the persons of the events of evs the workspace holds.
@@ -213,7 +264,7 @@ func (s *Store) History(ctx context.Context, w store.Workspace, p *identity.Pers
 	err := s.view(ctx, func(tx pgx.Tx) error {
 		r := reader{ctx: ctx, tx: tx, ws: wsID(w)}
 		skip := q.Offset
-		return newestFirst(ctx, tx, r.ws, personIDs(r, p), q.Offset+q.Limit, func(raw []byte) bool {
+		return newestFirst(ctx, tx, r.ws, personIDs(r, p), q.Types, q.Offset+q.Limit, func(raw []byte) bool {
 			switch {
 			case q.Match != nil && !q.Match(raw):
 			case skip > 0:
@@ -237,8 +288,10 @@ const pageRows = 256
 // commit order), until fn returns false or there are none left. Each person's events are
 // read a page at a time from the events_person index, in order (a keyset after the last
 // one read), and merged here: a page of history costs what it reads, however long the
-// history. hint is how many events the caller expects to need, at most.
-func newestFirst(ctx context.Context, tx pgx.Tx, ws string, ids []string, hint int, fn func(raw []byte) bool) error {
+// history. types, when not empty, are the only event types read (the database passes
+// over the others without sending them). hint is how many events the caller expects to
+// need, at most.
+func newestFirst(ctx context.Context, tx pgx.Tx, ws string, ids, types []string, hint int, fn func(raw []byte) bool) error {
 	type row struct {
 		raw    []byte
 		timeNS int64
@@ -250,14 +303,15 @@ func newestFirst(ctx context.Context, tx pgx.Tx, ws string, ids []string, hint i
 	last := make([]*row, len(ids))
 	fetch := func(i int) error {
 		q := `SELECT raw, time_ns, seq FROM events WHERE workspace_id = $1 AND person_id = $2::uuid`
-		args := []any{ws, ids[i]}
+		args := []any{ws, ids[i], size}
 		if l := last[i]; l != nil {
 			q += " AND (time_ns, seq) < ($4, $5)"
-			args = append(args, nil, l.timeNS, l.seq)
-		} else {
-			args = append(args, nil)
+			args = append(args, l.timeNS, l.seq)
 		}
-		args[2] = size
+		if len(types) > 0 {
+			q += fmt.Sprintf(" AND type = ANY($%d::text[])", len(args)+1)
+			args = append(args, types)
+		}
 		rows, err := tx.Query(ctx, q+" ORDER BY time_ns DESC, seq DESC LIMIT $3", args...)
 		if err != nil {
 			return err
@@ -374,7 +428,7 @@ func (s *Store) Export(ctx context.Context, w store.Workspace, id string, person
 			return err
 		}
 		var emitErr error
-		err = newestFirst(ctx, tx, r.ws, personIDs(r, p), pageRows, func(raw []byte) bool {
+		err = newestFirst(ctx, tx, r.ws, personIDs(r, p), nil, pageRows, func(raw []byte) bool {
 			emitErr = emit(raw)
 			return emitErr == nil
 		})

@@ -34,7 +34,9 @@ func (d tallyAndNotify) Derive(st store.State, ev store.StoredEvent) error {
 // TestCopyFromBadger: a whole Badger installation (two workspaces; events, a merge,
 // aliases, an anonymous person, an erased one, derived state in the journal or under its
 // own keys, deliveries, documents) copied to PostgreSQL reads the same there; a second
-// copy adds nothing; the copy goes on taking events after the last one copied.
+// copy adds nothing; the copy goes on taking events after the last one copied. Copied
+// back from PostgreSQL to a new Badger store (the backup path), it reads the same again,
+// with the same sequence numbers, and goes on there too.
 func TestCopyFromBadger(t *testing.T) {
 	// 0: the state stays in the journal; 1: every commit writes it out.
 	for _, pending := range []int{0, 1} {
@@ -99,12 +101,42 @@ func copyFromBadger(t *testing.T, pendingStateBytes int) {
 		t.Fatalf("copying again: %v, %v", again, err)
 	}
 
+	sameCopy(t, src, dst, ws)
+
+	// And back: the PostgreSQL copy copied to a new Badger store (the backup path)
+	// reads as the first did, a second copy adds nothing, and it takes events on.
+	back, err := badgerstore.Open(badgerstore.Options{Dir: t.TempDir(), Deriver: d, PendingStateBytes: pendingStateBytes,
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer back.Close()
+	home, err := store.Copy(ctx, dst, back, 5, nil)
+	if err != nil || fmt.Sprint(home) != fmt.Sprint(read) {
+		t.Fatalf("copying back: read %v, %v; want %v", home, err, read)
+	}
+	if again, err := store.Copy(ctx, dst, back, 1000, nil); err != nil || fmt.Sprint(again) != fmt.Sprint(read) {
+		t.Fatalf("copying back again: %v, %v", again, err)
+	}
+	sameCopy(t, src, back, ws)
+	expireOne(t, back)
+	appendAfter(t, back, ws[1], at)
+
+	expireOne(t, dst)
+	appendAfter(t, dst, ws[1], at)
+}
+
+// sameCopy checks that a copy reads as the original does in every workspace of ws:
+// persons, histories, derived state, aliases, deliveries (6 due) and documents.
+func sameCopy(t *testing.T, src, dst store.Store, ws []store.Workspace) {
+	t.Helper()
+	ctx := context.Background()
 	same := func(what string, a, b any) {
 		t.Helper()
 		ja, _ := json.Marshal(a)
 		jb, _ := json.Marshal(b)
 		if !bytes.Equal(ja, jb) {
-			t.Errorf("%s:\n badger   %s\n postgres %s", what, ja, jb)
+			t.Errorf("%s:\n original %s\n copy     %s", what, ja, jb)
 		}
 	}
 	for _, w := range ws {
@@ -121,6 +153,20 @@ func copyFromBadger(t *testing.T, pendingStateBytes int) {
 			h1, _ := src.History(ctx, w, p, store.Query{Limit: 100})
 			h2, _ := dst.History(ctx, w, p, store.Query{Limit: 100})
 			same(w.String()+" history of "+p.ID, h1, h2)
+			if len(h1) > 1 { // the events keep their sequence numbers
+				seqs := func(s store.Store) []string {
+					c, err := s.After(ctx, w, p, event.ID(h1[len(h1)-1]))
+					if err != nil {
+						t.Fatal(err)
+					}
+					var out []string
+					for _, e := range c {
+						out = append(out, fmt.Sprintf("%s@%d", e.EventID, e.Seq))
+					}
+					return out
+				}
+				same(w.String()+" sequence numbers of "+p.ID, seqs(src), seqs(dst))
+			}
 			s1, _ := src.States(ctx, w, p, []string{"n", "first"})
 			s2, _ := dst.States(ctx, w, p, []string{"n", "first"})
 			values := func(m map[string][]store.PersonState) map[string][]string {
@@ -143,7 +189,7 @@ func copyFromBadger(t *testing.T, pendingStateBytes int) {
 		d1, _ := src.Deliveries(ctx, w, "", "")
 		d2, _ := dst.Deliveries(ctx, w, "", "")
 		if len(d1) != 3 {
-			t.Errorf("%s: %d deliveries in Badger, want 3", w, len(d1))
+			t.Errorf("%s: %d deliveries in the original, want 3", w, len(d1))
 		}
 		same(w.String()+" deliveries", d1, d2)
 		doc, err := dst.GetDoc(ctx, w, "profile-templates", "t1")
@@ -155,19 +201,30 @@ func copyFromBadger(t *testing.T, pendingStateBytes int) {
 	if err != nil || len(due) != 6 {
 		t.Errorf("pending deliveries due after the copy: %d, %v; want 6", len(due), err)
 	}
-	if n, err := dst.ExpireTemporary(ctx, time.Now().Add(time.Hour)); err != nil || n != 1 {
+}
+
+// expireOne checks that the copy's expiry index has the one anonymous person.
+func expireOne(t *testing.T, dst store.Store) {
+	t.Helper()
+	if n, err := dst.ExpireTemporary(context.Background(), time.Now().Add(time.Hour)); err != nil || n != 1 {
 		t.Errorf("anonymous persons expired after the copy: %d, %v; want 1", n, err)
 	}
-	// The copy goes on: an event appended after it follows the last one copied.
-	p, err := dst.Resolve(ctx, ws[1], "+15550000000")
+}
+
+// appendAfter checks that the copy goes on: an event appended after it follows the last
+// one copied.
+func appendAfter(t *testing.T, dst store.Store, w store.Workspace, at time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	p, err := dst.Resolve(ctx, w, "+15550000000")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := dst.Append(ctx, ws[1], []*event.Event{storetest.Event(t, "after", "Queued Caller", "+15550000000", "phone", "", at.Add(time.Hour))}); err != nil {
+	if _, err := dst.Append(ctx, w, []*event.Event{storetest.Event(t, "after", "Queued Caller", "+15550000000", "phone", "", at.Add(time.Hour))}); err != nil {
 		t.Fatal(err)
 	}
-	after, err := dst.After(ctx, ws[1], p, "e1-3")
+	after, err := dst.After(ctx, w, p, "e1-3")
 	if err != nil || len(after) != 1 || after[0].EventID != "after" {
-		t.Errorf("after the last copied event of %s: %+v, %v; want the new one", ws[1], after, err)
+		t.Errorf("after the last copied event of %s: %+v, %v; want the new one", w, after, err)
 	}
 }

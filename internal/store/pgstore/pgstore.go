@@ -61,6 +61,11 @@ type Options struct {
 	// Now is the clock; default time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Tracer, if set, is told of every statement each connection of the pool runs, with
+	// its arguments (pgx calls it; if it also implements pgx.BatchTracer or
+	// pgx.CopyFromTracer it is told of batches and COPYs too): for tests that check what
+	// the store sends, and diagnostics. It must be safe for concurrent use.
+	Tracer pgx.QueryTracer
 }
 
 // Store is the PostgreSQL backend of store.Store. It is safe for concurrent use.
@@ -114,6 +119,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store.url: %w", err)
 	}
 	cfg.MaxConns = opts.MaxConns
+	if opts.Tracer != nil {
+		cfg.ConnConfig.Tracer = opts.Tracer
+	}
 	// A 2xx means durable: never let a session turn synchronous commits off.
 	cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "on"
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)

@@ -113,6 +113,19 @@ func (u *unit) getState(p uuid.UUID, name string) ([]byte, error) {
 	if r, ok := u.states[k]; ok {
 		return r.value, nil
 	}
+	if owners := u.stateOwners; owners != nil {
+		u.stateOwners = nil
+		if err := u.prefetchStates(owners); err != nil {
+			return nil, err
+		}
+		if r, ok := u.states[k]; ok {
+			return r.value, nil
+		}
+	}
+	if u.statesRead[p] || u.persons[p] != nil && u.persons[p].fresh {
+		u.states[k] = &stateRow{}
+		return nil, nil
+	}
 	var v []byte
 	err := u.tx.QueryRow(u.ctx, "SELECT value FROM states WHERE workspace_id = $1 AND person_id = $2 AND name = $3", u.ws, p, name).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {

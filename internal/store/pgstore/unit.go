@@ -31,7 +31,12 @@ type unit struct {
 	absent  map[string]bool          // aliases read and found owned by nobody
 	persons map[uuid.UUID]*personRow // records read or written
 	states  map[stateKey]*stateRow   // derived values read or written
-	events  []eventRow               // to insert
+	// statesRead are the persons whose every stored value states holds (prefetchStates):
+	// a value of theirs not in states is absent. stateOwners are the persons owning the
+	// group's aliases, whose values the first read of one not in states reads.
+	statesRead  map[uuid.UUID]bool
+	stateOwners []uuid.UUID
+	events      []eventRow // to insert
 	// seen maps (id, source) of the events this unit stored to their person.
 	seen       map[[2]string]uuid.UUID
 	deliveries []*store.Delivery // to upsert
@@ -50,6 +55,9 @@ type personRow struct {
 	p         *identity.Person // nil: deleted
 	dirty     bool
 	temporary bool // enter the expiry index
+	// fresh: made in this unit (by the identity rules, with a new id), never read from
+	// the database, so that nothing of it is stored yet, derived state included.
+	fresh bool
 }
 
 type stateKey struct {
@@ -338,8 +346,8 @@ func (u *unit) PutPerson(p *identity.Person) error {
 		return fmt.Errorf("person id %q: %w", p.ID, err)
 	}
 	r := u.persons[id]
-	if r == nil {
-		r = &personRow{}
+	if r == nil { // the rules read a person before they change it: this one is new
+		r = &personRow{fresh: true}
 		u.persons[id] = r
 	}
 	r.p, r.dirty = p, true
@@ -348,8 +356,8 @@ func (u *unit) PutPerson(p *identity.Person) error {
 
 func (u *unit) IndexTemporary(id uuid.UUID, created time.Time) error {
 	r := u.persons[id]
-	if r == nil {
-		r = &personRow{}
+	if r == nil { // only a new person enters the index, before PutPerson
+		r = &personRow{fresh: true}
 		u.persons[id] = r
 	}
 	r.temporary = true

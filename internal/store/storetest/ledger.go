@@ -133,6 +133,11 @@ func testHistoryFilterAndAfter(t *testing.T, b Backend) {
 	if got := fmt.Sprint(history(t, s, "c1", store.Query{Limit: 2, Offset: 1, Match: onlyB})); got != "[e7 e5]" {
 		t.Fatalf("filtered page = %s", got)
 	}
+	// Types, which the filter implies, gives the same page, whether a backend reads
+	// only those types or not.
+	if got := fmt.Sprint(history(t, s, "c1", store.Query{Limit: 2, Offset: 1, Match: onlyB, Types: []string{"B"}})); got != "[e7 e5]" {
+		t.Fatalf("filtered page of type B = %s", got)
+	}
 	p, _ := s.Resolve(ctx, ws, "c1")
 	after, err := s.After(ctx, ws, p, "e6")
 	if err != nil {
@@ -147,6 +152,21 @@ func testHistoryFilterAndAfter(t *testing.T, b Backend) {
 	}
 	if _, err := s.After(ctx, ws, p, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("after unknown id: %v", err)
+	}
+	// The last event of a rare type, under many of another type.
+	var many []*event.Event
+	for i := range 600 {
+		many = append(many, Event(t, fmt.Sprint("m", i), "A", "c1", "customerId", "", t0.Add(time.Minute+time.Duration(i)*time.Second)))
+	}
+	if _, err := s.Append(ctx, ws, many); err != nil {
+		t.Fatal(err)
+	}
+	isB := func(raw []byte) bool { v, _ := event.Member(raw, "type"); return v == "B" }
+	if got := fmt.Sprint(history(t, s, "c1", store.Query{Limit: 1, Match: isB, Types: []string{"B"}})); got != "[e9]" {
+		t.Fatalf("last event of type B under 600 of type A = %s", got)
+	}
+	if got := fmt.Sprint(history(t, s, "c1", store.Query{Limit: 3, Offset: 1, Match: isB, Types: []string{"B", "C"}})); got != "[e7 e5 e3]" {
+		t.Fatalf("a page of type B under 600 of type A = %s", got)
 	}
 }
 
