@@ -290,3 +290,30 @@ func TestWaitingDeliveriesGoWhenTheSlotFrees(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// The safety-net sweep reads a bounded share of each workspace's due deliveries: beside
+// a backlog of 2,000 for a dead partner, another workspace's one delivery, queued after
+// all of them, goes in the first pass, which met no more than its share of the backlog.
+func TestSweepReadsAShareOfEachWorkspace(t *testing.T) {
+	noisy, quiet := store.Workspace{Org: "cctsa", Name: "noisy"}, store.Workspace{Org: "acme", Name: "quiet"}
+	dead, healthy := newSink(t), newPartner(t)
+	r := newFairRig(t, routed{noisy: {dead.srv.URL}, quiet: {healthy.srv.URL}}, Options{SweepPerWorkspace: 100, Poll: time.Hour})
+	r.post(noisy, 2000, first)
+	r.now = r.now.Add(time.Second)
+	r.post(quiet, 1, first)
+	r.run() // its first pass is a sweep; no poll comes during the test
+	for r.states(quiet)[store.Sent] != 1 && dead.gaveUp.Load() == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := dead.gaveUp.Load(); n != 0 {
+		t.Fatalf("%d attempts at the dead partner timed out before the quiet workspace's delivery was sent", n)
+	}
+	w := r.worker.Load()
+	w.mu.Lock()
+	waiting := len(w.waiting)
+	w.mu.Unlock()
+	// What the pass met of the backlog: the lane's 32 sent, the rest of its share waiting.
+	if held := dead.got.Load(); held > 32 || waiting+int(held) > 100 {
+		t.Fatalf("the pass met %d deliveries of the backlog (%d sent, %d waiting), more than its share of 100", waiting+int(held), held, waiting)
+	}
+}

@@ -175,6 +175,16 @@ type Outbox interface {
 	Pick(ctx context.Context, now time.Time, limit int, p Picker) ([]*Delivery, error)
 	// PickNew is Pick for what was queued since the last scan.
 	PickNew(ctx context.Context, now time.Time, limit int, p Picker) ([]*Delivery, error)
+	// Sweep is the safety net's scan: a Pick bounded per workspace, so that one tenant's
+	// backlog does not make it slow for the others. In each workspace with deliveries due
+	// by now it meets at most perWorkspace of them (passed over or read), going on from
+	// the first it did not meet there in the previous Sweep, and from the start again once
+	// it met the last. It visits the workspaces in turn, from the one after where the
+	// previous Sweep stopped at its limit (the first otherwise), until limit are taken.
+	// One that took fewer leaves PickNew to read only what comes due after now, or is
+	// queued since. So every due delivery is met within a number of sweeps bounded by
+	// its workspace's due deliveries over perWorkspace. Picker.Enough is not asked.
+	Sweep(ctx context.Context, now time.Time, limit, perWorkspace int, p Picker) (Swept, error)
 	// Settle records an attempt: sent, due again later, or dead. A delivery no longer
 	// pending is ErrNotFound.
 	Settle(ctx context.Context, d *Delivery, o Outcome) error

@@ -63,6 +63,9 @@ func (b *batch) putDelivery(ws wsid, d *store.Delivery, wasDue time.Time) error 
 		if err := b.txn.Delete(queueKey(wasDue, id)); err != nil {
 			return err
 		}
+		if err := b.txn.Delete(dueKey(ws, wasDue, id)); err != nil {
+			return err
+		}
 	}
 	raw, err := store.EncodeDelivery(d)
 	if err != nil {
@@ -76,7 +79,10 @@ func (b *batch) putDelivery(ws wsid, d *store.Delivery, wasDue time.Time) error 
 		if b.queuedLow == nil || bytes.Compare(key, b.queuedLow) < 0 {
 			b.queuedLow = key
 		}
-		return b.set(key, deliveryKey(ws, p, id))
+		if err := b.set(key, deliveryKey(ws, p, id)); err != nil {
+			return err
+		}
+		return b.set(dueKey(ws, d.Due, id), p[:])
 	}
 	return nil
 }
@@ -164,6 +170,22 @@ func (q *queueScan) stopped(mode int, at, queued []byte) {
 		return
 	}
 	q.stop = at
+}
+
+// swept records where a sweep (Store.Sweep) leaves PickNew: with met, it met every
+// delivery due by the time of key at (or a scan before it did), so PickNew goes on from
+// there and from what is queued since; otherwise where PickNew starts stays, and what
+// was queued since the sweep began (queued, as begin returned it) is still to read.
+func (q *queueScan) swept(met bool, at, queued []byte) {
+	q.lmu.Lock()
+	defer q.lmu.Unlock()
+	if met {
+		q.stop = at
+		return
+	}
+	if queued != nil && (q.queued == nil || bytes.Compare(queued, q.queued) < 0) {
+		q.queued = queued
+	}
 }
 
 // end records the first pending key a scan saw (nil: none at all).
@@ -436,7 +458,7 @@ func (b *batch) deleteDeliveries(ws wsid, p pid) error {
 		}
 		if d.State == store.Pending {
 			if id, err := uuid.Parse(d.ID); err == nil {
-				queued = append(queued, queueKey(d.Due, id))
+				queued = append(queued, queueKey(d.Due, id), dueKey(ws, d.Due, id))
 			}
 		}
 	}
@@ -462,6 +484,14 @@ func deliveryKey(ws wsid, p pid, id uuid.UUID) []byte {
 func queueKey(due time.Time, id uuid.UUID) []byte {
 	b := make([]byte, 0, 1+8+16)
 	b = append(b, tagQueue)
+	b = binary.BigEndian.AppendUint64(b, sortableTime(due.UnixNano()))
+	return append(b, id[:]...)
+}
+
+// dueKey is a pending delivery's entry in its workspace's queue (tagDue), which the
+// sweep reads.
+func dueKey(ws wsid, due time.Time, id uuid.UUID) []byte {
+	b := appendWS(make([]byte, 0, 1+wsidLen+8+16), tagDue, ws)
 	b = binary.BigEndian.AppendUint64(b, sortableTime(due.UnixNano()))
 	return append(b, id[:]...)
 }

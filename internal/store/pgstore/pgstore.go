@@ -71,6 +71,7 @@ type Store struct {
 	rules identity.Rules
 
 	queue  queueScan
+	sweep  sweepState
 	groups groups
 	store.Listeners
 	closed atomic.Bool

@@ -393,3 +393,84 @@ func notified(t *testing.T, b Backend, now time.Time, types ...string) (store.St
 	}
 	return s, res
 }
+
+// Sweep meets at most perWorkspace due deliveries of each workspace: a workspace's
+// backlog (passed over, as a scheduler does with deliveries waiting for a dead partner)
+// does not keep the sweep from another workspace's delivery queued after it, and the
+// backlog is met in turn by the next sweeps. A sweep stopped by its limit lets the next
+// begin with the next workspace.
+func testSweepIsBoundedPerWorkspace(t *testing.T, b Backend) {
+	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	quiet := store.Workspace{Org: "acme", Name: "quiet"}
+	var evs []*event.Event
+	for i := range 250 {
+		evs = append(evs, Event(t, fmt.Sprintf("n%d", i), "Closed Queue", "+15550000001", "phone", "", now))
+	}
+	if _, err := s.Append(ctx, ws, evs); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Second)
+	if _, err := s.Append(ctx, quiet, []*event.Event{Event(t, "q1", "Closed Queue", "+15550000002", "phone", "", now)}); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := s.Deliveries(ctx, ws, "", store.Pending)
+	if err != nil || len(pending) != 250 {
+		t.Fatalf("the backlog: %v, %d deliveries", err, len(pending))
+	}
+	backlog := map[uuid.UUID]bool{}
+	for _, d := range pending {
+		backlog[uuid.MustParse(d.ID)] = true
+	}
+	met := map[uuid.UUID]int{}
+	taken := map[uuid.UUID]bool{}
+	p := store.Picker{
+		Pass: func(id uuid.UUID) bool {
+			if backlog[id] {
+				met[id]++
+				return true
+			}
+			return taken[id] // in flight
+		},
+		Take: func(d *store.Delivery) bool { taken[uuid.MustParse(d.ID)] = true; return true },
+	}
+	got, err := s.Sweep(ctx, now, 10, 100, p)
+	if err != nil || len(got.Deliveries) != 1 || got.Deliveries[0].Workspace != quiet {
+		t.Fatalf("first sweep: %v %+v, want the quiet workspace's delivery", err, got.Deliveries)
+	}
+	if len(met) != 100 {
+		t.Fatalf("the first sweep met %d of the backlog, want its share of 100", len(met))
+	}
+	if !slices.Equal(got.Whole, []store.Workspace{quiet}) {
+		t.Fatalf("whole: %v, want only %v", got.Whole, quiet)
+	}
+	for i := 2; i <= 3; i++ {
+		before := len(met)
+		if _, err := s.Sweep(ctx, now, 10, 100, p); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(met) - before; n != min(100, 250-before) {
+			t.Fatalf("sweep %d met %d new deliveries of the backlog", i, n)
+		}
+	}
+	if len(met) != 250 {
+		t.Fatalf("three sweeps met %d of the 250, want all", len(met))
+	}
+	for id, n := range met {
+		if n > 2 {
+			t.Fatalf("delivery %s met %d times in three sweeps", id, n)
+		}
+	}
+	// Stopped by its limit in one workspace, the next sweep begins with the other.
+	clear(backlog)
+	clear(taken)
+	first, err := s.Sweep(ctx, now, 1, 100, p)
+	if err != nil || len(first.Deliveries) != 1 {
+		t.Fatalf("sweep with limit 1: %v %+v", err, first.Deliveries)
+	}
+	second, err := s.Sweep(ctx, now, 1, 100, p)
+	if err != nil || len(second.Deliveries) != 1 || second.Deliveries[0].Workspace == first.Deliveries[0].Workspace {
+		t.Fatalf("the sweep after one stopped in %v: %v %+v, want the other workspace's", first.Deliveries[0].Workspace, err, second.Deliveries)
+	}
+}

@@ -129,6 +129,7 @@ var cases = []struct {
 	{"PickReadsPastRefused", testPickReadsPastRefused},
 	{"PickNewReadsOnlyWhatIsNew", testPickNewReadsOnlyWhatIsNew},
 	{"PickStoppedByEnough", testPickStoppedByEnough},
+	{"SweepIsBoundedPerWorkspace", testSweepIsBoundedPerWorkspace},
 	// Random histories against the invariants (random.go).
 	{"RandomHistory", testRandomHistory},
 }
