@@ -149,6 +149,7 @@ func (s *Store) Close() error {
 	if s.closed.CompareAndSwap(false, true) {
 		s.stopListening()
 		<-s.listening
+		s.forgetBeat()
 		s.pool.Close()
 	}
 	return nil
