@@ -317,3 +317,35 @@ func TestSweepReadsAShareOfEachWorkspace(t *testing.T) {
 		t.Fatalf("the pass met %d deliveries of the backlog (%d sent, %d waiting), more than its share of 100", waiting+int(held), held, waiting)
 	}
 }
+
+// Deliveries left waiting for a slot that are no longer due (their person erased) are
+// forgotten by the next sweep, though their workspace has nothing due left to visit.
+func TestSweepForgetsWaitersNoLongerDue(t *testing.T) {
+	noisy := store.Workspace{Org: "cctsa", Name: "noisy"}
+	dead := newSink(t)
+	r := newFairRig(t, routed{noisy: {dead.srv.URL}}, Options{PerConnector: 1})
+	r.post(noisy, 10, first)
+	r.run()
+	w := r.worker.Load()
+	waiting := func() int {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return len(w.waiting)
+	}
+	for waiting() != 9 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	ds, err := r.store.Deliveries(context.Background(), noisy, "", "")
+	if err != nil || len(ds) != 10 {
+		t.Fatalf("deliveries: %v %d", err, len(ds))
+	}
+	if _, err := r.store.Erase(context.Background(), noisy, ds[0].PersonID); err != nil {
+		t.Fatal(err)
+	}
+	for n := 0; waiting() != 0; n++ {
+		if n == 2000 {
+			t.Fatalf("%d deliveries of an erased person still waiting after 2000 polls' worth", waiting())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

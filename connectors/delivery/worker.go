@@ -233,13 +233,12 @@ func (w *Worker) dispatch(ctx context.Context) bool {
 		return ok
 	}}
 	var held []*store.Delivery
-	var whole []store.Workspace
+	var swept store.Swept
 	var err error
 	switch {
 	case complete:
-		var swept store.Swept
 		swept, err = w.o.Store.Sweep(ctx, w.o.Now(), limit, w.o.SweepPerWorkspace, p)
-		held, whole = swept.Deliveries, swept.Whole
+		held = swept.Deliveries
 	case full:
 		p.Enough = w.enough
 		held, err = w.o.Store.Pick(ctx, w.o.Now(), limit, p)
@@ -247,7 +246,9 @@ func (w *Worker) dispatch(ctx context.Context) bool {
 		held, err = w.o.Store.PickNew(ctx, w.o.Now(), limit, p)
 	}
 	w.mu.Lock()
-	w.forget(whole)
+	if complete && err == nil {
+		w.forget(swept)
+	}
 	if err != nil || complete && len(jobs) == limit {
 		// The scan may have stopped anywhere; a sweep at its limit goes on with the next
 		// workspaces at once.
@@ -290,22 +291,29 @@ func (w *Worker) dispatch(ctx context.Context) bool {
 	return len(jobs) == limit
 }
 
-// forget drops the waiting deliveries of the workspaces a sweep met whole that it did
-// not meet: they are no longer due (settled by another node, erased). w.mu is held.
-func (w *Worker) forget(whole []store.Workspace) {
-	waits := false
-	for _, ws := range whole {
-		waits = waits || w.waitSpaces[ws] > 0
+// forget drops the waiting deliveries a sweep shows are no longer due (settled by
+// another node, erased) because it did not meet them: those of the workspaces it met
+// whole, and, when it visited every workspace with deliveries due, of every workspace
+// it did not meet in part. w.mu is held.
+func (w *Worker) forget(swept store.Swept) {
+	partial := make(map[store.Workspace]bool, len(swept.Partial))
+	for _, ws := range swept.Partial {
+		partial[ws] = true
 	}
-	if !waits {
-		return // a workspace with a long backlog is not whole: its waiters stay until it is
+	whole := make(map[store.Workspace]bool, len(swept.Whole))
+	for _, ws := range swept.Whole {
+		whole[ws] = true
 	}
-	met := make(map[store.Workspace]bool, len(whole))
-	for _, ws := range whole {
-		met[ws] = true
+	stale := func(ws store.Workspace) bool { return whole[ws] || swept.Complete && !partial[ws] }
+	some := false
+	for ws := range w.waitSpaces {
+		some = some || stale(ws)
+	}
+	if !some {
+		return // a workspace with a backlog past its share keeps its waiters until met whole
 	}
 	for id, wt := range w.waiting {
-		if met[wt.lane.slot.ws] && wt.seen < w.completes {
+		if stale(wt.lane.slot.ws) && wt.seen < w.completes {
 			w.unwait(id)
 		}
 	}

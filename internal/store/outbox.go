@@ -85,6 +85,12 @@ type Swept struct {
 	// Whole lists the workspaces the sweep met every due delivery of: a delivery such a
 	// workspace had waiting that the sweep did not meet is no longer due.
 	Whole []Workspace
+	// Partial lists the workspaces the sweep met only some due deliveries of (their share
+	// or the limit ran out).
+	Partial []Workspace
+	// Complete is true when the sweep visited every workspace with deliveries due (it
+	// did not stop at its limit): one in neither list has none due.
+	Complete bool
 }
 
 // OutboxStats describe the outbox at one instant, for metrics.

@@ -50,7 +50,7 @@ func (s *Store) Sweep(ctx context.Context, now time.Time, limit, perWorkspace in
 			it.Seek(appendWS(nil, tagDue, ws))
 			if !it.Valid() {
 				if wrapped || start == 0 {
-					st.next = 0
+					st.next, out.Complete = 0, true
 					return nil
 				}
 				ws, wrapped = 0, true
@@ -58,29 +58,35 @@ func (s *Store) Sweep(ctx context.Context, now time.Time, limit, perWorkspace in
 			}
 			ws = wsid(binary.BigEndian.Uint32(it.Item().Key()[1:]))
 			if wrapped && ws >= start {
-				st.next = 0
+				st.next, out.Complete = 0, true
 				return nil
 			}
 			whole, err := sc.workspace(ws, perWorkspace, st)
 			if err != nil {
 				return err
 			}
+			w, err := sc.name(ws)
+			if err != nil {
+				return err
+			}
 			if whole {
-				w, err := sc.name(ws)
-				if err != nil {
-					return err
-				}
 				out.Whole = append(out.Whole, w)
+			} else {
+				out.Partial = append(out.Partial, w)
+			}
+			next := ws + 1 // 0 after the last number: the first again
+			if len(out.Deliveries) >= limit {
+				st.next = next // the next workspace's turn; this one goes on from where it stopped
+				return nil
 			}
 			if ws == math.MaxUint32 {
-				st.next = 0
-				return nil
+				if wrapped || start == 0 {
+					st.next, out.Complete = 0, true
+					return nil
+				}
+				wrapped = true
 			}
-			ws++
-			if len(out.Deliveries) >= limit {
-				st.next = ws // the next workspace's turn; this one goes on from where it stopped
-				return nil
-			}
+			ws = next
 		}
 	})
 	// After a sweep that took less than its limit, PickNew reads only what comes due

@@ -55,7 +55,7 @@ func (s *Store) Sweep(ctx context.Context, now time.Time, limit, perWorkspace in
 			}
 			if !ok {
 				if wrapped || start == "" {
-					st.next = ""
+					st.next, out.Complete = "", true
 					return nil
 				}
 				ws, after, wrapped = "", false, true
@@ -66,12 +66,14 @@ func (s *Store) Sweep(ctx context.Context, now time.Time, limit, perWorkspace in
 			if err != nil {
 				return err
 			}
+			w, err := sc.name(ws)
+			if err != nil {
+				return err
+			}
 			if whole {
-				w, err := sc.name(ws)
-				if err != nil {
-					return err
-				}
 				out.Whole = append(out.Whole, w)
+			} else {
+				out.Partial = append(out.Partial, w)
 			}
 			if len(out.Deliveries) >= limit {
 				// The next workspace's turn; this one goes on from where it stopped.

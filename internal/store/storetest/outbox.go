@@ -442,8 +442,8 @@ func testSweepIsBoundedPerWorkspace(t *testing.T, b Backend) {
 	if len(met) != 100 {
 		t.Fatalf("the first sweep met %d of the backlog, want its share of 100", len(met))
 	}
-	if !slices.Equal(got.Whole, []store.Workspace{quiet}) {
-		t.Fatalf("whole: %v, want only %v", got.Whole, quiet)
+	if !slices.Equal(got.Whole, []store.Workspace{quiet}) || !slices.Equal(got.Partial, []store.Workspace{ws}) || !got.Complete {
+		t.Fatalf("whole %v, partial %v, complete %v; want %v whole, %v in part, every workspace visited", got.Whole, got.Partial, got.Complete, quiet, ws)
 	}
 	for i := 2; i <= 3; i++ {
 		before := len(met)
@@ -466,8 +466,8 @@ func testSweepIsBoundedPerWorkspace(t *testing.T, b Backend) {
 	clear(backlog)
 	clear(taken)
 	first, err := s.Sweep(ctx, now, 1, 100, p)
-	if err != nil || len(first.Deliveries) != 1 {
-		t.Fatalf("sweep with limit 1: %v %+v", err, first.Deliveries)
+	if err != nil || len(first.Deliveries) != 1 || first.Complete {
+		t.Fatalf("sweep with limit 1: %v %+v, complete %v", err, first.Deliveries, first.Complete)
 	}
 	second, err := s.Sweep(ctx, now, 1, 100, p)
 	if err != nil || len(second.Deliveries) != 1 || second.Deliveries[0].Workspace == first.Deliveries[0].Workspace {
