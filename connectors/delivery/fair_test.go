@@ -73,6 +73,8 @@ func newSink(t testing.TB) *sink {
 // starts only when asked, so that the whole queue is there at its first scan.
 type fairRig struct {
 	t      testing.TB
+	dir    string // the store's
+	open   func() *badgerstore.Store
 	store  *badgerstore.Store
 	now    time.Time
 	o      Options
@@ -91,11 +93,17 @@ func newFairRig(t testing.TB, routes routed, o Options) *fairRig {
 			w.Wake()
 		}
 	}
-	s, err := badgerstore.Open(badgerstore.Options{Dir: t.TempDir(), Deriver: routes, Now: clock})
-	if err != nil {
-		t.Fatal(err)
+	r.dir = t.TempDir()
+	r.open = func() *badgerstore.Store {
+		s, err := badgerstore.Open(badgerstore.Options{Dir: r.dir, Deriver: routes, Now: clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.OnCommit(wake)
+		t.Cleanup(func() { s.Close() })
+		return s
 	}
-	s.OnCommit(wake)
+	s := r.open()
 	senders, err := connectors.Build(nil, connectors.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -105,8 +113,18 @@ func newFairRig(t testing.TB, routes routed, o Options) *fairRig {
 	}
 	o.Store, o.Senders, o.Now = s, senders, clock
 	r.store, r.o = s, o
-	t.Cleanup(func() { s.Close() })
 	return r
+}
+
+// restart closes the store and opens it again, as a restart of jds does, before the
+// worker runs.
+func (r *fairRig) restart() {
+	r.t.Helper()
+	if err := r.store.Close(); err != nil {
+		r.t.Fatal(err)
+	}
+	r.store = r.open()
+	r.o.Store = r.store
 }
 
 // post appends n "Closed Queue" events of one person in w, the i-th to partner to(i).
@@ -291,9 +309,10 @@ func TestWaitingDeliveriesGoWhenTheSlotFrees(t *testing.T) {
 	}
 }
 
-// The safety-net sweep reads a bounded share of each workspace's due deliveries: beside
-// a backlog of 2,000 for a dead partner, another workspace's one delivery, queued after
-// all of them, goes in the first pass, which met no more than its share of the backlog.
+// The safety-net sweep reads a bounded share of each workspace's due deliveries: after a
+// restart, beside a backlog of 2,000 for a dead partner, another workspace's one
+// delivery, queued after all of them, goes in the first pass, which met no more than its
+// share of the backlog.
 func TestSweepReadsAShareOfEachWorkspace(t *testing.T) {
 	noisy, quiet := store.Workspace{Org: "cctsa", Name: "noisy"}, store.Workspace{Org: "acme", Name: "quiet"}
 	dead, healthy := newSink(t), newPartner(t)
@@ -301,6 +320,7 @@ func TestSweepReadsAShareOfEachWorkspace(t *testing.T) {
 	r.post(noisy, 2000, first)
 	r.now = r.now.Add(time.Second)
 	r.post(quiet, 1, first)
+	r.restart()
 	r.run() // its first pass is a sweep; no poll comes during the test
 	for r.states(quiet)[store.Sent] != 1 && dead.gaveUp.Load() == 0 {
 		time.Sleep(5 * time.Millisecond)

@@ -172,20 +172,13 @@ func (q *queueScan) stopped(mode int, at, queued []byte) {
 	q.stop = at
 }
 
-// swept records where a sweep (Store.Sweep) leaves PickNew: with met, it met every
-// delivery due by the time of key at (or a scan before it did), so PickNew goes on from
-// there and from what is queued since; otherwise where PickNew starts stays, and what
-// was queued since the sweep began (queued, as begin returned it) is still to read.
-func (q *queueScan) swept(met bool, at, queued []byte) {
+// swept records where a sweep (Store.Sweep) that met its workspaces' shares leaves
+// PickNew: at (the end of what is due), or earlier at what was queued since the last
+// Pick or PickNew, which stays.
+func (q *queueScan) swept(at []byte) {
 	q.lmu.Lock()
 	defer q.lmu.Unlock()
-	if met {
-		q.stop = at
-		return
-	}
-	if queued != nil && (q.queued == nil || bytes.Compare(queued, q.queued) < 0) {
-		q.queued = queued
-	}
+	q.stop = at
 }
 
 // end records the first pending key a scan saw (nil: none at all).

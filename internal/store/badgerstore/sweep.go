@@ -36,7 +36,6 @@ func (s *Store) Sweep(ctx context.Context, now time.Time, limit, perWorkspace in
 	defer st.mu.Unlock()
 	s.queue.mu.Lock() // the sweep moves where PickNew starts
 	defer s.queue.mu.Unlock()
-	_, queued := s.queue.begin(scanAll)
 	var out store.Swept
 	err := s.db.View(func(txn *badger.Txn) error {
 		opt := badger.DefaultIteratorOptions
@@ -89,10 +88,13 @@ func (s *Store) Sweep(ctx context.Context, now time.Time, limit, perWorkspace in
 			ws = next
 		}
 	})
-	// After a sweep that took less than its limit, PickNew reads only what comes due
-	// after now, or is queued since: what is due by now is the sweeps' (a workspace's
-	// backlog past its share is met by the next ones, in turn).
-	s.queue.swept(err == nil && len(out.Deliveries) < limit, queueKey(now, uuid.Max), queued)
+	// After a sweep that took less than its limit, PickNew reads what comes due after
+	// now, and what was queued since the last Pick or PickNew (the sweep may have left it
+	// beyond its workspace's share): what else is due by now is the sweeps' (a
+	// workspace's backlog past its share is met by the next ones, in turn).
+	if err == nil && len(out.Deliveries) < limit {
+		s.queue.swept(queueKey(now, uuid.Max))
+	}
 	return out, err
 }
 

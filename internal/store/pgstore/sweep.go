@@ -38,8 +38,6 @@ func (s *Store) Sweep(ctx context.Context, now time.Time, limit, perWorkspace in
 	q := &s.queue // the sweep moves where PickNew starts
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	queued := q.queued
-	q.queued, q.scanned = nil, true
 	var out store.Swept
 	err := s.view(ctx, func(tx pgx.Tx) error {
 		sc := &pgSweep{s: s, ctx: ctx, tx: tx, now: now, limit: limit, p: p, out: &out}
@@ -83,16 +81,12 @@ func (s *Store) Sweep(ctx context.Context, now time.Time, limit, perWorkspace in
 			}
 		}
 	})
-	// After a sweep that took less than its limit, PickNew reads only what comes due
-	// after now, or is queued since: what is due by now is the sweeps' (a workspace's
-	// backlog past its share is met by the next ones, in turn).
-	switch {
-	case err != nil:
-		q.stop = nil
-	case len(out.Deliveries) < limit:
-		q.stop = &queuePos{now.UTC(), uuid.Max.String()}
-	case queued != nil && (q.queued == nil || queued.before(*q.queued)):
-		q.queued = queued
+	// After a sweep that took less than its limit, PickNew reads what comes due after
+	// now, and what this node queued since the last Pick or PickNew (the sweep may have
+	// left it beyond its workspace's share): what else is due by now is the sweeps' (a
+	// workspace's backlog past its share is met by the next ones, in turn).
+	if err == nil && len(out.Deliveries) < limit {
+		q.stop, q.scanned = &queuePos{now.UTC(), uuid.Max.String()}, true
 	}
 	if err != nil {
 		return out, err

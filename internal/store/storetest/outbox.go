@@ -474,3 +474,39 @@ func testSweepIsBoundedPerWorkspace(t *testing.T, b Backend) {
 		t.Fatalf("the sweep after one stopped in %v: %v %+v, want the other workspace's", first.Deliveries[0].Workspace, err, second.Deliveries)
 	}
 }
+
+// A delivery queued just before a sweep, which the sweep left beyond its workspace's
+// share, is still read by the next PickNew: a sweep moves where PickNew starts past what
+// is due, not past what was queued since the last scan.
+func testPickNewAfterSweep(t *testing.T, b Backend) {
+	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	var evs []*event.Event
+	for i := range 250 {
+		evs = append(evs, Event(t, fmt.Sprintf("n%d", i), "Closed Queue", "+15550000001", "phone", "", now))
+	}
+	if _, err := s.Append(ctx, ws, evs); err != nil {
+		t.Fatal(err)
+	}
+	none := store.Picker{Take: func(*store.Delivery) bool { return false }}
+	if _, err := s.Pick(ctx, now, 10, none); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Second)
+	if _, err := s.Append(ctx, ws, []*event.Event{Event(t, "new", "Closed Queue", "+15550000001", "phone", "", now)}); err != nil {
+		t.Fatal(err)
+	}
+	met := 0
+	counting := store.Picker{Pass: func(uuid.UUID) bool { met++; return true }}
+	if got, err := s.Sweep(ctx, now, 10, 100, counting); err != nil || len(got.Partial) != 1 || met != 100 {
+		t.Fatalf("sweep: %v, met %d, partial %v; want 100 of the workspace's 251", err, met, got.Partial)
+	}
+	read := 0
+	if _, err := s.PickNew(ctx, now, 10, store.Picker{Take: func(*store.Delivery) bool { read++; return false }}); err != nil {
+		t.Fatal(err)
+	}
+	if read != 1 {
+		t.Fatalf("PickNew after the sweep read %d deliveries, want the one queued since the last Pick", read)
+	}
+}

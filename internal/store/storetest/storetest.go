@@ -130,6 +130,7 @@ var cases = []struct {
 	{"PickNewReadsOnlyWhatIsNew", testPickNewReadsOnlyWhatIsNew},
 	{"PickStoppedByEnough", testPickStoppedByEnough},
 	{"SweepIsBoundedPerWorkspace", testSweepIsBoundedPerWorkspace},
+	{"PickNewAfterSweep", testPickNewAfterSweep},
 	// Random histories against the invariants (random.go).
 	{"RandomHistory", testRandomHistory},
 }
