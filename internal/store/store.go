@@ -197,6 +197,11 @@ type Outbox interface {
 	// newest first; state filters them when not empty. With personID empty it lists the
 	// whole workspace's (for admins, not for hot paths).
 	Deliveries(ctx context.Context, w Workspace, personID, state string) ([]*Delivery, error)
+	// RecentDeliveries lists the newest deliveries of a whole workspace, newest first:
+	// at most limit of those in state (every state when empty) that match accepts (nil:
+	// every one), and whether more matched. It reads every delivery record of the
+	// workspace, but holds only about limit of them at a time: an admin's view.
+	RecentDeliveries(ctx context.Context, w Workspace, state string, limit int, match func(*Delivery) bool) ([]*Delivery, bool, error)
 	// OutboxStats reads the outbox's size and earliest due time, for metrics.
 	OutboxStats(ctx context.Context) (OutboxStats, error)
 }

@@ -437,6 +437,47 @@ func (s *Store) Deliveries(ctx context.Context, w store.Workspace, personID, sta
 	return out, err
 }
 
+// RecentDeliveries: see store.Outbox. It reads the workspace's delivery records in key
+// order, keeping the newest: past 2 × limit it sorts them and drops the older.
+func (s *Store) RecentDeliveries(ctx context.Context, w store.Workspace, state string, limit int, match func(*store.Delivery) bool) ([]*store.Delivery, bool, error) {
+	if limit <= 0 {
+		return nil, false, fmt.Errorf("recent deliveries: limit %d must be positive", limit)
+	}
+	var out []*store.Delivery
+	more := false
+	trim := func() {
+		slices.SortStableFunc(out, func(a, b *store.Delivery) int { return b.CreatedAt.Compare(a.CreatedAt) })
+		if len(out) > limit {
+			out, more = out[:limit], true
+		}
+	}
+	_, err := s.view(w, func(r *reader, ws wsid) error {
+		opt := badger.DefaultIteratorOptions
+		opt.Prefix = appendWS(nil, tagDelivery, ws)
+		it := r.txn.NewIterator(opt)
+		defer it.Close()
+		n := 0
+		for it.Rewind(); it.Valid(); it.Next() {
+			if n++; n%1024 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			d, err := decodeDelivery(it.Item())
+			if err != nil {
+				return err
+			}
+			if state != "" && d.State != state || match != nil && !match(d) {
+				continue
+			}
+			if out = append(out, d); len(out) >= 2*limit {
+				trim()
+			}
+		}
+		return nil
+	})
+	trim()
+	return out, more, err
+}
+
 // deleteDeliveries removes a person's deliveries and their queue entries (erasure).
 func (b *batch) deleteDeliveries(ws wsid, p pid) error {
 	opt := badger.DefaultIteratorOptions

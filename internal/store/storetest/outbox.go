@@ -510,3 +510,52 @@ func testPickNewAfterSweep(t *testing.T, b Backend) {
 		t.Fatalf("PickNew after the sweep read %d deliveries, want the one queued since the last Pick", read)
 	}
 }
+
+// RecentDeliveries lists the newest of a workspace's deliveries, newest first, at most
+// limit of those in the state and matching, and says when there were more; another
+// workspace's are not in it.
+func testRecentDeliveries(t *testing.T, b Backend) {
+	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	for i := range 30 {
+		now = now.Add(time.Second)
+		phone := fmt.Sprintf("+155500000%02d", i%7+1) // several persons
+		if _, err := s.Append(ctx, ws, []*event.Event{Event(t, fmt.Sprintf("c%d", i), "Closed Queue", phone, "phone", "", now)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := store.Workspace{Org: "acme", Name: "other"}
+	if _, err := s.Append(ctx, other, []*event.Event{Event(t, "o1", "Closed Queue", "+15550000001", "phone", "", now.Add(time.Hour))}); err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.Deliveries(ctx, ws, "", "")
+	if err != nil || len(all) != 30 {
+		t.Fatalf("every delivery: %v %d", err, len(all))
+	}
+	for _, d := range all[20:] { // the 10 oldest die
+		if err := s.Settle(ctx, d, store.Outcome{Error: "400", Attempted: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(ds []*store.Delivery) []string {
+		out := make([]string, len(ds))
+		for i, d := range ds {
+			out[i] = d.ID
+		}
+		return out
+	}
+	got, more, err := s.RecentDeliveries(ctx, ws, "", 7, nil)
+	if err != nil || !more || !slices.Equal(ids(got), ids(all[:7])) {
+		t.Fatalf("the newest 7: %v, more %v, %v; want %v", err, more, ids(got), ids(all[:7]))
+	}
+	got, more, err = s.RecentDeliveries(ctx, ws, store.Dead, 10, nil)
+	if err != nil || more || !slices.Equal(ids(got), ids(all[20:])) {
+		t.Fatalf("the 10 dead: %v, more %v, %v", err, more, ids(got))
+	}
+	odd := func(d *store.Delivery) bool { return slices.Index(ids(all), d.ID)%2 == 1 }
+	got, more, err = s.RecentDeliveries(ctx, ws, "", 100, odd)
+	if err != nil || more || len(got) != 15 || got[0].ID != all[1].ID {
+		t.Fatalf("the matching ones: %v, more %v, %d of them", err, more, len(got))
+	}
+}

@@ -131,6 +131,7 @@ var cases = []struct {
 	{"PickStoppedByEnough", testPickStoppedByEnough},
 	{"SweepIsBoundedPerWorkspace", testSweepIsBoundedPerWorkspace},
 	{"PickNewAfterSweep", testPickNewAfterSweep},
+	{"RecentDeliveries", testRecentDeliveries},
 	// Random histories against the invariants (random.go).
 	{"RandomHistory", testRandomHistory},
 }
