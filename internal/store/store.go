@@ -213,6 +213,8 @@ type Documents interface {
 	// GetDoc returns ErrNotFound when there is no such document.
 	GetDoc(ctx context.Context, w Workspace, collection, id string) ([]byte, error)
 	DeleteDoc(ctx context.Context, w Workspace, collection, id string) error
+	// Docs calls fn for every document of a collection in one workspace, in id order.
+	Docs(ctx context.Context, w Workspace, collection string, fn func(id string, value []byte) error) error
 	// AllDocs calls fn for every document of a collection, in every workspace.
 	AllDocs(ctx context.Context, collection string, fn func(w Workspace, id string, value []byte) error) error
 	// Workspaces lists the workspaces that hold anything.

@@ -196,22 +196,11 @@ func (sc *sweepScan) meet(head, from, until []byte) (stop []byte, err error) {
 // needed: a key per workspace of the store.
 func (sc *sweepScan) name(ws wsid) (store.Workspace, error) {
 	if sc.names == nil {
-		sc.names = map[wsid]store.Workspace{}
-		opt := badger.DefaultIteratorOptions
-		opt.Prefix = []byte{tagWorkspace}
-		it := sc.txn.NewIterator(opt)
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			v, err := it.Item().ValueCopy(nil)
-			if err != nil {
-				return store.Workspace{}, err
-			}
-			if len(v) != wsidLen {
-				continue
-			}
-			org, name, _ := bytes.Cut(it.Item().Key()[1:], []byte{0})
-			sc.names[wsid(binary.BigEndian.Uint32(v))] = store.Workspace{Org: string(org), Name: string(name)}
+		names, err := workspaceNames(sc.txn)
+		if err != nil {
+			return store.Workspace{}, err
 		}
+		sc.names = names
 	}
 	w, ok := sc.names[ws]
 	if !ok {
