@@ -35,7 +35,6 @@ type Docs interface {
 	GetDoc(ctx context.Context, w store.Workspace, collection, id string) ([]byte, error)
 	PutDoc(ctx context.Context, w store.Workspace, collection, id string, value []byte) error
 	DeleteDoc(ctx context.Context, w store.Workspace, collection, id string) error
-	AllDocs(ctx context.Context, collection string, fn func(w store.Workspace, id string, value []byte) error) error
 	Docs(ctx context.Context, w store.Workspace, collection string, fn func(id string, value []byte) error) error
 }
 
