@@ -24,6 +24,9 @@ type sweepState struct {
 	mu   sync.Mutex
 	next wsid            // the workspace the next sweep starts with
 	from map[wsid][]byte // in each workspace, the tagDue key the next sweep starts at
+	// names are the workspaces by number, read again only when a sweep meets a number
+	// not in it (numbers never change once given).
+	names map[wsid]store.Workspace
 }
 
 // Sweep: see store.Outbox.
@@ -43,7 +46,7 @@ func (s *Store) Sweep(ctx context.Context, now time.Time, limit, perWorkspace in
 		opt.PrefetchValues = false
 		it := txn.NewIterator(opt)
 		defer it.Close()
-		sc := &sweepScan{ctx: ctx, txn: txn, it: it, end: sortableTime(now.UnixNano()), limit: limit, p: p, out: &out}
+		sc := &sweepScan{ctx: ctx, txn: txn, it: it, end: sortableTime(now.UnixNano()), limit: limit, p: p, out: &out, st: st}
 		start, wrapped := st.next, false
 		for ws := start; ; {
 			it.Seek(appendWS(nil, tagDue, ws))
@@ -107,8 +110,8 @@ type sweepScan struct {
 	limit  int
 	p      store.Picker
 	out    *store.Swept
-	budget int                      // what is left of the workspace's share
-	names  map[wsid]store.Workspace // read when first needed
+	budget int // what is left of the workspace's share
+	st     *sweepState
 }
 
 // workspace meets the due deliveries of ws, at most per of them, from where the last
@@ -192,17 +195,18 @@ func (sc *sweepScan) meet(head, from, until []byte) (stop []byte, err error) {
 	return nil, nil
 }
 
-// name is the workspace numbered ws. The numbers are read once a sweep, when first
-// needed: a key per workspace of the store.
+// name is the workspace numbered ws. The names are read again (a key per workspace of
+// the store) only when ws is a number the sweeps have not met.
 func (sc *sweepScan) name(ws wsid) (store.Workspace, error) {
-	if sc.names == nil {
-		names, err := workspaceNames(sc.txn)
-		if err != nil {
-			return store.Workspace{}, err
-		}
-		sc.names = names
+	if w, ok := sc.st.names[ws]; ok {
+		return w, nil
 	}
-	w, ok := sc.names[ws]
+	names, err := workspaceNames(sc.txn)
+	if err != nil {
+		return store.Workspace{}, err
+	}
+	sc.st.names = names
+	w, ok := names[ws]
 	if !ok {
 		return w, fmt.Errorf("due deliveries of workspace number %d, which has no name", ws)
 	}
