@@ -22,6 +22,8 @@ type sweepState struct {
 	mu   sync.Mutex
 	next string               // the workspace the next sweep starts with ("" for the first)
 	from map[string]*queuePos // in each workspace, the delivery the next sweep starts at
+	// names are the workspaces by id, as the sweeps met them (an id's never changes).
+	names map[string]store.Workspace
 }
 
 // Sweep: see store.Outbox. What Take accepted is claimed for this node (see claim).
@@ -40,7 +42,7 @@ func (s *Store) Sweep(ctx context.Context, now time.Time, limit, perWorkspace in
 	defer q.mu.Unlock()
 	var out store.Swept
 	err := s.view(ctx, func(tx pgx.Tx) error {
-		sc := &pgSweep{s: s, ctx: ctx, tx: tx, now: now, limit: limit, p: p, out: &out}
+		sc := &pgSweep{s: s, ctx: ctx, tx: tx, now: now, limit: limit, p: p, out: &out, st: st}
 		start, wrapped := st.next, false
 		ws, after := start, false
 		for {
@@ -105,6 +107,7 @@ type pgSweep struct {
 	p      store.Picker
 	out    *store.Swept
 	budget int // what is left of the workspace's share
+	st     *sweepState
 }
 
 // nextWorkspace is the first workspace with deliveries due by now from ws on (after it,
@@ -195,12 +198,19 @@ func (sc *pgSweep) meet(ws string, from, until *queuePos) (stop *queuePos, err e
 	return nil, rows.Err()
 }
 
-// name is the workspace whose id is ws.
+// name is the workspace whose id is ws, read once.
 func (sc *pgSweep) name(ws string) (store.Workspace, error) {
+	if w, ok := sc.st.names[ws]; ok {
+		return w, nil
+	}
 	var w store.Workspace
 	err := sc.tx.QueryRow(sc.ctx, "SELECT org, name FROM workspaces WHERE workspace_id = $1", ws).Scan(&w.Org, &w.Name)
 	if err != nil {
 		return w, fmt.Errorf("workspace %s of due deliveries: %w", ws, err)
 	}
+	if sc.st.names == nil {
+		sc.st.names = map[string]store.Workspace{}
+	}
+	sc.st.names[ws] = w
 	return w, nil
 }
