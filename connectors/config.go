@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/net/http/httpproxy"
 
 	"github.com/openjds/jds/internal/egress"
 	"github.com/openjds/jds/internal/strict"
@@ -251,19 +252,17 @@ func (c *Config) Clock() func() time.Time {
 	return time.Now
 }
 
-// tenantTransport carries tenant deliveries: it connects directly (never
-// through a proxy, where the address checked would be the proxy's), with every
-// connection's address checked by the egress policy.
+// tenantTransport carries tenant deliveries. Without a proxy it connects directly,
+// with every connection's address checked by the egress policy. When the environment
+// (HTTP_PROXY, HTTPS_PROXY, NO_PROXY, read now) gives a proxy for a target, the target
+// is resolved and its addresses checked before the request goes to that proxy, which
+// is the operator's and is not checked.
 func (c *Config) tenantTransport() http.RoundTripper {
 	base, ok := c.opts.Transport.(*http.Transport)
 	if !ok {
 		base = http.DefaultTransport.(*http.Transport)
 	}
-	t := base.Clone()
-	t.Proxy = nil
-	t.DialTLSContext = nil
-	t.DialContext = c.egress().DialContext()
-	return t
+	return c.egress().Transport(base, httpproxy.FromEnvironment().ProxyFunc())
 }
 
 // egress is the policy of tenant deliveries; never nil.

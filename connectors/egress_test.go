@@ -3,11 +3,13 @@ package connectors
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/openjds/jds/internal/egress"
@@ -71,5 +73,60 @@ func TestTenantDeliveriesFollowTheEgressPolicy(t *testing.T) {
 	out = send(nil, Delivery{URL: srv.URL + "/operator"})
 	if !out.OK() || !strings.Contains(out.Response, "AccessKeyId") {
 		t.Fatalf("operator's target: %+v, want sent with the answer", out)
+	}
+}
+
+// allowName is an egress allowlist of one host name.
+type allowName string
+
+func (a allowName) AllowsHost(h string) bool   { return strings.EqualFold(h, string(a)) }
+func (a allowName) AllowsAddr(netip.Addr) bool { return false }
+
+// With HTTP_PROXY set, a tenant's delivery goes to the operator's proxy (which is on
+// loopback and not in egress.allow: it is not checked), once its target passes the
+// egress policy in jds; a refused target reaches neither. A NO_PROXY target is
+// connected to directly, checked as before.
+func TestTenantDeliveriesGoThroughTheProxyOfTheEnvironment(t *testing.T) {
+	var mu sync.Mutex
+	var asked []string // what the proxy was asked for: the absolute URLs
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		asked = append(asked, r.Method+" "+r.RequestURI+" "+string(b))
+		mu.Unlock()
+		io.WriteString(w, "proxied")
+	}))
+	defer proxy.Close()
+	for _, k := range []string{"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "REQUEST_METHOD"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("HTTP_PROXY", proxy.URL)
+	t.Setenv("NO_PROXY", "direct.example")
+	senders, err := Build(nil, Options{Egress: egress.New(allowName("partner.example"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Close(senders)
+	send := func(target string) Outcome {
+		return senders[""].Send(context.Background(), Delivery{ID: "d1", URL: target, Tenant: true, Body: `{"a":1}`})
+	}
+	for _, target := range []string{"http://partner.example/hook", "http://203.0.113.7/hook"} {
+		if out := send(target); !out.OK() || out.Response != "200 OK" {
+			t.Fatalf("%s: %+v, want sent through the proxy", target, out)
+		}
+	}
+	for _, target := range []string{"http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/"} {
+		if out := send(target); !errors.Is(out.Err, egress.ErrRefused) || out.Retryable {
+			t.Errorf("%s: %+v, want a permanent refusal", target, out)
+		}
+	}
+	if out := send("http://direct.example/"); out.OK() {
+		t.Errorf("direct.example: %+v, want it dialled directly (and not found)", out)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := []string{`POST http://partner.example/hook {"a":1}`, `POST http://203.0.113.7/hook {"a":1}`}
+	if strings.Join(asked, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("the proxy was asked for %q, want %q", asked, want)
 	}
 }

@@ -43,6 +43,14 @@ type Policy struct {
 // MaxAPIPolicies bounds the contact policies one workspace keeps through the API.
 const MaxAPIPolicies = 100
 
+// Caps on a policy's lists, from the API or a rule file. Every delivery an action fires
+// is matched against each policy's connectors as the event commits, so that list is
+// short; the words are looked up, not scanned, and are capped for their memory.
+const (
+	MaxPolicyConnectors = 100
+	MaxPolicyWords      = 1000 // stopWords, and startWords
+)
+
 // QuietHours are the local times of day no delivery is sent, From to To ("21:00" to
 // "08:00" wraps around midnight). The time zone is the person's when TimezoneAttribute
 // names where to find it, else Timezone, else UTC.
@@ -295,11 +303,14 @@ func compilePolicy(p *Policy, path string, o Options) (*CompiledPolicy, problems
 	if p.Name == "" {
 		errs.add(join(path, "name"), "required: a name, which held deliveries record")
 	}
-	if len(p.Connectors) == 0 {
+	switch {
+	case len(p.Connectors) == 0:
 		errs.add(join(path, "connectors"), "required: the connector instances whose deliveries the policy holds")
+	case len(p.Connectors) > MaxPolicyConnectors:
+		errs.add(join(path, "connectors"), "%d given, at most %d", len(p.Connectors), MaxPolicyConnectors)
 	}
 	for i, name := range p.Connectors {
-		if o.Connectors == nil {
+		if o.Connectors == nil || len(p.Connectors) > MaxPolicyConnectors {
 			break
 		}
 		// Through the API (o.Organization set), another organization's instance is
@@ -370,6 +381,10 @@ func compilePolicy(p *Policy, path string, o Options) (*CompiledPolicy, problems
 			words []string
 			out   bool
 		}{{"stopWords", op.StopWords, true}, {"startWords", op.StartWords, false}} {
+			if len(list.words) > MaxPolicyWords {
+				errs.add(join(oo, list.name), "%d given, at most %d", len(list.words), MaxPolicyWords)
+				continue
+			}
 			for i, w := range list.words {
 				k := strings.ToUpper(strings.TrimSpace(w))
 				if k == "" {

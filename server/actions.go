@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -162,43 +164,59 @@ func (s *Server) actionAt(c *fiber.Ctx) (store.Workspace, *rules.CompiledAction,
 }
 
 // deliveriesOf lists deliveries for the history and dead-letter paths: a person's
-// (personId), or the whole workspace's, which reads every delivery record.
-func (s *Server) deliveriesOf(c *fiber.Ctx, state string) (store.Workspace, []*store.Delivery, error) {
-	ws, err := s.workspace(c)
+// (personId), or the newest of the whole workspace's, at most pageSize (default and
+// most 1,000): more reports that there were more.
+func (s *Server) deliveriesOf(c *fiber.Ctx, state string) (ws store.Workspace, ds []*store.Delivery, more bool, err error) {
+	ws, err = s.workspace(c)
 	if err != nil {
-		return ws, nil, err
+		return ws, nil, false, err
 	}
 	person := strings.Clone(c.Query("personId"))
+	action := strings.Clone(c.Query("actionId"))
+	ofAction := func(d *store.Delivery) bool {
+		var p connectors.Delivery
+		return action == "" || json.Unmarshal(d.Payload, &p) == nil && p.ActionID == action
+	}
 	ctx, cancel := s.requestContext()
 	defer cancel()
-	ds, err := s.store.Deliveries(ctx, ws, person, state)
-	if err != nil {
-		return ws, nil, err
-	}
-	if action := c.Query("actionId"); action != "" {
-		kept := ds[:0]
-		for _, d := range ds {
-			var p connectors.Delivery
-			if json.Unmarshal(d.Payload, &p) == nil && p.ActionID == action {
-				kept = append(kept, d)
+	if person == "" {
+		limit := maxPageSize
+		if v := c.Query("pageSize"); v != "" {
+			if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > maxPageSize {
+				return ws, nil, false, badRequest(fmt.Sprintf("pageSize must be an integer from 1 to %d", maxPageSize),
+					fmt.Sprintf("pageSize: must be an integer from 1 to %d, got %q", maxPageSize, v))
 			}
 		}
-		ds = kept
+		ds, more, err = s.store.RecentDeliveries(ctx, ws, state, limit, ofAction)
+		return ws, ds, more, err
 	}
-	return ws, ds, nil
+	if ds, err = s.store.Deliveries(ctx, ws, person, state); err != nil {
+		return ws, nil, false, err
+	}
+	kept := ds[:0]
+	for _, d := range ds {
+		if ofAction(d) {
+			kept = append(kept, d)
+		}
+	}
+	return ws, kept, false, nil
 }
 
 // listDeliveries serves the history (state "": every delivery, newest first, with its
 // state), the dead-letter list (state dead) and what actions in shadow mode would have
-// sent (state shadow) (ext).
+// sent (state shadow) (ext). A workspace's list without a person says "truncated" when
+// it holds only the newest.
 func (s *Server) listDeliveries(state string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		ws, ds, err := s.deliveriesOf(c, state)
+		ws, ds, more, err := s.deliveriesOf(c, state)
 		if err != nil {
 			return err
 		}
 		m := meta(ws)
 		m["resultCount"] = len(ds)
+		if more {
+			m["truncated"] = true
+		}
 		return c.JSON(envelope{Meta: m, Data: viewDeliveries(ds)})
 	}
 }

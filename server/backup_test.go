@@ -22,7 +22,7 @@ func TestBackupRoute(t *testing.T) {
 	}
 	r := e.Do("GET", "/admin/v1/api/backup", admin, nil)
 	if r.Status != 200 || r.Header.Get("Content-Type") != "application/octet-stream" || r.Header.Get(server.HeaderBackupLastSeq) != "5" ||
-		r.Header.Get(server.HeaderStoreFormat) != "2" || !strings.Contains(r.Header.Get("Content-Disposition"), "-full-") {
+		r.Header.Get(server.HeaderStoreFormat) != "3" || !strings.Contains(r.Header.Get("Content-Disposition"), "-full-") {
 		t.Fatalf("backup: %d %v", r.Status, r.Header)
 	}
 	h, tr, _, err := backupfile.Verify(bytes.NewReader(r.Body))

@@ -280,6 +280,27 @@ func TestDeliveryMetricsAndHistory(t *testing.T) {
 	if !strings.Contains(string(dead.Body), `"workspaceId":"`+ws+`"`) || strings.Contains(string(dead.Body), `"Org"`) {
 		t.Errorf("dead letters: %s", dead.Body)
 	}
+
+	// The whole workspace's list holds the newest, at most pageSize (1,000 at most), and
+	// says when there were more.
+	for _, tc := range []struct {
+		query     string
+		n         int
+		truncated bool
+	}{{"?pageSize=2", 2, true}, {"?pageSize=3", 3, false}, {"", 3, false}} {
+		var body struct {
+			Meta map[string]any
+			Data []map[string]any
+		}
+		r := e.Do("GET", "/admin/v1/api/journey-actions/workspace-id/"+ws+"/history"+tc.query, jdstest.Token("action", "r", ws), nil)
+		if err := json.Unmarshal(r.Body, &body); err != nil || len(body.Data) != tc.n || (body.Meta["truncated"] == true) != tc.truncated {
+			t.Errorf("history%s: %d %s, want %d deliveries, truncated %v", tc.query, r.Status, r.Body, tc.n, tc.truncated)
+		}
+	}
+	if r := e.Do("GET", "/admin/v1/api/journey-actions/workspace-id/"+ws+"/history?pageSize=1001", jdstest.Token("action", "r", ws), nil); r.Status != 400 ||
+		!strings.Contains(string(r.Body), "pageSize: must be an integer from 1 to 1000") {
+		t.Errorf("pageSize 1001: %d %s", r.Status, r.Body)
+	}
 }
 
 // Issue 16 (8): events that pollers, inbound webhooks and flows write are counted in

@@ -36,8 +36,13 @@ type historyRequest struct {
 // $orderby and silently gets another order routes wrongly.
 var queryOptions = []string{"$filter", "$top", "$skip"}
 
-// maxSkip bounds $skip as page bounds page × pageSize.
+// maxSkip bounds what one page request skips: $skip, and page × pageSize.
 const maxSkip = 1_000_000
+
+// skipTooFar is the problem of a page past maxSkip.
+func skipTooFar(page, size int) string {
+	return fmt.Sprintf("page: page %d of %d skips %d items, at most %d; narrow the request (a filter, a time range)", page, size, page*size, maxSkip)
+}
 
 // parseHistory reads a history request. identityRequired is false for the workspace's
 // tape (GET /v1/journey/events), which reads every person's events.
@@ -78,6 +83,9 @@ func (s *Server) parseHistory(c *fiber.Ctx, identityRequired bool) (historyReque
 		r.page = n
 	}
 	r.offset = r.page * r.pageSize
+	if r.offset > maxSkip {
+		errs = append(errs, skipTooFar(r.page, r.pageSize))
+	}
 	if v := c.Query("$skip"); v != "" {
 		n, err := strconv.Atoi(v)
 		switch {

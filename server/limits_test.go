@@ -88,6 +88,10 @@ func TestRequestListCaps(t *testing.T) {
 			action(21, `{"logic":"SINGLE","condition":"E,,string,Count GTE 1"}`), nil, "actionTriggers: 21 given, at most 20"},
 		{"action rules", "POST", "/admin/v1/api/journey-actions/workspace-id/" + ws + "/template-id/" + created.Data.ID,
 			action(1, orRules(100, "E,,string,Count GTE %d")), nil, "rules: 101 given, at most 100"},
+		{"history pages", "GET", "/v1/api/events/workspace-id/" + ws + "?identity=c1&pageSize=1000&page=1001",
+			nil, nil, "page: page 1001 of 1000 skips 1001000 items, at most 1000000"},
+		{"person pages", "GET", person + "/workspace-id/" + ws + "?pageSize=1000&page=1001",
+			nil, nil, "page: page 1001 of 1000 skips 1001000 items, at most 1000000"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -351,6 +351,8 @@ func paging(c *fiber.Ctx) (page, size int, err error) {
 	if v := c.Query("page"); v != "" {
 		if page, err = strconv.Atoi(v); err != nil || page < 0 || page > 1_000_000 {
 			errs = append(errs, fmt.Sprintf("page: must be an integer from 0, got %q", v))
+		} else if page*size > maxSkip {
+			errs = append(errs, skipTooFar(page, size))
 		}
 	}
 	if len(errs) > 0 {

@@ -329,3 +329,37 @@ func TestPolicyOptOutAfterUnmerge(t *testing.T) {
 		t.Fatalf("Ann's text after the unmerge: %+v", d)
 	}
 }
+
+// A policy's lists are capped (its connectors are matched against every delivery fired,
+// in the commit): a list past its cap is a 400 naming it, one problem, not one a name.
+func TestPolicyListsAreCapped(t *testing.T) {
+	t0 := time.Date(2026, 3, 11, 15, 0, 0, 0, time.UTC)
+	e, _, _ := policyEnv(t, t0, smsOptOut)
+	path := "/admin/v1/api/policies/workspace-id/" + ws
+	rw := jdstest.Token("action", "rw", ws)
+	many := func(n int, v string) []string {
+		l := make([]string, n)
+		for i := range l {
+			l[i] = v
+		}
+		return l
+	}
+	r := e.Do("PUT", path, rw, []map[string]any{{"name": "long", "connectors": many(50_000, "sms"),
+		"optOut": map[string]any{"event": "SMS Reply", "field": "body", "stopWords": many(2_000, "STOP"), "startWords": []string{"START"}}}})
+	if r.Status != 400 {
+		t.Fatalf("50,000 connectors and 2,000 stop words: %d %.300s", r.Status, r.Body)
+	}
+	for _, want := range []string{"[0].connectors: 50000 given, at most 100", "[0].optOut.stopWords: 2000 given, at most 1000"} {
+		if !strings.Contains(string(r.Body), want) {
+			t.Errorf("the refusal lacks %q: %.300s", want, r.Body)
+		}
+	}
+	if n := strings.Count(string(r.Body), "connectors["); n != 0 {
+		t.Errorf("the refusal names %d connectors one by one", n)
+	}
+	r = e.Do("PUT", path, rw, []map[string]any{{"name": "ok", "connectors": many(100, "sms"),
+		"optOut": map[string]any{"event": "SMS Reply", "field": "body", "stopWords": many(1_000, "STOP")}}})
+	if r.Status != 200 {
+		t.Fatalf("lists at their caps: %d %.300s", r.Status, r.Body)
+	}
+}

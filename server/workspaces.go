@@ -168,16 +168,16 @@ func (s *Server) listWorkspaces(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	subs, err := workspaces.AllSubscriptions(ctx, s.store, org)
-	if err != nil {
-		return err
-	}
 	views := []workspaceView{}
 	for _, w := range all {
 		if w.Org != org || only != "" && w.Name != only {
 			continue
 		}
-		v, ok, err := s.describe(ctx, w, subs[w])
+		subs, err := workspaces.Subscriptions(ctx, s.store, w)
+		if err != nil {
+			return err
+		}
+		v, ok, err := s.describe(ctx, w, subs)
 		if err != nil {
 			return err
 		}
@@ -495,6 +495,16 @@ func (s *Server) createSubscription(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	ctx, cancel := s.requestContext()
+	defer cancel()
+	existing, err := workspaces.Subscriptions(ctx, s.store, w)
+	if err != nil {
+		return err
+	}
+	if n := len(existing); n >= workspaces.MaxSubscriptions {
+		return newError(http.StatusConflict, fmt.Sprintf("workspace limit reached: workspace %s has %d WxCC subscriptions, at most %d; delete one first", w, n, workspaces.MaxSubscriptions),
+			fmt.Sprintf("subscriptions: %d, at most %d", n, workspaces.MaxSubscriptions))
+	}
 	sub := workspaces.Subscription{
 		ID: uuid.NewString(), Name: body.Name, Description: body.Description, EventTypes: body.EventTypes,
 		DestinationURL: c.BaseURL() + "/v1/connectors/" + url.PathEscape(hook) + "/webhook",
@@ -506,8 +516,6 @@ func (s *Server) createSubscription(c *fiber.Ctx) error {
 	if len(sub.EventTypes) == 0 {
 		sub.EventTypes = slices.Clone(defaultEventTypes)
 	}
-	ctx, cancel := s.requestContext()
-	defer cancel()
 	if err := workspaces.PutSubscription(ctx, s.store, w, sub); err != nil {
 		return err
 	}

@@ -217,3 +217,22 @@ func TestWxccSubscriptions(t *testing.T) {
 		t.Errorf("after DELETE: %+v", got)
 	}
 }
+
+// A workspace holds at most 100 WxCC subscriptions: one more is a 409 naming the limit,
+// and a workspace's list reads only its own.
+func TestWxccSubscriptionsAreCapped(t *testing.T) {
+	e := start(t, inboundConfig(t))
+	const sub = "/admin/v1/api/wxcc-subscription/workspace-id/"
+	for i := range 100 {
+		if r := e.Do("POST", sub+ws, admin, nil); r.Status != 201 {
+			t.Fatalf("subscription %d: %d %s", i, r.Status, r.Body)
+		}
+	}
+	r := e.Do("POST", sub+ws, admin, nil)
+	if r.Status != 409 || !strings.Contains(string(r.Body), "workspace limit reached: workspace "+org+"/"+ws+" has 100 WxCC subscriptions, at most 100") {
+		t.Fatalf("the 101st: %d %s", r.Status, r.Body)
+	}
+	if got := data[[]subscriptionJSON](t, e.Do("GET", sub+ws, admin, nil), 200); len(got) != 100 {
+		t.Fatalf("GET: %d subscriptions", len(got))
+	}
+}

@@ -73,6 +73,8 @@ func newSink(t testing.TB) *sink {
 // starts only when asked, so that the whole queue is there at its first scan.
 type fairRig struct {
 	t      testing.TB
+	dir    string // the store's
+	open   func() *badgerstore.Store
 	store  *badgerstore.Store
 	now    time.Time
 	o      Options
@@ -91,11 +93,17 @@ func newFairRig(t testing.TB, routes routed, o Options) *fairRig {
 			w.Wake()
 		}
 	}
-	s, err := badgerstore.Open(badgerstore.Options{Dir: t.TempDir(), Deriver: routes, Now: clock})
-	if err != nil {
-		t.Fatal(err)
+	r.dir = t.TempDir()
+	r.open = func() *badgerstore.Store {
+		s, err := badgerstore.Open(badgerstore.Options{Dir: r.dir, Deriver: routes, Now: clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.OnCommit(wake)
+		t.Cleanup(func() { s.Close() })
+		return s
 	}
-	s.OnCommit(wake)
+	s := r.open()
 	senders, err := connectors.Build(nil, connectors.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -105,8 +113,18 @@ func newFairRig(t testing.TB, routes routed, o Options) *fairRig {
 	}
 	o.Store, o.Senders, o.Now = s, senders, clock
 	r.store, r.o = s, o
-	t.Cleanup(func() { s.Close() })
 	return r
+}
+
+// restart closes the store and opens it again, as a restart of jds does, before the
+// worker runs.
+func (r *fairRig) restart() {
+	r.t.Helper()
+	if err := r.store.Close(); err != nil {
+		r.t.Fatal(err)
+	}
+	r.store = r.open()
+	r.o.Store = r.store
 }
 
 // post appends n "Closed Queue" events of one person in w, the i-th to partner to(i).
@@ -287,6 +305,67 @@ func TestWaitingDeliveriesGoWhenTheSlotFrees(t *testing.T) {
 		gate <- struct{}{}
 	}
 	for r.states(quiet)[store.Sent] != 5 {
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// The safety-net sweep reads a bounded share of each workspace's due deliveries: after a
+// restart, beside a backlog of 2,000 for a dead partner, another workspace's one
+// delivery, queued after all of them, goes in the first pass, which met no more than its
+// share of the backlog.
+func TestSweepReadsAShareOfEachWorkspace(t *testing.T) {
+	noisy, quiet := store.Workspace{Org: "cctsa", Name: "noisy"}, store.Workspace{Org: "acme", Name: "quiet"}
+	dead, healthy := newSink(t), newPartner(t)
+	r := newFairRig(t, routed{noisy: {dead.srv.URL}, quiet: {healthy.srv.URL}}, Options{SweepPerWorkspace: 100, Poll: time.Hour})
+	r.post(noisy, 2000, first)
+	r.now = r.now.Add(time.Second)
+	r.post(quiet, 1, first)
+	r.restart()
+	r.run() // its first pass is a sweep; no poll comes during the test
+	for r.states(quiet)[store.Sent] != 1 && dead.gaveUp.Load() == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := dead.gaveUp.Load(); n != 0 {
+		t.Fatalf("%d attempts at the dead partner timed out before the quiet workspace's delivery was sent", n)
+	}
+	w := r.worker.Load()
+	w.mu.Lock()
+	waiting := len(w.waiting)
+	w.mu.Unlock()
+	// What the pass met of the backlog: the lane's 32 sent, the rest of its share waiting.
+	if held := dead.got.Load(); held > 32 || waiting+int(held) > 100 {
+		t.Fatalf("the pass met %d deliveries of the backlog (%d sent, %d waiting), more than its share of 100", waiting+int(held), held, waiting)
+	}
+}
+
+// Deliveries left waiting for a slot that are no longer due (their person erased) are
+// forgotten by the next sweep, though their workspace has nothing due left to visit.
+func TestSweepForgetsWaitersNoLongerDue(t *testing.T) {
+	noisy := store.Workspace{Org: "cctsa", Name: "noisy"}
+	dead := newSink(t)
+	r := newFairRig(t, routed{noisy: {dead.srv.URL}}, Options{PerConnector: 1})
+	r.post(noisy, 10, first)
+	r.run()
+	w := r.worker.Load()
+	waiting := func() int {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return len(w.waiting)
+	}
+	for waiting() != 9 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	ds, err := r.store.Deliveries(context.Background(), noisy, "", "")
+	if err != nil || len(ds) != 10 {
+		t.Fatalf("deliveries: %v %d", err, len(ds))
+	}
+	if _, err := r.store.Erase(context.Background(), noisy, ds[0].PersonID); err != nil {
+		t.Fatal(err)
+	}
+	for n := 0; waiting() != 0; n++ {
+		if n == 2000 {
+			t.Fatalf("%d deliveries of an erased person still waiting after 2000 polls' worth", waiting())
+		}
 		time.Sleep(5 * time.Millisecond)
 	}
 }

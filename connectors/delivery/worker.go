@@ -59,6 +59,9 @@ type Options struct {
 	// PerWorkspace bounds the sends waiting for a partner of one workspace, whatever
 	// their lanes. Default 64.
 	PerWorkspace int
+	// SweepPerWorkspace bounds the due deliveries of one workspace that a safety-net
+	// sweep meets (store.Outbox.Sweep); the next sweep goes on from there. Default 1,024.
+	SweepPerWorkspace int
 	// Metrics count the attempts and time them; nil counts nothing.
 	Metrics *Metrics
 }
@@ -78,10 +81,11 @@ type Worker struct {
 	// where nothing waits needs no full scan.
 	waitLanes  map[string]*laneWait
 	waitSpaces map[store.Workspace]int
-	completes  uint64 // complete scans begun, to age waiting
-	// The next scan reads the whole due queue: with complete, all of it (at start, after
-	// an error, and every fullEvery polls); with refill (a slot was freed that something
-	// waits for), until nothing that waits can go.
+	completes  uint64 // sweeps begun, to age waiting
+	// What the next scan reads: with complete, a sweep (store.Outbox.Sweep: a share of
+	// every workspace's due deliveries; at start, after an error, and every fullEvery
+	// polls); with refill (a slot was freed that something waits for), the due queue
+	// from its head until nothing that waits can go.
 	complete, refill bool
 	noSpace          bool // deliveries paused for want of space; Run's goroutine only
 	wg               sync.WaitGroup
@@ -141,6 +145,9 @@ func New(o Options) *Worker {
 	if o.PerWorkspace <= 0 {
 		o.PerWorkspace = 64
 	}
+	if o.SweepPerWorkspace <= 0 {
+		o.SweepPerWorkspace = 1024
+	}
 	return &Worker{o: o, wake: make(chan struct{}, 1), inFlight: map[uuid.UUID]bool{},
 		lanes: map[string]int{}, spaces: map[store.Workspace]int{}, waiting: map[uuid.UUID]*waiter{},
 		waitLanes: map[string]*laneWait{}, waitSpaces: map[store.Workspace]int{}, complete: true}
@@ -162,8 +169,9 @@ func (w *Worker) Run(ctx context.Context) {
 	defer tick.Stop()
 	// Most scans read only what is new since the last one (store.Outbox.PickNew): what
 	// was queued, and what came due. A full scan reads again what waits for a slot: when
-	// a slot frees that something waits for, until nothing waiting can go; and all of it
-	// every fullEvery polls, as a safety net.
+	// a slot frees that something waits for, until nothing waiting can go; and every
+	// fullEvery polls a sweep, as a safety net, reads up to SweepPerWorkspace due
+	// deliveries of each workspace, each going on where its last sweep stopped.
 	const fullEvery = 16
 	ticks := 0
 	for {
@@ -224,26 +232,27 @@ func (w *Worker) dispatch(ctx context.Context) bool {
 		}
 		return ok
 	}}
-	pick := w.o.Store.PickNew
-	if full {
-		pick = w.o.Store.Pick
-		if !complete {
-			p.Enough = w.enough
-		}
+	var held []*store.Delivery
+	var swept store.Swept
+	var err error
+	switch {
+	case complete:
+		swept, err = w.o.Store.Sweep(ctx, w.o.Now(), limit, w.o.SweepPerWorkspace, p)
+		held = swept.Deliveries
+	case full:
+		p.Enough = w.enough
+		held, err = w.o.Store.Pick(ctx, w.o.Now(), limit, p)
+	default:
+		held, err = w.o.Store.PickNew(ctx, w.o.Now(), limit, p)
 	}
-	held, err := pick(ctx, w.o.Now(), limit, p)
 	w.mu.Lock()
-	// Deliveries a complete scan did not meet (settled, erased) leave the list. Only one
-	// that read all the due queue can tell.
-	if complete && err == nil && len(jobs) < limit {
-		for id, wt := range w.waiting {
-			if wt.seen < w.completes {
-				w.unwait(id)
-			}
-		}
+	if complete && err == nil {
+		w.forget(swept)
 	}
-	if err != nil {
-		w.complete = true // the scan may have stopped anywhere
+	if err != nil || complete && len(jobs) == limit {
+		// The scan may have stopped anywhere; a sweep at its limit goes on with the next
+		// workspaces at once.
+		w.complete = true
 	}
 	w.mu.Unlock()
 	if err != nil {
@@ -280,6 +289,34 @@ func (w *Worker) dispatch(ctx context.Context) bool {
 		}()
 	}
 	return len(jobs) == limit
+}
+
+// forget drops the waiting deliveries a sweep shows are no longer due (settled by
+// another node, erased) because it did not meet them: those of the workspaces it met
+// whole, and, when it visited every workspace with deliveries due, of every workspace
+// it did not meet in part. w.mu is held.
+func (w *Worker) forget(swept store.Swept) {
+	partial := make(map[store.Workspace]bool, len(swept.Partial))
+	for _, ws := range swept.Partial {
+		partial[ws] = true
+	}
+	whole := make(map[store.Workspace]bool, len(swept.Whole))
+	for _, ws := range swept.Whole {
+		whole[ws] = true
+	}
+	stale := func(ws store.Workspace) bool { return whole[ws] || swept.Complete && !partial[ws] }
+	some := false
+	for ws := range w.waitSpaces {
+		some = some || stale(ws)
+	}
+	if !some {
+		return // a workspace with a backlog past its share keeps its waiters until met whole
+	}
+	for id, wt := range w.waiting {
+		if stale(wt.lane.slot.ws) && wt.seen < w.completes {
+			w.unwait(id)
+		}
+	}
 }
 
 // heldOnly keeps the jobs of the deliveries a scan returned: another node sharing the
@@ -381,7 +418,7 @@ func (w *Worker) unwait(id uuid.UUID) {
 // waiter is a delivery a scan left for a full slot.
 type waiter struct {
 	lane *laneWait
-	seen uint64 // the last complete scan that met it (or the one under way when another met it)
+	seen uint64 // the last sweep that met it (or the one under way when another scan met it)
 }
 
 // take reserves a slot for a delivery the scan read, or reports that its lane or its

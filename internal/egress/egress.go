@@ -10,6 +10,11 @@
 // or later rebinds, to an internal address is refused there. Redirects are covered by
 // the same dialer (and the senders do not follow them anyway).
 //
+// A delivery the operator's proxy carries (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) is not
+// connected to by jds: [Policy.Transport] then resolves its host here and checks every
+// address before handing the request to the proxy ([Policy.CheckResolved]). The proxy
+// resolves the name again; what it reaches is the proxy's own policy to bound.
+//
 // What the operator writes in the configuration file (connector instances, rule files)
 // is not restricted: this package is only applied to tenant-controlled targets. It owns
 // the classification of addresses; it does not know which targets are tenants'.
@@ -42,11 +47,22 @@ var ErrRefused = errors.New("refused by the egress policy")
 // RefusedError names what was refused and the rule that refused it.
 type RefusedError struct {
 	Target string // the host as written, or the address connected to
+	Addr   string // the address Target resolved to that Rule refuses; "" when Target is judged itself
 	Rule   string // "a loopback address", "a private address", …
+	// Detail replaces the usual explanation (that internal addresses are refused unless
+	// listed in egress.allow) when the rule is of another sort; "" for the usual one.
+	Detail string
 }
 
 func (e *RefusedError) Error() string {
-	return fmt.Sprintf("%s is %s: targets defined through the API may not reach loopback, private, link-local or unspecified addresses unless the operator lists them in egress.allow", e.Target, e.Rule)
+	what := e.Target + " is " + e.Rule
+	if e.Addr != "" {
+		what = fmt.Sprintf("%s resolves to %s, which is %s", e.Target, e.Addr, e.Rule)
+	}
+	if e.Detail != "" {
+		return what + ": " + e.Detail
+	}
+	return what + ": targets defined through the API may not reach loopback, private, link-local or unspecified addresses unless the operator lists them in egress.allow"
 }
 
 // Unwrap makes errors.Is(err, ErrRefused) hold.
@@ -54,7 +70,10 @@ func (e *RefusedError) Unwrap() error { return ErrRefused }
 
 // Policy checks tenant targets against the internal ranges and the operator's
 // allowlist. It is immutable and safe for concurrent use.
-type Policy struct{ allow Allowlist }
+type Policy struct {
+	allow  Allowlist
+	lookup LookupFunc // resolves names for CheckResolved; nil: the system's resolver
+}
 
 // New returns the policy with the operator's allowlist; nil allows nothing internal.
 func New(allow Allowlist) *Policy { return &Policy{allow: allow} }

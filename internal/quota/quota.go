@@ -5,6 +5,11 @@
 // HTTP ingest, inbound webhooks, flows, and inbound pollers (which wait their turn
 // rather than lose data). It runs on the service's clock.
 //
+// With several nodes sharing a store (PostgreSQL), each holds its own buckets: the
+// service tells it how many nodes are alive (SetNodes), and each refills at the rate
+// divided by that number, so that together they admit the workspace's rate. The burst
+// stays each node's.
+//
 // It does not hold the counts of templates and actions a workspace may create: the
 // profiles engine keeps those.
 package quota
@@ -27,9 +32,12 @@ var ErrThrottled = errors.New("ingest quota exceeded")
 // quota. Nothing was taken.
 type Exceeded struct {
 	Workspace store.Workspace
-	Events    int // asked for
-	Rate      float64
+	Events    int     // asked for
+	Rate      float64 // this node's: the workspace's rate divided among Nodes
 	Burst     int
+	// Nodes is how many nodes share the workspace's rate (1 alone); Shared is that rate.
+	Nodes  int
+	Shared float64
 	// RetryAfter is when the bucket holds Events tokens again; 0 when Events > Burst,
 	// which never passes (Never).
 	RetryAfter time.Duration
@@ -43,6 +51,10 @@ func (e *Exceeded) Error() string {
 	if e.Never() {
 		return fmt.Sprintf("%v: %d events at once can never pass workspace %s's burst of %d (limits.burst); send at most %d per request",
 			ErrThrottled, e.Events, e.Workspace, e.Burst, e.Burst)
+	}
+	if e.Nodes > 1 {
+		return fmt.Sprintf("%v: workspace %s may post %g events per second to this node, its share of %g (limits.eventsPerSecond) among %d nodes, in bursts of at most %d (limits.burst); %d events fit again in %s",
+			ErrThrottled, e.Workspace, e.Rate, e.Shared, e.Nodes, e.Burst, e.Events, e.RetryAfter.Round(time.Millisecond))
 	}
 	return fmt.Sprintf("%v: workspace %s may post %g events per second in bursts of at most %d (limits.eventsPerSecond, limits.burst); %d events fit again in %s",
 		ErrThrottled, e.Workspace, e.Rate, e.Burst, e.Events, e.RetryAfter.Round(time.Millisecond))
@@ -66,6 +78,7 @@ type Limiter struct {
 	onThrottled func(events int)
 
 	mu      sync.Mutex
+	nodes   int // how many nodes share each rate: 1 alone (SetNodes)
 	buckets map[store.Workspace]*bucket
 	// sweepAt is the number of buckets at which full ones are forgotten: a full bucket
 	// is the same as none, and workspace names are the clients' to choose.
@@ -84,7 +97,7 @@ func New(limits config.Limits, now func() time.Time, onThrottled func(events int
 	if now == nil {
 		now = time.Now
 	}
-	l := &Limiter{limits: limits, now: now, onThrottled: onThrottled, buckets: map[store.Workspace]*bucket{}, sweepAt: minSweep}
+	l := &Limiter{limits: limits, now: now, onThrottled: onThrottled, nodes: 1, buckets: map[store.Workspace]*bucket{}, sweepAt: minSweep}
 	l.any = limits.EventsPerSecond > 0
 	for _, r := range limits.Workspaces {
 		l.any = l.any || r.EventsPerSecond > 0
@@ -93,6 +106,50 @@ func New(limits config.Limits, now func() time.Time, onThrottled func(events int
 }
 
 const minSweep = 1024
+
+// MinNodeRate is the least rate, in events per second, a node refills a workspace's
+// bucket at when several share it (unless the workspace's rate is lower): a count of
+// nodes gone wrong cannot starve a workspace.
+const MinNodeRate = 1.0
+
+// SetNodes sets how many nodes share every workspace's rate (n < 1 counts as 1). Each
+// bucket is refilled at the rate in force until now first, then at its rate divided by
+// n, never below MinNodeRate (nor above the rate). The service calls it as nodes come
+// and go.
+func (l *Limiter) SetNodes(n int) {
+	if l == nil {
+		return
+	}
+	n = max(n, 1)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if n == l.nodes {
+		return
+	}
+	now := l.now()
+	for _, b := range l.buckets {
+		b.refill(now, l.rateLocked(b.rate))
+	}
+	l.nodes = n
+}
+
+// Nodes is how many nodes share every workspace's rate (SetNodes).
+func (l *Limiter) Nodes() int {
+	if l == nil {
+		return 1
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.nodes
+}
+
+// rateLocked is this node's share of r, in events per second.
+func (l *Limiter) rateLocked(r config.RateLimit) float64 {
+	if l.nodes <= 1 {
+		return r.EventsPerSecond
+	}
+	return max(r.EventsPerSecond/float64(l.nodes), min(r.EventsPerSecond, MinNodeRate))
+}
 
 // bucketLocked returns ws's bucket refilled to now, or nil when ws has no rate.
 func (l *Limiter) bucketLocked(ws store.Workspace) *bucket {
@@ -110,20 +167,21 @@ func (l *Limiter) bucketLocked(ws store.Workspace) *bucket {
 		l.buckets[ws] = b
 		return b
 	}
-	b.refill(now)
+	b.refill(now, l.rateLocked(b.rate))
 	return b
 }
 
-func (b *bucket) refill(now time.Time) {
+// refill adds what rate (events per second) brings since the bucket was last refilled.
+func (b *bucket) refill(now time.Time, rate float64) {
 	if d := now.Sub(b.at); d > 0 {
-		b.tokens = min(float64(b.rate.Burst), b.tokens+d.Seconds()*b.rate.EventsPerSecond)
+		b.tokens = min(float64(b.rate.Burst), b.tokens+d.Seconds()*rate)
 		b.at = now
 	}
 }
 
 func (l *Limiter) sweepLocked(now time.Time) {
 	for ws, b := range l.buckets {
-		if b.refill(now); b.tokens >= float64(b.rate.Burst) {
+		if b.refill(now, l.rateLocked(b.rate)); b.tokens >= float64(b.rate.Burst) {
 			delete(l.buckets, ws)
 		}
 	}
@@ -175,9 +233,10 @@ func (l *Limiter) check(ws store.Workspace, n int, take bool) error {
 }
 
 func (l *Limiter) exceededLocked(ws store.Workspace, b *bucket, n int) *Exceeded {
-	e := &Exceeded{Workspace: ws, Events: n, Rate: b.rate.EventsPerSecond, Burst: b.rate.Burst}
+	e := &Exceeded{Workspace: ws, Events: n, Rate: l.rateLocked(b.rate), Burst: b.rate.Burst,
+		Nodes: l.nodes, Shared: b.rate.EventsPerSecond}
 	if !e.Never() {
-		e.RetryAfter = time.Duration((float64(n) - b.tokens) / b.rate.EventsPerSecond * float64(time.Second))
+		e.RetryAfter = time.Duration((float64(n) - b.tokens) / e.Rate * float64(time.Second))
 	}
 	return e
 }
@@ -194,7 +253,7 @@ func (l *Limiter) Wait(ws store.Workspace) time.Duration {
 	if b == nil || b.tokens >= 1 {
 		return 0
 	}
-	return time.Duration((1 - b.tokens) / b.rate.EventsPerSecond * float64(time.Second))
+	return time.Duration((1 - b.tokens) / l.rateLocked(b.rate) * float64(time.Second))
 }
 
 // Charge takes n tokens from ws's bucket even when it holds fewer, leaving it in debt:

@@ -127,3 +127,50 @@ func TestSweepForgetsFullBuckets(t *testing.T) {
 		t.Fatal("a bucket in use was forgotten")
 	}
 }
+
+// With n nodes sharing the store, each refills at the rate divided by n (the burst stays
+// whole), never below MinNodeRate; the share follows the count as nodes come and go, and
+// the time before a change is refilled at the share then in force.
+func TestNodesDivideTheRate(t *testing.T) {
+	c := &clock{t: time.Unix(1e9, 0)}
+	l := New(config.Limits{EventsPerSecond: 100, Burst: 100, Workspaces: map[string]config.RateLimit{
+		"slow": {EventsPerSecond: 4, Burst: 10},
+	}}, c.now, nil)
+	slow := store.Workspace{Org: "o", Name: "slow"}
+	l.SetNodes(4)
+	if err := l.Take(a, 100); err != nil {
+		t.Fatalf("the burst is each node's: %v", err)
+	}
+	c.t = c.t.Add(time.Second) // 25 events: a quarter of 100
+	if err := l.Take(a, 25); err != nil {
+		t.Fatalf("a second at a quarter of the rate: %v", err)
+	}
+	err := l.Take(a, 1)
+	var ex *Exceeded
+	if !errors.As(err, &ex) || ex.Rate != 25 || ex.Nodes != 4 || ex.RetryAfter != 40*time.Millisecond ||
+		!strings.Contains(err.Error(), "25 events per second to this node, its share of 100 (limits.eventsPerSecond) among 4 nodes") {
+		t.Fatalf("past this node's share: %v", err)
+	}
+	c.t = c.t.Add(time.Second) // 25 more at the old share, then the others go away
+	l.SetNodes(1)
+	c.t = c.t.Add(100 * time.Millisecond) // 10 at the whole rate
+	if err := l.Take(a, 35); err != nil {
+		t.Fatalf("25 at the share of 4, then 10 at the whole rate: %v", err)
+	}
+	if err := l.Take(a, 1); err == nil {
+		t.Fatal("took more than the refill")
+	}
+	// A rate below MinNodeRate per node is refilled at MinNodeRate: 4 events/s on 8 nodes
+	// is 1 a second each, not half.
+	l.SetNodes(8)
+	if err := l.Take(slow, 10); err != nil {
+		t.Fatal(err)
+	}
+	c.t = c.t.Add(time.Second)
+	if err := l.Take(slow, 1); err != nil {
+		t.Fatalf("the floor of %g a second: %v", MinNodeRate, err)
+	}
+	if l.Nodes() != 8 {
+		t.Fatalf("Nodes: %d", l.Nodes())
+	}
+}

@@ -50,6 +50,10 @@ type Nodes interface {
 	SetLoaded(ctx context.Context, what string, l NodeLoad) error
 	// Loaded returns what every node recorded for what, by node name.
 	Loaded(ctx context.Context, what string) ([]NodeLoad, error)
+	// Beat records that this node is alive now and returns how many nodes are: those
+	// that beat within the last within, this one included (at least 1). A node that
+	// closes its store stops counting at once; one that dies, after within.
+	Beat(ctx context.Context, within time.Duration) (int, error)
 }
 
 // NodeLoad is what one node loaded from a definition directory.

@@ -78,6 +78,21 @@ type Picker struct {
 	Enough func() bool
 }
 
+// Swept is what one Outbox.Sweep returns.
+type Swept struct {
+	// Deliveries are those Take accepted and this node now holds (as Pick's).
+	Deliveries []*Delivery
+	// Whole lists the workspaces the sweep met every due delivery of: a delivery such a
+	// workspace had waiting that the sweep did not meet is no longer due.
+	Whole []Workspace
+	// Partial lists the workspaces the sweep met only some due deliveries of (their share
+	// or the limit ran out).
+	Partial []Workspace
+	// Complete is true when the sweep visited every workspace with deliveries due (it
+	// did not stop at its limit): one in neither list has none due.
+	Complete bool
+}
+
 // OutboxStats describe the outbox at one instant, for metrics.
 type OutboxStats struct {
 	Pending   int       // deliveries queued, those scheduled for later included

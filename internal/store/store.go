@@ -179,6 +179,16 @@ type Outbox interface {
 	Pick(ctx context.Context, now time.Time, limit int, p Picker) ([]*Delivery, error)
 	// PickNew is Pick for what was queued since the last scan.
 	PickNew(ctx context.Context, now time.Time, limit int, p Picker) ([]*Delivery, error)
+	// Sweep is the safety net's scan: a Pick bounded per workspace, so that one tenant's
+	// backlog does not make it slow for the others. In each workspace with deliveries due
+	// by now it meets at most perWorkspace of them (passed over or read), going on from
+	// the first it did not meet there in the previous Sweep, and from the start again once
+	// it met the last. It visits the workspaces in turn, from the one after where the
+	// previous Sweep stopped at its limit (the first otherwise), until limit are taken.
+	// One that took fewer leaves PickNew to read only what comes due after now, or is
+	// queued since. So every due delivery is met within a number of sweeps bounded by
+	// its workspace's due deliveries over perWorkspace. Picker.Enough is not asked.
+	Sweep(ctx context.Context, now time.Time, limit, perWorkspace int, p Picker) (Swept, error)
 	// Settle records an attempt: sent, due again later, or dead. A delivery no longer
 	// pending is ErrNotFound.
 	Settle(ctx context.Context, d *Delivery, o Outcome) error
@@ -191,6 +201,11 @@ type Outbox interface {
 	// newest first; state filters them when not empty. With personID empty it lists the
 	// whole workspace's (for admins, not for hot paths).
 	Deliveries(ctx context.Context, w Workspace, personID, state string) ([]*Delivery, error)
+	// RecentDeliveries lists the newest deliveries of a whole workspace, newest first:
+	// at most limit of those in state (every state when empty) that match accepts (nil:
+	// every one), and whether more matched. It reads every delivery record of the
+	// workspace, but holds only about limit of them at a time: an admin's view.
+	RecentDeliveries(ctx context.Context, w Workspace, state string, limit int, match func(*Delivery) bool) ([]*Delivery, bool, error)
 	// OutboxStats reads the outbox's size and earliest due time, for metrics.
 	OutboxStats(ctx context.Context) (OutboxStats, error)
 }
@@ -202,6 +217,8 @@ type Documents interface {
 	// GetDoc returns ErrNotFound when there is no such document.
 	GetDoc(ctx context.Context, w Workspace, collection, id string) ([]byte, error)
 	DeleteDoc(ctx context.Context, w Workspace, collection, id string) error
+	// Docs calls fn for every document of a collection in one workspace, in id order.
+	Docs(ctx context.Context, w Workspace, collection string, fn func(id string, value []byte) error) error
 	// AllDocs calls fn for every document of a collection, in every workspace.
 	AllDocs(ctx context.Context, collection string, fn func(w Workspace, id string, value []byte) error) error
 	// Workspaces lists the workspaces that hold anything.

@@ -35,7 +35,7 @@ type Docs interface {
 	GetDoc(ctx context.Context, w store.Workspace, collection, id string) ([]byte, error)
 	PutDoc(ctx context.Context, w store.Workspace, collection, id string, value []byte) error
 	DeleteDoc(ctx context.Context, w store.Workspace, collection, id string) error
-	AllDocs(ctx context.Context, collection string, fn func(w store.Workspace, id string, value []byte) error) error
+	Docs(ctx context.Context, w store.Workspace, collection string, fn func(id string, value []byte) error) error
 }
 
 // Record is a workspace created or described through the admin API.
@@ -118,34 +118,27 @@ func Delete(ctx context.Context, d Docs, w store.Workspace) error {
 	return nil
 }
 
-// Subscriptions lists the subscriptions of w, oldest first.
-func Subscriptions(ctx context.Context, d Docs, w store.Workspace) ([]Subscription, error) {
-	all, err := AllSubscriptions(ctx, d, w.Org)
-	return all[w], err
-}
+// MaxSubscriptions bounds the WxCC subscriptions of one workspace.
+const MaxSubscriptions = 100
 
-// AllSubscriptions lists the subscriptions of every workspace of org, oldest first.
-func AllSubscriptions(ctx context.Context, d Docs, org string) (map[store.Workspace][]Subscription, error) {
-	out := map[store.Workspace][]Subscription{}
-	err := d.AllDocs(ctx, SubscriptionCollection, func(w store.Workspace, id string, raw []byte) error {
-		if w.Org != org {
-			return nil
-		}
+// Subscriptions lists the subscriptions of w, oldest first. It reads w's documents
+// alone: another workspace's subscriptions cost it nothing.
+func Subscriptions(ctx context.Context, d Docs, w store.Workspace) ([]Subscription, error) {
+	var out []Subscription
+	err := d.Docs(ctx, w, SubscriptionCollection, func(id string, raw []byte) error {
 		var s Subscription
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return fmt.Errorf("decoding subscription %s of %s: %w", id, w, err)
 		}
-		out[w] = append(out[w], s)
+		out = append(out, s)
 		return nil
 	})
-	for _, subs := range out {
-		slices.SortFunc(subs, func(a, b Subscription) int {
-			if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-				return c
-			}
-			return strings.Compare(a.ID, b.ID)
-		})
-	}
+	slices.SortFunc(out, func(a, b Subscription) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 	return out, err
 }
 

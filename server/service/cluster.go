@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/openjds/jds/internal/quota"
 	"github.com/openjds/jds/internal/scheduler"
 	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/rules/ruledir"
@@ -53,6 +54,52 @@ func (s *Service) joinCluster(ctx context.Context) {
 					m.Reload(ctx)
 				}
 			}()
+		}
+	})
+}
+
+// How often a node records that it is alive (store.Nodes.Beat), and how long after its
+// last beat the others stop counting a node that did not close its store.
+const (
+	beatEvery  = 10 * time.Second
+	beatWithin = 30 * time.Second
+)
+
+// shareQuota divides the ingest quotas among the live nodes: every beatEvery this node
+// beats and gives the count of live nodes to q, which refills each workspace's bucket at
+// its share of the rate (docs/OPERATIONS.md, Quotas). The first count is taken before
+// serving; a beat that fails leaves the last count in force.
+func (s *Service) shareQuota(ctx context.Context, q *quota.Limiter) {
+	n, ok := s.store.(store.Nodes)
+	if !ok {
+		return
+	}
+	beat := func() {
+		bctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		live, err := n.Beat(bctx, beatWithin)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Warn("counting the live nodes for the ingest quotas: the last count stands", "nodes", q.Nodes(), "err", err)
+			}
+			return
+		}
+		if live != q.Nodes() && q.Active() {
+			s.log.Info("ingest quotas divided among the live nodes", "nodes", live)
+		}
+		q.SetNodes(live)
+	}
+	beat()
+	s.background(func() {
+		t := time.NewTicker(beatEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				beat()
+			}
 		}
 	})
 }

@@ -204,6 +204,7 @@ func Start(cfg config.Config, o Options) (_ *Service, err error) {
 	}
 	// One quota for every path that writes events: HTTP ingest, inbound, flows.
 	ingestQuota := quota.New(cfg.Limits, o.Now, metrics.CountThrottled)
+	s.shareQuota(ctx, ingestQuota)
 	if s.inbound, err = buildInbound(cfg, s.store, pipe, guard, ingestQuota, o); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/internal/store/storetest"
@@ -73,4 +75,51 @@ func BenchmarkHistoryTop50(b *testing.B) {
 			b.Fatal(err, len(out))
 		}
 	}
+}
+
+// BenchmarkSafetyNetBesideABacklog: one workspace has 100,000 due deliveries waiting
+// (passed over, as the worker does for a full lane), another has one. The whole-queue
+// scan the safety net used to make (Pick) steps over all of them; the sweep over 1,024
+// of the backlog.
+func BenchmarkSafetyNetBesideABacklog(b *testing.B) {
+	now := time.Now()
+	s, err := Open(Options{Dir: b.TempDir(), Deriver: enqueueEach{}, Now: func() time.Time { return now }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	noisy, quiet := store.Workspace{Org: "cctsa", Name: "noisy"}, store.Workspace{Org: "acme", Name: "quiet"}
+	backlog := map[uuid.UUID]bool{}
+	for i := range 100 {
+		if _, err := s.Append(ctx, noisy, benchEvents(b, fmt.Sprint("n", i), 1000, 100)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ds, err := s.Deliveries(ctx, noisy, "", store.Pending)
+	if err != nil || len(ds) != 100_000 {
+		b.Fatalf("backlog: %v %d", err, len(ds))
+	}
+	for _, d := range ds {
+		backlog[uuid.MustParse(d.ID)] = true
+	}
+	now = now.Add(time.Second)
+	if _, err := s.Append(ctx, quiet, benchEvents(b, "q", 1, 1)); err != nil {
+		b.Fatal(err)
+	}
+	p := store.Picker{Pass: func(id uuid.UUID) bool { return backlog[id] }, Take: func(*store.Delivery) bool { return false }}
+	b.Run("Pick", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := s.Pick(ctx, now, 64, p); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Sweep", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := s.Sweep(ctx, now, 64, 1024, p); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

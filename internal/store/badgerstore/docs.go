@@ -96,6 +96,31 @@ func (s *Store) GetDoc(ctx context.Context, w store.Workspace, collection, id st
 	return out, err
 }
 
+// Docs: see store.Documents. A workspace that holds nothing has no documents.
+func (s *Store) Docs(ctx context.Context, w store.Workspace, collection string, fn func(id string, value []byte) error) error {
+	_, err := s.view(w, func(r *reader, ws wsid) error {
+		prefix := docKey(ws, collection, "")
+		opt := badger.DefaultIteratorOptions
+		opt.Prefix = prefix
+		it := r.txn.NewIterator(opt)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err == nil {
+				err = fn(string(it.Item().Key()[len(prefix):]), v)
+			}
+			if err == nil {
+				err = ctx.Err()
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return err
+}
+
 // Workspaces lists every workspace that holds data.
 func (s *Store) Workspaces(ctx context.Context) ([]store.Workspace, error) {
 	var out []store.Workspace

@@ -17,7 +17,8 @@ import (
 //
 //	1  dedupe entries keyed by the event id alone (stores made before the format key)
 //	2  dedupe entries keyed by the event id and source (CloudEvents uniqueness)
-const formatVersion = 2
+//	3  the queue of pending deliveries by workspace too (tagDue), for the sweep
+const formatVersion = 3
 
 // upgradeChunk bounds the keys one write of an upgrade holds.
 const upgradeChunk = 10_000
@@ -46,6 +47,11 @@ func (s *Store) upgrade() error {
 	case format == 0 && seq > 0:
 		if err := s.upgradeDedupe(); err != nil {
 			return fmt.Errorf("upgrading dedupe entries to (source, id): %w", err)
+		}
+	}
+	if format < 3 && seq > 0 {
+		if err := s.upgradeDueIndex(); err != nil {
+			return fmt.Errorf("indexing the delivery queue by workspace: %w", err)
 		}
 	}
 	return s.db.Update(func(txn *badger.Txn) error {
@@ -174,4 +180,74 @@ func (s *Store) scanLegacyDedupe(from []byte) (sets [][2][]byte, deletes [][]byt
 		return nil
 	})
 	return sets, deletes, next, err
+}
+
+// upgradeDueIndex writes the tagDue entry of every queued delivery (format 3), from its
+// tagQueue entry, a chunk at a time. Writing one again is harmless: a crash in the
+// middle leaves the next Open to write them all again.
+func (s *Store) upgradeDueIndex() error {
+	began, n := time.Now(), 0
+	after := []byte{tagQueue}
+	for {
+		sets, next, err := s.scanQueue(after)
+		if err != nil {
+			return err
+		}
+		if len(sets) > 0 {
+			if err := s.checkSpace(uint64(s.opts.DiskReserve)+2*uint64(chunkBytes(sets, nil)), "the format upgrade"); err != nil {
+				return fmt.Errorf("%w; free some space and start again: the upgrade goes on from where it stopped", err)
+			}
+			wb := s.db.NewWriteBatch()
+			for _, kv := range sets {
+				if err := wb.Set(kv[0], kv[1]); err != nil {
+					wb.Cancel()
+					return err
+				}
+			}
+			if err := wb.Flush(); err != nil {
+				return err
+			}
+			n += len(sets)
+		}
+		if next == nil {
+			break
+		}
+		after = next
+	}
+	if err := s.db.Sync(); err != nil {
+		return err
+	}
+	if n > 0 {
+		s.log.Info("store upgraded to format 3: the delivery queue is indexed by workspace", "deliveries", n, "took", time.Since(began).Round(time.Millisecond))
+	}
+	return nil
+}
+
+// scanQueue reads up to upgradeChunk queue entries from key from on, and returns the
+// tagDue entries they make and the key to go on from (nil at the end).
+func (s *Store) scanQueue(from []byte) (sets [][2][]byte, next []byte, err error) {
+	err = s.db.View(func(txn *badger.Txn) error {
+		opt := badger.DefaultIteratorOptions
+		opt.Prefix = []byte{tagQueue}
+		it := txn.NewIterator(opt)
+		defer it.Close()
+		for it.Seek(from); it.Valid(); it.Next() {
+			if len(sets) == upgradeChunk {
+				next = it.Item().KeyCopy(nil)
+				return nil
+			}
+			k := it.Item().Key()
+			ref, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			if len(k) != 1+8+16 || len(ref) != 1+wsidLen+pidLen+16 || ref[0] != tagDelivery {
+				return fmt.Errorf("queue entry %x → %x is not a delivery's", k, ref)
+			}
+			due := append(appendWS(make([]byte, 0, 1+wsidLen+8+16), tagDue, wsid(binary.BigEndian.Uint32(ref[1:]))), k[1:]...)
+			sets = append(sets, [2][]byte{due, ref[1+wsidLen : 1+wsidLen+pidLen]})
+		}
+		return nil
+	})
+	return sets, next, err
 }

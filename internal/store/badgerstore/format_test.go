@@ -169,3 +169,49 @@ func TestUpgradeStopsOnAFullDisk(t *testing.T) {
 		t.Fatalf("after the upgrade with room: %+v, %v; want the event a duplicate", res, err)
 	}
 }
+
+// enqueueEach queues a delivery, due at once, for every event.
+type enqueueEach struct{}
+
+func (enqueueEach) Derive(st store.State, _ store.StoredEvent) error {
+	_, err := st.Enqueue([]byte(`{}`), st.Now())
+	return err
+}
+
+func (enqueueEach) Rebuild(store.State, store.EventSource) error { return nil }
+
+// A format-2 store's queued deliveries are indexed by workspace when it is opened, so
+// that the sweep meets them.
+func TestOpenIndexesTheDeliveryQueueByWorkspace(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	o := Options{Dir: dir, SyncWrites: true, Deriver: enqueueEach{}, Now: func() time.Time { return t0 }}
+	s, err := Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range []store.Workspace{ws, {Org: "acme", Name: "quiet"}} {
+		if _, err := s.Append(ctx, w, []*event.Event{storetest.Event(t, fmt.Sprint("e", i), "Visit", "carol", "customerId", "", t0)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	db, err := badger.Open(badger.DefaultOptions(dir).WithLogger(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DropPrefix([]byte{tagDue}); err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(txn *badger.Txn) error { return txn.Set(metaFormat, []byte{0, 0, 0, 0, 0, 0, 0, 2}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s = openWith(t, o)
+	got, err := s.Sweep(ctx, t0, 10, 10, store.Picker{})
+	if err != nil || len(got.Deliveries) != 2 || len(got.Whole) != 2 {
+		t.Fatalf("sweep after the upgrade: %v, %d deliveries, whole %v; want both workspaces' one", err, len(got.Deliveries), got.Whole)
+	}
+}

@@ -27,6 +27,7 @@ import (
 //	tagDoc       'D' wsid collection 0x00 id            → a document of another package (see docs.go)
 //	tagDelivery  'h' wsid pid deliveryID                → a delivery and its state (see outbox.go)
 //	tagQueue     'q' due deliveryID                     → the tagDelivery key of a pending delivery
+//	tagDue       'u' wsid due deliveryID                → pid: tagQueue again, by workspace (format 3)
 //	tagJournal   'j' number                             → the state changes of one commit (see journal.go)
 //
 // Invariants the readers rely on:
@@ -48,7 +49,9 @@ import (
 //     identified, merged or gone.
 //   - tagQueue is global and ordered by due time, so the delivery worker reads what is
 //     due with one scan from the start; an entry exists exactly while its delivery is
-//     pending.
+//     pending. tagDue holds the same entries by workspace, so the safety-net sweep reads
+//     each workspace's share without stepping over another's backlog; an entry of one
+//     exists exactly while the other does.
 //   - An alias always names a live person (never one merged into another): merges rewrite
 //     the merged person's alias keys, never its events.
 //   - A tagState key may hold an older value than the state's: the newer one is then in
@@ -67,6 +70,7 @@ const (
 	tagDoc       byte = 'D'
 	tagDelivery  byte = 'h'
 	tagQueue     byte = 'q'
+	tagDue       byte = 'u'
 	tagJournal   byte = 'j'
 )
 

@@ -63,6 +63,9 @@ func (b *batch) putDelivery(ws wsid, d *store.Delivery, wasDue time.Time) error 
 		if err := b.txn.Delete(queueKey(wasDue, id)); err != nil {
 			return err
 		}
+		if err := b.txn.Delete(dueKey(ws, wasDue, id)); err != nil {
+			return err
+		}
 	}
 	raw, err := store.EncodeDelivery(d)
 	if err != nil {
@@ -76,7 +79,10 @@ func (b *batch) putDelivery(ws wsid, d *store.Delivery, wasDue time.Time) error 
 		if b.queuedLow == nil || bytes.Compare(key, b.queuedLow) < 0 {
 			b.queuedLow = key
 		}
-		return b.set(key, deliveryKey(ws, p, id))
+		if err := b.set(key, deliveryKey(ws, p, id)); err != nil {
+			return err
+		}
+		return b.set(dueKey(ws, d.Due, id), p[:])
 	}
 	return nil
 }
@@ -163,6 +169,15 @@ func (q *queueScan) stopped(mode int, at, queued []byte) {
 		}
 		return
 	}
+	q.stop = at
+}
+
+// swept records where a sweep (Store.Sweep) that met its workspaces' shares leaves
+// PickNew: at (the end of what is due), or earlier at what was queued since the last
+// Pick or PickNew, which stays.
+func (q *queueScan) swept(at []byte) {
+	q.lmu.Lock()
+	defer q.lmu.Unlock()
 	q.stop = at
 }
 
@@ -422,6 +437,47 @@ func (s *Store) Deliveries(ctx context.Context, w store.Workspace, personID, sta
 	return out, err
 }
 
+// RecentDeliveries: see store.Outbox. It reads the workspace's delivery records in key
+// order, keeping the newest: past 2 × limit it sorts them and drops the older.
+func (s *Store) RecentDeliveries(ctx context.Context, w store.Workspace, state string, limit int, match func(*store.Delivery) bool) ([]*store.Delivery, bool, error) {
+	if limit <= 0 {
+		return nil, false, fmt.Errorf("recent deliveries: limit %d must be positive", limit)
+	}
+	var out []*store.Delivery
+	more := false
+	trim := func() {
+		slices.SortStableFunc(out, func(a, b *store.Delivery) int { return b.CreatedAt.Compare(a.CreatedAt) })
+		if len(out) > limit {
+			out, more = out[:limit], true
+		}
+	}
+	_, err := s.view(w, func(r *reader, ws wsid) error {
+		opt := badger.DefaultIteratorOptions
+		opt.Prefix = appendWS(nil, tagDelivery, ws)
+		it := r.txn.NewIterator(opt)
+		defer it.Close()
+		n := 0
+		for it.Rewind(); it.Valid(); it.Next() {
+			if n++; n%1024 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			d, err := decodeDelivery(it.Item())
+			if err != nil {
+				return err
+			}
+			if state != "" && d.State != state || match != nil && !match(d) {
+				continue
+			}
+			if out = append(out, d); len(out) >= 2*limit {
+				trim()
+			}
+		}
+		return nil
+	})
+	trim()
+	return out, more, err
+}
+
 // deleteDeliveries removes a person's deliveries and their queue entries (erasure).
 func (b *batch) deleteDeliveries(ws wsid, p pid) error {
 	opt := badger.DefaultIteratorOptions
@@ -436,7 +492,7 @@ func (b *batch) deleteDeliveries(ws wsid, p pid) error {
 		}
 		if d.State == store.Pending {
 			if id, err := uuid.Parse(d.ID); err == nil {
-				queued = append(queued, queueKey(d.Due, id))
+				queued = append(queued, queueKey(d.Due, id), dueKey(ws, d.Due, id))
 			}
 		}
 	}
@@ -462,6 +518,14 @@ func deliveryKey(ws wsid, p pid, id uuid.UUID) []byte {
 func queueKey(due time.Time, id uuid.UUID) []byte {
 	b := make([]byte, 0, 1+8+16)
 	b = append(b, tagQueue)
+	b = binary.BigEndian.AppendUint64(b, sortableTime(due.UnixNano()))
+	return append(b, id[:]...)
+}
+
+// dueKey is a pending delivery's entry in its workspace's queue (tagDue), which the
+// sweep reads.
+func dueKey(ws wsid, due time.Time, id uuid.UUID) []byte {
+	b := appendWS(make([]byte, 0, 1+wsidLen+8+16), tagDue, ws)
 	b = binary.BigEndian.AppendUint64(b, sortableTime(due.UnixNano()))
 	return append(b, id[:]...)
 }

@@ -127,6 +127,7 @@ type Store struct {
 	// pending holds derived state journaled but not yet under its own keys.
 	pending *pendingStates
 	queue   *queueScan
+	sweep   sweepState
 
 	seq atomic.Uint64 // last sequence committed
 	// noSpace is set while commits are refused for want of free space.

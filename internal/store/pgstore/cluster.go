@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -146,4 +147,33 @@ func (s *Store) Loaded(ctx context.Context, what string) ([]store.NodeLoad, erro
 		return rows.Err()
 	})
 	return out, err
+}
+
+// Beat: see store.Nodes. Times are the database's, so the nodes' clocks do not matter.
+func (s *Store) Beat(ctx context.Context, within time.Duration) (int, error) {
+	if s.closed.Load() {
+		return 0, store.ErrClosed
+	}
+	var n int
+	// The statement's snapshot does not see its own insert: the other nodes are counted,
+	// and this one added.
+	err := s.pool.QueryRow(ctx, `WITH beat AS (
+			INSERT INTO node_beats (node, seen_at) VALUES ($1, now())
+			ON CONFLICT (workspace_id, node) DO UPDATE SET seen_at = excluded.seen_at)
+		SELECT 1 + count(*) FROM node_beats
+		WHERE workspace_id = '' AND node <> $1 AND seen_at > now() - make_interval(secs => $2)`,
+		s.opts.Node, within.Seconds()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("recording this node's beat: %w", err)
+	}
+	return n, nil
+}
+
+// forgetBeat deletes this node's beat as it closes, so that the others stop counting it.
+func (s *Store) forgetBeat() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if _, err := s.pool.Exec(ctx, "DELETE FROM node_beats WHERE workspace_id = '' AND node = $1", s.opts.Node); err != nil {
+		s.log.Warn("forgetting this node's beat", "err", err)
+	}
 }

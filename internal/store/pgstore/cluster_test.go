@@ -145,3 +145,22 @@ func TestBroadcastAndLoads(t *testing.T) {
 		t.Errorf("flows: %+v, %v; want none", flows, err)
 	}
 }
+
+// TestBeatCountsTheLiveNodes: each node's beat counts every node that beat lately, itself
+// included; a node that closes its store is not counted from then on.
+func TestBeatCountsTheLiveNodes(t *testing.T) {
+	a, b := twoNodes(t)
+	ctx := context.Background()
+	if n, err := a.Beat(ctx, time.Minute); err != nil || n != 1 {
+		t.Fatalf("node-a alone: %d, %v; want 1", n, err)
+	}
+	for _, s := range []*pgstore.Store{b, a, b} {
+		if n, err := s.Beat(ctx, time.Minute); err != nil || n != 2 {
+			t.Fatalf("%s beside the other: %d, %v; want 2", s.Node(), n, err)
+		}
+	}
+	a.Close()
+	if n, err := b.Beat(ctx, time.Minute); err != nil || n != 1 {
+		t.Fatalf("node-b once node-a closed: %d, %v; want 1", n, err)
+	}
+}

@@ -50,6 +50,28 @@ func (s *Store) GetDoc(ctx context.Context, w store.Workspace, collection, id st
 	return v, err
 }
 
+// Docs: see store.Documents.
+func (s *Store) Docs(ctx context.Context, w store.Workspace, collection string, fn func(id string, value []byte) error) error {
+	return s.view(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT id, value FROM documents WHERE workspace_id = $1 AND collection = $2 ORDER BY id", wsID(w), collection)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			var v []byte
+			if err := rows.Scan(&id, &v); err != nil {
+				return err
+			}
+			if err := fn(id, v); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
 // AllDocs: see store.Documents.
 func (s *Store) AllDocs(ctx context.Context, collection string, fn func(w store.Workspace, id string, value []byte) error) error {
 	return s.view(ctx, func(tx pgx.Tx) error {

@@ -142,6 +142,44 @@ func (s *Store) Deliveries(ctx context.Context, w store.Workspace, personID, sta
 	return out, err
 }
 
+// RecentDeliveries: see store.Outbox. Rows come newest first, one at a time: it stops
+// at the first past limit.
+func (s *Store) RecentDeliveries(ctx context.Context, w store.Workspace, state string, limit int, match func(*store.Delivery) bool) ([]*store.Delivery, bool, error) {
+	if limit <= 0 {
+		return nil, false, fmt.Errorf("recent deliveries: limit %d must be positive", limit)
+	}
+	var out []*store.Delivery
+	more := false
+	err := s.view(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT record FROM deliveries WHERE workspace_id = $1 AND ($2 = '' OR state = $2)
+			ORDER BY created_at DESC, id`, wsID(w), state)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var raw []byte
+			if err := rows.Scan(&raw); err != nil {
+				return err
+			}
+			d, err := store.DecodeDelivery(raw)
+			if err != nil {
+				return err
+			}
+			if match != nil && !match(d) {
+				continue
+			}
+			if len(out) == limit {
+				more = true
+				return nil
+			}
+			out = append(out, d)
+		}
+		return rows.Err()
+	})
+	return out, more, err
+}
+
 // OutboxStats: see store.Outbox.
 func (s *Store) OutboxStats(ctx context.Context) (store.OutboxStats, error) {
 	var st store.OutboxStats

@@ -76,6 +76,7 @@ type Store struct {
 	rules identity.Rules
 
 	queue  queueScan
+	sweep  sweepState
 	groups groups
 	store.Listeners
 	closed atomic.Bool
@@ -156,6 +157,7 @@ func (s *Store) Close() error {
 	if s.closed.CompareAndSwap(false, true) {
 		s.stopListening()
 		<-s.listening
+		s.forgetBeat()
 		s.pool.Close()
 	}
 	return nil

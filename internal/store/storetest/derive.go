@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -159,6 +160,20 @@ func testDocuments(t *testing.T, b Backend) {
 	})
 	if len(got) != 2 || got["cctsa/sandbox/t1"] != `{"a":2}` || got["o/w2/t2"] != `{"b":2}` {
 		t.Fatalf("docs = %v", got)
+	}
+	// One workspace's documents of a collection, in id order, without another's.
+	s.PutDoc(ctx, ws, "templates", "t0", []byte(`{"a":0}`))
+	var mine []string
+	err := s.Docs(ctx, ws, "templates", func(id string, v []byte) error {
+		mine = append(mine, id+"="+string(v))
+		return nil
+	})
+	if want := []string{`t0={"a":0}`, `t1={"a":2}`}; err != nil || !slices.Equal(mine, want) {
+		t.Fatalf("the workspace's templates: %v %v, want %v", err, mine, want)
+	}
+	none := 0
+	if err := s.Docs(ctx, store.Workspace{Org: "o", Name: "empty"}, "templates", func(string, []byte) error { none++; return nil }); err != nil || none != 0 {
+		t.Fatalf("a workspace that holds nothing: %v, %d documents", err, none)
 	}
 	if err := s.DeleteDoc(ctx, ws, "templates", "t1"); err != nil {
 		t.Fatal(err)

@@ -393,3 +393,169 @@ func notified(t *testing.T, b Backend, now time.Time, types ...string) (store.St
 	}
 	return s, res
 }
+
+// Sweep meets at most perWorkspace due deliveries of each workspace: a workspace's
+// backlog (passed over, as a scheduler does with deliveries waiting for a dead partner)
+// does not keep the sweep from another workspace's delivery queued after it, and the
+// backlog is met in turn by the next sweeps. A sweep stopped by its limit lets the next
+// begin with the next workspace.
+func testSweepIsBoundedPerWorkspace(t *testing.T, b Backend) {
+	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	quiet := store.Workspace{Org: "acme", Name: "quiet"}
+	var evs []*event.Event
+	for i := range 250 {
+		evs = append(evs, Event(t, fmt.Sprintf("n%d", i), "Closed Queue", "+15550000001", "phone", "", now))
+	}
+	if _, err := s.Append(ctx, ws, evs); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Second)
+	if _, err := s.Append(ctx, quiet, []*event.Event{Event(t, "q1", "Closed Queue", "+15550000002", "phone", "", now)}); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := s.Deliveries(ctx, ws, "", store.Pending)
+	if err != nil || len(pending) != 250 {
+		t.Fatalf("the backlog: %v, %d deliveries", err, len(pending))
+	}
+	backlog := map[uuid.UUID]bool{}
+	for _, d := range pending {
+		backlog[uuid.MustParse(d.ID)] = true
+	}
+	met := map[uuid.UUID]int{}
+	taken := map[uuid.UUID]bool{}
+	p := store.Picker{
+		Pass: func(id uuid.UUID) bool {
+			if backlog[id] {
+				met[id]++
+				return true
+			}
+			return taken[id] // in flight
+		},
+		Take: func(d *store.Delivery) bool { taken[uuid.MustParse(d.ID)] = true; return true },
+	}
+	got, err := s.Sweep(ctx, now, 10, 100, p)
+	if err != nil || len(got.Deliveries) != 1 || got.Deliveries[0].Workspace != quiet {
+		t.Fatalf("first sweep: %v %+v, want the quiet workspace's delivery", err, got.Deliveries)
+	}
+	if len(met) != 100 {
+		t.Fatalf("the first sweep met %d of the backlog, want its share of 100", len(met))
+	}
+	if !slices.Equal(got.Whole, []store.Workspace{quiet}) || !slices.Equal(got.Partial, []store.Workspace{ws}) || !got.Complete {
+		t.Fatalf("whole %v, partial %v, complete %v; want %v whole, %v in part, every workspace visited", got.Whole, got.Partial, got.Complete, quiet, ws)
+	}
+	for i := 2; i <= 3; i++ {
+		before := len(met)
+		if _, err := s.Sweep(ctx, now, 10, 100, p); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(met) - before; n != min(100, 250-before) {
+			t.Fatalf("sweep %d met %d new deliveries of the backlog", i, n)
+		}
+	}
+	if len(met) != 250 {
+		t.Fatalf("three sweeps met %d of the 250, want all", len(met))
+	}
+	for id, n := range met {
+		if n > 2 {
+			t.Fatalf("delivery %s met %d times in three sweeps", id, n)
+		}
+	}
+	// Stopped by its limit in one workspace, the next sweep begins with the other.
+	clear(backlog)
+	clear(taken)
+	first, err := s.Sweep(ctx, now, 1, 100, p)
+	if err != nil || len(first.Deliveries) != 1 || first.Complete {
+		t.Fatalf("sweep with limit 1: %v %+v, complete %v", err, first.Deliveries, first.Complete)
+	}
+	second, err := s.Sweep(ctx, now, 1, 100, p)
+	if err != nil || len(second.Deliveries) != 1 || second.Deliveries[0].Workspace == first.Deliveries[0].Workspace {
+		t.Fatalf("the sweep after one stopped in %v: %v %+v, want the other workspace's", first.Deliveries[0].Workspace, err, second.Deliveries)
+	}
+}
+
+// A delivery queued just before a sweep, which the sweep left beyond its workspace's
+// share, is still read by the next PickNew: a sweep moves where PickNew starts past what
+// is due, not past what was queued since the last scan.
+func testPickNewAfterSweep(t *testing.T, b Backend) {
+	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	var evs []*event.Event
+	for i := range 250 {
+		evs = append(evs, Event(t, fmt.Sprintf("n%d", i), "Closed Queue", "+15550000001", "phone", "", now))
+	}
+	if _, err := s.Append(ctx, ws, evs); err != nil {
+		t.Fatal(err)
+	}
+	none := store.Picker{Take: func(*store.Delivery) bool { return false }}
+	if _, err := s.Pick(ctx, now, 10, none); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Second)
+	if _, err := s.Append(ctx, ws, []*event.Event{Event(t, "new", "Closed Queue", "+15550000001", "phone", "", now)}); err != nil {
+		t.Fatal(err)
+	}
+	met := 0
+	counting := store.Picker{Pass: func(uuid.UUID) bool { met++; return true }}
+	if got, err := s.Sweep(ctx, now, 10, 100, counting); err != nil || len(got.Partial) != 1 || met != 100 {
+		t.Fatalf("sweep: %v, met %d, partial %v; want 100 of the workspace's 251", err, met, got.Partial)
+	}
+	read := 0
+	if _, err := s.PickNew(ctx, now, 10, store.Picker{Take: func(*store.Delivery) bool { read++; return false }}); err != nil {
+		t.Fatal(err)
+	}
+	if read != 1 {
+		t.Fatalf("PickNew after the sweep read %d deliveries, want the one queued since the last Pick", read)
+	}
+}
+
+// RecentDeliveries lists the newest of a workspace's deliveries, newest first, at most
+// limit of those in the state and matching, and says when there were more; another
+// workspace's are not in it.
+func testRecentDeliveries(t *testing.T, b Backend) {
+	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	for i := range 30 {
+		now = now.Add(time.Second)
+		phone := fmt.Sprintf("+155500000%02d", i%7+1) // several persons
+		if _, err := s.Append(ctx, ws, []*event.Event{Event(t, fmt.Sprintf("c%d", i), "Closed Queue", phone, "phone", "", now)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := store.Workspace{Org: "acme", Name: "other"}
+	if _, err := s.Append(ctx, other, []*event.Event{Event(t, "o1", "Closed Queue", "+15550000001", "phone", "", now.Add(time.Hour))}); err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.Deliveries(ctx, ws, "", "")
+	if err != nil || len(all) != 30 {
+		t.Fatalf("every delivery: %v %d", err, len(all))
+	}
+	for _, d := range all[20:] { // the 10 oldest die
+		if err := s.Settle(ctx, d, store.Outcome{Error: "400", Attempted: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(ds []*store.Delivery) []string {
+		out := make([]string, len(ds))
+		for i, d := range ds {
+			out[i] = d.ID
+		}
+		return out
+	}
+	got, more, err := s.RecentDeliveries(ctx, ws, "", 7, nil)
+	if err != nil || !more || !slices.Equal(ids(got), ids(all[:7])) {
+		t.Fatalf("the newest 7: %v, more %v, %v; want %v", err, more, ids(got), ids(all[:7]))
+	}
+	got, more, err = s.RecentDeliveries(ctx, ws, store.Dead, 10, nil)
+	if err != nil || more || !slices.Equal(ids(got), ids(all[20:])) {
+		t.Fatalf("the 10 dead: %v, more %v, %v", err, more, ids(got))
+	}
+	odd := func(d *store.Delivery) bool { return slices.Index(ids(all), d.ID)%2 == 1 }
+	got, more, err = s.RecentDeliveries(ctx, ws, "", 100, odd)
+	if err != nil || more || len(got) != 15 || got[0].ID != all[1].ID {
+		t.Fatalf("the matching ones: %v, more %v, %d of them", err, more, len(got))
+	}
+}

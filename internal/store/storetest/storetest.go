@@ -129,6 +129,9 @@ var cases = []struct {
 	{"PickReadsPastRefused", testPickReadsPastRefused},
 	{"PickNewReadsOnlyWhatIsNew", testPickNewReadsOnlyWhatIsNew},
 	{"PickStoppedByEnough", testPickStoppedByEnough},
+	{"SweepIsBoundedPerWorkspace", testSweepIsBoundedPerWorkspace},
+	{"PickNewAfterSweep", testPickNewAfterSweep},
+	{"RecentDeliveries", testRecentDeliveries},
 	// Random histories against the invariants (random.go).
 	{"RandomHistory", testRandomHistory},
 }
