@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -347,4 +348,48 @@ func profileCount(t *testing.T, s *server, ident string) int {
 		t.Fatalf("profile of %s: status %d, %+v, %v", ident, res.StatusCode, body, err)
 	}
 	return body.Data[0].Attributes[0].Value
+}
+
+// TestSecondSignalStopsAStuckShutdown: a shutdown that cannot finish (here the data
+// directory was deleted under jds, so the store's last flush fails and Badger retries
+// it forever) ends at a second SIGTERM, as operators expect of Ctrl-C twice.
+func TestSecondSignalStopsAStuckShutdown(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "jds.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("keys:\n  - name: k\n    organization: %s\n    secret: %q\n", org, secret)), 0o600)
+	data := filepath.Join(dir, "data")
+	s := startServer(t, data, cfg)
+	body := `{"id":"stuck-1","specversion":"1.0","type":"T","source":"stuck-test","identity":"+15550001234","identitytype":"phone","data":{}}`
+	req, _ := http.NewRequest("POST", s.base+"/v1/journey/events", strings.NewReader(body))
+	req.Header.Set("Authorization", tok("ds", "w"))
+	req.Header.Set("Content-Type", "application/json")
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 202 {
+		t.Fatalf("POST: %d", res.StatusCode)
+	}
+	if err := os.RemoveAll(data); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- s.cmd.Wait() }()
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-exited:
+		return // it finished anyway: nothing to stop
+	case <-time.After(2 * time.Second):
+	}
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("jds still running 10 s after a second SIGTERM:\n%s", s.logs)
+	}
 }
