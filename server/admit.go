@@ -1,0 +1,108 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+)
+
+// ingestBusyRetryAfter is the Retry-After, in seconds, of an ingest request refused
+// because too many wait for a turn: a turn lasts milliseconds, so the queue drains fast.
+const ingestBusyRetryAfter = 1
+
+// errIngestBusy is the error of an ingest request refused by the gate (503).
+var errIngestBusy = errors.New("ingest is busy")
+
+// ingestGate is the admission control of HTTP ingest: it bounds how many ingest
+// requests decode and prepare their events at once (the CPU-heavy part of ingest),
+// and how many wait for a turn. Reads never pass through it, so that during an ingest
+// storm an IVR caller's flow, a history page or a profile finds a free CPU instead of
+// queueing in Go's scheduler behind every ingest request in flight. A request frees
+// its turn before it waits for its commit: group commits still gather many requests,
+// and with no read in flight ingest keeps the CPUs busy.
+//
+// The zero of slots (nil) admits every request at once.
+type ingestGate struct {
+	slots     chan struct{} // a token per turn held; nil: no bound
+	maxQueued int64
+	waiting   atomic.Int64 // requests waiting for a turn
+	refused   atomic.Int64 // requests refused because maxQueued were waiting
+}
+
+// admittedHook, when set, is called by each ingest request as soon as it holds a turn,
+// before it decodes: tests set it to hold turns (export_test.go).
+var admittedHook atomic.Pointer[func()]
+
+// admitted calls admittedHook, if set.
+func admitted() {
+	if h := admittedHook.Load(); h != nil {
+		(*h)()
+	}
+}
+
+// IngestTurns resolves ingest.maxConcurrent for a process with cpus CPUs: 0 is cpus-1
+// (at least 1), leaving a CPU to reads and the committer; -1 is no bound (0 returned).
+func IngestTurns(configured, cpus int) int {
+	switch {
+	case configured < 0:
+		return 0
+	case configured == 0:
+		return max(1, cpus-1)
+	}
+	return configured
+}
+
+// newIngestGate returns a gate of slots turns (0: no bound) with room for maxQueued
+// requests waiting.
+func newIngestGate(slots, maxQueued int) *ingestGate {
+	g := &ingestGate{maxQueued: int64(maxQueued)}
+	if slots > 0 {
+		g.slots = make(chan struct{}, slots)
+	}
+	return g
+}
+
+// enter waits for a turn, in arrival order, and returns the function that frees it
+// (it may be called more than once). It fails at once with errIngestBusy when
+// maxQueued requests are waiting already, and with ctx's error when ctx ends first.
+func (g *ingestGate) enter(ctx context.Context) (release func(), err error) {
+	if g.slots == nil {
+		return func() {}, nil
+	}
+	select {
+	case g.slots <- struct{}{}:
+		return g.releaser(), nil
+	default:
+	}
+	if g.waiting.Add(1) > g.maxQueued {
+		g.waiting.Add(-1)
+		g.refused.Add(1)
+		return nil, fmt.Errorf("%w: %d requests are decoding their events and %d more are waiting for a turn (ingest.maxConcurrent, ingest.maxQueued)",
+			errIngestBusy, cap(g.slots), g.maxQueued)
+	}
+	defer g.waiting.Add(-1)
+	select {
+	case g.slots <- struct{}{}:
+		return g.releaser(), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// releaser frees one turn, once however often it is called.
+func (g *ingestGate) releaser() func() {
+	done := false
+	return func() {
+		if !done {
+			done = true
+			<-g.slots
+		}
+	}
+}
+
+// inUse is the number of turns held.
+func (g *ingestGate) inUse() int { return len(g.slots) }
+
+// queued is the number of requests waiting for a turn.
+func (g *ingestGate) queued() int { return int(g.waiting.Load()) }
