@@ -144,7 +144,7 @@ type Ingest struct {
 	MaxEventBytes  ByteSize `yaml:"maxEventBytes"`  // one event, as JSON
 	// MaxConcurrent bounds the HTTP ingest requests decoding and preparing their events
 	// at once, so that reads (flows, history, profiles), which never wait for it, find
-	// a free CPU during an ingest storm. 0: automatic (GOMAXPROCS-1, at least 1); -1: no
+	// a free CPU during an ingest storm. 0: automatic (the CPUs - 1, at least 1); -1: no
 	// bound. A request waits for its turn before decoding and frees it before its
 	// commit is awaited, so group commits still gather many requests.
 	MaxConcurrent int `yaml:"maxConcurrent"`

@@ -15,6 +15,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -27,6 +28,7 @@ import (
 	"github.com/openjds/jds/internal/store/badgerstore"
 	"github.com/openjds/jds/rules"
 	"github.com/openjds/jds/rules/ruledir"
+	"github.com/openjds/jds/server"
 	"github.com/openjds/jds/server/service"
 )
 
@@ -190,12 +192,29 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if os.Getenv("GOMEMLIMIT") == "" && cfg.MemoryLimit > 0 {
 		debug.SetMemoryLimit(int64(cfg.MemoryLimit))
 	}
+	reserveReaderProcs(&cfg, os.Getenv("GOMAXPROCS") != "")
+	log.Info("processors", "gomaxprocs", runtime.GOMAXPROCS(0), "readerProcs", cfg.ReaderProcs, "ingestMaxConcurrent", cfg.Ingest.MaxConcurrent)
 	if addr := os.Getenv("JDS_PPROF"); addr != "" {
 		if err := servePprof(addr, log); err != nil {
 			return err
 		}
 	}
 	return service.Run(ctx, cfg, service.Options{Logger: log, Out: stdout, Version: version()})
+}
+
+// reserveReaderProcs gives Go cfg.ReaderProcs processors beyond the CPUs, unless
+// $GOMAXPROCS is set (fixed): ingest's CPU-bound work is bounded by ingest.maxConcurrent
+// and one committer, so the extra processors are idle until a read (a flow, a history
+// page, a profile) arrives and take it at once. An automatic ingest.maxConcurrent is
+// resolved first, from the CPUs rather than from the raised GOMAXPROCS.
+func reserveReaderProcs(cfg *config.Config, fixed bool) {
+	cpus := runtime.GOMAXPROCS(0)
+	if cfg.Ingest.MaxConcurrent == 0 {
+		cfg.Ingest.MaxConcurrent = server.IngestTurns(0, cpus)
+	}
+	if !fixed && cfg.ReaderProcs > 0 {
+		runtime.GOMAXPROCS(cpus + cfg.ReaderProcs)
+	}
 }
 
 // check validates what an admin writes: the configuration, the rule files of its rules
