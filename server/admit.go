@@ -78,8 +78,8 @@ func (g *ingestGate) enter(ctx context.Context) (release func(), err error) {
 	if g.waiting.Add(1) > g.maxQueued {
 		g.waiting.Add(-1)
 		g.refused.Add(1)
-		return nil, fmt.Errorf("%w: %d requests are decoding their events and %d more are waiting for a turn (ingest.maxConcurrent, ingest.maxQueued)",
-			errIngestBusy, cap(g.slots), g.maxQueued)
+		return nil, fmt.Errorf("%w: every turn to decode events is taken (ingest.maxConcurrent: %d) and %d requests are waiting for one already (ingest.maxQueued: %d)",
+			errIngestBusy, cap(g.slots), g.maxQueued, g.maxQueued)
 	}
 	defer g.waiting.Add(-1)
 	select {

@@ -91,7 +91,7 @@ func TestReadsDoNotWaitForTheIngestGate(t *testing.T) {
 	if r.Status != 503 || r.Header.Get("Retry-After") != "1" {
 		t.Fatalf("third ingest request: %d, Retry-After %q: %s", r.Status, r.Header.Get("Retry-After"), r.Body)
 	}
-	for _, want := range []string{"ingest is busy", "ingest.maxConcurrent", "ingest.maxQueued", "nothing was stored", "ingest: busy"} {
+	for _, want := range []string{"ingest is busy", "ingest.maxConcurrent: 1", "ingest.maxQueued: 1", "nothing was stored", "ingest: busy"} {
 		if !strings.Contains(string(r.Body), want) {
 			t.Errorf("the 503 does not say %q: %s", want, r.Body)
 		}
