@@ -65,7 +65,8 @@ func newIngestGate(slots, maxQueued int) *ingestGate {
 
 // enter waits for a turn, in arrival order, and returns the function that frees it
 // (it may be called more than once). It fails at once with errIngestBusy when
-// maxQueued requests are waiting already, and with ctx's error when ctx ends first.
+// maxQueued requests are waiting already, and with errIngestBusy wrapping ctx's error
+// when ctx ends first.
 func (g *ingestGate) enter(ctx context.Context) (release func(), err error) {
 	if g.slots == nil {
 		return func() {}, nil
@@ -86,7 +87,8 @@ func (g *ingestGate) enter(ctx context.Context) (release func(), err error) {
 	case g.slots <- struct{}{}:
 		return g.releaser(), nil
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, fmt.Errorf("%w: no turn to decode events came free in time (ingest.maxConcurrent: %d): %w",
+			errIngestBusy, cap(g.slots), ctx.Err())
 	}
 }
 

@@ -140,3 +140,32 @@ func TestIngestGateOff(t *testing.T) {
 	}
 	metricsHave(t, e, "jds_ingest_gate_refused_total 0\n")
 }
+
+// An ingest request that waits for a turn longer than http.requestTimeout is refused
+// with 503 and Retry-After, saying that no turn came free, and nothing of it is stored.
+func TestIngestGateWaitEndsWithTheRequestTimeout(t *testing.T) {
+	e := start(t, func(c *config.Config) {
+		c.Ingest.MaxConcurrent, c.Ingest.MaxQueued = 1, 4
+		c.HTTP.RequestTimeout = config.Duration(300 * time.Millisecond)
+	})
+	held, free := make(chan struct{}, 8), make(chan struct{})
+	restore := server.HoldIngestTurns(func() {
+		held <- struct{}{}
+		<-free
+	})
+	defer restore()
+	first := postAsync(e, "/publish/v1/api/events?workspaceId="+ws, batch("held", 2))
+	<-held
+	r := e.Do("POST", "/publish/v1/api/event?workspaceId="+ws, admin, ev("late", "T", "c1", "customerId", map[string]any{}))
+	close(free)
+	if r.Status != 503 || r.Header.Get("Retry-After") != "1" || !strings.Contains(string(r.Body), "no turn to decode events came free in time") {
+		t.Errorf("a request that waited past the timeout: %d, Retry-After %q: %s", r.Status, r.Header.Get("Retry-After"), r.Body)
+	}
+	// The held request outlived its own deadline too: whatever it answers, it answers.
+	if p := <-first; p.err != nil {
+		t.Errorf("the held request: %v", p.err)
+	}
+	if strings.Contains(string(e.Do("GET", historyPath("c1", "&pageSize=100"), admin, nil).Body), `"late"`) {
+		t.Error("the refused event was stored")
+	}
+}

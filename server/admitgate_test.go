@@ -31,7 +31,7 @@ func TestIngestGate(t *testing.T) {
 		t.Errorf("past the queue: %v, %d refused; want errIngestBusy, 1", err, g.refused.Load())
 	}
 	cancel()
-	if err := <-done; !errors.Is(err, context.Canceled) || g.queued() != 0 {
+	if err := <-done; !errors.Is(err, context.Canceled) || !errors.Is(err, errIngestBusy) || g.queued() != 0 {
 		t.Errorf("a waiter whose context ends: %v, %d still queued", err, g.queued())
 	}
 	release()
