@@ -46,12 +46,13 @@ type Config struct {
 	// (about 200 MiB) and, with profile templates, their caches and pending state
 	// (up to 176 MiB), plus the working set.
 	MemoryLimit ByteSize `yaml:"memoryLimit"`
-	// ReaderProcs are Go processors added beyond the CPUs at start (GOMAXPROCS = the
-	// runtime's default + ReaderProcs). Ingest's CPU-bound work is bounded
-	// (ingest.maxConcurrent decoders, one committer), so these stay idle until a read
-	// arrives and take it at once, leaving the kernel to share the CPUs, instead of
-	// letting it wait in Go's run queue for an ingest goroutine to be preempted. 0: the
-	// runtime's default; the GOMAXPROCS environment variable, when set, wins.
+	// ReaderProcs are Go processors the server adds beyond the CPUs (GOMAXPROCS at
+	// start) while HTTP ingest is busy, and takes back once it has been idle for a
+	// second. Ingest's CPU-bound work is bounded (ingest.maxConcurrent decoders, one
+	// committer), so these stay idle until a read arrives and take it at once, leaving
+	// the kernel to share the CPUs, instead of letting it wait in Go's run queue for an
+	// ingest goroutine to be preempted. 0: none; the GOMAXPROCS environment variable,
+	// when set, means none too.
 	ReaderProcs int      `yaml:"readerProcs"`
 	Log         Log      `yaml:"log"`
 	Ingest      Ingest   `yaml:"ingest"`

@@ -62,3 +62,32 @@ func TestIngestTurns(t *testing.T) {
 		r()
 	}
 }
+
+// The reader processors come when ingest gets busy and go once it has been idle for
+// procsIdleAfter; GOMAXPROCS changes only then.
+func TestProcsGovernor(t *testing.T) {
+	g := &procsGovernor{cpus: 2, extra: 2}
+	t0 := time.Unix(0, 0)
+	steps := []struct {
+		busy   bool
+		at     time.Duration
+		procs  int
+		change bool
+		what   string
+	}{
+		{false, 0, 2, false, "idle from the start"},
+		{true, 100 * time.Millisecond, 4, true, "ingest starts"},
+		{true, 200 * time.Millisecond, 4, false, "still busy"},
+		{false, 300 * time.Millisecond, 4, false, "idle a moment"},
+		{true, 400 * time.Millisecond, 4, false, "busy again"},
+		{false, 500 * time.Millisecond, 4, false, "idle"},
+		{false, 500*time.Millisecond + procsIdleAfter - time.Millisecond, 4, false, "idle, not long enough"},
+		{false, 500*time.Millisecond + procsIdleAfter, 2, true, "idle long enough"},
+		{false, 5 * time.Second, 2, false, "still idle"},
+	}
+	for _, s := range steps {
+		if procs, change := g.next(s.busy, t0.Add(s.at)); procs != s.procs || change != s.change {
+			t.Errorf("%s: %d, %v; want %d, %v", s.what, procs, change, s.procs, s.change)
+		}
+	}
+}

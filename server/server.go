@@ -229,8 +229,14 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	return c.SendString("ok\n")
 }
 
-// Serve accepts connections on ln until Shutdown.
-func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+// Serve accepts connections on ln until Shutdown. While HTTP ingest is busy it adds
+// config readerProcs Go processors beyond those it started with (ingestGate.governProcs).
+func (s *Server) Serve(ln net.Listener) error {
+	if n := s.cfg.ReaderProcs; n > 0 {
+		go s.gate.governProcs(s.ctx, runtime.GOMAXPROCS(0), n)
+	}
+	return s.app.Listener(ln)
+}
 
 // Shutdown stops taking requests, ends live streams, and waits for requests in flight
 // (until ctx ends). It does not close the store: the caller does, after.

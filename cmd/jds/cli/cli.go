@@ -192,7 +192,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if os.Getenv("GOMEMLIMIT") == "" && cfg.MemoryLimit > 0 {
 		debug.SetMemoryLimit(int64(cfg.MemoryLimit))
 	}
-	reserveReaderProcs(&cfg, os.Getenv("GOMAXPROCS") != "")
+	resolveProcs(&cfg, os.Getenv("GOMAXPROCS") != "")
 	log.Info("processors", "gomaxprocs", runtime.GOMAXPROCS(0), "readerProcs", cfg.ReaderProcs, "ingestMaxConcurrent", cfg.Ingest.MaxConcurrent)
 	if addr := os.Getenv("JDS_PPROF"); addr != "" {
 		if err := servePprof(addr, log); err != nil {
@@ -202,18 +202,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return service.Run(ctx, cfg, service.Options{Logger: log, Out: stdout, Version: version()})
 }
 
-// reserveReaderProcs gives Go cfg.ReaderProcs processors beyond the CPUs, unless
-// $GOMAXPROCS is set (fixed): ingest's CPU-bound work is bounded by ingest.maxConcurrent
-// and one committer, so the extra processors are idle until a read (a flow, a history
-// page, a profile) arrives and take it at once. An automatic ingest.maxConcurrent is
-// resolved first, from the CPUs rather than from the raised GOMAXPROCS.
-func reserveReaderProcs(cfg *config.Config, fixed bool) {
-	cpus := runtime.GOMAXPROCS(0)
+// resolveProcs resolves an automatic ingest.maxConcurrent from the CPUs Go uses, and
+// turns readerProcs off when $GOMAXPROCS is set (fixed): the operator chose the
+// processors. The server adds readerProcs processors while ingest is busy.
+func resolveProcs(cfg *config.Config, fixed bool) {
 	if cfg.Ingest.MaxConcurrent == 0 {
-		cfg.Ingest.MaxConcurrent = server.IngestTurns(0, cpus)
+		cfg.Ingest.MaxConcurrent = server.IngestTurns(0, runtime.GOMAXPROCS(0))
 	}
-	if !fixed && cfg.ReaderProcs > 0 {
-		runtime.GOMAXPROCS(cpus + cfg.ReaderProcs)
+	if fixed {
+		cfg.ReaderProcs = 0
 	}
 }
 
