@@ -309,7 +309,7 @@ if [ "$MODE" = storm ]; then
 	echo "|---|---|---:|---:|---:|---:|---:|"
 	printf '%s\n' "${ROWS[@]}"
 	echo
-	echo "- before: ingest.maxConcurrent -1 (no gate) and readerProcs 0; defaults: the gate at the CPUs - 1 decoders (at least 1), readerProcs 2"
+	echo "- before: ingest.maxConcurrent -1 (no gate) and readerProcs 0; defaults: the gate at the CPUs - 1 decoders (at least 1), readerProcs 2 (added while ingest is busy)"
 	echo "- the flow: repeat-caller (\`profile()\`), 4 clients, for one person with $(num "$SEED_EVENTS") events; batch ingest: 100 events/request, 16 clients, 10,000 persons; ${SECS} s a phase"
 	echo "- machine: $(machine); load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; $(go version); jds tree $TREE"
 	[ -z "$FAILED" ] || die "some runs failed: $FAILED"
