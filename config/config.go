@@ -46,6 +46,14 @@ type Config struct {
 	// (about 200 MiB) and, with profile templates, their caches and pending state
 	// (up to 176 MiB), plus the working set.
 	MemoryLimit ByteSize `yaml:"memoryLimit"`
+	// ReaderProcs are Go processors the server adds beyond the CPUs (GOMAXPROCS at
+	// start) while HTTP ingest is busy, and takes back once it has been idle for a
+	// second. Ingest's CPU-bound work is bounded (ingest.maxConcurrent decoders, one
+	// committer), so these stay idle until a read arrives and take it at once, leaving
+	// the kernel to share the CPUs, instead of letting it wait in Go's run queue for an
+	// ingest goroutine to be preempted. 0: none; the GOMAXPROCS environment variable,
+	// when set, means none too.
+	ReaderProcs int      `yaml:"readerProcs"`
 	Log         Log      `yaml:"log"`
 	Ingest      Ingest   `yaml:"ingest"`
 	Stream      Stream   `yaml:"stream"`
@@ -135,6 +143,15 @@ type Ingest struct {
 	MaxBatchEvents int      `yaml:"maxBatchEvents"` // events in one bulk request
 	MaxBodyBytes   ByteSize `yaml:"maxBodyBytes"`   // request body
 	MaxEventBytes  ByteSize `yaml:"maxEventBytes"`  // one event, as JSON
+	// MaxConcurrent bounds the HTTP ingest requests decoding and preparing their events
+	// at once, so that reads (flows, history, profiles), which never wait for it, find
+	// a free CPU during an ingest storm. 0: automatic (the CPUs - 1, at least 1); -1: no
+	// bound. A request waits for its turn before decoding and frees it before its
+	// commit is awaited, so group commits still gather many requests.
+	MaxConcurrent int `yaml:"maxConcurrent"`
+	// MaxQueued bounds the ingest requests waiting for a turn; past it a request is
+	// refused with 503 and Retry-After.
+	MaxQueued int `yaml:"maxQueued"`
 	// DefaultCountryCode is deprecated (one release): identity.defaultRegion replaces
 	// it. When only it is set, Load derives the region from it (libphonenumber's main
 	// region of the code: "44" is GB), and Deprecations says so. "" when not set.
@@ -298,11 +315,13 @@ func Default() Config {
 		// Sized for a small machine: Badger's memtables and caches (~230 MiB) plus
 		// room for request buffers.
 		MemoryLimit: 768 * MiB,
+		ReaderProcs: 2,
 		Log:         Log{Level: "info", Format: "text"},
 		Ingest: Ingest{
 			MaxBatchEvents: 1000,
 			MaxBodyBytes:   4 * MiB,
 			MaxEventBytes:  256 * KiB,
+			MaxQueued:      256,
 		},
 		Stream: Stream{
 			Heartbeat:        Duration(15 * time.Second),

@@ -77,6 +77,7 @@ func TestGoodFixtures(t *testing.T) {
 				RulesDir:    "/etc/jds/rules",
 				FlowsDir:    "/etc/jds/flows",
 				MemoryLimit: config.GiB,
+				ReaderProcs: 1,
 				Keys: []config.Key{
 					{Name: "sandbox", Organization: "cctsa", Secret: "s3cret-of-16-bytes"},
 					{Name: "prod", Organization: "cctsa", Secret: "literal-secret-of-32-bytes"},
@@ -86,6 +87,8 @@ func TestGoodFixtures(t *testing.T) {
 					MaxBatchEvents:     500,
 					MaxBodyBytes:       10_000_000,
 					MaxEventBytes:      65536,
+					MaxConcurrent:      3,
+					MaxQueued:          64,
 					DefaultCountryCode: "44",
 				},
 				Stream: config.Stream{Heartbeat: config.Duration(5 * time.Second), SubscriberBuffer: 256,
@@ -436,6 +439,9 @@ func TestValidateCollectsEveryProblem(t *testing.T) {
 	c.Ingest.MaxBatchEvents = 10001
 	c.Ingest.MaxBodyBytes = 0
 	c.Ingest.DefaultCountryCode = "1234"
+	c.Ingest.MaxConcurrent = -2
+	c.Ingest.MaxQueued = -1
+	c.ReaderProcs = 65
 	c.Stream.Heartbeat = 0
 	c.Stream.SubscriberBuffer = 0
 	c.Store.Badger.MemTableSize = config.KiB
@@ -454,8 +460,11 @@ func TestValidateCollectsEveryProblem(t *testing.T) {
 		`keys[0].name: "a&b" must not contain '&', '=', '%', spaces or control characters: tokens could not carry it`,
 		`keys[0].organization: "o=1" must not contain '&', '=', '%', spaces or control characters: tokens could not carry it`,
 		"keys[0].secret: must be at least 16 bytes (it has 1): a short HMAC key can be guessed; `openssl rand -base64 32` makes a good one",
+		`readerProcs: must be between 0 and 64, got 65`,
 		`log.format: must be one of text, json, got "xml"`,
 		`ingest.maxBatchEvents: must be between 1 and 10000, got 10001`,
+		`ingest.maxConcurrent: must be between -1 and 1024, got -2`,
+		`ingest.maxQueued: must be between 0 and 1048576, got -1`,
 		`ingest.maxBodyBytes: must be between 1KiB and 1GiB, got 0B`,
 		`ingest.maxEventBytes: must not exceed ingest.maxBodyBytes (0B), got 256KiB`,
 		`ingest.defaultCountryCode: must be 1 to 3 digits without "+" (e.g. "1", "44"), got "1234"`,

@@ -88,11 +88,14 @@ func (c *Config) problems() []fieldError {
 		ps.add("memoryLimit", "must be 0 (no limit) or at least 64MiB, got %s", c.MemoryLimit)
 	}
 
+	ps.intRange("readerProcs", c.ReaderProcs, 0, 64)
 	ps.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
 	ps.oneOf("log.format", c.Log.Format, "text", "json")
 
 	in := c.Ingest
 	ps.intRange("ingest.maxBatchEvents", in.MaxBatchEvents, 1, 10000)
+	ps.intRange("ingest.maxConcurrent", in.MaxConcurrent, -1, 1024)
+	ps.intRange("ingest.maxQueued", in.MaxQueued, 0, 1<<20)
 	if in.MaxBodyBytes < KiB || in.MaxBodyBytes > GiB {
 		ps.add("ingest.maxBodyBytes", "must be between 1KiB and 1GiB, got %s", in.MaxBodyBytes)
 	}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the performance figures of jds on this machine, in one command:
 #
-#   scripts/bench.sh [quick|full|ratio]
+#   scripts/bench.sh [quick|full|ratio|storm]
 #
 #   quick (default)  small counts, about two minutes: to try the script out
 #   full             the published figures (several minutes; run it on a quiet machine)
@@ -12,6 +12,12 @@
 #                    10000: each gets about 3 a second; 100000 is the steadier case).
 #                    "committer busy" is the share of each run spent in group commits:
 #                    near 100%, the commit path, not the CPUs, sets the rate
+#   storm            readers first during ingest storms: the repeat-caller flow (4 clients)
+#                    alone, then beside flat-out batch ingest (as in b), then that ingest
+#                    alone, with jds as before the ingest gate (ingest.maxConcurrent -1,
+#                    readerProcs 0) and with the defaults, alternating, BENCH_RUNS times each
+#                    (default 3), each on a fresh data directory; BENCH_STORM_SECONDS per
+#                    phase (default 15)
 #
 # It builds jds and cmd/jdsload, starts jds on 127.0.0.1 (a random free port, a fresh data
 # directory, a development key, a token minted with "jds token"), then measures:
@@ -50,7 +56,7 @@ usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; } #
 
 MODE=${1:-quick}
 case "$MODE" in
-quick | full | ratio) ;;
+quick | full | ratio | storm) ;;
 -h | --help | help) usage; exit 0 ;;
 *) usage >&2; exit 2 ;;
 esac
@@ -102,6 +108,7 @@ TMP=$(mktemp -d "${BENCH_TMPDIR:-${TMPDIR:-/tmp}}/jds-bench.XXXXXX") || die "can
 RULES_DIR=${BENCH_RULES:-$TMP/no-rules}
 JDS_PID=""
 LOAD_PID=""
+STORM_PID="" # storm mode: the ingest beside the flow
 TAIL_PID=""
 BG_PID="" # f3's background ingest
 FAILED=""
@@ -127,7 +134,7 @@ stop_jds() {
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
-	for pid in "$LOAD_PID" "$TAIL_PID" "$BG_PID"; do
+	for pid in "$LOAD_PID" "$TAIL_PID" "$BG_PID" "$STORM_PID"; do
 		if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 			kill -TERM "$pid" 2>/dev/null || true
 			wait "$pid" 2>/dev/null || true
@@ -249,15 +256,15 @@ LOAD="$TMP/jdsload"
 TREE=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null | head -n 1)" ]; then TREE="$TREE + uncommitted changes"; fi
 
-# start_jds RULES_DIR DATA_DIR: starts jds on a free loopback port and mints a token;
-# sets JDS_PID, URL and JDS_TOKEN.
+# start_jds RULES_DIR DATA_DIR [CONFIG]: starts jds on a free loopback port (with the
+# configuration file CONFIG, if given) and mints a token; sets JDS_PID, URL and JDS_TOKEN.
 start_jds() {
-	local rules=$1 data=$2 p attempt ready i
+	local rules=$1 data=$2 conf=${3:-} p attempt ready i
 	PORT=""
 	for attempt in 1 2 3 4 5; do
 		p=$((20000 + RANDOM % 20000))
 		if port_in_use "$p"; then continue; fi
-		JDS_ADDR="127.0.0.1:$p" JDS_DATA_DIR="$data" JDS_RULES_DIR="$rules" JDS_FLOWS_DIR="$ROOT/samples/flows" JDS_LOG_LEVEL=warn "$TMP/jds" serve >"$TMP/jds.log" 2>&1 &
+		JDS_CONFIG="$conf" JDS_ADDR="127.0.0.1:$p" JDS_DATA_DIR="$data" JDS_RULES_DIR="$rules" JDS_FLOWS_DIR="$ROOT/samples/flows" JDS_LOG_LEVEL=warn "$TMP/jds" serve >"$TMP/jds.log" 2>&1 &
 		JDS_PID=$!
 		ready=0
 		for i in $(seq 1 300); do # up to 30 s
@@ -289,6 +296,55 @@ start_jds() {
 		die "minting a token with 'jds token' failed"
 	export JDS_TOKEN # jdsload reads it from the environment: it stays off the command lines
 }
+
+if [ "$MODE" = storm ]; then
+	# Readers first during ingest storms (issue 22, item 2): flow latency alone and beside
+	# flat-out batch ingest, and that ingest's rate alone, with jds as before the ingest
+	# gate and with the defaults, alternating.
+	SECS=${BENCH_STORM_SECONDS:-15}
+	STORM_RULES=${BENCH_RULES:-$ROOT/samples/rules} # the Repeat Caller template
+	grep -qs 'name: Repeat Caller' "$STORM_RULES"/*.yaml || die "storm needs the Repeat Caller template of samples/rules (BENCH_RULES=$STORM_RULES has none)"
+	printf 'ingest:\n  maxConcurrent: -1\nreaderProcs: 0\n' >"$TMP/before.yaml"
+	ROWS=()
+	for run in $(seq 1 "$RATIO_RUNS"); do
+		for variant in before defaults; do
+			conf=""
+			[ "$variant" = before ] && conf="$TMP/before.yaml"
+			start_jds "$STORM_RULES" "$TMP/data" "$conf"
+			COMMON=(--url "$URL" --workspace "$WORKSPACE")
+			run_step "storm run $run, $variant: seed one person" "$TMP/s1.log" \
+				"$LOAD" seed "${COMMON[@]}" --identity "$IDENTITY" --events "$SEED_EVENTS" --batch 1000 --duration 120s
+			FLOW=("$LOAD" history "${COMMON[@]}" --identity "$IDENTITY" --clients 4 --requests 1000000 --flow repeat-caller --duration "${SECS}s")
+			INGEST=("$LOAD" ingest "${COMMON[@]}" --clients 16 --batch 100 --events 100000000 --persons 10000)
+			run_step "storm run $run, $variant: flow alone" "$TMP/s2.log" "${FLOW[@]}"
+			# The flow beside flat-out ingest, which starts 2 s before it and stops after.
+			"${INGEST[@]}" --duration "$((SECS + 30))s" --progress 0 >"$TMP/s3i.log" 2>&1 &
+			STORM_PID=$!
+			sleep 2
+			run_step "storm run $run, $variant: flow beside batch ingest" "$TMP/s3.log" "${FLOW[@]}"
+			kill -INT "$STORM_PID" 2>/dev/null || true
+			wait "$STORM_PID" || FAILED="$FAILED${FAILED:+, }storm run $run, $variant: the ingest beside the flow"
+			STORM_PID=""
+			run_step "storm run $run, $variant: batch ingest alone" "$TMP/s4.log" "${INGEST[@]}" --duration "${SECS}s"
+			A=$(result "$TMP/s2.log"); B=$(result "$TMP/s3.log"); BI=$(result "$TMP/s3i.log"); C=$(result "$TMP/s4.log")
+			ROWS+=("| $run | $variant | $(msf "$(field "$A" p50_ms)") / $(msf "$(field "$A" p99_ms)") ms | $(msf "$(field "$B" p50_ms)") / $(msf "$(field "$B" p99_ms)") ms | $(num "$(field "$BI" events_per_sec)") events/s | $(num "$(field "$C" events_per_sec)") events/s | $(field "$A" errors) / $(field "$B" errors) / $(field "$BI" errors) / $(field "$C" errors) |")
+			stop_jds
+			rm -rf "$TMP/data"
+		done
+	done
+	echo
+	echo "## Readers first during ingest storms ($COMMAND, $(date -u +%Y-%m-%dT%H:%M:%SZ))"
+	echo
+	echo "| run | jds | flow alone p50 / p99 | flow beside batch ingest p50 / p99 | that ingest | batch ingest alone | errors |"
+	echo "|---|---|---:|---:|---:|---:|---:|"
+	printf '%s\n' "${ROWS[@]}"
+	echo
+	echo "- before: ingest.maxConcurrent -1 (no gate) and readerProcs 0; defaults: the gate at the CPUs - 1 decoders (at least 1), readerProcs 2 (added while ingest is busy)"
+	echo "- the flow: repeat-caller (\`profile()\`), 4 clients, for one person with $(num "$SEED_EVENTS") events; batch ingest: 100 events/request, 16 clients, 10,000 persons; ${SECS} s a phase"
+	echo "- machine: $(machine); load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; $(go version); jds tree $TREE"
+	[ -z "$FAILED" ] || die "some runs failed: $FAILED"
+	exit 0
+fi
 
 if [ "$MODE" = ratio ]; then
 	# Batch ingest as in b, without templates and with the five of scripts/bench-rules,

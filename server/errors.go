@@ -109,6 +109,10 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		msg += "; nothing was stored, retry later"
 		errs = []string{"store: no space left"}
 		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(noSpaceRetryAfter))
+	case errors.Is(err, errIngestBusy):
+		// Nothing was decoded or stored; the same request succeeds once the queue drains.
+		status, msg, errs = http.StatusServiceUnavailable, err.Error()+"; nothing was stored, retry later", []string{"ingest: busy"}
+		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(ingestBusyRetryAfter))
 	case errors.Is(err, store.ErrClosed):
 		status, msg = http.StatusServiceUnavailable, "shutting down"
 	case errors.Is(err, context.DeadlineExceeded):

@@ -80,6 +80,14 @@ func (s *Server) ingest(mode ingestMode) fiber.Handler {
 		}
 		ctx, cancel := s.requestContext()
 		defer cancel()
+		// Decoding and preparing is the CPU-heavy part: it waits for a turn at the gate,
+		// and frees it before the commit is awaited.
+		release, err := s.gate.enter(ctx)
+		if err != nil {
+			return err
+		}
+		defer release()
+		admitted()
 		// Binary content mode: the attributes are ce- headers and the body is data. A
 		// cloudevents media type means structured mode whatever the headers say.
 		if binary {
@@ -92,9 +100,9 @@ func (s *Server) ingest(mode ingestMode) fiber.Handler {
 				} else {
 					evs = []*event.Event{ev}
 				}
-				return s.appendBatch(ctx, c, ws, evs, rejected)
+				return s.appendBatch(ctx, c, ws, evs, rejected, release)
 			}
-			return s.appendOne(ctx, c, ws, ev, bad)
+			return s.appendOne(ctx, c, ws, ev, bad, release)
 		}
 		body := c.Body()
 		if len(body) == 0 {
@@ -109,10 +117,10 @@ func (s *Server) ingest(mode ingestMode) fiber.Handler {
 				field, reason, _ := strings.Cut(err.Error(), ": ")
 				return badRequest(reason, field+": "+reason)
 			}
-			return s.appendBatch(ctx, c, ws, evs, rejected)
+			return s.appendBatch(ctx, c, ws, evs, rejected, release)
 		}
 		ev, bad := event.Decode(body, s.now(), lim)
-		return s.appendOne(ctx, c, ws, ev, bad)
+		return s.appendOne(ctx, c, ws, ev, bad, release)
 	}
 }
 
@@ -174,8 +182,9 @@ func binaryAttributes(c *fiber.Ctx) map[string]string {
 	return attrs
 }
 
-// appendOne stores one decoded event, or answers why it was refused.
-func (s *Server) appendOne(ctx context.Context, c *fiber.Ctx, ws store.Workspace, ev *event.Event, bad *event.Invalid) error {
+// appendOne stores one decoded event, or answers why it was refused. prepared is called
+// once the event is prepared, before its commit is awaited: it frees the gate's turn.
+func (s *Server) appendOne(ctx context.Context, c *fiber.Ctx, ws store.Workspace, ev *event.Event, bad *event.Invalid, prepared func()) error {
 	if bad != nil {
 		s.pipeline.Refused(1)
 		return badRequest("the event is invalid", bad.Errors...)
@@ -183,7 +192,10 @@ func (s *Server) appendOne(ctx context.Context, c *fiber.Ctx, ws store.Workspace
 	if err := s.quota.Take(ws, 1); err != nil {
 		return err
 	}
-	res, err := s.pipeline.Append(ctx, ws, []*event.Event{ev})
+	evs := []*event.Event{ev}
+	s.pipeline.Prepare(ws, evs)
+	prepared()
+	res, err := s.pipeline.Commit(ctx, ws, evs)
 	if err != nil {
 		return err
 	}
@@ -196,8 +208,9 @@ func (s *Server) appendOne(ctx context.Context, c *fiber.Ctx, ws store.Workspace
 
 // appendBatch stores the valid events of a batch and answers with a result per event;
 // rejected holds the refused ones by index. Past the workspace's ingest quota the whole
-// batch is refused, never a part of it.
-func (s *Server) appendBatch(ctx context.Context, c *fiber.Ctx, ws store.Workspace, evs []*event.Event, rejected map[int]*event.Invalid) error {
+// batch is refused, never a part of it. prepared is called once the events are
+// prepared, before their commit is awaited: it frees the gate's turn.
+func (s *Server) appendBatch(ctx context.Context, c *fiber.Ctx, ws store.Workspace, evs []*event.Event, rejected map[int]*event.Invalid, prepared func()) error {
 	if err := s.quota.Take(ws, len(evs)); err != nil {
 		return err
 	}
@@ -208,7 +221,9 @@ func (s *Server) appendBatch(ctx context.Context, c *fiber.Ctx, ws store.Workspa
 		}
 	}
 	s.pipeline.Refused(len(rejected))
-	res, err := s.pipeline.Append(ctx, ws, evs)
+	s.pipeline.Prepare(ws, evs)
+	prepared()
+	res, err := s.pipeline.Commit(ctx, ws, evs)
 	if err != nil {
 		return err
 	}

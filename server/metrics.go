@@ -141,6 +141,22 @@ func (m *Metrics) watchRules(e *profiles.Engine, r *ruledir.Manager) {
 	}
 }
 
+// watchIngestGate adds the ingest gate's turns held and requests waiting, read at
+// scrape time, and the requests it refused.
+func (m *Metrics) watchIngestGate(g *ingestGate) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "jds_ingest_gate_in_use", Help: "HTTP ingest requests decoding and preparing their events (at most ingest.maxConcurrent; reads never wait for these turns).",
+		}, func() float64 { return float64(g.inUse()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "jds_ingest_gate_waiting", Help: "HTTP ingest requests waiting for a turn to decode their events (at most ingest.maxQueued).",
+		}, func() float64 { return float64(g.queued()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "jds_ingest_gate_refused_total", Help: "HTTP ingest requests refused with 503 because ingest.maxQueued were already waiting for a turn.",
+		}, func() float64 { return float64(g.refused.Load()) }),
+	)
+}
+
 const streamRefusedHelp = "Live streams refused (429) by the subscriber limits: instance (stream.maxSubscribers), workspace (stream.maxSubscribersPerWorkspace)."
 
 // watch adds metrics that read the hub and the guard at scrape time.

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -85,8 +86,10 @@ type Server struct {
 	admins   []string // organizations of instance admins (Options.Admins)
 	quota    *quota.Limiter
 	pipeline *ingest.Pipeline
-	flows    *flows.Registry
-	flowDir  *ruledir.Manager
+	// gate bounds the ingest requests decoding and preparing events at once (admit.go).
+	gate    *ingestGate
+	flows   *flows.Registry
+	flowDir *ruledir.Manager
 	// flowRuntime is what flows read and write through.
 	flowRuntime *flows.Runtime
 	log         *slog.Logger
@@ -125,6 +128,7 @@ func New(o Options) *Server {
 		admins:   slices.Clone(o.Admins),
 		quota:    o.Quota,
 		pipeline: o.Ingest,
+		gate:     newIngestGate(IngestTurns(o.Config.Ingest.MaxConcurrent, runtime.GOMAXPROCS(0)), o.Config.Ingest.MaxQueued),
 		flows:    o.Flows,
 		flowDir:  o.FlowDir,
 		log:      o.Logger,
@@ -142,6 +146,7 @@ func New(o Options) *Server {
 	s.metrics.watch(o.Hub, o.Guard)
 	s.metrics.watchRules(o.Profiles, o.Rules)
 	s.metrics.watchJobs(o.Jobs)
+	s.metrics.watchIngestGate(s.gate)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "jds " + o.Version,
 		DisableStartupMessage: true,
@@ -224,8 +229,14 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	return c.SendString("ok\n")
 }
 
-// Serve accepts connections on ln until Shutdown.
-func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+// Serve accepts connections on ln until Shutdown. While HTTP ingest is busy it adds
+// config readerProcs Go processors beyond those it started with (ingestGate.governProcs).
+func (s *Server) Serve(ln net.Listener) error {
+	if n := s.cfg.ReaderProcs; n > 0 {
+		go s.gate.governProcs(s.ctx, runtime.GOMAXPROCS(0), n)
+	}
+	return s.app.Listener(ln)
+}
 
 // Shutdown stops taking requests, ends live streams, and waits for requests in flight
 // (until ctx ends). It does not close the store: the caller does, after.

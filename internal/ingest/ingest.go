@@ -45,15 +45,29 @@ func New(st store.Events, o Options) *Pipeline {
 }
 
 // Append prepares valid events and commits them; it returns once they are durable, with
-// what became of each (see store.Events.Append).
+// what became of each (see store.Events.Append). It is Prepare then Commit.
 func (p *Pipeline) Append(ctx context.Context, w store.Workspace, evs []*event.Event) ([]store.AppendResult, error) {
-	if len(evs) == 0 {
-		return nil, nil
-	}
+	p.Prepare(w, evs)
+	return p.Commit(ctx, w, evs)
+}
+
+// Prepare does each Preparer's per-event work on the caller's goroutine: the CPU-heavy
+// part of Append that comes before the commit. A caller that bounds how many requests
+// prepare at once (the HTTP ingest gate) calls Prepare and Commit apart, so that it
+// holds its slot while preparing and not while the commit is awaited.
+func (p *Pipeline) Prepare(w store.Workspace, evs []*event.Event) {
 	for _, pr := range p.prepare {
 		for _, ev := range evs {
 			pr.Prepare(w, ev)
 		}
+	}
+}
+
+// Commit stores events Prepare has seen, in one unit of work, and counts them; it
+// returns once they are durable, with what became of each (see store.Events.Append).
+func (p *Pipeline) Commit(ctx context.Context, w store.Workspace, evs []*event.Event) ([]store.AppendResult, error) {
+	if len(evs) == 0 {
+		return nil, nil
 	}
 	res, err := p.store.Append(ctx, w, evs)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -27,6 +28,7 @@ import (
 	"github.com/openjds/jds/internal/store/badgerstore"
 	"github.com/openjds/jds/rules"
 	"github.com/openjds/jds/rules/ruledir"
+	"github.com/openjds/jds/server"
 	"github.com/openjds/jds/server/service"
 )
 
@@ -192,12 +194,26 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if os.Getenv("GOMEMLIMIT") == "" && cfg.MemoryLimit > 0 {
 		debug.SetMemoryLimit(int64(cfg.MemoryLimit))
 	}
+	resolveProcs(&cfg, os.Getenv("GOMAXPROCS") != "")
+	log.Info("processors", "gomaxprocs", runtime.GOMAXPROCS(0), "readerProcs", cfg.ReaderProcs, "ingestMaxConcurrent", cfg.Ingest.MaxConcurrent)
 	if addr := os.Getenv("JDS_PPROF"); addr != "" {
 		if err := servePprof(addr, log); err != nil {
 			return err
 		}
 	}
 	return service.Run(ctx, cfg, service.Options{Logger: log, Out: stdout, Version: version()})
+}
+
+// resolveProcs resolves an automatic ingest.maxConcurrent from the CPUs Go uses, and
+// turns readerProcs off when $GOMAXPROCS is set (fixed): the operator chose the
+// processors. The server adds readerProcs processors while ingest is busy.
+func resolveProcs(cfg *config.Config, fixed bool) {
+	if cfg.Ingest.MaxConcurrent == 0 {
+		cfg.Ingest.MaxConcurrent = server.IngestTurns(0, runtime.GOMAXPROCS(0))
+	}
+	if fixed {
+		cfg.ReaderProcs = 0
+	}
 }
 
 // check validates what an admin writes: the configuration, the rule files of its rules
