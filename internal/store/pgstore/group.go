@@ -12,7 +12,7 @@ import (
 // workspace that arrive together would each wait for a transaction and a WAL flush of
 // their own. Instead the first one in becomes the leader: it takes every append of the
 // workspace waiting at that moment (up to maxGroupEvents events) into one unit of work,
-// commits it and answers them all, and so on while more wait. A group that fails is
+// commits it and answers them all, and hands the lead on while more wait. A group that fails is
 // tried again one request at a time, so that one bad request fails alone.
 
 // maxGroupEvents bounds the events of one group's transaction.
@@ -57,30 +57,40 @@ func (g *groups) append(ctx context.Context, s *Store, w store.Workspace, evs []
 	}
 }
 
-// lead commits the workspace's waiting appends, group after group, until none wait.
+// lead commits the group at the head of the workspace's queue, which holds the leader's
+// own append, and hands the lead on: a goroutine of its own commits the appends that
+// came meanwhile, and so on while any wait. The leader's caller is answered after its
+// own group, however long the load lasts; the lead ends when the queue is empty.
 func (g *groups) lead(s *Store, w store.Workspace, ws string) {
-	for {
-		g.mu.Lock()
-		q := g.waiting[ws]
-		n, events := 0, 0
-		for n < len(q) && (n == 0 || events+len(q[n].evs) <= maxGroupEvents) {
-			events += len(q[n].evs)
-			n++
-		}
-		group := q[:n:n]
-		if n == len(q) {
-			delete(g.waiting, ws)
-		} else {
-			g.waiting[ws] = q[n:]
-		}
-		if len(group) == 0 {
-			delete(g.leading, ws)
-			g.mu.Unlock()
-			return
-		}
-		g.mu.Unlock()
-		s.commitGroup(w, group)
+	group := g.take(ws)
+	if group == nil {
+		return
 	}
+	s.commitGroup(w, group)
+	go g.lead(s, w, ws)
+}
+
+// take removes the group at the head of a workspace's queue, up to maxGroupEvents events;
+// nil, and the lead given up, when none waits.
+func (g *groups) take(ws string) []*appendReq {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	q := g.waiting[ws]
+	if len(q) == 0 {
+		delete(g.leading, ws)
+		return nil
+	}
+	n, events := 0, 0
+	for n < len(q) && (n == 0 || events+len(q[n].evs) <= maxGroupEvents) {
+		events += len(q[n].evs)
+		n++
+	}
+	if n == len(q) {
+		delete(g.waiting, ws)
+	} else {
+		g.waiting[ws] = q[n:]
+	}
+	return q[:n:n]
 }
 
 // commitGroup runs a group's appends in one unit of work and answers them.
