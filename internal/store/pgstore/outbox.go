@@ -27,7 +27,9 @@ func (u *unit) putDelivery(d *store.Delivery) error {
 	var due *time.Time
 	if d.State == store.Pending {
 		due = &d.Due
-		u.s.queue.noteQueued(d.Due, d.ID)
+		if p := (queuePos{d.Due.UTC(), d.ID}); u.queued == nil || p.before(*u.queued) {
+			u.queued = &p
+		}
 	}
 	// Writing a delivery (settling it) ends its claim.
 	_, err = u.tx.Exec(u.ctx, `INSERT INTO deliveries (workspace_id, id, person_id, state, due, created_at, record)

@@ -41,6 +41,9 @@ type unit struct {
 	seen       map[[2]string]uuid.UUID
 	deliveries []*store.Delivery // to upsert
 	committed  []store.Committed
+	// queued is the earliest pending delivery the unit wrote, told to the queue scan
+	// after the commit (queueScan.noteQueued); nil: none.
+	queued *queuePos
 
 	identityChanged bool
 }
@@ -87,6 +90,7 @@ func (s *Store) run(ctx context.Context, w store.Workspace, fn func(u *unit) err
 	start := time.Now()
 	var committed []store.Committed
 	var changed bool
+	var queued *queuePos
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		u := &unit{s: s, ctx: ctx, tx: tx, w: w, ws: wsID(w), now: s.opts.Now().UTC(),
 			aliases: map[string]*aliasRow{}, persons: map[uuid.UUID]*personRow{},
@@ -112,11 +116,17 @@ func (s *Store) run(ctx context.Context, w store.Workspace, fn func(u *unit) err
 				return err
 			}
 		}
-		committed, changed = u.committed, u.identityChanged
+		committed, changed, queued = u.committed, u.identityChanged, u.queued
 		return nil
 	})
 	if err != nil {
 		return err
+	}
+	// After the commit, with the connection given back: a Pick holds the queue scan's
+	// lock while it queries, and a unit waiting for that lock with a connection held
+	// could leave it none.
+	if queued != nil {
+		s.queue.noteQueued(queued.due, queued.id)
 	}
 	if changed {
 		s.identityVersion.Add(1)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -557,5 +558,62 @@ func testRecentDeliveries(t *testing.T, b Backend) {
 	got, more, err = s.RecentDeliveries(ctx, ws, "", 100, odd)
 	if err != nil || more || len(got) != 15 || got[0].ID != all[1].ID {
 		t.Fatalf("the matching ones: %v, more %v, %d of them", err, more, len(got))
+	}
+}
+
+// Deliveries queued by many writers at once, while the delivery worker picks, all
+// commit: queueing a delivery and picking one do not wait for each other in a circle
+// (on PostgreSQL a unit used to wait for the queue scan's lock with a connection held,
+// while a Pick held that lock waiting for a connection).
+func testPickBesideManyWriters(t *testing.T, b Backend) {
+	now := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)
+	s := open(t, b, Options{Deriver: notifier{}, Now: func() time.Time { return now }})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	const writers, each = 24, 20
+	var wg sync.WaitGroup
+	errs := make(chan error, writers+1)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			space := store.Workspace{Org: "o", Name: fmt.Sprintf("w%d", w)}
+			for i := range each {
+				ev := Event(t, fmt.Sprintf("q%d-%d", w, i), "Closed Queue", fmt.Sprintf("+1555030%04d", w), "phone", "", now)
+				if _, err := s.Append(ctx, space, []*event.Event{ev}); err != nil {
+					errs <- fmt.Errorf("writer %d, event %d: %w", w, i, err)
+					return
+				}
+			}
+		}()
+	}
+	stop, picked := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(picked)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			ds, err := s.Pick(ctx, now, 16, store.Picker{})
+			if err != nil {
+				errs <- fmt.Errorf("pick: %w", err)
+				return
+			}
+			for _, d := range ds {
+				if err := s.Settle(ctx, d, store.Outcome{Sent: true, Attempted: now}); err != nil {
+					errs <- fmt.Errorf("settle: %w", err)
+					return
+				}
+			}
+		}
+	}()
+	wg.Wait()
+	close(stop)
+	<-picked
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
 	}
 }

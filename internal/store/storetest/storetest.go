@@ -125,6 +125,7 @@ var cases = []struct {
 	{"ShadowDeliveries", testShadowDeliveries},
 	{"HeldDeliveries", testHeldDeliveries},
 	{"DueFindsEarlierDeliveriesQueuedLater", testDueFindsEarlierDeliveriesQueuedLater},
+	{"PickBesideManyWriters", testPickBesideManyWriters},
 	{"OutboxStats", testOutboxStats},
 	{"PickReadsPastRefused", testPickReadsPastRefused},
 	{"PickNewReadsOnlyWhatIsNew", testPickNewReadsOnlyWhatIsNew},
