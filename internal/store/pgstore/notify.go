@@ -46,8 +46,8 @@ func (u *unit) notify(n notice) error {
 	if err != nil {
 		return err
 	}
-	_, err = u.tx.Exec(u.ctx, "SELECT pg_notify($1, $2)", notifyChannel, string(raw))
-	return err
+	u.queue("notifying the other nodes", "SELECT pg_notify($1, $2)", notifyChannel, string(raw))
+	return nil
 }
 
 // OnDocument adds a listener told when another node wrote or deleted a document: so that

@@ -18,8 +18,16 @@ import (
 // deliveries_due is the queue that scans read in (due, id) order. The record's states
 // and codec are package store's.
 
-// putDelivery writes a delivery record.
+// putDelivery writes a delivery record at once.
 func (u *unit) putDelivery(d *store.Delivery) error {
+	if err := u.queueDelivery(d); err != nil {
+		return err
+	}
+	return u.send()
+}
+
+// queueDelivery stages the write of a delivery record for the unit's next send.
+func (u *unit) queueDelivery(d *store.Delivery) error {
 	raw, err := store.EncodeDelivery(d)
 	if err != nil {
 		return err
@@ -32,14 +40,11 @@ func (u *unit) putDelivery(d *store.Delivery) error {
 		}
 	}
 	// Writing a delivery (settling it) ends its claim.
-	_, err = u.tx.Exec(u.ctx, `INSERT INTO deliveries (workspace_id, id, person_id, state, due, created_at, record)
+	u.queue("writing delivery "+d.ID, `INSERT INTO deliveries (workspace_id, id, person_id, state, due, created_at, record)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (workspace_id, id) DO UPDATE SET state = excluded.state, due = excluded.due, record = excluded.record,
 			claimed_by = NULL, claimed_until = NULL`,
 		u.ws, d.ID, d.PersonID, d.State, due, d.CreatedAt, raw)
-	if err != nil {
-		return fmt.Errorf("writing delivery %s: %w", d.ID, err)
-	}
 	return nil
 }
 

@@ -44,6 +44,10 @@ type unit struct {
 	// queued is the earliest pending delivery the unit wrote, told to the queue scan
 	// after the commit (queueScan.noteQueued); nil: none.
 	queued *queuePos
+	// batch holds the writes staged for the next send, one round trip for all of them;
+	// labels says what each is, for its error.
+	batch  pgx.Batch
+	labels []string
 
 	identityChanged bool
 }
@@ -105,16 +109,17 @@ func (s *Store) run(ctx context.Context, w store.Workspace, fn func(u *unit) err
 		if err := fn(u); err != nil {
 			return err
 		}
-		if err := u.flush(); err != nil {
+		if err := u.stage(); err != nil {
 			return err
 		}
 		if u.seq != first {
-			if _, err := tx.Exec(ctx, "UPDATE workspaces SET seq = $2 WHERE workspace_id = $1", u.ws, u.seq); err != nil {
-				return err
-			}
+			u.queue("advancing the workspace's sequence", "UPDATE workspaces SET seq = $2 WHERE workspace_id = $1", u.ws, u.seq)
 			if err := u.notify(notice{From: first, To: u.seq}); err != nil {
 				return err
 			}
+		}
+		if err := u.send(); err != nil {
+			return err
 		}
 		committed, changed, queued = u.committed, u.identityChanged, u.queued
 		return nil
@@ -138,21 +143,55 @@ func (s *Store) run(ctx context.Context, w store.Workspace, fn func(u *unit) err
 	return nil
 }
 
-// flush writes what the unit holds in memory.
+// flush writes what the unit holds in memory: before a read that must see it.
 func (u *unit) flush() error {
-	if err := u.flushPersons(); err != nil {
+	if err := u.stage(); err != nil {
 		return err
 	}
-	if err := u.flushAliases(); err != nil {
-		return err
-	}
+	return u.send()
+}
+
+// stage copies the unit's events into the table and stages its other writes for the
+// next send.
+func (u *unit) stage() error {
 	if err := u.flushEvents(); err != nil {
 		return err
 	}
-	if err := u.flushStates(); err != nil {
+	if err := u.flushPersons(); err != nil {
 		return err
 	}
-	return u.flushDeliveries()
+	u.flushAliases()
+	u.flushStates()
+	for _, d := range u.deliveries {
+		if err := u.queueDelivery(d); err != nil {
+			return err
+		}
+	}
+	u.deliveries = u.deliveries[:0]
+	return nil
+}
+
+// queue stages a write for the next send; label names it in its error.
+func (u *unit) queue(label, sql string, args ...any) {
+	u.batch.Queue(sql, args...)
+	u.labels = append(u.labels, label)
+}
+
+// send runs the staged writes in one round trip, in order.
+func (u *unit) send() error {
+	if len(u.labels) == 0 {
+		return nil
+	}
+	b, labels := u.batch, u.labels
+	u.batch, u.labels = pgx.Batch{}, nil
+	br := u.tx.SendBatch(u.ctx, &b)
+	for _, l := range labels {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return fmt.Errorf("%s: %w", l, err)
+		}
+	}
+	return br.Close()
 }
 
 func (u *unit) flushEvents() error {
@@ -172,7 +211,7 @@ func (u *unit) flushEvents() error {
 	return nil
 }
 
-func (u *unit) flushAliases() error {
+func (u *unit) flushAliases() {
 	var setA []string
 	var setP []uuid.UUID
 	var setK []int16
@@ -187,24 +226,17 @@ func (u *unit) flushAliases() error {
 		}
 	}
 	if len(del) > 0 {
-		if _, err := u.tx.Exec(u.ctx, "DELETE FROM aliases WHERE workspace_id = $1 AND alias = ANY($2)", u.ws, del); err != nil {
-			return fmt.Errorf("deleting aliases: %w", err)
-		}
+		u.queue("deleting aliases", "DELETE FROM aliases WHERE workspace_id = $1 AND alias = ANY($2)", u.ws, del)
 		for _, a := range del {
 			delete(u.aliases, a)
 		}
 	}
-	if len(setA) == 0 {
-		return nil
-	}
-	_, err := u.tx.Exec(u.ctx, `INSERT INTO aliases (workspace_id, alias, person_id, kind)
+	if len(setA) > 0 {
+		u.queue("writing aliases", `INSERT INTO aliases (workspace_id, alias, person_id, kind)
 		SELECT $1, a, p, k FROM unnest($2::text[], $3::uuid[], $4::smallint[]) AS t(a, p, k)
 		ON CONFLICT (workspace_id, alias) DO UPDATE SET person_id = excluded.person_id, kind = excluded.kind`,
-		u.ws, setA, setP, setK)
-	if err != nil {
-		return fmt.Errorf("writing aliases: %w", err)
+			u.ws, setA, setP, setK)
 	}
-	return nil
 }
 
 func (u *unit) flushPersons() error {
@@ -226,24 +258,18 @@ func (u *unit) flushPersons() error {
 		r.dirty = false
 	}
 	if len(del) > 0 {
-		if _, err := u.tx.Exec(u.ctx, "DELETE FROM persons WHERE workspace_id = $1 AND person_id = ANY($2)", u.ws, del); err != nil {
-			return fmt.Errorf("deleting persons: %w", err)
-		}
+		u.queue("deleting persons", "DELETE FROM persons WHERE workspace_id = $1 AND person_id = ANY($2)", u.ws, del)
 	}
-	if len(ids) == 0 {
-		return nil
-	}
-	_, err := u.tx.Exec(u.ctx, `INSERT INTO persons (workspace_id, person_id, record, temporary_since)
+	if len(ids) > 0 {
+		u.queue("writing persons", `INSERT INTO persons (workspace_id, person_id, record, temporary_since)
 		SELECT $1, p, r, CASE WHEN t THEN $5::timestamptz END FROM unnest($2::uuid[], $3::jsonb[], $4::bool[]) AS x(p, r, t)
 		ON CONFLICT (workspace_id, person_id) DO UPDATE SET record = excluded.record`,
-		u.ws, ids, recs, temps, u.now)
-	if err != nil {
-		return fmt.Errorf("writing persons: %w", err)
+			u.ws, ids, recs, temps, u.now)
 	}
 	return nil
 }
 
-func (u *unit) flushStates() error {
+func (u *unit) flushStates() {
 	var ps []uuid.UUID
 	var names []string
 	var vals [][]byte
@@ -261,33 +287,15 @@ func (u *unit) flushStates() error {
 		ps, names, vals = append(ps, k.person), append(names, k.name), append(vals, r.value)
 	}
 	if len(delP) > 0 {
-		_, err := u.tx.Exec(u.ctx, `DELETE FROM states s USING unnest($2::uuid[], $3::text[]) AS d(p, n)
+		u.queue("deleting derived state", `DELETE FROM states s USING unnest($2::uuid[], $3::text[]) AS d(p, n)
 			WHERE s.workspace_id = $1 AND s.person_id = d.p AND s.name = d.n`, u.ws, delP, delN)
-		if err != nil {
-			return fmt.Errorf("deleting derived state: %w", err)
-		}
 	}
-	if len(ps) == 0 {
-		return nil
-	}
-	_, err := u.tx.Exec(u.ctx, `INSERT INTO states (workspace_id, person_id, name, value, version)
+	if len(ps) > 0 {
+		u.queue("writing derived state", `INSERT INTO states (workspace_id, person_id, name, value, version)
 		SELECT $1, p, n, v, pg_current_xact_id()::text::bigint FROM unnest($2::uuid[], $3::text[], $4::bytea[]) AS t(p, n, v)
 		ON CONFLICT (workspace_id, person_id, name) DO UPDATE SET value = excluded.value, version = excluded.version`,
-		u.ws, ps, names, vals)
-	if err != nil {
-		return fmt.Errorf("writing derived state: %w", err)
+			u.ws, ps, names, vals)
 	}
-	return nil
-}
-
-func (u *unit) flushDeliveries() error {
-	for _, d := range u.deliveries {
-		if err := u.putDelivery(d); err != nil {
-			return err
-		}
-	}
-	u.deliveries = u.deliveries[:0]
-	return nil
 }
 
 // --- identity.Graph over the unit ---
