@@ -130,7 +130,7 @@ func TestUpdateKeepsWhatIsNeeded(t *testing.T) {
 	if len(es) != 2 || es[0].Seq != 1 {
 		t.Errorf("late: %+v", es)
 	}
-	es = add(t0.Add(time.Hour), 5, t0) // the future: kept beyond the limit
+	add(t0.Add(time.Hour), 5, t0) // the future: kept beyond the limit
 	es = add(t0.Add(2*time.Hour), 6, t0)
 	if len(es) != 4 {
 		t.Errorf("future: %+v", es)

@@ -166,10 +166,8 @@ func TestRenderJSONBody(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if strings.Contains(tc.body, `\\${x}`) {
-				// a backslash before a placeholder inside a JSON string is refused; this one is escaped
-				tc.body = strings.Replace(tc.body, `\\${x}`, `\\$${x}`, 1)
-			}
+			// a backslash before a placeholder inside a JSON string is refused; this one is escaped
+			tc.body = strings.Replace(tc.body, `\\${x}`, `\\$${x}`, 1)
 			c := renderAction(t, Trigger{Type: "Webhook", WebhookURL: "https://h.example/x", Attributes: map[string]string{"requestbody": tc.body}})
 			out, err := c.Render(env)
 			if err != nil {

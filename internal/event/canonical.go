@@ -63,7 +63,7 @@ func appendMember(b []byte, name, value string, comma bool) []byte {
 }
 
 func appendCompact(b []byte, v json.RawMessage) []byte {
-	if bytes.IndexAny(v, " \t\r\n") < 0 {
+	if !bytes.ContainsAny(v, " \t\r\n") {
 		return append(b, v...) // already compact, the common case for machine senders
 	}
 	var buf bytes.Buffer
