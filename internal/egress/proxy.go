@@ -67,8 +67,13 @@ func (p *Policy) CheckResolved(ctx context.Context, host string) error {
 		return fmt.Errorf("resolving %s to check it before sending through the proxy: %w", host, err)
 	}
 	for _, a := range addrs {
-		if err := p.CheckAddr(a); err != nil {
-			return &RefusedError{Target: host, Addr: a.WithZone("").String(), Rule: err.(*RefusedError).Rule}
+		err := p.CheckAddr(a)
+		var refused *RefusedError
+		if errors.As(err, &refused) {
+			return &RefusedError{Target: host, Addr: a.WithZone("").String(), Rule: refused.Rule}
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil
