@@ -127,12 +127,16 @@ func (e *Engine) view(ctx context.Context, w store.Workspace, p *identity.Person
 		av := AttributeView{QueryTemplate: a, DisplayName: a.DisplayName, Name: c.Attrs[i].Name,
 			Result: res.Result, Value: res.Value, Error: stateErr}
 		if a.Verbose {
-			av.JourneyEvents = []string{}
-			for _, en := range res.Entries {
-				raw, err := e.store.Event(ctx, w, owner[en.Seq], en.Time, en.Seq)
-				if err != nil {
-					return err
-				}
+			refs := make([]store.EventRef, len(res.Entries))
+			for j, en := range res.Entries {
+				refs[j] = store.EventRef{PersonID: owner[en.Seq], Time: en.Time, Seq: en.Seq}
+			}
+			raws, err := e.store.EventsByRef(ctx, w, refs)
+			if err != nil {
+				return err
+			}
+			av.JourneyEvents = make([]string, 0, len(raws))
+			for _, raw := range raws {
 				if raw != nil {
 					av.JourneyEvents = append(av.JourneyEvents, string(raw))
 				}

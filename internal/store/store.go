@@ -112,9 +112,9 @@ type Events interface {
 	// After returns the person's events committed after the one with id afterID, in
 	// commit order: what a live stream resuming with Last-Event-ID missed.
 	After(ctx context.Context, w Workspace, p *identity.Person, afterID string) ([]Committed, error)
-	// Event reads one stored event of a person by its time and sequence (a derived
-	// entry's reference), nil when it is gone.
-	Event(ctx context.Context, w Workspace, personID string, t time.Time, seq uint64) ([]byte, error)
+	// EventsByRef reads stored events by reference (derived entries), in one read:
+	// out[i] is refs[i]'s event, nil when it is gone.
+	EventsByRef(ctx context.Context, w Workspace, refs []EventRef) ([][]byte, error)
 	// Export hands a person's data to emit from one snapshot: the person, then every
 	// event of it and of persons merged into it, newest first.
 	Export(ctx context.Context, w Workspace, id string, person func(*identity.Person) error, event func(raw []byte) error) error
@@ -264,4 +264,12 @@ func (l *Listeners) Publish(c []Committed) {
 			fn(c)
 		}
 	}
+}
+
+// EventRef names one stored event: the person it is filed under, its time and its
+// sequence, as a derived entry keeps them.
+type EventRef struct {
+	PersonID string
+	Time     time.Time
+	Seq      uint64
 }

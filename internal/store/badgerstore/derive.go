@@ -273,18 +273,21 @@ func (s *Store) readState(txn *badger.Txn, key []byte) (store.PersonState, bool,
 
 // Event reads one stored event of a person by its time and sequence (a derived entry's
 // reference), nil when it is gone.
-func (s *Store) Event(ctx context.Context, w store.Workspace, personID string, t time.Time, seq uint64) ([]byte, error) {
-	k, err := parsePID(personID)
-	if err != nil {
-		return nil, err
-	}
-	var raw []byte
-	_, err = s.view(w, func(r *reader, ws wsid) error {
-		v, _, err := r.get(eventKey(ws, eventRef{person: k, time: t.UnixNano(), seq: seq}))
-		raw = v
-		return err
+func (s *Store) EventsByRef(ctx context.Context, w store.Workspace, refs []store.EventRef) ([][]byte, error) {
+	out := make([][]byte, len(refs))
+	_, err := s.view(w, func(r *reader, ws wsid) error {
+		for i, ref := range refs {
+			k, err := parsePID(ref.PersonID)
+			if err != nil {
+				return err
+			}
+			if out[i], _, err = r.get(eventKey(ws, eventRef{person: k, time: ref.Time.UnixNano(), seq: ref.Seq})); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-	return raw, err
+	return out, err
 }
 
 // Backfill runs fn for every person record of a workspace (live or merged: each holds

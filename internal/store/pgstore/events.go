@@ -2,7 +2,6 @@ package pgstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -399,17 +398,47 @@ func (s *Store) After(ctx context.Context, w store.Workspace, p *identity.Person
 }
 
 // Event: see store.Events.
-func (s *Store) Event(ctx context.Context, w store.Workspace, personID string, t time.Time, seq uint64) ([]byte, error) {
-	var raw []byte
+func (s *Store) EventsByRef(ctx context.Context, w store.Workspace, refs []store.EventRef) ([][]byte, error) {
+	out := make([][]byte, len(refs))
+	if len(refs) == 0 {
+		return out, nil
+	}
+	seqs := make([]int64, len(refs))
+	for i, r := range refs {
+		seqs[i] = int64(r.Seq)
+	}
+	type row struct {
+		person string
+		timeNS int64
+		raw    []byte
+	}
+	found := make(map[uint64]row, len(refs))
 	err := s.view(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, "SELECT raw FROM events WHERE workspace_id = $1 AND seq = $2 AND person_id::text = $3 AND time_ns = $4",
-			wsID(w), int64(seq), personID, t.UnixNano()).Scan(&raw)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil
+		rows, err := tx.Query(ctx, "SELECT seq, person_id::text, time_ns, raw FROM events WHERE workspace_id = $1 AND seq = ANY($2)", wsID(w), seqs)
+		if err != nil {
+			return err
 		}
-		return err
+		defer rows.Close()
+		for rows.Next() {
+			var seq int64
+			var r row
+			if err := rows.Scan(&seq, &r.person, &r.timeNS, &r.raw); err != nil {
+				return err
+			}
+			found[uint64(seq)] = r
+		}
+		return rows.Err()
 	})
-	return raw, err
+	if err != nil {
+		return nil, err
+	}
+	// An event moved to another person since (a merge) is not the one referred to.
+	for i, ref := range refs {
+		if r, ok := found[ref.Seq]; ok && r.person == ref.PersonID && r.timeNS == ref.Time.UnixNano() {
+			out[i] = r.raw
+		}
+	}
+	return out, nil
 }
 
 // Export: see store.Events.

@@ -334,3 +334,48 @@ func testCommitListeners(t *testing.T, b Backend) {
 		t.Errorf("the second listener was told of %d events, the first of %d", len(second), len(first))
 	}
 }
+
+// EventsByRef reads events by person, time and sequence in the order asked, nil for a
+// reference that names no event (a wrong time, a wrong person, a sequence not there).
+func testEventsByRef(t *testing.T, b Backend) {
+	s := open(t, b, Options{})
+	ctx := context.Background()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var evs []*event.Event
+	for i := range 6 { // r0 is the mark After reads from
+		evs = append(evs, Event(t, fmt.Sprint("r", i), "A", "c1", "customerId", "", t0.Add(time.Duration(i)*time.Second)))
+	}
+	if _, err := s.Append(ctx, ws, evs); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Resolve(ctx, ws, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := s.After(ctx, ws, p, "r0")
+	if err != nil || len(stored) != 5 {
+		t.Fatalf("stored: %d events, %v", len(stored), err)
+	}
+	ref := func(i int) store.EventRef {
+		return store.EventRef{PersonID: stored[i-1].PersonID, Time: t0.Add(time.Duration(i) * time.Second), Seq: stored[i-1].Seq}
+	}
+	wrongTime, wrongPerson, missing := ref(1), ref(2), ref(3)
+	wrongTime.Time = wrongTime.Time.Add(time.Millisecond)
+	wrongPerson.PersonID = "00000000-0000-0000-0000-000000000001"
+	missing.Seq += 1000
+	got, err := s.EventsByRef(ctx, ws, []store.EventRef{ref(5), wrongTime, ref(1), wrongPerson, missing})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, raw := range got {
+		if raw == nil {
+			ids = append(ids, "-")
+		} else {
+			ids = append(ids, event.ID(raw))
+		}
+	}
+	if fmt.Sprint(ids) != "[r5 - r1 - -]" {
+		t.Fatalf("EventsByRef = %v, want [r5 - r1 - -]", ids)
+	}
+}

@@ -126,6 +126,7 @@ var cases = []struct {
 	{"HeldDeliveries", testHeldDeliveries},
 	{"DueFindsEarlierDeliveriesQueuedLater", testDueFindsEarlierDeliveriesQueuedLater},
 	{"PickBesideManyWriters", testPickBesideManyWriters},
+	{"EventsByRef", testEventsByRef},
 	{"OutboxStats", testOutboxStats},
 	{"PickReadsPastRefused", testPickReadsPastRefused},
 	{"PickNewReadsOnlyWhatIsNew", testPickNewReadsOnlyWhatIsNew},
