@@ -206,10 +206,14 @@ func (s *Store) OutboxStats(ctx context.Context) (store.OutboxStats, error) {
 // queueScan remembers where scans of the queue stopped, and the earliest delivery this
 // node queued since, so that PickNew reads only what is new (see store.Outbox).
 type queueScan struct {
-	mu      sync.Mutex
-	stop    *queuePos // where the last Pick or PickNew stopped; nil: unknown
-	queued  *queuePos // the earliest delivery queued since the last scan began
-	scanned bool      // a Pick or PickNew ran since Open
+	// scanning is held by a scan (Pick, PickNew, Sweep) for its whole run, queries
+	// included; mu guards the fields for a moment at a time, so that noteQueued, on
+	// every commit that queues a delivery, never waits for a scan's queries.
+	scanning sync.Mutex
+	mu       sync.Mutex
+	stop     *queuePos // where the last Pick or PickNew stopped; nil: unknown
+	queued   *queuePos // the earliest delivery queued since the last scan began
+	scanned  bool      // a Pick or PickNew ran since Open
 }
 
 type queuePos struct {
@@ -243,11 +247,14 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int, skip func(id 
 // Pick: see store.Outbox. What Take accepted is claimed for this node (see claim).
 func (s *Store) Pick(ctx context.Context, now time.Time, limit int, p store.Picker) ([]*store.Delivery, error) {
 	q := &s.queue
+	q.scanning.Lock()
+	defer q.scanning.Unlock()
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	queued := q.queued
 	q.queued, q.scanned = nil, true
+	q.mu.Unlock()
 	out, stop, err := s.scan(ctx, now, limit, nil, p, true)
+	q.mu.Lock()
 	switch {
 	case err != nil:
 		q.stop = nil
@@ -261,6 +268,7 @@ func (s *Store) Pick(ctx context.Context, now time.Time, limit int, p store.Pick
 	default:
 		q.stop = stop
 	}
+	q.mu.Unlock()
 	if err != nil {
 		return out, err
 	}
@@ -270,8 +278,9 @@ func (s *Store) Pick(ctx context.Context, now time.Time, limit int, p store.Pick
 // PickNew: see store.Outbox. Deliveries other nodes queued come in the next Pick.
 func (s *Store) PickNew(ctx context.Context, now time.Time, limit int, p store.Picker) ([]*store.Delivery, error) {
 	q := &s.queue
+	q.scanning.Lock()
+	defer q.scanning.Unlock()
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	from := q.stop
 	if !q.scanned || from == nil {
 		from = nil // no scan yet, or the last one failed: read everything
@@ -279,12 +288,18 @@ func (s *Store) PickNew(ctx context.Context, now time.Time, limit int, p store.P
 		from = q.queued
 	}
 	q.queued, q.scanned = nil, true
+	q.mu.Unlock()
 	out, stop, err := s.scan(ctx, now, limit, from, p, true)
+	q.mu.Lock()
 	if err != nil {
 		q.stop = nil
+	} else {
+		q.stop = stop
+	}
+	q.mu.Unlock()
+	if err != nil {
 		return out, err
 	}
-	q.stop = stop
 	return s.claim(ctx, now, out)
 }
 

@@ -38,8 +38,8 @@ func (s *Store) Sweep(ctx context.Context, now time.Time, limit, perWorkspace in
 		st.from = map[string]*queuePos{}
 	}
 	q := &s.queue // the sweep moves where PickNew starts
-	q.mu.Lock()
-	defer q.mu.Unlock()
+	q.scanning.Lock()
+	defer q.scanning.Unlock()
 	var out store.Swept
 	err := s.view(ctx, func(tx pgx.Tx) error {
 		sc := &pgSweep{s: s, ctx: ctx, tx: tx, now: now, limit: limit, p: p, out: &out, st: st}
@@ -88,7 +88,9 @@ func (s *Store) Sweep(ctx context.Context, now time.Time, limit, perWorkspace in
 	// left it beyond its workspace's share): what else is due by now is the sweeps' (a
 	// workspace's backlog past its share is met by the next ones, in turn).
 	if err == nil && len(out.Deliveries) < limit {
+		q.mu.Lock()
 		q.stop, q.scanned = &queuePos{now.UTC(), uuid.Max.String()}, true
+		q.mu.Unlock()
 	}
 	if err != nil {
 		return out, err
