@@ -81,7 +81,7 @@ func (b *batch) appendEvent(ws wsid, w store.Workspace, ev *event.Event) (store.
 
 	b.seq++
 	ref := eventRef{person: owner, time: ev.Time.UnixNano(), seq: b.seq}
-	if err := b.set(eventKey(ws, ref), ev.Raw); err != nil {
+	if err := b.setEvent(ws, ref, ev.Raw, ev.Type); err != nil {
 		return store.AppendResult{}, err
 	}
 	if err := b.set(dk, ref.appendTo(make([]byte, 0, eventRefLen))); err != nil {

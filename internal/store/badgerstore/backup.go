@@ -15,6 +15,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
+	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/internal/store/backupfile"
 )
@@ -327,7 +328,11 @@ func applyFile(db *badger.DB, r *backupfile.Reader) error {
 		case kind == backupfile.KindKept && !held:
 			return fmt.Errorf("key %x is unchanged since version %d, but the files before do not hold it: this incremental does not build on them", key, r.Header().Since)
 		case kind == backupfile.KindValue:
-			if err := wb.Set(key, value); err != nil {
+			e := badger.NewEntry(key, value)
+			if key[0] == tagEvent {
+				e = e.WithMeta(typeMark(event.TypeOf(value)))
+			}
+			if err := wb.SetEntry(e); err != nil {
 				return err
 			}
 		}

@@ -41,7 +41,8 @@ func takeBackup(t *testing.T, s *Store, base *backupfile.Header) ([]byte, backup
 	return buf.Bytes(), b.Header(), tr
 }
 
-// dump reads every key and value of a store but its id.
+// dump reads every key and value of a store but its id, each value after the key's
+// UserMeta byte (the type mark of an event).
 func dump(t *testing.T, db *badger.DB) map[string]string {
 	t.Helper()
 	out := map[string]string{}
@@ -56,7 +57,7 @@ func dump(t *testing.T, db *badger.DB) map[string]string {
 			if err != nil {
 				return err
 			}
-			out[string(it.Item().KeyCopy(nil))] = string(v)
+			out[string(it.Item().KeyCopy(nil))] = string(append([]byte{it.Item().UserMeta()}, v...))
 		}
 		return nil
 	})

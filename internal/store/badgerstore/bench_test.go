@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/openjds/jds/internal/event"
+	"github.com/openjds/jds/internal/filter"
 	"github.com/openjds/jds/internal/store"
 	"github.com/openjds/jds/internal/store/storetest"
 )
@@ -72,6 +73,44 @@ func BenchmarkHistoryTop50(b *testing.B) {
 	for range b.N {
 		out, err := s.History(ctx, ws, p, store.Query{Limit: 50})
 		if err != nil || len(out) != 50 {
+			b.Fatal(err, len(out))
+		}
+	}
+}
+
+// BenchmarkHistoryLastOfRareType reads the newest Payment of a person whose 10,000 newer
+// events are of another type: a flow's last("type eq 'Payment'") for a frequent caller.
+func BenchmarkHistoryLastOfRareType(b *testing.B) {
+	s, err := Open(Options{Dir: b.TempDir(), SyncWrites: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	pay := storetest.Event(b, "pay", "Payment", "+15550000000", "phone", "", time.Now().Add(-31*24*time.Hour))
+	if _, err := s.Append(ctx, ws, []*event.Event{pay}); err != nil {
+		b.Fatal(err)
+	}
+	evs := benchEvents(b, "h", 10_000, 1)
+	for i := 0; i < len(evs); i += 1000 {
+		if _, err := s.Append(ctx, ws, evs[i:i+1000]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	p, err := s.Resolve(ctx, ws, "+15550000000")
+	if err != nil {
+		b.Fatal(err)
+	}
+	f, err := filter.Compile("type eq 'Payment'")
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := event.Matcher{Attr: f}
+	q := store.Query{Limit: 1, Match: m.Func(), Types: m.Types()}
+	b.ResetTimer()
+	for range b.N {
+		out, err := s.History(ctx, ws, p, q)
+		if err != nil || len(out) != 1 {
 			b.Fatal(err, len(out))
 		}
 	}

@@ -246,10 +246,19 @@ type batch struct {
 const entryOverhead = 64
 
 func (b *batch) set(key, value []byte) error {
-	if err := b.txn.Set(key, value); err != nil {
-		return fmt.Errorf("writing key %q: %w", key[:1], err)
+	return b.setEntry(badger.NewEntry(key, value))
+}
+
+// setEvent writes an event under its key, with the mark of its type beside it.
+func (b *batch) setEvent(ws wsid, ref eventRef, raw []byte, typ string) error {
+	return b.setEntry(badger.NewEntry(eventKey(ws, ref), raw).WithMeta(typeMark(typ)))
+}
+
+func (b *batch) setEntry(e *badger.Entry) error {
+	if err := b.txn.SetEntry(e); err != nil {
+		return fmt.Errorf("writing key %q: %w", e.Key[:1], err)
 	}
-	b.bytes += len(key) + len(value) + entryOverhead
+	b.bytes += len(e.Key) + len(e.Value) + entryOverhead
 	return nil
 }
 

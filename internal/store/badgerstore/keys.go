@@ -17,7 +17,7 @@ import (
 //
 //	tagMeta      'm' name                               → meta value (sequence counter, wsid counter, format, store id)
 //	tagWorkspace 'w' org 0x00 workspace                 → wsid (4 bytes)
-//	tagEvent     'e' wsid pid time seq                  → canonical event JSON
+//	tagEvent     'e' wsid pid time seq                  → canonical event JSON, UserMeta: typeMark
 //	tagDedupe    'd' wsid eventID 0x00 source           → pid time seq (the event's tagEvent suffix)
 //	tagAlias     'a' wsid alias                         → pid kind(1)
 //	tagPerson    'p' wsid pid                           → person JSON
@@ -43,6 +43,10 @@ import (
 //     two, and 'd' wsid eventID 0x00 is the prefix of every source that used an id: a
 //     Last-Event-ID carries only the id. Stores of format 1 keyed by the id alone; Open
 //     upgrades them (see format.go).
+//   - An event key's Badger UserMeta byte is the typeMark of the event's type, kept in
+//     the tree beside the key: a history read for some types passes over the events of
+//     other types without reading their values. 0 (keys written before marks, or by a
+//     restore of an older backup) says nothing: such an event is read and matched.
 //   - tagTemporary lists persons created owning only temporaryIds, by creation time, so
 //     the expiry job reads only the candidates old enough to expire. Entries are not
 //     removed when such a person is linked; the job drops them when it finds the person
@@ -184,6 +188,39 @@ func parsePurgeKey(k []byte) (wsid, pid, error) {
 func eventPrefix(ws wsid, p pid) []byte {
 	return append(appendWS(make([]byte, 0, eventKeyLen), tagEvent, ws), p[:]...)
 }
+
+// typeMark is the one-byte digest of an event type kept beside an event's key (1 to
+// 255: 0 means unknown). Different types may share a mark: a mark only rules events out.
+func typeMark(typ string) byte {
+	h := uint32(2166136261) // FNV-1a
+	for i := 0; i < len(typ); i++ {
+		h ^= uint32(typ[i])
+		h *= 16777619
+	}
+	return byte(1 + h%255)
+}
+
+// typeMarks is the set of marks of some event types; the zero set admits every mark.
+type typeMarks struct {
+	on  bool
+	set [256]bool
+}
+
+func marksOf(types []string) typeMarks {
+	var m typeMarks
+	if len(types) == 0 {
+		return m
+	}
+	m.on = true
+	m.set[0] = true
+	for _, t := range types {
+		m.set[typeMark(t)] = true
+	}
+	return m
+}
+
+// admits says whether an event with this mark may be of one of the types.
+func (m *typeMarks) admits(mark byte) bool { return !m.on || m.set[mark] }
 
 func sortableTime(ns int64) uint64 { return uint64(ns) ^ (1 << 63) }
 

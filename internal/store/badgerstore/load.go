@@ -97,7 +97,7 @@ func (b *batch) loadEvent(ws wsid, r store.Record) error {
 	if err != nil {
 		return err
 	}
-	var ev struct{ ID, Source string }
+	var ev struct{ ID, Source, Type string }
 	if err := json.Unmarshal(r.Value, &ev); err != nil {
 		return fmt.Errorf("event %d: %w", r.Seq, err)
 	}
@@ -106,7 +106,7 @@ func (b *batch) loadEvent(ws wsid, r store.Record) error {
 	if _, ok, err := b.get(key); err != nil || ok {
 		return err
 	}
-	if err := b.set(key, r.Value); err != nil {
+	if err := b.setEvent(ws, ref, r.Value, ev.Type); err != nil {
 		return err
 	}
 	return b.set(dedupeKey(ws, ev.ID, ev.Source), ref.appendTo(make([]byte, 0, eventRefLen)))

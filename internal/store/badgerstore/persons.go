@@ -139,7 +139,7 @@ func (b *batch) moveEvents(ws wsid, from, to pid, after uint64, take func(raw []
 		}
 		ref := m.ref
 		ref.person = to
-		if err := b.set(eventKey(ws, ref), m.raw); err != nil {
+		if err := b.setEvent(ws, ref, m.raw, event.TypeOf(m.raw)); err != nil {
 			return err
 		}
 		if err := b.set(dedupeKey(ws, event.ID(m.raw), event.SourceOf(m.raw)), ref.appendTo(nil)); err != nil {

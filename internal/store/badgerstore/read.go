@@ -199,6 +199,7 @@ func (s *Store) History(ctx context.Context, w store.Workspace, p *identity.Pers
 		}
 		defer closeAll(streams)
 		skip := q.Offset
+		marks := marksOf(q.Types)
 		for len(out) < q.Limit {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -208,6 +209,10 @@ func (s *Store) History(ctx context.Context, w store.Workspace, p *identity.Pers
 				return nil
 			}
 			item := it.Item()
+			if !marks.admits(item.UserMeta()) {
+				it.Next() // of another type: Match would refuse it
+				continue
+			}
 			if q.Match == nil && skip > 0 {
 				skip--
 				it.Next()
