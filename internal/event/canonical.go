@@ -1,7 +1,6 @@
 package event
 
 import (
-	"bytes"
 	"encoding/json"
 	"sort"
 	"unicode/utf8"
@@ -62,17 +61,21 @@ func appendMember(b []byte, name, value string, comma bool) []byte {
 	return appendString(b, value)
 }
 
+// appendCompact appends v, valid JSON, without the whitespace between its tokens.
 func appendCompact(b []byte, v json.RawMessage) []byte {
-	if !bytes.ContainsAny(v, " \t\r\n") {
-		return append(b, v...) // already compact, the common case for machine senders
+	start, inString := 0, false
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case inString && c == '\\':
+			i++ // the escaped character cannot end the string
+		case c == '"':
+			inString = !inString
+		case !inString && (c == ' ' || c == '\t' || c == '\r' || c == '\n'):
+			b = append(b, v[start:i]...)
+			start = i + 1
+		}
 	}
-	var buf bytes.Buffer
-	buf.Grow(len(v))
-	if err := json.Compact(&buf, v); err != nil {
-		// Unreachable: v came out of json.Unmarshal, so it is valid JSON.
-		return append(b, "null"...)
-	}
-	return append(b, buf.Bytes()...)
+	return append(b, v[start:]...)
 }
 
 const hexDigits = "0123456789abcdef"

@@ -82,9 +82,12 @@ func Decode(raw []byte, received time.Time, lim Limits) (*Event, *Invalid) {
 	if reason := checkUTF8(raw); reason != "" {
 		return nil, &Invalid{Errors: []string{"event: " + reason}}
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-		return nil, &Invalid{Errors: []string{"event: must be a JSON object: " + jsonProblem(err)}}
+	m, ok := splitObject(raw)
+	if !ok {
+		// Not a valid object: encoding/json says why.
+		if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+			return nil, &Invalid{Errors: []string{"event: must be a JSON object: " + jsonProblem(err)}}
+		}
 	}
 	if lim.G2 && isG2(m) {
 		ce, bad := fromG2(m)
@@ -229,9 +232,12 @@ func fromMembers(m map[string]json.RawMessage, received time.Time, lim Limits) (
 // good ones come back in evs (in order, with their index in idx), the bad ones in rejected
 // with their index. A body that is not an array at all, or too long, is one error.
 func DecodeBatch(raw []byte, received time.Time, lim Limits) (evs []*Event, idx []int, rejected map[int]*Invalid, err error) {
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, nil, nil, fmt.Errorf("body: must be a JSON array of events: %s", jsonProblem(err))
+	items, ok := splitArray(raw)
+	if !ok {
+		// Not a valid array: encoding/json says why.
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return nil, nil, nil, fmt.Errorf("body: must be a JSON array of events: %s", jsonProblem(err))
+		}
 	}
 	if len(items) == 0 {
 		return nil, nil, nil, fmt.Errorf("body: the batch is empty")

@@ -145,6 +145,12 @@ func (d *jsonDecoder) object(depth int) (any, error) {
 // members decodes the object at d.i, handing fn each member in order. With keep not
 // nil, only the members it names are decoded, the others skipped.
 func (d *jsonDecoder) members(depth int, keep []string, fn func(k string, v any)) error {
+	return d.eachMember(func(kb []byte) error { return d.member(depth, keep, kb, fn) })
+}
+
+// eachMember walks the object at d.i, calling next with each member's name, d.i at its
+// value, to read the value.
+func (d *jsonDecoder) eachMember(next func(kb []byte) error) error {
 	d.i++ // {
 	d.space()
 	if d.i < len(d.b) && d.b[d.i] == '}' {
@@ -166,7 +172,7 @@ func (d *jsonDecoder) members(depth int, keep []string, fn func(k string, v any)
 		}
 		d.i++
 		d.space()
-		if err := d.member(depth, keep, kb, fn); err != nil {
+		if err := next(kb); err != nil {
 			return err
 		}
 		d.space()
