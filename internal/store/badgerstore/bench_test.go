@@ -81,11 +81,11 @@ func BenchmarkHistoryTop50(b *testing.B) {
 // BenchmarkHistoryLastOfRareType reads the newest Payment of a person whose 10,000 newer
 // events are of another type: a flow's last("type eq 'Payment'") for a frequent caller.
 func BenchmarkHistoryLastOfRareType(b *testing.B) {
-	s, err := Open(Options{Dir: b.TempDir(), SyncWrites: true})
+	dir := b.TempDir()
+	s, err := Open(Options{Dir: dir, SyncWrites: true})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
 	ctx := context.Background()
 	pay := storetest.Event(b, "pay", "Payment", "+15550000000", "phone", "", time.Now().Add(-31*24*time.Hour))
 	if _, err := s.Append(ctx, ws, []*event.Event{pay}); err != nil {
@@ -97,6 +97,13 @@ func BenchmarkHistoryLastOfRareType(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	// Reopened, the events are in tables, as all but the newest are in a store that
+	// has run a while, not in the memtable (whose reverse iteration costs a search a key).
+	s.Close()
+	if s, err = Open(Options{Dir: dir, SyncWrites: true}); err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
 	p, err := s.Resolve(ctx, ws, "+15550000000")
 	if err != nil {
 		b.Fatal(err)
