@@ -78,12 +78,76 @@ func CountryCodeOf(region string) string {
 
 // normalizePhone returns the E.164 form of v, or its legacy form (see above).
 func normalizePhone(v, region string) (string, error) {
+	if region == "" {
+		region = DefaultRegion
+	}
+	return phoneAnswers.get(v, region)
+}
+
+// phoneMemoSize bounds each of phoneMemo's two generations.
+const phoneMemoSize = 16_384
+
+// phoneAnswers remembers normalizePhone's recent answers. libphonenumber takes tens of
+// microseconds to read a number it finds invalid or that fastPhone cannot answer for
+// (and twice as long when it falls back), and the same numbers come back: a caller's
+// IVR flow and the agent's widget resolve the caller's number again and again, and a
+// customer's events arrive together. A profile read spent 41 % of its CPU here.
+var phoneAnswers = newPhoneMemo(phoneMemoSize)
+
+// phoneMemo is a bounded map of normalizePhone's answers, in two generations: when the
+// current one is full it becomes the old one (the older is dropped), and an answer found
+// in the old one moves to the current one, so numbers in use stay.
+type phoneMemo struct {
+	mu       sync.Mutex
+	size     int
+	cur, old map[phoneKey]phoneAnswer
+}
+
+type phoneKey struct{ value, region string }
+
+type phoneAnswer struct {
+	phone string
+	err   error
+}
+
+func newPhoneMemo(size int) *phoneMemo {
+	return &phoneMemo{size: size, cur: map[phoneKey]phoneAnswer{}}
+}
+
+// get answers for v read in region, from memory or by reading it.
+func (m *phoneMemo) get(v, region string) (string, error) {
+	k := phoneKey{v, region}
+	m.mu.Lock()
+	a, ok := m.cur[k]
+	if !ok {
+		if a, ok = m.old[k]; ok {
+			m.put(k, a)
+		}
+	}
+	m.mu.Unlock()
+	if ok {
+		return a.phone, a.err
+	}
+	a.phone, a.err = readPhone(v, region)
+	m.mu.Lock()
+	m.put(k, a)
+	m.mu.Unlock()
+	return a.phone, a.err
+}
+
+// put files an answer in the current generation; m.mu is held.
+func (m *phoneMemo) put(k phoneKey, a phoneAnswer) {
+	if len(m.cur) >= m.size {
+		m.old, m.cur = m.cur, make(map[phoneKey]phoneAnswer, m.size)
+	}
+	m.cur[k] = a
+}
+
+// readPhone is normalizePhone without the memory.
+func readPhone(v, region string) (string, error) {
 	digits, plus, err := phoneDigits(v, maxWrittenDigits)
 	if err != nil {
 		return "", err
-	}
-	if region == "" {
-		region = DefaultRegion
 	}
 	if p, ok := fastPhone(digits, plus, region); ok {
 		return p, nil

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -227,4 +228,25 @@ func FuzzNormalizePhone(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The memory of answers gives what reading the number gives, errors included, and
+// holds at most two generations of its size.
+func TestPhoneMemo(t *testing.T) {
+	m := newPhoneMemo(3)
+	inputs := []string{"(226) 376-2555", "+44 (0)20 7946 0958", "12263762555", "1-800-FLOWERS", "+15550000002", "020 7946 0958", "42"}
+	for round := range 3 {
+		for _, in := range inputs {
+			for _, region := range []string{"US", "GB"} {
+				got, gerr := m.get(in, region)
+				want, werr := readPhone(in, region)
+				if got != want || fmt.Sprint(gerr) != fmt.Sprint(werr) {
+					t.Fatalf("round %d, %q in %s: memo %q %v, read %q %v", round, in, region, got, gerr, want, werr)
+				}
+				if len(m.cur) > 3 || len(m.old) > 3 {
+					t.Fatalf("memo holds %d + %d answers, at most 3 each", len(m.cur), len(m.old))
+				}
+			}
+		}
+	}
 }
