@@ -50,7 +50,13 @@ type Firing struct {
 	Deliveries []string `json:"deliveries"`
 }
 
-// firings groups a person's deliveries by the firing that queued them.
+// maxFirings bounds the firings a profile view lists: delivery records are kept for
+// good, and a customer texted every cooldown for years would otherwise send every one
+// of them to the agent's widget on every read.
+const maxFirings = 100
+
+// firings groups a person's deliveries (newest first) by the firing that queued them:
+// the newest maxFirings firings.
 func firings(ds []*store.Delivery) []Firing {
 	out := []Firing{}
 	index := map[[2]string]int{}
@@ -61,6 +67,9 @@ func firings(ds []*store.Delivery) []Firing {
 		}
 		k := [2]string{p.ActionID, p.EventID}
 		i, ok := index[k]
+		if !ok && len(out) == maxFirings {
+			continue // an older firing
+		}
 		if !ok {
 			i = len(out)
 			index[k] = i
