@@ -98,7 +98,7 @@ var phoneAnswers = newPhoneMemo(phoneMemoSize)
 // current one is full it becomes the old one (the older is dropped), and an answer found
 // in the old one moves to the current one, so numbers in use stay.
 type phoneMemo struct {
-	mu       sync.Mutex
+	mu       sync.RWMutex
 	size     int
 	cur, old map[phoneKey]phoneAnswer
 }
@@ -117,14 +117,18 @@ func newPhoneMemo(size int) *phoneMemo {
 // get answers for v read in region, from memory or by reading it.
 func (m *phoneMemo) get(v, region string) (string, error) {
 	k := phoneKey{v, region}
-	m.mu.Lock()
+	m.mu.RLock() // ingest, flows and reads all ask: the common case shares the lock
 	a, ok := m.cur[k]
+	m.mu.RUnlock()
 	if !ok {
-		if a, ok = m.old[k]; ok {
-			m.put(k, a)
+		m.mu.Lock()
+		if a, ok = m.cur[k]; !ok {
+			if a, ok = m.old[k]; ok {
+				m.put(k, a)
+			}
 		}
+		m.mu.Unlock()
 	}
-	m.mu.Unlock()
 	if ok {
 		return a.phone, a.err
 	}
