@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/openjds/jds/connectors"
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/gencache"
 	"github.com/openjds/jds/internal/identity"
@@ -61,7 +60,13 @@ func firings(ds []*store.Delivery) []Firing {
 	out := []Firing{}
 	index := map[[2]string]int{}
 	for _, d := range ds {
-		var p connectors.Delivery
+		// Only what names the firing: a payload's profile, aliases and body are not
+		// built for every read of the view.
+		var p struct {
+			ActionID string `json:"actionId"`
+			Action   string `json:"action"`
+			EventID  string `json:"eventId"`
+		}
 		if json.Unmarshal(d.Payload, &p) != nil || p.ActionID == "" {
 			continue
 		}
