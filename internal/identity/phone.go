@@ -133,6 +133,9 @@ func (m *phoneMemo) get(v, region string) (string, error) {
 		return a.phone, a.err
 	}
 	a.phone, a.err = readPhone(v, region)
+	// Kept past the call: the key must not share memory with the caller's strings (a
+	// request's, which fasthttp reuses).
+	k = phoneKey{strings.Clone(v), strings.Clone(region)}
 	m.mu.Lock()
 	m.put(k, a)
 	m.mu.Unlock()

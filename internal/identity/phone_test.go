@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -248,5 +249,26 @@ func TestPhoneMemo(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A remembered answer does not change when the caller's string does (fasthttp reuses
+// its request buffers, and hands out strings that share them).
+func TestPhoneMemoCopiesKeys(t *testing.T) {
+	m := newPhoneMemo(8)
+	buf := []byte("+15550000002")
+	if _, err := m.get(unsafe.String(&buf[0], len(buf)), "US"); err != nil {
+		t.Fatal(err)
+	}
+	copy(buf, "+15550000003")
+	for k := range m.cur {
+		// A map finds a key only where its hash put it: look at the key itself.
+		if k.value != "+15550000002" {
+			t.Fatalf("the remembered number now reads %q: it shares the caller's memory", k.value)
+		}
+	}
+	got, err := m.get("+15550000003", "US")
+	if want, _ := readPhone("+15550000003", "US"); err != nil || got != want {
+		t.Fatalf("after the caller's buffer changed: %q %v, want %q", got, err, want)
 	}
 }
