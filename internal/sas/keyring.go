@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -26,7 +27,17 @@ type keyID struct{ org, name string }
 type Keyring struct {
 	mu   sync.RWMutex
 	keys map[keyID][]byte
+	// accepted remembers tokens Authenticate accepted, by their exact text, in two
+	// generations of at most maxAccepted: a client presents the same token on every
+	// request, and parsing and verifying it again cost more than a light read's own
+	// work. Put and Delete forget them all; expiry is checked on every use.
+	accepted, older map[string]Token
+	gen             uint64 // counts the changes of keys, so that none is missed
 }
+
+// maxAccepted bounds each generation of Keyring.accepted. Only tokens that verified
+// are remembered, so a client cannot fill it with forgeries.
+const maxAccepted = 4096
 
 // NewKeyring returns a Keyring holding keys; a later key replaces an earlier
 // one with the same organization and name.
@@ -48,6 +59,8 @@ func (k *Keyring) Put(key Key) {
 		k.keys = make(map[keyID][]byte)
 	}
 	k.keys[keyID{key.Organization, key.Name}] = slices.Clone(key.Secret)
+	k.accepted, k.older = nil, nil
+	k.gen++
 }
 
 // Delete removes the key and reports whether it existed. Tokens signed with
@@ -58,6 +71,8 @@ func (k *Keyring) Delete(org, name string) bool {
 	id := keyID{org, name}
 	_, ok := k.keys[id]
 	delete(k.keys, id)
+	k.accepted, k.older = nil, nil
+	k.gen++
 	return ok
 }
 
@@ -81,12 +96,29 @@ func (k *Keyring) Keys() []Key {
 // expiry: the one call the HTTP layer makes before Token.Allow. Errors wrap
 // ErrMalformed, ErrUnknownKey, ErrBadSignature or ErrExpired.
 func (k *Keyring) Authenticate(token string, now time.Time) (Token, error) {
+	k.mu.RLock()
+	t, ok := k.accepted[token]
+	if !ok {
+		t, ok = k.older[token]
+	}
+	k.mu.RUnlock()
+	if ok {
+		// Accepted before under the same keys: only time can have changed.
+		if err := t.checkExpiry(now); err != nil {
+			return Token{}, err
+		}
+		return t, nil
+	}
+	// The token is remembered past this request: it and the Token parsed from it must
+	// not share memory with the caller's (fasthttp reuses its request buffers).
+	token = strings.Clone(token)
 	t, err := Parse(token)
 	if err != nil {
 		return Token{}, err
 	}
 	k.mu.RLock()
 	secret, ok := k.keys[keyID{t.Org, t.KeyName}]
+	gen := k.gen
 	k.mu.RUnlock()
 	if !ok {
 		return Token{}, fmt.Errorf("%w %q for organization %q", ErrUnknownKey, clip(t.KeyName), clip(t.Org))
@@ -96,5 +128,16 @@ func (k *Keyring) Authenticate(token string, now time.Time) (Token, error) {
 	if err := t.Verify(secret, now); err != nil {
 		return Token{}, err
 	}
+	k.mu.Lock()
+	if k.gen == gen { // else a key changed meanwhile: the secret may be gone
+		if len(k.accepted) >= maxAccepted {
+			k.older, k.accepted = k.accepted, nil
+		}
+		if k.accepted == nil {
+			k.accepted = make(map[string]Token)
+		}
+		k.accepted[token] = t
+	}
+	k.mu.Unlock()
 	return t, nil
 }

@@ -376,6 +376,9 @@ func TestKeyring(t *testing.T) {
 
 	t.Run("rotation", func(t *testing.T) {
 		ring := sas.NewKeyring(sas.Key{Name: "sandbox", Organization: "cctsa", Secret: secret})
+		if _, err := ring.Authenticate(vector, before); err != nil { // accepted, and remembered
+			t.Fatal(err)
+		}
 		newSecret := []byte("rotated")
 		ring.Put(sas.Key{Name: "sandbox", Organization: "cctsa", Secret: newSecret})
 		newSecret[0] = 'X' // Put must have copied it
@@ -389,6 +392,9 @@ func TestKeyring(t *testing.T) {
 
 	t.Run("delete", func(t *testing.T) {
 		ring := sas.NewKeyring(sas.Key{Name: "sandbox", Organization: "cctsa", Secret: secret})
+		if _, err := ring.Authenticate(vector, before); err != nil {
+			t.Fatal(err)
+		}
 		if !ring.Delete("cctsa", "sandbox") {
 			t.Error("Delete of an existing key = false")
 		}

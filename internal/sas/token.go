@@ -195,6 +195,10 @@ func (t Token) Verify(secret []byte, now time.Time) error {
 	if !hmac.Equal(want, t.sig) {
 		return ErrBadSignature
 	}
+	return t.checkExpiry(now)
+}
+
+func (t Token) checkExpiry(now time.Time) error {
 	if !now.Before(t.Expiry) {
 		return fmt.Errorf("%w at %s", ErrExpired, t.Expiry.Format(time.RFC3339Nano))
 	}
