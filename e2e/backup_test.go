@@ -31,7 +31,7 @@ import (
 // Damaged files (a flipped byte, a truncated file) are refused by verify and restore.
 func TestBackupRestoreAfterKill9(t *testing.T) {
 	dir := t.TempDir()
-	cfg := countingConfig(dir)
+	cfg := countingConfig(t, dir)
 	s := startServer(t, filepath.Join(dir, "data"), cfg)
 	adminTok := sas.Sign(org, "*", "admin", "r", time.Now().Add(time.Hour), "k", []byte(secret))
 

@@ -66,6 +66,18 @@ func freePort(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// writeConfig writes a config file in dir holding the tests' signing key, then the
+// YAML in more, and returns its path.
+func writeConfig(t *testing.T, dir, more string) string {
+	t.Helper()
+	cfg := filepath.Join(dir, "jds.yaml")
+	body := fmt.Sprintf("keys:\n  - name: k\n    organization: %s\n    secret: %q\n", org, secret) + more
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
 func startServer(t *testing.T, dataDir, configPath string) *server {
 	t.Helper()
 	return startUntil(t, dataDir, configPath, "/readyz")
@@ -118,7 +130,7 @@ func tok(service, perm string) string {
 // none lost and none twice.
 func TestAcknowledgedEventsSurviveKill9(t *testing.T) {
 	dir := t.TempDir()
-	cfg := countingConfig(dir)
+	cfg := countingConfig(t, dir)
 	data := filepath.Join(dir, "data")
 	write := tok("ds", "w")
 	acked := map[string]string{} // event id → identity
@@ -219,8 +231,7 @@ func TestAcknowledgedEventsSurviveKill9(t *testing.T) {
 // 0 promptly, and every acknowledged event must be there after a restart.
 func TestGracefulShutdown(t *testing.T) {
 	dir := t.TempDir()
-	cfg := filepath.Join(dir, "jds.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("keys:\n  - name: k\n    organization: %s\n    secret: %q\n", org, secret)), 0o600)
+	cfg := writeConfig(t, dir, "")
 	data := filepath.Join(dir, "data")
 	s := startServer(t, data, cfg)
 	var acked sync.Map
@@ -291,7 +302,7 @@ func TestGracefulShutdown(t *testing.T) {
 // countingConfig writes, in dir, a configuration with this package's key and a rule
 // file whose template "Crash Count" counts each person's Queued Caller events, and
 // returns its path.
-func countingConfig(dir string) string {
+func countingConfig(t *testing.T, dir string) string {
 	rules := filepath.Join(dir, "rules")
 	os.Mkdir(rules, 0o755)
 	os.WriteFile(filepath.Join(rules, "count.yaml"), []byte(`templates:
@@ -299,9 +310,7 @@ func countingConfig(dir string) string {
     attributes:
       - {name: calls, displayName: Calls, event: Queued Caller, aggregationMode: Count, lookBack: 30d, limit: 10000}
 `), 0o644)
-	cfg := filepath.Join(dir, "jds.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("keys:\n  - name: k\n    organization: %s\n    secret: %q\nrulesDir: %s\n", org, secret, rules)), 0o600)
-	return cfg
+	return writeConfig(t, dir, "rulesDir: "+rules+"\n")
 }
 
 // historyIDs reads the ids of every event of an identity's person.
@@ -355,8 +364,7 @@ func profileCount(t *testing.T, s *server, ident string) int {
 // it forever) ends at a second SIGTERM, as operators expect of Ctrl-C twice.
 func TestSecondSignalStopsAStuckShutdown(t *testing.T) {
 	dir := t.TempDir()
-	cfg := filepath.Join(dir, "jds.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("keys:\n  - name: k\n    organization: %s\n    secret: %q\n", org, secret)), 0o600)
+	cfg := writeConfig(t, dir, "")
 	data := filepath.Join(dir, "data")
 	s := startServer(t, data, cfg)
 	body := `{"id":"stuck-1","specversion":"1.0","type":"T","source":"stuck-test","identity":"+15550001234","identitytype":"phone","data":{}}`

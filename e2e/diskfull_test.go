@@ -147,14 +147,15 @@ func storedIDs(t *testing.T, s *server, ident string) map[string]bool {
 // /readyz says why; ingest resumes by itself once the space is back. A start on the full
 // disk fails with a clear message, one with some room but less than the reserve serves
 // reads; after a kill -9, every acknowledged event is there.
+// smallBadger is the config of a store that fits a 64 MiB disk.
+const smallBadger = "store:\n  badger:\n    memTableSize: 1MiB\n    valueLogFileSize: 1MiB\n"
+
 func TestFullDisk(t *testing.T) {
 	disk := mountTmpfs(t, "64m")
 	dir := t.TempDir()
-	cfg := filepath.Join(dir, "jds.yaml")
 	// Small memtables and value-log files so that a 64 MiB disk holds the store and its
 	// reserve (4×memTableSize + 16 MiB = 20 MiB).
-	os.WriteFile(cfg, []byte(fmt.Sprintf("keys:\n  - name: k\n    organization: %s\n    secret: %q\n"+
-		"store:\n  badger:\n    memTableSize: 1MiB\n    valueLogFileSize: 1MiB\n", org, secret)), 0o600)
+	cfg := writeConfig(t, dir, smallBadger)
 	data := filepath.Join(disk, "data")
 	const ident = "+15550007777"
 	acked := map[string]bool{}
@@ -288,9 +289,7 @@ func runWithin(cmd *exec.Cmd, d time.Duration) (string, error) {
 func TestDiskFilledByIngest(t *testing.T) {
 	disk := mountTmpfs(t, "64m")
 	dir := t.TempDir()
-	cfg := filepath.Join(dir, "jds.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("keys:\n  - name: k\n    organization: %s\n    secret: %q\n"+
-		"store:\n  badger:\n    memTableSize: 1MiB\n    valueLogFileSize: 1MiB\n", org, secret)), 0o600)
+	cfg := writeConfig(t, dir, smallBadger)
 	ballast := filepath.Join(disk, "ballast")
 	if err := os.WriteFile(ballast, make([]byte, 12<<20), 0o600); err != nil {
 		t.Fatal(err)

@@ -21,7 +21,7 @@ import (
 func TestMigrateStoreToPostgres(t *testing.T) {
 	dbURL := newDatabase(t)
 	dir := t.TempDir()
-	cfg := countingConfig(dir)
+	cfg := countingConfig(t, dir)
 	data := filepath.Join(dir, "data")
 	s := startServer(t, data, cfg)
 	idents := []string{"+15550600001", "+15550600002"}

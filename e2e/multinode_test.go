@@ -43,7 +43,7 @@ func newDatabase(t *testing.T) string {
 // retried soon).
 func clusterConfig(t *testing.T, dir, dbURL, hook string) string {
 	t.Helper()
-	countingConfig(dir) // rules/count.yaml: the Crash Count profile (its jds.yaml is replaced below)
+	countingConfig(t, dir) // rules/count.yaml: the Crash Count profile (its jds.yaml is replaced below)
 	rulesDir, flowsDir := filepath.Join(dir, "rules"), filepath.Join(dir, "flows")
 	for _, d := range []string{rulesDir, flowsDir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
