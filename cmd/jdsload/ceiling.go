@@ -37,11 +37,5 @@ func cmdCeiling(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 	fmt.Fprintf(stdout, "ceiling: %d requests GET %s, %d clients\n", res.Requests, path, t.clients)
 	fmt.Fprintf(stdout, "  %.2f s: %.0f requests/s; stopped by %s\n", res.Seconds, res.RequestsPerSec, h.stoppedBy)
-	printLatency(stdout, "request", h.lat)
-	h.fails.print(stdout, res.Errors)
-	fmt.Fprintln(stdout, res.line())
-	if res.Errors > 0 {
-		return errFailed
-	}
-	return nil
+	return res.report(stdout, h.lat, &h.fails)
 }

@@ -133,13 +133,7 @@ func cmdHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "  %.2f s: %.0f requests/s; stopped by %s; %.1f MB received\n",
 		res.Seconds, res.RequestsPerSec, why, float64(h.bytesIn)/1e6)
-	printLatency(stdout, "request", lat)
-	h.fails.print(stdout, res.Errors)
-	fmt.Fprintln(stdout, res.line())
-	if res.Errors > 0 {
-		return errFailed
-	}
-	return nil
+	return res.report(stdout, lat, &h.fails)
 }
 
 // resultCount finds meta.resultCount without decoding the whole page: jds writes the meta

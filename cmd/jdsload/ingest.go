@@ -83,13 +83,7 @@ func cmdIngest(ctx context.Context, scenario string, args []string, stdout, stde
 	fmt.Fprintf(stdout, "  %.2f s: %.0f events/s, %.0f requests/s; stopped by %s; average event %d bytes, %.1f MB sent\n",
 		res.Seconds, res.EventsPerSec, res.RequestsPerSec, res.Extra["stopped_by"], res.Extra["avg_event_bytes"],
 		float64(res.Extra["bytes_sent"].(int64))/1e6)
-	printLatency(stdout, "request", r.lat)
-	r.fails.print(stdout, res.Errors)
-	fmt.Fprintln(stdout, res.line())
-	if res.Errors > 0 {
-		return errFailed
-	}
-	return nil
+	return res.report(stdout, r.lat, &r.fails)
 }
 
 func (t *target) endpointFor(batch int) string {

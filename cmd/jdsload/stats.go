@@ -104,6 +104,18 @@ func (r *result) line() string {
 	return "RESULT " + string(append(b, '}'))
 }
 
+// report ends a run of requests: their latency, the failures, the RESULT line, and
+// errFailed when any request failed.
+func (r *result) report(w io.Writer, lat summary, fails *failures) error {
+	printLatency(w, "request", lat)
+	fails.print(w, r.Errors)
+	fmt.Fprintln(w, r.line())
+	if r.Errors > 0 {
+		return errFailed
+	}
+	return nil
+}
+
 // printLatency writes the human form of a latency summary.
 func printLatency(w io.Writer, what string, s summary) {
 	fmt.Fprintf(w, "  %s latency (ms, %d samples): p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n",
