@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/openjds/jds/internal/identity"
 	"github.com/openjds/jds/internal/store"
 )
@@ -144,13 +142,9 @@ func (b *batch) loadDelivery(ws wsid, r store.Record) error {
 	if err != nil {
 		return err
 	}
-	p, err := parsePID(d.PersonID)
+	p, id, err := deliveryIDs(d)
 	if err != nil {
 		return err
-	}
-	id, err := uuid.Parse(d.ID)
-	if err != nil {
-		return fmt.Errorf("delivery id %q: %w", d.ID, err)
 	}
 	if _, ok, err := b.get(deliveryKey(ws, p, id)); err != nil || ok {
 		return err

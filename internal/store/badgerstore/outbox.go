@@ -48,16 +48,25 @@ func (s *derivedState) EnqueueHeld(payload []byte, due time.Time, h store.Policy
 	return d.ID, s.b.putDelivery(s.ws, d, time.Time{})
 }
 
-// putDelivery writes a delivery record, and its place in the queue when it is pending;
-// wasDue is its previous due time (zero for a new one), whose queue entry goes.
-func (b *batch) putDelivery(ws wsid, d *store.Delivery, wasDue time.Time) error {
+// deliveryIDs parses the person and the id of a delivery: the parts of its keys.
+func deliveryIDs(d *store.Delivery) (pid, uuid.UUID, error) {
 	p, err := parsePID(d.PersonID)
 	if err != nil {
-		return err
+		return p, uuid.UUID{}, err
 	}
 	id, err := uuid.Parse(d.ID)
 	if err != nil {
-		return fmt.Errorf("delivery id %q: %w", d.ID, err)
+		return p, id, fmt.Errorf("delivery id %q: %w", d.ID, err)
+	}
+	return p, id, nil
+}
+
+// putDelivery writes a delivery record, and its place in the queue when it is pending;
+// wasDue is its previous due time (zero for a new one), whose queue entry goes.
+func (b *batch) putDelivery(ws wsid, d *store.Delivery, wasDue time.Time) error {
+	p, id, err := deliveryIDs(d)
+	if err != nil {
+		return err
 	}
 	if !wasDue.IsZero() {
 		if err := b.txn.Delete(queueKey(wasDue, id)); err != nil {
