@@ -367,7 +367,7 @@ func moveInto(tmp, dir string) error {
 	if err := os.Rename(tmp, dir); err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(dir))
+	return syncPath(filepath.Dir(dir))
 }
 
 // syncTree flushes every file of a directory, then the directory itself.
@@ -380,29 +380,21 @@ func syncTree(dir string) error {
 		if !e.Type().IsRegular() {
 			continue
 		}
-		if err := syncFile(filepath.Join(dir, e.Name())); err != nil {
+		if err := syncPath(filepath.Join(dir, e.Name())); err != nil {
 			return err
 		}
 	}
-	return syncDir(dir)
+	return syncPath(dir)
 }
 
-func syncFile(path string) error {
+// syncPath flushes a file, or a directory's entries, to the disk.
+func syncPath(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	return f.Sync()
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 var _ store.Backuper = (*Store)(nil)
