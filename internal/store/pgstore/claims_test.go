@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/openjds/jds/internal/event"
 	"github.com/openjds/jds/internal/pgtest"
 	"github.com/openjds/jds/internal/store"
@@ -93,4 +95,76 @@ func TestTwoNodesClaimEachDeliveryOnce(t *testing.T) {
 // databaseURL is the URL of the database openAt made for place.
 func databaseURL(t *testing.T, place string) string {
 	return pgtest.Database(t, databaseName(place))
+}
+
+// TestSettlingDoesNotWaitForTheWorkspace: settling a send, requeueing a dead letter and
+// discarding one lock only that delivery's row, so they finish while another transaction
+// holds the workspace's row lock, as a group commit of a busy workspace does. (They once
+// queued behind every group commit, and each group behind hundreds of them.)
+func TestSettlingDoesNotWaitForTheWorkspace(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	place := t.TempDir()
+	s := openAt(t, place, storetest.Options{Deriver: queuer{}, Now: func() time.Time { return now }}).(*pgstore.Store)
+	defer s.Close()
+	ctx := context.Background()
+	w := store.Workspace{Org: "o", Name: "w"}
+	var evs []*event.Event
+	for i := range 3 {
+		evs = append(evs, storetest.Event(t, fmt.Sprint("e", i), "T", fmt.Sprintf("+1555000%04d", i), "phone", "", now))
+	}
+	if _, err := s.Append(ctx, w, evs); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := s.Pick(ctx, now, 10, store.Picker{})
+	if err != nil || len(ds) != 3 {
+		t.Fatalf("picked %d, %v; want 3", len(ds), err)
+	}
+
+	conn, err := pgx.Connect(ctx, databaseURL(t, place))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SELECT seq FROM workspaces WHERE workspace_id = 'o/w' FOR UPDATE"); err != nil {
+		t.Fatal(err)
+	}
+
+	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.Settle(wait, ds[0], store.Outcome{Sent: true, Attempted: now}); err != nil {
+		t.Fatalf("settling while the workspace is locked: %v", err)
+	}
+	if err := s.Settle(wait, ds[1], store.Outcome{Error: "400 bad number", Attempted: now}); err != nil {
+		t.Fatalf("settling a dead letter while the workspace is locked: %v", err)
+	}
+	if err := s.Requeue(wait, w, ds[1].PersonID, ds[1].ID); err != nil {
+		t.Fatalf("requeueing while the workspace is locked: %v", err)
+	}
+	if err := s.Settle(wait, ds[2], store.Outcome{Error: "400 bad number", Attempted: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Discard(wait, w, ds[2].PersonID, ds[2].ID); err != nil {
+		t.Fatalf("discarding while the workspace is locked: %v", err)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for state, want := range map[string]int{store.Sent: 1, store.Pending: 1, store.Dead: 0} {
+		var n int
+		for _, d := range ds {
+			got, err := s.Deliveries(ctx, w, d.PersonID, state)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n += len(got)
+		}
+		if n != want {
+			t.Errorf("%d deliveries %s, want %d", n, state, want)
+		}
+	}
 }

@@ -67,7 +67,7 @@ func (u *unit) delivery(personID, id string) (*store.Delivery, error) {
 
 // Settle: see store.Outbox.
 func (s *Store) Settle(ctx context.Context, d *store.Delivery, o store.Outcome) error {
-	return s.run(ctx, d.Workspace, func(u *unit) error {
+	return s.runOnDelivery(ctx, d.Workspace, func(u *unit) error {
 		cur, err := u.delivery(d.PersonID, d.ID)
 		if err != nil {
 			return err
@@ -82,7 +82,7 @@ func (s *Store) Settle(ctx context.Context, d *store.Delivery, o store.Outcome) 
 
 // Requeue: see store.Outbox.
 func (s *Store) Requeue(ctx context.Context, w store.Workspace, personID, id string) error {
-	return s.run(ctx, w, func(u *unit) error {
+	return s.runOnDelivery(ctx, w, func(u *unit) error {
 		cur, err := u.delivery(personID, id)
 		if err != nil {
 			return err
@@ -97,7 +97,7 @@ func (s *Store) Requeue(ctx context.Context, w store.Workspace, personID, id str
 
 // Discard: see store.Outbox.
 func (s *Store) Discard(ctx context.Context, w store.Workspace, personID, id string) error {
-	return s.run(ctx, w, func(u *unit) error {
+	return s.runOnDelivery(ctx, w, func(u *unit) error {
 		cur, err := u.delivery(personID, id)
 		if err != nil {
 			return err

@@ -87,10 +87,23 @@ type eventRow struct {
 	raw    []byte
 }
 
-// run runs fn in a unit of work of workspace w and commits it, retrying from the start
-// when a concurrent writer made the transaction fail (see inTx). After the commit the
-// listeners are told what it stored.
+// run runs fn in a unit of work of workspace w, holding the workspace's row lock, and
+// commits it, retrying from the start when a concurrent writer made the transaction fail
+// (see inTx). After the commit the listeners are told what it stored.
 func (s *Store) run(ctx context.Context, w store.Workspace, fn func(u *unit) error) error {
+	return s.runUnit(ctx, w, true, fn)
+}
+
+// runOnDelivery runs fn in a unit that only reads and writes delivery records, each
+// under its own row lock (unit.delivery), without the workspace's lock: settling the
+// sends of a busy workspace, one transaction each, would otherwise queue behind its group
+// commits and hold them up in turn (a group waited behind hundreds of settles). Such a
+// unit appends no event.
+func (s *Store) runOnDelivery(ctx context.Context, w store.Workspace, fn func(u *unit) error) error {
+	return s.runUnit(ctx, w, false, fn)
+}
+
+func (s *Store) runUnit(ctx context.Context, w store.Workspace, lock bool, fn func(u *unit) error) error {
 	start := time.Now()
 	var committed []store.Committed
 	var changed bool
@@ -99,15 +112,20 @@ func (s *Store) run(ctx context.Context, w store.Workspace, fn func(u *unit) err
 		u := &unit{s: s, ctx: ctx, tx: tx, w: w, ws: wsID(w), now: s.opts.Now().UTC(),
 			aliases: map[string]*aliasRow{}, persons: map[uuid.UUID]*personRow{},
 			states: map[stateKey]*stateRow{}, seen: map[[2]string]uuid.UUID{}}
-		// Takes the workspace's row lock until the commit: its units commit in order.
-		err := tx.QueryRow(ctx, `INSERT INTO workspaces (workspace_id, org, name) VALUES ($1, $2, $3)
-			ON CONFLICT (workspace_id) DO UPDATE SET seq = workspaces.seq RETURNING seq`, u.ws, w.Org, w.Name).Scan(&u.seq)
-		if err != nil {
-			return fmt.Errorf("locking workspace %s: %w", w, err)
+		if lock {
+			// Takes the workspace's row lock until the commit: its units commit in order.
+			err := tx.QueryRow(ctx, `INSERT INTO workspaces (workspace_id, org, name) VALUES ($1, $2, $3)
+				ON CONFLICT (workspace_id) DO UPDATE SET seq = workspaces.seq RETURNING seq`, u.ws, w.Org, w.Name).Scan(&u.seq)
+			if err != nil {
+				return fmt.Errorf("locking workspace %s: %w", w, err)
+			}
 		}
 		first := u.seq
 		if err := fn(u); err != nil {
 			return err
+		}
+		if !lock && u.seq != first {
+			return fmt.Errorf("workspace %s: a unit without the workspace's lock appended events", w)
 		}
 		if err := u.stage(); err != nil {
 			return err
