@@ -20,31 +20,55 @@ import (
 
 // putDelivery writes a delivery record at once.
 func (u *unit) putDelivery(d *store.Delivery) error {
-	if err := u.queueDelivery(d); err != nil {
+	if err := u.queueDeliveries([]*store.Delivery{d}); err != nil {
 		return err
 	}
 	return u.send()
 }
 
-// queueDelivery stages the write of a delivery record for the unit's next send.
-func (u *unit) queueDelivery(d *store.Delivery) error {
-	raw, err := store.EncodeDelivery(d)
-	if err != nil {
-		return err
+// queueDeliveries stages the writes of delivery records, one statement for all of them,
+// for the unit's next send. Writing a delivery (settling it) ends its claim. A record
+// listed twice is written as last listed.
+func (u *unit) queueDeliveries(ds []*store.Delivery) error {
+	if len(ds) == 0 {
+		return nil
 	}
-	var due *time.Time
-	if d.State == store.Pending {
-		due = &d.Due
-		if p := (queuePos{d.Due.UTC(), d.ID}); u.queued == nil || p.before(*u.queued) {
-			u.queued = &p
+	last := make(map[string]int, len(ds))
+	for i, d := range ds {
+		last[d.ID] = i
+	}
+	n := len(last)
+	ids, persons, states := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+	dues, created, records := make([]*time.Time, 0, n), make([]time.Time, 0, n), make([][]byte, 0, n)
+	for i, d := range ds {
+		if last[d.ID] != i {
+			continue
 		}
+		raw, err := store.EncodeDelivery(d)
+		if err != nil {
+			return err
+		}
+		var due *time.Time
+		if d.State == store.Pending {
+			due = &d.Due
+			if p := (queuePos{d.Due.UTC(), d.ID}); u.queued == nil || p.before(*u.queued) {
+				u.queued = &p
+			}
+		}
+		ids, persons, states = append(ids, d.ID), append(persons, d.PersonID), append(states, d.State)
+		dues, created, records = append(dues, due), append(created, d.CreatedAt), append(records, raw)
 	}
-	// Writing a delivery (settling it) ends its claim.
-	u.queue("writing delivery "+d.ID, `INSERT INTO deliveries (workspace_id, id, person_id, state, due, created_at, record)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
+	label := "writing delivery " + ids[0]
+	if n > 1 {
+		label = fmt.Sprintf("writing %d deliveries", n)
+	}
+	u.queue(label, `INSERT INTO deliveries (workspace_id, id, person_id, state, due, created_at, record)
+		SELECT $1, id, person_id, state, due, created_at, record
+		FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::bytea[])
+			AS d(id, person_id, state, due, created_at, record)
 		ON CONFLICT (workspace_id, id) DO UPDATE SET state = excluded.state, due = excluded.due, record = excluded.record,
 			claimed_by = NULL, claimed_until = NULL`,
-		u.ws, d.ID, d.PersonID, d.State, due, d.CreatedAt, raw)
+		u.ws, ids, persons, states, dues, created, records)
 	return nil
 }
 

@@ -180,10 +180,8 @@ func (u *unit) stage() error {
 	}
 	u.flushAliases()
 	u.flushStates()
-	for _, d := range u.deliveries {
-		if err := u.queueDelivery(d); err != nil {
-			return err
-		}
+	if err := u.queueDeliveries(u.deliveries); err != nil {
+		return err
 	}
 	u.deliveries = u.deliveries[:0]
 	return nil
