@@ -63,8 +63,8 @@ func (u *unit) queueDeliveries(ds []*store.Delivery) error {
 		label = fmt.Sprintf("writing %d deliveries", n)
 	}
 	u.queue(label, `INSERT INTO deliveries (workspace_id, id, person_id, state, due, created_at, record)
-		SELECT $1, id, person_id, state, due, created_at, record
-		FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::bytea[])
+		SELECT $1, id::uuid, person_id::uuid, state, due, created_at, record
+		FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::bytea[])
 			AS d(id, person_id, state, due, created_at, record)
 		ON CONFLICT (workspace_id, id) DO UPDATE SET state = excluded.state, due = excluded.due, record = excluded.record,
 			claimed_by = NULL, claimed_until = NULL`,

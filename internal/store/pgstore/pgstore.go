@@ -125,6 +125,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	// A 2xx means durable: never let a session turn synchronous commits off.
 	cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "on"
+	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
+		encodeUUIDs(c.TypeMap())
+		return nil
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
