@@ -55,6 +55,14 @@ func (u *unit) appendAll(reqs [][]*event.Event) ([][]store.AppendResult, error) 
 	return out, nil
 }
 
+// The reads of a group (prefetch, prefetchPersons, prefetchStates, stored) look up each
+// key through the table's primary key, one lookup per key (the LATERAL subquery, kept
+// apart from the join by OFFSET 0). Written as "key = ANY(...)" or a join, PostgreSQL
+// chose its plan from the table's statistics, and from the statistics at the time it
+// first planned the statement for a connection: a table that has since grown, or a new
+// workspace in a large table, was then scanned whole for its workspace (every alias,
+// every event) on every group, as a fresh installation's benchmark found.
+
 // prefetch reads, in two statements, every alias the identity rules may look up for evs
 // (the event's, its legacy phone form, the candidates of its previous identity) and the
 // persons owning them, so that the rules find them in the unit instead of asking the
@@ -83,7 +91,8 @@ func (u *unit) prefetch(evs []*event.Event) error {
 			}
 		}
 	}
-	rows, err := u.tx.Query(u.ctx, "SELECT alias, person_id, kind FROM aliases WHERE workspace_id = $1 AND alias = ANY($2)", u.ws, keys)
+	rows, err := u.tx.Query(u.ctx, `SELECT k.alias, a.person_id, a.kind FROM unnest($2::text[]) AS k(alias),
+		LATERAL (SELECT person_id, kind FROM aliases x WHERE x.workspace_id = $1 AND x.alias = k.alias OFFSET 0) a`, u.ws, keys)
 	if err != nil {
 		return fmt.Errorf("reading aliases: %w", err)
 	}
@@ -136,7 +145,8 @@ func (u *unit) prefetchPersons(ids []uuid.UUID) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err := u.tx.Query(u.ctx, "SELECT person_id, record FROM persons WHERE workspace_id = $1 AND person_id = ANY($2)", u.ws, ids)
+	rows, err := u.tx.Query(u.ctx, `SELECT k.id, p.record FROM unnest($2::uuid[]) AS k(id),
+		LATERAL (SELECT record FROM persons x WHERE x.workspace_id = $1 AND x.person_id = k.id OFFSET 0) p`, u.ws, ids)
 	if err != nil {
 		return fmt.Errorf("reading persons: %w", err)
 	}
@@ -166,7 +176,8 @@ func (u *unit) prefetchStates(ids []uuid.UUID) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err := u.tx.Query(u.ctx, "SELECT person_id, name, value FROM states WHERE workspace_id = $1 AND person_id = ANY($2)", u.ws, ids)
+	rows, err := u.tx.Query(u.ctx, `SELECT k.id, s.name, s.value FROM unnest($2::uuid[]) AS k(id),
+		LATERAL (SELECT name, value FROM states x WHERE x.workspace_id = $1 AND x.person_id = k.id OFFSET 0) s`, u.ws, ids)
 	if err != nil {
 		return fmt.Errorf("reading derived state: %w", err)
 	}
@@ -199,9 +210,9 @@ func (u *unit) stored(evs []*event.Event) (map[[2]string]uuid.UUID, error) {
 	for i, ev := range evs {
 		ids[i], sources[i] = ev.ID, ev.Source
 	}
-	rows, err := u.tx.Query(u.ctx, `SELECT e.id, e.source, e.person_id FROM events e
-		JOIN unnest($2::text[], $3::text[]) AS k(id, source) ON e.id = k.id AND e.source = k.source
-		WHERE e.workspace_id = $1`, u.ws, ids, sources)
+	rows, err := u.tx.Query(u.ctx, `SELECT k.id, k.source, e.person_id FROM unnest($2::text[], $3::text[]) AS k(id, source),
+		LATERAL (SELECT person_id FROM events x WHERE x.workspace_id = $1 AND x.id = k.id AND x.source = k.source OFFSET 0) e`,
+		u.ws, ids, sources)
 	if err != nil {
 		return nil, fmt.Errorf("reading dedupe keys: %w", err)
 	}
