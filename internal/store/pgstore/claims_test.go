@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/openjds/jds/internal/event"
@@ -165,6 +166,43 @@ func TestSettlingDoesNotWaitForTheWorkspace(t *testing.T) {
 		}
 		if n != want {
 			t.Errorf("%d deliveries %s, want %d", n, state, want)
+		}
+	}
+}
+
+// TestPickReadsTheQueueInPages: a queue longer than a scan's page is read to its end,
+// in order, each delivery once, whatever the picker passes over.
+func TestPickReadsTheQueueInPages(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	s := openAt(t, t.TempDir(), storetest.Options{Deriver: queuer{}, Now: func() time.Time { return now }}).(*pgstore.Store)
+	defer s.Close()
+	ctx := context.Background()
+	w := store.Workspace{Org: "o", Name: "w"}
+	const n = 700 // more than two pages
+	var evs []*event.Event
+	for i := range n {
+		evs = append(evs, storetest.Event(t, fmt.Sprint("e", i), "T", fmt.Sprintf("+1555%07d", i), "phone", "", now.Add(-time.Duration(i)*time.Second)))
+	}
+	if _, err := s.Append(ctx, w, evs); err != nil {
+		t.Fatal(err)
+	}
+	if due, err := s.Due(ctx, now, 2*n, nil); err != nil || len(due) != n {
+		t.Fatalf("Due = %d, %v; want %d", len(due), err, n)
+	}
+	odd := 0
+	passed := store.Picker{Pass: func(uuid.UUID) bool { odd++; return odd%2 == 1 }}
+	got, err := s.Pick(ctx, now, 2*n, passed)
+	if err != nil || len(got) != n/2 {
+		t.Fatalf("picked %d, %v; want %d (every other one passed over)", len(got), err, n/2)
+	}
+	seen := map[string]bool{}
+	for i, d := range got {
+		if seen[d.ID] {
+			t.Fatalf("delivery %s picked twice", d.ID)
+		}
+		seen[d.ID] = true
+		if i > 0 && (d.Due.Before(got[i-1].Due) || d.Due.Equal(got[i-1].Due) && d.ID < got[i-1].ID) {
+			t.Fatalf("delivery %d (%s, %s) came before %s, %s", i, d.Due, d.ID, got[i-1].Due, got[i-1].ID)
 		}
 	}
 }

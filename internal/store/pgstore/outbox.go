@@ -365,60 +365,86 @@ func (s *Store) claim(ctx context.Context, now time.Time, ds []*store.Delivery) 
 	return kept, nil
 }
 
+// scanPage is how many deliveries a scan reads per statement. With a LIMIT the planner
+// reads the queue index in order and stops; without one it may sort every due delivery
+// first (a generic plan costed on a short queue, kept while a partner's outage grows it).
+const scanPage = 256
+
 // scan reads pending deliveries due by now in queue order, from position from (nil: the
 // start), through p, until limit are taken; stop is where it stopped. With mine, it
-// passes over the deliveries another node holds.
+// passes over the deliveries another node holds. It reads a page at a time, in one
+// snapshot.
 func (s *Store) scan(ctx context.Context, now time.Time, limit int, from *queuePos, p store.Picker, mine bool) (out []*store.Delivery, stop *queuePos, err error) {
 	err = s.view(ctx, func(tx pgx.Tx) error {
-		q := "SELECT id, due, record FROM deliveries WHERE state = 'pending' AND due <= $1"
-		args := []any{now}
-		if mine {
-			q += " AND (claimed_until IS NULL OR claimed_until <= $1 OR claimed_by = $2)"
-			args = append(args, s.opts.Node)
-		}
-		if from != nil {
-			n := len(args)
-			q += fmt.Sprintf(" AND (due, id) >= ($%d, $%d::uuid)", n+1, n+2)
-			args = append(args, from.due, from.id)
-		}
-		rows, err := tx.Query(ctx, q+" ORDER BY due, id", args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
 		seen := 0
-		for rows.Next() {
-			var id uuid.UUID
-			var due time.Time
-			var raw []byte
-			if err := rows.Scan(&id, &due, &raw); err != nil {
-				return err
+		after := false // from was read: the next page starts after it
+		for {
+			q := "SELECT id, due, record FROM deliveries WHERE state = 'pending' AND due <= $1"
+			args := []any{now}
+			if mine {
+				q += " AND (claimed_until IS NULL OR claimed_until <= $1 OR claimed_by = $2)"
+				args = append(args, s.opts.Node)
 			}
-			if len(out) >= limit {
-				stop = &queuePos{due.UTC(), id.String()}
-				return nil
+			if from != nil {
+				op := ">="
+				if after {
+					op = ">"
+				}
+				n := len(args)
+				q += fmt.Sprintf(" AND (due, id) %s ($%d, $%d::uuid)", op, n+1, n+2)
+				args = append(args, from.due, from.id)
 			}
-			seen++
-			if p.Enough != nil && seen%64 == 0 && p.Enough() {
-				stop = &queuePos{due.UTC(), id.String()}
-				return nil
-			}
-			if p.Pass != nil && p.Pass(id) {
-				continue
-			}
-			d, err := store.DecodeDelivery(raw)
+			rows, err := tx.Query(ctx, q+fmt.Sprintf(" ORDER BY due, id LIMIT %d", scanPage), args...)
 			if err != nil {
 				return err
 			}
-			if p.Take != nil && !p.Take(d) {
-				continue
+			read := 0
+			for rows.Next() {
+				read++
+				var id uuid.UUID
+				var due time.Time
+				var raw []byte
+				if err := rows.Scan(&id, &due, &raw); err != nil {
+					rows.Close()
+					return err
+				}
+				pos := queuePos{due.UTC(), id.String()}
+				if len(out) >= limit {
+					stop = &pos
+					rows.Close()
+					return nil
+				}
+				seen++
+				if p.Enough != nil && seen%64 == 0 && p.Enough() {
+					stop = &pos
+					rows.Close()
+					return nil
+				}
+				from, after = &pos, true
+				if p.Pass != nil && p.Pass(id) {
+					continue
+				}
+				d, err := store.DecodeDelivery(raw)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				if p.Take != nil && !p.Take(d) {
+					continue
+				}
+				out = append(out, d)
 			}
-			out = append(out, d)
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if read < scanPage {
+				// At the end: whatever is pending is due after now, where the next scan
+				// of new work starts.
+				stop = &queuePos{now.UTC(), uuid.Max.String()}
+				return nil
+			}
 		}
-		// At the end: whatever is pending is due after now, where the next scan of new
-		// work starts.
-		stop = &queuePos{now.UTC(), uuid.Max.String()}
-		return rows.Err()
 	})
 	return out, stop, err
 }
