@@ -336,13 +336,14 @@ func testCommitListeners(t *testing.T, b Backend) {
 }
 
 // EventsByRef reads events by person, time and sequence in the order asked, nil for a
-// reference that names no event (a wrong time, a wrong person, a sequence not there).
+// reference that names no event (a wrong time, a wrong person, a sequence not there),
+// whether the references are near each other or far apart, and each as often as asked.
 func testEventsByRef(t *testing.T, b Backend) {
 	s := open(t, b, Options{})
 	ctx := context.Background()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var evs []*event.Event
-	for i := range 6 { // r0 is the mark After reads from
+	for i := range 41 { // r0 is the mark After reads from
 		evs = append(evs, Event(t, fmt.Sprint("r", i), "A", "c1", "customerId", "", t0.Add(time.Duration(i)*time.Second)))
 	}
 	if _, err := s.Append(ctx, ws, evs); err != nil {
@@ -353,7 +354,7 @@ func testEventsByRef(t *testing.T, b Backend) {
 		t.Fatal(err)
 	}
 	stored, err := s.After(ctx, ws, p, "r0")
-	if err != nil || len(stored) != 5 {
+	if err != nil || len(stored) != 40 {
 		t.Fatalf("stored: %d events, %v", len(stored), err)
 	}
 	ref := func(i int) store.EventRef {
@@ -363,7 +364,7 @@ func testEventsByRef(t *testing.T, b Backend) {
 	wrongTime.Time = wrongTime.Time.Add(time.Millisecond)
 	wrongPerson.PersonID = "00000000-0000-0000-0000-000000000001"
 	missing.Seq += 1000
-	got, err := s.EventsByRef(ctx, ws, []store.EventRef{ref(5), wrongTime, ref(1), wrongPerson, missing})
+	got, err := s.EventsByRef(ctx, ws, []store.EventRef{ref(40), ref(5), wrongTime, ref(1), wrongPerson, missing, ref(40), ref(22)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,7 +376,7 @@ func testEventsByRef(t *testing.T, b Backend) {
 			ids = append(ids, event.ID(raw))
 		}
 	}
-	if fmt.Sprint(ids) != "[r5 - r1 - -]" {
-		t.Fatalf("EventsByRef = %v, want [r5 - r1 - -]", ids)
+	if want := "[r40 r5 - r1 - - r40 r22]"; fmt.Sprint(ids) != want {
+		t.Fatalf("EventsByRef = %v, want %s", ids, want)
 	}
 }
