@@ -78,7 +78,7 @@ func TestActionRule(t *testing.T) {
 		{"Closed Queue,category,string,Sum GTE 1", `rules.condition: no attribute of the template has event "Closed Queue", metaData "category" and mode Sum; it has "closed" (Closed Queue,category,string,Count), "spent" (Payment,amount,double,Sum), "avg" (Payment,amount,double,Average), "channels" (Visit,channel,string,Distinct), "lastPaid" (Payment,paidAt,utc_datetime,Max), "status" (Payment,status,string,Value), "notices" (Payment,n,integer,Value) (column 1)`},
 		{"Closed Queue,category,string,Count GTE 1.5", `rules.condition: expected an integer, got "1.5" (column 40)`},
 		{"Payment,amount,double,Sum HAS 1", `rules.condition: HAS applies to string values and to Distinct, not to double (column 31)`},
-		{"Visit,channel,string,Distinct GT a", `rules.condition: Distinct supports HAS, EQ and NEQ, not GT (column 34)`},
+		{"Visit,channel,string,Distinct GT a", `rules.condition: the Distinct aggregation supports HAS, EQ and NEQ, not GT (column 34)`},
 		{"Closed Queue,category,string,Count", `rules.condition: the operator is missing; expected one of EQ NEQ GT GTE LT LTE HAS (column 35)`},
 	}
 	for _, tc := range bad {

@@ -162,7 +162,7 @@ func newComparator(o op, k valueKind, list bool, text string) (*comparator, erro
 		return nil, fmt.Errorf("HAS applies to string values and to Distinct, not to %s", k)
 	}
 	if list && o != opHAS && o != opEQ && o != opNEQ {
-		return nil, fmt.Errorf("Distinct supports HAS, EQ and NEQ, not %s", o)
+		return nil, fmt.Errorf("the Distinct aggregation supports HAS, EQ and NEQ, not %s", o)
 	}
 	if list && o != opHAS {
 		return c, nil // EQ/NEQ compare the joined result text
