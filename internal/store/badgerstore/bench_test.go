@@ -26,6 +26,16 @@ func benchEvents(b *testing.B, prefix string, n, persons int) []*event.Event {
 	return evs
 }
 
+// appendAll appends evs to the bench workspace a thousand at a time.
+func appendAll(b *testing.B, s *Store, evs []*event.Event) {
+	b.Helper()
+	for i := 0; i < len(evs); i += 1000 {
+		if _, err := s.Append(context.Background(), ws, evs[i:min(i+1000, len(evs))]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkAppendParallel measures durable single-event appends from many goroutines,
 // the case group commit exists for. Run with -cpu to vary the writers.
 func BenchmarkAppendParallel(b *testing.B) {
@@ -60,11 +70,7 @@ func BenchmarkHistoryTop50(b *testing.B) {
 	defer s.Close()
 	ctx := context.Background()
 	evs := benchEvents(b, "h", 10_000, 1)
-	for i := 0; i < len(evs); i += 1000 {
-		if _, err := s.Append(ctx, ws, evs[i:i+1000]); err != nil {
-			b.Fatal(err)
-		}
-	}
+	appendAll(b, s, evs)
 	p, err := s.Resolve(ctx, ws, "+15550000000")
 	if err != nil {
 		b.Fatal(err)
@@ -92,11 +98,7 @@ func BenchmarkHistoryLastOfRareType(b *testing.B) {
 		b.Fatal(err)
 	}
 	evs := benchEvents(b, "h", 10_000, 1)
-	for i := 0; i < len(evs); i += 1000 {
-		if _, err := s.Append(ctx, ws, evs[i:i+1000]); err != nil {
-			b.Fatal(err)
-		}
-	}
+	appendAll(b, s, evs)
 	// Reopened, the events are in tables, as all but the newest are in a store that
 	// has run a while, not in the memtable (whose reverse iteration costs a search a key).
 	s.Close()
@@ -186,11 +188,7 @@ func BenchmarkEventsByRef(b *testing.B) {
 	for i := range evs {
 		evs[i] = storetest.Event(b, fmt.Sprint("r", i), "Queued Caller", "+15550000000", "phone", "", t0.Add(time.Duration(i)*time.Second))
 	}
-	for i := 0; i < len(evs); i += 1000 {
-		if _, err := s.Append(ctx, ws, evs[i:i+1000]); err != nil {
-			b.Fatal(err)
-		}
-	}
+	appendAll(b, s, evs)
 	p, err := s.Resolve(ctx, ws, "+15550000000")
 	if err != nil {
 		b.Fatal(err)

@@ -20,11 +20,7 @@ func mergeBench(b *testing.B, n int) (*Store, []string) {
 	b.Cleanup(func() { s.Close() })
 	ctx := context.Background()
 	evs := benchEvents(b, "m", n, n)
-	for i := 0; i < len(evs); i += 1000 {
-		if _, err := s.Append(ctx, ws, evs[i:min(i+1000, len(evs))]); err != nil {
-			b.Fatal(err)
-		}
-	}
+	appendAll(b, s, evs)
 	ps, err := s.Persons(ctx, ws, 0, n)
 	if err != nil || len(ps) != n {
 		b.Fatalf("persons: %d, %v", len(ps), err)

@@ -27,6 +27,19 @@ func (queuer) Derive(st store.State, ev store.StoredEvent) error {
 
 func (queuer) Rebuild(store.State, store.EventSource) error { return nil }
 
+// appendCallers appends n events to w, each of its own caller and due (with queuer) a
+// second before the one after it, the last at now.
+func appendCallers(t *testing.T, s store.Store, w store.Workspace, n int, now time.Time) {
+	t.Helper()
+	var evs []*event.Event
+	for i := range n {
+		evs = append(evs, storetest.Event(t, fmt.Sprint("e", i), "T", fmt.Sprintf("+1555%07d", i), "phone", "", now.Add(-time.Duration(n-1-i)*time.Second)))
+	}
+	if _, err := s.Append(context.Background(), w, evs); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestTwoNodesClaimEachDeliveryOnce: two nodes on one database pick from the same
 // outbox; each delivery goes to exactly one of them, a claim lasts its lease (then the
 // other node may send it: the first died), and settling ends it.
@@ -45,13 +58,7 @@ func TestTwoNodesClaimEachDeliveryOnce(t *testing.T) {
 	defer b.Close()
 	ctx := context.Background()
 	w := store.Workspace{Org: "o", Name: "w"}
-	var evs []*event.Event
-	for i := range 10 {
-		evs = append(evs, storetest.Event(t, fmt.Sprint("e", i), "T", fmt.Sprintf("+1555000%04d", i), "phone", "", now))
-	}
-	if _, err := a.Append(ctx, w, evs); err != nil {
-		t.Fatal(err)
-	}
+	appendCallers(t, a, w, 10, now)
 	half := func(n *int) store.Picker {
 		return store.Picker{Take: func(*store.Delivery) bool { *n++; return *n <= 5 }}
 	}
@@ -109,13 +116,7 @@ func TestSettlingDoesNotWaitForTheWorkspace(t *testing.T) {
 	defer s.Close()
 	ctx := context.Background()
 	w := store.Workspace{Org: "o", Name: "w"}
-	var evs []*event.Event
-	for i := range 3 {
-		evs = append(evs, storetest.Event(t, fmt.Sprint("e", i), "T", fmt.Sprintf("+1555000%04d", i), "phone", "", now))
-	}
-	if _, err := s.Append(ctx, w, evs); err != nil {
-		t.Fatal(err)
-	}
+	appendCallers(t, s, w, 3, now)
 	ds, err := s.Pick(ctx, now, 10, store.Picker{})
 	if err != nil || len(ds) != 3 {
 		t.Fatalf("picked %d, %v; want 3", len(ds), err)
@@ -179,13 +180,7 @@ func TestPickReadsTheQueueInPages(t *testing.T) {
 	ctx := context.Background()
 	w := store.Workspace{Org: "o", Name: "w"}
 	const n = 700 // more than two pages
-	var evs []*event.Event
-	for i := range n {
-		evs = append(evs, storetest.Event(t, fmt.Sprint("e", i), "T", fmt.Sprintf("+1555%07d", i), "phone", "", now.Add(-time.Duration(i)*time.Second)))
-	}
-	if _, err := s.Append(ctx, w, evs); err != nil {
-		t.Fatal(err)
-	}
+	appendCallers(t, s, w, n, now)
 	if due, err := s.Due(ctx, now, 2*n, nil); err != nil || len(due) != n {
 		t.Fatalf("Due = %d, %v; want %d", len(due), err, n)
 	}
