@@ -370,75 +370,57 @@ func (s *Store) claim(ctx context.Context, now time.Time, ds []*store.Delivery) 
 // first (a generic plan costed on a short queue, kept while a partner's outage grows it).
 const scanPage = 256
 
+// errScanStopped ends a scan's page early: the scan has taken what it needed.
+var errScanStopped = errors.New("scan stopped")
+
 // scan reads pending deliveries due by now in queue order, from position from (nil: the
 // start), through p, until limit are taken; stop is where it stopped. With mine, it
 // passes over the deliveries another node holds. It reads a page at a time, in one
 // snapshot.
 func (s *Store) scan(ctx context.Context, now time.Time, limit int, from *queuePos, p store.Picker, mine bool) (out []*store.Delivery, stop *queuePos, err error) {
 	err = s.view(ctx, func(tx pgx.Tx) error {
-		seen := 0
-		after := false // from was read: the next page starts after it
+		seen, past := 0, false // past: from has been read, the next page starts after it
 		for {
-			q := "SELECT id, due, record FROM deliveries WHERE state = 'pending' AND due <= $1"
-			args := []any{now}
-			if mine {
-				q += " AND (claimed_until IS NULL OR claimed_until <= $1 OR claimed_by = $2)"
-				args = append(args, s.opts.Node)
-			}
-			if from != nil {
-				op := ">="
-				if after {
-					op = ">"
-				}
-				n := len(args)
-				q += fmt.Sprintf(" AND (due, id) %s ($%d, $%d::uuid)", op, n+1, n+2)
-				args = append(args, from.due, from.id)
-			}
-			rows, err := tx.Query(ctx, q+fmt.Sprintf(" ORDER BY due, id LIMIT %d", scanPage), args...)
+			q, args := s.scanQuery(now, mine, from, past)
+			rows, err := tx.Query(ctx, q, args...)
 			if err != nil {
 				return err
 			}
+			var id uuid.UUID
+			var due time.Time
+			var raw []byte
 			read := 0
-			for rows.Next() {
+			_, err = pgx.ForEachRow(rows, []any{&id, &due, &raw}, func() error {
 				read++
-				var id uuid.UUID
-				var due time.Time
-				var raw []byte
-				if err := rows.Scan(&id, &due, &raw); err != nil {
-					rows.Close()
-					return err
-				}
 				pos := queuePos{due.UTC(), id.String()}
 				if len(out) >= limit {
 					stop = &pos
-					rows.Close()
-					return nil
+					return errScanStopped
 				}
 				seen++
 				if p.Enough != nil && seen%64 == 0 && p.Enough() {
 					stop = &pos
-					rows.Close()
-					return nil
+					return errScanStopped
 				}
-				from, after = &pos, true
+				from, past = &pos, true
 				if p.Pass != nil && p.Pass(id) {
-					continue
+					return nil
 				}
 				d, err := store.DecodeDelivery(raw)
 				if err != nil {
-					rows.Close()
 					return err
 				}
-				if p.Take != nil && !p.Take(d) {
-					continue
+				if p.Take == nil || p.Take(d) {
+					out = append(out, d)
 				}
-				out = append(out, d)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+				return nil
+			})
+			switch {
+			case errors.Is(err, errScanStopped):
+				return nil
+			case err != nil:
 				return err
-			}
-			if read < scanPage {
+			case read < scanPage:
 				// At the end: whatever is pending is due after now, where the next scan
 				// of new work starts.
 				stop = &queuePos{now.UTC(), uuid.Max.String()}
@@ -447,4 +429,26 @@ func (s *Store) scan(ctx context.Context, now time.Time, limit int, from *queueP
 		}
 	})
 	return out, stop, err
+}
+
+// scanQuery is the statement of a scan's page: pending deliveries due by now, in queue
+// order from position from (nil: the start; past: after it), with mine only those this
+// node may take.
+func (s *Store) scanQuery(now time.Time, mine bool, from *queuePos, past bool) (string, []any) {
+	q := "SELECT id, due, record FROM deliveries WHERE state = 'pending' AND due <= $1"
+	args := []any{now}
+	if mine {
+		q += " AND (claimed_until IS NULL OR claimed_until <= $1 OR claimed_by = $2)"
+		args = append(args, s.opts.Node)
+	}
+	if from != nil {
+		op := ">="
+		if past {
+			op = ">"
+		}
+		n := len(args)
+		q += fmt.Sprintf(" AND (due, id) %s ($%d, $%d::uuid)", op, n+1, n+2)
+		args = append(args, from.due, from.id)
+	}
+	return q + fmt.Sprintf(" ORDER BY due, id LIMIT %d", scanPage), args
 }
