@@ -183,24 +183,20 @@ func BenchmarkEventsByRef(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	t0 := time.Now().Add(-24 * time.Hour)
-	evs := make([]*event.Event, 20_000)
-	for i := range evs {
-		evs[i] = storetest.Event(b, fmt.Sprint("r", i), "Queued Caller", "+15550000000", "phone", "", t0.Add(time.Duration(i)*time.Second))
-	}
+	evs := benchEvents(b, "r", 20_000, 1)
 	appendAll(b, s, evs)
 	p, err := s.Resolve(ctx, ws, "+15550000000")
 	if err != nil {
 		b.Fatal(err)
 	}
 	const from = 20_000 - 4000
-	stored, err := s.After(ctx, ws, p, fmt.Sprint("r", from-1))
+	stored, err := s.After(ctx, ws, p, evs[from-1].ID)
 	if err != nil || len(stored) != 4000 {
 		b.Fatal(err, len(stored))
 	}
 	var refs []store.EventRef
 	for i := 0; i < len(stored); i += 4 {
-		refs = append(refs, store.EventRef{PersonID: stored[i].PersonID, Time: t0.Add(time.Duration(from+i) * time.Second), Seq: stored[i].Seq})
+		refs = append(refs, store.EventRef{PersonID: stored[i].PersonID, Time: evs[from+i].Time, Seq: stored[i].Seq})
 	}
 	read := func(b *testing.B, s *Store) {
 		for range b.N {
