@@ -24,7 +24,7 @@ var dumpQueries = []struct{ kind, query string }{
 	{store.KindEvent, "SELECT workspace_id, seq, person_id, time_ns, raw FROM events ORDER BY workspace_id, seq"},
 	{store.KindPerson, "SELECT workspace_id, person_id, record::text, temporary_since FROM persons ORDER BY workspace_id, person_id"},
 	{store.KindAlias, "SELECT workspace_id, alias, person_id, kind FROM aliases ORDER BY workspace_id, alias"},
-	{store.KindState, "SELECT workspace_id, person_id, name, value FROM states ORDER BY workspace_id, person_id, name"},
+	{store.KindState, "SELECT workspace_id, person_id, x.name, x.value FROM states, unnest(names, vals) WITH ORDINALITY AS x(name, value, i) ORDER BY workspace_id, person_id, x.i"},
 	{store.KindDelivery, "SELECT workspace_id, person_id, record FROM deliveries ORDER BY workspace_id, id"},
 	{store.KindDocument, "SELECT workspace_id, collection, id, value FROM documents ORDER BY workspace_id, collection, id"},
 }

@@ -166,40 +166,37 @@ func (u *unit) prefetchPersons(ids []uuid.UUID) error {
 	return rows.Err()
 }
 
-// prefetchStates reads every derived value of persons ids in one statement, so that the
-// deriver finds them in the unit instead of asking the database a value at a time; a
-// value these persons lack is then known absent without a read (statesRead). Persons
-// made in the unit, and persons merged into these, are still read a value at a time. A
+// prefetchStates reads the derived state of persons ids in one statement, so that the
+// deriver finds it in the unit instead of asking the database a person at a time. Persons
+// made in the unit, and persons merged into these, are read when first asked for. A
 // deriver that reads nothing (no template) costs no statement.
 func (u *unit) prefetchStates(ids []uuid.UUID) error {
-	ids = slices.DeleteFunc(ids, func(id uuid.UUID) bool { return u.statesRead[id] })
+	ids = slices.DeleteFunc(ids, func(id uuid.UUID) bool { return u.states[id] != nil })
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err := u.tx.Query(u.ctx, `SELECT k.id, s.name, s.value FROM unnest($2::uuid[]) AS k(id),
-		LATERAL (SELECT name, value FROM states x WHERE x.workspace_id = $1 AND x.person_id = k.id OFFSET 0) s`, u.ws, ids)
+	for _, id := range ids {
+		u.states[id] = &stateRow{values: map[string][]byte{}}
+	}
+	rows, err := u.tx.Query(u.ctx, `SELECT k.id, s.names, s.vals FROM unnest($2::uuid[]) AS k(id),
+		LATERAL (SELECT names, vals FROM states x WHERE x.workspace_id = $1 AND x.person_id = k.id OFFSET 0) s`, u.ws, ids)
 	if err != nil {
 		return fmt.Errorf("reading derived state: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var k stateKey
-		var v []byte
-		if err := rows.Scan(&k.person, &k.name, &v); err != nil {
+		var id uuid.UUID
+		var names []string
+		var vals [][]byte
+		if err := rows.Scan(&id, &names, &vals); err != nil {
 			return fmt.Errorf("reading derived state: %w", err)
 		}
-		if _, ok := u.states[k]; !ok {
-			u.states[k] = &stateRow{value: v}
+		if err := u.states[id].fill(names, vals); err != nil {
+			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("reading derived state: %w", err)
-	}
-	if u.statesRead == nil {
-		u.statesRead = map[uuid.UUID]bool{}
-	}
-	for _, id := range ids {
-		u.statesRead[id] = true
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package pgstore
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,16 +21,41 @@ import (
 var _ store.Loader = (*Store)(nil)
 
 // loadTables are the tables of each kind of record and the columns a record fills.
-var loadTables = map[string]struct {
-	table   string
-	columns []string
-}{
-	store.KindEvent:    {"events", []string{"workspace_id", "seq", "person_id", "time_ns", "id", "source", "type", "raw"}},
-	store.KindPerson:   {"persons", []string{"workspace_id", "person_id", "record", "temporary_since"}},
-	store.KindAlias:    {"aliases", []string{"workspace_id", "alias", "person_id", "kind"}},
-	store.KindState:    {"states", []string{"workspace_id", "person_id", "name", "value", "version"}},
-	store.KindDelivery: {"deliveries", []string{"workspace_id", "id", "person_id", "state", "due", "created_at", "record"}},
-	store.KindDocument: {"documents", []string{"workspace_id", "collection", "id", "value"}},
+var loadTables = map[string]loadTable{
+	store.KindEvent:    {table: "events", columns: []string{"workspace_id", "seq", "person_id", "time_ns", "id", "source", "type", "raw"}},
+	store.KindPerson:   {table: "persons", columns: []string{"workspace_id", "person_id", "record", "temporary_since"}},
+	store.KindAlias:    {table: "aliases", columns: []string{"workspace_id", "alias", "person_id", "kind"}},
+	store.KindState:    statesLoad,
+	store.KindDelivery: {table: "deliveries", columns: []string{"workspace_id", "id", "person_id", "state", "due", "created_at", "record"}},
+	store.KindDocument: {table: "documents", columns: []string{"workspace_id", "collection", "id", "value"}},
+}
+
+// A loadTable is where records of a kind go: a record fills columns of a temporary table
+// (stage, or one like table), which insert then adds to table; count counts the records
+// table holds.
+type loadTable struct {
+	table, stage, insert, count string
+	columns                     []string
+}
+
+// statesLoad: a state record is one value of a person, and the person's row holds all
+// of them: the values of a batch are gathered into rows, and those of a person already
+// stored are added to the row, keeping the stored value of a name (one copied before).
+var statesLoad = loadTable{
+	table:   "states",
+	columns: []string{"workspace_id", "person_id", "name", "value"},
+	stage:   "(workspace_id text, person_id uuid, name text, value bytea)",
+	insert: `INSERT INTO states (workspace_id, person_id, names, vals, version)
+		SELECT workspace_id, person_id, array_agg(name ORDER BY name COLLATE "C"), array_agg(value ORDER BY name COLLATE "C"), 1
+		FROM load_states GROUP BY workspace_id, person_id
+		ON CONFLICT (workspace_id, person_id) DO UPDATE SET (names, vals) = (
+			SELECT array_agg(n ORDER BY n COLLATE "C"), array_agg(v ORDER BY n COLLATE "C") FROM (
+				SELECT DISTINCT ON (n) n, v FROM (
+					SELECT n, v, 0 AS o FROM unnest(states.names, states.vals) AS a(n, v)
+					UNION ALL SELECT n, v, 1 FROM unnest(excluded.names, excluded.vals) AS b(n, v)
+				) AS both_rows ORDER BY n, o
+			) AS merged)`,
+	count: "SELECT coalesce(sum(cardinality(names)), 0) FROM states",
 }
 
 // Load: see store.Loader. A workspace's sequence becomes the greater of its own and the
@@ -60,13 +86,15 @@ func (s *Store) Load(ctx context.Context, batch []store.Record) error {
 				continue
 			}
 			tmp := "load_" + t.table
-			if _, err := tx.Exec(ctx, "CREATE TEMP TABLE "+tmp+" (LIKE "+t.table+" INCLUDING DEFAULTS) ON COMMIT DROP"); err != nil {
+			stage := cmp.Or(t.stage, "(LIKE "+t.table+" INCLUDING DEFAULTS)")
+			insert := cmp.Or(t.insert, "INSERT INTO "+t.table+" SELECT * FROM "+tmp+" ON CONFLICT DO NOTHING")
+			if _, err := tx.Exec(ctx, "CREATE TEMP TABLE "+tmp+" "+stage+" ON COMMIT DROP"); err != nil {
 				return err
 			}
 			if _, err := tx.CopyFrom(ctx, pgx.Identifier{tmp}, t.columns, pgx.CopyFromRows(rows[kind])); err != nil {
 				return fmt.Errorf("copying %s: %w", t.table, err)
 			}
-			if _, err := tx.Exec(ctx, "INSERT INTO "+t.table+" SELECT * FROM "+tmp+" ON CONFLICT DO NOTHING"); err != nil {
+			if _, err := tx.Exec(ctx, insert); err != nil {
 				return fmt.Errorf("inserting %s: %w", t.table, err)
 			}
 		}
@@ -113,7 +141,7 @@ func loadRow(r store.Record) ([]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return []any{ws, p, r.Name, r.Value, int64(1)}, nil
+		return []any{ws, p, r.Name, r.Value}, nil
 	case store.KindDelivery:
 		d, err := store.DecodeDelivery(r.Value)
 		if err != nil {
@@ -143,12 +171,12 @@ func (s *Store) Counts(ctx context.Context) (map[string]int64, error) {
 	out := map[string]int64{}
 	err := s.view(ctx, func(tx pgx.Tx) error {
 		for _, kind := range store.Kinds {
-			table := "workspaces"
+			q := "SELECT count(*) FROM workspaces"
 			if t, ok := loadTables[kind]; ok {
-				table = t.table
+				q = cmp.Or(t.count, "SELECT count(*) FROM "+t.table)
 			}
 			var n int64
-			if err := tx.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+			if err := tx.QueryRow(ctx, q).Scan(&n); err != nil {
 				return err
 			}
 			out[kind] = n

@@ -86,6 +86,10 @@ func MigrateReport(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) (b
 		return 0, 0, err
 	}
 	before = current
+	if last := ms[len(ms)-1].version; current > last {
+		// A newer jds migrated the database: this one would write layouts it no longer has.
+		return before, current, fmt.Errorf("the database's schema is version %d, newer than this jds knows (%d): run the jds that migrated it, or a later one", current, last)
+	}
 	for _, m := range ms {
 		if m.version <= current {
 			continue

@@ -207,11 +207,7 @@ func (u *unit) erase(p *identity.Person) (store.Erased, error) {
 	}
 	for _, k := range ids {
 		u.persons[k] = &personRow{}
-		for sk := range u.states {
-			if sk.person == k {
-				delete(u.states, sk)
-			}
-		}
+		delete(u.states, k)
 	}
 	out.Persons = len(ids)
 	tag, err := u.tx.Exec(u.ctx, "DELETE FROM events WHERE workspace_id = $1 AND person_id = ANY($2)", u.ws, ids)

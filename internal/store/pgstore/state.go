@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -29,12 +30,23 @@ func (s *state) Now() time.Time             { return s.u.now }
 func (s *state) Get(name string) ([]byte, error) { return s.u.getState(s.person, name) }
 
 func (s *state) Set(name string, v []byte) error {
-	s.u.states[stateKey{s.person, name}] = &stateRow{value: v, dirty: true}
+	r, err := s.u.stateRow(s.person)
+	if err != nil {
+		return err
+	}
+	r.values[name], r.dirty = v, true
 	return nil
 }
 
 func (s *state) Delete(name string) error {
-	s.u.states[stateKey{s.person, name}] = &stateRow{dirty: true}
+	r, err := s.u.stateRow(s.person)
+	if err != nil {
+		return err
+	}
+	if _, ok := r.values[name]; ok {
+		delete(r.values, name)
+		r.dirty = true
+	}
 	return nil
 }
 
@@ -64,22 +76,7 @@ func (s *state) Record() (*identity.Person, error) { return s.u.Person(s.person)
 
 // Clear removes every value of the person: those of the unit, and those stored.
 func (s *state) Clear() error {
-	for k := range s.u.states {
-		if k.person == s.person {
-			delete(s.u.states, k)
-		}
-	}
-	rows, err := s.u.tx.Query(s.u.ctx, "SELECT name FROM states WHERE workspace_id = $1 AND person_id = $2", s.u.ws, s.person)
-	if err != nil {
-		return err
-	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return err
-	}
-	for _, n := range names {
-		s.u.states[stateKey{s.person, n}] = &stateRow{dirty: true}
-	}
+	s.u.states[s.person] = &stateRow{values: map[string][]byte{}, dirty: true}
 	return nil
 }
 
@@ -109,33 +106,54 @@ func (s *state) EnqueueHeld(payload []byte, due time.Time, h store.PolicyHold) (
 
 // getState reads a value as the unit sees it; nil when absent.
 func (u *unit) getState(p uuid.UUID, name string) ([]byte, error) {
-	k := stateKey{p, name}
-	if r, ok := u.states[k]; ok {
-		return r.value, nil
+	r, err := u.stateRow(p)
+	if err != nil {
+		return nil, err
+	}
+	return r.values[name], nil
+}
+
+// stateRow is the derived state of person p as the unit sees it, read on first use: with
+// the state of every owner of the group's aliases when p is one of them (stateOwners),
+// else alone. A person made in the unit has none stored.
+func (u *unit) stateRow(p uuid.UUID) (*stateRow, error) {
+	if r, ok := u.states[p]; ok {
+		return r, nil
 	}
 	if owners := u.stateOwners; owners != nil {
 		u.stateOwners = nil
 		if err := u.prefetchStates(owners); err != nil {
 			return nil, err
 		}
-		if r, ok := u.states[k]; ok {
-			return r.value, nil
+		if r, ok := u.states[p]; ok {
+			return r, nil
 		}
 	}
-	if u.statesRead[p] || u.persons[p] != nil && u.persons[p].fresh {
-		u.states[k] = &stateRow{}
-		return nil, nil
+	r := &stateRow{values: map[string][]byte{}}
+	if pr := u.persons[p]; pr == nil || !pr.fresh {
+		var names []string
+		var vals [][]byte
+		err := u.tx.QueryRow(u.ctx, "SELECT names, vals FROM states WHERE workspace_id = $1 AND person_id = $2", u.ws, p).Scan(&names, &vals)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return nil, fmt.Errorf("reading derived state: %w", err)
+		}
+		if err := r.fill(names, vals); err != nil {
+			return nil, err
+		}
 	}
-	var v []byte
-	err := u.tx.QueryRow(u.ctx, "SELECT value FROM states WHERE workspace_id = $1 AND person_id = $2 AND name = $3", u.ws, p, name).Scan(&v)
-	if errors.Is(err, pgx.ErrNoRows) {
-		v, err = nil, nil
+	u.states[p] = r
+	return r, nil
+}
+
+// fill sets the values of a row read from states.
+func (r *stateRow) fill(names []string, vals [][]byte) error {
+	if len(names) != len(vals) {
+		return fmt.Errorf("reading derived state: %d names for %d values", len(names), len(vals))
 	}
-	if err != nil {
-		return nil, fmt.Errorf("reading derived state: %w", err)
+	for i, n := range names {
+		r.values[n] = vals[i]
 	}
-	u.states[k] = &stateRow{value: v}
-	return v, nil
+	return nil
 }
 
 // derive hands a newly stored event to the deriver.
@@ -154,8 +172,7 @@ func (s *Store) States(ctx context.Context, w store.Workspace, p *identity.Perso
 	err := s.view(ctx, func(tx pgx.Tx) error {
 		r := reader{ctx: ctx, tx: tx, ws: wsID(w)}
 		ids := append([]string{p.ID}, p.MergedIDs(identity.ByID(r))...)
-		rows, err := tx.Query(ctx, `SELECT person_id, name, value, version FROM states
-			WHERE workspace_id = $1 AND person_id = ANY($2::uuid[]) AND name = ANY($3)`, r.ws, ids, names)
+		rows, err := tx.Query(ctx, "SELECT person_id, names, vals, version FROM states WHERE workspace_id = $1 AND person_id = ANY($2::uuid[])", r.ws, ids)
 		if err != nil {
 			return err
 		}
@@ -163,17 +180,22 @@ func (s *Store) States(ctx context.Context, w store.Workspace, p *identity.Perso
 		byPerson := map[string]map[string]store.PersonState{}
 		for rows.Next() {
 			var id uuid.UUID
-			var name string
-			var ps store.PersonState
+			var ns []string
+			var vals [][]byte
 			var ver int64
-			if err := rows.Scan(&id, &name, &ps.Value, &ver); err != nil {
+			if err := rows.Scan(&id, &ns, &vals, &ver); err != nil {
 				return err
 			}
-			ps.PersonID, ps.Version = id.String(), uint64(ver)
-			if byPerson[ps.PersonID] == nil {
-				byPerson[ps.PersonID] = map[string]store.PersonState{}
+			if len(ns) != len(vals) {
+				return fmt.Errorf("derived state of %s: %d names for %d values", id, len(ns), len(vals))
 			}
-			byPerson[ps.PersonID][name] = ps
+			ps := map[string]store.PersonState{}
+			for i, n := range ns {
+				if _, ok := slices.BinarySearch(names, n); ok {
+					ps[n] = store.PersonState{PersonID: id.String(), Value: vals[i], Version: uint64(ver)}
+				}
+			}
+			byPerson[id.String()] = ps
 		}
 		if err := rows.Err(); err != nil {
 			return err
@@ -231,4 +253,37 @@ func (s *Store) Backfill(ctx context.Context, w store.Workspace, fn store.Rebuil
 		}
 	}
 	return nil
+}
+
+// flushStates writes back the rows of derived state the unit changed, in one statement
+// (the values of all persons, in one list, gathered into their rows), and deletes those
+// left without a value.
+func (u *unit) flushStates() {
+	var ps []uuid.UUID
+	var names []string
+	var vals [][]byte
+	var empty []uuid.UUID
+	for p, r := range u.states {
+		if !r.dirty {
+			continue
+		}
+		r.dirty = false
+		if len(r.values) == 0 {
+			empty = append(empty, p)
+			continue
+		}
+		for _, n := range slices.Sorted(maps.Keys(r.values)) {
+			ps, names, vals = append(ps, p), append(names, n), append(vals, r.values[n])
+		}
+	}
+	if len(empty) > 0 {
+		u.queue("deleting derived state", "DELETE FROM states WHERE workspace_id = $1 AND person_id = ANY($2::uuid[])", u.ws, empty)
+	}
+	if len(ps) > 0 {
+		u.queue("writing derived state", `INSERT INTO states (workspace_id, person_id, names, vals, version)
+		SELECT $1, p, array_agg(n ORDER BY i), array_agg(v ORDER BY i), pg_current_xact_id()::text::bigint
+		FROM unnest($2::uuid[], $3::text[], $4::bytea[]) WITH ORDINALITY AS t(p, n, v, i) GROUP BY p
+		ON CONFLICT (workspace_id, person_id) DO UPDATE SET names = excluded.names, vals = excluded.vals, version = excluded.version`,
+			u.ws, ps, names, vals)
+	}
 }

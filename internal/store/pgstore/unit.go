@@ -30,11 +30,9 @@ type unit struct {
 	aliases map[string]*aliasRow     // by alias; nil: deleted
 	absent  map[string]bool          // aliases read and found owned by nobody
 	persons map[uuid.UUID]*personRow // records read or written
-	states  map[stateKey]*stateRow   // derived values read or written
-	// statesRead are the persons whose every stored value states holds (prefetchStates):
-	// a value of theirs not in states is absent. stateOwners are the persons owning the
-	// group's aliases, whose values the first read of one not in states reads.
-	statesRead  map[uuid.UUID]bool
+	states  map[uuid.UUID]*stateRow  // derived state of the persons read or written
+	// stateOwners are the persons owning the group's aliases, whose rows of derived state
+	// the first read of one not in states reads, all in one statement.
 	stateOwners []uuid.UUID
 	events      []eventRow // to insert
 	// seen maps (id, source) of the events this unit stored to their person.
@@ -67,14 +65,11 @@ type personRow struct {
 	fresh bool
 }
 
-type stateKey struct {
-	person uuid.UUID
-	name   string
-}
-
+// stateRow is a person's derived state as the unit sees it: every value of the person,
+// by name (the row of states, read whole, with the unit's changes).
 type stateRow struct {
-	value []byte // nil: absent or deleted
-	dirty bool
+	values map[string][]byte
+	dirty  bool
 }
 
 type eventRow struct {
@@ -111,7 +106,7 @@ func (s *Store) runUnit(ctx context.Context, w store.Workspace, lock bool, fn fu
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		u := &unit{s: s, ctx: ctx, tx: tx, w: w, ws: wsID(w), now: s.opts.Now().UTC(),
 			aliases: map[string]*aliasRow{}, persons: map[uuid.UUID]*personRow{},
-			states: map[stateKey]*stateRow{}, seen: map[[2]string]uuid.UUID{}}
+			states: map[uuid.UUID]*stateRow{}, seen: map[[2]string]uuid.UUID{}}
 		if lock {
 			// Takes the workspace's row lock until the commit: its units commit in order.
 			err := tx.QueryRow(ctx, `INSERT INTO workspaces (workspace_id, org, name) VALUES ($1, $2, $3)
@@ -283,35 +278,6 @@ func (u *unit) flushPersons() error {
 			u.ws, ids, recs, temps, u.now)
 	}
 	return nil
-}
-
-func (u *unit) flushStates() {
-	var ps []uuid.UUID
-	var names []string
-	var vals [][]byte
-	var delP []uuid.UUID
-	var delN []string
-	for k, r := range u.states {
-		if !r.dirty {
-			continue
-		}
-		r.dirty = false
-		if r.value == nil {
-			delP, delN = append(delP, k.person), append(delN, k.name)
-			continue
-		}
-		ps, names, vals = append(ps, k.person), append(names, k.name), append(vals, r.value)
-	}
-	if len(delP) > 0 {
-		u.queue("deleting derived state", `DELETE FROM states s USING unnest($2::uuid[], $3::text[]) AS d(p, n)
-			WHERE s.workspace_id = $1 AND s.person_id = d.p AND s.name = d.n`, u.ws, delP, delN)
-	}
-	if len(ps) > 0 {
-		u.queue("writing derived state", `INSERT INTO states (workspace_id, person_id, name, value, version)
-		SELECT $1, p, n, v, pg_current_xact_id()::text::bigint FROM unnest($2::uuid[], $3::text[], $4::bytea[]) AS t(p, n, v)
-		ON CONFLICT (workspace_id, person_id, name) DO UPDATE SET value = excluded.value, version = excluded.version`,
-			u.ws, ps, names, vals)
-	}
 }
 
 // --- identity.Graph over the unit ---
