@@ -2,8 +2,10 @@ package pgstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -199,5 +201,74 @@ func TestPickReadsTheQueueInPages(t *testing.T) {
 		if i > 0 && (d.Due.Before(got[i-1].Due) || d.Due.Equal(got[i-1].Due) && d.ID < got[i-1].ID) {
 			t.Fatalf("delivery %d (%s, %s) came before %s, %s", i, d.Due, d.ID, got[i-1].Due, got[i-1].ID)
 		}
+	}
+}
+
+// TestSettlesArriveTogetherCommitTogether: the delivery worker settles each send from
+// its own goroutine as the partner answers; settles of a workspace that arrive together
+// share transactions instead of one each, each is recorded, and one whose delivery was
+// settled before gets store.ErrNotFound without failing the others.
+func TestSettlesArriveTogetherCommitTogether(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	rec := newTxRecorder()
+	s, err := pgstore.Open(ctx, pgstore.Options{URL: databaseURL(t, t.TempDir()), Deriver: queuer{}, Tracer: rec,
+		Now: func() time.Time { return now }, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	w := store.Workspace{Org: "o", Name: "w"}
+	const n = 200
+	appendCallers(t, s, w, n, now)
+	ds, err := s.Pick(ctx, now, n, store.Picker{})
+	if err != nil || len(ds) != n {
+		t.Fatalf("picked %d, %v; want %d", len(ds), err, n)
+	}
+	if err := s.Settle(ctx, ds[0], store.Outcome{Sent: true, Attempted: now}); err != nil {
+		t.Fatal(err)
+	}
+	rec.take()
+
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, d := range ds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs[i] = s.Settle(ctx, d, store.Outcome{Sent: true, Attempted: now})
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if !errors.Is(errs[0], store.ErrNotFound) {
+		t.Errorf("settling a settled delivery again: %v; want ErrNotFound", errs[0])
+	}
+	for i, err := range errs[1:] {
+		if err != nil {
+			t.Errorf("settle %d: %v", i+1, err)
+		}
+	}
+	units := 0
+	for _, tx := range rec.take() {
+		if tx.explicit {
+			units++
+		}
+	}
+	if units > n/4 {
+		t.Errorf("%d settles arriving together took %d transactions; want them shared", n, units)
+	}
+	sent := 0
+	for _, d := range ds {
+		got, err := s.Deliveries(ctx, w, d.PersonID, store.Sent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent += len(got)
+	}
+	if sent != n {
+		t.Errorf("%d deliveries sent, want %d", sent, n)
 	}
 }

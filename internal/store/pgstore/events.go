@@ -21,7 +21,7 @@ func (s *Store) Append(ctx context.Context, w store.Workspace, evs []*event.Even
 	if len(evs) == 0 {
 		return nil, nil
 	}
-	results, err := s.groups.append(ctx, s, w, evs)
+	results, err := s.appendGrouped(ctx, w, evs)
 	if err != nil {
 		return nil, fmt.Errorf("appending %d events to %s: %w", len(evs), w, err)
 	}

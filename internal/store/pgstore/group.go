@@ -13,7 +13,8 @@ import (
 // their own. Instead the first one in becomes the leader: it takes every append of the
 // workspace waiting at that moment (up to maxGroupEvents events) into one unit of work,
 // commits it and answers them all, and hands the lead on while more wait. A group that fails is
-// tried again one request at a time, so that one bad request fails alone.
+// tried again one request at a time, so that one bad request fails alone. The delivery
+// worker's settles are gathered the same way (settle.go).
 
 // maxGroupEvents bounds the events of one group's transaction.
 const maxGroupEvents = 4096
@@ -26,27 +27,9 @@ type appendReq struct {
 	done chan struct{}
 }
 
-// groups holds, per workspace, the appends waiting for the leader.
-type groups struct {
-	mu      sync.Mutex
-	waiting map[string][]*appendReq
-	leading map[string]bool
-}
-
-func (g *groups) append(ctx context.Context, s *Store, w store.Workspace, evs []*event.Event) ([]store.AppendResult, error) {
+func (s *Store) appendGrouped(ctx context.Context, w store.Workspace, evs []*event.Event) ([]store.AppendResult, error) {
 	r := &appendReq{ctx: ctx, evs: evs, done: make(chan struct{})}
-	ws := wsID(w)
-	g.mu.Lock()
-	if g.waiting == nil {
-		g.waiting, g.leading = map[string][]*appendReq{}, map[string]bool{}
-	}
-	g.waiting[ws] = append(g.waiting[ws], r)
-	lead := !g.leading[ws]
-	g.leading[ws] = true
-	g.mu.Unlock()
-	if lead {
-		g.lead(s, w, ws)
-	}
+	s.groups.add(w, r)
 	// A caller that gives up is answered at once; its events may still be committed (as
 	// with the Badger committer): a retry is idempotent through the event ids.
 	select {
@@ -57,38 +40,68 @@ func (g *groups) append(ctx context.Context, s *Store, w store.Workspace, evs []
 	}
 }
 
-// lead commits the group at the head of the workspace's queue, which holds the leader's
-// own append, and hands the lead on: a goroutine of its own commits the appends that
-// came meanwhile, and so on while any wait. The leader's caller is answered after its
-// own group, however long the load lasts; the lead ends when the queue is empty.
-func (g *groups) lead(s *Store, w store.Workspace, ws string) {
-	group := g.take(ws)
-	if group == nil {
-		return
-	}
-	s.commitGroup(w, group)
-	go g.lead(s, w, ws)
+// A batcher gathers, per workspace, the requests that wait while a batch of them commits.
+// commit commits a batch and answers its requests; a batch holds requests of a total size
+// of at most max, or one request.
+type batcher[R any] struct {
+	max    int
+	size   func(R) int
+	commit func(w store.Workspace, batch []R)
+
+	mu      sync.Mutex
+	waiting map[string][]R
+	leading map[string]bool
 }
 
-// take removes the group at the head of a workspace's queue, up to maxGroupEvents events;
-// nil, and the lead given up, when none waits.
-func (g *groups) take(ws string) []*appendReq {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	q := g.waiting[ws]
+// add queues r, and leads when nobody leads the workspace's queue: the caller then
+// commits the batch that holds r before add returns.
+func (b *batcher[R]) add(w store.Workspace, r R) {
+	ws := wsID(w)
+	b.mu.Lock()
+	if b.waiting == nil {
+		b.waiting, b.leading = map[string][]R{}, map[string]bool{}
+	}
+	b.waiting[ws] = append(b.waiting[ws], r)
+	lead := !b.leading[ws]
+	b.leading[ws] = true
+	b.mu.Unlock()
+	if lead {
+		b.lead(w, ws)
+	}
+}
+
+// lead commits the batch at the head of the workspace's queue, which holds the leader's
+// own request, and hands the lead on: a goroutine of its own commits the requests that
+// came meanwhile, and so on while any wait. The leader's caller is answered after its
+// own batch, however long the load lasts; the lead ends when the queue is empty.
+func (b *batcher[R]) lead(w store.Workspace, ws string) {
+	batch := b.take(ws)
+	if batch == nil {
+		return
+	}
+	b.commit(w, batch)
+	go b.lead(w, ws)
+}
+
+// take removes the batch at the head of a workspace's queue; nil, and the lead given up,
+// when none waits.
+func (b *batcher[R]) take(ws string) []R {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	q := b.waiting[ws]
 	if len(q) == 0 {
-		delete(g.leading, ws)
+		delete(b.leading, ws)
 		return nil
 	}
-	n, events := 0, 0
-	for n < len(q) && (n == 0 || events+len(q[n].evs) <= maxGroupEvents) {
-		events += len(q[n].evs)
+	n, size := 0, 0
+	for n < len(q) && (n == 0 || size+b.size(q[n]) <= b.max) {
+		size += b.size(q[n])
 		n++
 	}
 	if n == len(q) {
-		delete(g.waiting, ws)
+		delete(b.waiting, ws)
 	} else {
-		g.waiting[ws] = q[n:]
+		b.waiting[ws] = q[n:]
 	}
 	return q[:n:n]
 }

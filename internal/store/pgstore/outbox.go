@@ -89,21 +89,6 @@ func (u *unit) delivery(personID, id string) (*store.Delivery, error) {
 	return store.DecodeDelivery(raw)
 }
 
-// Settle: see store.Outbox.
-func (s *Store) Settle(ctx context.Context, d *store.Delivery, o store.Outcome) error {
-	return s.runOnDelivery(ctx, d.Workspace, func(u *unit) error {
-		cur, err := u.delivery(d.PersonID, d.ID)
-		if err != nil {
-			return err
-		}
-		next, err := cur.Settled(o)
-		if err != nil {
-			return err
-		}
-		return u.putDelivery(next)
-	})
-}
-
 // Requeue: see store.Outbox.
 func (s *Store) Requeue(ctx context.Context, w store.Workspace, personID, id string) error {
 	return s.runOnDelivery(ctx, w, func(u *unit) error {

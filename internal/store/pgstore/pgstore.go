@@ -75,9 +75,10 @@ type Store struct {
 	log   *slog.Logger
 	rules identity.Rules
 
-	queue  queueScan
-	sweep  sweepState
-	groups groups
+	queue   queueScan
+	sweep   sweepState
+	groups  batcher[*appendReq]
+	settles batcher[*settleReq]
 	store.Listeners
 	closed atomic.Bool
 	// The other nodes' notices (notify.go): stopListening ends the goroutine that
@@ -143,6 +144,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	s := &Store{pool: pool, opts: opts, log: opts.Logger, rules: identity.Rules{Guard: opts.Guard, Region: opts.Region},
 		listening: make(chan struct{})}
+	s.groups = batcher[*appendReq]{max: maxGroupEvents, size: func(r *appendReq) int { return len(r.evs) }, commit: s.commitGroup}
+	s.settles = batcher[*settleReq]{max: maxSettles, size: func(*settleReq) int { return 1 }, commit: s.commitSettles}
 	// Serve only once this node hears the others, so that it misses none of their
 	// commits from its first request on.
 	lctx, stop := context.WithCancel(context.Background())
